@@ -1,0 +1,32 @@
+# Two commands set everything up on a fresh machine (Python 3.11 and the package registries only):
+#   make demo   - creates .venv, installs accountplan, drafts a plan for the demo account
+#   make test   - creates .venv, installs the dev extras, runs ruff and the test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test lint bench install clean
+
+$(BIN)/accountplan: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/accountplan
+
+demo: install
+	$(BIN)/accountplan demo
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

@@ -1,0 +1,57 @@
+"""Domain exceptions: each carries a message written for the person who hit it."""
+
+from __future__ import annotations
+
+
+class AccountPlanError(Exception):
+    """Base for errors a user can hit; `str(error)` is safe to show them."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadInput(AccountPlanError):
+    """The user asked for something malformed; nothing was changed."""
+
+    exit_code = 2
+
+
+class NotFound(AccountPlanError):
+    exit_code = 2
+
+
+class UnknownCustomer(NotFound):
+    def __init__(self, query: str, suggestions: list[str]) -> None:
+        hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+        super().__init__(f"no customer {query!r}{hint}")
+        self.query = query
+        self.suggestions = suggestions
+
+
+class DatabaseUnavailable(AccountPlanError):
+    exit_code = 3
+
+
+class ImportFailed(AccountPlanError):
+    """An all-or-nothing import found bad rows; `errors` are `file:line: column: problem`."""
+
+    exit_code = 2
+
+    def __init__(self, errors: list[str]) -> None:
+        shown = "\n".join(errors[:200])
+        more = f"\n... and {len(errors) - 200} more" if len(errors) > 200 else ""
+        super().__init__(f"import aborted, nothing was written ({len(errors)} problems):\n{shown}{more}")
+        self.errors = errors
+
+
+class Conflict(AccountPlanError):
+    """Someone else changed the thing first (stale version, concurrent decision)."""
+
+    exit_code = 4
+
+
+class PermissionDenied(AccountPlanError):
+    exit_code = 5

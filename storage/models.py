@@ -1,0 +1,268 @@
+"""SQLAlchemy models: the customer data the planner reads and the plans it writes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# JSONB on PostgreSQL (the PRD's column type), plain JSON elsewhere.
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    """A CSM, manager or admin; `manager_email` names who approves their plans."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # csm | manager | admin
+    manager_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True, nullable=True)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    industry: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    segment: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    arr: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)
+    health_score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    renewal_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    contract_start: Mapped[date | None] = mapped_column(Date, nullable=True)
+    seats_purchased: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    seats_active: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    feature_utilization: Mapped[float | None] = mapped_column(Float, nullable=True)  # percent 0-100
+    csm_email: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True)
+    goals: Mapped[str | None] = mapped_column(Text, nullable=True)
+    competitors: Mapped[str | None] = mapped_column(Text, nullable=True)
+    renewal_outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)  # renewed|churned|pending
+    arr_change_last_year: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (Index("ix_customers_outcome_industry", "renewal_outcome", "industry"),)
+
+
+class Contact(Base):
+    """A stakeholder at a customer; `active = False` means they left the company."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    role: Mapped[str] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    engagement_level: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    last_contacted: Mapped[date | None] = mapped_column(Date, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class HealthScore(Base):
+    __tablename__ = "health_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    date: Mapped[date] = mapped_column(Date)
+    score: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (UniqueConstraint("customer_id", "date", name="uq_health_customer_date"),)
+
+
+class UsageMonth(Base):
+    __tablename__ = "usage_monthly"
+
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
+    active_users: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    feature_utilization: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Opportunity(Base):
+    __tablename__ = "opportunities"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(String(20))  # upsell | cross_sell | seat_expansion | renewal
+    description: Mapped[str] = mapped_column(Text)
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    probability: Mapped[float] = mapped_column(Float)
+    expected_close: Mapped[date | None] = mapped_column(Date, nullable=True)
+    stage: Mapped[str] = mapped_column(String(10), default="open")  # open | won | lost
+
+
+class RiskSignal(Base):
+    __tablename__ = "risk_signals"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(String(50))
+    severity: Mapped[str] = mapped_column(String(10))  # low | medium | high | critical
+    description: Mapped[str] = mapped_column(Text)
+    detected_at: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(10), default="active")  # active | resolved
+
+
+class Interaction(Base):
+    __tablename__ = "interactions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[str | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    sentiment: Mapped[float | None] = mapped_column(Float, nullable=True)  # -1..1
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AccountPlan(Base):
+    """One plan per customer and fiscal year; `document` is the current version (see PlanRevision)."""
+
+    __tablename__ = "account_plans"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    fiscal_year: Mapped[str] = mapped_column(String(6))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    document: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    ai_generated: Mapped[bool] = mapped_column(Boolean, default=False)
+    ai_confidence: Mapped[Decimal | None] = mapped_column(Numeric(3, 2), nullable=True)
+    generation_context: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(320))
+    approved_by: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    approved_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    submitted_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Where the plan's summary lives in Slack, so later updates edit that message in place.
+    slack_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    slack_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("customer_id", "fiscal_year", name="uq_plan_customer_fy"),
+        Index("ix_account_plans_status", "status"),
+    )
+
+
+class PlanRevision(Base):
+    """A full snapshot of a plan at one version, with who changed it and why."""
+
+    __tablename__ = "plan_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("account_plans.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    author: Mapped[str] = mapped_column(String(320))
+    reason: Mapped[str] = mapped_column(Text)
+    diff: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("plan_id", "version", name="uq_revision_plan_version"),)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str | None] = mapped_column(
+        ForeignKey("account_plans.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(50))
+    surface: Mapped[str] = mapped_column(String(20))  # cli | slack | api | agent | scheduler
+    version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ProcessedEvent(Base):
+    """Slack event ids already handled, so retries and replicas process each event once."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiToken(Base):
+    """A REST bearer token, stored as a SHA-256 hash only."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_email: Mapped[str] = mapped_column(ForeignKey("users.email", ondelete="CASCADE"))
+    label: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class JobClaim(Base):
+    """Exactly-once work across replicas: a row per unit of work (a reminder, a proposal), claimed
+    with a lease and marked done."""
+
+    __tablename__ = "job_claims"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PlanProposal(Base):
+    """A revision the bot proposes after the customer's data changed; the CSM accepts or dismisses."""
+
+    __tablename__ = "plan_proposals"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("account_plans.id", ondelete="CASCADE"), index=True)
+    change_key: Mapped[str] = mapped_column(String(200), unique=True)
+    base_version: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[list[Any]] = mapped_column(JSONDocument)
+    proposed_document: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    diff: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="proposed")  # proposed|accepted|dismissed
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -1,0 +1,268 @@
+"""The account plan document: the PRD's API response JSON, validated.
+
+Every plan, whoever drafts it (the offline drafter, Claude, a CSM editing it), is one of these.
+Section models double as the JSON Schemas handed to Claude, so they are defined once, here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+PlanStatus = Literal["draft", "pending_review", "approved", "active", "changes_requested", "rejected"]
+Priority = Literal["critical", "high", "medium"]
+ObjectiveOwner = Literal["CSM", "Customer", "Both"]
+Severity = Literal["low", "medium", "high", "critical"]
+Quarter = Literal["Q1", "Q2", "Q3", "Q4"]
+OpportunityType = Literal["upsell", "cross_sell", "seat_expansion", "renewal"]
+ActionStatus = Literal["open", "done", "snoozed"]
+
+QUARTERS: tuple[Quarter, ...] = ("Q1", "Q2", "Q3", "Q4")
+FISCAL_YEAR_PATTERN = re.compile(r"^FY(\d{4})$")
+Score = Annotated[int, Field(ge=0, le=100)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+MetricValue = float | int | str | None
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BusinessContext(_Section):
+    industry_trends: str
+    customer_goals: str
+    competitive_landscape: str
+
+
+class SuccessMetric(_Section):
+    metric: str
+    current: MetricValue = Field(description="The value today, from the account's data; null when unknown.")
+    target: MetricValue = Field(description="The value to reach by the end of the fiscal year.")
+    measurement: str
+
+
+class QuarterlyMilestone(_Section):
+    quarter: Quarter
+    milestone: str
+    done: bool = False
+
+
+class StrategicObjective(_Section):
+    id: str = Field(pattern=r"^obj-\d+$")
+    objective: str = Field(min_length=5)
+    rationale: str = Field(min_length=5)
+    success_metrics: list[SuccessMetric] = Field(min_length=1, max_length=4)
+    quarterly_milestones: list[QuarterlyMilestone] = Field(min_length=4)
+    owner: ObjectiveOwner
+    priority: Priority
+
+    @model_validator(mode="after")
+    def _milestones_cover_the_year(self) -> StrategicObjective:
+        missing = [q for q in QUARTERS if q not in {m.quarter for m in self.quarterly_milestones}]
+        if missing:
+            raise ValueError(
+                f"{self.id}: quarterly milestones must cover Q1-Q4; missing {', '.join(missing)}"
+            )
+        return self
+
+
+class StakeholderMapEntry(_Section):
+    stakeholder_id: str
+    name: str
+    title: str | None = None
+    role: str
+    relationship_score: Score | None = None
+    engagement_level: str | None = None
+    active: bool = True
+
+
+class RelationshipGoal(_Section):
+    stakeholder_id: str
+    name: str
+    current_score: Score
+    target_score: Score
+    strategy: str
+
+
+class StakeholderPlan(_Section):
+    current_assessment: str
+    current_map: list[StakeholderMapEntry]
+    relationship_goals: list[RelationshipGoal]
+    missing_roles: list[str]
+    multi_threading_target: int = Field(ge=1, le=50)
+    exec_sponsor_strategy: str
+
+
+class ExpansionOpportunity(_Section):
+    type: OpportunityType
+    description: str
+    value: float = Field(ge=0)
+    probability: Probability
+    timeline: str = Field(description="Expected fiscal quarter, e.g. 'Q2'.")
+
+
+class ExpansionPlan(_Section):
+    current_arr: float = Field(ge=0)
+    target_arr: float = Field(ge=0)
+    opportunities: list[ExpansionOpportunity]
+
+
+class IdentifiedRisk(_Section):
+    risk: str
+    severity: Severity
+    mitigation: str
+    owner: str
+
+
+class RiskMitigation(_Section):
+    identified_risks: list[IdentifiedRisk]
+
+
+class QBR(_Section):
+    quarter: Quarter
+    date: date
+    focus: str
+    attendees: list[str] = Field(default_factory=list)
+
+
+class ResourcePlan(_Section):
+    engagement_model: str
+    csm_hours_per_month: int = Field(ge=0, le=200)
+    specialists: list[str]
+    executive_alignment: str
+    rationale: str
+
+
+class ActionItem(_Section):
+    week: int = Field(ge=1, le=13)
+    action: str
+    owner: str
+    due_date: date
+    objective_id: str | None = None
+    status: ActionStatus = "open"
+
+
+class SimilarAccountRef(_Section):
+    customer_id: str
+    name: str
+    industry: str | None = None
+    segment: str | None = None
+    arr: float | None = None
+    similarity: float = Field(ge=0.0, le=1.0)
+    outcome: str
+    succeeded: bool
+
+
+class BenchmarkComparison(_Section):
+    similar_accounts_success_rate: Probability | None
+    similar_accounts: list[SimilarAccountRef]
+    key_differentiators: str
+    missing_elements: list[str]
+
+
+class AccountPlanDocument(BaseModel):
+    """The plan as stored, exported and returned by the API (the PRD's response JSON)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plan_id: str
+    status: PlanStatus = "draft"
+    customer_id: str
+    customer_name: str
+    fiscal_year: str
+    ai_confidence: Probability
+    executive_summary: str = Field(min_length=20)
+    business_context: BusinessContext
+    strategic_objectives: list[StrategicObjective] = Field(min_length=3, max_length=5)
+    stakeholder_plan: StakeholderPlan
+    expansion_plan: ExpansionPlan
+    risk_mitigation: RiskMitigation
+    qbr_schedule: list[QBR]
+    resource_plan: ResourcePlan
+    action_plan_90day: list[ActionItem] = Field(min_length=1)
+    benchmark_comparison: BenchmarkComparison
+    version: int = Field(default=1, ge=1)
+    ai_generated: bool = False
+    generation_context: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("fiscal_year")
+    @classmethod
+    def _fiscal_year_form(cls, value: str) -> str:
+        if not FISCAL_YEAR_PATTERN.match(value):
+            raise ValueError("fiscal year must look like FY2026")
+        return value
+
+    @model_validator(mode="after")
+    def _objective_ids_unique(self) -> AccountPlanDocument:
+        ids = [o.id for o in self.strategic_objectives]
+        if len(ids) != len(set(ids)):
+            raise ValueError("objective ids must be unique")
+        return self
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The JSON-ready dict stored in the database and printed by `--format json`."""
+        return self.model_dump(mode="json")
+
+
+# The sections a plan is made of, in the PRD's order, with the model that validates each.
+SECTION_MODELS: dict[str, Any] = {
+    "executive_summary": str,
+    "business_context": BusinessContext,
+    "strategic_objectives": list[StrategicObjective],
+    "stakeholder_plan": StakeholderPlan,
+    "expansion_plan": ExpansionPlan,
+    "risk_mitigation": RiskMitigation,
+    "qbr_schedule": list[QBR],
+    "resource_plan": ResourcePlan,
+    "action_plan_90day": list[ActionItem],
+    "benchmark_comparison": BenchmarkComparison,
+}
+SECTIONS: tuple[str, ...] = tuple(SECTION_MODELS)
+
+SECTION_ALIASES: dict[str, str] = {
+    "summary": "executive_summary",
+    "context": "business_context",
+    "objectives": "strategic_objectives",
+    "stakeholders": "stakeholder_plan",
+    "expansion": "expansion_plan",
+    "risks": "risk_mitigation",
+    "qbr": "qbr_schedule",
+    "qbrs": "qbr_schedule",
+    "resources": "resource_plan",
+    "actions": "action_plan_90day",
+    "90day": "action_plan_90day",
+    "benchmarks": "benchmark_comparison",
+    "benchmark": "benchmark_comparison",
+}
+
+
+def parse_sections(names: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """Section names (or aliases, comma lists, 'all') -> canonical names in the PRD's order.
+
+    Raises ValueError naming the accepted names for anything unknown.
+    """
+    if not names:
+        return SECTIONS
+    wanted: set[str] = set()
+    for raw in names:
+        for name in (part.strip().lower() for part in raw.split(",")):
+            if not name:
+                continue
+            if name == "all":
+                return SECTIONS
+            canonical = SECTION_ALIASES.get(name, name)
+            if canonical not in SECTION_MODELS:
+                raise ValueError(
+                    f"unknown section {name!r}; accepted: all, {', '.join(SECTIONS)} "
+                    f"(or {', '.join(sorted(SECTION_ALIASES))})"
+                )
+            wanted.add(canonical)
+    return tuple(s for s in SECTIONS if s in wanted)
+
+
+def plan_json_schema() -> dict[str, Any]:
+    """JSON Schema of the whole document (handed to Claude and served with the API docs)."""
+    return AccountPlanDocument.model_json_schema()

@@ -1,0 +1,187 @@
+"""Saving and reading plans: every change is a full new revision, written atomically."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.errors import Conflict, NotFound
+from storage.models import AccountPlan, AuditEvent, Customer, PlanRevision, new_uuid, utcnow
+from storage.plan_document import AccountPlanDocument
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    plan: AccountPlan
+    document: AccountPlanDocument
+    created: bool
+
+
+def _confidence(document: AccountPlanDocument) -> Decimal:
+    return Decimal(str(round(document.ai_confidence, 2)))
+
+
+async def save_plan_version(
+    session: AsyncSession,
+    document: AccountPlanDocument,
+    *,
+    author: str,
+    reason: str,
+    surface: str = "cli",
+    diff: str | None = None,
+    expected_version: int | None = None,
+) -> SavedPlan:
+    """Store `document` as a new plan (version 1) or the next revision of the customer's plan for
+    that fiscal year.
+
+    The caller's session transaction makes it all-or-nothing. With `expected_version`, the update
+    only applies if nobody else wrote a newer version first (otherwise `Conflict`).
+    """
+    existing = (
+        await session.execute(
+            select(AccountPlan).where(
+                AccountPlan.customer_id == document.customer_id,
+                AccountPlan.fiscal_year == document.fiscal_year,
+            )
+        )
+    ).scalar_one_or_none()
+
+    if existing is None:
+        plan_id = document.plan_id or new_uuid()
+        document = document.model_copy(update={"plan_id": plan_id, "version": 1, "status": "draft"})
+        plan = AccountPlan(
+            id=plan_id,
+            customer_id=document.customer_id,
+            fiscal_year=document.fiscal_year,
+            status="draft",
+            version=1,
+            document=document.to_json_dict(),
+            ai_generated=document.ai_generated,
+            ai_confidence=_confidence(document),
+            generation_context=document.generation_context,
+            created_by=author,
+        )
+        session.add(plan)
+        await session.flush()
+        created = True
+    else:
+        plan = existing
+        base_version = plan.version if expected_version is None else expected_version
+        new_version = base_version + 1
+        # A revision of an approved or active plan is a new draft; the approved one stays in force
+        # (approved_version) until the new one is approved.
+        new_status = (
+            "draft" if plan.status in ("approved", "active", "changes_requested", "rejected") else plan.status
+        )
+        document = document.model_copy(
+            update={"plan_id": plan.id, "version": new_version, "status": new_status}
+        )
+        result = await session.execute(
+            update(AccountPlan)
+            .where(AccountPlan.id == plan.id, AccountPlan.version == base_version)
+            .values(
+                version=new_version,
+                status=new_status,
+                document=document.to_json_dict(),
+                ai_generated=document.ai_generated,
+                ai_confidence=_confidence(document),
+                generation_context=document.generation_context,
+                updated_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise Conflict(
+                f"the plan changed while you were editing it (you had version {base_version}); "
+                "reload it and try again"
+            )
+        await session.refresh(plan)
+        created = False
+
+    session.add(
+        PlanRevision(
+            plan_id=plan.id,
+            version=document.version,
+            document=document.to_json_dict(),
+            author=author,
+            reason=reason,
+            diff=diff,
+        )
+    )
+    session.add(
+        AuditEvent(
+            plan_id=plan.id,
+            actor=author,
+            action="created" if created else "revised",
+            surface=surface,
+            version=document.version,
+            comment=reason,
+            details={"diff": diff} if diff else None,
+        )
+    )
+    await session.flush()
+    return SavedPlan(plan=plan, document=document, created=created)
+
+
+def document_of(plan: AccountPlan) -> AccountPlanDocument:
+    """The stored document, with the row's live status and version (the row is the truth)."""
+    data: dict[str, Any] = dict(plan.document)
+    data.update(status=plan.status, version=plan.version, plan_id=plan.id)
+    return AccountPlanDocument.model_validate(data)
+
+
+async def get_plan(session: AsyncSession, plan_id: str) -> AccountPlan:
+    plan = await session.get(AccountPlan, plan_id)
+    if plan is None:
+        raise NotFound(f"no plan {plan_id!r}; `accountplan plans list` shows the plans")
+    return plan
+
+
+async def find_plan(session: AsyncSession, customer_id: str, fiscal_year: str | None = None) -> AccountPlan:
+    """The customer's plan for `fiscal_year`, or its newest plan when no year is given."""
+    query = select(AccountPlan).where(AccountPlan.customer_id == customer_id)
+    if fiscal_year:
+        query = query.where(AccountPlan.fiscal_year == fiscal_year)
+    plan = (
+        await session.execute(query.order_by(AccountPlan.fiscal_year.desc()).limit(1))
+    ).scalar_one_or_none()
+    if plan is None:
+        year = f" for {fiscal_year}" if fiscal_year else ""
+        raise NotFound(f"no plan{year} for customer {customer_id!r}; `accountplan generate` drafts one")
+    return plan
+
+
+async def list_plans(session: AsyncSession, *, csm_email: str | None = None) -> list[tuple[AccountPlan, str]]:
+    """Plans with their customer's name, newest first; only one CSM's book when `csm_email` is given."""
+    query = select(AccountPlan, Customer.name).join(Customer, Customer.id == AccountPlan.customer_id)
+    if csm_email:
+        query = query.where(Customer.csm_email == csm_email)
+    rows = await session.execute(query.order_by(AccountPlan.updated_at.desc()))
+    return [(plan, name) for plan, name in rows.all()]
+
+
+async def get_revision(session: AsyncSession, plan_id: str, version: int) -> AccountPlanDocument:
+    revision = (
+        await session.execute(
+            select(PlanRevision).where(PlanRevision.plan_id == plan_id, PlanRevision.version == version)
+        )
+    ).scalar_one_or_none()
+    if revision is None:
+        raise NotFound(f"plan {plan_id!r} has no version {version}")
+    return AccountPlanDocument.model_validate(revision.document)
+
+
+async def list_revisions(session: AsyncSession, plan_id: str) -> list[PlanRevision]:
+    rows = await session.execute(
+        select(PlanRevision).where(PlanRevision.plan_id == plan_id).order_by(PlanRevision.version)
+    )
+    return list(rows.scalars())
+
+
+def timestamp(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
