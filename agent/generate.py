@@ -1,0 +1,302 @@
+"""Generating a plan end to end: resolve the customer, gather context, draft, validate, save.
+
+Every surface (CLI, Slack, REST API) calls `generate_plan`; it is the one place that decides which
+writer drafts, how fallbacks are recorded and how a plan is persisted (one transaction, never
+half-written).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent.drafter import DRAFTER_VERSION, draft_plan
+from agent.drafter.confidence import confidence_breakdown
+from agent.section_writer import (
+    OfflineSectionWriter,
+    ProgressCallback,
+    ProgressEvent,
+    SectionOutcome,
+    SectionWriter,
+)
+from storage.customers import find_customer
+from storage.db import Database
+from storage.errors import BadInput
+from storage.models import AccountPlan
+from storage.plan_document import SECTIONS, AccountPlanDocument
+from storage.plans import document_of, save_plan_version
+from storage.settings import Settings, get_settings
+from tools import context as context_tools
+from tools import fiscal_calendar
+from tools.context import PlanningContext
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "GeneratedPlan",
+    "GenerationRequest",
+    "ProgressCallback",
+    "ProgressEvent",
+    "default_writer",
+    "generate_plan",
+    "resolve_fiscal_year",
+    "today",
+]
+
+
+@dataclass
+class GenerationRequest:
+    customer: str  # id or (fuzzy) name
+    fiscal_year: str | None = None  # "FY2026"; default: the fiscal year containing as_of
+    as_of: date | None = None  # default: today
+    sections: tuple[str, ...] = SECTIONS
+    author: str = "cli"  # user email / Slack id of who asked
+    surface: str = "cli"  # cli | slack | api
+    save: bool = True
+    offline: bool = False  # force the offline drafter even when an Anthropic key is set
+
+
+@dataclass
+class GeneratedPlan:
+    document: AccountPlanDocument
+    context: PlanningContext
+    saved: bool
+    created: bool  # a new plan (version 1) rather than a new revision
+    elapsed_ms: float
+
+
+# ---------------------------------------------------------------------------------------------
+# CLAUDE ENGINEER: plug `agent.claude` in here. Return a SectionWriter when Claude should draft,
+# None for the offline drafter. `generate_plan` only calls this when no writer was passed, the
+# request is not `offline` and `settings.claude_enabled`.
+# ---------------------------------------------------------------------------------------------
+def default_writer(settings: Settings) -> SectionWriter | None:
+    """The writer used when a key is configured; None means the offline drafter."""
+    return None
+
+
+def today(settings: Settings | None = None) -> date:
+    """Today's date in the configured timezone (what "as of" means when nobody says)."""
+    settings = settings or get_settings()
+    return datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+def resolve_fiscal_year(fiscal_year: str | None, as_of: date, start_month: int) -> str:
+    """The requested fiscal year, validated, or the one containing `as_of`. Raises BadInput."""
+    if fiscal_year is None:
+        return fiscal_calendar.fiscal_year_of(as_of, start_month)
+    fiscal_calendar.parse_fiscal_year(fiscal_year)
+    return fiscal_year
+
+
+def _validate_sections(sections: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [s for s in sections if s not in SECTIONS]
+    if unknown or not sections:
+        raise BadInput(
+            f"unknown section {', '.join(repr(s) for s in unknown) or '(none given)'}; "
+            f"accepted: all, {', '.join(SECTIONS)}"
+        )
+    return tuple(s for s in SECTIONS if s in sections)
+
+
+async def generate_plan(
+    database: Database,
+    request: GenerationRequest,
+    *,
+    progress: ProgressCallback | None = None,
+    writer: SectionWriter | None = None,
+) -> GeneratedPlan:
+    """Draft (and unless `save=False`, store) the customer's plan for the fiscal year.
+
+    Sections not requested come from the customer's saved plan for that year when there is one
+    (a partial regeneration), otherwise from the offline baseline. Raises BadInput before anything
+    is written when the request is malformed, UnknownCustomer when nobody matches.
+    """
+    started = time.perf_counter()
+    settings = get_settings()
+    start_month = settings.fiscal_year_start_month
+    as_of = request.as_of or today(settings)
+    fiscal_year = resolve_fiscal_year(request.fiscal_year, as_of, start_month)
+    sections = _validate_sections(tuple(request.sections))
+
+    async with database.session() as session:
+        customer = await find_customer(session, request.customer)
+        context = await context_tools.gather_planning_context(
+            session, customer.id, as_of, fiscal_year=fiscal_year, fiscal_year_start_month=start_month
+        )
+        previous = await _previous_document(session, customer.id, fiscal_year, sections)
+
+    baseline = draft_plan(context, fiscal_year, start_month=start_month)
+    if writer is None and not request.offline and settings.claude_enabled:
+        writer = default_writer(settings)
+    active_writer: SectionWriter = writer or OfflineSectionWriter()
+
+    outcome = await _write(active_writer, context, fiscal_year, sections, baseline, progress)
+    document = _assemble(baseline, previous, outcome, sections, active_writer.name)
+    document = _with_generation_context(
+        document, context, request, fiscal_year, start_month, sections, outcome, active_writer.name, previous
+    )
+
+    saved = created = False
+    if request.save:
+        async with database.session() as session:
+            result = await save_plan_version(
+                session,
+                document,
+                author=request.author,
+                reason=_revision_reason(sections, active_writer.name, outcome),
+                surface=request.surface,
+            )
+        document, saved, created = result.document, True, result.created
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    return GeneratedPlan(
+        document=document, context=context, saved=saved, created=created, elapsed_ms=elapsed_ms
+    )
+
+
+async def _previous_document(
+    session: AsyncSession, customer_id: str, fiscal_year: str, sections: tuple[str, ...]
+) -> AccountPlanDocument | None:
+    """The saved plan to keep unrequested sections from (only for a partial regeneration)."""
+    if sections == SECTIONS:
+        return None
+    plan = (
+        await session.execute(
+            select(AccountPlan).where(
+                AccountPlan.customer_id == customer_id, AccountPlan.fiscal_year == fiscal_year
+            )
+        )
+    ).scalar_one_or_none()
+    if plan is None:
+        return None
+    try:
+        return document_of(plan)
+    except ValidationError:
+        log.warning("stored plan %s no longer validates; unrequested sections come from the draft", plan.id)
+        return None
+
+
+async def _write(
+    writer: SectionWriter,
+    context: PlanningContext,
+    fiscal_year: str,
+    sections: tuple[str, ...],
+    baseline: AccountPlanDocument,
+    progress: ProgressCallback | None,
+) -> SectionOutcome:
+    """Run the writer; any section it did not deliver is the baseline's, with the reason recorded."""
+    outcome = await writer.write_sections(context, fiscal_year, sections, baseline, progress)
+    for section in sections:
+        if section not in outcome.sections:
+            reason = outcome.fallbacks.get(section, f"{writer.name} writer returned nothing")
+            outcome.fallbacks[section] = reason
+            outcome.sections[section] = getattr(baseline, section)
+            if progress is not None and writer.name != "offline":
+                await progress(ProgressEvent(section, "fallback", reason))
+    return outcome
+
+
+def _assemble(
+    baseline: AccountPlanDocument,
+    previous: AccountPlanDocument | None,
+    outcome: SectionOutcome,
+    sections: tuple[str, ...],
+    writer_name: str,
+) -> AccountPlanDocument:
+    """Merge the written sections over the baseline (or the saved plan) and validate the whole."""
+    base = (previous or baseline).to_json_dict()
+    base["ai_confidence"] = baseline.ai_confidence
+    for key in ("customer_id", "customer_name", "fiscal_year"):
+        base[key] = getattr(baseline, key)
+    merged = dict(base)
+    for section in sections:
+        merged[section] = _jsonable(outcome.sections[section])
+    try:
+        return AccountPlanDocument.model_validate(merged)
+    except ValidationError as error:
+        # The sections validated one by one but not together (e.g. duplicate objective ids):
+        # the offline draft of every requested section is consistent by construction.
+        log.warning(
+            "%s sections did not validate as a whole; using the offline draft: %s", writer_name, error
+        )
+        for section in sections:
+            merged[section] = baseline.to_json_dict()[section]
+            outcome.fallbacks.setdefault(section, "the written plan did not validate as a whole")
+        return AccountPlanDocument.model_validate(merged)
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def _with_generation_context(
+    document: AccountPlanDocument,
+    context: PlanningContext,
+    request: GenerationRequest,
+    fiscal_year: str,
+    start_month: int,
+    sections: tuple[str, ...],
+    outcome: SectionOutcome,
+    writer_name: str,
+    previous: AccountPlanDocument | None,
+) -> AccountPlanDocument:
+    generation_context: dict[str, Any] = {
+        "drafter": writer_name,
+        "drafter_version": DRAFTER_VERSION,
+        "as_of": context.as_of.isoformat(),
+        "fiscal_year": fiscal_year,
+        "fiscal_year_start_month": start_month,
+        "sections": list(sections),
+        "kept_from_previous_version": (
+            [s for s in SECTIONS if s not in sections] if previous is not None else []
+        ),
+        "fallbacks": dict(outcome.fallbacks),
+        "usage": dict(outcome.usage),
+        "data_gaps": list(context.data_gaps),
+        "inputs": inputs_summary(context),
+        "confidence": confidence_breakdown(context),
+        "requested_by": request.author,
+        "surface": request.surface,
+    }
+    return document.model_copy(update={"generation_context": generation_context, "ai_generated": True})
+
+
+def inputs_summary(context: PlanningContext) -> dict[str, Any]:
+    """What the draft was based on, in the PRD's "AI will generate a plan based on" terms."""
+    similar = context.similar
+    return {
+        "health_score": context.customer.health_score,
+        "arr": context.customer.arr,
+        "feature_utilization": context.customer.feature_utilization,
+        "contacts": len(context.contacts),
+        "active_contacts": sum(1 for c in context.contacts if c.active),
+        "open_opportunities": sum(1 for o in context.opportunities if o.stage == "open"),
+        "expansion_candidates": len(context.expansion.candidates),
+        "active_risk_signals": sum(1 for r in context.risk_signals if r.status == "active"),
+        "detected_risks": len(context.risks.risks),
+        "interactions_90d": context.interactions.count_90d,
+        "health_points": len(context.health.points),
+        "usage_months": len(context.usage_utilization.points),
+        "similar_accounts": similar.sample_size if similar else 0,
+        "days_to_renewal": context.days_to_renewal,
+    }
+
+
+def _revision_reason(sections: tuple[str, ...], writer_name: str, outcome: SectionOutcome) -> str:
+    which = "all sections" if sections == SECTIONS else ", ".join(sections)
+    reason = f"generated by the {writer_name} drafter ({which})"
+    if outcome.fallbacks:
+        reason += f"; offline fallback for {', '.join(sorted(outcome.fallbacks))}"
+    return reason
