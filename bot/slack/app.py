@@ -1,0 +1,60 @@
+"""The Bolt app factory: builds the Web API client and the app, then wires the listeners. Nothing else."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.deps import SlackDeps
+from bot.slack.listeners import register_all
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+RATE_LIMIT_RETRIES = 3
+
+
+def slack_api_url(configured: str | None) -> str:
+    """`SLACK_API_URL` (GovSlack, a proxy, the fake in tests) with the trailing slash slack_sdk needs."""
+    url = configured or DEFAULT_SLACK_API_URL
+    return url if url.endswith("/") else url + "/"
+
+
+def create_web_client(deps: SlackDeps) -> AsyncWebClient:
+    """One client for the whole process; 429s wait for Retry-After, connection blips retry once."""
+    token = deps.settings.slack_bot_token
+    return AsyncWebClient(
+        token=token.get_secret_value() if token else None,
+        base_url=slack_api_url(deps.settings.slack_api_url),
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=1),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            AsyncServerErrorRetryHandler(max_retry_count=1),
+        ],
+    )
+
+
+def create_app(deps: SlackDeps) -> AsyncApp:
+    """The Bolt app with every listener registered.
+
+    `process_before_response=False`: Bolt answers Slack as soon as a listener calls `ack()` and the
+    rest of the listener runs afterwards, so slow work never delays the acknowledgement.
+    """
+    secret = deps.settings.slack_signing_secret
+    app = AsyncApp(
+        client=create_web_client(deps),
+        signing_secret=secret.get_secret_value() if secret else None,
+        # Socket Mode has no signatures to check; HTTP mode always verifies them.
+        request_verification_enabled=secret is not None,
+        process_before_response=False,
+        logger=logging.getLogger("bot.slack.bolt"),
+    )
+    register_all(app, deps)
+    return app

@@ -1,0 +1,27 @@
+"""Listeners grouped by Slack surface. Each module exposes `register(app, deps)`.
+
+Other features plug in by appending their module to `LISTENER_MODULES` (order matters only where
+two listeners match the same request: the first registered wins).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.slack.deps import SlackDeps
+
+LISTENER_MODULES: list[str] = [
+    "bot.slack.listeners.middleware",
+    "bot.slack.listeners.commands",
+    "bot.slack.listeners.actions",
+    "bot.slack.listeners.views",
+    "bot.slack.listeners.assistant",
+    "bot.slack.listeners.events",
+]
+
+
+def register_all(app: AsyncApp, deps: SlackDeps) -> None:
+    for name in LISTENER_MODULES:
+        importlib.import_module(name).register(app, deps)
