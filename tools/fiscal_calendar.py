@@ -3,11 +3,21 @@ year in which it ends (FY2026 with a February start runs 2025-02-01 .. 2026-01-3
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from pydantic import BaseModel
 
-from storage.plan_document import Quarter
+from storage.errors import BadInput
+from storage.plan_document import FISCAL_YEAR_PATTERN, QUARTERS, Quarter
+
+# A pre-renewal QBR lands inside this many days before the renewal; the middle is the target.
+PRE_RENEWAL_EARLIEST_DAYS = 90
+PRE_RENEWAL_LATEST_DAYS = 60
+PRE_RENEWAL_TARGET_DAYS = 75
+# When a quarter's usual QBR date has already passed, reschedule it this many days after as_of.
+RESCHEDULE_NOTICE_DAYS = 7
+# The usual QBR: the 15th of the quarter's middle month.
+USUAL_QBR_DAY = 15
 
 
 class FiscalQuarter(BaseModel):
@@ -23,9 +33,136 @@ class PlannedQBR(BaseModel):
     reason: str
 
 
-# TYPES ONLY so far; functions are implemented by the analytics work (issue 2):
-#   parse_fiscal_year(text) -> int                         BadInput "fiscal year must look like FY2026"
-#   fiscal_year_of(day, start_month) -> str                 e.g. "FY2026"
-#   fiscal_quarters(fiscal_year, start_month) -> list[FiscalQuarter]
-#   quarter_of(day, fiscal_year, start_month) -> Quarter | None
-#   plan_qbr_schedule(fiscal_year, start_month, renewal_date, as_of) -> list[PlannedQBR]
+def parse_fiscal_year(text: str) -> int:
+    """`"FY2026"` -> 2026; anything else (`FY26`, `2026`, `fy 2026`) is BadInput."""
+    match = FISCAL_YEAR_PATTERN.match(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        raise BadInput(f"fiscal year must look like FY2026 (got {text!r})")
+    return int(match.group(1))
+
+
+def _check_start_month(start_month: int) -> None:
+    if not 1 <= start_month <= 12:
+        raise BadInput(f"fiscal year start month must be 1-12 (got {start_month})")
+
+
+def fiscal_year_of(day: date, start_month: int) -> str:
+    """The fiscal year containing `day`, e.g. 2025-03-10 with a February start -> "FY2026"."""
+    _check_start_month(start_month)
+    ends_next_calendar_year = start_month > 1 and day.month >= start_month
+    return f"FY{day.year + 1 if ends_next_calendar_year else day.year}"
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + (day.month - 1) + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def fiscal_year_bounds(fiscal_year: str, start_month: int) -> tuple[date, date]:
+    """First and last day of `fiscal_year`."""
+    _check_start_month(start_month)
+    year = parse_fiscal_year(fiscal_year)
+    start = date(year - 1 if start_month > 1 else year, start_month, 1)
+    return start, _add_months(start, 12) - timedelta(days=1)
+
+
+def fiscal_quarters(fiscal_year: str, start_month: int) -> list[FiscalQuarter]:
+    """Q1-Q4 of `fiscal_year`, three calendar months each."""
+    start, _ = fiscal_year_bounds(fiscal_year, start_month)
+    return [
+        FiscalQuarter(
+            name=name,
+            start=_add_months(start, 3 * index),
+            end=_add_months(start, 3 * index + 3) - timedelta(days=1),
+        )
+        for index, name in enumerate(QUARTERS)
+    ]
+
+
+def quarter_of(day: date, fiscal_year: str, start_month: int) -> Quarter | None:
+    """The quarter of `fiscal_year` containing `day`, or None when `day` is outside that year."""
+    for quarter in fiscal_quarters(fiscal_year, start_month):
+        if quarter.start <= day <= quarter.end:
+            return quarter.name
+    return None
+
+
+def _on_a_weekday(day: date, earliest: date, latest: date) -> date:
+    """`day` moved off a weekend (forward first, else back) without leaving [earliest, latest]."""
+    if day.weekday() < 5:
+        return day
+    forward = day + timedelta(days=7 - day.weekday())
+    if forward <= latest:
+        return forward
+    backward = day - timedelta(days=day.weekday() - 4)
+    return backward if backward >= earliest else day
+
+
+def _usual_qbr(quarter: FiscalQuarter, as_of: date) -> PlannedQBR:
+    usual = _add_months(quarter.start, 1).replace(day=USUAL_QBR_DAY)
+    if usual >= as_of:
+        day = _on_a_weekday(usual, quarter.start, quarter.end)
+        return PlannedQBR(
+            quarter=quarter.name, date=day, pre_renewal=False, reason=f"{quarter.name} business review"
+        )
+    if quarter.end < as_of:
+        # Unavoidably in the past: the quarter is over before the plan starts.
+        return PlannedQBR(
+            quarter=quarter.name,
+            date=_on_a_weekday(usual, quarter.start, quarter.end),
+            pre_renewal=False,
+            reason=f"{quarter.name} business review (the quarter ended before {as_of.isoformat()})",
+        )
+    moved = min(as_of + timedelta(days=RESCHEDULE_NOTICE_DAYS), quarter.end)
+    return PlannedQBR(
+        quarter=quarter.name,
+        date=_on_a_weekday(moved, as_of, quarter.end),
+        pre_renewal=False,
+        reason=f"{quarter.name} business review (mid-quarter date already passed; first date after a week's notice)",
+    )
+
+
+def _pre_renewal_qbr(
+    quarters: list[FiscalQuarter], renewal_date: date, as_of: date, fiscal_year: str, start_month: int
+) -> PlannedQBR | None:
+    year_start, year_end = quarters[0].start, quarters[-1].end
+    earliest = max(renewal_date - timedelta(days=PRE_RENEWAL_EARLIEST_DAYS), year_start, as_of)
+    latest = min(renewal_date - timedelta(days=PRE_RENEWAL_LATEST_DAYS), year_end)
+    if earliest <= latest:
+        target = renewal_date - timedelta(days=PRE_RENEWAL_TARGET_DAYS)
+        day = _on_a_weekday(min(max(target, earliest), latest), earliest, latest)
+        days_before = (renewal_date - day).days
+        reason = (
+            f"pre-renewal review {days_before} days before the renewal on {renewal_date.isoformat()} "
+            f"(window {PRE_RENEWAL_LATEST_DAYS}-{PRE_RENEWAL_EARLIEST_DAYS} days)"
+        )
+    elif as_of <= renewal_date <= year_end and renewal_date - timedelta(days=PRE_RENEWAL_LATEST_DAYS) < as_of:
+        # Less than 60 days of notice left: hold it as soon as practical rather than skip it.
+        day = min(as_of + timedelta(days=RESCHEDULE_NOTICE_DAYS), renewal_date)
+        day = max(day, year_start)
+        day = _on_a_weekday(day, max(as_of, year_start), renewal_date)
+        reason = (
+            f"pre-renewal review as soon as possible: the renewal on {renewal_date.isoformat()} is "
+            f"{(renewal_date - as_of).days} days away, inside the {PRE_RENEWAL_LATEST_DAYS}-day notice window"
+        )
+    else:
+        return None
+    quarter = quarter_of(day, fiscal_year, start_month)
+    if quarter is None:
+        return None
+    return PlannedQBR(quarter=quarter, date=day, pre_renewal=True, reason=reason)
+
+
+def plan_qbr_schedule(
+    fiscal_year: str, start_month: int, renewal_date: date | None, as_of: date
+) -> list[PlannedQBR]:
+    """One QBR per quarter; the one in the renewal's quarter lands 60-90 days before the renewal
+    (when the renewal falls in or just after the year). Dates avoid weekends and, where the
+    quarter is not over yet, the past relative to `as_of`."""
+    quarters = fiscal_quarters(fiscal_year, start_month)
+    schedule = [_usual_qbr(quarter, as_of) for quarter in quarters]
+    if renewal_date is not None:
+        pre_renewal = _pre_renewal_qbr(quarters, renewal_date, as_of, fiscal_year, start_month)
+        if pre_renewal is not None:
+            schedule = [pre_renewal if qbr.quarter == pre_renewal.quarter else qbr for qbr in schedule]
+    return schedule
