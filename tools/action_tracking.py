@@ -1,0 +1,315 @@
+"""90-day action tracking: which actions are due or overdue for whom, marking them done or
+snoozing them (each a new plan revision), and objective progress from metrics and milestones."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from pydantic import BaseModel
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.errors import BadInput, Conflict, NotFound
+from storage.models import AccountPlan, Customer
+from storage.plan_document import AccountPlanDocument, ActionItem, StrategicObjective
+from storage.plans import document_of, get_plan, save_plan_version
+
+# An action is "due" this many days before its due date, so the weekly digest shows the week ahead.
+DUE_HORIZON_DAYS = 7
+DEFAULT_SNOOZE_DAYS = 7
+MAX_SNOOZE_DAYS = 90
+IN_FORCE_STATUSES = ("approved", "active")
+PRIORITY_RANK = {"critical": 0, "high": 1, "medium": 2}
+
+
+class TrackedAction(BaseModel):
+    """One 90-day action of a plan in force, as the digest and the buttons refer to it."""
+
+    plan_id: str
+    plan_version: int
+    customer_id: str
+    customer_name: str
+    csm_email: str | None
+    index: int  # position in action_plan_90day
+    action: str
+    owner: str
+    week: int
+    due_date: date
+    status: str
+    objective_id: str | None
+    days_overdue: int  # negative: days until due
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_overdue > 0
+
+
+class ObjectiveProgress(BaseModel):
+    objective_id: str
+    objective: str
+    priority: str
+    metric_progress: float | None  # 0-1, mean of current/target over the measurable metrics
+    milestones_done: int
+    milestones_total: int
+    progress: float  # 0-1, what the bar shows
+    complete: bool
+    status: str  # complete | on_track | behind
+
+
+def plans_in_force_filter() -> object:
+    """Plans whose actions are being worked: approved/active, or revised after an approval."""
+    return or_(AccountPlan.status.in_(IN_FORCE_STATUSES), AccountPlan.approved_version.is_not(None))
+
+
+async def plans_in_force(
+    session: AsyncSession, *, csm_email: str | None = None
+) -> list[tuple[AccountPlan, Customer]]:
+    query = select(AccountPlan, Customer).join(Customer, Customer.id == AccountPlan.customer_id)
+    query = query.where(plans_in_force_filter())
+    if csm_email:
+        query = query.where(Customer.csm_email == csm_email)
+    rows = await session.execute(query.order_by(Customer.name, AccountPlan.fiscal_year))
+    return [(plan, customer) for plan, customer in rows.all()]
+
+
+def _tracked(
+    plan: AccountPlan, customer: Customer, index: int, item: ActionItem, as_of: date
+) -> TrackedAction:
+    return TrackedAction(
+        plan_id=plan.id,
+        plan_version=plan.version,
+        customer_id=customer.id,
+        customer_name=customer.name,
+        csm_email=customer.csm_email,
+        index=index,
+        action=item.action,
+        owner=item.owner,
+        week=item.week,
+        due_date=item.due_date,
+        status=item.status,
+        objective_id=item.objective_id,
+        days_overdue=(as_of - item.due_date).days,
+    )
+
+
+async def due_actions(
+    session: AsyncSession,
+    as_of: date,
+    *,
+    csm_email: str | None = None,
+    horizon_days: int = DUE_HORIZON_DAYS,
+) -> list[TrackedAction]:
+    """Open or snoozed actions due within `horizon_days` of `as_of` (overdue included), most urgent
+    first: most overdue, then soonest due, then by the priority of their objective."""
+    found: list[tuple[int, TrackedAction]] = []
+    for plan, customer in await plans_in_force(session, csm_email=csm_email):
+        document = document_of(plan)
+        priorities = {o.id: PRIORITY_RANK[o.priority] for o in document.strategic_objectives}
+        for index, item in enumerate(document.action_plan_90day):
+            if item.status == "done" or item.due_date > as_of + timedelta(days=horizon_days):
+                continue
+            found.append(
+                (priorities.get(item.objective_id or "", 3), _tracked(plan, customer, index, item, as_of))
+            )
+    found.sort(key=lambda pair: (-pair[1].days_overdue, pair[0], pair[1].customer_name, pair[1].index))
+    return [tracked for _, tracked in found]
+
+
+async def due_actions_by_csm(
+    session: AsyncSession, as_of: date, *, horizon_days: int = DUE_HORIZON_DAYS
+) -> dict[str, list[TrackedAction]]:
+    """The digest's input: each CSM's due and overdue actions, most urgent first (no empty lists)."""
+    grouped: dict[str, list[TrackedAction]] = {}
+    for tracked in await due_actions(session, as_of, horizon_days=horizon_days):
+        if tracked.csm_email:
+            grouped.setdefault(tracked.csm_email, []).append(tracked)
+    return grouped
+
+
+def _locate(document: AccountPlanDocument, index: int, action_text: str | None) -> int:
+    """The action's current position: buttons carry the index they were rendered with, and the
+    text guards against the plan having been reordered since."""
+    actions = document.action_plan_90day
+    if 0 <= index < len(actions) and (action_text is None or actions[index].action == action_text):
+        return index
+    if action_text is not None:
+        for position, item in enumerate(actions):
+            if item.action == action_text:
+                return position
+    raise NotFound("that action is no longer in the plan; it was edited since this message was sent")
+
+
+async def _save_tracking_update(
+    session: AsyncSession,
+    plan: AccountPlan,
+    document: AccountPlanDocument,
+    *,
+    actor: str,
+    surface: str,
+    reason: str,
+) -> AccountPlanDocument:
+    was_in_force = plan.status in IN_FORCE_STATUSES
+    status_before = plan.status
+    saved = await save_plan_version(
+        session, document, author=actor, reason=reason, surface=surface, expected_version=plan.version
+    )
+    if was_in_force:
+        # Progress on an approved plan is not a change of plan: it stays approved (at the new
+        # version) instead of dropping back to draft and into the approval queue.
+        await session.execute(
+            update(AccountPlan)
+            .where(AccountPlan.id == plan.id)
+            .values(status=status_before, approved_version=saved.document.version)
+            .execution_options(synchronize_session=False)
+        )
+        await session.refresh(plan)
+        return saved.document.model_copy(update={"status": status_before})
+    return saved.document
+
+
+async def mark_action_done(
+    session: AsyncSession,
+    plan_id: str,
+    index: int,
+    *,
+    actor: str,
+    surface: str = "cli",
+    action_text: str | None = None,
+) -> AccountPlanDocument:
+    """Mark one 90-day action done; a new revision records who did it."""
+    plan = await get_plan(session, plan_id)
+    document = document_of(plan)
+    position = _locate(document, index, action_text)
+    item = document.action_plan_90day[position]
+    if item.status == "done":
+        raise Conflict(f"“{item.action}” is already marked done")
+    return await _save_tracking_update(
+        session,
+        plan,
+        _with_action(document, position, item.model_copy(update={"status": "done"})),
+        actor=actor,
+        surface=surface,
+        reason=f"action done: {item.action}",
+    )
+
+
+async def snooze_action(
+    session: AsyncSession,
+    plan_id: str,
+    index: int,
+    *,
+    actor: str,
+    as_of: date,
+    days: int = DEFAULT_SNOOZE_DAYS,
+    surface: str = "cli",
+    action_text: str | None = None,
+) -> AccountPlanDocument:
+    """Push an action's due date `days` past today (or past its due date, whichever is later)."""
+    if not 1 <= days <= MAX_SNOOZE_DAYS:
+        raise BadInput(f"snooze for 1 to {MAX_SNOOZE_DAYS} days, not {days}")
+    plan = await get_plan(session, plan_id)
+    document = document_of(plan)
+    position = _locate(document, index, action_text)
+    item = document.action_plan_90day[position]
+    if item.status == "done":
+        raise Conflict(f"“{item.action}” is already done; there is nothing to snooze")
+    new_due = max(as_of, item.due_date) + timedelta(days=days)
+    return await _save_tracking_update(
+        session,
+        plan,
+        _with_action(document, position, item.model_copy(update={"status": "snoozed", "due_date": new_due})),
+        actor=actor,
+        surface=surface,
+        reason=f"action snoozed to {new_due.isoformat()}: {item.action}",
+    )
+
+
+def _with_action(document: AccountPlanDocument, position: int, item: ActionItem) -> AccountPlanDocument:
+    actions = list(document.action_plan_90day)
+    actions[position] = item
+    return document.model_copy(update={"action_plan_90day": actions})
+
+
+_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+
+def metric_number(value: object) -> float | None:
+    """55, 0.55, "55%", "$250K" -> a comparable number; None when the value carries none."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    match = _NUMBER.search(str(value))
+    if not match:
+        return None
+    number = float(match.group().replace(",", "."))
+    suffix = str(value)[match.end() : match.end() + 1].lower()
+    return number * {"k": 1e3, "m": 1e6}.get(suffix, 1.0)
+
+
+def _live_metric(metric_name: str, customer: Customer | None) -> float | None:
+    """Today's value for the metrics the data tracks, so progress moves without anyone editing it."""
+    if customer is None:
+        return None
+    name = metric_name.lower()
+    if "utilization" in name or "adoption" in name:
+        return customer.feature_utilization
+    if "health" in name:
+        return float(customer.health_score) if customer.health_score is not None else None
+    if "active seat" in name or "seats active" in name:
+        return float(customer.seats_active) if customer.seats_active is not None else None
+    return None
+
+
+def _metric_ratio(current: float | None, target: float | None, baseline: float | None) -> float | None:
+    if current is None or target is None:
+        return None
+    if baseline is not None and baseline != target:
+        # Progress from where the plan started towards the target (works for "reduce" targets too).
+        return max(0.0, min(1.0, (current - baseline) / (target - baseline)))
+    if target == 0:
+        return 1.0 if current <= 0 else 0.0
+    return max(0.0, min(1.0, current / target))
+
+
+def objective_progress(objective: StrategicObjective, customer: Customer | None = None) -> ObjectiveProgress:
+    """Progress of one objective: metrics (live where the data tracks them) and milestones done."""
+    ratios: list[float] = []
+    for metric in objective.success_metrics:
+        recorded = metric_number(metric.current)
+        live = _live_metric(metric.metric, customer)
+        target = metric_number(metric.target)
+        # With a live value the recorded one is the starting point; otherwise it is the latest known.
+        if live is not None:
+            ratio = _metric_ratio(live, target, recorded)
+        else:
+            ratio = _metric_ratio(recorded, target, None)
+        if ratio is not None:
+            ratios.append(ratio)
+    metric_progress = sum(ratios) / len(ratios) if ratios else None
+    milestones_total = len(objective.quarterly_milestones)
+    milestones_done = sum(1 for m in objective.quarterly_milestones if m.done)
+    milestone_share = milestones_done / milestones_total if milestones_total else 0.0
+    parts = [milestone_share] + ([metric_progress] if metric_progress is not None else [])
+    progress = sum(parts) / len(parts)
+    complete = milestones_done == milestones_total or (bool(ratios) and all(r >= 1.0 for r in ratios))
+    status = "complete" if complete else "on_track" if progress >= 0.5 else "behind"
+    return ObjectiveProgress(
+        objective_id=objective.id,
+        objective=objective.objective,
+        priority=objective.priority,
+        metric_progress=metric_progress,
+        milestones_done=milestones_done,
+        milestones_total=milestones_total,
+        progress=1.0 if complete else progress,
+        complete=complete,
+        status=status,
+    )
+
+
+async def plan_progress(session: AsyncSession, plan_id: str) -> list[ObjectiveProgress]:
+    """Every objective's progress for `/accountplan show` and App Home."""
+    plan = await get_plan(session, plan_id)
+    customer = await session.get(Customer, plan.customer_id)
+    return [objective_progress(o, customer) for o in document_of(plan).strategic_objectives]

@@ -1,0 +1,127 @@
+"""Exactly-once work across replicas: each unit of work (one reminder DM, one proposal, one run of
+a scheduled job) has a key; a replica claims it with a lease, does it, and marks it done.
+
+A claim is taken by inserting the row (INSERT ... ON CONFLICT DO NOTHING) or, when an earlier
+claimant died before finishing, by taking over its expired lease: on PostgreSQL the row is locked
+with SELECT ... FOR UPDATE SKIP LOCKED so two replicas never wait on or both take the same row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import Database
+from storage.models import JobClaim
+
+DEFAULT_LEASE = timedelta(minutes=10)
+
+
+async def claim(
+    database: Database,
+    key: str,
+    *,
+    worker: str,
+    now: datetime,
+    lease: timedelta = DEFAULT_LEASE,
+) -> bool:
+    """True when this worker now owns `key` (new, or an expired lease taken over); False when the
+    work is done or someone else holds a live lease. Commits immediately so others see it."""
+    lease_until = now + lease
+    async with database.session() as session:
+        if await _insert_new(session, key, worker=worker, now=now, lease_until=lease_until):
+            return True
+        return await _take_over_expired(session, key, worker=worker, now=now, lease_until=lease_until)
+
+
+async def _insert_new(
+    session: AsyncSession, key: str, *, worker: str, now: datetime, lease_until: datetime
+) -> bool:
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(JobClaim)
+        .values(key=key, claimed_by=worker, lease_until=lease_until, created_at=now)
+        .on_conflict_do_nothing(index_elements=[JobClaim.key])
+    )
+    result = await session.execute(statement)
+    return result.rowcount == 1
+
+
+async def _take_over_expired(
+    session: AsyncSession, key: str, *, worker: str, now: datetime, lease_until: datetime
+) -> bool:
+    if session.bind.dialect.name == "postgresql":
+        locked = (
+            await session.execute(
+                select(JobClaim.key)
+                .where(JobClaim.key == key, JobClaim.done_at.is_(None), JobClaim.lease_until < now)
+                .with_for_update(skip_locked=True)
+            )
+        ).scalar_one_or_none()
+        if locked is None:
+            return False
+    # On SQLite the write lock serializes writers; the WHERE clause makes the take-over conditional.
+    result = await session.execute(
+        update(JobClaim)
+        .where(JobClaim.key == key, JobClaim.done_at.is_(None), JobClaim.lease_until < now)
+        .values(claimed_by=worker, lease_until=lease_until)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def complete(database: Database, key: str, *, worker: str, now: datetime) -> None:
+    """Mark `key` done so nobody ever does it again."""
+    async with database.session() as session:
+        await session.execute(
+            update(JobClaim)
+            .where(JobClaim.key == key, JobClaim.claimed_by == worker)
+            .values(done_at=now, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def release(database: Database, key: str, *, worker: str) -> None:
+    """Give up a claim after a failure so another attempt (this replica or another) may retry."""
+    async with database.session() as session:
+        await session.execute(
+            delete(JobClaim)
+            .where(JobClaim.key == key, JobClaim.claimed_by == worker, JobClaim.done_at.is_(None))
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def is_done(database: Database, key: str) -> bool:
+    async with database.session() as session:
+        done_at = (
+            await session.execute(select(JobClaim.done_at).where(JobClaim.key == key))
+        ).scalar_one_or_none()
+    return done_at is not None
+
+
+@asynccontextmanager
+async def exactly_once(
+    database: Database,
+    key: str,
+    *,
+    worker: str,
+    now: datetime,
+    lease: timedelta = DEFAULT_LEASE,
+) -> AsyncIterator[bool]:
+    """`async with exactly_once(...) as mine: if mine: do_it()` - done on success, released on error."""
+    mine = await claim(database, key, worker=worker, now=now, lease=lease)
+    if not mine:
+        yield False
+        return
+    try:
+        yield True
+    except BaseException:
+        await release(database, key, worker=worker)
+        raise
+    await complete(database, key, worker=worker, now=now)
