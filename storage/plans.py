@@ -74,10 +74,9 @@ async def save_plan_version(
         base_version = plan.version if expected_version is None else expected_version
         new_version = base_version + 1
         # A revision of an approved or active plan is a new draft; the approved one stays in force
-        # (approved_version) until the new one is approved.
-        new_status = (
-            "draft" if plan.status in ("approved", "active", "changes_requested", "rejected") else plan.status
-        )
+        # (approved_version) until the new one is approved. A plan edited while pending review goes
+        # back to draft too: the manager must never approve a version they were not shown.
+        new_status = "draft"
         document = document.model_copy(
             update={"plan_id": plan.id, "version": new_version, "status": new_status}
         )
