@@ -1,0 +1,433 @@
+"""Change detection: compare each approved or active plan's recorded inputs with today's data and,
+when something material changed, store a proposed revision (reasons + diff) for the CSM to accept
+or dismiss. Every change has a stable key, so the same change never triggers twice."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+
+from pydantic import BaseModel
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import Database
+from storage.errors import Conflict, NotFound
+from storage.models import (
+    AccountPlan,
+    AuditEvent,
+    Contact,
+    Customer,
+    HealthScore,
+    Opportunity,
+    PlanProposal,
+    RiskSignal,
+    new_uuid,
+)
+from storage.plan_diff import diff_plans
+from storage.plan_document import AccountPlanDocument
+from storage.plans import document_of, save_plan_version
+from tools.plan_adjustments import adjust_plan_for_changes
+from tools.plan_inputs import ChangeReason, TrackedInputs, tracked_inputs
+
+HEALTH_DROP_POINTS = 10
+UTILIZATION_SWING_POINTS = 15.0
+KEY_ROLES = {"champion": "champion", "exec_sponsor": "executive sponsor"}
+MATERIAL_SEVERITIES = ("high", "critical")
+TRACKED_STATUSES = ("approved", "active")
+
+# Drafts the proposed document from the plan, the reasons and today's inputs: the deterministic
+# adjustment by default, the generation agent when the bot wires it in.
+ProposalDrafter = Callable[
+    [AccountPlanDocument, list[ChangeReason], TrackedInputs], Awaitable[AccountPlanDocument]
+]
+
+
+class Proposal(BaseModel):
+    id: str
+    plan_id: str
+    customer_id: str
+    customer_name: str
+    csm_email: str | None
+    base_version: int
+    reasons: list[ChangeReason]
+    diff: list[str]
+    status: str
+
+
+async def default_drafter(
+    document: AccountPlanDocument, reasons: list[ChangeReason], current: TrackedInputs
+) -> AccountPlanDocument:
+    return adjust_plan_for_changes(document, reasons, current)
+
+
+async def _health_at(session: AsyncSession, customer_id: str, day: date | None) -> int | None:
+    if day is None:
+        return None
+    return (
+        await session.execute(
+            select(HealthScore.score)
+            .where(HealthScore.customer_id == customer_id, HealthScore.date <= day)
+            .order_by(HealthScore.date.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+def _as_of(plan: AccountPlan) -> date:
+    recorded = (plan.generation_context or {}).get("as_of")
+    if isinstance(recorded, str):
+        try:
+            return date.fromisoformat(recorded[:10])
+        except ValueError:
+            pass
+    return plan.created_at.date()
+
+
+async def detect_changes(session: AsyncSession, plan: AccountPlan, customer: Customer) -> list[ChangeReason]:
+    """Material changes since the plan's inputs were recorded, each with a stable key."""
+    document = document_of(plan)
+    context = plan.generation_context or {}
+    recorded: dict[str, object] = dict(context.get("tracked_inputs") or {})
+    inputs: dict[str, object] = dict(context.get("inputs") or {})
+    as_of = _as_of(plan)
+    reasons: list[ChangeReason] = []
+
+    base_health = recorded.get("health_score", inputs.get("health_score"))
+    if base_health is None:
+        base_health = await _health_at(session, customer.id, as_of)
+    if isinstance(base_health, int | float) and customer.health_score is not None:
+        drop = int(base_health) - customer.health_score
+        if drop >= HEALTH_DROP_POINTS:
+            # One key per 10-point band: a further fall after a dismissal is news again.
+            reasons.append(
+                ChangeReason(
+                    key=f"health:{int(base_health)}:{drop // HEALTH_DROP_POINTS}",
+                    kind="health_drop",
+                    text=f"Health score fell {drop} points, from {int(base_health)} to {customer.health_score}",
+                    detail={"from": int(base_health), "to": customer.health_score},
+                )
+            )
+
+    base_util = recorded.get("feature_utilization", inputs.get("feature_utilization"))
+    if isinstance(base_util, int | float) and customer.feature_utilization is not None:
+        swing = customer.feature_utilization - float(base_util)
+        if abs(swing) >= UTILIZATION_SWING_POINTS:
+            direction = "up" if swing > 0 else "down"
+            reasons.append(
+                ChangeReason(
+                    key=f"utilization:{float(base_util):.0f}:{direction}{int(abs(swing) // UTILIZATION_SWING_POINTS)}",
+                    kind="utilization_swing",
+                    text=(
+                        f"Feature utilization went {direction} from {float(base_util):.0f}% "
+                        f"to {customer.feature_utilization:.0f}%"
+                    ),
+                    detail={"from": float(base_util), "to": customer.feature_utilization},
+                )
+            )
+
+    known_risks = recorded.get("risk_signal_ids")
+    signals = (
+        await session.execute(
+            select(RiskSignal).where(
+                RiskSignal.customer_id == customer.id,
+                RiskSignal.status == "active",
+                RiskSignal.severity.in_(MATERIAL_SEVERITIES),
+            )
+        )
+    ).scalars()
+    for signal in signals:
+        if isinstance(known_risks, list):
+            new = signal.id not in known_risks
+        else:
+            # Without recorded ids, "new" means detected after the plan was drafted.
+            new = signal.detected_at is not None and signal.detected_at > as_of
+        if new:
+            reasons.append(
+                ChangeReason(
+                    key=f"risk:{signal.id}",
+                    kind="new_risk",
+                    text=f"New {signal.severity} risk: {signal.description}",
+                    detail={"signal_id": signal.id, "severity": signal.severity, "type": signal.type},
+                )
+            )
+
+    key_contacts = recorded.get("key_contact_ids")
+    if not isinstance(key_contacts, list):
+        key_contacts = [
+            entry.stakeholder_id
+            for entry in document.stakeholder_plan.current_map
+            if entry.active and entry.role in KEY_ROLES
+        ]
+    if key_contacts:
+        departed = (
+            await session.execute(
+                select(Contact).where(
+                    Contact.id.in_(key_contacts),
+                    Contact.active.is_(False),
+                    Contact.customer_id == customer.id,
+                )
+            )
+        ).scalars()
+        for contact in departed:
+            role = KEY_ROLES.get(contact.role, contact.role)
+            reasons.append(
+                ChangeReason(
+                    key=f"departed:{contact.id}",
+                    kind="departed_stakeholder",
+                    text=f"{contact.name} ({role}) has left {customer.name}",
+                    detail={"contact_id": contact.id, "name": contact.name, "role": contact.role},
+                )
+            )
+
+    reasons += await _opportunity_changes(session, customer, document, recorded)
+    return reasons
+
+
+async def _opportunity_changes(
+    session: AsyncSession, customer: Customer, document: AccountPlanDocument, recorded: dict[str, object]
+) -> list[ChangeReason]:
+    known_open = recorded.get("open_opportunity_ids")
+    planned = {o.description.strip().lower() for o in document.expansion_plan.opportunities}
+    reasons: list[ChangeReason] = []
+    opportunities = (
+        await session.execute(select(Opportunity).where(Opportunity.customer_id == customer.id))
+    ).scalars()
+    for opportunity in opportunities:
+        in_plan = (
+            opportunity.id in known_open
+            if isinstance(known_open, list)
+            else opportunity.description.strip().lower() in planned
+        )
+        value = f"${float(opportunity.value):,.0f}"
+        if opportunity.stage == "open" and not in_plan:
+            reasons.append(
+                ChangeReason(
+                    key=f"opportunity-new:{opportunity.id}",
+                    kind="new_opportunity",
+                    text=f"New opportunity: {opportunity.description} ({value})",
+                    detail={"opportunity_id": opportunity.id},
+                )
+            )
+        elif opportunity.stage == "lost" and in_plan:
+            reasons.append(
+                ChangeReason(
+                    key=f"opportunity-lost:{opportunity.id}",
+                    kind="lost_opportunity",
+                    text=f"Opportunity lost: {opportunity.description} ({value})",
+                    detail={"opportunity_id": opportunity.id},
+                )
+            )
+    return reasons
+
+
+def change_key(plan_id: str, reasons: list[ChangeReason]) -> str:
+    """The same set of changes to the same plan always gives the same key."""
+    digest = hashlib.sha256("|".join(sorted(r.key for r in reasons)).encode()).hexdigest()[:24]
+    return f"{plan_id}:{digest}"
+
+
+async def _seen_reason_keys(session: AsyncSession, plan_id: str) -> tuple[set[str], bool]:
+    """Reason keys already proposed for this plan (whatever became of them), and whether one is
+    still waiting for the CSM."""
+    rows = (await session.execute(select(PlanProposal).where(PlanProposal.plan_id == plan_id))).scalars()
+    seen: set[str] = set()
+    open_proposal = False
+    for proposal in rows:
+        seen.update(str(r.get("key")) for r in proposal.reasons if isinstance(r, dict))
+        open_proposal = open_proposal or proposal.status == "proposed"
+    return seen, open_proposal
+
+
+async def propose_revisions(
+    database: Database,
+    *,
+    now: datetime,
+    drafter: ProposalDrafter = default_drafter,
+    customer_ids: list[str] | None = None,
+) -> list[Proposal]:
+    """Check every approved/active plan and store a proposal for each one whose data changed.
+
+    Replicas may run this at the same time: the unique change key lets exactly one insert win, and
+    only the proposals this call created are returned (so only their creator notifies the CSM).
+    """
+    async with database.session() as session:
+        query = (
+            select(AccountPlan, Customer)
+            .join(Customer, Customer.id == AccountPlan.customer_id)
+            .where(AccountPlan.status.in_(TRACKED_STATUSES))
+        )
+        if customer_ids is not None:
+            query = query.where(AccountPlan.customer_id.in_(customer_ids))
+        candidates = []
+        for plan, customer in (await session.execute(query.order_by(Customer.name))).all():
+            seen, waiting = await _seen_reason_keys(session, plan.id)
+            if waiting:
+                continue
+            fresh = [r for r in await detect_changes(session, plan, customer) if r.key not in seen]
+            if fresh:
+                current = await tracked_inputs(session, customer, as_of=now.date())
+                candidates.append((plan, customer, document_of(plan), fresh, current))
+
+    created: list[Proposal] = []
+    for plan, customer, document, reasons, current in candidates:
+        proposed = await drafter(document, reasons, current)
+        proposed = proposed.model_copy(
+            update={
+                "generation_context": {
+                    **proposed.generation_context,
+                    "tracked_inputs": current.model_dump(mode="json"),
+                    "change_reasons": [r.text for r in reasons],
+                }
+            }
+        )
+        diff = diff_plans(document, proposed)
+        proposal = await _insert_proposal(database, plan, customer, reasons, proposed, diff, now)
+        if proposal is not None:
+            created.append(proposal)
+    return created
+
+
+async def _insert_proposal(
+    database: Database,
+    plan: AccountPlan,
+    customer: Customer,
+    reasons: list[ChangeReason],
+    proposed: AccountPlanDocument,
+    diff: list[str],
+    now: datetime,
+) -> Proposal | None:
+    async with database.session() as session:
+        insert = pg_insert if database.dialect == "postgresql" else sqlite_insert
+        key = change_key(plan.id, reasons)
+        values = {
+            "plan_id": plan.id,
+            "change_key": key,
+            "base_version": plan.version,
+            "reasons": [r.model_dump(mode="json") for r in reasons],
+            "proposed_document": proposed.to_json_dict(),
+            "diff": "\n".join(diff),
+            "status": "proposed",
+            "created_at": now,
+        }
+        proposal_id = new_uuid()
+        result = await session.execute(
+            insert(PlanProposal)
+            .values(id=proposal_id, **values)
+            .on_conflict_do_nothing(index_elements=[PlanProposal.change_key])
+        )
+        if result.rowcount != 1:
+            return None
+        session.add(
+            AuditEvent(
+                plan_id=plan.id,
+                actor="accountplan",
+                action="change_proposed",
+                surface="scheduler",
+                version=plan.version,
+                comment="; ".join(r.text for r in reasons),
+                details={"proposal_id": proposal_id, "change_key": key},
+            )
+        )
+    return Proposal(
+        id=proposal_id,
+        plan_id=plan.id,
+        customer_id=customer.id,
+        customer_name=customer.name,
+        csm_email=customer.csm_email,
+        base_version=plan.version,
+        reasons=reasons,
+        diff=diff,
+        status="proposed",
+    )
+
+
+async def get_proposal(session: AsyncSession, proposal_id: str) -> Proposal:
+    row = (
+        await session.execute(
+            select(PlanProposal, AccountPlan, Customer)
+            .join(AccountPlan, AccountPlan.id == PlanProposal.plan_id)
+            .join(Customer, Customer.id == AccountPlan.customer_id)
+            .where(PlanProposal.id == proposal_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("that change proposal no longer exists")
+    proposal, _plan, customer = row
+    return Proposal(
+        id=proposal.id,
+        plan_id=proposal.plan_id,
+        customer_id=customer.id,
+        customer_name=customer.name,
+        csm_email=customer.csm_email,
+        base_version=proposal.base_version,
+        reasons=[ChangeReason.model_validate(r) for r in proposal.reasons],
+        diff=[line for line in (proposal.diff or "").splitlines() if line],
+        status=proposal.status,
+    )
+
+
+async def _decide(session: AsyncSession, proposal_id: str, status: str, now: datetime) -> PlanProposal:
+    """Move a proposal out of "proposed" exactly once, even when two clicks race."""
+    result = await session.execute(
+        update(PlanProposal)
+        .where(PlanProposal.id == proposal_id, PlanProposal.status == "proposed")
+        .values(status=status, decided_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    proposal = await session.get(PlanProposal, proposal_id, populate_existing=True)
+    if proposal is None:
+        raise NotFound("that change proposal no longer exists")
+    if result.rowcount != 1:
+        raise Conflict(f"this proposal was already {proposal.status}")
+    return proposal
+
+
+async def accept_proposal(
+    session: AsyncSession, proposal_id: str, *, actor: str, now: datetime, surface: str = "slack"
+) -> AccountPlanDocument:
+    """Apply the proposed revision as a new draft version, which then goes through approval."""
+    pending = await session.get(PlanProposal, proposal_id)
+    plan = await session.get(AccountPlan, pending.plan_id) if pending is not None else None
+    if (
+        pending is not None
+        and plan is not None
+        and pending.status == "proposed"
+        and plan.version != pending.base_version
+    ):
+        raise Conflict(
+            f"the plan changed since this proposal (version {pending.base_version} -> {plan.version}); "
+            "dismiss it and the next check proposes against the current plan"
+        )
+    proposal = await _decide(session, proposal_id, "accepted", now)
+    reasons = "; ".join(str(r.get("text")) for r in proposal.reasons if isinstance(r, dict))
+    saved = await save_plan_version(
+        session,
+        AccountPlanDocument.model_validate(proposal.proposed_document),
+        author=actor,
+        reason=f"accepted change proposal: {reasons}",
+        surface=surface,
+        diff=proposal.diff,
+        expected_version=proposal.base_version,
+    )
+    return saved.document
+
+
+async def dismiss_proposal(
+    session: AsyncSession, proposal_id: str, *, actor: str, now: datetime, surface: str = "slack"
+) -> None:
+    """Keep the plan as it is; the same changes will not be proposed again."""
+    proposal = await _decide(session, proposal_id, "dismissed", now)
+    session.add(
+        AuditEvent(
+            plan_id=proposal.plan_id,
+            actor=actor,
+            action="change_dismissed",
+            surface=surface,
+            version=proposal.base_version,
+            details={"proposal_id": proposal.id},
+        )
+    )

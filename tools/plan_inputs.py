@@ -1,0 +1,91 @@
+"""The inputs a living plan is checked against: a snapshot of the facts change detection compares
+(health, utilization, which high risks, key stakeholders and open opportunities it knew about)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Contact, Customer, Opportunity, RiskSignal
+
+KEY_CONTACT_ROLES = ("champion", "exec_sponsor")
+
+
+class ChangeReason(BaseModel):
+    """One material change: `key` identifies it for good, `text` is what the CSM reads."""
+
+    key: str
+    kind: str  # health_drop | utilization_swing | new_risk | departed_stakeholder | new_opportunity | lost_opportunity
+    text: str
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class TrackedInputs(BaseModel):
+    """Stored in a plan's generation_context["tracked_inputs"] when a proposal is drafted, so the
+    next check compares against what the revised plan knew."""
+
+    as_of: date
+    health_score: int | None
+    feature_utilization: float | None
+    risk_signal_ids: list[str]
+    key_contact_ids: list[str]
+    open_opportunity_ids: list[str]
+    # The facts themselves, for the drafter that writes the revision.
+    risks: list[dict[str, Any]] = Field(default_factory=list)
+    departed_contacts: list[dict[str, Any]] = Field(default_factory=list)
+    opportunities: list[dict[str, Any]] = Field(default_factory=list)
+
+
+async def tracked_inputs(session: AsyncSession, customer: Customer, *, as_of: date) -> TrackedInputs:
+    """Today's values of everything change detection watches, for one customer."""
+    risks = list(
+        (
+            await session.execute(
+                select(RiskSignal).where(
+                    RiskSignal.customer_id == customer.id,
+                    RiskSignal.status == "active",
+                    RiskSignal.severity.in_(("high", "critical")),
+                )
+            )
+        ).scalars()
+    )
+    contacts = list(
+        (
+            await session.execute(
+                select(Contact).where(Contact.customer_id == customer.id, Contact.role.in_(KEY_CONTACT_ROLES))
+            )
+        ).scalars()
+    )
+    opportunities = list(
+        (await session.execute(select(Opportunity).where(Opportunity.customer_id == customer.id))).scalars()
+    )
+    return TrackedInputs(
+        as_of=as_of,
+        health_score=customer.health_score,
+        feature_utilization=customer.feature_utilization,
+        risk_signal_ids=sorted(r.id for r in risks),
+        key_contact_ids=sorted(c.id for c in contacts if c.active),
+        open_opportunity_ids=sorted(o.id for o in opportunities if o.stage == "open"),
+        risks=[
+            {"id": r.id, "type": r.type, "severity": r.severity, "description": r.description} for r in risks
+        ],
+        departed_contacts=[
+            {"id": c.id, "name": c.name, "role": c.role, "title": c.title} for c in contacts if not c.active
+        ],
+        opportunities=[
+            {
+                "id": o.id,
+                "type": o.type,
+                "description": o.description,
+                "value": float(o.value),
+                "probability": o.probability,
+                "expected_close": o.expected_close.isoformat() if o.expected_close else None,
+                "stage": o.stage,
+            }
+            for o in opportunities
+        ],
+    )
