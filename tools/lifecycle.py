@@ -20,6 +20,7 @@ from storage.models import AccountPlan, AuditEvent, Customer, utcnow
 from storage.plan_document import SECTIONS, AccountPlanDocument
 from storage.plans import SavedPlan, document_of, get_plan, get_revision, save_plan_version
 from storage.users import find_user
+from tools.fiscal_calendar import fiscal_year_bounds
 from tools.identity import SlackDirectory, resolve_actor
 from tools.policy import Action, Actor, PlanOwnership, authorize
 
@@ -382,9 +383,8 @@ async def activate(
 
 
 def fiscal_year_start(fiscal_year: str, start_month: int) -> date:
-    """First day of `fiscal_year`; FY2026 ends in calendar 2026, so a February start is 2025-02-01."""
-    end_year = int(fiscal_year.removeprefix("FY"))
-    return date(end_year - 1 if start_month > 1 else end_year, start_month, 1)
+    """First day of `fiscal_year` (FY2026 ends in calendar 2026, so a February start is 2025-02-01)."""
+    return fiscal_year_bounds(fiscal_year, start_month)[0]
 
 
 async def activate_started_plans(session: AsyncSession, *, today: date, start_month: int) -> list[str]:

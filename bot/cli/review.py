@@ -1,0 +1,196 @@
+"""`accountplan submit|approve|request-changes|reject|activate|reopen PLAN`, `queue` and `audit PLAN`.
+
+PLAN is a plan id or a customer (id or name, fuzzy) with `--fy`. Decisions need `--as EMAIL`:
+the audit log records the person who took them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cli.common import async_command, open_database
+from storage.audit import audit_trail
+from storage.customers import find_customer
+from storage.errors import NotFound
+from storage.models import AccountPlan
+from storage.plans import find_plan, get_plan
+from tools.identity import resolve_actor
+from tools.lifecycle import TransitionResult, transition
+from tools.review_queue import review_queue
+
+
+async def resolve_plan(session: AsyncSession, text: str, fiscal_year: str | None) -> AccountPlan:
+    """A plan by id, else the named customer's plan (for `fiscal_year`, or its newest)."""
+    try:
+        return await get_plan(session, text)
+    except NotFound:
+        customer = await find_customer(session, text)
+        return await find_plan(session, customer.id, fiscal_year)
+
+
+def _plan_options(func: Any) -> Any:
+    func = click.option("--fy", "fiscal_year", help="Fiscal year when PLAN names a customer (FY2026).")(func)
+    return click.argument("plan")(func)
+
+
+def _describe(result: TransitionResult) -> str:
+    lines = [
+        f"{result.customer_name} {result.plan.fiscal_year} v{result.version}: "
+        f"{result.from_status.replace('_', ' ')} -> {result.to_status.replace('_', ' ')} "
+        f"(by {result.actor.email})"
+    ]
+    if result.manager_to_notify:
+        lines.append(f"waiting for {result.manager_to_notify.email} to review")
+    elif result.action == "submit":
+        lines.append("note: the CSM has no manager; an admin must review (`accountplan users set-manager`)")
+    if result.changes_since_approved:
+        lines.append(f"changes since approved version {result.previously_approved_version}:")
+        lines.extend(f"  - {line}" for line in result.changes_since_approved)
+    return "\n".join(lines)
+
+
+async def _run(action: str, plan: str, fiscal_year: str | None, actor: str, **kwargs: Any) -> None:
+    database = await open_database()
+    try:
+        async with database.session() as session:
+            row = await resolve_plan(session, plan, fiscal_year)
+            result = await transition(session, row.id, action, actor=actor, surface="cli", **kwargs)
+            message = _describe(result)
+    finally:
+        await database.dispose()
+    click.echo(message)
+
+
+def _transition_command(name: str, action: str, help_text: str, *, needs_comment: bool) -> click.Command:
+    @_plan_options
+    @click.option("--as", "actor", default="cli", show_default=True, help="Your email (required to decide).")
+    @click.option(
+        "--version", "expected_version", type=int, help="Only if the plan is still at this version."
+    )
+    @click.option("--comment", "-m", required=needs_comment, help="Why (shown to the CSM).")
+    @async_command
+    async def command(
+        plan: str, fiscal_year: str | None, actor: str, expected_version: int | None, comment: str | None
+    ) -> None:
+        extra: dict[str, Any] = {"expected_version": expected_version}
+        if comment is not None:
+            extra["comment"] = comment
+        await _run(action, plan, fiscal_year, actor, **extra)
+
+    return click.command(name, help=help_text)(command)
+
+
+TRANSITION_COMMANDS = [
+    _transition_command(
+        "submit", "submit", "Submit PLAN for approval by the CSM's manager.", needs_comment=False
+    ),
+    _transition_command("approve", "approve", "Approve PLAN (its manager or an admin).", needs_comment=False),
+    _transition_command(
+        "request-changes", "request_changes", "Send PLAN back to its CSM with a comment.", needs_comment=True
+    ),
+    _transition_command("reject", "reject", "Reject PLAN with a comment.", needs_comment=True),
+    _transition_command("activate", "activate", "Put an approved PLAN in force now.", needs_comment=False),
+    _transition_command(
+        "reopen", "reopen", "Move a rejected or changes-requested PLAN back to draft.", needs_comment=False
+    ),
+]
+
+
+@click.command("queue")
+@click.option("--as", "actor", required=True, help="The reviewer's email.")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@async_command
+async def queue_command(actor: str, output: str) -> None:
+    """Plans waiting for your review."""
+    database = await open_database()
+    try:
+        async with database.session() as session:
+            items = await review_queue(session, await resolve_actor(session, actor))
+    finally:
+        await database.dispose()
+    if output == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "plan_id": i.plan_id,
+                        "customer_name": i.customer_name,
+                        "fiscal_year": i.fiscal_year,
+                        "version": i.version,
+                        "csm_email": i.csm_email,
+                        "submitted_at": i.submitted_at.isoformat(),
+                    }
+                    for i in items
+                ],
+                indent=2,
+            )
+        )
+        return
+    if not items:
+        click.echo("nothing waiting for your review")
+        return
+    table = Table("plan", "customer", "FY", "version", "CSM", "submitted")
+    for item in items:
+        table.add_row(
+            item.plan_id,
+            item.customer_name,
+            item.fiscal_year,
+            str(item.version) + (" (changes since approval)" if item.changed_since_approved else ""),
+            item.csm_email or "",
+            item.submitted_at.strftime("%Y-%m-%d %H:%M"),
+        )
+    Console(width=140).print(table)
+
+
+@click.command("audit")
+@_plan_options
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@async_command
+async def audit_command(plan: str, fiscal_year: str | None, output: str) -> None:
+    """PLAN's audit log: every edit and transition, who, when, where from, which version, why."""
+    database = await open_database()
+    try:
+        async with database.session() as session:
+            row = await resolve_plan(session, plan, fiscal_year)
+            title = f"{row.customer_id} {row.fiscal_year} ({row.id}), now v{row.version} {row.status}"
+            events = await audit_trail(session, row.id)
+    finally:
+        await database.dispose()
+    records = [
+        {
+            "at": event.created_at.isoformat(),
+            "actor": event.actor,
+            "action": event.action,
+            "surface": event.surface,
+            "version": event.version,
+            "comment": event.comment,
+        }
+        for event in events
+    ]
+    if output == "json":
+        click.echo(json.dumps(records, indent=2))
+        return
+    table = Table("when (UTC)", "who", "action", "surface", "version", "comment", title=title)
+    for event in events:
+        table.add_row(
+            event.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            event.actor,
+            event.action.replace("_", " "),
+            event.surface,
+            str(event.version or ""),
+            event.comment or "",
+        )
+    Console(width=160).print(table)
+
+
+def register(cli: click.Group) -> None:
+    for command in TRANSITION_COMMANDS:
+        cli.add_command(command)
+    cli.add_command(queue_command)
+    cli.add_command(audit_command)

@@ -1,0 +1,128 @@
+"""`accountplan users|tokens|submit|approve|reject|queue|audit` from the terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import select
+
+from bot.cli import cli
+from storage.db import database_from_settings
+from storage.models import ApiToken
+from storage.users import hash_token, user_for_token
+from tests.fakes.review_org import CARL, MAYA, MO, Org, seed_org
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def in_database(work: Any) -> Any:
+    async def go() -> Any:
+        database = database_from_settings()
+        try:
+            await database.ensure_schema()
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(go())
+
+
+@pytest.fixture
+def org() -> Org:
+    return in_database(seed_org)
+
+
+def test_users_add_list_and_set_manager() -> None:
+    assert run("users", "add", "Boss@Example.com", "--role", "manager", "--name", "Big Boss").exit_code == 0
+    added = run("users", "add", "new@example.com", "--manager", "boss@example.com", "--slack-id", "U0NEW")
+    assert added.exit_code == 0 and "reports to boss@example.com" in added.output
+    listed = json.loads(run("users", "list", "--format", "json").output)
+    assert {u["email"]: (u["role"], u["manager_email"]) for u in listed} == {
+        "boss@example.com": ("manager", None),
+        "new@example.com": ("csm", "boss@example.com"),
+    }
+    assert "Big Boss" in run("users", "list").output
+    csm_as_manager = run("users", "set-manager", "boss@example.com", "new@example.com")
+    assert csm_as_manager.exit_code == 2
+    assert "only managers and admins approve plans" in csm_as_manager.output
+    assert "has no manager now" in run("users", "set-manager", "new@example.com", "--none").output
+
+
+def test_bad_user_input_is_one_line_with_exit_code_2() -> None:
+    result = run("users", "add", "not-an-email")
+    assert result.exit_code == 2
+    assert result.output.strip() == "error: 'not-an-email' is not an email address"
+    unknown = run("users", "set-manager", "ghost@example.com", "--none")
+    assert unknown.exit_code == 2 and "no user 'ghost@example.com'" in unknown.output
+
+
+def test_token_is_printed_once_and_stored_hashed(org: Org) -> None:
+    result = run("tokens", "create", CARL, "--label", "laptop")
+    assert result.exit_code == 0
+    token = result.stdout.strip()
+    assert token.startswith("ap_") and len(token) > 40
+
+    async def check(database: Any) -> None:
+        async with database.session() as session:
+            user = await user_for_token(session, token)
+            assert user is not None and user.email == CARL
+            stored = (await session.execute(select(ApiToken.token_hash))).scalars().all()
+            assert stored == [hash_token(token)] and token not in stored
+
+    in_database(check)
+    assert "revoked 1 token(s)" in run("tokens", "revoke", CARL).output
+
+    async def revoked(database: Any) -> None:
+        async with database.session() as session:
+            assert await user_for_token(session, token) is None
+
+    in_database(revoked)
+
+
+def test_submit_queue_approve_and_audit_by_customer_name(org: Org) -> None:
+    submitted = run("submit", "TechCorp", "--fy", "FY2026", "--as", CARL)
+    assert submitted.exit_code == 0, submitted.output
+    assert "draft -> pending review" in submitted.output and f"waiting for {MAYA}" in submitted.output
+
+    queue = json.loads(run("queue", "--as", MAYA, "--format", "json").output)
+    assert [item["customer_name"] for item in queue] == ["TechCorp Industries"]
+    assert "nothing waiting" in run("queue", "--as", MO).output
+
+    no_identity = run("approve", org.plan_id)
+    assert no_identity.exit_code == 5 and "--as EMAIL" in no_identity.output
+    wrong_manager = run("approve", org.plan_id, "--as", MO)
+    assert wrong_manager.exit_code == 5 and "only maya@example.com" in wrong_manager.output
+
+    approved = run("approve", org.plan_id, "--as", MAYA, "--version", "1", "-m", "Looks great")
+    assert approved.exit_code == 0 and "pending review -> approved" in approved.output
+    again = run("approve", org.plan_id, "--as", MAYA)
+    assert again.exit_code == 4 and f"{MAYA} already approved version 1" in again.output
+
+    audit = json.loads(run("audit", org.plan_id, "--format", "json").output)
+    assert [(e["action"], e["actor"], e["surface"], e["version"]) for e in audit] == [
+        ("created", CARL, "cli", 1),
+        ("submitted", CARL, "cli", 1),
+        ("approved", MAYA, "cli", 1),
+    ]
+    assert audit[-1]["comment"] == "Looks great"
+    table = run("audit", "TechCorp Industries").output
+    assert "approved" in table and MAYA in table
+
+
+def test_reject_requires_a_comment(org: Org) -> None:
+    run("submit", org.plan_id, "--as", CARL)
+    missing = run("reject", org.plan_id, "--as", MAYA)
+    assert missing.exit_code == 2 and "--comment" in missing.output
+    done = run("reject", org.plan_id, "--as", MAYA, "--comment", "Wrong focus")
+    assert done.exit_code == 0 and "pending review -> rejected" in done.output
+
+
+def test_unknown_plan_suggests_customers(org: Org) -> None:
+    result = run("audit", "TechKorp")
+    assert result.exit_code == 2 and "did you mean" in result.output
