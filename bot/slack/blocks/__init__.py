@@ -1,0 +1,1 @@
+"""Block Kit builders: pure functions from plans and view models to slack_sdk model objects."""
