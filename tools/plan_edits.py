@@ -30,7 +30,8 @@ from storage.plan_document import (
     Severity,
     SuccessMetric,
 )
-from storage.plans import document_of, get_plan, save_plan_version
+from storage.plans import document_of, get_plan
+from tools import lifecycle
 
 MAX_OBJECTIVES = 5
 MIN_OBJECTIVES = 3
@@ -423,7 +424,8 @@ async def save_revision(
     """Store `document` as the next revision of a plan last seen at `base_version`.
 
     Raises Conflict when someone saved a newer version meanwhile, PlanEditRejected when the
-    grounding check finds problems. An unchanged document saves nothing.
+    grounding check finds problems, PermissionDenied when `actor` may not edit this plan. An
+    unchanged document saves nothing.
     """
     plan = await get_plan(session, plan_id)
     if plan.version != base_version:
@@ -439,15 +441,11 @@ async def save_revision(
     diff = diff_plans(before, after)
     if not diff:
         return EditResult(document=before, diff=[], version=before.version, changed=False)
-    saved = await save_plan_version(
-        session,
-        after,
-        author=actor,
-        reason=reason,
-        surface=surface,
-        diff="\n".join(diff),
-        expected_version=base_version,
+    # The lifecycle owns who may edit and what an edit does to the plan's status.
+    edited = await lifecycle.edit_plan(
+        session, plan_id, after, actor=actor, surface=surface, expected_version=base_version, reason=reason
     )
+    saved = edited.saved
     return EditResult(document=saved.document, diff=diff, version=saved.document.version, changed=True)
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from storage.db import Database
-from storage.models import Contact, Customer, Opportunity
+from storage.models import Contact, Customer, Opportunity, User
 from storage.plan_document import AccountPlanDocument
 from storage.plans import save_plan_version
 
@@ -151,6 +151,10 @@ def sample_plan(**overrides: Any) -> AccountPlanDocument:
 async def seed_customer(database: Database, *, goals: str = "Scale customer success operations") -> None:
     """TechCorp with one champion and one open opportunity, matching `sample_plan`."""
     async with database.session() as session:
+        session.add(User(email="mgr@example.com", name="Morgan Manager", role="manager"))
+        session.add(
+            User(email="csm@example.com", name="Casey CSM", role="csm", manager_email="mgr@example.com")
+        )
         session.add(
             Customer(
                 id=CUSTOMER_ID,
