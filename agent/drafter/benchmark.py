@@ -1,0 +1,72 @@
+"""Benchmark comparison: how comparable accounts fared, what the successful ones had, and which of
+those elements this plan lacks. All from the similar-accounts tool; nothing is assumed."""
+
+from __future__ import annotations
+
+from agent.drafter.situation import Situation
+from agent.drafter.text import pct
+from storage.plan_document import BenchmarkComparison, SimilarAccountRef
+
+SHOWN = 5
+
+
+def draft_benchmark(situation: Situation, objective_keys: list[str]) -> BenchmarkComparison:
+    similar = situation.context.similar
+    if similar is None or not similar.accounts:
+        return BenchmarkComparison(
+            similar_accounts_success_rate=None,
+            similar_accounts=[],
+            key_differentiators="No comparable accounts with a known renewal outcome yet, so this plan has no benchmark.",
+            missing_elements=[],
+        )
+    refs = [
+        SimilarAccountRef(
+            customer_id=a.customer_id,
+            name=a.name,
+            industry=a.industry,
+            segment=a.segment,
+            arr=a.arr,
+            similarity=round(max(0.0, min(1.0, a.similarity)), 2),
+            outcome=a.outcome,
+            succeeded=a.succeeded,
+        )
+        for a in sorted(similar.accounts, key=lambda a: (-a.similarity, a.name))[:SHOWN]
+    ]
+    rate = similar.success_rate
+    rate_text = (
+        f"{pct(rate * 100)} of {similar.sample_size} comparable accounts renewed and grew"
+        if rate is not None
+        else ""
+    )
+    factors = "; ".join(similar.distinguishing_factors[:3])
+    differentiators = ". ".join(
+        p for p in (rate_text, f"What set the successful ones apart: {factors}" if factors else "") if p
+    )
+    return BenchmarkComparison(
+        similar_accounts_success_rate=None if rate is None else round(max(0.0, min(1.0, rate)), 2),
+        similar_accounts=refs,
+        key_differentiators=(differentiators or similar.explanation) + ".",
+        missing_elements=_missing_elements(situation, objective_keys),
+    )
+
+
+def _missing_elements(situation: Situation, objective_keys: list[str]) -> list[str]:
+    """What successful peers have that this account does not yet, and the plan does not address."""
+    similar = situation.context.similar
+    profile = similar.successful_profile if similar else {}
+    missing: list[str] = []
+    peer_utilization = situation.peer_utilization
+    utilization = situation.utilization
+    if peer_utilization is not None and utilization is not None and utilization < peer_utilization - 5:
+        gap = f"Utilization {pct(utilization)} vs {pct(peer_utilization)} for successful peers"
+        missing.append(gap + ("" if "adoption" in objective_keys else ": consider an adoption objective"))
+    peer_health = profile.get("health_score")
+    if peer_health is not None and situation.health is not None and situation.health < peer_health - 5:
+        missing.append(f"Health {situation.health} vs {peer_health:.0f} for successful peers")
+    if not situation.context.coverage.has_exec_sponsor:
+        missing.append(
+            "An executive sponsor (VP+)" + ("" if "executive" in objective_keys else ": not yet targeted")
+        )
+    if situation.context.coverage.champion_count < 2:
+        missing.append(f"A second champion (today: {situation.context.coverage.champion_count})")
+    return missing

@@ -1,0 +1,93 @@
+"""Expansion plan: current ARR from the data, every opportunity (CRM and detected) with value,
+probability and quarter, and a target ARR of current + risk-adjusted weighted pipeline."""
+
+from __future__ import annotations
+
+from agent.drafter.situation import Situation
+from agent.drafter.text import day, money, pct
+from storage.plan_document import ExpansionOpportunity, ExpansionPlan
+from tools.expansion import ExpansionCandidate
+
+TARGET_ROUNDING = 1000.0
+# The renewal itself is the base being protected, not growth on top of it.
+NON_ADDITIVE_TYPES = ("renewal",)
+
+
+def _timeline(situation: Situation, candidate: ExpansionCandidate) -> str:
+    if candidate.expected_quarter is not None and candidate.expected_quarter in situation.open_quarters:
+        return candidate.expected_quarter
+    if candidate.expected_close is not None and candidate.expected_close > situation.quarters[-1].end:
+        return f"after {situation.fiscal_year} ({day(candidate.expected_close)})"
+    if situation.churn_imminent:
+        return "after the renewal is secured"
+    # Undated, or dated in a quarter already over: the earliest quarter it can still close in.
+    open_quarters = situation.open_quarters
+    return open_quarters[1] if len(open_quarters) > 1 else open_quarters[0]
+
+
+def counts_towards_target(situation: Situation, candidate: ExpansionCandidate, timeline: str) -> bool:
+    return candidate.type not in NON_ADDITIVE_TYPES and timeline in situation.open_quarters
+
+
+def _description(situation: Situation, candidate: ExpansionCandidate) -> str:
+    text = candidate.description.strip() or candidate.type.replace("_", " ")
+    if candidate.source == "detected" and candidate.evidence:
+        text = f"{text} (detected: {candidate.evidence})"
+    if situation.churn_imminent and candidate.type not in NON_ADDITIVE_TYPES:
+        text = f"{text}; on hold until the renewal is secured"
+    return text
+
+
+def weighted_in_year(situation: Situation) -> float:
+    """Sum of value x probability of the opportunities that can close in this fiscal year."""
+    total = 0.0
+    for candidate in situation.context.expansion.candidates:
+        if counts_towards_target(situation, candidate, _timeline(situation, candidate)):
+            total += max(0.0, candidate.value) * min(1.0, max(0.0, candidate.probability))
+    return total
+
+
+def target_arr(situation: Situation) -> float:
+    """Current ARR + weighted in-year pipeline x a factor for the worst open risk (0 when the
+    account is about to churn: no growth target is pushed on it)."""
+    current = situation.arr or 0.0
+    uplift = weighted_in_year(situation) * situation.pipeline_factor
+    return round((current + uplift) / TARGET_ROUNDING) * TARGET_ROUNDING if uplift else current
+
+
+def draft_expansion_plan(situation: Situation) -> ExpansionPlan:
+    candidates = sorted(
+        situation.context.expansion.candidates,
+        key=lambda c: (-(c.value * c.probability), c.description, c.opportunity_id or ""),
+    )
+    opportunities = [
+        ExpansionOpportunity(
+            type=candidate.type,
+            description=_description(situation, candidate),
+            value=round(max(0.0, candidate.value), 2),
+            probability=round(min(1.0, max(0.0, candidate.probability)), 2),
+            timeline=_timeline(situation, candidate),
+        )
+        for candidate in candidates
+    ]
+    return ExpansionPlan(
+        current_arr=max(0.0, situation.arr or 0.0),
+        target_arr=target_arr(situation),
+        opportunities=opportunities,
+    )
+
+
+def expansion_summary(situation: Situation) -> str:
+    """One sentence on the growth case, for the executive summary and objectives."""
+    plan_target = target_arr(situation)
+    current = situation.arr or 0.0
+    if situation.churn_imminent:
+        return f"No expansion target this year: with renewal {situation.days_to_renewal} days out, protecting {money(current)} comes first."
+    if plan_target <= current:
+        return "No in-year expansion pipeline on record."
+    factor = situation.pipeline_factor
+    adjusted = f", discounted to {pct(factor * 100)} for open risk" if factor < 1 else ""
+    return (
+        f"Target ARR {money(plan_target)} from {money(current)}: "
+        f"{money(weighted_in_year(situation))} probability-weighted in-year pipeline{adjusted}."
+    )

@@ -1,0 +1,93 @@
+"""Objective drafts before they become plan objectives: the shared shape, milestone spreading
+and targets used by every objective builder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agent.drafter.situation import Situation
+from agent.drafter.text import day
+from storage.plan_document import (
+    QUARTERS,
+    ObjectiveOwner,
+    Priority,
+    Quarter,
+    QuarterlyMilestone,
+    SuccessMetric,
+)
+
+HEALTH_TARGET_FLOOR = 60  # an account below this is at risk of churn; recovery aims at least here
+HEALTH_TARGET_CAP = 85
+HEALTH_LIFT = 10
+RECOVERY_LIFT = 15
+
+
+@dataclass
+class FirstAction:
+    """A step for the 90-day plan that starts this objective (week relative to plan start)."""
+
+    week: int
+    action: str
+    owner: str
+
+
+@dataclass
+class ObjectiveDraft:
+    key: str
+    priority: Priority
+    objective: str
+    rationale: str
+    metrics: list[SuccessMetric]
+    milestones: dict[Quarter, str]
+    owner: ObjectiveOwner
+    first_actions: list[FirstAction] = field(default_factory=list)
+
+
+def milestones(situation: Situation, by_quarter: dict[Quarter, str]) -> list[QuarterlyMilestone]:
+    """Q1-Q4; work planned for quarters already over when the plan starts moves into the first
+    open quarter, so nothing is scheduled in the past."""
+    result: list[QuarterlyMilestone] = []
+    carried: list[str] = []
+    for quarter in QUARTERS:
+        if quarter not in situation.open_quarters:
+            carried.append(by_quarter[quarter])
+            result.append(QuarterlyMilestone(quarter=quarter, milestone="Ended before this plan began"))
+            continue
+        text = "; ".join([*carried, by_quarter[quarter]])
+        carried = []
+        result.append(QuarterlyMilestone(quarter=quarter, milestone=text))
+    return result
+
+
+def health_target(health: int, *, recovering: bool = False) -> int:
+    """A year's reachable lift: +10 (+15 when recovering), at least 60, at most 85 or today's."""
+    lift = RECOVERY_LIFT if recovering else HEALTH_LIFT
+    return int(max(health, min(HEALTH_TARGET_CAP, max(HEALTH_TARGET_FLOOR, health + lift))))
+
+
+def renewal_label(situation: Situation) -> str:
+    renewal = situation.context.customer.renewal_date
+    return day(renewal) if renewal else "next"
+
+
+def quarter_plan(
+    anchor: Quarter | None, *, early: str, just_before: str, at: str, just_after: str, later: str
+) -> dict[Quarter, str]:
+    """Milestones around an anchor quarter (e.g. the renewal's): groundwork early, preparation the
+    quarter before, the event itself, follow-through the quarter after, then sustaining it."""
+    if anchor is None:
+        return {}
+    plan: dict[Quarter, str] = {}
+    anchor_index = QUARTERS.index(anchor)
+    for index, quarter in enumerate(QUARTERS):
+        offset = index - anchor_index
+        plan[quarter] = {-1: just_before, 0: at, 1: just_after}.get(offset, early if offset < 0 else later)
+    return plan
+
+
+def multi_threading_target(situation: Situation) -> int:
+    """Engaged contacts to aim for: by segment, and always at least one more than today."""
+    base = {"enterprise": 6, "strategic": 6, "mid-market": 4, "midmarket": 4, "smb": 3}.get(
+        situation.segment, 4
+    )
+    return min(50, max(base, situation.context.coverage.engaged_contacts + 1))

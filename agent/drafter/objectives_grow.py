@@ -1,0 +1,275 @@
+"""Objectives that build value: adoption, growth, outcomes, data gaps, expansion discovery."""
+
+from __future__ import annotations
+
+from agent.drafter.expansion import target_arr, weighted_in_year
+from agent.drafter.objective_draft import FirstAction, ObjectiveDraft, health_target
+from agent.drafter.situation import HIGH_UTILIZATION, Situation
+from agent.drafter.text import money, pct, quote, round_to
+from storage.plan_document import QUARTERS, Priority, Quarter, SuccessMetric
+
+MAX_LIFT = 25  # utilization points a year of enablement can realistically add
+ONBOARDING_LIFT = 35
+
+
+def utilization_target(utilization: float, peer: float | None, *, onboarding: bool) -> float:
+    """Successful peers' level when known (else +15), within a year's reach, never above 85%."""
+    ambition = max(round_to(utilization + 15, 5), round_to(peer, 5) if peer else 0.0)
+    reach = round_to(utilization + (ONBOARDING_LIFT if onboarding else MAX_LIFT) - 2.5, 5)
+    return max(utilization + 10, min(ambition, reach, HIGH_UTILIZATION + 5))
+
+
+def adoption(situation: Situation) -> ObjectiveDraft | None:
+    if not (situation.low_adoption or situation.onboarding):
+        return None
+    utilization = situation.utilization
+    customer = situation.context.customer
+    metrics: list[SuccessMetric] = []
+    peer = situation.peer_utilization
+    reasons: list[str] = []
+    target: float | None = None
+    if utilization is not None:
+        target = utilization_target(utilization, peer, onboarding=situation.onboarding)
+        metrics.append(
+            SuccessMetric(
+                metric="Feature utilization",
+                current=pct(utilization),
+                target=pct(target),
+                measurement="Monthly adoption report",
+            )
+        )
+        reasons.append(f"utilization is {pct(utilization)}")
+        change = situation.context.usage_utilization.change_90d
+        if change is not None and change <= -5:
+            reasons.append(f"down {abs(change):.0f} points in 90 days")
+        if peer is not None and peer > utilization:
+            reasons.append(f"successful similar accounts average {pct(peer)}")
+    if customer.seats_purchased and customer.seats_active is not None:
+        seats_target = max(customer.seats_active, round(customer.seats_purchased * 0.85))
+        metrics.append(
+            SuccessMetric(
+                metric="Active seats",
+                current=customer.seats_active,
+                target=seats_target,
+                measurement="Licensed seats active in the last 30 days",
+            )
+        )
+        reasons.append(f"{customer.seats_active} of {customer.seats_purchased} seats active")
+    if not metrics:
+        metrics.append(
+            SuccessMetric(
+                metric="Feature utilization",
+                current=None,
+                target="baseline set in Q1",
+                measurement="Monthly adoption report (no usage data on record yet)",
+            )
+        )
+        reasons.append("no usage data on record yet")
+    champion = situation.champion
+    with_champion = f" with {champion.name}" if champion else ""
+    if situation.onboarding:
+        objective = "Complete onboarding and reach first value" + (
+            f": {pct(target)} feature utilization" if target else ""
+        )
+        plan = {
+            "Q1": f"Onboarding plan and success criteria agreed{with_champion}",
+            "Q2": "All purchased seats provisioned; admins trained",
+            "Q3": "First value milestone documented",
+            "Q4": "Adoption review feeds the renewal case",
+        }
+    else:
+        objective = (
+            f"Increase platform adoption to {pct(target)} feature utilization"
+            if target
+            else "Establish and raise platform adoption"
+        )
+        plan = {
+            "Q1": f"Usage review{with_champion}; enablement plan for the least-used features",
+            "Q2": "Role-based training delivered to inactive users",
+            "Q3": "Adoption reviewed against target at the QBR",
+            "Q4": f"{pct(target) if target else 'Target'} utilization sustained for a full month",
+        }
+    priority: Priority = (
+        "critical" if situation.at_risk and "usage_decline" in situation.risk_kinds else "high"
+    )
+    return ObjectiveDraft(
+        "adoption",
+        priority,
+        objective,
+        f"{'; '.join(reasons).capitalize()}. Higher adoption is the strongest renewal signal we track.",
+        metrics[:3],
+        plan,
+        "Both",
+        [
+            FirstAction(
+                2,
+                f"Pull the usage report and hold a usage review{with_champion}: which teams and features lag",
+                "CSM",
+            ),
+            FirstAction(5, "Run the first role-based enablement session for low-usage teams", "Both"),
+        ],
+    )
+
+
+def growth(situation: Situation) -> ObjectiveDraft | None:
+    if not situation.expansion_ready:
+        return None
+    current = situation.arr or 0.0
+    goal = target_arr(situation)
+    if goal <= current:
+        return None
+    candidates = sorted(situation.context.expansion.candidates, key=lambda c: -(c.value * c.probability))
+    lead = candidates[0]
+    buyer = situation.economic_buyer
+    closes: dict[Quarter, str] = {}
+    for candidate in candidates[:3]:
+        quarter = candidate.expected_quarter
+        if quarter in situation.open_quarters and quarter not in closes:
+            closes[quarter] = f"Close {candidate.description} ({money(candidate.value)})"
+    first_close = min((QUARTERS.index(q) for q in closes), default=None)
+    who = buyer.name if buyer else "the economic buyer"
+    plan: dict[Quarter, str] = {}
+    for index, quarter in enumerate(QUARTERS):
+        if quarter in closes:
+            plan[quarter] = closes[quarter]
+        elif first_close is None or index < first_close:
+            plan[quarter] = f"Business case for {lead.description} reviewed with {who}"
+        else:
+            plan[quarter] = "Expansion adoption reviewed; next year's pipeline qualified"
+    return ObjectiveDraft(
+        "growth",
+        "high",
+        f"Grow ARR from {money(current)} to {money(goal)}",
+        f"Expansion-ready: {situation.context.expansion.explanation.rstrip('.')}. Largest opportunity: {lead.description} ({money(lead.value)}, p={lead.probability:.0%}).",
+        [
+            SuccessMetric(
+                metric="ARR", current=current, target=goal, measurement="Contracted ARR in the CRM"
+            ),
+            SuccessMetric(
+                metric="Weighted pipeline closed",
+                current=0,
+                target=round(weighted_in_year(situation)),
+                measurement="Closed-won expansion value",
+            ),
+        ],
+        plan,
+        "CSM",
+        [
+            FirstAction(
+                3,
+                f"Build the business case for {lead.description}"
+                + (f" with {buyer.name}" if buyer else "")
+                + " and align with the account executive",
+                "CSM",
+            )
+        ],
+    )
+
+
+def value_realization(situation: Situation) -> ObjectiveDraft:
+    goals = quote(situation.context.customer.goals)
+    health = situation.health
+    metrics = [
+        SuccessMetric(
+            metric="Documented business outcomes",
+            current=0,
+            target=3,
+            measurement="Outcomes signed off by the customer at QBRs",
+        )
+    ]
+    if health is not None:
+        metrics.insert(
+            0,
+            SuccessMetric(
+                metric="Health score",
+                current=health,
+                target=health_target(health),
+                measurement="Health score on the 1st of each month",
+            ),
+        )
+    rationale = (
+        f"The customer's stated goals: {goals}."
+        if goals
+        else "No customer goals on record: they must be confirmed before outcomes can be measured."
+    )
+    return ObjectiveDraft(
+        "value",
+        "medium",
+        "Document measurable business outcomes against the customer's goals",
+        rationale,
+        metrics,
+        {
+            "Q1": "Goals and success criteria confirmed in writing",
+            "Q2": "First outcome quantified and shared",
+            "Q3": "Outcomes reviewed at the QBR",
+            "Q4": "Annual value summary delivered",
+        },
+        "Both",
+        [
+            FirstAction(
+                2,
+                "Confirm the customer's goals and how they measure success"
+                if goals
+                else "Ask for the customer's FY goals: none are on record",
+                "CSM",
+            )
+        ],
+    )
+
+
+def data_baseline(situation: Situation) -> ObjectiveDraft | None:
+    gaps = situation.context.data_gaps
+    if not gaps:
+        return None
+    return ObjectiveDraft(
+        "baseline",
+        "high" if len(gaps) >= 3 else "medium",
+        "Close the data gaps that limit this plan",
+        f"{len(gaps)} gaps on record: {'; '.join(gaps[:4])}. Targets resting on missing data are left open, not guessed.",
+        [
+            SuccessMetric(
+                metric="Open data gaps",
+                current=len(gaps),
+                target=0,
+                measurement="Data gaps listed in the regenerated plan",
+            )
+        ],
+        {
+            "Q1": "Stakeholder map, usage feed and goals captured",
+            "Q2": "Plan regenerated with complete data; targets set",
+            "Q3": "Data reviewed at the QBR",
+            "Q4": "No open data gaps",
+        },
+        "Both",
+        [FirstAction(1, f"Collect the missing data: {'; '.join(gaps[:3])}", "CSM")],
+    )
+
+
+def expansion_discovery(situation: Situation) -> ObjectiveDraft | None:
+    """A healthy account without a growth case yet: find one (never on an account at risk)."""
+    if situation.at_risk or situation.onboarding or situation.health is None or situation.arr is None:
+        return None
+    if situation.expansion_ready and target_arr(situation) > situation.arr:
+        return None
+    open_count = sum(1 for c in situation.context.expansion.candidates if c.type != "renewal")
+    return ObjectiveDraft(
+        "discovery",
+        "medium",
+        "Qualify the next expansion opportunity",
+        f"The account is not at risk and has {open_count} expansion {'opportunity' if open_count == 1 else 'opportunities'} on record, not enough for a growth target this year.",
+        [
+            SuccessMetric(
+                metric="Qualified expansion opportunities",
+                current=open_count,
+                target=open_count + 1,
+                measurement="Open opportunities in the CRM",
+            )
+        ],
+        {
+            "Q1": "Growth themes explored at the QBR",
+            "Q2": "One use case scoped with the champion",
+            "Q3": "Opportunity qualified with the economic buyer",
+            "Q4": "Proposal in next year's plan",
+        },
+        "CSM",
+    )

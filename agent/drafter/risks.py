@@ -1,0 +1,67 @@
+"""Risk mitigation: every detected risk with its evidence, a mitigation naming who and what, and
+an owner. Nothing is added that the detectors did not find."""
+
+from __future__ import annotations
+
+from agent.drafter.situation import Situation
+from agent.drafter.text import names
+from storage.plan_document import IdentifiedRisk, RiskMitigation
+from tools.risks import DetectedRisk
+
+
+def _mitigation(situation: Situation, risk: DetectedRisk) -> tuple[str, str]:
+    """(mitigation, owner) for one detected risk."""
+    champion = situation.champion
+    sponsor = situation.exec_sponsor or situation.economic_buyer
+    with_champion = f" with {champion.name}" if champion else ""
+    others = [c.name for c in situation.active_contacts[1:3]]
+    match risk.kind:
+        case "health_decline":
+            return (
+                f"Root-cause review{with_champion} within two weeks; a recovery plan with weekly health tracking",
+                "CSM",
+            )
+        case "usage_decline" | "low_adoption":
+            return (
+                f"Usage review by team{with_champion}; targeted enablement for the lagging teams and a monthly adoption report",
+                "Both",
+            )
+        case "departed_champion":
+            successor = f" ({names(others)} are candidates)" if others else ""
+            return (
+                f"Identify and brief a successor champion{successor}; re-run the value story with them within 30 days",
+                "CSM",
+            )
+        case "single_threaded":
+            anchor = situation.anchor_contact
+            ask = f"Ask {anchor.name} to introduce" if anchor else "Identify"
+            return (f"Multi-thread: {ask} the executive sponsor and economic buyer this quarter", "CSM")
+        case "renewal_soon":
+            who = f" with {sponsor.name}" if sponsor else " with the economic buyer"
+            return (
+                f"Start the renewal now: value summary and proposal reviewed{who}; commercial terms agreed 30 days before the date",
+                "CSM + Account Executive",
+            )
+        case "negative_sentiment":
+            return (
+                "Listen first: call the contacts behind the negative interactions, log the issues, close each with an owner and date",
+                "CSM",
+            )
+        case "open_signal":
+            return (
+                "Work the open signal to closure with support and product; confirm the fix with the customer in writing",
+                "CSM + Support",
+            )
+        case _:
+            return (f"Agree an owner and a dated fix{with_champion}; review weekly until resolved", "CSM")
+
+
+def draft_risk_mitigation(situation: Situation) -> RiskMitigation:
+    identified: list[IdentifiedRisk] = []
+    for risk in situation.context.risks.risks:
+        mitigation, owner = _mitigation(situation, risk)
+        text = f"{risk.title}: {risk.evidence}" if risk.evidence else risk.title
+        identified.append(
+            IdentifiedRisk(risk=text, severity=risk.severity, mitigation=mitigation, owner=owner)
+        )
+    return RiskMitigation(identified_risks=identified)

@@ -1,0 +1,115 @@
+"""Stakeholder plan: the real contacts on record (never invented people), a relationship goal
+for each active one, the roles still missing, and how to win or keep an executive sponsor."""
+
+from __future__ import annotations
+
+from agent.drafter.objective_draft import multi_threading_target
+from agent.drafter.situation import Situation
+from agent.drafter.text import names, person, plural
+from storage.plan_document import RelationshipGoal, StakeholderMapEntry, StakeholderPlan
+from tools.context import ContactInsight
+
+STRONG = 75
+WEAK = 50
+TARGET_CAP = 95
+
+
+def _target_score(contact: ContactInsight) -> int:
+    score = contact.relationship.score
+    lift = 12 if contact.role in ("exec_sponsor", "economic_buyer", "champion") else 10
+    if score < WEAK:
+        lift = max(lift, min(25, 60 - score))
+    return min(TARGET_CAP, score + lift)
+
+
+def _strategy(situation: Situation, contact: ContactInsight) -> str:
+    score = contact.relationship.score
+    role = contact.role
+    if role == "exec_sponsor":
+        return "Quarterly executive briefing; co-own the plan's outcomes and renewal decision"
+    if role == "economic_buyer":
+        return "Value review each half-year tying spend to outcomes; preview the renewal case early"
+    if role == "champion" and score >= STRONG and not situation.context.coverage.has_exec_sponsor:
+        return "Elevate to executive sponsor: involve in strategic planning and ask for the exec introduction"
+    if role == "champion":
+        return "Bi-weekly check-in; give early access to roadmap items and co-present the QBR"
+    if role == "technical_buyer":
+        return "Monthly technical review of integrations, security and the adoption roadmap"
+    if score < WEAK:
+        return "Re-engage with a short usage review of their team; agree one concrete next step"
+    return "Include in enablement sessions and the QBR invite; collect feedback each quarter"
+
+
+def _assessment(situation: Situation) -> str:
+    coverage = situation.context.coverage
+    active = situation.active_contacts
+    if not active:
+        return "No active contacts on record: the stakeholder map must be built from scratch before anything else."
+    strongest = active[0]
+    parts = [
+        f"{plural(coverage.active_contacts, 'active contact')}, {coverage.engaged_contacts} engaged; "
+        f"strongest relationship: {person(strongest.name, strongest.title)} at {strongest.relationship.score}."
+    ]
+    if coverage.single_threaded:
+        parts.append(f"Single-threaded: the account rests on {strongest.name}.")
+    if coverage.missing_roles:
+        parts.append(f"Missing: {names(coverage.missing_roles)}.")
+    if coverage.departed:
+        parts.append(f"Departed: {names([person(d.name, d.title) for d in coverage.departed])}.")
+    return " ".join(parts)
+
+
+def _exec_strategy(situation: Situation) -> str:
+    sponsor = situation.exec_sponsor
+    buyer = situation.economic_buyer
+    if sponsor is not None:
+        strategy = (
+            f"Keep {person(sponsor.name, sponsor.title)} as executive sponsor (score {sponsor.relationship.score}): "
+            "quarterly executive briefings with our VP Customer Success"
+        )
+        if buyer is None:
+            strategy += "; ask them to sponsor an introduction to the economic buyer"
+        return strategy + "."
+    bridge = situation.champion
+    if bridge is not None:
+        return (
+            f"No executive sponsor on record. Ask {person(bridge.name, bridge.title)} to introduce a VP+ "
+            "sponsor; open with a briefing on outcomes to date, then propose quarterly executive reviews."
+        )
+    return "No contacts on record: identify the executive sponsor through the account executive and the order form signatory."
+
+
+def draft_stakeholder_plan(situation: Situation) -> StakeholderPlan:
+    contacts = sorted(
+        situation.context.contacts, key=lambda c: (not c.active, -c.relationship.score, c.name, c.id)
+    )
+    current_map = [
+        StakeholderMapEntry(
+            stakeholder_id=c.id,
+            name=c.name,
+            title=c.title,
+            role=c.role,
+            relationship_score=max(0, min(100, c.relationship.score)),
+            engagement_level=c.engagement_level,
+            active=c.active,
+        )
+        for c in contacts
+    ]
+    goals = [
+        RelationshipGoal(
+            stakeholder_id=c.id,
+            name=c.name,
+            current_score=max(0, min(100, c.relationship.score)),
+            target_score=max(0, min(100, _target_score(c))),
+            strategy=_strategy(situation, c),
+        )
+        for c in situation.active_contacts
+    ]
+    return StakeholderPlan(
+        current_assessment=_assessment(situation),
+        current_map=current_map,
+        relationship_goals=goals,
+        missing_roles=list(situation.context.coverage.missing_roles),
+        multi_threading_target=multi_threading_target(situation),
+        exec_sponsor_strategy=_exec_strategy(situation),
+    )
