@@ -276,7 +276,7 @@ async def bulk_upsert(
     batch_size: int = WRITE_BATCH_ROWS,
     on_batch: Callable[[int], None] | None = None,
 ) -> None:
-    """INSERT ... ON CONFLICT (key) DO UPDATE the `update` columns (DO NOTHING when empty), batched.
+    """INSERT ... ON CONFLICT (key) DO UPDATE the `update` columns (DO NOTHING without them), batched.
 
     Every row must have the same keys. Works on SQLite and PostgreSQL.
     """
@@ -297,7 +297,8 @@ async def bulk_upsert(
                 set_[column.name] = statement.excluded[column.name]
         statement = statement.on_conflict_do_update(index_elements=list(key), set_=set_)
     else:
-        statement = statement.on_conflict_do_nothing(index_elements=list(key))
+        # No key: skip a row that collides with any unique constraint.
+        statement = statement.on_conflict_do_nothing(index_elements=list(key) or None)
     for start in range(0, len(rows), batch_size):
         batch = rows[start : start + batch_size]
         await session.execute(statement, list(batch))
