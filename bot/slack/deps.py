@@ -16,6 +16,7 @@ from typing import Any, Literal
 from storage.db import Database
 from storage.plan_document import AccountPlanDocument
 from storage.settings import Settings
+from tools.identity import SlackDirectory
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +154,8 @@ class SlackDeps:
     generate_plan: GeneratePlan = generate_with_agent
     revise_plan: RevisePlan = revise_with_agent
     tasks: BackgroundTasks = field(default_factory=BackgroundTasks)
+    # Slack id -> email lookups (users.info), cached; create_app wires it to the app's client.
+    directory: SlackDirectory | None = None
 
     def today(self) -> date:
         return self.clock().date()

@@ -73,3 +73,21 @@ def home_view(plans: list[PlanRow], queue: list[PlanRow] | None, *, today: date)
     else:
         blocks.append(SectionBlock(text=mrkdwn("_No plans yet. Draft one with `/accountplan CUSTOMER`._")))
     return View(type="home", blocks=fit_blocks(blocks, MAX_BLOCKS_PER_HOME))
+
+
+def unavailable_home(error: BaseException) -> View:
+    """App Home for someone we cannot show plans to, saying why (domain errors carry the reason)."""
+    from storage.errors import AccountPlanError
+
+    reason = (
+        escape(error.message)
+        if isinstance(error, AccountPlanError)
+        else "Your plans could not be loaded right now; try again in a moment."
+    )
+    return View(
+        type="home",
+        blocks=[
+            HeaderBlock(text=plain("Your account plans", MAX_HEADER_TEXT)),
+            SectionBlock(text=mrkdwn(reason)),
+        ],
+    )

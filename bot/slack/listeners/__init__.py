@@ -13,7 +13,6 @@ from slack_bolt.async_app import AsyncApp
 from bot.slack.deps import SlackDeps
 
 LISTENER_MODULES: list[str] = [
-    "bot.slack.listeners.middleware",
     "bot.slack.listeners.commands",
     "bot.slack.listeners.actions",
     "bot.slack.listeners.views",

@@ -1,11 +1,68 @@
-"""Listeners: assistant (being filled in)."""
+"""The Assistant pane: a greeting with suggested prompts, then every message goes to the conversation."""
 
 from __future__ import annotations
 
-from slack_bolt.async_app import AsyncApp
+from typing import Any
 
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.set_status.async_set_status import AsyncSetStatus
+from slack_bolt.context.set_suggested_prompts.async_set_suggested_prompts import AsyncSetSuggestedPrompts
+from slack_bolt.middleware.assistant.async_assistant import AsyncAssistant
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.conversation import SUGGESTED_PROMPTS, ChatMessage, answer_message
 from bot.slack.deps import SlackDeps
+from bot.slack.feedback import log_failure
+from bot.slack.listeners.common import first_delivery
+
+GREETING = (
+    "Hi! I draft and maintain account plans. Ask me to draft a plan for a customer, "
+    "to change a plan (_make objective 2 critical for ACME_), or which accounts need attention."
+)
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
-    return None
+    assistant = AsyncAssistant()
+
+    @assistant.thread_started
+    async def thread_started(
+        body: dict[str, Any],
+        payload: dict[str, Any],
+        client: AsyncWebClient,
+        set_suggested_prompts: AsyncSetSuggestedPrompts,
+    ) -> None:
+        if not await first_delivery(deps, body):
+            return
+        thread = payload["assistant_thread"]
+        try:
+            await client.chat_postMessage(
+                channel=thread["channel_id"], thread_ts=thread["thread_ts"], text=GREETING
+            )
+            await set_suggested_prompts(prompts=SUGGESTED_PROMPTS, title="Try asking")
+        except Exception as error:
+            log_failure("greet in the assistant pane", error, channel=thread["channel_id"])
+
+    @assistant.thread_context_changed
+    async def thread_context_changed() -> None:
+        # Plans are named in the conversation; the channel the user is viewing does not change them.
+        return None
+
+    @assistant.user_message
+    async def user_message(
+        body: dict[str, Any], payload: dict[str, Any], client: AsyncWebClient, set_status: AsyncSetStatus
+    ) -> None:
+        if not await first_delivery(deps, body):
+            return
+        message = ChatMessage(
+            channel=payload["channel"],
+            user_id=payload["user"],
+            text=payload.get("text", ""),
+            thread_ts=payload["thread_ts"],
+        )
+
+        async def thinking(status: str) -> object:
+            return await set_status(status=status)
+
+        deps.tasks.start(answer_message(deps, client, message, thinking), name=f"assistant-{payload['ts']}")
+
+    app.assistant(assistant)

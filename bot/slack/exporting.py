@@ -1,0 +1,77 @@
+"""Export a plan from Slack: the Markdown file into the plan's thread, and a Slack canvas."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.blocks.text import escape
+from bot.slack.deps import SlackDeps
+from bot.slack.feedback import describe_failure, report_failure, tell_user
+from storage.plan_document import AccountPlanDocument
+from tools.book import plan_document
+from tools.slack_links import plan_message
+
+log = logging.getLogger(__name__)
+
+
+def plan_markdown(document: AccountPlanDocument) -> str:
+    """The same Markdown the CLI's `accountplan export` writes (one renderer for every surface)."""
+    from bot.render.markdown import render_markdown
+
+    return render_markdown(document)
+
+
+def export_filename(document: AccountPlanDocument) -> str:
+    slug = "".join(c if c.isalnum() else "-" for c in document.customer_name.lower()).strip("-")
+    return f"{slug or document.customer_id}-{document.fiscal_year}-v{document.version}.md"
+
+
+async def export_plan(
+    deps: SlackDeps, client: AsyncWebClient, *, plan_id: str, user_id: str, channel: str | None
+) -> None:
+    try:
+        document = await plan_document(deps.database, plan_id)
+        markdown = plan_markdown(document)
+    except Exception as error:
+        await report_failure(client, "export the plan", error, channel=channel, user=user_id, plan=plan_id)
+        return
+    where = await plan_message(deps.database, plan_id)
+    target_channel = where.channel if where else (channel or user_id)
+    title = f"{document.customer_name} {document.fiscal_year} account plan (v{document.version})"
+    try:
+        await client.files_upload_v2(
+            channel=target_channel,
+            thread_ts=where.ts if where else None,
+            content=markdown,
+            filename=export_filename(document),
+            title=title,
+            initial_comment=f"Markdown export of *{escape(title)}*",
+        )
+    except SlackApiError as error:
+        await report_failure(
+            client, "upload the Markdown export", error, channel=channel, user=user_id, plan=plan_id
+        )
+        return
+    try:
+        canvas = await client.canvases_create(
+            title=title, document_content={"type": "markdown", "markdown": markdown}
+        )
+    except SlackApiError as error:
+        # The file is already in the thread; a missing canvas (free plan, policy) is a note, not a failure.
+        await tell_user(
+            client,
+            channel=channel or user_id,
+            user=user_id,
+            text=describe_failure("create a canvas", error) + " The Markdown file is in the plan's thread.",
+        )
+        return
+    await tell_user(
+        client,
+        channel=channel or user_id,
+        user=user_id,
+        text=f":page_facing_up: Exported *{escape(title)}*: Markdown file in the plan's thread, "
+        f"and canvas `{escape(str(canvas.get('canvas_id')))}`.",
+    )

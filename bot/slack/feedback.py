@@ -1,0 +1,100 @@
+"""Turning failures into something a Slack user can act on: what failed and what to do.
+
+Domain errors carry their own user-facing message; Slack API errors get a per-code explanation;
+anything else is logged with context and the user sees a plain apology, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.blocks.text import escape, truncate
+from bot.slack.limits import MAX_MESSAGE_TEXT
+from storage.errors import AccountPlanError
+
+log = logging.getLogger(__name__)
+
+SLACK_ERROR_ADVICE = {
+    "not_in_channel": "invite me to this channel (`/invite @accountplan`) or run the command in a DM with me",
+    "channel_not_found": "invite me to this channel (`/invite @accountplan`) or run the command in a DM with me",
+    "is_archived": "the channel is archived; run the command in another channel",
+    "msg_too_long": "the message was too long for Slack; open the plan with *View full plan*",
+    "ratelimited": "Slack is rate-limiting us; wait a minute and try again",
+    "expired_trigger_id": "Slack's window to open the form passed; run the command again",
+    "not_allowed_token_type": "the app's token is misconfigured; tell your accountplan admin",
+    "missing_scope": "the app lacks a permission; tell your accountplan admin to reinstall it from manifest.yml",
+    "free_teams_cannot_create_non_tabbed_canvases": "canvases need a paid Slack plan; use the Markdown file instead",
+}
+
+
+def slack_error_code(error: SlackApiError) -> str:
+    return (
+        str(error.response.get("error", "unknown_error")) if error.response is not None else "unknown_error"
+    )
+
+
+def describe_failure(what: str, error: BaseException) -> str:
+    """One mrkdwn line for the user: `what` failed, why, and what to do next."""
+    if isinstance(error, AccountPlanError):
+        return f":warning: Could not {what}: {escape(error.message)}"
+    if isinstance(error, SlackApiError):
+        code = slack_error_code(error)
+        advice = SLACK_ERROR_ADVICE.get(
+            code, "try again in a moment; if it keeps failing, tell your accountplan admin"
+        )
+        return f":warning: Could not {what}: Slack said `{escape(code)}`; {advice}."
+    return (
+        f":warning: Could not {what} because of a problem on our side; nothing was changed. "
+        "Try again in a moment; if it keeps failing, tell your accountplan admin."
+    )
+
+
+def log_failure(what: str, error: BaseException, **context: Any) -> None:
+    """Expected domain errors at info, Slack errors at warning with the code, the rest with a trace."""
+    details = " ".join(f"{key}={value}" for key, value in context.items())
+    if isinstance(error, AccountPlanError):
+        log.info("could not %s (%s): %s", what, details, error.message)
+    elif isinstance(error, SlackApiError):
+        log.warning("could not %s (%s): Slack error %s", what, details, slack_error_code(error))
+    else:
+        log.error("could not %s (%s)", what, details, exc_info=error)
+
+
+async def tell_user(
+    client: AsyncWebClient, *, channel: str, user: str, text: str, thread_ts: str | None = None
+) -> None:
+    """An ephemeral note to one user; if even that fails (e.g. the bot is not in the channel), DM them."""
+    text = truncate(text, MAX_MESSAGE_TEXT)
+    try:
+        await client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
+    except SlackApiError:
+        try:
+            opened = await client.conversations_open(users=user)
+            await client.chat_postMessage(
+                channel=opened["channel"]["id"], text=text, unfurl_links=False, unfurl_media=False
+            )
+        except SlackApiError as error:
+            log.warning("could not tell %s about a failure: Slack error %s", user, slack_error_code(error))
+
+
+async def report_failure(
+    client: AsyncWebClient,
+    what: str,
+    error: BaseException,
+    *,
+    channel: str | None,
+    user: str,
+    thread_ts: str | None = None,
+    **context: Any,
+) -> None:
+    log_failure(what, error, channel=channel, user=user, **context)
+    if channel:
+        await tell_user(
+            client, channel=channel, user=user, text=describe_failure(what, error), thread_ts=thread_ts
+        )
+    else:
+        await tell_user(client, channel=user, user=user, text=describe_failure(what, error))
