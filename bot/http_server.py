@@ -12,6 +12,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
 
+from bot.api import register_api
 from bot.slack.deps import SlackDeps
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ WebRouteRegistrar = Callable[[web.Application, SlackDeps], None]
 
 # Features that serve HTTP routes on the same port append a registrar here
 # (e.g. the REST API mounting /api/...). Each is called once per built application.
-WEB_ROUTE_REGISTRARS: list[WebRouteRegistrar] = []
+WEB_ROUTE_REGISTRARS: list[WebRouteRegistrar] = [register_api]
 
 DEPS_KEY = web.AppKey("accountplan_deps", SlackDeps)
 

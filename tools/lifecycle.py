@@ -110,14 +110,19 @@ async def _csm_of(session: AsyncSession, plan: AccountPlan) -> tuple[str, Actor 
     return (customer.name if customer else plan.customer_id), csm
 
 
-async def ownership_of(session: AsyncSession, plan: AccountPlan) -> PlanOwnership:
-    customer = await session.get(Customer, plan.customer_id)
+async def customer_ownership(session: AsyncSession, customer: Customer | None) -> PlanOwnership:
+    """Whose book a customer is in, and who approves for that CSM."""
     csm_email = customer.csm_email if customer else None
     csm = await find_user(session, csm_email) if csm_email else None
+    return PlanOwnership(csm_email=csm_email, csm_manager_email=csm.manager_email if csm else None)
+
+
+async def ownership_of(session: AsyncSession, plan: AccountPlan) -> PlanOwnership:
+    owner = await customer_ownership(session, await session.get(Customer, plan.customer_id))
     submitted = await _last_event(session, plan.id, "submitted") if plan.status == "pending_review" else None
     return PlanOwnership(
-        csm_email=csm_email,
-        csm_manager_email=csm.manager_email if csm else None,
+        csm_email=owner.csm_email,
+        csm_manager_email=owner.csm_manager_email,
         submitted_by=submitted.actor if submitted else None,
     )
 

@@ -1,0 +1,104 @@
+"""REST errors as JSON: `{"error": {"code", "message", "fields"}}`, with one status per domain error."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from storage.errors import (
+    AccountPlanError,
+    BadInput,
+    Conflict,
+    DatabaseUnavailable,
+    NotFound,
+    PermissionDenied,
+)
+from tools.identity import Unauthenticated
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# Most specific first: UnknownCustomer is a NotFound, Unauthenticated is checked before the rest.
+STATUS_OF: tuple[tuple[type[AccountPlanError], int, str], ...] = (
+    (Unauthenticated, 401, "unauthenticated"),
+    (PermissionDenied, 403, "forbidden"),
+    (NotFound, 404, "not_found"),
+    (Conflict, 409, "conflict"),
+    (BadInput, 400, "bad_request"),
+    (DatabaseUnavailable, 503, "database_unavailable"),
+)
+
+
+class ApiError(Exception):
+    """An HTTP-level problem (missing If-Match, malformed JSON) with its status and code."""
+
+    def __init__(
+        self, status: int, code: str, message: str, fields: list[dict[str, str]] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields or []
+
+
+def error_response(
+    status: int, code: str, message: str, fields: list[dict[str, str]] | None = None
+) -> web.Response:
+    body = {"error": {"code": code, "message": message, "fields": fields or []}}
+    headers = {"WWW-Authenticate": 'Bearer realm="accountplan"'} if status == 401 else None
+    return web.json_response(body, status=status, headers=headers)
+
+
+def field_errors(error: ValidationError) -> list[dict[str, str]]:
+    """Pydantic's errors as `{"field": "strategic_objectives.1.priority", "message": ...}`."""
+    return [
+        {"field": ".".join(str(part) for part in item["loc"]) or "(document)", "message": item["msg"]}
+        for item in error.errors(include_url=False)
+    ]
+
+
+def json_errors(handler: Handler) -> Handler:
+    """Every failure of `handler` becomes the JSON error shape; unexpected ones are logged as 500."""
+
+    @wraps(handler)
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except ApiError as error:
+            return error_response(error.status, error.code, error.message, error.fields)
+        except AccountPlanError as error:
+            for kind, status, code in STATUS_OF:
+                if isinstance(error, kind):
+                    return error_response(status, code, error.message)
+            return error_response(400, "bad_request", error.message)
+        except web.HTTPException:
+            raise
+        except Exception:
+            log.exception("REST %s %s failed", request.method, request.path)
+            return error_response(500, "internal", "something went wrong on our side; it has been logged")
+
+    return wrapper
+
+
+async def read_json(request: web.Request, *, required: bool = True) -> dict[str, Any]:
+    """The request body as a JSON object; 400 for anything else."""
+    raw = await request.read()
+    if not raw.strip():
+        if required:
+            raise ApiError(400, "bad_request", "send a JSON object in the request body")
+        return {}
+    try:
+        body = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ApiError(400, "bad_request", f"the body is not valid JSON: {error}") from error
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_request", "the body must be a JSON object")
+    return body

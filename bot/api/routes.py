@@ -1,0 +1,253 @@
+"""The PRD's REST endpoints, on the same aiohttp server as Slack.
+
+Bearer tokens map to users; the same policy and lifecycle modules as Slack and the CLI decide.
+Every successful response body is the plan document, with its version as the `ETag`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.api.errors import ApiError, field_errors, json_errors, read_json
+from bot.api.openapi import openapi_document
+from bot.slack.deps import SlackDeps
+from storage.db import Database
+from storage.errors import NotFound
+from storage.models import Customer
+from storage.plan_document import FISCAL_YEAR_PATTERN, SECTIONS, AccountPlanDocument, parse_sections
+from storage.plans import document_of, get_plan
+from tools.identity import actor_from_token
+from tools.lifecycle import TransitionResult, customer_ownership, edit_plan, ownership_of, transition
+from tools.policy import Actor, authorize
+
+GENERATE_PATH = "/api/customers/{customer_id}/account-plan/generate"
+PLAN_PATH = "/api/account-plans/{plan_id}"
+OPENAPI_PATH = "/api/openapi.json"
+# URL verb -> lifecycle action.
+TRANSITION_ROUTES: dict[str, str] = {
+    "submit": "submit",
+    "approve": "approve",
+    "request-changes": "request_changes",
+    "reject": "reject",
+    "activate": "activate",
+    "reopen": "reopen",
+}
+READ_ONLY_FIELDS = ("status", "version")
+IF_MATCH_PATTERN = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+
+TransitionHook = Callable[[SlackDeps, TransitionResult], Awaitable[None]]
+# `agent.generate.generate_plan`'s shape: (database, GenerationRequest) -> GeneratedPlan.
+GenerateFn = Callable[[Database, Any], Awaitable[Any]]
+
+
+async def generate_with_agent(database: Database, request: Any) -> Any:
+    from agent.generate import generate_plan
+
+    return await generate_plan(database, request)
+
+
+class GenerateBody(BaseModel):
+    """The PRD's generate request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fiscal_year: str | None = None
+    include_sections: list[str] = Field(default_factory=lambda: ["all"])
+    reference_similar_accounts: bool = True
+
+    @field_validator("fiscal_year")
+    @classmethod
+    def _fiscal_year(cls, value: str | None) -> str | None:
+        if value is not None and not FISCAL_YEAR_PATTERN.match(value):
+            raise ValueError("fiscal year must look like FY2026")
+        return value
+
+    @field_validator("include_sections")
+    @classmethod
+    def _sections(cls, value: list[str]) -> list[str]:
+        return list(parse_sections(value))
+
+
+class DecisionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    comment: str | None = None
+    version: int | None = Field(default=None, ge=1)
+
+
+def bearer_token(request: web.Request) -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def if_match_version(request: web.Request) -> int | None:
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    match = IF_MATCH_PATTERN.match(header)
+    if match is None:
+        raise ApiError(
+            400, "bad_request", 'If-Match must be the plan version from the ETag, e.g. If-Match: "3"'
+        )
+    return int(match.group(1))
+
+
+def plan_response(document: AccountPlanDocument, *, status: int = 200) -> web.Response:
+    response = web.json_response(document.to_json_dict(), status=status)
+    response.headers["ETag"] = f'"{document.version}"'
+    return response
+
+
+def _request_model(model: type[BaseModel], body: dict[str, Any]) -> Any:
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        raise ApiError(
+            422, "invalid_request", "the request body is not valid", field_errors(error)
+        ) from error
+
+
+class PlanApi:
+    """The handlers, bound to the server's dependencies."""
+
+    def __init__(
+        self,
+        deps: SlackDeps,
+        on_transition: list[TransitionHook] | None = None,
+        generate: GenerateFn = generate_with_agent,
+    ) -> None:
+        self.deps = deps
+        self.on_transition = on_transition if on_transition is not None else []
+        self.generate_plan = generate
+
+    async def _actor(self, session: AsyncSession, request: web.Request) -> Actor:
+        return await actor_from_token(session, bearer_token(request))
+
+    async def generate(self, request: web.Request) -> web.StreamResponse:
+        from agent.generate import GenerationRequest
+
+        customer_id = request.match_info["customer_id"]
+        async with self.deps.database.session() as session:
+            actor = await self._actor(session, request)
+            body: GenerateBody = _request_model(GenerateBody, await read_json(request, required=False))
+            customer = await session.get(Customer, customer_id)
+            if customer is None:
+                raise NotFound(f"no customer {customer_id!r}")
+            authorize("generate", actor, await customer_ownership(session, customer))
+        sections = tuple(body.include_sections)
+        if not body.reference_similar_accounts and len(sections) > 1:
+            # Without benchmarks the comparison is not (re)drafted; the baseline's stays.
+            sections = tuple(s for s in sections if s != "benchmark_comparison")
+        generated = await self.generate_plan(
+            self.deps.database,
+            GenerationRequest(
+                customer=customer_id,
+                fiscal_year=body.fiscal_year,
+                as_of=self.deps.today(),
+                sections=sections or SECTIONS,
+                author=actor.email,
+                surface="api",
+            ),
+        )
+        response = plan_response(generated.document, status=201 if generated.created else 200)
+        response.headers["Location"] = PLAN_PATH.format(plan_id=generated.document.plan_id)
+        return response
+
+    async def get(self, request: web.Request) -> web.StreamResponse:
+        async with self.deps.database.session() as session:
+            actor = await self._actor(session, request)
+            plan = await get_plan(session, request.match_info["plan_id"])
+            authorize("view", actor, await ownership_of(session, plan))
+            return plan_response(document_of(plan))
+
+    async def put(self, request: web.Request) -> web.StreamResponse:
+        plan_id = request.match_info["plan_id"]
+        async with self.deps.database.session() as session:
+            actor = await self._actor(session, request)
+            expected = if_match_version(request)
+            plan = await get_plan(session, plan_id)
+            authorize("edit", actor, await ownership_of(session, plan))
+            if expected is None:
+                raise ApiError(
+                    428,
+                    "precondition_required",
+                    f'send If-Match with the version you edited (the ETag of GET, now "{plan.version}")',
+                )
+            body = await read_json(request)
+            if body.get("plan_id") not in (None, "", plan_id):
+                raise ApiError(
+                    422,
+                    "invalid_document",
+                    "the plan document is not valid",
+                    [{"field": "plan_id", "message": f"must be {plan_id} (the plan in the URL)"}],
+                )
+            data = {key: value for key, value in body.items() if key not in READ_ONLY_FIELDS}
+            data["plan_id"] = plan_id
+            try:
+                document = AccountPlanDocument.model_validate(data)
+            except ValidationError as error:
+                raise ApiError(
+                    422, "invalid_document", "the plan document is not valid", field_errors(error)
+                ) from error
+            result = await edit_plan(
+                session,
+                plan_id,
+                document,
+                actor=actor,
+                surface="api",
+                expected_version=expected,
+                reason=str(request.headers.get("X-Edit-Reason") or "edited through the REST API")[:500],
+            )
+            return plan_response(result.saved.document)
+
+    def transition_handler(self, action: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        @json_errors
+        async def handle(request: web.Request) -> web.StreamResponse:
+            async with self.deps.database.session() as session:
+                actor = await self._actor(session, request)
+                body: DecisionBody = _request_model(DecisionBody, await read_json(request, required=False))
+                header_version = if_match_version(request)
+                if header_version is not None and body.version not in (None, header_version):
+                    raise ApiError(400, "bad_request", "If-Match and the body's version disagree")
+                result = await transition(
+                    session,
+                    request.match_info["plan_id"],
+                    action,
+                    actor=actor,
+                    surface="api",
+                    expected_version=header_version or body.version,
+                    comment=body.comment,
+                )
+                document = document_of(result.plan)
+            for hook in self.on_transition:
+                self.deps.tasks.start(hook(self.deps, result), name=f"announce-{action}-{result.plan.id}")
+            return plan_response(document)
+
+        return handle
+
+    async def openapi(self, _request: web.Request) -> web.StreamResponse:
+        return web.json_response(openapi_document())
+
+
+def register_api(
+    web_app: web.Application,
+    deps: SlackDeps,
+    on_transition: list[TransitionHook] | None = None,
+    generate: GenerateFn = generate_with_agent,
+) -> PlanApi:
+    """Mount the REST API on `web_app` (a `WEB_ROUTE_REGISTRARS` entry)."""
+    api = PlanApi(deps, on_transition, generate)
+    router = web_app.router
+    router.add_post(GENERATE_PATH, json_errors(api.generate))
+    router.add_get(PLAN_PATH, json_errors(api.get))
+    router.add_put(PLAN_PATH, json_errors(api.put))
+    for verb, action in TRANSITION_ROUTES.items():
+        router.add_post(f"{PLAN_PATH}/{verb}", api.transition_handler(action))
+    router.add_get(OPENAPI_PATH, json_errors(api.openapi))
+    return api
