@@ -25,6 +25,7 @@ from storage.models import (
     UsageMonth,
     User,
 )
+from storage.users import USER_ROLES
 
 CONTACT_ROLES = ("exec_sponsor", "champion", "technical_buyer", "economic_buyer", "user", "other")
 ENGAGEMENT_LEVELS = ("high", "medium", "low", "none")
@@ -33,7 +34,6 @@ OPPORTUNITY_TYPES = ("upsell", "cross_sell", "seat_expansion", "renewal")
 OPPORTUNITY_STAGES = ("open", "won", "lost")
 RISK_SEVERITIES = ("low", "medium", "high", "critical")
 RISK_STATUSES = ("active", "resolved")
-USER_ROLES = ("csm", "manager", "admin")
 
 # Numeric(14, 2) columns hold strictly less than this in absolute value.
 MAX_MONEY = Decimal("1000000000000")

@@ -27,7 +27,7 @@ from storage.import_files import SourceRows, read_sources
 from storage.import_rows import ENTITIES, CellError, Entity, infer_contact_role, is_blank
 from storage.models import Contact, Customer, User
 
-__all__ = ["EntityCount", "ImportSummary", "bulk_upsert", "import_path", "infer_contact_role"]
+__all__ = ["EntityCount", "ImportSummary", "bulk_upsert", "import_path", "infer_contact_role", "progress_bar"]
 
 WRITE_BATCH_ROWS = 5000
 LOOKUP_CHUNK = 2000  # ids per `IN (...)` lookup, well under every driver's parameter limit
@@ -87,7 +87,8 @@ async def import_path(database: Database, path: Path, *, progress: bool = False)
     started = time.perf_counter()
     sources, ignored = read_sources(Path(path))
     total = sum(len(source.rows) for source in sources)
-    with _progress(progress and total >= PROGRESS_MIN_ROWS, total) as advance:
+    # Every row is counted twice: once read and checked, once written.
+    with progress_bar(progress and total >= PROGRESS_MIN_ROWS, 2 * total, "importing") as advance:
         problems = _Problems()
         parsed = [_parse(order, source, problems, advance) for order, source in enumerate(sources)]
         try:
@@ -307,12 +308,12 @@ async def bulk_upsert(
 
 
 @contextmanager
-def _progress(enabled: bool, total: int) -> Iterator[Callable[[int], None]]:
-    """A bar on stderr; every row is counted twice, once read and checked, once written."""
+def progress_bar(enabled: bool, total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A bar on stderr counting to `total`; yields `advance(n)`, a no-op when not enabled."""
     if not enabled:
-        yield lambda _rows: None
+        yield lambda _count: None
         return
-    columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("import", total=2 * total)
-        yield lambda rows: bar.advance(task, rows)
+        task = bar.add_task(label, total=total)
+        yield lambda count: bar.advance(task, count)

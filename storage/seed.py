@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from storage.db import Database
 from storage.errors import BadInput
-from storage.importer import bulk_upsert
+from storage.importer import bulk_upsert, progress_bar
 from storage.models import (
     Contact,
     Customer,
@@ -133,6 +133,7 @@ async def seed_demo_portfolio(
     seed: int = DEFAULT_SEED,
     as_of: date | None = None,
     fiscal_year_start_month: int | None = None,
+    progress: bool = False,
 ) -> SeedSummary:
     """Make sure the first `accounts` demo accounts exist; adds the missing ones only."""
     if accounts < 1:
@@ -152,17 +153,13 @@ async def seed_demo_portfolio(
         await bulk_upsert(session, User.__table__, demo_users(accounts), key=())
     missing = [index for index in range(accounts) if wanted[index] not in present]
     written: dict[str, int] = defaultdict(int)
-    for start in range(0, len(missing), ACCOUNTS_PER_TRANSACTION):
-        rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for index in missing[start : start + ACCOUNTS_PER_TRANSACTION]:
-            generated = techcorp_rows(as_of, start_month) if index == 0 else account_rows(index, seed, as_of)
-            for table, table_rows in generated.items():
-                rows[table].extend(table_rows)
-        async with database.session() as session:
-            for model in TABLES:
-                table = model.__table__
-                await bulk_upsert(session, table, rows[table.name], key=KEYS[table.name])
-                written[table.name] += len(rows[table.name])
+    with progress_bar(
+        progress and len(missing) > ACCOUNTS_PER_TRANSACTION, len(missing), "seeding"
+    ) as advance:
+        for start in range(0, len(missing), ACCOUNTS_PER_TRANSACTION):
+            batch = missing[start : start + ACCOUNTS_PER_TRANSACTION]
+            await _seed_batch(database, batch, seed, as_of, start_month, written)
+            advance(len(batch))
     return SeedSummary(
         accounts=accounts,
         added=len(missing),
@@ -171,6 +168,22 @@ async def seed_demo_portfolio(
         as_of=as_of,
         seconds=time.perf_counter() - started,
     )
+
+
+async def _seed_batch(
+    database: Database, indexes: list[int], seed: int, as_of: date, start_month: int, written: dict[str, int]
+) -> None:
+    """Generate and write a batch of accounts in one transaction: each account lands whole or not at all."""
+    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for index in indexes:
+        generated = techcorp_rows(as_of, start_month) if index == 0 else account_rows(index, seed, as_of)
+        for table, table_rows in generated.items():
+            rows[table].extend(table_rows)
+    async with database.session() as session:
+        for model in TABLES:
+            table = model.__table__
+            await bulk_upsert(session, table, rows[table.name], key=KEYS[table.name])
+            written[table.name] += len(rows[table.name])
 
 
 def _clamp(value: float, low: float, high: float) -> float:

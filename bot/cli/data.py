@@ -1,0 +1,88 @@
+"""`accountplan import PATH` and `accountplan seed`: getting customer data in."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from bot.cli.common import async_command, open_database
+from storage.importer import import_path
+from storage.seed import DEFAULT_ACCOUNTS, DEFAULT_SEED, seed_demo_portfolio
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@async_command
+async def import_command(path: Path) -> None:
+    """Import a folder of CSV files (customers.csv, contacts.csv, ...) or one JSON file.
+
+    Rows are matched on their id, so importing again updates them. Any bad row aborts the whole
+    import with every problem listed as file:line: column: problem, and nothing is written.
+    """
+    database = await open_database()
+    try:
+        summary = await import_path(database, path, progress=sys.stderr.isatty())
+    finally:
+        await database.dispose()
+    table = Table("entity", "rows", "created", "updated", title=f"imported {path}")
+    for name, count in summary.counts.items():
+        table.add_row(name, str(count.rows), str(count.created), str(count.updated))
+    Console().print(table)
+    click.echo(f"{summary.total_rows} rows in {summary.seconds:.1f} s; nothing else was changed")
+    if summary.ignored:
+        click.echo(f"ignored (not part of the import format): {', '.join(summary.ignored)}")
+
+
+@click.command("seed")
+@click.option(
+    "--accounts",
+    type=click.IntRange(min=1),
+    default=DEFAULT_ACCOUNTS,
+    show_default=True,
+    help="Portfolio size; a larger number than before adds the missing accounts.",
+)
+@click.option("--seed", "seed_value", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date the demo data is current as of, YYYY-MM-DD (default: today).",
+)
+@async_command
+async def seed_command(accounts: int, seed_value: int, as_of: datetime | None) -> None:
+    """Create the deterministic demo portfolio, always including TechCorp Industries.
+
+    Accounts that already exist are left as they are, so running it again changes nothing.
+    """
+    day: date | None = as_of.date() if as_of else None
+    database = await open_database()
+    try:
+        summary = await seed_demo_portfolio(
+            database, accounts=accounts, seed=seed_value, as_of=day, progress=sys.stderr.isatty()
+        )
+    finally:
+        await database.dispose()
+    if not summary.added:
+        click.echo(
+            f"the demo portfolio already has these {summary.accounts} accounts; nothing added "
+            "(--accounts N with a larger N adds more)"
+        )
+        return
+    details = ", ".join(
+        f"{count} {name.replace('_', ' ')}" for name, count in summary.rows.items() if name != "customers"
+    )
+    click.echo(
+        f"added {summary.added} demo accounts as of {summary.as_of.isoformat()}"
+        + (f" ({summary.already_present} were already there)" if summary.already_present else "")
+        + f" in {summary.seconds:.1f} s: {details}"
+    )
+    click.echo('next: accountplan customers show "TechCorp Industries"')
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(import_command)
+    cli.add_command(seed_command)
