@@ -14,6 +14,8 @@ COMMAND_MODULES = [
     "bot.cli.db",
     "bot.cli.users",
     "bot.cli.review",
+    "bot.cli.data",
+    "bot.cli.customers",
 ]
 
 
