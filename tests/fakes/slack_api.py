@@ -70,6 +70,7 @@ class FakeSlackApi:
         app.router.add_post("/api/{method}", self._handle)
         app.router.add_get("/api/{method}", self._handle)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_post("/response/{response_id}", self._response_url)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -155,6 +156,17 @@ class FakeSlackApi:
             return web.json_response({"ok": False, "error": "not_authed"})
         return web.json_response(self._answer(method, params, request))
 
+    def response_url(self, response_id: str = "1") -> str:
+        """A `response_url` for slash commands and actions; posts to it are recorded as "response_url"."""
+        return f"http://127.0.0.1:{self.port}/response/{response_id}"
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        params = {key: _decode(value) for key, value in (await request.json()).items()}
+        async with self._changed:
+            self.calls.append(RecordedCall(method="response_url", params=params, token=None))
+            self._changed.notify_all()
+        return web.Response(text="ok")
+
     async def _upload(self, request: web.Request) -> web.Response:
         self.uploads[request.match_info["file_id"]] = await request.read()
         return web.Response(text="OK - uploaded")
@@ -223,8 +235,15 @@ class SlackSender:
     """Sends requests into the app exactly as Slack does: form or JSON bodies with
     X-Slack-Signature / X-Slack-Request-Timestamp computed like `SignatureVerifier` checks them."""
 
-    def __init__(self, url: str, signing_secret: str, session: aiohttp.ClientSession) -> None:
+    def __init__(
+        self,
+        url: str,
+        signing_secret: str,
+        session: aiohttp.ClientSession,
+        response_url: str = "http://127.0.0.1:9/",
+    ) -> None:
         self.url = url
+        self.response_url = response_url
         self.signing_secret = signing_secret
         self.session = session
         self._event_ids = itertools.count(1)
@@ -267,10 +286,10 @@ class SlackSender:
             "command": "/accountplan",
             "text": text,
             "api_app_id": "A0APP001",
-            "response_url": "http://127.0.0.1:9/commands/1",
+            "response_url": self.response_url,
             "trigger_id": f"trigger-{next(self._event_ids)}",
         } | extra
-        return await self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded", **{})
+        return await self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
 
     async def interaction(self, payload: dict[str, Any], **kwargs: Any) -> SignedResponse:
         payload = {"team": {"id": TEAM_ID}, "api_app_id": "A0APP001", "token": "legacy"} | payload
