@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "bot.cli.review",
     "bot.cli.data",
     "bot.cli.customers",
+    "bot.cli.serve",
 ]
 
 

@@ -1,0 +1,93 @@
+"""`accountplan serve`: the Slack bot (Socket Mode with SLACK_APP_TOKEN, else HTTP) plus the HTTP
+routes other features mount (health check, REST API) on one port."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+import click
+from aiohttp import web
+
+from bot.cli.common import async_command, open_database
+from storage.errors import BadInput
+from storage.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+class MissingConfiguration(BadInput):
+    """Startup refuses to run half-configured (exit code 2) and names every missing variable."""
+
+
+def check_configuration(settings: Settings) -> str:
+    """The mode to run in ("socket" or "http"), or MissingConfiguration naming exactly what is missing."""
+    missing = []
+    if not _set(settings.slack_bot_token):
+        missing.append("SLACK_BOT_TOKEN (the bot token, xoxb-..., from OAuth & Permissions)")
+    socket_mode = _set(settings.slack_app_token)
+    if socket_mode:
+        token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
+        if not token.startswith("xapp-"):
+            missing.append(
+                "SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information)"
+            )
+    elif not _set(settings.slack_signing_secret):
+        missing.append(
+            "SLACK_SIGNING_SECRET (Basic Information > Signing Secret) for HTTP mode, "
+            "or SLACK_APP_TOKEN (xapp-..., connections:write) for Socket Mode"
+        )
+    if _set(settings.slack_bot_token) and not settings.slack_bot_token.get_secret_value().startswith("xoxb-"):  # type: ignore[union-attr]
+        missing.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+    if missing:
+        raise MissingConfiguration("cannot start the Slack bot; set:\n  " + "\n  ".join(missing))
+    return "socket" if socket_mode else "http"
+
+
+def _set(secret: object) -> bool:
+    return secret is not None and bool(secret.get_secret_value().strip())  # type: ignore[attr-defined]
+
+
+async def serve(host: str, port: int) -> None:
+    from bot.http_server import build_web_app
+    from bot.slack.app import create_app
+    from bot.slack.deps import SlackDeps
+
+    settings = get_settings()
+    mode = check_configuration(settings)
+    database = await open_database()
+    deps = SlackDeps(settings=settings, database=database)
+    app = create_app(deps)
+    runner = web.AppRunner(build_web_app(app if mode == "http" else None, deps))
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    socket_handler = None
+    if mode == "socket":
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        socket_handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())  # type: ignore[union-attr]
+        await socket_handler.connect_async()
+    where = "Socket Mode" if socket_handler else f"http://{host}:{port}/slack/events"
+    click.echo(f"accountplan is serving Slack via {where} (health: http://{host}:{port}/healthz)", err=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        if socket_handler is not None:
+            await socket_handler.close_async()
+        await runner.cleanup()  # drains work started after acks (see build_web_app)
+        await database.dispose()
+
+
+def register(cli: click.Group) -> None:
+    @cli.command("serve")
+    @click.option("--port", default=3000, show_default=True, help="HTTP port (Slack events, /healthz, /api).")
+    @click.option("--host", default="0.0.0.0", show_default=True, help="Interface to listen on.")
+    @async_command
+    async def serve_command(port: int, host: str) -> None:
+        """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP with signature checks."""
+        await serve(host, port)
