@@ -188,8 +188,12 @@ def _print_customer(console: Console, customer: Customer, details: dict[str, Any
     contacts = Table(
         "name", "title", "role", "engagement", "last contacted", "relationship", "status", title="contacts"
     )
-    for contact in details["contacts"]:
-        score = score_relationship(contact, by_contact[contact.id], as_of).score
+    scored = [
+        (contact, score_relationship(contact, by_contact[contact.id], as_of).score)
+        for contact in details["contacts"]
+    ]
+    # Strongest relationships first; people who left at the bottom.
+    for contact, score in sorted(scored, key=lambda pair: (not pair[0].active, -pair[1], pair[0].name)):
         contacts.add_row(
             contact.name,
             _text(contact.title),
