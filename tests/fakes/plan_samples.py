@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,21 @@ from storage.db import Database
 from storage.models import Contact, Customer, Opportunity, User
 from storage.plan_document import AccountPlanDocument
 from storage.plans import save_plan_version
+from tests.fakes.anthropic_api import Call, Reply, Responder, text, tokens, tool_use
+from tools.context import (
+    ContactInsight,
+    CustomerSnapshot,
+    InteractionSummary,
+    OpportunityFact,
+    PlanningContext,
+    Trend,
+    TrendPoint,
+)
+from tools.expansion import ExpansionAssessment, ExpansionCandidate
+from tools.relationships import RelationshipScore
+from tools.risks import DetectedRisk, RiskAssessment
+from tools.similar_accounts import SimilarAccounts
+from tools.stakeholders import StakeholderCoverage
 
 CUSTOMER_ID = "cust-techcorp"
 
@@ -205,3 +221,155 @@ async def seed_plan(database: Database, **overrides: Any) -> AccountPlanDocument
             session, sample_plan(**overrides), author="csm@example.com", reason="test"
         )
     return saved.document
+
+
+def sample_context(*, goals: str = "Scale customer success operations") -> PlanningContext:
+    """TechCorp's planning context, built directly (matches `seed_customer` and `sample_plan`)."""
+    score = RelationshipScore(contact_id="c-sarah", score=78, components={}, weights={}, explanation="strong")
+    flat = Trend(
+        points=[TrendPoint(period="2025-12", value=68.0)], latest=68.0, change_90d=-4.0, change_pct_90d=-5.6
+    )
+    return PlanningContext(
+        as_of=date(2026, 1, 2),
+        customer=CustomerSnapshot(
+            id=CUSTOMER_ID,
+            name="TechCorp Industries",
+            industry="Technology",
+            segment="enterprise",
+            arr=250000.0,
+            health_score=68,
+            renewal_date=date(2026, 9, 30),
+            contract_start=date(2024, 10, 1),
+            seats_purchased=100,
+            seats_active=90,
+            feature_utilization=55.0,
+            csm_email="csm@example.com",
+            goals=goals,
+            competitors=None,
+            renewal_outcome="pending",
+            arr_change_last_year=None,
+        ),
+        contacts=[
+            ContactInsight(
+                id="c-sarah",
+                name="Sarah Chen",
+                title="VP Product",
+                role="champion",
+                email=None,
+                engagement_level="high",
+                last_contacted=date(2025, 12, 1),
+                active=True,
+                relationship=score,
+            )
+        ],
+        health=flat,
+        usage_active_users=flat,
+        usage_utilization=flat,
+        opportunities=[
+            OpportunityFact(
+                id="opp-1",
+                type="upsell",
+                description="Premium analytics tier",
+                value=50000.0,
+                probability=0.7,
+                expected_close=date(2026, 5, 1),
+                stage="open",
+            )
+        ],
+        risk_signals=[],
+        interactions=InteractionSummary(
+            count_90d=3,
+            count_total=10,
+            average_sentiment_90d=0.4,
+            last_interaction=date(2025, 12, 1),
+            recent=[],
+        ),
+        days_to_renewal=271,
+        coverage=StakeholderCoverage(
+            covered_roles={"champion": ["c-sarah"]},
+            missing_roles=["economic buyer"],
+            champion_count=1,
+            has_exec_sponsor=False,
+            active_contacts=1,
+            engaged_contacts=1,
+            single_threaded=True,
+            departed=[],
+            explanation="single-threaded through Sarah Chen",
+        ),
+        expansion=ExpansionAssessment(
+            candidates=[
+                ExpansionCandidate(
+                    source="crm",
+                    opportunity_id="opp-1",
+                    type="upsell",
+                    description="Premium analytics tier",
+                    value=50000.0,
+                    probability=0.7,
+                    expected_close=date(2026, 5, 1),
+                    expected_quarter="Q2",
+                    evidence="CRM",
+                )
+            ],
+            total_pipeline=50000.0,
+            weighted_pipeline=35000.0,
+            arr_per_seat=2500.0,
+            seat_utilization=0.9,
+            expansion_ready=True,
+            explanation="seats 90% used",
+        ),
+        risks=RiskAssessment(
+            risks=[
+                DetectedRisk(
+                    kind="single_threaded",
+                    severity="high",
+                    title="Single-threaded",
+                    evidence="only Sarah Chen is engaged",
+                )
+            ],
+            highest_severity="high",
+            at_risk=True,
+        ),
+        similar=SimilarAccounts(
+            accounts=[],
+            sample_size=4,
+            success_rate=0.75,
+            distinguishing_factors=[],
+            successful_profile={},
+            explanation="3 of 4 similar accounts renewed and grew",
+        ),
+        data_gaps=[],
+    )
+
+
+def group_input(plan: dict[str, Any], tool: str) -> dict[str, Any]:
+    """What a well-behaved model would send to a section group's tool: that group's sections of `plan`."""
+    from agent.claude.workflow import GROUPS
+
+    group = next(g for g in GROUPS if g.tool == tool)
+    return {section: copy.deepcopy(plan[section]) for section in group.sections}
+
+
+def plan_author(
+    plan: dict[str, Any] | None = None,
+    *,
+    seconds_per_output_token: float = 0.0,
+    base_latency: float = 0.0,
+) -> Responder:
+    """A responder that drafts every forced section group from `plan` (default: the sample plan),
+    answers the cache warm-up, and takes time proportional to the output it writes."""
+    source = plan or plan_data()
+
+    def respond(call: Call) -> Reply:
+        tool = call.forced_tool
+        if tool is None:
+            return Reply([text("OK")], stop_reason="max_tokens", output_tokens=1, delay=base_latency)
+        content = [tool_use(tool, group_input(source, tool))]
+        out = tokens(content)
+        return Reply(
+            content,
+            stop_reason="tool_use",
+            output_tokens=out,
+            delay=base_latency + out * seconds_per_output_token,
+        )
+
+    return respond

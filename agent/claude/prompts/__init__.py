@@ -1,0 +1,1 @@
+"""System prompts, kept as Markdown files beside the code that sends them."""
