@@ -80,7 +80,12 @@ class GeneratedPlan:
 # ---------------------------------------------------------------------------------------------
 def default_writer(settings: Settings) -> SectionWriter | None:
     """The writer used when a key is configured; None means the offline drafter."""
-    return None
+    if not settings.claude_enabled:
+        return None
+    from agent.claude.client import shared_client
+    from agent.claude.workflow import ClaudeSectionWriter
+
+    return ClaudeSectionWriter(shared_client(settings))
 
 
 def today(settings: Settings | None = None) -> date:
