@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -14,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners import register_all
+from tools.identity import SlackDirectory
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,27 @@ def create_web_client(deps: SlackDeps) -> AsyncWebClient:
     )
 
 
+def slack_directory(client: AsyncWebClient) -> SlackDirectory:
+    """Slack id <-> email lookups for matching Slack people to accountplan users (cached there)."""
+
+    async def email_of_user(user_id: str) -> str | None:
+        try:
+            response = await client.users_info(user=user_id)
+        except SlackApiError as error:
+            log.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
+            return None
+        return (response.get("user") or {}).get("profile", {}).get("email")
+
+    async def user_of_email(email: str) -> str | None:
+        try:
+            response = await client.users_lookupByEmail(email=email)
+        except SlackApiError:
+            return None
+        return (response.get("user") or {}).get("id")
+
+    return SlackDirectory(email_of_user, user_of_email)
+
+
 def create_app(deps: SlackDeps) -> AsyncApp:
     """The Bolt app with every listener registered.
 
@@ -48,8 +71,11 @@ def create_app(deps: SlackDeps) -> AsyncApp:
     rest of the listener runs afterwards, so slow work never delays the acknowledgement.
     """
     secret = deps.settings.slack_signing_secret
+    client = create_web_client(deps)
+    if deps.directory is None:
+        deps.directory = slack_directory(client)
     app = AsyncApp(
-        client=create_web_client(deps),
+        client=client,
         signing_secret=secret.get_secret_value() if secret else None,
         # Socket Mode has no signatures to check; HTTP mode always verifies them.
         request_verification_enabled=secret is not None,
