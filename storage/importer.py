@@ -143,6 +143,10 @@ def _parse(order: int, source: SourceRows, problems: _Problems, advance: Callabl
         if values.get(entity.key[0]) is not None:
             declared.setdefault(values[entity.key[0]], values.get("customer_id"))
         if not valid:
+            # Kept for the reference checks, so those problems are listed too; with any problem
+            # found nothing is written, so a half-read row never reaches the database.
+            rows.append(values)
+            lines.append(line)
             continue
         key = tuple(values.get(name) for name in entity.key)
         if None not in key:
@@ -175,7 +179,7 @@ async def _existing(
     session: AsyncSession, column: Any, values: Iterable[Any], *extra: Any
 ) -> dict[Any, tuple]:
     """Rows of `column`'s table whose `column` is among `values`: value -> the `extra` columns."""
-    wanted = sorted(set(values))
+    wanted = sorted(set(values) - {None})
     found: dict[Any, tuple] = {}
     for start in range(0, len(wanted), LOOKUP_CHUNK):
         chunk = wanted[start : start + LOOKUP_CHUNK]
@@ -192,8 +196,11 @@ async def _check_references(session: AsyncSession, parsed: list[_Parsed], proble
     contacts = dict(by_entity.get("contacts", _EMPTY).declared)
     users = set(by_entity.get("users", _EMPTY).declared)
     customer_refs = {
-        row["customer_id"] for item in parsed if "customer_id" in item.entity.references for row in item.rows
-    }
+        row.get("customer_id")
+        for item in parsed
+        if "customer_id" in item.entity.references
+        for row in item.rows
+    } - {None}
     customers |= set(await _existing(session, Customer.id, customer_refs - customers))
     contact_refs = {row.get("contact_id") for row in by_entity.get("interactions", _EMPTY).rows} - {None}
     stored_contacts = await _existing(session, Contact.id, contact_refs - set(contacts), Contact.customer_id)
@@ -206,7 +213,11 @@ async def _check_references(session: AsyncSession, parsed: list[_Parsed], proble
     for order, item in enumerate(parsed):
         for row, line in zip(item.rows, item.lines, strict=True):
             customer_id = row.get("customer_id")
-            if "customer_id" in item.entity.references and customer_id not in customers:
+            if (
+                "customer_id" in item.entity.references
+                and customer_id is not None
+                and customer_id not in customers
+            ):
                 problems.add(
                     order,
                     item.label,
@@ -242,7 +253,7 @@ async def _check_references(session: AsyncSession, parsed: list[_Parsed], proble
                 )
             slack_id = row.get("slack_user_id") if item.entity.name == "users" else None
             owner = slack_owners.get(slack_id) if slack_id else None
-            if owner is not None and owner[0] != row["email"]:
+            if owner is not None and owner[0] != row.get("email"):
                 problems.add(
                     order, item.label, line, "slack_user_id", f"{slack_id!r} already belongs to {owner[0]}"
                 )

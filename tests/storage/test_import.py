@@ -385,3 +385,20 @@ async def test_a_large_import_with_a_progress_bar_writes_every_row(db: Database,
 )
 def test_contact_role_is_inferred_from_the_title(title: str | None, role: str) -> None:
     assert infer_contact_role(title) == role
+
+
+async def test_unreadable_keys_do_not_hide_other_problems(db: Database, tmp_path: Path) -> None:
+    long_id = "x" * 80
+    folder = write_folder(
+        tmp_path / "crm",
+        {"contacts.csv": f"id,customer_id,name\nk1,{long_id},Kim\nk2,,Lee\nk3,nobody,Max\n"},
+    )
+
+    with pytest.raises(ImportFailed) as caught:
+        await import_path(db, folder)
+
+    assert caught.value.errors == [
+        "contacts.csv:2: customer_id: longer than 64 characters",
+        "contacts.csv:3: customer_id: missing value",
+        "contacts.csv:4: customer_id: no customer 'nobody' in this import or the database",
+    ]
