@@ -13,7 +13,7 @@ TARGET_ROUNDING = 1000.0
 NON_ADDITIVE_TYPES = ("renewal",)
 
 
-def _timeline(situation: Situation, candidate: ExpansionCandidate) -> str:
+def timeline_of(situation: Situation, candidate: ExpansionCandidate) -> str:
     if candidate.expected_quarter is not None and candidate.expected_quarter in situation.open_quarters:
         return candidate.expected_quarter
     if candidate.expected_close is not None and candidate.expected_close > situation.quarters[-1].end:
@@ -38,21 +38,34 @@ def _description(situation: Situation, candidate: ExpansionCandidate) -> str:
     return text
 
 
+def in_year_candidates(situation: Situation) -> list[ExpansionCandidate]:
+    """Growth opportunities that can close in this fiscal year, largest weighted value first."""
+    candidates = [
+        c
+        for c in situation.context.expansion.candidates
+        if counts_towards_target(situation, c, timeline_of(situation, c))
+    ]
+    return sorted(candidates, key=lambda c: (-(c.value * c.probability), c.description))
+
+
 def weighted_in_year(situation: Situation) -> float:
     """Sum of value x probability of the opportunities that can close in this fiscal year."""
-    total = 0.0
-    for candidate in situation.context.expansion.candidates:
-        if counts_towards_target(situation, candidate, _timeline(situation, candidate)):
-            total += max(0.0, candidate.value) * min(1.0, max(0.0, candidate.probability))
-    return total
+    return sum(max(0.0, c.value) * min(1.0, max(0.0, c.probability)) for c in in_year_candidates(situation))
+
+
+def current_arr(situation: Situation) -> float:
+    return round(max(0.0, situation.arr or 0.0), 2)
 
 
 def target_arr(situation: Situation) -> float:
     """Current ARR + weighted in-year pipeline x a factor for the worst open risk (0 when the
     account is about to churn: no growth target is pushed on it)."""
-    current = situation.arr or 0.0
+    current = current_arr(situation)
     uplift = weighted_in_year(situation) * situation.pipeline_factor
-    return round((current + uplift) / TARGET_ROUNDING) * TARGET_ROUNDING if uplift else current
+    if current + uplift < 10 * TARGET_ROUNDING:
+        return max(current, round(current + uplift, 2))
+    # A target is a round number, but never below the ARR it starts from.
+    return max(current, round((current + uplift) / TARGET_ROUNDING) * TARGET_ROUNDING)
 
 
 def draft_expansion_plan(situation: Situation) -> ExpansionPlan:
@@ -66,12 +79,12 @@ def draft_expansion_plan(situation: Situation) -> ExpansionPlan:
             description=_description(situation, candidate),
             value=round(max(0.0, candidate.value), 2),
             probability=round(min(1.0, max(0.0, candidate.probability)), 2),
-            timeline=_timeline(situation, candidate),
+            timeline=timeline_of(situation, candidate),
         )
         for candidate in candidates
     ]
     return ExpansionPlan(
-        current_arr=max(0.0, situation.arr or 0.0),
+        current_arr=current_arr(situation),
         target_arr=target_arr(situation),
         opportunities=opportunities,
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from agent.drafter.expansion import target_arr, weighted_in_year
+from agent.drafter.confidence import coverage_inputs
+from agent.drafter.expansion import current_arr, in_year_candidates, target_arr, weighted_in_year
 from agent.drafter.objective_draft import FirstAction, ObjectiveDraft, health_target
 from agent.drafter.situation import HIGH_UTILIZATION, Situation
 from agent.drafter.text import money, pct, quote, round_to
@@ -114,11 +115,11 @@ def adoption(situation: Situation) -> ObjectiveDraft | None:
 def growth(situation: Situation) -> ObjectiveDraft | None:
     if not situation.expansion_ready:
         return None
-    current = situation.arr or 0.0
+    current = current_arr(situation)
     goal = target_arr(situation)
-    if goal <= current:
+    candidates = in_year_candidates(situation)
+    if goal <= current or not candidates:
         return None
-    candidates = sorted(situation.context.expansion.candidates, key=lambda c: -(c.value * c.probability))
     lead = candidates[0]
     buyer = situation.economic_buyer
     closes: dict[Quarter, str] = {}
@@ -217,8 +218,30 @@ def value_realization(situation: Situation) -> ObjectiveDraft:
     )
 
 
+# Inputs whose absence makes a plan guesswork (see confidence.coverage_inputs).
+BASELINE_INPUTS = (
+    "arr",
+    "health_score",
+    "health_history",
+    "usage_history",
+    "feature_utilization",
+    "renewal_date",
+    "seats",
+    "stakeholders",
+    "customer_goals",
+)
+
+
+def data_gaps(situation: Situation) -> list[str]:
+    """The analytics' data gaps; failing those, the drafter's own missing inputs."""
+    if situation.context.data_gaps:
+        return list(situation.context.data_gaps)
+    inputs = coverage_inputs(situation.context)
+    return [f"no {name.replace('_', ' ')} on record" for name in BASELINE_INPUTS if not inputs[name]]
+
+
 def data_baseline(situation: Situation) -> ObjectiveDraft | None:
-    gaps = situation.context.data_gaps
+    gaps = data_gaps(situation)
     if not gaps:
         return None
     return ObjectiveDraft(
@@ -249,7 +272,7 @@ def expansion_discovery(situation: Situation) -> ObjectiveDraft | None:
     """A healthy account without a growth case yet: find one (never on an account at risk)."""
     if situation.at_risk or situation.onboarding or situation.health is None or situation.arr is None:
         return None
-    if situation.expansion_ready and target_arr(situation) > situation.arr:
+    if situation.expansion_ready and target_arr(situation) > current_arr(situation):
         return None
     open_count = sum(1 for c in situation.context.expansion.candidates if c.type != "renewal")
     return ObjectiveDraft(

@@ -1,0 +1,181 @@
+"""The offline drafter on recognisable accounts: the substance a CSM would check first."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from agent.drafter import draft_plan
+from storage.plan_document import AccountPlanDocument
+from tests.agent import context_factory as accounts
+
+FY = "FY2026"
+
+
+def objectives_text(plan: AccountPlanDocument) -> list[str]:
+    return [o.objective.lower() for o in plan.strategic_objectives]
+
+
+def test_techcorp_plan_is_grounded_in_its_numbers() -> None:
+    plan = draft_plan(accounts.techcorp(), FY)
+
+    assert plan.customer_name == "TechCorp Industries"
+    assert plan.status == "draft"
+    assert "$250K" in plan.executive_summary and "health 68" in plan.executive_summary
+    assert "55% feature utilization" in plan.executive_summary
+    adoption = next(o for o in plan.strategic_objectives if "adoption" in o.objective.lower())
+    utilization = next(m for m in adoption.success_metrics if m.metric == "Feature utilization")
+    assert utilization.current == "55%"
+    # Successful peers average 74%: the target reaches for them, rounded.
+    assert utilization.target == "75%"
+    assert plan.expansion_plan.current_arr == 250000
+    premium = next(o for o in plan.expansion_plan.opportunities if o.description == "Premium analytics tier")
+    assert (premium.value, premium.probability, premium.timeline) == (50000, 0.7, "Q2")
+
+
+def test_target_arr_is_current_plus_risk_adjusted_weighted_pipeline() -> None:
+    plan = draft_plan(accounts.techcorp(), FY)
+    # Weighted pipeline 50K*0.7 + 50K*0.5 = 60K; the worst open risk is medium -> 85% of it.
+    assert plan.expansion_plan.target_arr == 250000 + round(60000 * 0.85 / 1000) * 1000
+
+
+def test_at_risk_account_puts_retention_first_and_pushes_no_growth() -> None:
+    plan = draft_plan(accounts.at_risk(), FY)
+
+    first = plan.strategic_objectives[0]
+    assert first.priority == "critical"
+    assert "renewal" in first.objective.lower()
+    assert "health from 38" in first.objective
+    assert not any(text.startswith("grow arr") for text in objectives_text(plan))
+    assert not any("expansion opportunit" in text for text in objectives_text(plan))
+    # Renewal 75 days out on an at-risk account: protect the base, no growth target.
+    assert plan.expansion_plan.target_arr == plan.expansion_plan.current_arr == 250000
+    assert "No expansion target" in plan.executive_summary
+    assert all("on hold" in o.description for o in plan.expansion_plan.opportunities)
+
+
+def test_at_risk_account_replaces_the_departed_champion_with_people_on_record() -> None:
+    context = accounts.at_risk()
+    plan = draft_plan(context, FY)
+
+    assert any("replace the departed sarah chen" in text for text in objectives_text(plan))
+    departed = next(entry for entry in plan.stakeholder_plan.current_map if entry.name == "Sarah Chen")
+    assert departed.active is False
+    # No relationship goal for someone who left.
+    assert "Sarah Chen" not in {goal.name for goal in plan.stakeholder_plan.relationship_goals}
+    severities = [r.severity for r in plan.risk_mitigation.identified_risks]
+    assert severities[0] == "critical"
+    assert all(r.mitigation and r.owner for r in plan.risk_mitigation.identified_risks)
+    # The most urgent risk is the first thing done.
+    week_one = [a.action for a in plan.action_plan_90day if a.week == 1]
+    assert any("Root-cause review" in action for action in week_one)
+    assert plan.resource_plan.csm_hours_per_month == 40  # enterprise 20 h, doubled at critical risk
+
+
+def test_expansion_ready_account_gets_a_growth_objective_and_no_adoption_push() -> None:
+    plan = draft_plan(accounts.expansion_ready(), FY)
+
+    texts = objectives_text(plan)
+    assert any(text.startswith("grow arr from $250k to $310k") for text in texts)
+    # Utilization is already 82%: an adoption objective would contradict the data.
+    assert not any("adoption" in text for text in texts)
+    assert plan.expansion_plan.target_arr == 310000  # no open risk: the full weighted pipeline
+    growth = next(o for o in plan.strategic_objectives if o.objective.startswith("Grow ARR"))
+    assert growth.quarterly_milestones[1].milestone == "Close Premium analytics tier ($50K)"
+
+
+def test_onboarding_account_gets_an_onboarding_objective_with_real_seat_numbers() -> None:
+    plan = draft_plan(accounts.onboarding(), FY)
+
+    onboarding = next(o for o in plan.strategic_objectives if "onboarding" in o.objective.lower())
+    assert onboarding.priority == "high"
+    seats = next(m for m in onboarding.success_metrics if m.metric == "Active seats")
+    assert (seats.current, seats.target) == (60, 170)
+    utilization = next(m for m in onboarding.success_metrics if m.metric == "Feature utilization")
+    assert utilization.current == "22%"
+    assert not any("expansion" in text for text in objectives_text(plan))
+
+
+def test_single_threaded_account_gets_multi_threading_through_its_champion() -> None:
+    plan = draft_plan(accounts.single_threaded(), FY)
+
+    executive = next(o for o in plan.strategic_objectives if "single-threaded" in o.objective)
+    assert "Sarah Chen" in executive.rationale
+    assert executive.quarterly_milestones[0].milestone.endswith("via Sarah Chen")
+    assert plan.stakeholder_plan.multi_threading_target >= 2
+    assert "Sarah Chen" in plan.stakeholder_plan.exec_sponsor_strategy
+    assert "single-threaded through Sarah Chen" in plan.executive_summary
+
+
+def test_almost_no_data_states_the_gaps_instead_of_inventing_anything() -> None:
+    context = accounts.almost_no_data()
+    plan = draft_plan(context, FY)
+
+    assert plan.stakeholder_plan.current_map == []
+    assert plan.stakeholder_plan.relationship_goals == []
+    assert "no ARR on record" in plan.executive_summary
+    assert plan.generation_context["data_gaps"] == context.data_gaps
+    assert any("data gaps" in text for text in objectives_text(plan))
+    assert plan.benchmark_comparison.similar_accounts_success_rate is None
+    assert plan.expansion_plan.target_arr == 0
+    assert plan.ai_confidence < 0.3
+    assert "No customer goals on record" in plan.business_context.customer_goals
+    # Every name anywhere in the plan comes from the data: there is none here.
+    attendees = {name for qbr in plan.qbr_schedule for name in qbr.attendees}
+    assert attendees == {"CSM"}
+
+
+def test_stakeholder_plan_names_only_real_contacts() -> None:
+    context = accounts.techcorp()
+    plan = draft_plan(context, FY)
+    on_record = {c.name for c in context.contacts}
+
+    assert {e.name for e in plan.stakeholder_plan.current_map} == on_record
+    assert {g.name for g in plan.stakeholder_plan.relationship_goals} <= on_record
+    assert all(g.target_score > g.current_score for g in plan.stakeholder_plan.relationship_goals)
+    sarah = next(g for g in plan.stakeholder_plan.relationship_goals if g.name == "Sarah Chen")
+    assert (sarah.current_score, sarah.target_score) == (78, 90)
+    for qbr in plan.qbr_schedule:
+        assert {a for a in qbr.attendees if not a.startswith("CSM")} <= on_record
+
+
+def test_ninety_day_plan_is_dated_from_the_plan_start_and_tied_to_objectives() -> None:
+    plan = draft_plan(accounts.techcorp(), FY)
+    start = accounts.AS_OF  # within FY2026, so the plan starts on as_of
+
+    weeks = [a.week for a in plan.action_plan_90day]
+    assert weeks == sorted(weeks) and min(weeks) == 1 and max(weeks) == 13
+    for action in plan.action_plan_90day:
+        assert (action.due_date - start).days == action.week * 7 - 1
+    objective_ids = {o.id for o in plan.strategic_objectives}
+    linked = {a.objective_id for a in plan.action_plan_90day if a.objective_id}
+    assert linked == objective_ids
+
+
+def test_planning_ahead_starts_the_plan_on_the_fiscal_year_start() -> None:
+    context = accounts.techcorp()
+    plan = draft_plan(context, "FY2027")
+
+    assert plan.action_plan_90day[0].due_date == date(2027, 1, 7)
+    assert all(qbr.date.year == 2027 for qbr in plan.qbr_schedule)
+
+
+def test_plan_made_late_in_the_year_schedules_no_work_in_past_quarters() -> None:
+    context = accounts.techcorp().model_copy(update={"as_of": date(2026, 11, 20)})
+    plan = draft_plan(context, FY)
+
+    for objective in plan.strategic_objectives:
+        by_quarter = {m.quarter: m.milestone for m in objective.quarterly_milestones}
+        assert by_quarter["Q1"] == by_quarter["Q2"] == by_quarter["Q3"] == "Ended before this plan began"
+        assert by_quarter["Q4"] != "Ended before this plan began"
+    assert plan.action_plan_90day[0].due_date >= date(2026, 11, 20)
+
+
+def test_benchmark_comes_from_similar_accounts() -> None:
+    plan = draft_plan(accounts.techcorp(), FY)
+    benchmark = plan.benchmark_comparison
+
+    assert benchmark.similar_accounts_success_rate == 0.75
+    assert len(benchmark.similar_accounts) == 5
+    assert benchmark.similar_accounts[0].similarity >= benchmark.similar_accounts[-1].similarity
+    assert "75% of 8 comparable accounts" in benchmark.key_differentiators
+    assert any("VP+" in element for element in benchmark.missing_elements)
