@@ -3,6 +3,7 @@ snoozing them (each a new plan revision), and objective progress from metrics an
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date, timedelta
 
@@ -10,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.errors import BadInput, Conflict, NotFound
+from storage.errors import BadInput, Conflict, NotFound, PermissionDenied
 from storage.models import AccountPlan, Customer
 from storage.plan_document import AccountPlanDocument, ActionItem, StrategicObjective
 from storage.plans import document_of, get_plan, save_plan_version
@@ -127,15 +128,24 @@ async def due_actions_by_csm(
     return grouped
 
 
+def action_fingerprint(text: str) -> str:
+    """A short, stable stand-in for an action's text (Slack button values are size-limited)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
 def _locate(document: AccountPlanDocument, index: int, action_text: str | None) -> int:
     """The action's current position: buttons carry the index they were rendered with, and the
-    text guards against the plan having been reordered since."""
+    text (or its fingerprint) guards against the plan having been reordered since."""
     actions = document.action_plan_90day
-    if 0 <= index < len(actions) and (action_text is None or actions[index].action == action_text):
+
+    def matches(item: ActionItem) -> bool:
+        return action_text is None or action_text in (item.action, action_fingerprint(item.action))
+
+    if 0 <= index < len(actions) and matches(actions[index]):
         return index
     if action_text is not None:
         for position, item in enumerate(actions):
-            if item.action == action_text:
+            if matches(item):
                 return position
     raise NotFound("that action is no longer in the plan; it was edited since this message was sent")
 
@@ -313,3 +323,13 @@ async def plan_progress(session: AsyncSession, plan_id: str) -> list[ObjectivePr
     plan = await get_plan(session, plan_id)
     customer = await session.get(Customer, plan.customer_id)
     return [objective_progress(o, customer) for o in document_of(plan).strategic_objectives]
+
+
+async def ensure_may_track(session: AsyncSession, plan_id: str, actor_email: str, actor_role: str) -> None:
+    """Only the account's CSM, a manager or an admin updates its actions and proposals."""
+    plan = await get_plan(session, plan_id)
+    customer = await session.get(Customer, plan.customer_id)
+    owner = (customer.csm_email or "").lower() if customer else ""
+    if actor_role in ("manager", "admin") or (owner and owner == actor_email.lower()):
+        return
+    raise PermissionDenied("only the account's CSM or a manager can update this plan's actions")

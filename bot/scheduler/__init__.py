@@ -1,0 +1,126 @@
+"""The APScheduler side of living plans: cron triggers derived from settings (digest weekday and
+hour, daily reminders, hourly change detection, a minute tick for proposals), all calling
+`LivingPlansJobs.run_due` with the injected clock's time. The schedule needs no job store: it is
+rebuilt from settings at start, and what already ran is in the database (job_claims)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.scheduler.jobs import JOBS, LivingPlansJobs, RunReport, Schedule
+from bot.scheduler.notify import Notifier, SlackNotifier
+from bot.slack.deps import Clock, SlackDeps, utc_now
+from storage.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# A run that starts late (event loop busy, process paused) still runs if within this many seconds.
+MISFIRE_GRACE_SECONDS = 600
+
+
+def schedule_from_settings(settings: Settings) -> Schedule:
+    return Schedule(
+        digest_weekday=settings.digest_weekday,
+        digest_hour=settings.digest_hour,
+        reminder_hour=settings.digest_hour,
+        timezone=settings.timezone,
+    )
+
+
+def worker_name() -> str:
+    """Unique per process, readable in job_claims.claimed_by."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def triggers(schedule: Schedule) -> dict[str, CronTrigger]:
+    zone = schedule.zone
+    return {
+        "digest": CronTrigger(day_of_week=schedule.digest_weekday, hour=schedule.digest_hour, timezone=zone),
+        "reminders": CronTrigger(hour=schedule.reminder_hour, timezone=zone),
+        "changes": CronTrigger(minute=0, timezone=zone),
+        "proposals": CronTrigger(minute="*", timezone=zone),
+    }
+
+
+class LivingPlansScheduler:
+    """An `AsyncIOScheduler` wired to the jobs, plus the catch-up run at start."""
+
+    def __init__(self, jobs: LivingPlansJobs, *, clock: Clock = utc_now) -> None:
+        self.jobs = jobs
+        self.clock = clock
+        self.scheduler = AsyncIOScheduler(timezone=jobs.schedule.zone)
+        for name, trigger in triggers(jobs.schedule).items():
+            self.scheduler.add_job(
+                self._tick,
+                trigger,
+                args=[name],
+                id=f"living:{name}",
+                name=f"living plans: {name}",
+                coalesce=True,  # several missed firings collapse into one run
+                max_instances=1,
+                misfire_grace_time=MISFIRE_GRACE_SECONDS,
+                replace_existing=True,
+            )
+
+    async def _tick(self, job: str) -> RunReport | None:
+        try:
+            return await self.jobs.run_due(self.clock(), (job,))
+        except Exception:  # a failed run is retried by the next tick; the scheduler must live on
+            log.exception("living plans job %s failed", job)
+            return None
+
+    async def catch_up(self) -> RunReport:
+        """Run every job's latest slot that has not run yet (e.g. the digest of a Monday morning
+        when every replica was down); claims make it happen once across replicas."""
+        return await self.jobs.run_due(self.clock(), JOBS)
+
+    def start(self) -> None:
+        self.scheduler.start()
+        self.scheduler.add_job(self._catch_up_logged, id="living:catch-up", replace_existing=True)
+
+    async def _catch_up_logged(self) -> None:
+        try:
+            report = await self.catch_up()
+            log.info("living plans catch-up: ran %s, sent %s", report.ran, report.sent)
+        except Exception:
+            log.exception("living plans catch-up failed; the next tick retries")
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def next_run_times(self) -> dict[str, datetime | None]:
+        return {job.id: job.next_run_time for job in self.scheduler.get_jobs()}
+
+
+def start_scheduler(
+    deps: SlackDeps,
+    client: AsyncWebClient | None = None,
+    *,
+    notifier: Notifier | None = None,
+    worker: str | None = None,
+) -> LivingPlansScheduler:
+    """Called by `accountplan serve` inside its running event loop: builds and starts the living
+    plans scheduler (and queues the catch-up run). `client` is the app's Web API client."""
+    if notifier is None:
+        if client is None:
+            from bot.slack.app import create_web_client
+
+            client = create_web_client(deps)
+        notifier = SlackNotifier(client, deps.database)
+    jobs = LivingPlansJobs(
+        deps.database,
+        notifier,
+        worker=worker or worker_name(),
+        schedule=schedule_from_settings(deps.settings),
+    )
+    scheduler = LivingPlansScheduler(jobs, clock=deps.clock)
+    scheduler.start()
+    return scheduler
