@@ -33,7 +33,8 @@ async def import_command(path: Path) -> None:
     for name, count in summary.counts.items():
         table.add_row(name, str(count.rows), str(count.created), str(count.updated))
     Console().print(table)
-    click.echo(f"{summary.total_rows} rows in {summary.seconds:.1f} s; nothing else was changed")
+    rows = summary.total_rows
+    click.echo(f"imported {rows} row{'' if rows == 1 else 's'} in {summary.seconds:.1f} s")
     if summary.ignored:
         click.echo(f"ignored (not part of the import format): {', '.join(summary.ignored)}")
 

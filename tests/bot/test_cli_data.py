@@ -94,7 +94,7 @@ def test_import_then_list_filtered(tmp_path: Path) -> None:
     imported = run("import", str(folder))
 
     assert imported.exit_code == 0, imported.output
-    assert "customers" in imported.stdout and "4 rows in" in imported.stdout
+    assert "customers" in imported.stdout and "imported 4 rows in" in imported.stdout
     listed = run("customers", "list", "--segment", "SMB")
     assert "Bolt Retail" in listed.stdout and "Acme Corp" not in listed.stdout
     by_csm = run("customers", "list", "--csm", "jordan@example.com")
