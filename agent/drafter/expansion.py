@@ -97,7 +97,16 @@ def expansion_summary(situation: Situation) -> str:
     if situation.churn_imminent:
         return f"No expansion target this year: with renewal {situation.days_to_renewal} days out, protecting {money(current)} comes first."
     if plan_target <= current:
-        return "No in-year expansion pipeline on record."
+        later = [
+            c
+            for c in situation.context.expansion.candidates
+            if c.type not in NON_ADDITIVE_TYPES
+            and not counts_towards_target(situation, c, timeline_of(situation, c))
+        ]
+        if later:
+            total = sum(c.value for c in later)
+            return f"No in-year expansion: {len(later)} {'opportunity' if len(later) == 1 else 'opportunities'} worth {money(total)} close after {situation.fiscal_year}."
+        return "No expansion pipeline on record."
     factor = situation.pipeline_factor
     adjusted = f", discounted to {pct(factor * 100)} for open risk" if factor < 1 else ""
     return (

@@ -44,8 +44,9 @@ class ObjectiveDraft:
 
 
 def milestones(situation: Situation, by_quarter: dict[Quarter, str]) -> list[QuarterlyMilestone]:
-    """Q1-Q4; work planned for quarters already over when the plan starts moves into the first
-    open quarter, so nothing is scheduled in the past."""
+    """Q1-Q4. When the plan starts after some quarters are over, nothing is scheduled in the past:
+    the first open quarter starts where the objective starts (its first step) and aims at that
+    quarter's own milestone; the steps in between are skipped rather than crammed in."""
     result: list[QuarterlyMilestone] = []
     carried: list[str] = []
     for quarter in QUARTERS:
@@ -53,16 +54,20 @@ def milestones(situation: Situation, by_quarter: dict[Quarter, str]) -> list[Qua
             carried.append(by_quarter[quarter])
             result.append(QuarterlyMilestone(quarter=quarter, milestone="Ended before this plan began"))
             continue
-        text = "; ".join([*carried, by_quarter[quarter]])
+        text = "; ".join(dict.fromkeys([*carried[:1], by_quarter[quarter]]))
         carried = []
         result.append(QuarterlyMilestone(quarter=quarter, milestone=text))
     return result
 
 
-def health_target(health: int, *, recovering: bool = False) -> int:
-    """A year's reachable lift: +10 (+15 when recovering), at least 60, at most 85 or today's."""
-    lift = RECOVERY_LIFT if recovering else HEALTH_LIFT
-    return int(max(health, min(HEALTH_TARGET_CAP, max(HEALTH_TARGET_FLOOR, health + lift))))
+def health_target(health: int, *, recovering: bool = False, year_left: float = 1.0) -> int:
+    """A reachable lift by year end: +10 (+15 when recovering) over a full year, scaled to the
+    share of the year left; a recovery aims at least at 60; never above 85 or below today."""
+    lift = round((RECOVERY_LIFT if recovering else HEALTH_LIFT) * max(0.25, year_left))
+    target = health + max(1, lift)
+    if recovering:
+        target = max(HEALTH_TARGET_FLOOR, target)
+    return int(max(health, min(HEALTH_TARGET_CAP, target)))
 
 
 def renewal_label(situation: Situation) -> str:

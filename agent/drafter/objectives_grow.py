@@ -9,15 +9,20 @@ from agent.drafter.situation import HIGH_UTILIZATION, Situation
 from agent.drafter.text import money, pct, quote, round_to
 from storage.plan_document import QUARTERS, Priority, Quarter, SuccessMetric
 
+SEAT_TARGET = 0.85  # share of purchased seats active that makes the licence count defensible at renewal
 MAX_LIFT = 25  # utilization points a year of enablement can realistically add
 ONBOARDING_LIFT = 35
 
 
-def utilization_target(utilization: float, peer: float | None, *, onboarding: bool) -> float:
-    """Successful peers' level when known (else +15), within a year's reach, never above 85%."""
+def utilization_target(
+    utilization: float, peer: float | None, *, onboarding: bool, year_left: float = 1.0
+) -> float:
+    """Successful peers' level when known (else +15), within reach of the time left in the year
+    (a full year adds at most 25 points, 35 while onboarding), never above 85%."""
     ambition = max(round_to(utilization + 15, 5), round_to(peer, 5) if peer else 0.0)
-    reach = round_to(utilization + (ONBOARDING_LIFT if onboarding else MAX_LIFT) - 2.5, 5)
-    return max(utilization + 10, min(ambition, reach, HIGH_UTILIZATION + 5))
+    lift = (ONBOARDING_LIFT if onboarding else MAX_LIFT) * max(0.25, year_left)
+    reach = max(utilization + 5, round_to(utilization + lift - 2.5, 5))
+    return min(max(utilization + 5, min(ambition, reach)), max(utilization, HIGH_UTILIZATION + 5))
 
 
 def adoption(situation: Situation) -> ObjectiveDraft | None:
@@ -30,7 +35,9 @@ def adoption(situation: Situation) -> ObjectiveDraft | None:
     reasons: list[str] = []
     target: float | None = None
     if utilization is not None:
-        target = utilization_target(utilization, peer, onboarding=situation.onboarding)
+        target = utilization_target(
+            utilization, peer, onboarding=situation.onboarding, year_left=situation.year_left
+        )
         metrics.append(
             SuccessMetric(
                 metric="Feature utilization",
@@ -45,8 +52,14 @@ def adoption(situation: Situation) -> ObjectiveDraft | None:
             reasons.append(f"down {abs(change):.0f} points in 90 days")
         if peer is not None and peer > utilization:
             reasons.append(f"successful similar accounts average {pct(peer)}")
-    if customer.seats_purchased and customer.seats_active is not None:
-        seats_target = max(customer.seats_active, round(customer.seats_purchased * 0.85))
+    activation = situation.seat_activation
+    if (
+        customer.seats_purchased
+        and customer.seats_active is not None
+        and activation is not None
+        and activation < SEAT_TARGET
+    ):
+        seats_target = max(customer.seats_active, round(customer.seats_purchased * SEAT_TARGET))
         metrics.append(
             SuccessMetric(
                 metric="Active seats",
@@ -184,7 +197,7 @@ def value_realization(situation: Situation) -> ObjectiveDraft:
             SuccessMetric(
                 metric="Health score",
                 current=health,
-                target=health_target(health),
+                target=health_target(health, year_left=situation.year_left),
                 measurement="Health score on the 1st of each month",
             ),
         )
@@ -240,10 +253,15 @@ def data_gaps(situation: Situation) -> list[str]:
     return [f"no {name.replace('_', ' ')} on record" for name in BASELINE_INPUTS if not inputs[name]]
 
 
+# Missing stakeholder roles are the stakeholder plan's business, not a data-collection task.
+ROLE_WORDS = ("sponsor", "buyer", "champion")
+
+
 def data_baseline(situation: Situation) -> ObjectiveDraft | None:
-    gaps = data_gaps(situation)
+    gaps = [gap for gap in data_gaps(situation) if not any(word in gap.lower() for word in ROLE_WORDS)]
     if not gaps:
         return None
+    first = f"Captured: {'; '.join(g.removeprefix('no ').removesuffix(' on record') for g in gaps[:3])}"
     return ObjectiveDraft(
         "baseline",
         "high" if len(gaps) >= 3 else "medium",
@@ -258,7 +276,7 @@ def data_baseline(situation: Situation) -> ObjectiveDraft | None:
             )
         ],
         {
-            "Q1": "Stakeholder map, usage feed and goals captured",
+            "Q1": first,
             "Q2": "Plan regenerated with complete data; targets set",
             "Q3": "Data reviewed at the QBR",
             "Q4": "No open data gaps",

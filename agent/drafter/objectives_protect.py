@@ -28,7 +28,7 @@ def retention(situation: Situation) -> ObjectiveDraft | None:
             SuccessMetric(
                 metric="Health score",
                 current=health,
-                target=health_target(health, recovering=situation.at_risk),
+                target=health_target(health, recovering=situation.at_risk, year_left=situation.year_left),
                 measurement="Health score on the 1st of each month",
             )
         )
@@ -64,7 +64,7 @@ def retention(situation: Situation) -> ObjectiveDraft | None:
         rationale = f"{at_stake} ARR at risk{renewal_note}: {evidence}."
         objective = f"Secure the {renewal_label(situation)} renewal by resolving the open risks"
         if health is not None:
-            objective = f"Secure the {renewal_label(situation)} renewal and lift health from {health} to {health_target(health, recovering=True)}"
+            objective = f"Secure the {renewal_label(situation)} renewal and lift health from {health} to {health_target(health, recovering=True, year_left=situation.year_left)}"
         priority: Priority = "critical"
         first = [
             FirstAction(
@@ -147,11 +147,14 @@ def executive_sponsorship(situation: Situation) -> ObjectiveDraft | None:
     missing = coverage.missing_roles
     exec_missing = [r for r in missing if "exec" in r.lower() or "economic" in r.lower()] or missing[:2]
     target_execs = 1 if situation.segment == "smb" else 2
-    reliance = (
-        f"Currently reliant on {person(anchor.name, anchor.title)}"
-        if anchor
-        else "No active contact on record"
-    )
+    if anchor is None:
+        reliance = "No active contact on record"
+    elif coverage.single_threaded:
+        reliance = f"Currently reliant on {person(anchor.name, anchor.title)}"
+    else:
+        reliance = (
+            f"{coverage.engaged_contacts} engaged contacts, strongest {person(anchor.name, anchor.title)}"
+        )
     gap = f"; missing {names(exec_missing)}" if exec_missing else ""
     if anchor is None:
         objective = "Build the stakeholder map: an executive sponsor, a champion and the economic buyer"

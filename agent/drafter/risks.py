@@ -48,12 +48,62 @@ def _mitigation(situation: Situation, risk: DetectedRisk) -> tuple[str, str]:
                 "CSM",
             )
         case "open_signal":
+            by_type = _signal_mitigation(risk.title.lower(), with_champion)
+            if by_type is not None:
+                return by_type
             return (
                 "Work the open signal to closure with support and product; confirm the fix with the customer in writing",
                 "CSM + Support",
             )
         case _:
             return (f"Agree an owner and a dated fix{with_champion}; review weekly until resolved", "CSM")
+
+
+# CRM signal types (a categorical field, never free text) -> mitigation and owner.
+SIGNAL_MITIGATIONS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (
+        ("competitor",),
+        "Competitive defense: quantify outcomes against the alternative being evaluated{with_champion}; bring the account executive in before any pricing comparison lands",
+        "CSM + Account Executive",
+    ),
+    (
+        ("budget", "price", "pricing"),
+        "Build the ROI case{with_champion} for the budget owner; agree renewal scope and terms early",
+        "CSM + Account Executive",
+    ),
+    (
+        ("escalation", "support", "ticket", "outage"),
+        "Own the escalation: daily status to the customer until closed, then a post-incident review",
+        "CSM + Support",
+    ),
+    (
+        ("executive_change", "leadership", "reorg"),
+        "Meet the new leadership within 30 days: re-present outcomes and confirm the plan's priorities",
+        "CSM",
+    ),
+    (
+        ("payment", "invoice"),
+        "Align with finance on the late payment; confirm the billing contact and terms before renewal",
+        "CSM + Finance",
+    ),
+    (
+        ("champion",),
+        "Identify and brief a successor champion; re-run the value story with them within 30 days",
+        "CSM",
+    ),
+    (
+        ("usage", "adoption"),
+        "Usage review by team{with_champion}; targeted enablement for the lagging teams",
+        "Both",
+    ),
+)
+
+
+def _signal_mitigation(title: str, with_champion: str) -> tuple[str, str] | None:
+    for words, mitigation, owner in SIGNAL_MITIGATIONS:
+        if any(word in title for word in words):
+            return mitigation.format(with_champion=with_champion), owner
+    return None
 
 
 def draft_risk_mitigation(situation: Situation) -> RiskMitigation:

@@ -55,6 +55,12 @@ class Situation:
         """Quarters not yet over when the plan starts; work is scheduled only into these."""
         return list(QUARTERS[QUARTERS.index(self.start_quarter) :])
 
+    @cached_property
+    def year_left(self) -> float:
+        """Share of the fiscal year still open (1.0 when planning ahead, 0.25 in Q4): targets are
+        for the end of the year, so they scale with the time left to reach them."""
+        return len(self.open_quarters) / len(QUARTERS)
+
     def quarter_end(self, quarter: Quarter) -> date:
         return self.quarters[QUARTERS.index(quarter)].end
 
