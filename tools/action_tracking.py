@@ -11,10 +11,12 @@ from pydantic import BaseModel
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import Database
 from storage.errors import BadInput, Conflict, NotFound, PermissionDenied
 from storage.models import AccountPlan, Customer
 from storage.plan_document import AccountPlanDocument, ActionItem, StrategicObjective
 from storage.plans import document_of, get_plan, save_plan_version
+from tools.policy import Actor
 
 # An action is "due" this many days before its due date, so the weekly digest shows the week ahead.
 DUE_HORIZON_DAYS = 7
@@ -333,3 +335,40 @@ async def ensure_may_track(session: AsyncSession, plan_id: str, actor_email: str
     if actor_role in ("manager", "admin") or (owner and owner == actor_email.lower()):
         return
     raise PermissionDenied("only the account's CSM or a manager can update this plan's actions")
+
+
+async def complete_action(
+    database: Database, plan_id: str, index: int, fingerprint: str, *, actor: Actor, surface: str = "slack"
+) -> AccountPlanDocument:
+    """A Done click: checked against who may, then saved as a revision, in one transaction."""
+    async with database.session() as session:
+        await ensure_may_track(session, plan_id, actor.email, actor.role)
+        return await mark_action_done(
+            session, plan_id, index, actor=actor.email, surface=surface, action_text=fingerprint
+        )
+
+
+async def postpone_action(
+    database: Database,
+    plan_id: str,
+    index: int,
+    fingerprint: str,
+    *,
+    actor: Actor,
+    as_of: date,
+    days: int = DEFAULT_SNOOZE_DAYS,
+    surface: str = "slack",
+) -> AccountPlanDocument:
+    """A Snooze click: like `complete_action`, pushing the due date instead."""
+    async with database.session() as session:
+        await ensure_may_track(session, plan_id, actor.email, actor.role)
+        return await snooze_action(
+            session,
+            plan_id,
+            index,
+            actor=actor.email,
+            as_of=as_of,
+            days=days,
+            surface=surface,
+            action_text=fingerprint,
+        )

@@ -9,13 +9,12 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
-from storage.errors import Conflict, NotFound
 from storage.models import (
     AccountPlan,
     AuditEvent,
@@ -29,7 +28,7 @@ from storage.models import (
 )
 from storage.plan_diff import diff_plans
 from storage.plan_document import AccountPlanDocument
-from storage.plans import document_of, save_plan_version
+from storage.plans import document_of
 from tools.plan_adjustments import adjust_plan_for_changes
 from tools.plan_inputs import ChangeReason, TrackedInputs, tracked_inputs
 
@@ -342,92 +341,4 @@ async def _insert_proposal(
         reasons=reasons,
         diff=diff,
         status="proposed",
-    )
-
-
-async def get_proposal(session: AsyncSession, proposal_id: str) -> Proposal:
-    row = (
-        await session.execute(
-            select(PlanProposal, AccountPlan, Customer)
-            .join(AccountPlan, AccountPlan.id == PlanProposal.plan_id)
-            .join(Customer, Customer.id == AccountPlan.customer_id)
-            .where(PlanProposal.id == proposal_id)
-        )
-    ).one_or_none()
-    if row is None:
-        raise NotFound("that change proposal no longer exists")
-    proposal, _plan, customer = row
-    return Proposal(
-        id=proposal.id,
-        plan_id=proposal.plan_id,
-        customer_id=customer.id,
-        customer_name=customer.name,
-        csm_email=customer.csm_email,
-        base_version=proposal.base_version,
-        reasons=[ChangeReason.model_validate(r) for r in proposal.reasons],
-        diff=[line for line in (proposal.diff or "").splitlines() if line],
-        status=proposal.status,
-    )
-
-
-async def _decide(session: AsyncSession, proposal_id: str, status: str, now: datetime) -> PlanProposal:
-    """Move a proposal out of "proposed" exactly once, even when two clicks race."""
-    result = await session.execute(
-        update(PlanProposal)
-        .where(PlanProposal.id == proposal_id, PlanProposal.status == "proposed")
-        .values(status=status, decided_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    proposal = await session.get(PlanProposal, proposal_id, populate_existing=True)
-    if proposal is None:
-        raise NotFound("that change proposal no longer exists")
-    if result.rowcount != 1:
-        raise Conflict(f"this proposal was already {proposal.status}")
-    return proposal
-
-
-async def accept_proposal(
-    session: AsyncSession, proposal_id: str, *, actor: str, now: datetime, surface: str = "slack"
-) -> AccountPlanDocument:
-    """Apply the proposed revision as a new draft version, which then goes through approval."""
-    pending = await session.get(PlanProposal, proposal_id)
-    plan = await session.get(AccountPlan, pending.plan_id) if pending is not None else None
-    if (
-        pending is not None
-        and plan is not None
-        and pending.status == "proposed"
-        and plan.version != pending.base_version
-    ):
-        raise Conflict(
-            f"the plan changed since this proposal (version {pending.base_version} -> {plan.version}); "
-            "dismiss it and the next check proposes against the current plan"
-        )
-    proposal = await _decide(session, proposal_id, "accepted", now)
-    reasons = "; ".join(str(r.get("text")) for r in proposal.reasons if isinstance(r, dict))
-    saved = await save_plan_version(
-        session,
-        AccountPlanDocument.model_validate(proposal.proposed_document),
-        author=actor,
-        reason=f"accepted change proposal: {reasons}",
-        surface=surface,
-        diff=proposal.diff,
-        expected_version=proposal.base_version,
-    )
-    return saved.document
-
-
-async def dismiss_proposal(
-    session: AsyncSession, proposal_id: str, *, actor: str, now: datetime, surface: str = "slack"
-) -> None:
-    """Keep the plan as it is; the same changes will not be proposed again."""
-    proposal = await _decide(session, proposal_id, "dismissed", now)
-    session.add(
-        AuditEvent(
-            plan_id=proposal.plan_id,
-            actor=actor,
-            action="change_dismissed",
-            surface=surface,
-            version=proposal.base_version,
-            details={"proposal_id": proposal.id},
-        )
     )

@@ -10,9 +10,11 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import Database
 from storage.models import AccountPlan, Customer
 from storage.plans import document_of
 from tools.action_tracking import due_actions, objective_progress, plans_in_force_filter
+from tools.policy import Actor
 
 COVERAGE_TARGET = 0.70
 COMPLETION_TARGET = 0.60
@@ -148,3 +150,10 @@ def format_stats(stats: OutcomeStats) -> str:
             f"  {row.csm_email:<30}{row.coverage.shown():<15}{row.completion.shown():<15}{row.overdue_actions}"
         )
     return "\n".join(lines)
+
+
+async def stats_for(database: Database, actor: Actor, as_of: date) -> OutcomeStats:
+    """Managers and admins see the whole team; a CSM sees their own book."""
+    async with database.session() as session:
+        book = None if actor.role in ("manager", "admin", "operator") else actor.email
+        return await outcome_stats(session, as_of, csm_email=book)

@@ -29,8 +29,9 @@ from bot.slack.blocks.living import (
 from storage.db import Database
 from storage.models import Customer, PlanProposal
 from tools.action_tracking import due_actions_by_csm
-from tools.change_detection import ProposalDrafter, default_drafter, get_proposal, propose_revisions
+from tools.change_detection import ProposalDrafter, default_drafter, propose_revisions
 from tools.job_claims import exactly_once
+from tools.proposals import get_proposal
 from tools.reminders import due_qbr_reminders, due_renewal_reminders
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,8 @@ from storage.errors import Conflict
 from storage.models import AccountPlan, Contact, Customer, Opportunity, PlanProposal, RiskSignal
 from storage.plans import get_plan, list_revisions
 from tests.tools.living_data import add_approved_plan, add_customer, add_rows, plan_document
-from tools.change_detection import accept_proposal, dismiss_proposal, get_proposal, propose_revisions
+from tools.change_detection import propose_revisions
+from tools.proposals import accept_proposal, dismiss_proposal, get_proposal
 
 NOW = datetime(2026, 2, 10, 10, 0, tzinfo=UTC)
 CONTACTS = [
