@@ -146,6 +146,7 @@ class GroundingFacts:
     total_pipeline: float = 0.0
     success_rate: float | None = None
     similar_ids: set[str] = field(default_factory=set)
+    accepted_target_arr: set[float] = field(default_factory=set)  # targets a plan already carries
 
     @classmethod
     def from_context(cls, context: PlanningContext) -> GroundingFacts:
@@ -168,6 +169,15 @@ class GroundingFacts:
                 facts.money |= {sum(subset), arr + sum(subset)}
         facts.money |= {arr + context.expansion.weighted_pipeline}
         return facts
+
+    @classmethod
+    def from_document(cls, document: AccountPlanDocument) -> GroundingFacts:
+        """When the live data cannot be read: what the accepted plan itself established."""
+        facts = cls(current_arr=document.expansion_plan.current_arr)
+        facts.total_pipeline = sum(o.value for o in document.expansion_plan.opportunities)
+        facts.success_rate = document.benchmark_comparison.similar_accounts_success_rate
+        facts.similar_ids = {a.customer_id for a in document.benchmark_comparison.similar_accounts}
+        return facts.with_document(document)
 
     def absorb(self, data: Any) -> None:
         """Every number in `data` may be quoted as money or a percentage (fractions as percents)."""
@@ -194,6 +204,7 @@ class GroundingFacts:
             total_pipeline=self.total_pipeline,
             success_rate=self.success_rate,
             similar_ids=set(self.similar_ids),
+            accepted_target_arr=self.accepted_target_arr | {document.expansion_plan.target_arr},
         )
         data = document.to_json_dict()
         extended.absorb({s: data[s] for s in SECTIONS})
@@ -239,7 +250,9 @@ class _Checker:
         self.last_names = {name.split()[-1].lower() for name, _ in facts.contacts.values() if name.split()}
         self.problems: list[str] = []
 
-    def text(self, where: str, value: str, money: set[float], percents: set[float]) -> None:
+    def text(
+        self, where: str, value: str, money: set[float], percents: set[float], names: bool = True
+    ) -> None:
         for figure in money_figures(value):
             if not _grounded(figure, money):
                 self.problems.append(
@@ -252,7 +265,7 @@ class _Checker:
                     f"{where}: {figure.text} is not a percentage from the account data (quote the data; put "
                     "goals in a success metric's target)"
                 )
-        for match in PERSON.finditer(value):
+        for match in PERSON.finditer(value) if names else ():
             first, last = match.group(1).lower(), match.group(2).lower()
             full = f"{first} {last}"
             if full not in self.names and (first in self.first_names or last in self.last_names):
@@ -277,8 +290,9 @@ class _Checker:
             if found and int(found.group(1)) < len(objectives):
                 extra_money, extra_percents = _metric_targets(objectives[int(found.group(1))])
                 pool_money, pool_percents = money | extra_money, percents | extra_percents
-            self.text(path, leaf, pool_money, pool_percents)
-            if re.search(r"\.(owner|attendees\[\d+\])$", path):
+            person = re.search(r"\.(owner|attendees\[\d+\])$", path) is not None
+            self.text(path, leaf, pool_money, pool_percents, names=not person)
+            if person:
                 self.person_field(path, leaf)
         structured = getattr(self, f"_{name}", None)
         if structured is not None:
@@ -294,7 +308,7 @@ class _Checker:
         arr = facts.current_arr if facts.current_arr is not None else current
         target = float(value.get("target_arr", 0))
         ceiling = arr + facts.total_pipeline
-        if not arr - 0.5 <= target <= ceiling + 0.5:
+        if not arr - 0.5 <= target <= ceiling + 0.5 and target not in facts.accepted_target_arr:
             self.problems.append(
                 f"expansion_plan.target_arr {target:,.0f} must lie between the current ARR {arr:,.0f} and the "
                 f"current ARR plus the whole identified pipeline, {ceiling:,.0f}"

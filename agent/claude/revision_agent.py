@@ -1,0 +1,113 @@
+"""The revision agent: an explicit tool-use loop over `messages.create` with the full history.
+
+Every `stop_reason` is handled: `end_turn` finishes, `tool_use` runs the requested tools (in
+parallel) and continues, `pause_turn` continues, and `max_tokens`, `refusal` or anything unknown
+fail closed: the working copy is discarded and nothing is saved. Turns and tokens are capped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from agent.claude.client import ClaudeClient, Usage
+from agent.claude.tools import RevisionDeps, run_tool, tool_definitions
+from agent.claude.workflow import content_params
+from storage.plan_document import SECTIONS
+
+log = logging.getLogger(__name__)
+
+MAX_TURNS = 10
+MAX_TOKENS_PER_REQUEST = 150_000  # input + output over the whole run
+REPLY_MAX_TOKENS = 4096
+
+
+@dataclass
+class AgentRun:
+    reply: str
+    completed: bool  # False: failed closed, the working copy must not be saved
+    stop_reason: str | None
+    turns: int
+    usage: Usage = field(default_factory=Usage)
+
+
+@cache
+def revision_prompt() -> str:
+    return resources.files("agent.claude.prompts").joinpath("revision.md").read_text(encoding="utf-8")
+
+
+def opening_message(deps: RevisionDeps, request: str) -> str:
+    """The plan (as data) and the CSM's request (the instruction)."""
+    plan = deps.document.to_json_dict()
+    shown = {k: plan[k] for k in ("plan_id", "status", "version", "customer_name", "fiscal_year", *SECTIONS)}
+    return (
+        "The plan as it stands:\n<plan>\n" + json.dumps(shown, separators=(",", ":")) + "\n</plan>\n\n"
+        "The CSM's request:\n<request>\n" + request.strip() + "\n</request>"
+    )
+
+
+def _reply_text(content: list[dict[str, Any]]) -> str:
+    return "\n".join(block["text"].strip() for block in content if block["type"] == "text").strip()
+
+
+async def run_revision_agent(client: ClaudeClient, deps: RevisionDeps, request: str) -> AgentRun:
+    """Run the loop until Claude finishes or a limit is hit; `deps.document` holds the result."""
+    usage = Usage()
+    system = [{"type": "text", "text": revision_prompt(), "cache_control": {"type": "ephemeral"}}]
+    tools = tool_definitions()
+    messages: list[dict[str, Any]] = [{"role": "user", "content": opening_message(deps, request)}]
+
+    def failed(reply: str, stop: str | None, turn: int) -> AgentRun:
+        log.warning("revision of %s failed closed after %d turns: %s", deps.plan_id, turn, stop)
+        return AgentRun(reply=reply, completed=False, stop_reason=stop, turns=turn, usage=usage)
+
+    for turn in range(1, MAX_TURNS + 1):
+        message = await client.create(
+            purpose="revise plan",
+            usage=usage,
+            system=system,
+            tools=tools,
+            messages=messages,
+            max_tokens=REPLY_MAX_TOKENS,
+        )
+        content = content_params(message)
+        messages.append({"role": "assistant", "content": content})
+        stop = message.stop_reason
+        if usage.total_input_tokens + usage.output_tokens > MAX_TOKENS_PER_REQUEST and stop != "end_turn":
+            return failed(
+                "That request needed more work than one revision allows, so I changed nothing. "
+                "Try asking for one change at a time.",
+                "token_cap",
+                turn,
+            )
+        if stop in ("end_turn", "stop_sequence"):
+            reply = _reply_text(content) or "Done."
+            return AgentRun(reply=reply, completed=True, stop_reason=stop, turns=turn, usage=usage)
+        if stop == "tool_use":
+            calls = [block for block in content if block["type"] == "tool_use"]
+            if not calls:
+                return failed("Something went wrong while editing the plan; nothing was changed.", stop, turn)
+            results = await asyncio.gather(*(run_tool(deps, c["name"], c["input"], c["id"]) for c in calls))
+            messages.append({"role": "user", "content": list(results)})
+            continue
+        if stop == "pause_turn":
+            continue  # the API paused a long turn; sending the history back lets it resume
+        if stop == "max_tokens":
+            return failed(
+                "My answer was cut off before I finished, so I changed nothing. Try a smaller request.",
+                stop,
+                turn,
+            )
+        if stop == "refusal":
+            return failed("Claude declined this request, so nothing was changed.", stop, turn)
+        return failed(f"Claude stopped unexpectedly ({stop}), so nothing was changed.", stop, turn)
+    return failed(
+        f"That took more than {MAX_TURNS} steps, so I changed nothing. Try asking for one change at a time.",
+        "turn_cap",
+        MAX_TURNS,
+    )

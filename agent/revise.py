@@ -1,0 +1,272 @@
+"""Revising a plan from a plain-language request: the one API the Slack bot, REST API and CLI call.
+
+With an Anthropic key, the Claude revision agent does it; without one, the offline command grammar.
+Either way every change is validated and grounded, the whole request is saved as one new revision
+(or nothing is), and submission for approval is the only status change ever requested.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from agent.claude.grounding import GroundingFacts, grounding_check
+from agent.offline_commands import OFFLINE_HELP, parse_request
+from storage.db import Database
+from storage.errors import AccountPlanError, BadInput, NotFound
+from storage.plan_diff import diff_plans
+from storage.plan_document import AccountPlanDocument
+from storage.plans import document_of, get_plan
+from storage.settings import get_settings
+from tools import context as context_tools
+from tools import lifecycle
+from tools.context import PlanningContext
+from tools.identity import resolve_actor
+from tools.plan_edits import GroundingCheck, apply_edits, save_revision
+from tools.policy import authorize
+
+if TYPE_CHECKING:
+    from agent.claude.client import ClaudeClient
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 4000
+MAX_REVISIONS_KEPT = 50  # per-revision accounting entries kept in generation_context
+
+
+@dataclass
+class RevisionOutcome:
+    reply: str
+    diff: list[str]
+    document: AccountPlanDocument
+    changed: bool
+    submitted: bool
+    usage: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Prepared:
+    document: AccountPlanDocument
+    context: PlanningContext | None
+    check: GroundingCheck
+    facts: GroundingFacts
+
+
+async def _prepare(database: Database, plan_id: str, actor: str) -> _Prepared:
+    """Load the plan, make sure `actor` may edit it, and gather the data edits are grounded in."""
+    settings = get_settings()
+    async with database.session() as session:
+        plan = await get_plan(session, plan_id)
+        who = await resolve_actor(session, actor)
+        authorize("edit", who, await lifecycle.ownership_of(session, plan))
+        document = document_of(plan)
+        context: PlanningContext | None = None
+        try:
+            as_of = datetime.now(UTC).date()
+            context = await context_tools.gather_planning_context(
+                session,
+                plan.customer_id,
+                as_of,
+                fiscal_year=plan.fiscal_year,
+                fiscal_year_start_month=settings.fiscal_year_start_month,
+            )
+        except AccountPlanError as error:
+            log.warning(
+                "no live data for plan %s (%s); grounding edits in the plan itself", plan_id, error.message
+            )
+    facts = GroundingFacts.from_context(context) if context else GroundingFacts.from_document(document)
+    return _Prepared(document=document, context=context, check=grounding_check(facts), facts=facts)
+
+
+def _with_accounting(
+    document: AccountPlanDocument, usage: dict[str, Any], surface: str
+) -> AccountPlanDocument:
+    """Record this revision's model usage beside the generation's (tokens per plan and per revision)."""
+    context = dict(document.generation_context)
+    revisions = [
+        *context.get("revisions", []),
+        {
+            **usage,
+            "version": document.version + 1,
+            "surface": surface,
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        },
+    ]
+    context["revisions"] = revisions[-MAX_REVISIONS_KEPT:]
+    totals = dict(context.get("revision_usage_total", {}))
+    for key in (
+        "calls",
+        "input_tokens",
+        "output_tokens",
+        "cache_read_input_tokens",
+        "cache_creation_input_tokens",
+    ):
+        totals[key] = totals.get(key, 0) + int(usage.get(key, 0))
+    context["revision_usage_total"] = totals
+    return document.model_copy(update={"generation_context": context})
+
+
+async def _save(
+    database: Database,
+    plan_id: str,
+    original: AccountPlanDocument,
+    edited: AccountPlanDocument,
+    *,
+    actor: str,
+    surface: str,
+    reason: str,
+    check: GroundingCheck,
+    submit: bool,
+    usage: dict[str, Any],
+) -> tuple[AccountPlanDocument, list[str], bool, str]:
+    """Save the edited plan as one revision, then submit it when asked. Returns the document, its
+    diff, whether it was submitted, and a note for the reply."""
+    diff = diff_plans(original, edited)
+    document, note, submitted = original, "", False
+    if diff:
+        if usage:
+            edited = _with_accounting(edited, usage, surface)
+        async with database.session() as session:
+            result = await save_revision(
+                session,
+                plan_id,
+                edited,
+                base_version=original.version,
+                actor=actor,
+                surface=surface,
+                reason=reason,
+                check=check,
+            )
+        document = result.document
+    if submit:
+        # Its own transaction: a refused submission must not undo the edits just saved.
+        try:
+            async with database.session() as session:
+                transition = await lifecycle.submit_for_approval(
+                    session, plan_id, actor=actor, surface=surface, expected_version=document.version
+                )
+                document = document_of(transition.plan)
+            submitted = True
+            reviewer = transition.manager_to_notify.label if transition.manager_to_notify else "a manager"
+            note = f"Submitted for approval; {reviewer} will review it."
+        except AccountPlanError as error:
+            note = f"I couldn't submit it for approval: {error.message}"
+    return document, diff, submitted, note
+
+
+async def revise_plan(
+    database: Database,
+    plan_id: str,
+    message: str,
+    *,
+    actor: str,
+    surface: str,
+    client: ClaudeClient | None = None,
+) -> RevisionOutcome:
+    """Apply a plain-language change request to a plan (Claude when configured, else the grammar).
+
+    Raises NotFound / PermissionDenied / BadInput before anything is changed, Conflict when the
+    plan changed meanwhile, ClaudeUnavailable when Claude cannot be reached.
+    """
+    message = message.strip()
+    if not message:
+        raise BadInput("say what to change, e.g. 'set priority of objective 2 to critical'")
+    if len(message) > MAX_MESSAGE_CHARS:
+        raise BadInput(f"that request is too long ({len(message)} characters; at most {MAX_MESSAGE_CHARS})")
+    settings = get_settings()
+    if client is None and settings.claude_enabled:
+        from agent.claude.client import shared_client
+
+        client = shared_client(settings)
+    prepared = await _prepare(database, plan_id, actor)
+    if client is None:
+        return await _revise_offline(database, plan_id, message, prepared, actor=actor, surface=surface)
+    return await _revise_with_claude(
+        database, plan_id, message, prepared, client, actor=actor, surface=surface
+    )
+
+
+async def _revise_with_claude(
+    database: Database,
+    plan_id: str,
+    message: str,
+    prepared: _Prepared,
+    client: ClaudeClient,
+    *,
+    actor: str,
+    surface: str,
+) -> RevisionOutcome:
+    from agent.claude.revision_agent import run_revision_agent
+    from agent.claude.tools import RevisionDeps
+
+    started = time.perf_counter()
+    deps = RevisionDeps(
+        plan_id=plan_id,
+        original=prepared.document,
+        document=prepared.document,
+        facts=prepared.facts,
+        check=prepared.check,
+        context=prepared.context,
+    )
+    run = await run_revision_agent(client, deps, message)
+    usage = run.usage.as_dict(client.model) | {
+        "turns": run.turns,
+        "stop_reason": run.stop_reason,
+        "wall_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+    if not run.completed:
+        return RevisionOutcome(run.reply, [], prepared.document, changed=False, submitted=False, usage=usage)
+    document, diff, submitted, note = await _save(
+        database,
+        plan_id,
+        prepared.document,
+        deps.document,
+        actor=actor,
+        surface=surface,
+        reason=f"revised with Claude: {message[:200]}",
+        check=prepared.check,
+        submit=deps.submit_requested,
+        usage=usage,
+    )
+    reply = " ".join(part for part in (run.reply, note) if part)
+    return RevisionOutcome(reply, diff, document, changed=bool(diff), submitted=submitted, usage=usage)
+
+
+async def _revise_offline(
+    database: Database, plan_id: str, message: str, prepared: _Prepared, *, actor: str, surface: str
+) -> RevisionOutcome:
+    original = prepared.document
+    try:
+        parsed = parse_request(message, original)
+    except BadInput as error:
+        return RevisionOutcome(f"I couldn't make that change: {error.message}", [], original, False, False)
+    if parsed.refused:
+        return RevisionOutcome(parsed.refused, [], original, changed=False, submitted=False)
+    if parsed.not_understood or not (parsed.edits or parsed.submit):
+        unknown = "; ".join(f"'{part}'" for part in parsed.not_understood)
+        reply = (f"I didn't understand {unknown}, so I changed nothing. " if unknown else "") + OFFLINE_HELP
+        return RevisionOutcome(reply, [], original, changed=False, submitted=False)
+    try:
+        edited = apply_edits(original, parsed.edits)
+        document, diff, submitted, note = await _save(
+            database,
+            plan_id,
+            original,
+            edited,
+            actor=actor,
+            surface=surface,
+            reason=f"revised: {message[:200]}",
+            check=prepared.check,
+            submit=parsed.submit,
+            usage={},
+        )
+    except (BadInput, NotFound) as error:  # understood, but it cannot be applied to this plan
+        return RevisionOutcome(f"I couldn't make that change: {error.message}", [], original, False, False)
+    done = f"Done: {len(diff)} change{'s' if len(diff) != 1 else ''}." if diff else ""
+    if parsed.edits and not diff:
+        done = "The plan already says that; nothing changed."
+    reply = " ".join(part for part in (done, note) if part)
+    return RevisionOutcome(reply, diff, document, changed=bool(diff), submitted=submitted)
