@@ -123,8 +123,8 @@ def _relationship_risks(coverage: StakeholderCoverage, days_to_renewal: int | No
                 kind="single_threaded",
                 severity="high" if soon else "medium",
                 title="Single-threaded relationship",
-                evidence=f"{len(coverage.senior_engaged_contacts)} engaged contact(s) at director level or above "
-                f"among {coverage.active_contacts} active contacts"
+                evidence=f"{len(coverage.senior_threads)} contact(s) at director level or above with a working "
+                f"relationship among {coverage.active_contacts} active contacts"
                 + (f"; renewal in {days_to_renewal} days" if soon else ""),
             )
         )

@@ -1,8 +1,10 @@
 """Stakeholder coverage against the ideal map: an executive sponsor (VP+), 2-3 champions, a
 technical buyer and an economic buyer; single-threading and departed contacts.
 
-Single-threaded means at most one active contact at director level or above is engaged (engagement
-high or medium): losing that one person would leave nobody senior who knows the account.
+Single-threaded means at most one senior thread: an active contact at director level or above with
+a working relationship, i.e. a relationship score of at least 60 (when scored, as in ContactInsight),
+or else engagement high or medium. Losing that one person would leave nobody senior who knows the
+account (the PRD's "single-threaded executive engagement").
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from tools.relationships import seniority_level
 
 EXEC_SPONSOR_MIN_SENIORITY = 4  # VP and above
 SENIOR_THREAD_MIN_SENIORITY = 3  # director and above
+WORKING_RELATIONSHIP_SCORE = 60
 IDEAL_CHAMPIONS = (2, 3)
 ENGAGED_LEVELS = frozenset({"high", "medium"})
 
@@ -62,12 +65,22 @@ class StakeholderCoverage(BaseModel):
     single_threaded: bool
     departed: list[ContactRef]
     explanation: str
-    # Added: engaged active contacts at director level or above (the threads single_threaded counts).
-    senior_engaged_contacts: list[str] = []
+    # Added: the senior threads single_threaded counts (see the module docstring), by contact id.
+    senior_threads: list[str] = []
 
 
 def _is_engaged(contact: StakeholderFacts) -> bool:
     return (contact.engagement_level or "").lower() in ENGAGED_LEVELS
+
+
+def _is_senior_thread(contact: StakeholderFacts) -> bool:
+    if not contact.active or seniority_level(contact.title) < SENIOR_THREAD_MIN_SENIORITY:
+        return False
+    # ContactInsight carries a relationship score; plain facts (an ORM row) fall back to engagement.
+    relationship = getattr(contact, "relationship", None)
+    if relationship is not None:
+        return bool(relationship.score >= WORKING_RELATIONSHIP_SCORE)
+    return _is_engaged(contact)
 
 
 def _describe(contact: StakeholderFacts) -> str:
@@ -102,19 +115,20 @@ def assess_coverage(contacts: Sequence[StakeholderFacts]) -> StakeholderCoverage
             missing.append(IDEAL_ROLES[key])
 
     engaged = [c for c in active if _is_engaged(c)]
-    senior_engaged = [c for c in engaged if seniority_level(c.title) >= SENIOR_THREAD_MIN_SENIORITY]
-    single_threaded = len(senior_engaged) <= 1
+    threads = [c for c in active if _is_senior_thread(c)]
+    single_threaded = len(threads) <= 1
 
     notes: list[str] = [f"{len(active)} active contacts, {len(engaged)} engaged"]
     if single_threaded:
-        if senior_engaged:
+        if threads:
             notes.append(
-                f"single-threaded: {_describe(senior_engaged[0])} is the only engaged contact at director level or above"
+                f"single-threaded: {_describe(threads[0])} is the only contact at director level or above "
+                "with a working relationship"
             )
         else:
-            notes.append("single-threaded: no engaged contact at director level or above")
+            notes.append("single-threaded: no contact at director level or above with a working relationship")
     else:
-        notes.append(f"{len(senior_engaged)} engaged contacts at director level or above")
+        notes.append(f"{len(threads)} contacts at director level or above with a working relationship")
     notes.append(
         f"{champion_count} champion{'s' if champion_count != 1 else ''} (ideal {IDEAL_CHAMPIONS[0]}-{IDEAL_CHAMPIONS[1]})"
     )
@@ -137,5 +151,5 @@ def assess_coverage(contacts: Sequence[StakeholderFacts]) -> StakeholderCoverage
         single_threaded=single_threaded,
         departed=[ContactRef(contact_id=c.id, name=c.name, title=c.title, role=c.role) for c in departed],
         explanation="; ".join(notes),
-        senior_engaged_contacts=[c.id for c in senior_engaged],
+        senior_threads=[c.id for c in threads],
     )

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tools.context import ContactInsight
+from tools.relationships import RelationshipScore
 from tools.stakeholders import assess_coverage
 
 
@@ -31,7 +33,7 @@ def test_full_coverage_is_not_single_threaded() -> None:
     assert coverage.covered_roles["economic_buyer"] == ["5"]
     assert coverage.active_contacts == 5 and coverage.engaged_contacts == 4
     assert not coverage.single_threaded
-    assert coverage.senior_engaged_contacts == ["1", "2", "4"]
+    assert coverage.senior_threads == ["1", "2", "4"]
 
 
 def test_techcorp_like_account_is_single_threaded_and_lists_what_is_missing() -> None:
@@ -44,9 +46,9 @@ def test_techcorp_like_account_is_single_threaded_and_lists_what_is_missing() ->
         ]
     )
     assert coverage.single_threaded
-    assert coverage.senior_engaged_contacts == ["sarah"]
+    assert coverage.senior_threads == ["sarah"]
     assert (
-        "Sarah Chen (VP Product) is the only engaged contact at director level or above"
+        "Sarah Chen (VP Product) is the only contact at director level or above with a working relationship"
         in coverage.explanation
     )
     assert coverage.missing_roles == ["executive sponsor (VP+)", "2nd champion", "economic buyer"]
@@ -86,4 +88,36 @@ def test_no_contacts_misses_everything() -> None:
         "technical buyer",
         "economic buyer",
     ]
-    assert "no engaged contact at director level or above" in coverage.explanation
+    assert "no contact at director level or above with a working relationship" in coverage.explanation
+
+
+def scored(contact_id: str, name: str, title: str, role: str, engagement: str, score: int) -> ContactInsight:
+    relationship = RelationshipScore(
+        contact_id=contact_id, score=score, components={}, weights={}, explanation=""
+    )
+    return ContactInsight(
+        id=contact_id,
+        name=name,
+        title=title,
+        role=role,
+        email=None,
+        engagement_level=engagement,
+        last_contacted=None,
+        active=True,
+        relationship=relationship,
+    )
+
+
+def test_scored_contacts_count_as_threads_only_with_a_working_relationship() -> None:
+    # TechCorp's shape: Sarah (VP, 78) is a real thread; Marcus (director, medium engagement, 54) is not yet.
+    contacts = [
+        scored("sarah", "Sarah Chen", "VP Product", "champion", "high", 78),
+        scored("marcus", "Marcus Webb", "Director of Engineering", "technical_buyer", "medium", 54),
+    ]
+    coverage = assess_coverage(contacts)
+    assert coverage.single_threaded and coverage.senior_threads == ["sarah"]
+    assert coverage.engaged_contacts == 2
+    warmer = assess_coverage(
+        [contacts[0], scored("marcus", "Marcus Webb", "Director", "technical_buyer", "medium", 65)]
+    )
+    assert not warmer.single_threaded
