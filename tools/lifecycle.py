@@ -175,11 +175,64 @@ async def _explain_conflict(
         return Conflict(f"the plan is not waiting for review (it is {status.replace('_', ' ')})")
     if transition.action == "submit" and status == "pending_review":
         return Conflict("the plan is already waiting for review")
+    if transition.action == "submit" and status in ("changes_requested", "rejected"):
+        return Conflict(
+            f"the plan has not changed since it was {status.replace('_', ' ')}; edit it first "
+            "(or reopen it as a draft), then submit it again"
+        )
     allowed = " or ".join(sorted(s.replace("_", " ") for s in transition.sources))
     return Conflict(
         f"cannot {transition.action.replace('_', ' ')} a plan that is {status.replace('_', ' ')} "
         f"(only when {allowed})"
     )
+
+
+async def _checked(
+    session: AsyncSession,
+    plan_id: str,
+    spec: Transition,
+    actor: str | Actor,
+    surface: str,
+    expected_version: int | None,
+    directory: SlackDirectory | None,
+) -> tuple[Actor, AccountPlan]:
+    """Everything a transition verifies before writing: surface, identity, policy, state, version."""
+    _check_surface(surface, spec.action)
+    who = await resolve_actor(session, actor, directory)
+    plan = await get_plan(session, plan_id)
+    authorize(spec.action, who, await ownership_of(session, plan))
+    wanted = plan.version if expected_version is None else expected_version
+    if plan.status not in spec.sources or plan.version != wanted:
+        raise await _explain_conflict(session, plan.id, spec, wanted)
+    if spec.action in DECISION_ACTIONS and plan.submitted_version != plan.version:
+        raise Conflict(
+            f"the plan changed after it was submitted (version {plan.submitted_version} was submitted, "
+            f"it is now version {plan.version}); it must be submitted again"
+        )
+    return who, plan
+
+
+def _spec(action: str) -> Transition:
+    spec = TRANSITIONS.get(action)
+    if spec is None:
+        raise BadInput(f"unknown plan action {action!r}; expected one of {', '.join(TRANSITIONS)}")
+    return spec
+
+
+async def check_transition(
+    session: AsyncSession,
+    plan_id: str,
+    action: str,
+    *,
+    actor: str | Actor,
+    surface: str,
+    expected_version: int | None = None,
+    directory: SlackDirectory | None = None,
+) -> Actor:
+    """Raise what `transition` would raise (except for a missing comment), changing nothing: lets a
+    surface refuse before asking for a comment."""
+    who, _plan = await _checked(session, plan_id, _spec(action), actor, surface, expected_version, directory)
+    return who
 
 
 async def transition(
@@ -194,29 +247,15 @@ async def transition(
     directory: SlackDirectory | None = None,
 ) -> TransitionResult:
     """Apply one lifecycle transition, authorized by the policy, exactly once."""
-    spec = TRANSITIONS.get(action)
-    if spec is None:
-        raise BadInput(f"unknown plan action {action!r}; expected one of {', '.join(TRANSITIONS)}")
-    _check_surface(surface, action)
+    spec = _spec(action)
     comment = (comment or "").strip() or None
     if spec.needs_comment and not comment:
         raise BadInput(f"say why: a comment is required to {action.replace('_', ' ')}")
     if comment and len(comment) > MAX_COMMENT_CHARS:
         raise BadInput(f"the comment is too long ({len(comment)} characters, at most {MAX_COMMENT_CHARS})")
-
-    who = await resolve_actor(session, actor, directory)
-    plan = await get_plan(session, plan_id)
-    authorize(spec.action, who, await ownership_of(session, plan))
-
+    who, plan = await _checked(session, plan_id, spec, actor, surface, expected_version, directory)
     from_status, version = plan.status, plan.version
-    wanted = version if expected_version is None else expected_version
-    if from_status not in spec.sources or version != wanted:
-        raise await _explain_conflict(session, plan.id, spec, wanted)
-    if action in DECISION_ACTIONS and plan.submitted_version != version:
-        raise Conflict(
-            f"the plan changed after it was submitted (version {plan.submitted_version} was submitted, "
-            f"it is now version {version}); it must be submitted again"
-        )
+    wanted = version
 
     prior_approved = plan.approved_version
     changes = await changes_since_approved(session, plan) if action in ("submit", *DECISION_ACTIONS) else []

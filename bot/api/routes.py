@@ -241,7 +241,13 @@ def register_api(
     on_transition: list[TransitionHook] | None = None,
     generate: GenerateFn = generate_with_agent,
 ) -> PlanApi:
-    """Mount the REST API on `web_app` (a `WEB_ROUTE_REGISTRARS` entry)."""
+    """Mount the REST API on `web_app` (a `WEB_ROUTE_REGISTRARS` entry). By default, transitions
+    made through the API are announced in Slack (when Slack is configured) like Slack's own."""
+    if on_transition is None:
+        from bot.slack.review import slack_announcer
+
+        announcer = slack_announcer(deps)
+        on_transition = [announcer] if announcer is not None else []
     api = PlanApi(deps, on_transition, generate)
     router = web_app.router
     router.add_post(GENERATE_PATH, json_errors(api.generate))

@@ -25,6 +25,7 @@ from bot.slack.drafting import (
 )
 from bot.slack.feedback import log_failure, report_failure
 from bot.slack.limits import MAX_MESSAGE_TEXT
+from bot.slack.review import request_review
 from tools.book import (
     changes_since_approval,
     customer_choice,
@@ -192,6 +193,8 @@ async def _revise(
     await _reply(client, message, reply)
     if outcome.changed or outcome.submitted:
         await refresh_plan_message(deps, client, plan_id)
+    if outcome.submitted:
+        await request_review(deps, client, plan_id)
 
 
 async def _thinking(client: AsyncWebClient, message: ChatMessage, set_status: SetStatus | None) -> None:

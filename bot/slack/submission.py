@@ -12,6 +12,7 @@ from bot.slack.blocks.text import escape
 from bot.slack.deps import SlackDeps
 from bot.slack.drafting import refresh_plan_message
 from bot.slack.feedback import report_failure, tell_user
+from bot.slack.review import request_review
 from tools.book import submit_plan
 
 
@@ -24,6 +25,7 @@ async def submit_from_slack(
         await report_failure(client, "submit the plan", error, channel=channel, user=user_id, plan=plan_id)
         return
     await refresh_plan_message(deps, client, plan_id)
+    await request_review(deps, client, plan_id)
     reviewer = submitted.reviewer or "your manager"
     await tell_user(
         client,

@@ -179,7 +179,7 @@ async def test_request_changes_and_reject_need_a_comment_and_return_to_draft(
             session, org.plan_id, actor=MAYA, surface="slack", comment="Add a training objective"
         )
     assert result.csm_to_notify is not None and result.csm_to_notify.email == CARL
-    with pytest.raises(Conflict, match="cannot submit a plan that is changes requested"):
+    with pytest.raises(Conflict, match="has not changed since it was changes requested; edit it first"):
         await _submit(any_db, org.plan_id)
     async with any_db.session() as session:  # the CSM's edit brings it back to draft
         await save_plan_version(session, plan_document(ai_confidence=0.7), author=CARL, reason="training")

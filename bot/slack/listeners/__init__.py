@@ -18,6 +18,8 @@ LISTENER_MODULES: list[str] = [
     "bot.slack.listeners.views",
     "bot.slack.listeners.assistant",
     "bot.slack.listeners.events",
+    "bot.slack.listeners.approvals",
+    "bot.slack.listeners.living",
 ]
 
 
