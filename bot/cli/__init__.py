@@ -12,6 +12,7 @@ from bot.cli.common import run_command_errors
 # Command modules, each exposing `register(cli)`. Order is the order in `--help`.
 COMMAND_MODULES = [
     "bot.cli.db",
+    "bot.cli.plans",
     "bot.cli.users",
     "bot.cli.review",
     "bot.cli.data",

@@ -1,0 +1,275 @@
+"""`accountplan generate`, `plans list|show`, `export` and `demo`: plans from the terminal."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent.generate import GeneratedPlan, GenerationRequest, ProgressEvent, generate_plan, today
+from bot.cli.common import async_command, open_database
+from bot.render.markdown import export_filename, render_markdown
+from bot.render.terminal import render_plan
+from storage.customers import find_customer
+from storage.errors import BadInput, NotFound
+from storage.models import AccountPlan, Customer
+from storage.plan_document import SECTIONS, AccountPlanDocument, parse_sections
+from storage.plans import document_of, find_plan, get_plan, list_plans
+from storage.seed import seed_demo_portfolio
+from storage.seed_techcorp import TECHCORP_ID
+from storage.settings import get_settings
+from tools.fiscal_calendar import parse_fiscal_year
+
+FORMATS = ("text", "markdown", "json")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_as_of(value: str | None) -> date | None:
+    """`--as-of`: exactly YYYY-MM-DD, or BadInput naming that form."""
+    if value is None:
+        return None
+    try:
+        if not ISO_DATE.match(value.strip()):
+            raise ValueError
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadInput(f"--as-of must be a date like 2026-03-31 (YYYY-MM-DD), got {value!r}") from None
+
+
+def parse_fy(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parse_fiscal_year(value)
+    return value.strip()
+
+
+def parse_section_options(values: tuple[str, ...]) -> tuple[str, ...]:
+    try:
+        return parse_sections(list(values))
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+
+
+def emit(document: AccountPlanDocument, output_format: str, sections: tuple[str, ...] = SECTIONS) -> None:
+    """Print a plan on stdout. JSON is exactly the document, nothing else."""
+    if output_format == "json":
+        click.echo(json.dumps(document.to_json_dict(), indent=2, ensure_ascii=False))
+    elif output_format == "markdown":
+        click.echo(render_markdown(document), nl=False)
+    else:
+        render_plan(Console(), document, sections)
+
+
+def _note(message: str) -> None:
+    """Status lines go to stderr so stdout stays exactly the plan."""
+    click.echo(message, err=True)
+
+
+async def _progress(event: ProgressEvent) -> None:
+    if event.state == "fallback":
+        _note(f"  {event.section}: drafted offline ({event.detail})")
+
+
+def _saved_line(result: GeneratedPlan) -> str:
+    d = result.document
+    if not result.saved:
+        return f"not saved (--no-save); drafted in {result.elapsed_ms:.0f} ms"
+    what = "created" if result.created else "revised"
+    return f"{what} plan {d.plan_id} for {d.customer_name} {d.fiscal_year}: version {d.version}, status {d.status} ({result.elapsed_ms:.0f} ms)"
+
+
+SECTIONS_HELP = f"Sections to draft (repeat or comma-separate): all, {', '.join(SECTIONS)}."
+
+
+@click.command("generate")
+@click.argument("customer")
+@click.option("--fy", "fiscal_year", help="Fiscal year like FY2026 (default: the one containing --as-of).")
+@click.option("--as-of", "as_of", help="Date the plan is drafted as of, YYYY-MM-DD (default: today).")
+@click.option("--sections", "sections", multiple=True, help=SECTIONS_HELP)
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--no-save", is_flag=True, help="Print the draft without storing it.")
+@click.option("--offline", is_flag=True, help="Use the offline drafter even when ANTHROPIC_API_KEY is set.")
+@async_command
+async def generate_command(
+    customer: str,
+    fiscal_year: str | None,
+    as_of: str | None,
+    sections: tuple[str, ...],
+    output_format: str,
+    no_save: bool,
+    offline: bool,
+) -> None:
+    """Draft CUSTOMER's account plan (id or name, fuzzy) and save it as a new plan or revision.
+
+    With --sections, only those sections are redrafted; the rest are kept from the saved plan.
+    """
+    request = GenerationRequest(
+        customer=customer,
+        fiscal_year=parse_fy(fiscal_year),
+        as_of=parse_as_of(as_of),
+        sections=parse_section_options(sections),
+        save=not no_save,
+        offline=offline,
+    )
+    database = await open_database()
+    try:
+        result = await generate_plan(database, request, progress=_progress)
+    finally:
+        await database.dispose()
+    emit(result.document, output_format, request.sections if output_format == "text" else SECTIONS)
+    _note(_saved_line(result))
+
+
+@click.group("plans")
+def plans_group() -> None:
+    """Saved plans: list them, show one."""
+
+
+@plans_group.command("list")
+@click.option("--csm", "csm_email", help="Only this CSM's book (their email).")
+@async_command
+async def list_command(csm_email: str | None) -> None:
+    """Every saved plan, most recently changed first."""
+    database = await open_database()
+    try:
+        async with database.session() as session:
+            rows = await list_plans(session, csm_email=csm_email)
+    finally:
+        await database.dispose()
+    if not rows:
+        click.echo(
+            "no plans yet; `accountplan generate CUSTOMER` drafts one (`accountplan demo` shows the way)"
+        )
+        return
+    table = Table("customer", "FY", "status", "version", "confidence", "updated", "plan id")
+    for plan, name in rows:
+        confidence = "" if plan.ai_confidence is None else f"{float(plan.ai_confidence):.0%}"
+        table.add_row(
+            name,
+            plan.fiscal_year,
+            plan.status,
+            str(plan.version),
+            confidence,
+            plan.updated_at.strftime("%Y-%m-%d %H:%M"),
+            plan.id,
+        )
+    Console().print(table)
+
+
+async def _customer_plan(session: AsyncSession, customer: str, fiscal_year: str | None) -> AccountPlan:
+    found = await find_customer(session, customer)
+    return await find_plan(session, found.id, fiscal_year)
+
+
+@plans_group.command("show")
+@click.argument("customer")
+@click.option("--fy", "fiscal_year", help="Fiscal year like FY2026 (default: the newest plan).")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@async_command
+async def show_command(customer: str, fiscal_year: str | None, output_format: str) -> None:
+    """CUSTOMER's saved plan (id or name, fuzzy)."""
+    fiscal_year = parse_fy(fiscal_year)
+    database = await open_database()
+    try:
+        async with database.session() as session:
+            document = document_of(await _customer_plan(session, customer, fiscal_year))
+    finally:
+        await database.dispose()
+    emit(document, output_format)
+
+
+async def _plan_by_id_or_customer(session: AsyncSession, plan: str, fiscal_year: str | None) -> AccountPlan:
+    try:
+        return await get_plan(session, plan.strip())
+    except NotFound:
+        return await _customer_plan(session, plan, fiscal_year)
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise BadInput(f"cannot write {path}: {error.strerror or error}") from None
+
+
+@click.command("export")
+@click.argument("plan")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("markdown", "json")),
+    default="markdown",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of stdout.",
+)
+@click.option("--fy", "fiscal_year", help="With a customer name: which fiscal year (default: the newest).")
+@async_command
+async def export_command(plan: str, output_format: str, output: Path | None, fiscal_year: str | None) -> None:
+    """Export PLAN (a plan id, or a customer's id or name) as Markdown or JSON."""
+    fiscal_year = parse_fy(fiscal_year)
+    database = await open_database()
+    try:
+        async with database.session() as session:
+            document = document_of(await _plan_by_id_or_customer(session, plan, fiscal_year))
+    finally:
+        await database.dispose()
+    text = (
+        json.dumps(document.to_json_dict(), indent=2, ensure_ascii=False) + "\n"
+        if output_format == "json"
+        else render_markdown(document)
+    )
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    _write(output, text)
+    _note(f"wrote {output}")
+
+
+@click.command("demo")
+@click.option("--offline", is_flag=True, help="Use the offline drafter even when ANTHROPIC_API_KEY is set.")
+@async_command
+async def demo_command(offline: bool) -> None:
+    """The main job: seed the demo portfolio if the database is empty, draft TechCorp Industries'
+    plan for the current fiscal year, show it and write its Markdown export."""
+    settings = get_settings()
+    database = await open_database()
+    try:
+        async with database.session() as session:
+            customers = (await session.execute(select(func.count()).select_from(Customer))).scalar_one()
+        if customers == 0:
+            _note("empty database: seeding the demo portfolio ...")
+            summary = await seed_demo_portfolio(database, progress=sys.stderr.isatty())
+            _note(f"seeded {summary.added} demo accounts in {summary.seconds:.1f} s")
+        request = GenerationRequest(
+            customer=TECHCORP_ID, as_of=today(settings), offline=offline, author="demo"
+        )
+        result = await generate_plan(database, request, progress=_progress)
+    finally:
+        await database.dispose()
+    render_plan(Console(), result.document)
+    path = settings.data_dir / "exports" / export_filename(result.document)
+    _write(path, render_markdown(result.document))
+    _note(_saved_line(result))
+    click.echo(f"Markdown export written to {path.resolve()}")
+    click.echo('next: accountplan plans list | accountplan generate "TechCorp Industries" --format json')
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(generate_command)
+    cli.add_command(plans_group)
+    cli.add_command(export_command)
+    cli.add_command(demo_command)

@@ -1,0 +1,208 @@
+"""A plan as Markdown, in the PRD's section order: what `accountplan export` writes and what the
+Slack export uploads. Plain GitHub-flavoured Markdown so it reads well anywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from storage.plan_document import AccountPlanDocument, MetricValue
+
+
+def _cell(value: object) -> str:
+    """Table cells: one line, pipes escaped (plan text can contain anything a customer typed)."""
+    if value is None:
+        return "-"
+    text = " ".join(str(value).split())
+    return text.replace("|", "\\|") or "-"
+
+
+def _table(headers: list[str], rows: Iterable[list[object]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
+    return lines
+
+
+def export_filename(document: AccountPlanDocument) -> str:
+    """`techcorp-industries-FY2026-v3.md`: readable, unique per plan version."""
+    slug = "".join(c if c.isalnum() else "-" for c in document.customer_name.lower())
+    slug = "-".join(part for part in slug.split("-") if part)
+    return f"{slug or document.customer_id}-{document.fiscal_year}-v{document.version}.md"
+
+
+def money(value: float | None) -> str:
+    return "-" if value is None else f"${value:,.0f}"
+
+
+def metric(value: MetricValue) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:,.0f}"
+    return str(value)
+
+
+def render_markdown(document: AccountPlanDocument) -> str:
+    d = document
+    lines: list[str] = [
+        f"# {d.customer_name}: account plan {d.fiscal_year}",
+        "",
+        f"**Status:** {d.status} · **Version:** {d.version} · **AI confidence:** {d.ai_confidence:.0%}"
+        + (
+            f" · **Drafted by:** {d.generation_context['drafter']}"
+            if d.generation_context.get("drafter")
+            else ""
+        ),
+        "",
+        "## Executive summary",
+        "",
+        d.executive_summary,
+        "",
+        "## Business context",
+        "",
+        f"- **Industry trends:** {d.business_context.industry_trends}",
+        f"- **Customer goals:** {d.business_context.customer_goals}",
+        f"- **Competitive landscape:** {d.business_context.competitive_landscape}",
+        "",
+        "## Strategic objectives",
+    ]
+    for objective in d.strategic_objectives:
+        lines += [
+            "",
+            f"### {objective.id}: {objective.objective}",
+            "",
+            f"**Priority:** {objective.priority} · **Owner:** {objective.owner}",
+            "",
+            objective.rationale,
+            "",
+            *_table(
+                ["Success metric", "Current", "Target", "Measurement"],
+                (
+                    [m.metric, metric(m.current), metric(m.target), m.measurement]
+                    for m in objective.success_metrics
+                ),
+            ),
+            "",
+            *(
+                f"- [{'x' if m.done else ' '}] **{m.quarter}:** {m.milestone}"
+                for m in sorted(objective.quarterly_milestones, key=lambda m: m.quarter)
+            ),
+        ]
+    stakeholders = d.stakeholder_plan
+    lines += ["", "## Stakeholder plan", "", stakeholders.current_assessment, ""]
+    if stakeholders.current_map:
+        lines += _table(
+            ["Name", "Title", "Role", "Relationship", "Engagement", "Active"],
+            (
+                [
+                    s.name,
+                    s.title,
+                    s.role.replace("_", " "),
+                    s.relationship_score,
+                    s.engagement_level,
+                    "yes" if s.active else "left",
+                ]
+                for s in stakeholders.current_map
+            ),
+        )
+        lines.append("")
+    if stakeholders.relationship_goals:
+        lines += _table(
+            ["Stakeholder", "Score now", "Target", "Strategy"],
+            ([g.name, g.current_score, g.target_score, g.strategy] for g in stakeholders.relationship_goals),
+        )
+        lines.append("")
+    lines += [
+        f"- **Missing roles:** {', '.join(stakeholders.missing_roles) or 'none'}",
+        f"- **Multi-threading target:** {stakeholders.multi_threading_target} engaged contacts",
+        f"- **Executive sponsor strategy:** {stakeholders.exec_sponsor_strategy}",
+        "",
+        "## Expansion plan",
+        "",
+        f"**Current ARR:** {money(d.expansion_plan.current_arr)} · **Target ARR:** {money(d.expansion_plan.target_arr)}",
+        "",
+    ]
+    if d.expansion_plan.opportunities:
+        lines += _table(
+            ["Type", "Opportunity", "Value", "Probability", "Timeline"],
+            (
+                [o.type.replace("_", " "), o.description, money(o.value), f"{o.probability:.0%}", o.timeline]
+                for o in d.expansion_plan.opportunities
+            ),
+        )
+    else:
+        lines.append("No expansion opportunities on record.")
+    lines += ["", "## Risk mitigation", ""]
+    if d.risk_mitigation.identified_risks:
+        lines += _table(
+            ["Risk", "Severity", "Mitigation", "Owner"],
+            ([r.risk, r.severity, r.mitigation, r.owner] for r in d.risk_mitigation.identified_risks),
+        )
+    else:
+        lines.append("No risks detected in the data.")
+    lines += ["", "## QBR schedule", ""]
+    lines += _table(
+        ["Quarter", "Date", "Focus", "Attendees"],
+        ([q.quarter, q.date.isoformat(), q.focus, ", ".join(q.attendees)] for q in d.qbr_schedule),
+    )
+    resources = d.resource_plan
+    lines += [
+        "",
+        "## Resource plan",
+        "",
+        f"- **Engagement model:** {resources.engagement_model}",
+        f"- **CSM hours per month:** {resources.csm_hours_per_month}",
+        f"- **Specialists:** {', '.join(resources.specialists) or 'none'}",
+        f"- **Executive alignment:** {resources.executive_alignment}",
+        f"- **Why:** {resources.rationale}",
+        "",
+        "## 90-day action plan",
+        "",
+    ]
+    lines += _table(
+        ["Week", "Due", "Action", "Owner", "Objective", "Status"],
+        (
+            [a.week, a.due_date.isoformat(), a.action, a.owner, a.objective_id, a.status]
+            for a in d.action_plan_90day
+        ),
+    )
+    benchmark = d.benchmark_comparison
+    rate = benchmark.similar_accounts_success_rate
+    lines += [
+        "",
+        "## Benchmark comparison",
+        "",
+        f"**Similar accounts' success rate:** {'unknown' if rate is None else f'{rate:.0%}'}",
+        "",
+        benchmark.key_differentiators,
+        "",
+    ]
+    if benchmark.similar_accounts:
+        lines += _table(
+            ["Account", "Industry", "Segment", "ARR", "Similarity", "Outcome"],
+            (
+                [
+                    a.name,
+                    a.industry,
+                    a.segment,
+                    money(a.arr),
+                    f"{a.similarity:.0%}",
+                    f"{a.outcome}{' and grew' if a.succeeded else ''}",
+                ]
+                for a in benchmark.similar_accounts
+            ),
+        )
+        lines.append("")
+    if benchmark.missing_elements:
+        lines += [
+            "**Missing elements:**",
+            "",
+            *(f"- {element}" for element in benchmark.missing_elements),
+            "",
+        ]
+    gaps = d.generation_context.get("data_gaps") or []
+    if gaps:
+        lines += ["## Data gaps", "", *(f"- {gap}" for gap in gaps), ""]
+    as_of = d.generation_context.get("as_of")
+    if as_of:
+        lines += [f"_Drafted from data as of {as_of}._", ""]
+    return "\n".join(lines).rstrip() + "\n"

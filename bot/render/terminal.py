@@ -1,0 +1,209 @@
+"""A plan in the terminal (rich), in the PRD's section order: what `accountplan generate`,
+`plans show` and `demo` print with `--format text`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from bot.render.markdown import metric, money
+from storage.plan_document import SECTIONS, AccountPlanDocument
+
+PRIORITY_STYLES = {"critical": "bold red", "high": "bold yellow", "medium": "cyan"}
+SEVERITY_STYLES = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "dim"}
+
+
+def _table(*headers: str) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
+
+
+def _heading(title: str) -> Text:
+    return Text(title.upper(), style="bold magenta")
+
+
+def _summary(d: AccountPlanDocument) -> RenderableType:
+    return Group(_heading("Executive summary"), Text(d.executive_summary))
+
+
+def _context(d: AccountPlanDocument) -> RenderableType:
+    c = d.business_context
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    table.add_row("Industry trends", c.industry_trends)
+    table.add_row("Customer goals", c.customer_goals)
+    table.add_row("Competition", c.competitive_landscape)
+    return Group(_heading("Business context"), table)
+
+
+def _objectives(d: AccountPlanDocument) -> RenderableType:
+    parts: list[RenderableType] = [_heading("Strategic objectives")]
+    for number, o in enumerate(d.strategic_objectives, start=1):
+        title = Text(f"{number}. {o.objective}  ", style="bold")
+        title.append(o.priority.upper(), style=PRIORITY_STYLES[o.priority])
+        title.append(f"  owner: {o.owner}  ({o.id})", style="dim")
+        metrics = _table("Success metric", "Current", "Target", "Measurement")
+        for m in o.success_metrics:
+            metrics.add_row(m.metric, metric(m.current), metric(m.target), m.measurement)
+        milestones = Text()
+        for m in sorted(o.quarterly_milestones, key=lambda m: m.quarter):
+            milestones.append(f"  {m.quarter}: ", style="bold")
+            milestones.append(f"{m.milestone} {'●' if m.done else '○'}\n")
+        parts += [title, Text(o.rationale, style="italic"), metrics, milestones]
+    return Group(*parts)
+
+
+def _stakeholders(d: AccountPlanDocument) -> RenderableType:
+    s = d.stakeholder_plan
+    people = _table("Name", "Title", "Role", "Score", "Target", "Strategy")
+    goals = {g.stakeholder_id: g for g in s.relationship_goals}
+    for entry in s.current_map:
+        goal = goals.get(entry.stakeholder_id)
+        name = entry.name if entry.active else f"{entry.name} (left)"
+        people.add_row(
+            name,
+            entry.title or "-",
+            entry.role.replace("_", " "),
+            "-" if entry.relationship_score is None else str(entry.relationship_score),
+            str(goal.target_score) if goal else "-",
+            goal.strategy if goal else "-",
+            style=None if entry.active else "dim",
+        )
+    facts = Text()
+    facts.append("Missing roles: ", style="bold")
+    facts.append(f"{', '.join(s.missing_roles) or 'none'}\n")
+    facts.append("Multi-threading target: ", style="bold")
+    facts.append(f"{s.multi_threading_target} engaged contacts\n")
+    facts.append("Executive sponsor strategy: ", style="bold")
+    facts.append(s.exec_sponsor_strategy)
+    return Group(_heading("Stakeholder plan"), Text(s.current_assessment), people, facts)
+
+
+def _expansion(d: AccountPlanDocument) -> RenderableType:
+    e = d.expansion_plan
+    head = Text(f"Current ARR {money(e.current_arr)}  →  target ARR {money(e.target_arr)}", style="bold")
+    table = _table("Type", "Opportunity", "Value", "Probability", "Timeline")
+    for o in e.opportunities:
+        table.add_row(
+            o.type.replace("_", " "), o.description, money(o.value), f"{o.probability:.0%}", o.timeline
+        )
+    return Group(
+        _heading("Expansion plan"), head, table if e.opportunities else Text("No opportunities on record.")
+    )
+
+
+def _risks(d: AccountPlanDocument) -> RenderableType:
+    risks = d.risk_mitigation.identified_risks
+    table = _table("Risk", "Severity", "Mitigation", "Owner")
+    for r in risks:
+        table.add_row(r.risk, Text(r.severity, style=SEVERITY_STYLES[r.severity]), r.mitigation, r.owner)
+    return Group(_heading("Risk mitigation"), table if risks else Text("No risks detected in the data."))
+
+
+def _qbrs(d: AccountPlanDocument) -> RenderableType:
+    table = _table("Quarter", "Date", "Focus", "Attendees")
+    for q in d.qbr_schedule:
+        table.add_row(q.quarter, q.date.isoformat(), q.focus, ", ".join(q.attendees))
+    return Group(_heading("QBR schedule"), table)
+
+
+def _resources(d: AccountPlanDocument) -> RenderableType:
+    r = d.resource_plan
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    table.add_row("Engagement model", r.engagement_model)
+    table.add_row("CSM hours / month", str(r.csm_hours_per_month))
+    table.add_row("Specialists", ", ".join(r.specialists) or "none")
+    table.add_row("Executive alignment", r.executive_alignment)
+    table.add_row("Why", r.rationale)
+    return Group(_heading("Resource plan"), table)
+
+
+def _actions(d: AccountPlanDocument) -> RenderableType:
+    table = _table("Week", "Due", "Action", "Owner", "Objective")
+    for a in d.action_plan_90day:
+        done = a.status == "done"
+        table.add_row(
+            str(a.week),
+            a.due_date.isoformat(),
+            a.action,
+            a.owner,
+            a.objective_id or "-",
+            style="dim" if done else None,
+        )
+    return Group(_heading("90-day action plan"), table)
+
+
+def _benchmark(d: AccountPlanDocument) -> RenderableType:
+    b = d.benchmark_comparison
+    rate = "unknown" if b.similar_accounts_success_rate is None else f"{b.similar_accounts_success_rate:.0%}"
+    parts: list[RenderableType] = [
+        _heading("Benchmark comparison"),
+        Text(f"Similar accounts' success rate: {rate}", style="bold"),
+        Text(b.key_differentiators),
+    ]
+    if b.similar_accounts:
+        table = _table("Account", "Segment", "ARR", "Similarity", "Outcome")
+        for a in b.similar_accounts:
+            table.add_row(
+                a.name,
+                a.segment or "-",
+                money(a.arr),
+                f"{a.similarity:.0%}",
+                a.outcome + (" and grew" if a.succeeded else ""),
+            )
+        parts.append(table)
+    if b.missing_elements:
+        parts.append(Text("Missing elements: " + "; ".join(b.missing_elements), style="yellow"))
+    return Group(*parts)
+
+
+RENDERERS: dict[str, Callable[[AccountPlanDocument], RenderableType]] = {
+    "executive_summary": _summary,
+    "business_context": _context,
+    "strategic_objectives": _objectives,
+    "stakeholder_plan": _stakeholders,
+    "expansion_plan": _expansion,
+    "risk_mitigation": _risks,
+    "qbr_schedule": _qbrs,
+    "resource_plan": _resources,
+    "action_plan_90day": _actions,
+    "benchmark_comparison": _benchmark,
+}
+
+
+def render_plan(
+    console: Console, document: AccountPlanDocument, sections: tuple[str, ...] = SECTIONS
+) -> None:
+    """Print the plan (only `sections`, in the PRD's order) with a header line of its status."""
+    d = document
+    drafter = d.generation_context.get("drafter")
+    header = Text(f"ACCOUNT PLAN - {d.customer_name} {d.fiscal_year}\n", style="bold")
+    header.append(f"AI confidence: {d.ai_confidence:.0%} | Status: {d.status} | Version {d.version}")
+    if drafter:
+        header.append(f" | Drafter: {drafter}", style="dim")
+    console.print(Panel(header, expand=True))
+    for section in SECTIONS:
+        if section in sections:
+            console.print(RENDERERS[section](d))
+            console.print()
+    gaps = d.generation_context.get("data_gaps") or []
+    if gaps:
+        console.print(Text("Data gaps: " + "; ".join(gaps), style="yellow"))
+    fallbacks = d.generation_context.get("fallbacks") or {}
+    if fallbacks:
+        console.print(
+            Text(
+                "Drafted offline instead: " + "; ".join(f"{k} ({v})" for k, v in fallbacks.items()),
+                style="dim",
+            )
+        )
