@@ -1,0 +1,160 @@
+"""Living plans in Slack, through the real Bolt app and slack_sdk client against the fake Web API:
+the digest's Done / Snooze buttons update the message in place, change proposals are accepted or
+dismissed in place, and `/accountplan stats` answers with numbers and an uploaded chart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import select, update
+
+from bot.scheduler.jobs import LivingPlansJobs
+from bot.scheduler.notify import SlackNotifier
+from bot.slack.blocks.living import ACTION_DONE, ACTION_SNOOZE, PROPOSAL_ACCEPT, PROPOSAL_DISMISS
+from storage.models import Customer
+from storage.plans import get_plan
+from tests.bot.slack.conftest import CSM, NOW, SlackHarness
+from tests.fakes.slack_api import RecordedCall
+from tests.tools.living_data import add_approved_plan, plan_document
+
+OTHER_CSM = "U0CSM002"
+
+
+async def _book_plans(slack: SlackHarness, count: int = 2) -> list[tuple[str, str]]:
+    """Approved plans for the first `count` customers of the demo CSM: (customer id, plan id)."""
+    async with slack.deps.database.session() as session:
+        customers = (
+            await session.execute(
+                select(Customer)
+                .where(Customer.csm_email == "csm001@demo.accountplan.test")
+                .order_by(Customer.name)
+                .limit(count)
+            )
+        ).scalars()
+        picked = [(c.id, c.name, c.health_score or 70) for c in customers]
+    plans = []
+    for customer_id, name, health in picked:
+        recorded = {"as_of": "2026-01-01", "inputs": {"health_score": health, "feature_utilization": None}}
+        document = plan_document(customer_id, name, generation_context=recorded)
+        plans.append((customer_id, await add_approved_plan(slack.deps.database, document)))
+    return plans
+
+
+def _jobs(slack: SlackHarness) -> LivingPlansJobs:
+    client = AsyncWebClient(token="xoxb-test-token", base_url=slack.fake.base_url)
+    return LivingPlansJobs(slack.deps.database, SlackNotifier(client, slack.deps.database), worker="test")
+
+
+def _click(message: RecordedCall, action_id: str, block_id: str, *, user: str = CSM) -> dict[str, Any]:
+    """A block_actions payload for a button of a message the bot posted (as Slack sends it)."""
+    block = next(b for b in message.params["blocks"] if b.get("block_id") == block_id)
+    element = next(e for e in block["elements"] if e["action_id"] == action_id)
+    return {
+        "type": "block_actions",
+        "user": {"id": user},
+        "trigger_id": "trigger-living",
+        "channel": {"id": "D0CSM001"},
+        "container": {"type": "message", "channel_id": "D0CSM001", "message_ts": "1700000001.000100"},
+        "message": {
+            "ts": "1700000001.000100",
+            "text": message.params["text"],
+            "blocks": message.params["blocks"],
+        },
+        "actions": [
+            {"type": "button", "action_id": action_id, "block_id": block_id, "value": element["value"]}
+        ],
+        "response_url": "http://127.0.0.1:9/",
+    }
+
+
+async def _digest(slack: SlackHarness) -> RecordedCall:
+    await _jobs(slack).run_due(NOW, ("digest",))
+    [digest] = await slack.fake.wait_for("chat.postMessage", lambda c: c.params["channel"] == CSM)
+    return digest
+
+
+async def test_digest_lists_the_most_urgent_handful_with_buttons(slack: SlackHarness) -> None:
+    await _book_plans(slack)
+    digest = await _digest(slack)
+    assert "12 plan actions due this week" in digest.params["text"]  # 2 plans x 6 overdue actions
+    items = [b for b in digest.params["blocks"] if b.get("block_id", "").startswith("living_item_actions_")]
+    assert len(items) == 5
+    assert "…and 7 more" in str(digest.params["blocks"][-1])
+    assert "overdue" in digest.params["blocks"][2]["text"]["text"]
+
+
+async def test_done_and_snooze_update_the_digest_in_place(slack: SlackHarness) -> None:
+    [(_, plan_id), _second] = await _book_plans(slack)
+    digest = await _digest(slack)
+
+    response = await slack.sender.interaction(_click(digest, ACTION_DONE, "living_item_actions_0"))
+    assert response.status == 200
+    [done] = await slack.fake.wait_for("chat.update")
+    assert done.params["ts"] == "1700000001.000100" and done.params["channel"] == "D0CSM001"
+    blocks = done.params["blocks"]
+    assert blocks[3]["type"] == "context" and "Done · marked by <@U0CSM001>" in str(blocks[3])
+    assert blocks[5]["type"] == "actions"  # the other items keep their buttons
+
+    await slack.sender.interaction(_click(digest, ACTION_SNOOZE, "living_item_actions_1"))
+    [_, snoozed] = await slack.fake.wait_for("chat.update", count=2)
+    assert "Snoozed 7 days" in str(snoozed.params["blocks"]) and "next due Mar 9" in str(
+        snoozed.params["blocks"]
+    )
+
+    async with slack.deps.database.session() as session:
+        plans = [await get_plan(session, pid) for pid in {plan_id, _second[1]}]
+    statuses = sorted(a["status"] for p in plans for a in p.document["action_plan_90day"])
+    assert statuses.count("done") == 1 and statuses.count("snoozed") == 1
+    assert all(p.status == "approved" for p in plans)  # progress does not reopen approval
+
+
+async def test_someone_elses_click_is_refused_and_changes_nothing(slack: SlackHarness) -> None:
+    [(_, plan_id), _] = await _book_plans(slack)
+    digest = await _digest(slack)
+    await slack.sender.interaction(_click(digest, ACTION_DONE, "living_item_actions_0", user=OTHER_CSM))
+    [refusal] = await slack.fake.wait_for("chat.postEphemeral")
+    assert refusal.params["user"] == OTHER_CSM and "only the account's CSM" in refusal.params["text"]
+    assert slack.fake.calls_to("chat.update") == []
+    async with slack.deps.database.session() as session:
+        assert (await get_plan(session, plan_id)).version == 1
+
+
+async def test_change_proposal_accept_and_dismiss_in_place(slack: SlackHarness) -> None:
+    plans = await _book_plans(slack)
+    async with slack.deps.database.session() as session:
+        for customer_id, _ in plans:
+            await session.execute(update(Customer).where(Customer.id == customer_id).values(health_score=20))
+    await _jobs(slack).run_due(NOW, ("changes",))
+    proposals = await slack.fake.wait_for(
+        "chat.postMessage", lambda c: "the account changed" in str(c.params["blocks"][0]), count=2
+    )
+    assert "Health score fell" in str(proposals[0].params["blocks"])
+
+    await slack.sender.interaction(_click(proposals[0], PROPOSAL_ACCEPT, "living_proposal_actions"))
+    [accepted] = await slack.fake.wait_for("chat.update")
+    assert "Accepted by <@U0CSM001>: version 2 is a draft now" in str(accepted.params["blocks"])
+    await slack.sender.interaction(_click(proposals[1], PROPOSAL_DISMISS, "living_proposal_actions"))
+    [_, dismissed] = await slack.fake.wait_for("chat.update", count=2)
+    assert "Dismissed by <@U0CSM001>" in str(dismissed.params["blocks"])
+
+    async with slack.deps.database.session() as session:
+        statuses = sorted([(await get_plan(session, pid)).status for _, pid in plans])
+    assert statuses == ["approved", "draft"]
+
+    # A second click on the decided proposal is refused, not applied twice.
+    await slack.sender.interaction(_click(proposals[0], PROPOSAL_ACCEPT, "living_proposal_actions"))
+    [again] = await slack.fake.wait_for("chat.postEphemeral")
+    assert "already accepted" in again.params["text"]
+
+
+async def test_stats_command_answers_with_numbers_and_a_chart(slack: SlackHarness) -> None:
+    await _book_plans(slack)
+    response = await slack.sender.command("stats")
+    assert response.status == 200
+    [answer] = await slack.fake.wait_for("response_url")
+    text = str(answer.params["blocks"])
+    assert "Plan coverage" in text and "Objective completion" in text and "Renewal rate" in text
+    [completed] = await slack.fake.wait_for("files.completeUploadExternal")
+    assert completed.params["channel_id"].startswith("D")
+    assert any(body.startswith(b"\x89PNG") for body in slack.fake.uploads.values())
