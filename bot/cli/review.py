@@ -7,6 +7,7 @@ the audit log records the person who took them.
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import click
@@ -20,9 +21,9 @@ from storage.customers import find_customer
 from storage.errors import NotFound
 from storage.models import AccountPlan
 from storage.plans import find_plan, get_plan
+from tools.book import review_queue
 from tools.identity import resolve_actor
 from tools.lifecycle import TransitionResult, transition
-from tools.review_queue import review_queue
 
 
 async def resolve_plan(session: AsyncSession, text: str, fiscal_year: str | None) -> AccountPlan:
@@ -107,44 +108,34 @@ TRANSITION_COMMANDS = [
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @async_command
 async def queue_command(actor: str, output: str) -> None:
-    """Plans waiting for your review."""
+    """Plans waiting for your review (the same queue as App Home and `/accountplan queue`)."""
     database = await open_database()
     try:
         async with database.session() as session:
-            items = await review_queue(session, await resolve_actor(session, actor))
+            reviewer = await resolve_actor(session, actor)
+        items = await review_queue(database, reviewer, date.today())
     finally:
         await database.dispose()
     if output == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "plan_id": i.plan_id,
-                        "customer_name": i.customer_name,
-                        "fiscal_year": i.fiscal_year,
-                        "version": i.version,
-                        "csm_email": i.csm_email,
-                        "submitted_at": i.submitted_at.isoformat(),
-                    }
-                    for i in items
-                ],
-                indent=2,
-            )
-        )
+        rows = [
+            {
+                "plan_id": i.plan_id,
+                "customer_name": i.customer_name,
+                "fiscal_year": i.fiscal_year,
+                "version": i.version,
+                "confidence": i.confidence,
+            }
+            for i in items
+        ]
+        click.echo(json.dumps(rows, indent=2))
         return
     if not items:
         click.echo("nothing waiting for your review")
         return
-    table = Table("plan", "customer", "FY", "version", "CSM", "submitted")
+    table = Table("plan", "customer", "FY", "version", "confidence")
     for item in items:
-        table.add_row(
-            item.plan_id,
-            item.customer_name,
-            item.fiscal_year,
-            str(item.version) + (" (changes since approval)" if item.changed_since_approved else ""),
-            item.csm_email or "",
-            item.submitted_at.strftime("%Y-%m-%d %H:%M"),
-        )
+        confidence = f"{item.confidence:.0%}" if item.confidence is not None else "n/a"
+        table.add_row(item.plan_id, item.customer_name, item.fiscal_year, str(item.version), confidence)
     Console(width=140).print(table)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -284,3 +286,42 @@ async def test_slack_user_found_by_profile_email_is_remembered(any_db: Database)
     with pytest.raises(PermissionDenied, match="not set up"):
         async with any_db.session() as session:
             await approve(session, org.plan_id, actor="U0NOBODY", surface="slack", directory=directory)
+
+
+DECISION_FUNCTIONS = {
+    "approve",
+    "reject",
+    "request_changes",
+    "activate",
+    "reopen",
+    "transition",
+    "activate_started_plans",
+}
+
+
+def _lifecycle_names_used(path: Path) -> set[str]:
+    """Names a module takes from tools.lifecycle: `from tools.lifecycle import x` and `lifecycle.x`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in ("tools.lifecycle", "lifecycle"):
+            used |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module == "tools":
+            used |= {f"module:{alias.name}" for alias in node.names if alias.name == "lifecycle"}
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "lifecycle"
+        ):
+            used.add(node.attr)
+    return used
+
+
+def test_the_agent_has_no_path_to_a_decision() -> None:
+    """Nothing the agent can run (its package, and the edit tools it calls) reaches a decision."""
+    root = Path(__file__).resolve().parents[2]
+    sources = [*sorted((root / "agent").rglob("*.py")), root / "tools" / "plan_edits.py"]
+    assert len(sources) > 5
+    for path in sources:
+        reached = _lifecycle_names_used(path) & DECISION_FUNCTIONS
+        assert not reached, f"{path.relative_to(root)} reaches {sorted(reached)}"
