@@ -51,6 +51,7 @@ def _set(secret: object) -> bool:
 
 async def serve(host: str, port: int) -> None:
     from bot.http_server import build_web_app
+    from bot.scheduler import start_scheduler
     from bot.slack.app import create_app
     from bot.slack.deps import SlackDeps
 
@@ -59,6 +60,7 @@ async def serve(host: str, port: int) -> None:
     database = await open_database()
     deps = SlackDeps(settings=settings, database=database)
     app = create_app(deps)
+    scheduler = start_scheduler(deps, app.client)  # living plans: digests, reminders, change proposals
     runner = web.AppRunner(build_web_app(app if mode == "http" else None, deps))
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
@@ -77,6 +79,7 @@ async def serve(host: str, port: int) -> None:
     try:
         await stop.wait()
     finally:
+        scheduler.shutdown()
         if socket_handler is not None:
             await socket_handler.close_async()
         await runner.cleanup()  # drains work started after acks (see build_web_app)
