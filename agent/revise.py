@@ -165,8 +165,10 @@ async def revise_plan(
     actor: str,
     surface: str,
     client: ClaudeClient | None = None,
+    offline: bool = False,
 ) -> RevisionOutcome:
-    """Apply a plain-language change request to a plan (Claude when configured, else the grammar).
+    """Apply a plain-language change request to a plan (Claude when configured, else the grammar;
+    `offline` forces the grammar).
 
     Raises NotFound / PermissionDenied / BadInput before anything is changed, Conflict when the
     plan changed meanwhile, ClaudeUnavailable when Claude cannot be reached.
@@ -177,7 +179,9 @@ async def revise_plan(
     if len(message) > MAX_MESSAGE_CHARS:
         raise BadInput(f"that request is too long ({len(message)} characters; at most {MAX_MESSAGE_CHARS})")
     settings = get_settings()
-    if client is None and settings.claude_enabled:
+    if offline:
+        client = None
+    elif client is None and settings.claude_enabled:
         from agent.claude.client import shared_client
 
         client = shared_client(settings)

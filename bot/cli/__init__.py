@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "bot.cli.data",
     "bot.cli.customers",
     "bot.cli.serve",
+    "bot.cli.revise",
 ]
 
 
