@@ -1,0 +1,57 @@
+"""`accountplan stats`: outcome analytics in the terminal (plan coverage, objective completion,
+overdue actions by CSM, renewal and expansion rates with vs without approved plans), optionally
+with the same chart Slack gets, written to a PNG file."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+
+from bot.cli.common import async_command, open_database, run_command_errors
+from bot.cli.plans import parse_as_of
+from bot.stats_chart import stats_chart_png
+from tools.outcomes import OutcomeStats, format_stats, outcome_stats
+
+
+@async_command
+async def load_stats(day: date, csm_email: str | None) -> OutcomeStats:
+    database = await open_database()
+    try:
+        async with database.session() as session:
+            return await outcome_stats(session, day, csm_email=csm_email)
+    finally:
+        await database.dispose()
+
+
+@click.command("stats")
+@click.option("--csm", "csm_email", help="Only this CSM's book (their email).")
+@click.option("--as-of", "as_of", help="Count overdue actions as of this date, YYYY-MM-DD (default: today).")
+@click.option(
+    "--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True
+)
+@click.option(
+    "--chart", "chart", type=click.Path(dir_okay=False, path_type=Path), help="Also write the chart PNG here."
+)
+def stats_command(csm_email: str | None, as_of: str | None, output_format: str, chart: Path | None) -> None:
+    """Are plans used, and do they work? Coverage (target 70%), completion (target 60%), outcomes."""
+    stats = load_stats(parse_as_of_or_exit(as_of), csm_email)
+    if output_format == "json":
+        click.echo(json.dumps(stats.model_dump(mode="json"), indent=2))
+    else:
+        click.echo(format_stats(stats))
+    if chart is not None:
+        chart.parent.mkdir(parents=True, exist_ok=True)
+        chart.write_bytes(stats_chart_png(stats))
+        click.echo(f"chart written to {chart}", err=True)
+
+
+def parse_as_of_or_exit(value: str | None) -> date:
+    with run_command_errors():
+        return parse_as_of(value) or datetime.now(UTC).date()
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(stats_command)
