@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.drafter import DRAFTER_VERSION, draft_plan
@@ -29,16 +30,18 @@ from agent.section_writer import (
 )
 from storage.customers import find_customer
 from storage.db import Database
-from storage.errors import BadInput
+from storage.errors import BadInput, Conflict
 from storage.models import AccountPlan
 from storage.plan_document import SECTIONS, AccountPlanDocument
-from storage.plans import document_of, save_plan_version
+from storage.plans import SavedPlan, document_of, save_plan_version
 from storage.settings import Settings, get_settings
 from tools import context as context_tools
 from tools import fiscal_calendar
 from tools.context import PlanningContext
 
 log = logging.getLogger(__name__)
+
+SAVE_ATTEMPTS = 2
 
 __all__ = [
     "GeneratedPlan",
@@ -152,19 +155,36 @@ async def generate_plan(
 
     saved = created = False
     if request.save:
-        async with database.session() as session:
-            result = await save_plan_version(
-                session,
-                document,
-                author=request.author,
-                reason=_revision_reason(sections, active_writer.name, outcome),
-                surface=request.surface,
-            )
+        result = await _save(
+            database, document, request, _revision_reason(sections, active_writer.name, outcome)
+        )
         document, saved, created = result.document, True, result.created
     elapsed_ms = (time.perf_counter() - started) * 1000
     return GeneratedPlan(
         document=document, context=context, saved=saved, created=created, elapsed_ms=elapsed_ms
     )
+
+
+async def _save(
+    database: Database, document: AccountPlanDocument, request: GenerationRequest, reason: str
+) -> SavedPlan:
+    """One transaction. A generation racing another for the same plan (a double click, two
+    surfaces) lost only the race, not its content: it is retried once as the next revision."""
+    for attempt in range(SAVE_ATTEMPTS):
+        try:
+            async with database.session() as session:
+                return await save_plan_version(
+                    session, document, author=request.author, reason=reason, surface=request.surface
+                )
+        except (IntegrityError, Conflict):
+            if attempt == SAVE_ATTEMPTS - 1:
+                raise
+            log.info(
+                "plan for %s %s changed while generating; saving as the next revision",
+                document.customer_id,
+                document.fiscal_year,
+            )
+    raise AssertionError("unreachable")
 
 
 async def _previous_document(
@@ -198,7 +218,16 @@ async def _write(
     progress: ProgressCallback | None,
 ) -> SectionOutcome:
     """Run the writer; any section it did not deliver is the baseline's, with the reason recorded."""
-    outcome = await writer.write_sections(context, fiscal_year, sections, baseline, progress)
+    try:
+        outcome = await writer.write_sections(context, fiscal_year, sections, baseline, progress)
+    except Exception as error:
+        # A writer is expected to fall back by itself; this is the net under it: the plan is still
+        # drafted, offline, and the reason recorded. Never the error text (it may quote a prompt).
+        log.exception("%s writer failed; drafting every section offline", writer.name)
+        outcome = SectionOutcome(
+            sections={},
+            fallbacks=dict.fromkeys(sections, f"{writer.name} writer failed ({type(error).__name__})"),
+        )
     for section in sections:
         if section not in outcome.sections:
             reason = outcome.fallbacks.get(section, f"{writer.name} writer returned nothing")
