@@ -173,8 +173,9 @@ async def _customer_plan(session: AsyncSession, customer: str, fiscal_year: str 
 @click.argument("customer")
 @click.option("--fy", "fiscal_year", help="Fiscal year like FY2026 (default: the newest plan).")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--usage", "show_usage", is_flag=True, help="Show model tokens, latency and fallbacks instead.")
 @async_command
-async def show_command(customer: str, fiscal_year: str | None, output_format: str) -> None:
+async def show_command(customer: str, fiscal_year: str | None, output_format: str, show_usage: bool) -> None:
     """CUSTOMER's saved plan (id or name, fuzzy)."""
     fiscal_year = parse_fy(fiscal_year)
     database = await open_database()
@@ -183,6 +184,12 @@ async def show_command(customer: str, fiscal_year: str | None, output_format: st
             document = document_of(await _customer_plan(session, customer, fiscal_year))
     finally:
         await database.dispose()
+    if show_usage:
+        from bot.cli.revise import usage_lines, usage_report
+
+        report = usage_report(document)
+        click.echo(json.dumps(report, indent=2) if output_format == "json" else "\n".join(usage_lines(report)))
+        return
     emit(document, output_format)
 
 

@@ -7,12 +7,14 @@ offline command grammar ("set priority of objective 2 to critical", "mark action
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
 from agent.revise import revise_plan
 from bot.cli.common import async_command, open_database
 from bot.cli.review import resolve_plan
+from storage.plan_document import AccountPlanDocument
 
 
 @click.command("revise")
@@ -55,6 +57,63 @@ async def revise_command(
         click.echo(f"  - {line}")
     if outcome.changed:
         click.echo(f"saved as version {outcome.document.version} ({outcome.document.status})")
+
+
+TOKEN_KEYS = (
+    "calls",
+    "input_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+    "output_tokens",
+)
+
+
+def usage_report(document: AccountPlanDocument) -> dict[str, Any]:
+    """Model usage for one plan: its generation, each revision, and the total (`plans show --usage`)."""
+    context = document.generation_context
+    generation = dict(context.get("usage") or {})
+    revisions = list(context.get("revisions") or [])
+    total = {
+        key: int(generation.get(key, 0)) + sum(int(r.get(key, 0)) for r in revisions) for key in TOKEN_KEYS
+    }
+    return {
+        "plan_id": document.plan_id,
+        "version": document.version,
+        "drafter": context.get("drafter", "unknown"),
+        "generation": generation,
+        "fallbacks": dict(context.get("fallbacks") or {}),
+        "revisions": revisions,
+        "total": total,
+    }
+
+
+def _tokens(usage: dict[str, Any]) -> str:
+    return (
+        f"{usage.get('calls', 0)} calls, {usage.get('input_tokens', 0):,} in + "
+        f"{usage.get('cache_read_input_tokens', 0):,} cache-read + {usage.get('cache_creation_input_tokens', 0):,} "
+        f"cache-write, {usage.get('output_tokens', 0):,} out"
+    )
+
+
+def usage_lines(report: dict[str, Any]) -> list[str]:
+    generation = report["generation"]
+    lines = [f"plan {report['plan_id']} v{report['version']}, drafted by {report['drafter']}"]
+    if generation:
+        lines.append(
+            f"generation: {generation.get('model', '?')}, {_tokens(generation)}, "
+            f"{generation.get('wall_ms', generation.get('latency_ms', 0)):,.0f} ms"
+        )
+    else:
+        lines.append("generation: no model calls (offline drafter)")
+    for section, reason in sorted(report["fallbacks"].items()):
+        lines.append(f"  offline fallback for {section}: {reason}")
+    for revision in report["revisions"]:
+        lines.append(
+            f"revision v{revision.get('version')} ({revision.get('surface', '?')}, {revision.get('at', '')}): "
+            f"{revision.get('model', '?')}, {_tokens(revision)}, {revision.get('wall_ms', 0):,.0f} ms"
+        )
+    lines.append(f"total: {_tokens(report['total'])}")
+    return lines
 
 
 def register(cli: click.Group) -> None:

@@ -62,3 +62,49 @@ async def test_key_and_base_url_from_the_environment_select_claude(
     )
     assert offline.diff == ["90-day plan: action 'Request intro to CTO from Sarah' marked done"]
     assert len(fake.calls) == 2
+
+
+def test_plans_show_usage_reports_tokens_per_plan_and_revision(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generation = {
+        "model": "claude-sonnet-4-5",
+        "calls": 7,
+        "input_tokens": 900,
+        "cache_read_input_tokens": 24000,
+        "cache_creation_input_tokens": 4000,
+        "output_tokens": 5000,
+        "wall_ms": 21000.0,
+    }
+    revision = {
+        "model": "claude-sonnet-4-5",
+        "calls": 2,
+        "input_tokens": 3000,
+        "cache_read_input_tokens": 500,
+        "cache_creation_input_tokens": 0,
+        "output_tokens": 120,
+        "wall_ms": 2400.0,
+        "version": 2,
+        "surface": "slack",
+        "at": "2026-01-05T10:00:00+00:00",
+    }
+    context = {
+        "drafter": "claude",
+        "usage": generation,
+        "fallbacks": {"benchmark_comparison": "Claude is overloaded"},
+        "revisions": [revision],
+    }
+    run_in_fresh_loop(seed_plan(db, generation_context=context))
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    get_settings.cache_clear()
+    result = CliRunner().invoke(cli, ["plans", "show", "TechCorp", "--usage"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1] == (
+        "generation: claude-sonnet-4-5, 7 calls, 900 in + 24,000 cache-read + 4,000 cache-write, 5,000 out, 21,000 ms"
+    )
+    assert lines[2] == "  offline fallback for benchmark_comparison: Claude is overloaded"
+    assert lines[3].startswith("revision v2 (slack, 2026-01-05T10:00:00+00:00): claude-sonnet-4-5, 2 calls")
+    assert lines[4] == "total: 9 calls, 3,900 in + 24,500 cache-read + 4,000 cache-write, 5,120 out"
+    as_json = CliRunner().invoke(cli, ["plans", "show", "TechCorp", "--usage", "--format", "json"])
+    assert '"calls": 9' in as_json.output
