@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "bot.cli.customers",
     "bot.cli.serve",
     "bot.cli.revise",
+    "bot.cli.stats",
 ]
 
 
