@@ -18,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cli.common import async_command, open_database
 from storage.audit import audit_trail
 from storage.customers import find_customer
+from storage.db import Database
 from storage.errors import NotFound
 from storage.models import AccountPlan
 from storage.plans import find_plan, get_plan
+from storage.settings import get_settings
 from tools.book import review_queue
 from tools.identity import resolve_actor
 from tools.lifecycle import TransitionResult, transition
@@ -56,6 +58,24 @@ def _describe(result: TransitionResult) -> str:
     return "\n".join(lines)
 
 
+async def _announce_in_slack(database: Database, result: TransitionResult) -> None:
+    """With Slack configured, a terminal decision shows up there like one made in Slack."""
+    settings = get_settings()
+    if settings.slack_bot_token is None:
+        return
+    from bot.slack.app import create_web_client, slack_directory
+    from bot.slack.deps import SlackDeps
+    from bot.slack.review import announce
+
+    deps = SlackDeps(settings=settings, database=database)
+    client = create_web_client(deps)
+    deps.directory = slack_directory(client)
+    try:
+        await announce(deps, client, result)
+    except Exception as error:  # the transition stands; Slack catches up on the next change
+        click.echo(f"warning: could not update Slack: {error}", err=True)
+
+
 async def _run(action: str, plan: str, fiscal_year: str | None, actor: str, **kwargs: Any) -> None:
     database = await open_database()
     try:
@@ -63,9 +83,10 @@ async def _run(action: str, plan: str, fiscal_year: str | None, actor: str, **kw
             row = await resolve_plan(session, plan, fiscal_year)
             result = await transition(session, row.id, action, actor=actor, surface="cli", **kwargs)
             message = _describe(result)
+        click.echo(message)
+        await _announce_in_slack(database, result)
     finally:
         await database.dispose()
-    click.echo(message)
 
 
 def _transition_command(name: str, action: str, help_text: str, *, needs_comment: bool) -> click.Command:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,8 +15,11 @@ from sqlalchemy import select
 from bot.cli import cli
 from storage.db import database_from_settings
 from storage.models import ApiToken
+from storage.settings import get_settings
 from storage.users import hash_token, user_for_token
 from tests.fakes.review_org import CARL, MAYA, MO, Org, seed_org
+from tests.fakes.slack_api import FakeSlackApi
+from tools.slack_links import link_plan_message
 
 
 def run(*args: str) -> Result:
@@ -126,3 +131,38 @@ def test_reject_requires_a_comment(org: Org) -> None:
 def test_unknown_plan_suggests_customers(org: Org) -> None:
     result = run("audit", "TechKorp")
     assert result.exit_code == 2 and "did you mean" in result.output
+
+
+@pytest.fixture
+def fake_slack_thread(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlackApi]:
+    """The fake Slack Web API on its own event loop thread (the CLI runs its own loop)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    fake = asyncio.run_coroutine_threadsafe(_started_fake(), loop).result(timeout=10)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-cli-test")
+    monkeypatch.setenv("SLACK_API_URL", fake.base_url)
+    get_settings.cache_clear()
+    yield fake
+    asyncio.run_coroutine_threadsafe(fake.stop(), loop).result(timeout=10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(timeout=10)
+
+
+async def _started_fake() -> FakeSlackApi:
+    fake = FakeSlackApi()
+    await fake.start()
+    return fake
+
+
+def test_terminal_decisions_show_up_in_slack(org: Org, fake_slack_thread: FakeSlackApi) -> None:
+    in_database(lambda database: link_plan_message(database, org.plan_id, "C0PLANS1", "1699999999.000100"))
+    assert run("submit", org.plan_id, "--as", CARL).exit_code == 0
+    (dm,) = [c for c in fake_slack_thread.calls_to("chat.postMessage") if c.params["channel"] == "D0MAYA"]
+    assert "approval_approve" in str(dm.params["blocks"])
+
+    assert run("approve", org.plan_id, "--as", MAYA, "-m", "Ship it").exit_code == 0
+    updates = [c for c in fake_slack_thread.calls_to("chat.update") if c.params["channel"] == "D0MAYA"]
+    assert updates and "Approved by <@U0MAYA>" in str(updates[-1].params["blocks"])
+    thread = [c for c in fake_slack_thread.calls_to("chat.postMessage") if c.params.get("thread_ts")]
+    assert thread and "Ship it" in thread[-1].params["text"]
