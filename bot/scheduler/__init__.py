@@ -46,6 +46,7 @@ def triggers(schedule: Schedule) -> dict[str, CronTrigger]:
         "reminders": CronTrigger(hour=schedule.reminder_hour, timezone=zone),
         "changes": CronTrigger(minute=0, timezone=zone),
         "proposals": CronTrigger(minute="*", timezone=zone),
+        "activation": CronTrigger(hour=0, minute=5, timezone=zone),
     }
 
 
@@ -115,11 +116,14 @@ def start_scheduler(
 
             client = create_web_client(deps)
         notifier = SlackNotifier(client, deps.database)
+    from bot.scheduler.drafting import agent_drafter
+
     jobs = LivingPlansJobs(
         deps.database,
         notifier,
         worker=worker or worker_name(),
         schedule=schedule_from_settings(deps.settings),
+        drafter=agent_drafter(deps.database),
     )
     scheduler = LivingPlansScheduler(jobs, clock=deps.clock)
     scheduler.start()

@@ -329,3 +329,45 @@ async def test_start_scheduler_runs_the_catch_up_and_schedules_the_jobs(
         assert jobs["living:digest"].weekday() == 0 and jobs["living:digest"].hour == 9
     finally:
         scheduler.shutdown()
+
+
+async def test_production_drafter_redrafts_the_touched_sections_and_keeps_action_history(
+    db: Database,
+) -> None:
+    from bot.scheduler.drafting import affected_sections, agent_drafter
+    from storage.models import RiskSignal
+    from tests.tools.living_data import add_rows
+    from tools.change_detection import propose_revisions
+
+    plan_id = await book(db)
+    async with db.session() as session:
+        await mark_action_done(session, plan_id, 0, actor=ANA[0])
+    async with db.session() as session:
+        await session.execute(update(Customer).where(Customer.id == "c1").values(health_score=45))
+    await add_rows(
+        db,
+        RiskSignal(
+            id="r9",
+            customer_id="c1",
+            type="competitor",
+            severity="critical",
+            description="Competitor pilot in the EMEA team",
+            detected_at=date(2026, 2, 1),
+            status="active",
+        ),
+    )
+    [proposal] = await propose_revisions(
+        db, now=datetime(2026, 2, 3, 10, 0, tzinfo=UTC), drafter=agent_drafter(db), customer_ids=["c1"]
+    )
+    assert affected_sections(proposal.reasons) == ("risk_mitigation",)
+    async with db.session() as session:
+        from storage.models import PlanProposal
+
+        stored = await session.get(PlanProposal, proposal.id)
+    assert stored is not None
+    document = stored.proposed_document
+    assert document["generation_context"]["redrafted_sections"] == ["risk_mitigation"]
+    risks = " ".join(r["risk"] for r in document["risk_mitigation"]["identified_risks"])
+    assert "Health score fell 25 points" in risks
+    assert document["action_plan_90day"][0]["status"] == "done"  # history survives the redraft
+    assert document["strategic_objectives"][0]["objective"] == "Objective number 1 for Acme"  # untouched
