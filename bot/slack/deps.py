@@ -122,11 +122,17 @@ class BackgroundTasks:
 
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.started = 0
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
 
     def start(self, coroutine: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
         task = asyncio.create_task(coroutine, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._finished)
+        self.started += 1
+        for count, waiter in list(self._waiters):
+            if self.started >= count and not waiter.done():
+                waiter.set_result(None)
         return task
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
@@ -137,6 +143,17 @@ class BackgroundTasks:
     @property
     def pending(self) -> int:
         return len(self._tasks)
+
+    async def wait_started(self, count: int) -> None:
+        """Until `count` tasks have been started in total (callers bound it with a timeout)."""
+        if self.started >= count:
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append((count, waiter))
+        try:
+            await waiter
+        finally:
+            self._waiters.remove((count, waiter))
 
     async def drain(self) -> None:
         """Wait for running work, including work that running work starts (shutdown, tests)."""

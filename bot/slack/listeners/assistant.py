@@ -24,16 +24,12 @@ GREETING = (
 def register(app: AsyncApp, deps: SlackDeps) -> None:
     assistant = AsyncAssistant()
 
-    @assistant.thread_started
-    async def thread_started(
-        body: dict[str, Any],
-        payload: dict[str, Any],
-        client: AsyncWebClient,
-        set_suggested_prompts: AsyncSetSuggestedPrompts,
+    async def greet(
+        body: dict[str, Any], client: AsyncWebClient, set_suggested_prompts: AsyncSetSuggestedPrompts
     ) -> None:
         if not await first_delivery(deps, body):
             return
-        thread = payload["assistant_thread"]
+        thread = body["event"]["assistant_thread"]
         try:
             await client.chat_postMessage(
                 channel=thread["channel_id"], thread_ts=thread["thread_ts"], text=GREETING
@@ -42,17 +38,23 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         except Exception as error:
             log_failure("greet in the assistant pane", error, channel=thread["channel_id"])
 
+    @assistant.thread_started
+    async def thread_started(
+        body: dict[str, Any], client: AsyncWebClient, set_suggested_prompts: AsyncSetSuggestedPrompts
+    ) -> None:
+        deps.tasks.start(
+            greet(body, client, set_suggested_prompts), name=f"assistant-start-{body.get('event_id')}"
+        )
+
     @assistant.thread_context_changed
     async def thread_context_changed() -> None:
         # Plans are named in the conversation; the channel the user is viewing does not change them.
         return None
 
-    @assistant.user_message
-    async def user_message(
-        body: dict[str, Any], payload: dict[str, Any], client: AsyncWebClient, set_status: AsyncSetStatus
-    ) -> None:
+    async def answer(body: dict[str, Any], client: AsyncWebClient, set_status: AsyncSetStatus) -> None:
         if not await first_delivery(deps, body):
             return
+        payload = body["event"]
         message = ChatMessage(
             channel=payload["channel"],
             user_id=payload["user"],
@@ -63,6 +65,10 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         async def thinking(status: str) -> object:
             return await set_status(status=status)
 
-        deps.tasks.start(answer_message(deps, client, message, thinking), name=f"assistant-{payload['ts']}")
+        await answer_message(deps, client, message, thinking)
+
+    @assistant.user_message
+    async def user_message(body: dict[str, Any], client: AsyncWebClient, set_status: AsyncSetStatus) -> None:
+        deps.tasks.start(answer(body, client, set_status), name=f"assistant-{body.get('event_id')}")
 
     app.assistant(assistant)

@@ -3,6 +3,7 @@ Web API, with the demo portfolio in a fresh SQLite database and a fixed clock.""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -34,9 +35,12 @@ class SlackHarness:
     deps: SlackDeps
     app: AsyncApp
 
-    async def settle(self) -> None:
-        """Wait until the work started after acks (drafts, replies) has finished."""
-        await self.deps.tasks.drain()
+    async def settle(self, events: int = 0) -> None:
+        """Wait until `events` events have handed their work to the background (each event listener
+        starts exactly one task) and all of it has finished."""
+        async with asyncio.timeout(10):
+            await self.deps.tasks.wait_started(events)
+            await self.deps.tasks.drain()
 
 
 @pytest.fixture
