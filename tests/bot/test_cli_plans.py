@@ -1,0 +1,209 @@
+"""`accountplan generate`, `plans list|show`, `export` and `demo` from the terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import func, select
+
+from bot.cli import cli
+from storage.db import database_from_settings
+from storage.models import AccountPlan
+from storage.plan_document import SECTIONS, AccountPlanDocument
+
+WIDE = {"COLUMNS": "200"}
+AS_OF = "2026-02-02"
+
+
+def run(*args: str) -> Result:
+    return CliRunner(env=WIDE).invoke(cli, list(args), catch_exceptions=False)
+
+
+def plan_count() -> int:
+    async def count() -> int:
+        database = database_from_settings()
+        try:
+            async with database.session() as session:
+                return (await session.execute(select(func.count()).select_from(AccountPlan))).scalar_one()
+        finally:
+            await database.dispose()
+
+    return asyncio.run(count())
+
+
+@pytest.fixture
+def seeded() -> None:
+    result = run("seed", "--accounts", "25", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+
+
+def test_generate_json_prints_exactly_the_saved_document(seeded: None) -> None:
+    result = run("generate", "TechCorp", "--fy", "FY2026", "--as-of", AS_OF, "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    document = AccountPlanDocument.model_validate_json(result.stdout)
+    assert list(json.loads(result.stdout))[:6] == [
+        "plan_id",
+        "status",
+        "customer_id",
+        "customer_name",
+        "fiscal_year",
+        "ai_confidence",
+    ]
+    assert (document.customer_name, document.fiscal_year, document.version) == (
+        "TechCorp Industries",
+        "FY2026",
+        1,
+    )
+    assert "created plan" in result.stderr and "version 1" in result.stderr
+
+    shown = run("plans", "show", "techcorp industries", "--format", "json")
+    assert AccountPlanDocument.model_validate_json(shown.stdout) == document
+
+
+def test_generate_text_shows_sections_in_the_prd_order(seeded: None) -> None:
+    result = run("generate", "TechCorp Industries", "--as-of", AS_OF)
+
+    assert result.exit_code == 0, result.output
+    headings = [
+        "EXECUTIVE SUMMARY",
+        "BUSINESS CONTEXT",
+        "STRATEGIC OBJECTIVES",
+        "STAKEHOLDER PLAN",
+        "EXPANSION PLAN",
+        "RISK MITIGATION",
+        "QBR SCHEDULE",
+        "RESOURCE PLAN",
+        "90-DAY ACTION PLAN",
+        "BENCHMARK COMPARISON",
+    ]
+    positions = [result.stdout.index(heading) for heading in headings]
+    assert positions == sorted(positions)
+    assert "TechCorp Industries FY2026" in result.stdout
+    assert "Sarah Chen" in result.stdout
+
+
+def test_no_save_prints_the_draft_and_stores_nothing(seeded: None) -> None:
+    result = run("generate", "techcorp", "--as-of", AS_OF, "--no-save", "--format", "markdown")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# TechCorp Industries: account plan FY2026")
+    assert "not saved" in result.stderr
+    assert plan_count() == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--fy", "FY26"], "fiscal year must look like FY2026"),
+        (["--fy", "2026"], "fiscal year must look like FY2026"),
+        (["--as-of", "02/02/2026"], "--as-of must be a date like 2026-03-31 (YYYY-MM-DD)"),
+        (["--as-of", "2026-02-30"], "--as-of must be a date like 2026-03-31 (YYYY-MM-DD)"),
+        (["--sections", "objectives,roadmap"], "unknown section 'roadmap'; accepted: all, executive_summary"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_nothing_saved(seeded: None, args: list[str], expected: str) -> None:
+    result = run("generate", "TechCorp", *args)
+
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: ") and expected in result.stderr
+    assert plan_count() == 0
+
+
+def test_unknown_customer_suggests_names(seeded: None) -> None:
+    result = run("generate", "TechCrop Industries", "--as-of", AS_OF)
+
+    assert result.exit_code == 2
+    assert "did you mean 'TechCorp Industries'" in result.stderr
+
+
+def test_sections_option_redrafts_only_those_and_keeps_the_rest(seeded: None) -> None:
+    run("generate", "TechCorp", "--as-of", AS_OF)
+    result = run(
+        "generate",
+        "TechCorp",
+        "--as-of",
+        AS_OF,
+        "--sections",
+        "risks",
+        "--sections",
+        "qbr",
+        "--format",
+        "json",
+    )
+
+    document = json.loads(result.stdout)
+    assert document["version"] == 2
+    assert document["generation_context"]["sections"] == ["risk_mitigation", "qbr_schedule"]
+    assert set(document["generation_context"]["kept_from_previous_version"]) == set(SECTIONS) - {
+        "risk_mitigation",
+        "qbr_schedule",
+    }
+
+
+def test_plans_list_shows_every_plan(seeded: None) -> None:
+    assert "no plans yet" in run("plans", "list").stdout
+    run("generate", "TechCorp", "--as-of", AS_OF)
+    run("generate", "TechCorp", "--as-of", AS_OF, "--fy", "FY2027")
+
+    listed = run("plans", "list").stdout
+
+    assert listed.count("TechCorp Industries") == 2
+    assert "FY2026" in listed and "FY2027" in listed and "draft" in listed
+
+
+def test_export_by_customer_or_plan_id_to_a_file(seeded: None, tmp_path: Path) -> None:
+    created = json.loads(run("generate", "TechCorp", "--as-of", AS_OF, "--format", "json").stdout)
+
+    by_name = run("export", "TechCorp Industries", "--format", "markdown", "-o", str(tmp_path / "plan.md"))
+    by_id = run("export", created["plan_id"], "--format", "json")
+
+    assert by_name.exit_code == 0, by_name.output
+    markdown = (tmp_path / "plan.md").read_text(encoding="utf-8")
+    assert markdown.startswith("# TechCorp Industries: account plan FY2026")
+    assert "## 90-day action plan" in markdown and "| Week | Due | Action |" in markdown
+    assert f"wrote {tmp_path / 'plan.md'}" in by_name.stderr
+    assert json.loads(by_id.stdout) == created
+
+
+def test_export_of_a_missing_plan_says_how_to_make_one(seeded: None) -> None:
+    result = run("export", "TechCorp", "--format", "json")
+
+    assert result.exit_code == 2
+    assert "accountplan generate" in result.stderr
+
+
+def test_demo_seeds_generates_shows_and_exports(tmp_path: Path) -> None:
+    result = run("demo")
+
+    assert result.exit_code == 0, result.output
+    assert "seeding the demo portfolio" in result.stderr
+    assert "ACCOUNT PLAN - TechCorp Industries FY" in result.stdout
+    exports = list((tmp_path / "data" / "exports").glob("techcorp-industries-FY*-v1.md"))
+    assert len(exports) == 1
+    assert f"Markdown export written to {exports[0].resolve()}" in result.stdout
+    assert exports[0].read_text(encoding="utf-8").startswith("# TechCorp Industries: account plan FY")
+
+    again = run("demo")
+    assert again.exit_code == 0
+    assert "seeding" not in again.stderr
+    assert "version 2" in again.stderr
+
+
+def test_markdown_keeps_customer_text_inside_its_table_cell() -> None:
+    from agent.drafter import draft_plan
+    from bot.render.markdown import render_markdown
+    from tests.agent.context_factory import techcorp
+
+    context = techcorp()
+    context.contacts[0] = context.contacts[0].model_copy(update={"title": "VP | Product\nand Ops"})
+    markdown = render_markdown(draft_plan(context, "FY2026"))
+
+    row = next(line for line in markdown.splitlines() if line.startswith("| Sarah Chen |"))
+    assert "VP \\| Product and Ops" in row
+    assert row.count(" | ") == 5  # six cells, the escaped pipe is not a separator
