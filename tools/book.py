@@ -149,15 +149,10 @@ async def _count(session: AsyncSession, model: type, *conditions: object) -> int
 
 
 async def _similar_count(session: AsyncSession, customer: Customer, as_of: date) -> int:
-    """How many peers the benchmark will draw on: the similar-accounts tool's sample size."""
-    from tools import similar_accounts
+    """How many peers the benchmark will draw on: what the similar-accounts tool finds."""
+    from tools.similar_accounts import find_similar_accounts
 
-    finder = getattr(similar_accounts, "find_similar_accounts", None)
-    if finder is None:  # the similar-accounts tool has not shipped: count accounts with an outcome
-        outcome = Customer.renewal_outcome.in_(("renewed", "churned"))
-        return await _count(session, Customer, outcome, Customer.id != customer.id)
-    found = await finder(session, customer.id, as_of=as_of)
-    return int(found.sample_size)
+    return len((await find_similar_accounts(session, customer.id, as_of)).accounts)
 
 
 async def plan_document(database: Database, plan_id: str) -> AccountPlanDocument:

@@ -187,9 +187,7 @@ async def _revise(
     outcome = await deps.revise_plan(deps.database, plan_id, text, actor.email)
     reply = escape(outcome.reply)
     if outcome.changed and outcome.diff:
-        reply += "\n*What changed*\n" + "\n".join(
-            f"• {escape(line)}" for line in outcome.diff.splitlines() if line
-        )
+        reply += "\n*What changed*\n" + "\n".join(f"• {escape(line)}" for line in outcome.diff)
     await _reply(client, message, reply)
     if outcome.changed or outcome.submitted:
         await refresh_plan_message(deps, client, plan_id)

@@ -58,7 +58,7 @@ class PlanResult:
 @dataclass(frozen=True)
 class RevisionResult:
     reply: str
-    diff: str | None
+    diff: list[str]  # readable change lines ("Objective 2: priority high -> critical")
     document: AccountPlanDocument | None
     changed: bool
     submitted: bool = False
@@ -109,7 +109,7 @@ async def revise_with_agent(database: Database, plan_id: str, message: str, acto
     outcome = await revise_plan(database, plan_id, message, actor=actor, surface="slack")
     return RevisionResult(
         reply=outcome.reply,
-        diff=outcome.diff,
+        diff=list(outcome.diff),
         document=outcome.document,
         changed=bool(outcome.changed),
         submitted=bool(outcome.submitted),

@@ -7,26 +7,14 @@ import logging
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.render.markdown import export_filename, render_markdown
 from bot.slack.blocks.text import escape
 from bot.slack.deps import SlackDeps
 from bot.slack.feedback import describe_failure, report_failure, tell_user
-from storage.plan_document import AccountPlanDocument
 from tools.book import plan_document
 from tools.slack_links import plan_message
 
 log = logging.getLogger(__name__)
-
-
-def plan_markdown(document: AccountPlanDocument) -> str:
-    """The same Markdown the CLI's `accountplan export` writes (one renderer for every surface)."""
-    from bot.render.markdown import render_markdown
-
-    return render_markdown(document)
-
-
-def export_filename(document: AccountPlanDocument) -> str:
-    slug = "".join(c if c.isalnum() else "-" for c in document.customer_name.lower()).strip("-")
-    return f"{slug or document.customer_id}-{document.fiscal_year}-v{document.version}.md"
 
 
 async def export_plan(
@@ -34,7 +22,8 @@ async def export_plan(
 ) -> None:
     try:
         document = await plan_document(deps.database, plan_id)
-        markdown = plan_markdown(document)
+        # The same Markdown the CLI's `accountplan export` writes: one renderer for every surface.
+        markdown = render_markdown(document)
     except Exception as error:
         await report_failure(client, "export the plan", error, channel=channel, user=user_id, plan=plan_id)
         return

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from bot.slack.deps import RevisionResult
 from storage.db import Database
 from storage.models import ProcessedEvent
+from storage.plans import document_of, get_plan
 from tests.bot.slack.conftest import CSM, SlackHarness
 from tests.fakes.slack_api import BOT_ID, BOT_USER_ID, RecordedCall
 from tools.plan_edits import EditObjective, save_edits
@@ -44,7 +45,7 @@ class ScriptedReviser:
             )
         return RevisionResult(
             reply="Done: objective 1 is now critical.",
-            diff="\n".join(result.diff),
+            diff=result.diff,
             document=result.document,
             changed=result.changed,
         )
@@ -226,3 +227,37 @@ async def test_dataclass_replace_keeps_deps_usable(slack: SlackHarness) -> None:
     await slack.sender.event({"type": "app_home_opened", "user": "UNKNOWN9", "channel": "D0X", "tab": "home"})
     (published,) = await slack.fake.wait_for("views.publish")
     assert "not set up in accountplan" in str(published.params["view"]["blocks"])
+
+
+async def test_thread_reply_runs_the_real_revision_agent_offline(slack: SlackHarness) -> None:
+    plan_id, summary = await drafted(slack)
+    await slack.sender.event(
+        message("set priority of objective 2 to critical", thread_ts=summary.params["ts"])
+    )
+    await slack.settle(events=1)
+    (reply,) = [
+        c
+        for c in slack.fake.calls_to("chat.postMessage")
+        if c.params.get("thread_ts") == summary.params["ts"]
+    ]
+    assert "What changed" in reply.params["text"] and "critical" in reply.params["text"]
+    async with slack.deps.database.session() as session:
+        document = document_of(await get_plan(session, plan_id))
+    assert document.version == 2 and document.strategic_objectives[1].priority == "critical"
+    latest = [c for c in slack.fake.calls_to("chat.update") if is_summary(c)][-1]
+    assert latest.params["ts"] == summary.params["ts"] and "v2" in str(latest.params["blocks"][1])
+
+
+async def test_approval_requests_in_chat_are_refused(slack: SlackHarness) -> None:
+    plan_id, summary = await drafted(slack)
+    await slack.sender.event(message("approve this plan", thread_ts=summary.params["ts"]))
+    await slack.settle(events=1)
+    (reply,) = [
+        c
+        for c in slack.fake.calls_to("chat.postMessage")
+        if c.params.get("thread_ts") == summary.params["ts"]
+    ]
+    async with slack.deps.database.session() as session:
+        plan = await get_plan(session, plan_id)
+    assert plan.status == "draft" and plan.version == 1
+    assert "approv" in reply.params["text"].lower()

@@ -243,3 +243,37 @@ async def test_did_you_mean_button_drafts_the_picked_customer(slack: SlackHarnes
     (drafting,) = await slack.fake.wait_for("chat.postMessage")
     assert drafting.params["channel"] == "C0PLANS2"
     await slack.fake.wait_for("chat.update", is_summary)
+
+
+async def test_export_uploads_markdown_into_the_thread_and_creates_a_canvas(slack: SlackHarness) -> None:
+    plan_id, summary = await drafted_plan(slack)
+    await slack.sender.interaction(block_actions(button("plan_export", plan_id), channel={"id": "C0PLANS1"}))
+    (note,) = await slack.fake.wait_for("chat.postEphemeral")
+    assert "Exported" in note.params["text"] and "canvas" in note.params["text"]
+    (complete,) = slack.fake.calls_to("files.completeUploadExternal")
+    assert (
+        complete.params["channel_id"] == "C0PLANS1" and complete.params["thread_ts"] == summary.params["ts"]
+    )
+    (uploaded,) = slack.fake.uploads.values()
+    assert uploaded.decode().startswith("# ") and "TechCorp Industries" in uploaded.decode()
+    (canvas,) = slack.fake.calls_to("canvases.create")
+    assert canvas.params["document_content"]["markdown"] == uploaded.decode()
+
+
+async def test_canvas_refusal_still_leaves_the_markdown_file(slack: SlackHarness) -> None:
+    plan_id, _ = await drafted_plan(slack)
+    slack.fake.fail_next("canvases.create", "free_teams_cannot_create_non_tabbed_canvases")
+    await slack.sender.interaction(block_actions(button("plan_export", plan_id), channel={"id": "C0PLANS1"}))
+    (note,) = await slack.fake.wait_for("chat.postEphemeral")
+    assert (
+        "paid Slack plan" in note.params["text"]
+        and "Markdown file is in the plan's thread" in note.params["text"]
+    )
+    assert len(slack.fake.uploads) == 1
+
+
+async def test_health_check_reports_the_database(slack: SlackHarness) -> None:
+    url = slack.sender.url.replace("/slack/events", "/healthz")
+    async with slack.sender.session.get(url) as response:
+        assert response.status == 200
+        assert (await response.json()) == {"status": "ok", "database": "ok"}
