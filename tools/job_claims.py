@@ -125,3 +125,15 @@ async def exactly_once(
         await release(database, key, worker=worker)
         raise
     await complete(database, key, worker=worker, now=now)
+
+
+async def prune_done(database: Database, prefix: str, *, before: datetime) -> int:
+    """Forget finished claims under `prefix` done before `before` (only for keys that can never
+    come round again, like past minute slots), so the table does not grow without end."""
+    async with database.session() as session:
+        result = await session.execute(
+            delete(JobClaim)
+            .where(JobClaim.key.startswith(prefix, autoescape=True), JobClaim.done_at < before)
+            .execution_options(synchronize_session=False)
+        )
+    return int(result.rowcount or 0)

@@ -30,7 +30,7 @@ from storage.db import Database
 from storage.models import Customer, PlanProposal
 from tools.action_tracking import due_actions_by_csm
 from tools.change_detection import ProposalDrafter, default_drafter, propose_revisions
-from tools.job_claims import exactly_once
+from tools.job_claims import exactly_once, prune_done
 from tools.proposals import get_proposal
 from tools.reminders import due_qbr_reminders, due_renewal_reminders
 
@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 RUN_LEASE = timedelta(minutes=15)
 MESSAGE_LEASE = timedelta(minutes=5)
-JOBS = ("digest", "reminders", "changes", "proposals")
+JOBS = ("digest", "reminders", "changes", "proposals", "activation")
+PRUNE_AFTER = timedelta(days=2)
 
 
 @dataclass
@@ -83,6 +84,8 @@ class Schedule:
             return local.strftime("%Y-%m-%dT%H")
         if job == "proposals":
             return local.strftime("%Y-%m-%dT%H:%M")
+        if job == "activation":  # daily: approved plans go live when their fiscal year starts
+            return local.date().isoformat()
         raise ValueError(f"unknown job {job!r}")
 
 
@@ -156,6 +159,21 @@ class LivingPlansJobs:
         created = await propose_revisions(self.database, now=now, drafter=self.drafter)
         report.add("proposed", len(created))
         await self._deliver_proposals(now, report)
+        # Minute slots and import checks never come round again; a day later they are just rows.
+        for prefix in ("run:proposals:", "import-check:", "run:changes:"):
+            await prune_done(self.database, prefix, before=now - PRUNE_AFTER)
+
+    async def _run_activation(self, now: datetime, slot: str, report: RunReport) -> None:
+        """Approved plans whose fiscal year has begun become active (the lifecycle's own update)."""
+        from storage.settings import get_settings
+        from tools.lifecycle import activate_started_plans
+
+        start_month = get_settings().fiscal_year_start_month
+        async with self.database.session() as session:
+            activated = await activate_started_plans(
+                session, today=date.fromisoformat(slot), start_month=start_month
+            )
+        report.add("activated", len(activated))
 
     async def _run_proposals(self, now: datetime, slot: str, report: RunReport) -> None:
         """Every minute: re-check right after an import, and deliver proposals nobody has sent yet."""

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storage.db import Database
-from tools.job_claims import claim, complete, exactly_once, is_done, release
+from tools.job_claims import claim, complete, exactly_once, is_done, prune_done, release
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -63,3 +63,14 @@ async def test_exactly_once_marks_done_on_success_and_releases_on_error(db: Data
     assert not await is_done(db, "fails")
     async with exactly_once(db, "fails", worker="b", now=NOW) as mine:
         assert mine
+
+
+async def test_prune_forgets_only_old_finished_claims_under_a_prefix(any_db: Database) -> None:
+    for key in ("run:proposals:1", "run:proposals:2", "qbr:p1:2026-03-20"):
+        assert await claim(any_db, key, worker="a", now=NOW)
+        await complete(any_db, key, worker="a", now=NOW)
+    assert await claim(any_db, "run:proposals:3", worker="a", now=NOW)  # still running
+    removed = await prune_done(any_db, "run:proposals:", before=NOW + timedelta(days=1))
+    assert removed == 2
+    assert await is_done(any_db, "qbr:p1:2026-03-20")
+    assert not await claim(any_db, "run:proposals:3", worker="b", now=NOW)
