@@ -1,6 +1,7 @@
-"""Claude as a `SectionWriter`: the plan's section groups drafted concurrently, one forced tool
-call per group whose input schema is the sections' pydantic schema, validated and grounded on
-arrival, with one repair turn; anything still wrong is left to the offline draft.
+"""Claude as a `SectionWriter`: the plan's sections drafted concurrently as jobs (see
+`section_jobs`), one forced tool call per job whose input schema is the sections' pydantic schema,
+validated and grounded on arrival, with one repair turn; anything still wrong is left to the
+offline draft.
 
 Every call sends the same tools and system blocks (instructions + the account's data + the offline
 draft), with a cache breakpoint after the data, so the context is written to the prompt cache once
@@ -16,21 +17,15 @@ import time
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import TypeAdapter, ValidationError
 
 from agent.claude.client import ClaudeClient, ClaudeUnavailable, Usage
 from agent.claude.grounding import GroundingFacts, check_sections
+from agent.claude.section_jobs import DraftJob, assemble, check_answer, plan_jobs, tool_definitions
 from agent.section_writer import ProgressCallback, ProgressEvent, SectionOutcome
-from storage.plan_document import (
-    QUARTERS,
-    SECTION_MODELS,
-    SECTIONS,
-    AccountPlanDocument,
-    ActionItem,
-    StrategicObjective,
-)
+from storage.plan_document import SECTION_MODELS, SECTIONS, AccountPlanDocument
 from tools.context import PlanningContext
 from tools.plan_edits import validation_problems
 
@@ -38,75 +33,6 @@ log = logging.getLogger(__name__)
 
 REPAIR_TURNS = 1
 WARM_UP_MAX_TOKENS = 1
-
-
-@dataclass(frozen=True)
-class SectionGroup:
-    tool: str
-    sections: tuple[str, ...]
-    description: str
-
-
-# Groups are sized so no single call dominates the wall time; together they cover every section.
-GROUPS: tuple[SectionGroup, ...] = (
-    SectionGroup(
-        "write_summary_and_context",
-        ("executive_summary", "business_context"),
-        "Write the executive summary and the customer's business context.",
-    ),
-    SectionGroup(
-        "write_objectives",
-        ("strategic_objectives",),
-        "Write the 3-5 strategic objectives with metrics and quarterly milestones.",
-    ),
-    SectionGroup(
-        "write_stakeholder_plan",
-        ("stakeholder_plan",),
-        "Write the stakeholder map, relationship goals and executive sponsor strategy.",
-    ),
-    SectionGroup(
-        "write_expansion_and_risks",
-        ("expansion_plan", "risk_mitigation"),
-        "Write the expansion plan (opportunities from the data) and the risk mitigation.",
-    ),
-    SectionGroup(
-        "write_cadence",
-        ("qbr_schedule", "resource_plan", "action_plan_90day"),
-        "Write the QBR schedule, the resource plan and the 90-day action plan.",
-    ),
-    SectionGroup(
-        "write_benchmark_comparison", ("benchmark_comparison",), "Write the comparison with similar accounts."
-    ),
-)
-assert sorted(s for g in GROUPS for s in g.sections) == sorted(SECTIONS)
-
-# Field types with the document-level constraints the section models alone do not carry.
-_SECTION_TYPES: dict[str, Any] = dict(SECTION_MODELS) | {
-    "executive_summary": Annotated[str, Field(min_length=20)],
-    "strategic_objectives": Annotated[list[StrategicObjective], Field(min_length=3, max_length=5)],
-    "action_plan_90day": Annotated[list[ActionItem], Field(min_length=1)],
-}
-
-
-@cache
-def group_model(tool: str) -> type[BaseModel]:
-    """The pydantic model of a group's tool input (built once per process)."""
-    group = next(g for g in GROUPS if g.tool == tool)
-    fields: dict[str, Any] = {s: (_SECTION_TYPES[s], ...) for s in group.sections}
-    return create_model(tool, __config__=ConfigDict(extra="forbid"), **fields)
-
-
-@cache
-def tool_definitions() -> tuple[dict[str, Any], ...]:
-    """Every group's tool; the same list (same bytes) goes with every call so the prefix is shared."""
-    return tuple(
-        {
-            "name": g.tool,
-            "description": g.description,
-            "input_schema": group_model(g.tool).model_json_schema(),
-        }
-        for g in GROUPS
-    )
 
 
 @cache
@@ -141,30 +67,9 @@ def content_params(message: Any) -> list[dict[str, Any]]:
     return blocks
 
 
-def tidy(sections: dict[str, Any]) -> dict[str, Any]:
-    """Fix what is valid but odd without bothering the model: objective ids renumbered in order,
-    milestones in quarter order, actions by week, QBRs by date."""
-    objectives: list[StrategicObjective] | None = sections.get("strategic_objectives")
-    if objectives is not None:
-        renumbered = []
-        for index, objective in enumerate(objectives, start=1):
-            milestones = sorted(objective.quarterly_milestones, key=lambda m: QUARTERS.index(m.quarter))
-            renumbered.append(
-                objective.model_copy(update={"id": f"obj-{index}", "quarterly_milestones": milestones})
-            )
-        sections["strategic_objectives"] = renumbered
-    if "action_plan_90day" in sections:
-        sections["action_plan_90day"] = sorted(
-            sections["action_plan_90day"], key=lambda a: (a.week, a.due_date)
-        )
-    if "qbr_schedule" in sections:
-        sections["qbr_schedule"] = sorted(sections["qbr_schedule"], key=lambda q: q.date)
-    return sections
-
-
 @dataclass
-class _GroupResult:
-    sections: dict[str, Any] = field(default_factory=dict)
+class _JobResult:
+    answer: dict[str, Any] = field(default_factory=dict)  # section -> JSON part
     failure: str | None = None
     repaired: bool = False
 
@@ -191,58 +96,61 @@ class ClaudeSectionWriter:
         usage = Usage()
         system = shared_system(context, fiscal_year, baseline)
         facts = GroundingFacts.from_context(context)
-        groups = [g for g in GROUPS if any(s in sections for s in g.sections)]
-        wanted = {g.tool: tuple(s for s in g.sections if s in sections) for g in groups}
-        results: dict[str, _GroupResult] = {}
+        jobs = plan_jobs(sections, baseline, fiscal_year)
+        results: dict[str, _JobResult] = {}
 
-        stop = await self._warm_up(system, usage) if self.warm_cache and len(groups) > 1 else None
+        stop = await self._warm_up(system, usage) if self.warm_cache and len(jobs) > 1 else None
         if stop is not None:
-            results = {g.tool: _GroupResult(failure=stop) for g in groups}
+            results = {job.key: _JobResult(failure=stop) for job in jobs}
         else:
-            for group in groups:
-                for section in wanted[group.tool]:
-                    await _report(progress, ProgressEvent(section, "started", "Claude"))
+            for section in sections:
+                await _report(progress, ProgressEvent(section, "started", "Claude"))
 
-            async def run(group: SectionGroup) -> None:
+            async def run(job: DraftJob) -> None:
                 try:
-                    results[group.tool] = await self._draft_group(
-                        group, wanted[group.tool], system, facts, fiscal_year, usage
-                    )
-                except Exception:  # a bug in one group must not sink the others; the draft covers it
-                    log.exception("drafting %s failed", group.tool)
-                    results[group.tool] = _GroupResult(failure="an internal error; see the logs")
+                    results[job.key] = await self._draft(job, system, facts, baseline, usage)
+                except Exception:  # a bug in one job must not sink the others; the draft covers it
+                    log.exception("drafting %s failed", job.key)
+                    results[job.key] = _JobResult(failure="an internal error; see the logs")
 
             remaining = max(0.0, self.client.deadline - (time.perf_counter() - started))
             try:
                 async with asyncio.timeout(remaining):
                     if self.concurrent:
                         async with asyncio.TaskGroup() as tasks:
-                            for group in groups:
-                                tasks.create_task(run(group))
+                            for job in jobs:
+                                tasks.create_task(run(job))
                     else:
-                        for group in groups:
-                            await run(group)
+                        for job in jobs:
+                            await run(job)
             except TimeoutError:
                 log.warning("claude drafting passed its %.0fs deadline", self.client.deadline)
-            for group in groups:
+            for job in jobs:
                 results.setdefault(
-                    group.tool,
-                    _GroupResult(failure=f"Claude did not answer within {self.client.deadline:.0f}s"),
+                    job.key, _JobResult(failure=f"Claude did not answer within {self.client.deadline:.0f}s")
                 )
 
         outcome = SectionOutcome(sections={}, fallbacks={})
-        for group in groups:
-            result = results[group.tool]
-            for section in wanted[group.tool]:
-                if result.failure is None:
-                    outcome.sections[section] = result.sections[section]
-                    await _report(progress, ProgressEvent(section, "done", "Claude"))
-                else:
-                    outcome.fallbacks[section] = result.failure
+        for section in sections:
+            failed = [
+                results[j.key].failure for j in jobs if section in j.sections and results[j.key].failure
+            ]
+            if failed:
+                outcome.fallbacks[section] = str(failed[0])
+        good = [j for j in jobs if not any(s in outcome.fallbacks for s in j.sections)]
+        for section, value in assemble(good, {j.key: results[j.key].answer for j in good}).items():
+            try:
+                outcome.sections[section] = _section_adapter(section).validate_python(value)
+            except ValidationError as error:  # e.g. every week range came back empty
+                outcome.fallbacks[section] = (
+                    "the assembled section is invalid: " + validation_problems(error)[0]
+                )
+                continue
+            await _report(progress, ProgressEvent(section, "done", "Claude"))
         outcome.usage = usage.as_dict(self.client.model) | {
             "wall_ms": round((time.perf_counter() - started) * 1000, 1),
-            "groups": len(groups),
-            "repaired_groups": sorted(g for g, r in results.items() if r.repaired),
+            "jobs": len(jobs),
+            "repaired_jobs": sorted(k for k, r in results.items() if r.repaired),
             "fallback_sections": sorted(outcome.fallbacks),
             "request_ids": usage.request_ids,
         }
@@ -251,7 +159,7 @@ class ClaudeSectionWriter:
     async def _warm_up(self, system: list[dict[str, Any]], usage: Usage) -> str | None:
         """Write the shared prefix to the prompt cache before the fan-out (concurrent requests
         cannot read a cache entry that is still being written). Returns a reason to stop when the
-        API refuses us outright (a bad key will not get better by asking six more times)."""
+        API refuses us outright (a bad key will not get better by asking a dozen more times)."""
         try:
             await self.client.create(
                 purpose="cache warm-up",
@@ -268,78 +176,62 @@ class ClaudeSectionWriter:
             log.info("cache warm-up failed (%s); drafting anyway", error.message)
         return None
 
-    async def _draft_group(
+    async def _draft(
         self,
-        group: SectionGroup,
-        wanted: tuple[str, ...],
+        job: DraftJob,
         system: list[dict[str, Any]],
         facts: GroundingFacts,
-        fiscal_year: str,
+        baseline: AccountPlanDocument,
         usage: Usage,
-    ) -> _GroupResult:
-        messages: list[dict[str, Any]] = [
-            {
-                "role": "user",
-                "content": f"Draft {', '.join(group.sections)} for {fiscal_year} with `{group.tool}`.",
-            }
-        ]
+    ) -> _JobResult:
+        """One job's forced tool call, checked on arrival, with one repair turn."""
+        messages: list[dict[str, Any]] = [{"role": "user", "content": job.instruction}]
         problems: list[str] = []
         for attempt in range(REPAIR_TURNS + 1):
             try:
                 message = await self.client.create(
-                    purpose=f"draft {group.tool}",
+                    purpose=f"draft {job.key}",
                     usage=usage,
                     system=system,
                     tools=list(tool_definitions()),
-                    tool_choice={"type": "tool", "name": group.tool},
+                    tool_choice={"type": "tool", "name": job.tool},
                     messages=messages,
                 )
             except ClaudeUnavailable as error:
-                return _GroupResult(failure=error.message)
-            call = next((b for b in message.content if b.type == "tool_use" and b.name == group.tool), None)
+                return _JobResult(failure=error.message)
+            call = next((b for b in message.content if b.type == "tool_use" and b.name == job.tool), None)
             if call is None:
-                return _GroupResult(
-                    failure=f"Claude answered without calling {group.tool} ({message.stop_reason})"
+                return _JobResult(
+                    failure=f"Claude answered without calling {job.tool} ({message.stop_reason})"
                 )
+            answer: dict[str, Any] = {}
             if message.stop_reason == "max_tokens":
                 problems = [
                     f"your answer was cut off at the {self.client.max_tokens}-token limit; write more concisely"
                 ]
-                parsed: dict[str, Any] = {}
             else:
-                parsed, problems = self._check(group, wanted, call.input, facts)
+                answer, problems = check_answer(job, call.input, baseline)
+                if not problems:
+                    problems = check_sections(answer, facts)
             if not problems:
-                return _GroupResult(sections=parsed, repaired=attempt > 0)
-            log.info("claude %s needs repair: %s", group.tool, "; ".join(problems[:5]))
+                return _JobResult(answer=answer, repaired=attempt > 0)
+            log.info("claude %s needs repair: %s", job.key, "; ".join(problems[:5]))
             messages += [
                 {"role": "assistant", "content": content_params(message)},
                 {
                     "role": "user",
-                    "content": [
-                        {
-                            "type": "tool_result",
-                            "tool_use_id": call.id,
-                            "is_error": True,
-                            "content": "Fix these problems and call the tool again:\n- "
-                            + "\n- ".join(problems),
-                        }
-                    ],
+                    "content": [{
+                        "type": "tool_result", "tool_use_id": call.id, "is_error": True,
+                        "content": "Fix these problems and call the tool again:\n- " + "\n- ".join(problems),
+                    }],
                 },
-            ]
-        return _GroupResult(failure="still invalid after a repair turn: " + "; ".join(problems[:3]))
+            ]  # fmt: skip
+        return _JobResult(failure="still invalid after a repair turn: " + "; ".join(problems[:3]))
 
-    @staticmethod
-    def _check(
-        group: SectionGroup, wanted: tuple[str, ...], tool_input: Any, facts: GroundingFacts
-    ) -> tuple[dict[str, Any], list[str]]:
-        try:
-            model = group_model(group.tool).model_validate(tool_input)
-        except ValidationError as error:
-            return {}, validation_problems(error)
-        sections = tidy({s: getattr(model, s) for s in group.sections})
-        as_json = group_model(group.tool).model_validate(sections).model_dump(mode="json")
-        problems = check_sections({s: as_json[s] for s in wanted}, facts)
-        return {s: sections[s] for s in wanted}, problems
+
+@cache
+def _section_adapter(section: str) -> TypeAdapter[Any]:
+    return TypeAdapter(SECTION_MODELS[section])
 
 
 async def _report(progress: ProgressCallback | None, event: ProgressEvent) -> None:

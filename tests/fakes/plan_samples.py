@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -341,12 +342,21 @@ def sample_context(*, goals: str = "Scale customer success operations") -> Plann
     )
 
 
-def group_input(plan: dict[str, Any], tool: str) -> dict[str, Any]:
-    """What a well-behaved model would send to a section group's tool: that group's sections of `plan`."""
-    from agent.claude.workflow import GROUPS
+def tool_answer(plan: dict[str, Any], call: Call) -> dict[str, Any]:
+    """What a well-behaved model would send to the call's forced tool: the matching part of `plan`."""
+    from agent.claude.section_jobs import SPECS
 
-    group = next(g for g in GROUPS if g.tool == tool)
-    return {section: copy.deepcopy(plan[section]) for section in group.sections}
+    tool = call.forced_tool or ""
+    request = call.body["messages"][0]["content"]
+    if tool == "write_objective":
+        slot = re.search(r"objective (obj-\d+)", request).group(1)  # type: ignore[union-attr]
+        return {"objective": copy.deepcopy(next(o for o in plan["strategic_objectives"] if o["id"] == slot))}
+    if tool == "write_actions":
+        first, last = map(int, re.search(r"weeks (\d+)-(\d+)", request).groups())  # type: ignore[union-attr]
+        return {
+            "actions": [copy.deepcopy(a) for a in plan["action_plan_90day"] if first <= a["week"] <= last]
+        }
+    return {field: copy.deepcopy(plan[field]) for field in SPECS[tool].fields}
 
 
 def plan_author(
@@ -363,7 +373,7 @@ def plan_author(
         tool = call.forced_tool
         if tool is None:
             return Reply([text("OK")], stop_reason="max_tokens", output_tokens=1, delay=base_latency)
-        content = [tool_use(tool, group_input(source, tool))]
+        content = [tool_use(tool, tool_answer(source, call))]
         out = tokens(content)
         return Reply(
             content,
