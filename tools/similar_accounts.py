@@ -1,39 +1,30 @@
 """Similar accounts: nearest neighbours among accounts with a known renewal outcome; success =
 renewed and grew. Computed from data, never a constant.
 
-A compact feature index (numpy arrays, one row per customer) is loaded once per process and
-database, and rebuilt when one cheap signature query (customer count, latest customer update,
-contact count) says the data changed; each search is then a vectorized distance + argpartition.
+The search runs over the cached feature index (tools.feature_index): a weighted distance over
+industry, segment, log ARR, health, feature and seat utilization, vectorized, then argpartition.
 """
 
 from __future__ import annotations
 
 import math
-import weakref
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
-from sqlalchemy import Engine, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.errors import NotFound
-from storage.models import Contact, Customer
+from tools.feature_index import (
+    OUTCOME_CODES,
+    SIGNATURE_MAX_AGE_SECONDS,
+    FeatureIndex,
+    QueryFeatures,
+    distances,
+    load_feature_index,
+    query_features,
+)
 
-# Weights of the distance components (each 0-1); they sum to 1, so similarity = 1 - distance.
-DISTANCE_WEIGHTS: dict[str, float] = {
-    "industry": 0.25,
-    "segment": 0.15,
-    "arr": 0.20,  # |log10 ARR difference|: 10x larger or smaller is as far as it gets
-    "health": 0.15,  # 50 health points apart is as far as it gets
-    "feature_utilization": 0.15,  # 50 percentage points
-    "seat_utilization": 0.10,  # 50 percentage points
-}
-SCALES = {"arr": 1.0, "health": 50.0, "feature_utilization": 50.0, "seat_utilization": 0.5}
-UNKNOWN_DISTANCE = 0.5  # a missing value on either side counts as half-way
-OUTCOME_CODES = {"renewed": 1, "churned": 2}
 OUTCOME_NAMES = {code: name for name, code in OUTCOME_CODES.items()}
 
 
@@ -63,194 +54,19 @@ class SimilarAccounts(BaseModel):
     explanation: str
 
 
-@dataclass(frozen=True)
-class FeatureIndex:
-    """Every customer's comparable features as parallel arrays (row i = ids[i])."""
-
-    signature: tuple[Any, ...]
-    ids: list[str]
-    position: dict[str, int]
-    names: list[str]
-    industries: list[str | None]
-    segments: list[str | None]
-    industry_code: np.ndarray  # int32, -1 unknown
-    segment_code: np.ndarray
-    arr: np.ndarray  # float64, NaN unknown
-    log_arr: np.ndarray
-    health: np.ndarray
-    feature_utilization: np.ndarray
-    seat_utilization: np.ndarray
-    arr_change: np.ndarray
-    outcome: np.ndarray  # int8: 0 unknown/pending, 1 renewed, 2 churned
-    contract_start: np.ndarray  # int64 date ordinal, 0 unknown
-    active_contacts: np.ndarray  # int32
-    champions: np.ndarray  # int32
-    exec_sponsor: np.ndarray  # bool
-
-    def succeeded(self, rows: np.ndarray) -> np.ndarray:
-        """Renewed and grew (ARR change last year > 0), for the given rows."""
-        return (self.outcome[rows] == OUTCOME_CODES["renewed"]) & (self.arr_change[rows] > 0)
-
-
-_INDEXES: weakref.WeakKeyDictionary[Engine, FeatureIndex] = weakref.WeakKeyDictionary()
-
-
-def _engine_of(session: AsyncSession) -> Engine:
-    bind = session.get_bind()
-    return bind if isinstance(bind, Engine) else bind.engine
-
-
-async def _signature(session: AsyncSession) -> tuple[Any, ...]:
-    contacts = select(func.count()).select_from(Contact).scalar_subquery()
-    row = (await session.execute(select(func.count(), func.max(Customer.updated_at), contacts))).one()
-    return (row[0], str(row[1]), row[2])
-
-
-def _codes(values: list[str | None]) -> np.ndarray:
-    vocabulary: dict[str, int] = {}
-    codes = [-1 if v is None else vocabulary.setdefault(v.strip().lower(), len(vocabulary)) for v in values]
-    return np.asarray(codes, dtype=np.int32)
-
-
-def _floats(values: list[Any]) -> np.ndarray:
-    return np.asarray([math.nan if v is None else float(v) for v in values], dtype=np.float64)
-
-
-async def _build_index(session: AsyncSession, signature: tuple[Any, ...]) -> FeatureIndex:
-    rows = (
-        await session.execute(
-            select(
-                Customer.id,
-                Customer.name,
-                Customer.industry,
-                Customer.segment,
-                Customer.arr,
-                Customer.health_score,
-                Customer.feature_utilization,
-                Customer.seats_purchased,
-                Customer.seats_active,
-                Customer.arr_change_last_year,
-                Customer.renewal_outcome,
-                Customer.contract_start,
-            ).order_by(Customer.id)
-        )
-    ).all()
-    is_active = Contact.active.is_(True)
-    contact_rows = (
-        await session.execute(
-            select(
-                Contact.customer_id,
-                func.sum(case((is_active, 1), else_=0)),
-                func.sum(case((is_active & (Contact.role == "champion"), 1), else_=0)),
-                func.sum(case((is_active & (Contact.role == "exec_sponsor"), 1), else_=0)),
-            ).group_by(Contact.customer_id)
-        )
-    ).all()
-    ids = [r.id for r in rows]
-    position = {customer_id: i for i, customer_id in enumerate(ids)}
-    active_contacts = np.zeros(len(ids), dtype=np.int32)
-    champions = np.zeros(len(ids), dtype=np.int32)
-    exec_sponsor = np.zeros(len(ids), dtype=bool)
-    for customer_id, active, champion_count, sponsors in contact_rows:
-        i = position.get(customer_id)
-        if i is not None:
-            active_contacts[i], champions[i], exec_sponsor[i] = (
-                active or 0,
-                champion_count or 0,
-                (sponsors or 0) > 0,
-            )
-    arr = _floats([r.arr for r in rows])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_arr = np.where(arr > 0, np.log10(np.where(arr > 0, arr, 1.0)), math.nan)
-        seat_utilization = np.asarray(
-            [
-                r.seats_active / r.seats_purchased
-                if r.seats_purchased and r.seats_active is not None
-                else math.nan
-                for r in rows
-            ],
-            dtype=np.float64,
-        )
-    industries = [r.industry for r in rows]
-    segments = [r.segment for r in rows]
-    return FeatureIndex(
-        signature=signature,
-        ids=ids,
-        position=position,
-        names=[r.name for r in rows],
-        industries=industries,
-        segments=segments,
-        industry_code=_codes(industries),
-        segment_code=_codes(segments),
-        arr=arr,
-        log_arr=log_arr,
-        health=_floats([r.health_score for r in rows]),
-        feature_utilization=_floats([r.feature_utilization for r in rows]),
-        seat_utilization=seat_utilization,
-        arr_change=_floats([r.arr_change_last_year for r in rows]),
-        outcome=np.asarray(
-            [OUTCOME_CODES.get((r.renewal_outcome or "").lower(), 0) for r in rows], dtype=np.int8
-        ),
-        contract_start=np.asarray(
-            [r.contract_start.toordinal() if r.contract_start else 0 for r in rows], dtype=np.int64
-        ),
-        active_contacts=active_contacts,
-        champions=champions,
-        exec_sponsor=exec_sponsor,
-    )
-
-
-async def load_feature_index(session: AsyncSession) -> FeatureIndex:
-    """The cached index for this database, rebuilt only when the signature changed."""
-    engine = _engine_of(session)
-    signature = await _signature(session)
-    index = _INDEXES.get(engine)
-    if index is None or index.signature != signature:
-        index = await _build_index(session, signature)
-        _INDEXES[engine] = index
-    return index
-
-
-def _mismatch(codes: np.ndarray, target: int) -> np.ndarray:
-    if target < 0:
-        return np.full(codes.shape, UNKNOWN_DISTANCE)
-    return np.where(codes < 0, UNKNOWN_DISTANCE, (codes != target).astype(np.float64))
-
-
-def _gap(values: np.ndarray, target: float, scale: float) -> np.ndarray:
-    if math.isnan(target):
-        return np.full(values.shape, UNKNOWN_DISTANCE)
-    gap = np.minimum(np.abs(values - target) / scale, 1.0)
-    return np.where(np.isnan(gap), UNKNOWN_DISTANCE, gap)
-
-
-def distances(index: FeatureIndex, row: int) -> np.ndarray:
-    """Weighted distance (0-1) from customer `row` to every customer in the index."""
-    weights = DISTANCE_WEIGHTS
-    return (
-        weights["industry"] * _mismatch(index.industry_code, int(index.industry_code[row]))
-        + weights["segment"] * _mismatch(index.segment_code, int(index.segment_code[row]))
-        + weights["arr"] * _gap(index.log_arr, float(index.log_arr[row]), SCALES["arr"])
-        + weights["health"] * _gap(index.health, float(index.health[row]), SCALES["health"])
-        + weights["feature_utilization"]
-        * _gap(
-            index.feature_utilization, float(index.feature_utilization[row]), SCALES["feature_utilization"]
-        )
-        + weights["seat_utilization"]
-        * _gap(index.seat_utilization, float(index.seat_utilization[row]), SCALES["seat_utilization"])
-    )
-
-
-def _nearest(index: FeatureIndex, row: int, as_of: date, k: int) -> tuple[np.ndarray, np.ndarray, int]:
+def _nearest(
+    index: FeatureIndex, query: QueryFeatures, as_of: date, k: int
+) -> tuple[np.ndarray, np.ndarray, int]:
     """Rows of the k nearest accounts with a known outcome (closest first), their distances, and
     how many accounts were eligible."""
     eligible = index.outcome > 0
     eligible &= (index.contract_start == 0) | (index.contract_start <= as_of.toordinal())
-    eligible[row] = False
+    if query.row is not None:
+        eligible[query.row] = False
     pool = int(eligible.sum())
     if pool == 0 or k <= 0:
         return np.empty(0, dtype=np.int64), np.empty(0), pool
-    distance = np.where(eligible, distances(index, row), np.inf)
+    distance = np.where(eligible, distances(index, query), np.inf)
     take = min(k, pool)
     chosen = np.argpartition(distance, take - 1)[:take]
     # Closest first; ties broken by row (= customer id order) so results are reproducible.
@@ -342,15 +158,29 @@ def _compare(
 
 
 async def find_similar_accounts(
-    session: AsyncSession, customer_id: str, as_of: date, *, k: int = 12
+    session: AsyncSession,
+    customer_id: str,
+    as_of: date,
+    *,
+    k: int = 12,
+    max_index_age: float = SIGNATURE_MAX_AGE_SECONDS,
 ) -> SimilarAccounts:
     """The `k` most similar accounts with a known renewal outcome, their success rate, and what
-    distinguishes the ones that renewed and grew. Accounts that started after `as_of` are left out."""
-    index = await load_feature_index(session)
-    row = index.position.get(customer_id)
-    if row is None:
+    distinguishes the ones that renewed and grew. Accounts that started after `as_of` are left out.
+
+    The customer's own features are read fresh; its peers come from the feature index, re-checked
+    against the database when older than `max_index_age` seconds (0 = always).
+    """
+    index = await load_feature_index(session, max_age=max_index_age)
+    query = await query_features(session, index, customer_id)
+    if query is None:
         raise NotFound(f"no customer with id {customer_id!r}")
-    chosen, distance, pool = _nearest(index, row, as_of, k)
+    if query.row is None:  # a customer added since the index was built: bring the index up to date
+        index = await load_feature_index(session, max_age=0.0)
+        query = await query_features(session, index, customer_id)
+        if query is None:
+            raise NotFound(f"no customer with id {customer_id!r}")
+    chosen, distance, pool = _nearest(index, query, as_of, k)
     succeeded = index.succeeded(chosen)
     accounts = [
         SimilarAccount(
@@ -382,15 +212,12 @@ async def find_similar_accounts(
             explanation="no other account with a known renewal outcome to compare with",
         )
     wins = int(succeeded.sum())
+    # Unknown (-1) matches nobody here; an unseen category (-2) cannot match any row's code.
     same_industry = (
-        int((index.industry_code[chosen] == index.industry_code[row]).sum())
-        if index.industry_code[row] >= 0
-        else 0
+        int((index.industry_code[chosen] == query.industry_code).sum()) if query.industry_code >= 0 else 0
     )
     same_segment = (
-        int((index.segment_code[chosen] == index.segment_code[row]).sum())
-        if index.segment_code[row] >= 0
-        else 0
+        int((index.segment_code[chosen] == query.segment_code).sum()) if query.segment_code >= 0 else 0
     )
     explanation = (
         f"{len(accounts)} nearest of {pool:,} accounts with a known outcome "

@@ -126,8 +126,11 @@ async def test_index_is_reused_and_rebuilt_when_customers_change(any_db: Databas
         await find_similar_accounts(session, "target", AS_OF, k=2)
     event.listen(any_db.engine.sync_engine, "before_cursor_execute", count)
     async with any_db.session() as session:
-        again = await find_similar_accounts(session, "target", AS_OF, k=2)
-    assert len(statements) == 1  # only the signature check
+        again = await find_similar_accounts(session, "target", AS_OF, k=2, max_index_age=3600)
+        assert len(statements) == 1  # only the target's own row: the index is recent enough
+        statements.clear()
+        await find_similar_accounts(session, "target", AS_OF, k=2, max_index_age=0)
+        assert len(statements) == 2  # plus the signature check; unchanged data, so no rebuild
     assert {a.customer_id for a in again.accounts} == {"a", "b"}
 
     async with any_db.session() as session:
@@ -145,8 +148,27 @@ async def test_index_is_reused_and_rebuilt_when_customers_change(any_db: Databas
             )
         )
     async with any_db.session() as session:
-        changed = await find_similar_accounts(session, "target", AS_OF, k=2)
+        stale = await find_similar_accounts(session, "target", AS_OF, k=2, max_index_age=3600)
+        changed = await find_similar_accounts(session, "target", AS_OF, k=2, max_index_age=0)
+    assert stale.accounts[0].customer_id != "e"  # peers may lag by up to max_index_age
     assert changed.accounts[0].customer_id == "e" and changed.accounts[0].similarity == 1.0
+
+
+async def test_the_compared_customer_is_always_read_fresh(any_db: Database) -> None:
+    await portfolio(any_db)
+    async with any_db.session() as session:
+        await find_similar_accounts(session, "target", AS_OF, k=1)
+    # A customer added after the index was built, shaped exactly like "d" (another segment).
+    await insert(any_db, customer_row("late", segment="Mid-Market", arr=180_000, health_score=70))
+    async with any_db.session() as session:
+        result = await find_similar_accounts(session, "late", AS_OF, k=1, max_index_age=3600)
+    assert result.accounts[0].customer_id == "d" and result.accounts[0].similarity == 1.0
+    # The target's own change shows at once even though its peers come from a recent index.
+    async with any_db.session() as session:
+        await session.execute(update(Customer).where(Customer.id == "target").values(segment="Mid-Market"))
+    async with any_db.session() as session:
+        moved = await find_similar_accounts(session, "target", AS_OF, k=1, max_index_age=3600)
+    assert moved.accounts[0].customer_id == "d"
 
 
 async def test_unknown_customer_and_no_known_outcomes(any_db: Database) -> None:
