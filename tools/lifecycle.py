@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.errors import BadInput, Conflict, PermissionDenied
 from storage.models import AccountPlan, AuditEvent, Customer, utcnow
@@ -101,13 +102,31 @@ async def _last_event(session: AsyncSession, plan_id: str, action: str) -> Audit
     ).scalar_one_or_none()
 
 
-async def _csm_of(session: AsyncSession, plan: AccountPlan) -> tuple[str, Actor | None]:
-    """The customer's name and the plan's CSM (the customer's `csm_email`, else its author)."""
+@dataclass(frozen=True)
+class _Parties:
+    """The people around a plan, loaded once per transition."""
+
+    customer_name: str
+    ownership: PlanOwnership
+    csm: Actor | None
+
+
+async def _parties(session: AsyncSession, plan: AccountPlan) -> _Parties:
     customer = await session.get(Customer, plan.customer_id)
-    csm_email = (customer.csm_email if customer else None) or plan.created_by
-    user = await find_user(session, csm_email) if csm_email and "@" in csm_email else None
-    csm = Actor.from_user(user) if user is not None else None
-    return (customer.name if customer else plan.customer_id), csm
+    csm_email = customer.csm_email if customer else None
+    csm_user = await find_user(session, csm_email) if csm_email else None
+    if csm_user is None and not csm_email and "@" in plan.created_by:
+        csm_user = await find_user(session, plan.created_by)  # no CSM on record: tell the author
+    submitted = await _last_event(session, plan.id, "submitted") if plan.status == "pending_review" else None
+    return _Parties(
+        customer_name=customer.name if customer else plan.customer_id,
+        ownership=PlanOwnership(
+            csm_email=csm_email,
+            csm_manager_email=csm_user.manager_email if csm_user and csm_email else None,
+            submitted_by=submitted.actor if submitted else None,
+        ),
+        csm=Actor.from_user(csm_user) if csm_user else None,
+    )
 
 
 async def customer_ownership(session: AsyncSession, customer: Customer | None) -> PlanOwnership:
@@ -118,13 +137,7 @@ async def customer_ownership(session: AsyncSession, customer: Customer | None) -
 
 
 async def ownership_of(session: AsyncSession, plan: AccountPlan) -> PlanOwnership:
-    owner = await customer_ownership(session, await session.get(Customer, plan.customer_id))
-    submitted = await _last_event(session, plan.id, "submitted") if plan.status == "pending_review" else None
-    return PlanOwnership(
-        csm_email=owner.csm_email,
-        csm_manager_email=owner.csm_manager_email,
-        submitted_by=submitted.actor if submitted else None,
-    )
+    return (await _parties(session, plan)).ownership
 
 
 def _diff(old: AccountPlanDocument, new: AccountPlanDocument) -> list[str]:
@@ -195,12 +208,13 @@ async def _checked(
     surface: str,
     expected_version: int | None,
     directory: SlackDirectory | None,
-) -> tuple[Actor, AccountPlan]:
+) -> tuple[Actor, AccountPlan, _Parties]:
     """Everything a transition verifies before writing: surface, identity, policy, state, version."""
     _check_surface(surface, spec.action)
     who = await resolve_actor(session, actor, directory)
     plan = await get_plan(session, plan_id)
-    authorize(spec.action, who, await ownership_of(session, plan))
+    parties = await _parties(session, plan)
+    authorize(spec.action, who, parties.ownership)
     wanted = plan.version if expected_version is None else expected_version
     if plan.status not in spec.sources or plan.version != wanted:
         raise await _explain_conflict(session, plan.id, spec, wanted)
@@ -209,7 +223,7 @@ async def _checked(
             f"the plan changed after it was submitted (version {plan.submitted_version} was submitted, "
             f"it is now version {plan.version}); it must be submitted again"
         )
-    return who, plan
+    return who, plan, parties
 
 
 def _spec(action: str) -> Transition:
@@ -231,7 +245,7 @@ async def check_transition(
 ) -> Actor:
     """Raise what `transition` would raise (except for a missing comment), changing nothing: lets a
     surface refuse before asking for a comment."""
-    who, _plan = await _checked(session, plan_id, _spec(action), actor, surface, expected_version, directory)
+    who, _, _ = await _checked(session, plan_id, _spec(action), actor, surface, expected_version, directory)
     return who
 
 
@@ -253,7 +267,7 @@ async def transition(
         raise BadInput(f"say why: a comment is required to {action.replace('_', ' ')}")
     if comment and len(comment) > MAX_COMMENT_CHARS:
         raise BadInput(f"the comment is too long ({len(comment)} characters, at most {MAX_COMMENT_CHARS})")
-    who, plan = await _checked(session, plan_id, spec, actor, surface, expected_version, directory)
+    who, plan, parties = await _checked(session, plan_id, spec, actor, surface, expected_version, directory)
     from_status, version = plan.status, plan.version
     wanted = version
 
@@ -278,7 +292,8 @@ async def transition(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise await _explain_conflict(session, plan.id, spec, wanted)
-    await session.refresh(plan)
+    for key, value in values.items():  # the row now holds these; no need to read it back
+        set_committed_value(plan, key, value)
 
     session.add(
         AuditEvent(
@@ -293,14 +308,14 @@ async def transition(
     )
     await session.flush()
 
-    customer_name, csm = await _csm_of(session, plan)
+    csm = parties.csm
     manager = None
     if action == "submit" and csm is not None and csm.manager_email:
         manager_user = await find_user(session, csm.manager_email)
         manager = Actor.from_user(manager_user) if manager_user else None
     return TransitionResult(
         plan=plan,
-        customer_name=customer_name,
+        customer_name=parties.customer_name,
         action=action,
         from_status=from_status,
         to_status=spec.target,
