@@ -17,7 +17,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -266,16 +266,28 @@ _EMPTY = _Parsed(ENTITIES[0], "", (), [], [], {})
 
 
 async def _write(session: AsyncSession, item: _Parsed, advance: Callable[[int], None]) -> EntityCount:
-    table = item.entity.table
-    before = await _count(session, table)
-    update = [name for name in item.columns if name not in item.entity.key]
-    await bulk_upsert(session, table, item.rows, key=item.entity.key, update=update, on_batch=advance)
-    created = await _count(session, table) - before
-    return EntityCount(rows=len(item.rows), created=created, updated=len(item.rows) - created)
+    table, key = item.entity.table, item.entity.key
+    stored = await _already_stored(session, table, key, item.rows)
+    update = [name for name in item.columns if name not in key]
+    await bulk_upsert(session, table, item.rows, key=key, update=update, on_batch=advance)
+    return EntityCount(rows=len(item.rows), created=len(item.rows) - stored, updated=stored)
 
 
-async def _count(session: AsyncSession, table: Table) -> int:
-    return int((await session.execute(select(func.count()).select_from(table))).scalar_one())
+async def _already_stored(
+    session: AsyncSession, table: Table, key: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> int:
+    """How many of `rows` will update an existing row. Looks only at the rows' own keys (by the
+    key's first column, e.g. the customer of a health score), so it costs as much as the import,
+    not as much as the table."""
+    wanted = {tuple(row[name] for name in key) for row in rows}
+    columns = [table.c[name] for name in key]
+    firsts = sorted({first for first, *_ in wanted})
+    stored = 0
+    for start in range(0, len(firsts), LOOKUP_CHUNK):
+        chunk = firsts[start : start + LOOKUP_CHUNK]
+        result = await session.execute(select(*columns).where(columns[0].in_(chunk)))
+        stored += sum(1 for found in result if tuple(found) in wanted)
+    return stored
 
 
 async def bulk_upsert(
