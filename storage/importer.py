@@ -95,7 +95,7 @@ async def import_path(database: Database, path: Path, *, progress: bool = False)
             async with database.session() as session:
                 await _check_references(session, parsed, problems)
                 problems.raise_if_any()
-                counts = {}
+                counts: dict[str, EntityCount] = {}
                 for item in parsed:
                     counts[item.entity.name] = await _write(session, item, advance)
         except IntegrityError as error:
