@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import tempfile
 import time
@@ -31,7 +32,7 @@ from bot.http_server import build_web_app
 from bot.slack.deps import SlackDeps
 from storage.db import Database
 from storage.errors import Conflict
-from storage.models import Base, Customer, User
+from storage.models import Customer, User
 from storage.seed import seed_demo_portfolio
 from storage.settings import get_settings
 from storage.users import create_token
@@ -50,11 +51,23 @@ def _ms(values: list[float]) -> str:
     return f"median {statistics.median(values):.2f} ms, p95 {_pct(values, 0.95):.2f} ms"
 
 
-async def _fresh_postgres(database: Database) -> None:
+async def _postgres(schema: str) -> Database:
+    """A database in its own schema, so the bench never touches anyone else's tables."""
+    admin = Database(POSTGRES_URL)
+    async with admin.engine.begin() as connection:
+        await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    await admin.dispose()
+    database = Database(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
     await database.ensure_schema()
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    async with database.engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    return database
+
+
+async def _drop_postgres(schema: str) -> None:
+    admin = Database(POSTGRES_URL)
+    async with admin.engine.begin() as connection:
+        await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    await admin.dispose()
 
 
 async def _plans(database: Database, count: int) -> list[tuple[str, str, str]]:
@@ -175,14 +188,14 @@ async def bench_rest(database: Database, plans: list[tuple[str, str, str]], requ
 
 
 async def main(args: argparse.Namespace) -> None:
+    schema = f"bench_approvals_{os.getpid()}"
     with tempfile.TemporaryDirectory() as folder:
-        url = POSTGRES_URL if args.postgres else f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
-        database = Database(url)
+        if args.postgres:
+            database = await _postgres(schema)
+        else:
+            database = Database(f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}")
+            await database.ensure_schema()
         try:
-            if args.postgres:
-                await _fresh_postgres(database)
-            else:
-                await database.ensure_schema()
             print(f"database: {database.dialect}")
             plans = await _plans(database, args.plans * 3)
             third = len(plans) // 3
@@ -191,6 +204,8 @@ async def main(args: argparse.Namespace) -> None:
             await bench_rest(database, plans[2 * third :], args.requests)
         finally:
             await database.dispose()
+            if args.postgres:
+                await _drop_postgres(schema)
 
 
 if __name__ == "__main__":
