@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storage.errors import BadInput
 from tools.fiscal_calendar import (
@@ -99,3 +102,34 @@ def test_renewal_inside_the_notice_window_gets_an_as_soon_as_possible_review() -
     assert len(pre) == 1
     assert as_of <= pre[0].date < date(2026, 7, 10)
     assert "39 days away" in pre[0].reason
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    year=st.integers(2000, 2100),
+    start_month=st.integers(1, 12),
+    renewal_offset=st.integers(-400, 800),
+    as_of_offset=st.integers(-200, 400),
+)
+def test_qbr_schedule_properties(year: int, start_month: int, renewal_offset: int, as_of_offset: int) -> None:
+    fiscal_year = f"FY{year}"
+    start, end = fiscal_year_bounds(fiscal_year, start_month)
+    quarters = fiscal_quarters(fiscal_year, start_month)
+    assert quarters[0].start == start and quarters[-1].end == end
+    assert all(a.end + timedelta(days=1) == b.start for a, b in pairwise(quarters))
+    assert fiscal_year_of(start, start_month) == fiscal_year == fiscal_year_of(end, start_month)
+
+    renewal = start + timedelta(days=renewal_offset)
+    as_of = start + timedelta(days=as_of_offset)
+    schedule = plan_qbr_schedule(fiscal_year, start_month, renewal, as_of)
+    assert [q.quarter for q in schedule] == ["Q1", "Q2", "Q3", "Q4"]
+    for qbr, quarter in zip(schedule, quarters, strict=True):
+        assert quarter.start <= qbr.date <= quarter.end
+        if quarter.end >= as_of:  # avoidable: never in the past
+            assert qbr.date >= as_of
+    pre = [q for q in schedule if q.pre_renewal]
+    assert len(pre) <= 1
+    window_start = max(renewal - timedelta(days=90), start, as_of)
+    window_end = min(renewal - timedelta(days=60), end)
+    if window_start <= window_end:
+        assert len(pre) == 1 and 60 <= (renewal - pre[0].date).days <= 90
