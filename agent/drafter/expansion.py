@@ -62,10 +62,10 @@ def target_arr(situation: Situation) -> float:
     account is about to churn: no growth target is pushed on it)."""
     current = current_arr(situation)
     uplift = weighted_in_year(situation) * situation.pipeline_factor
-    if current + uplift < 10 * TARGET_ROUNDING:
-        return max(current, round(current + uplift, 2))
-    # A target is a round number, but never below the ARR it starts from.
-    return max(current, round((current + uplift) / TARGET_ROUNDING) * TARGET_ROUNDING)
+    # The growth is a round number when it is large enough to be one; no pipeline, no growth.
+    if uplift >= TARGET_ROUNDING:
+        uplift = round(uplift / TARGET_ROUNDING) * TARGET_ROUNDING
+    return round(current + uplift, 2)
 
 
 def draft_expansion_plan(situation: Situation) -> ExpansionPlan:

@@ -6,7 +6,7 @@ from agent.drafter.confidence import coverage_inputs
 from agent.drafter.expansion import current_arr, in_year_candidates, target_arr, weighted_in_year
 from agent.drafter.objective_draft import FirstAction, ObjectiveDraft, health_target
 from agent.drafter.situation import HIGH_UTILIZATION, Situation
-from agent.drafter.text import money, pct, quote, round_to
+from agent.drafter.text import money, pct, plural, quote, round_to
 from storage.plan_document import QUARTERS, Priority, Quarter, SuccessMetric
 
 SEAT_TARGET = 0.85  # share of purchased seats active that makes the licence count defensible at renewal
@@ -266,7 +266,7 @@ def data_baseline(situation: Situation) -> ObjectiveDraft | None:
         "baseline",
         "high" if len(gaps) >= 3 else "medium",
         "Close the data gaps that limit this plan",
-        f"{len(gaps)} gaps on record: {'; '.join(gaps[:4])}. Targets resting on missing data are left open, not guessed.",
+        f"{plural(len(gaps), 'gap')} on record: {'; '.join(gaps[:4])}. Targets resting on missing data are left open, not guessed.",
         [
             SuccessMetric(
                 metric="Open data gaps",

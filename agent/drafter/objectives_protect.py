@@ -10,9 +10,10 @@ from agent.drafter.objective_draft import (
     quarter_plan,
     renewal_label,
 )
-from agent.drafter.situation import Situation
+from agent.drafter.situation import ENGAGED_LEVELS, EXEC_ROLES, Situation
 from agent.drafter.text import day, money, names, person, round_to
 from storage.plan_document import Priority, SuccessMetric
+from tools.context import ContactInsight
 
 
 def retention(situation: Situation) -> ObjectiveDraft | None:
@@ -139,13 +140,43 @@ def champion_replacement(situation: Situation) -> ObjectiveDraft | None:
     )
 
 
+def _first_exec_step(
+    situation: Situation, exec_missing: list[str], disengaged: list[ContactInsight]
+) -> tuple[str, str]:
+    """(Q1 milestone, week-1 action): reach a missing executive through the strongest
+    relationship, or re-engage the executives on record who have gone quiet."""
+    anchor = situation.anchor_contact
+    if exec_missing and anchor is not None:
+        role = exec_missing[0]
+        return (
+            f"Intro meeting with the {role} via {anchor.name}",
+            f"Ask {anchor.name} for an introduction to the {role}",
+        )
+    if exec_missing:
+        return (
+            f"{exec_missing[0][0].upper()}{exec_missing[0][1:]} identified and met",
+            "Find the executive sponsor and economic buyer with the account executive (order form signatory, org chart)",
+        )
+    if disengaged:
+        who = names([person(c.name, c.title) for c in disengaged[:2]])
+        return (
+            f"Executive briefing held with {who}",
+            f"Request a 30-minute executive briefing with {who}: outcomes to date and this plan",
+        )
+    return "Second executive engaged", "Map a second executive to engage alongside the current sponsor"
+
+
 def executive_sponsorship(situation: Situation) -> ObjectiveDraft | None:
     if not situation.needs_exec_coverage:
         return None
     coverage = situation.context.coverage
     anchor = situation.anchor_contact
     missing = coverage.missing_roles
-    exec_missing = [r for r in missing if "exec" in r.lower() or "economic" in r.lower()] or missing[:2]
+    exec_missing = [r for r in missing if "exec" in r.lower() or "economic" in r.lower()]
+    disengaged = [
+        c for c in situation.contacts_in(*EXEC_ROLES) if (c.engagement_level or "") not in ENGAGED_LEVELS
+    ]
+    first_step, first_action = _first_exec_step(situation, exec_missing, disengaged)
     target_execs = 1 if situation.segment == "smb" else 2
     if anchor is None:
         reliance = "No active contact on record"
@@ -156,6 +187,8 @@ def executive_sponsorship(situation: Situation) -> ObjectiveDraft | None:
             f"{coverage.engaged_contacts} engaged contacts, strongest {person(anchor.name, anchor.title)}"
         )
     gap = f"; missing {names(exec_missing)}" if exec_missing else ""
+    if disengaged:
+        gap += f"; not engaged: {names([person(c.name, c.title) for c in disengaged[:2]])}"
     if anchor is None:
         objective = "Build the stakeholder map: an executive sponsor, a champion and the economic buyer"
     elif coverage.single_threaded:
@@ -167,7 +200,6 @@ def executive_sponsorship(situation: Situation) -> ObjectiveDraft | None:
     else:
         objective = "Engage the economic buyer alongside the executive sponsor"
     urgent = situation.at_risk or (situation.days_to_renewal is not None and situation.days_to_renewal <= 180)
-    via = f" via {anchor.name}" if anchor else ""
     return ObjectiveDraft(
         "executive",
         "critical" if coverage.single_threaded and urgent else "high",
@@ -188,20 +220,14 @@ def executive_sponsorship(situation: Situation) -> ObjectiveDraft | None:
             ),
         ],
         {
-            "Q1": f"Intro meeting with the {exec_missing[0] if exec_missing else 'executive sponsor'}{via}",
+            "Q1": first_step,
             "Q2": "Economic buyer briefed on value delivered",
             "Q3": "Joint executive planning session",
             "Q4": f"Executive sponsor endorses the {situation.fiscal_year} outcomes and renewal",
         },
         "CSM",
         [
-            FirstAction(
-                1,
-                f"Ask {anchor.name} for an introduction to the {exec_missing[0] if exec_missing else 'executive sponsor'}"
-                if anchor
-                else "Find the executive sponsor and economic buyer in the org chart",
-                "CSM",
-            ),
+            FirstAction(1, first_action, "CSM"),
             FirstAction(
                 2, "Prepare a one-page executive briefing: outcomes to date and the plan's objectives", "CSM"
             ),

@@ -9,14 +9,14 @@ from storage.plan_document import IdentifiedRisk, RiskMitigation
 from tools.risks import DetectedRisk
 
 
-def _mitigation(situation: Situation, risk: DetectedRisk) -> tuple[str, str]:
+def mitigation_for(situation: Situation, risk: DetectedRisk) -> tuple[str, str]:
     """(mitigation, owner) for one detected risk."""
     champion = situation.champion
     sponsor = situation.exec_sponsor or situation.economic_buyer
     with_champion = f" with {champion.name}" if champion else ""
     others = [c.name for c in situation.active_contacts[1:3]]
     match risk.kind:
-        case "health_decline":
+        case "health_decline" | "low_health":
             return (
                 f"Root-cause review{with_champion} within two weeks; a recovery plan with weekly health tracking",
                 "CSM",
@@ -109,7 +109,7 @@ def _signal_mitigation(title: str, with_champion: str) -> tuple[str, str] | None
 def draft_risk_mitigation(situation: Situation) -> RiskMitigation:
     identified: list[IdentifiedRisk] = []
     for risk in situation.context.risks.risks:
-        mitigation, owner = _mitigation(situation, risk)
+        mitigation, owner = mitigation_for(situation, risk)
         text = f"{risk.title}: {risk.evidence}" if risk.evidence else risk.title
         identified.append(
             IdentifiedRisk(risk=text, severity=risk.severity, mitigation=mitigation, owner=owner)

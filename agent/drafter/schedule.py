@@ -6,13 +6,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from agent.drafter.objective_draft import ObjectiveDraft
-from agent.drafter.risks import draft_risk_mitigation
+from agent.drafter.risks import mitigation_for
 from agent.drafter.situation import Situation
 from agent.drafter.text import day, money, names
 from storage.plan_document import QBR, ActionItem, ResourcePlan, StrategicObjective
 from tools.fiscal_calendar import plan_qbr_schedule
 
 WEEKS = 13
+# Risks whose first step is already an objective's first action (no duplicate week-1 items).
+RISK_OWNED_BY_OBJECTIVE = {
+    "single_threaded": "executive",
+    "departed_champion": "champion",
+    "usage_decline": "adoption",
+    "low_adoption": "adoption",
+}
 URGENT = ("critical", "high")
 
 # Monthly CSM hours and engagement model by segment, before the risk adjustment.
@@ -115,11 +122,15 @@ def draft_action_plan(
     """Weekly actions for the first 13 weeks: urgent risks first, then each objective's first
     steps, the QBR and renewal dates that fall inside the window, and a 90-day review."""
     planned: list[tuple[int, int, str, str, str | None]] = []  # (week, order, action, owner, objective)
-    urgent = [r for r in draft_risk_mitigation(situation).identified_risks if r.severity in URGENT][:2]
+    keys = {draft.key for draft in drafts}
+    urgent = [
+        risk
+        for risk in situation.context.risks.risks
+        if risk.severity in URGENT and RISK_OWNED_BY_OBJECTIVE.get(risk.kind) not in keys
+    ][:2]
     for index, risk in enumerate(urgent):
-        planned.append(
-            (1 + index, 0, f"{risk.mitigation} ({risk.risk.split(':')[0].lower()})", risk.owner, None)
-        )
+        mitigation, owner = mitigation_for(situation, risk)
+        planned.append((1 + index, 0, f"{mitigation} ({risk.title.lower()})", owner, None))
     for order, (draft, objective) in enumerate(zip(drafts, objectives, strict=True), start=1):
         for step in draft.first_actions:
             planned.append((min(WEEKS, step.week), order, step.action, step.owner, objective.id))
