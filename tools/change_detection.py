@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from pydantic import BaseModel
@@ -37,6 +38,7 @@ UTILIZATION_SWING_POINTS = 15.0
 KEY_ROLES = {"champion": "champion", "exec_sponsor": "executive sponsor"}
 MATERIAL_SEVERITIES = ("high", "critical")
 TRACKED_STATUSES = ("approved", "active")
+IN_CHUNK = 500  # ids per IN (...) list, well under every driver's parameter limit
 
 # Drafts the proposed document from the plan, the reasons and today's inputs: the deterministic
 # adjustment by default, the generation agent when the bot wires it in.
@@ -63,6 +65,42 @@ async def default_drafter(
     return adjust_plan_for_changes(document, reasons, current)
 
 
+@dataclass
+class CustomerFacts:
+    """Today's rows change detection compares against, loaded for many customers at once."""
+
+    material_signals: list[RiskSignal] = field(default_factory=list)  # active high/critical
+    departed_key_contacts: dict[str, Contact] = field(default_factory=dict)  # inactive, by id
+    opportunities: list[Opportunity] = field(default_factory=list)
+
+
+async def load_facts(session: AsyncSession, customer_ids: list[str]) -> dict[str, CustomerFacts]:
+    """Three queries per chunk of customers, whatever their number."""
+    facts = {customer_id: CustomerFacts() for customer_id in customer_ids}
+    for start in range(0, len(customer_ids), IN_CHUNK):
+        chunk = customer_ids[start : start + IN_CHUNK]
+        signals = await session.execute(
+            select(RiskSignal).where(
+                RiskSignal.customer_id.in_(chunk),
+                RiskSignal.status == "active",
+                RiskSignal.severity.in_(MATERIAL_SEVERITIES),
+            )
+        )
+        for signal in signals.scalars():
+            facts[signal.customer_id].material_signals.append(signal)
+        departed = await session.execute(
+            select(Contact).where(
+                Contact.customer_id.in_(chunk), Contact.active.is_(False), Contact.role.in_(tuple(KEY_ROLES))
+            )
+        )
+        for contact in departed.scalars():
+            facts[contact.customer_id].departed_key_contacts[contact.id] = contact
+        opportunities = await session.execute(select(Opportunity).where(Opportunity.customer_id.in_(chunk)))
+        for opportunity in opportunities.scalars():
+            facts[opportunity.customer_id].opportunities.append(opportunity)
+    return facts
+
+
 async def _health_at(session: AsyncSession, customer_id: str, day: date | None) -> int | None:
     if day is None:
         return None
@@ -86,8 +124,12 @@ def _as_of(plan: AccountPlan) -> date:
     return plan.created_at.date()
 
 
-async def detect_changes(session: AsyncSession, plan: AccountPlan, customer: Customer) -> list[ChangeReason]:
+async def detect_changes(
+    session: AsyncSession, plan: AccountPlan, customer: Customer, facts: CustomerFacts | None = None
+) -> list[ChangeReason]:
     """Material changes since the plan's inputs were recorded, each with a stable key."""
+    if facts is None:
+        facts = (await load_facts(session, [customer.id]))[customer.id]
     document = document_of(plan)
     context = plan.generation_context or {}
     recorded: dict[str, object] = dict(context.get("tracked_inputs") or {})
@@ -129,16 +171,7 @@ async def detect_changes(session: AsyncSession, plan: AccountPlan, customer: Cus
             )
 
     known_risks = recorded.get("risk_signal_ids")
-    signals = (
-        await session.execute(
-            select(RiskSignal).where(
-                RiskSignal.customer_id == customer.id,
-                RiskSignal.status == "active",
-                RiskSignal.severity.in_(MATERIAL_SEVERITIES),
-            )
-        )
-    ).scalars()
-    for signal in signals:
+    for signal in sorted(facts.material_signals, key=lambda item: item.id):
         if isinstance(known_risks, list):
             new = signal.id not in known_risks
         else:
@@ -161,16 +194,10 @@ async def detect_changes(session: AsyncSession, plan: AccountPlan, customer: Cus
             for entry in document.stakeholder_plan.current_map
             if entry.active and entry.role in KEY_ROLES
         ]
-    if key_contacts:
-        departed = (
-            await session.execute(
-                select(Contact).where(
-                    Contact.id.in_(key_contacts),
-                    Contact.active.is_(False),
-                    Contact.customer_id == customer.id,
-                )
-            )
-        ).scalars()
+    departed = [
+        facts.departed_key_contacts[c] for c in sorted(set(key_contacts)) if c in facts.departed_key_contacts
+    ]
+    if departed:
         for contact in departed:
             role = KEY_ROLES.get(contact.role, contact.role)
             reasons.append(
@@ -182,20 +209,17 @@ async def detect_changes(session: AsyncSession, plan: AccountPlan, customer: Cus
                 )
             )
 
-    reasons += await _opportunity_changes(session, customer, document, recorded)
+    reasons += _opportunity_changes(facts, document, recorded)
     return reasons
 
 
-async def _opportunity_changes(
-    session: AsyncSession, customer: Customer, document: AccountPlanDocument, recorded: dict[str, object]
+def _opportunity_changes(
+    facts: CustomerFacts, document: AccountPlanDocument, recorded: dict[str, object]
 ) -> list[ChangeReason]:
     known_open = recorded.get("open_opportunity_ids")
     planned = {o.description.strip().lower() for o in document.expansion_plan.opportunities}
     reasons: list[ChangeReason] = []
-    opportunities = (
-        await session.execute(select(Opportunity).where(Opportunity.customer_id == customer.id))
-    ).scalars()
-    for opportunity in opportunities:
+    for opportunity in sorted(facts.opportunities, key=lambda item: item.id):
         in_plan = (
             opportunity.id in known_open
             if isinstance(known_open, list)
@@ -229,16 +253,21 @@ def change_key(plan_id: str, reasons: list[ChangeReason]) -> str:
     return f"{plan_id}:{digest}"
 
 
-async def _seen_reason_keys(session: AsyncSession, plan_id: str) -> tuple[set[str], bool]:
-    """Reason keys already proposed for this plan (whatever became of them), and whether one is
+async def _proposal_history(session: AsyncSession, plan_ids: list[str]) -> dict[str, tuple[set[str], bool]]:
+    """Per plan: reason keys already proposed (whatever became of them), and whether a proposal is
     still waiting for the CSM."""
-    rows = (await session.execute(select(PlanProposal).where(PlanProposal.plan_id == plan_id))).scalars()
-    seen: set[str] = set()
-    open_proposal = False
-    for proposal in rows:
-        seen.update(str(r.get("key")) for r in proposal.reasons if isinstance(r, dict))
-        open_proposal = open_proposal or proposal.status == "proposed"
-    return seen, open_proposal
+    history: dict[str, tuple[set[str], bool]] = {plan_id: (set(), False) for plan_id in plan_ids}
+    for start in range(0, len(plan_ids), IN_CHUNK):
+        rows = await session.execute(
+            select(PlanProposal.plan_id, PlanProposal.reasons, PlanProposal.status).where(
+                PlanProposal.plan_id.in_(plan_ids[start : start + IN_CHUNK])
+            )
+        )
+        for plan_id, reasons, status in rows.all():
+            seen, waiting = history[plan_id]
+            seen.update(str(r.get("key")) for r in reasons if isinstance(r, dict))
+            history[plan_id] = (seen, waiting or status == "proposed")
+    return history
 
 
 async def propose_revisions(
@@ -261,12 +290,16 @@ async def propose_revisions(
         )
         if customer_ids is not None:
             query = query.where(AccountPlan.customer_id.in_(customer_ids))
+        rows = (await session.execute(query.order_by(Customer.name))).all()
+        history = await _proposal_history(session, [plan.id for plan, _ in rows])
+        facts = await load_facts(session, sorted({customer.id for _, customer in rows}))
         candidates = []
-        for plan, customer in (await session.execute(query.order_by(Customer.name))).all():
-            seen, waiting = await _seen_reason_keys(session, plan.id)
+        for plan, customer in rows:
+            seen, waiting = history[plan.id]
             if waiting:
                 continue
-            fresh = [r for r in await detect_changes(session, plan, customer) if r.key not in seen]
+            changes = await detect_changes(session, plan, customer, facts[customer.id])
+            fresh = [r for r in changes if r.key not in seen]
             if fresh:
                 current = await tracked_inputs(session, customer, as_of=now.date())
                 candidates.append((plan, customer, document_of(plan), fresh, current))
