@@ -44,6 +44,17 @@ async def _dm(client: AsyncWebClient, slack_id: str, **message: Any) -> PostedMe
     return PostedMessage(channel=str(posted["channel"]), ts=str(posted["ts"]))
 
 
+async def refresh_homes(deps: SlackDeps, client: AsyncWebClient, *slack_ids: str | None) -> None:
+    """Re-publish App Home for people whose queue or plan list just changed (best effort)."""
+    from bot.slack.listeners.events import publish_home  # the Home tab's own builder; imported late (cycle)
+
+    for slack_id in dict.fromkeys(i for i in slack_ids if i):
+        try:
+            await publish_home(deps, client, slack_id)
+        except SlackApiError as error:
+            log_failure("refresh App Home", error, user=slack_id)
+
+
 async def request_review(deps: SlackDeps, client: AsyncWebClient, plan_id: str) -> PostedMessage | None:
     """DM the plan's reviewer (the CSM's manager) the review request; None when there is nobody to
     DM (no manager set, or not on Slack). Failures are logged: the submission itself stands."""
@@ -66,6 +77,7 @@ async def request_review(deps: SlackDeps, client: AsyncWebClient, plan_id: str) 
             blocks=review_request_blocks(request, csm_slack_id=csm_id),
         )
         await record_review_message(deps.database, plan_id, request.version, request.reviewer.email, posted)
+        await refresh_homes(deps, client, reviewer_id)
         return posted
     except Exception as error:  # the plan is submitted either way; the reviewer also has App Home
         log_failure("send the review request", error, plan=plan_id)
@@ -114,6 +126,7 @@ async def announce_decision(deps: SlackDeps, client: AsyncWebClient, result: Tra
             await _dm(client, csm_id, text=text)
     except SlackApiError as error:
         log_failure("tell the CSM about the decision", error, plan=plan.id)
+    await refresh_homes(deps, client, decider_id, csm_id)
 
 
 async def announce(deps: SlackDeps, client: AsyncWebClient, result: TransitionResult) -> None:

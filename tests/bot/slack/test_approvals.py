@@ -138,6 +138,8 @@ async def test_submission_dms_the_manager_with_summary_changes_and_buttons(bot: 
     ]
     assert (await review_dm(bot)).channel == MAYA_DM
     assert await bot.status() == ("pending_review", 1)
+    (home,) = await bot.fake.wait_for("views.publish", lambda c: c.params["user_id"] == MAYA_ID)
+    assert "Waiting for your approval" in str(home.params["view"]) and "TechCorp" in str(home.params["view"])
     ephemeral = await bot.fake.wait_for("chat.postEphemeral", lambda c: c.params["user"] == CARL_ID)
     assert "Submitted" in ephemeral[0].params["text"]
 
@@ -166,6 +168,10 @@ async def test_approve_updates_dm_summary_and_tells_the_csm_in_the_thread(bot: B
         f"<@{CARL_ID}> <@{MAYA_ID}> approved *TechCorp Industries FY2026* v1"
     )
     assert await bot.status() == ("approved", 1)
+    # Homes re-published: Maya's after the DM, then Maya's (queue now empty) and Carl's.
+    await bot.fake.wait_for("views.publish", lambda c: c.params["user_id"] == CARL_ID)
+    mayas = await bot.fake.wait_for("views.publish", lambda c: c.params["user_id"] == MAYA_ID, count=2)
+    assert "Nothing waiting for you" in str(mayas[1].params["view"])
     async with bot.deps.database.session() as session:
         event = (
             await session.execute(select(AuditEvent).where(AuditEvent.action == "approved"))
