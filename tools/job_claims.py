@@ -137,3 +137,16 @@ async def prune_done(database: Database, prefix: str, *, before: datetime) -> in
             .execution_options(synchronize_session=False)
         )
     return int(result.rowcount or 0)
+
+
+async def done_keys(session: AsyncSession, keys: list[str]) -> set[str]:
+    """Which of `keys` are finished: one query, so a tick skips known work without a claim each."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        rows = await session.execute(
+            select(JobClaim.key).where(
+                JobClaim.key.in_(keys[start : start + 500]), JobClaim.done_at.is_not(None)
+            )
+        )
+        found.update(rows.scalars())
+    return found

@@ -71,8 +71,11 @@ class LivingPlansScheduler:
             )
 
     async def _tick(self, job: str) -> RunReport | None:
+        # The minute tick also re-runs any earlier slot that did not finish (Slack down, a crash):
+        # slots that ran are one cheap claim lookup each.
+        jobs = JOBS if job == "proposals" else (job,)
         try:
-            return await self.jobs.run_due(self.clock(), (job,))
+            return await self.jobs.run_due(self.clock(), jobs)
         except Exception:  # a failed run is retried by the next tick; the scheduler must live on
             log.exception("living plans job %s failed", job)
             return None

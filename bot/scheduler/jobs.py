@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
 from sqlalchemy import func, select
 
 from bot.scheduler.notify import Notifier
@@ -30,7 +32,7 @@ from storage.db import Database
 from storage.models import Customer, PlanProposal
 from tools.action_tracking import due_actions_by_csm
 from tools.change_detection import ProposalDrafter, default_drafter, propose_revisions
-from tools.job_claims import exactly_once, prune_done
+from tools.job_claims import done_keys, exactly_once, prune_done
 from tools.proposals import get_proposal
 from tools.reminders import due_qbr_reminders, due_renewal_reminders
 
@@ -41,6 +43,30 @@ RUN_LEASE = timedelta(minutes=15)
 MESSAGE_LEASE = timedelta(minutes=5)
 JOBS = ("digest", "reminders", "changes", "proposals", "activation")
 PRUNE_AFTER = timedelta(days=2)
+# Slack errors no retry can fix: the person cannot be messaged.
+PERMANENT_SLACK_ERRORS = frozenset(
+    {
+        "user_not_found",
+        "users_not_found",
+        "channel_not_found",
+        "account_inactive",
+        "user_disabled",
+        "cannot_dm_bot",
+    }
+)
+
+
+class RunIncomplete(Exception):
+    """Some messages of a run were not sent; the run's slot stays open for the next tick."""
+
+
+@dataclass(frozen=True)
+class Message:
+    kind: str  # digest | qbr | renewal | proposal
+    key: str  # its exactly-once claim
+    email: str | None
+    text: str
+    blocks: list[Block]
 
 
 @dataclass
@@ -49,6 +75,7 @@ class RunReport:
 
     sent: dict[str, int] = field(default_factory=dict)
     ran: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
 
     def add(self, kind: str, count: int = 1) -> None:
         self.sent[kind] = self.sent.get(kind, 0) + count
@@ -109,51 +136,85 @@ class LivingPlansJobs:
         self.drafter = drafter
 
     async def run_due(self, now: datetime, jobs: tuple[str, ...] = JOBS) -> RunReport:
-        """Run each job's current slot unless it already ran: the tick and the start-up catch-up."""
+        """Run each job's current slot unless it already ran: the tick and the start-up catch-up.
+
+        A job that fails (or could not send every message) leaves its slot unclaimed, so the next
+        tick runs it again; the messages it did send are claimed and never repeated."""
         report = RunReport()
         for job in jobs:
             slot = self.schedule.slot(job, now)
-            async with exactly_once(
-                self.database, f"run:{job}:{slot}", worker=self.worker, now=now, lease=RUN_LEASE
-            ) as mine:
-                if mine:
-                    await getattr(self, f"_run_{job}")(now, slot, report)
-                    report.ran.append(f"{job}:{slot}")
+            try:
+                async with exactly_once(
+                    self.database, f"run:{job}:{slot}", worker=self.worker, now=now, lease=RUN_LEASE
+                ) as mine:
+                    if mine:
+                        await getattr(self, f"_run_{job}")(now, slot, report)
+                        report.ran.append(f"{job}:{slot}")
+            except Exception:
+                log.exception("living plans job %s (%s) did not finish; the next tick retries it", job, slot)
+                report.failed.append(f"{job}:{slot}")
         return report
 
-    async def _send_once(self, key: str, email: str | None, text: str, blocks: list, now: datetime) -> bool:
+    async def _send_once(
+        self, key: str, email: str | None, text: str, blocks: list[Block], now: datetime
+    ) -> bool:
         if not email:
             return False
         async with exactly_once(self.database, key, worker=self.worker, now=now, lease=MESSAGE_LEASE) as mine:
-            if mine:
+            if not mine:
+                return False
+            try:
                 return await self.notifier.dm(email, text, blocks)
-        return False
+            except SlackApiError as error:
+                code = str(error.response.get("error", "")) if error.response is not None else ""
+                if code not in PERMANENT_SLACK_ERRORS:
+                    raise
+                # Retrying cannot help (no such user, deactivated...): count it as handled.
+                log.warning("Slack refused %s for %s (%s); not retrying", key, email, code)
+                return False
+
+    async def _send_all(self, messages: list[Message], now: datetime, report: RunReport) -> None:
+        """Send each message once; one failure does not stop the others, and makes the run retry."""
+        if not messages:
+            return
+        async with self.database.session() as session:
+            already = await done_keys(session, [m.key for m in messages])
+        failures = 0
+        for message in messages:
+            if message.key in already:
+                continue
+            try:
+                if await self._send_once(message.key, message.email, message.text, message.blocks, now):
+                    report.add(message.kind)
+            except Exception as error:
+                failures += 1
+                log.warning("could not send %s (%s): %s", message.kind, message.key, error)
+        if failures:
+            raise RunIncomplete(f"{failures} message(s) not sent")
 
     async def _run_digest(self, now: datetime, slot: str, report: RunReport) -> None:
         today = now.astimezone(self.schedule.zone).date()
         async with self.database.session() as session:
             by_csm = await due_actions_by_csm(session, today)
-        for csm, items in sorted(by_csm.items()):
-            text = digest_text(items, date.fromisoformat(slot))
-            if await self._send_once(f"digest:{slot}:{csm}", csm, text, digest_blocks(items), now):
-                report.add("digest")
+        week_of = date.fromisoformat(slot)
+        messages = [
+            Message("digest", f"digest:{slot}:{csm}", csm, digest_text(items, week_of), digest_blocks(items))
+            for csm, items in sorted(by_csm.items())
+        ]
+        await self._send_all(messages, now, report)
 
     async def _run_reminders(self, now: datetime, slot: str, report: RunReport) -> None:
         today = now.astimezone(self.schedule.zone).date()
         async with self.database.session() as session:
             qbrs = await due_qbr_reminders(session, today)
             renewals = await due_renewal_reminders(session, today)
-        for qbr in qbrs:
-            if await self._send_once(
-                qbr.key, qbr.csm_email, qbr_reminder_text(qbr), qbr_reminder_blocks(qbr), now
-            ):
-                report.add("qbr")
-        for renewal in renewals:
-            blocks = renewal_reminder_blocks(renewal)
-            if await self._send_once(
-                renewal.key, renewal.csm_email, renewal_reminder_text(renewal), blocks, now
-            ):
-                report.add("renewal")
+        messages = [
+            Message("qbr", q.key, q.csm_email, qbr_reminder_text(q), qbr_reminder_blocks(q)) for q in qbrs
+        ] + [
+            Message("renewal", r.key, r.csm_email, renewal_reminder_text(r), renewal_reminder_blocks(r))
+            for r in renewals
+        ]
+        await self._send_all(messages, now, report)
 
     async def _run_changes(self, now: datetime, slot: str, report: RunReport) -> None:
         created = await propose_revisions(self.database, now=now, drafter=self.drafter)
@@ -204,9 +265,8 @@ class LivingPlansJobs:
                 )
             ).scalars()
             proposals = [await get_proposal(session, proposal_id) for proposal_id in pending]
-        for proposal in proposals:
-            key = f"proposal:{proposal.id}"
-            if await self._send_once(
-                key, proposal.csm_email, proposal_text(proposal), proposal_blocks(proposal), now
-            ):
-                report.add("proposal")
+        messages = [
+            Message("proposal", f"proposal:{p.id}", p.csm_email, proposal_text(p), proposal_blocks(p))
+            for p in proposals
+        ]
+        await self._send_all(messages, now, report)

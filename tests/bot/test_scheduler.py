@@ -371,3 +371,31 @@ async def test_production_drafter_redrafts_the_touched_sections_and_keeps_action
     assert "Health score fell 25 points" in risks
     assert document["action_plan_90day"][0]["status"] == "done"  # history survives the redraft
     assert document["strategic_objectives"][0]["objective"] == "Objective number 1 for Acme"  # untouched
+
+
+async def test_slack_failures_leave_the_run_open_and_the_next_tick_sends_only_the_rest(
+    db: Database, fake_slack: FakeSlackApi
+) -> None:
+    await book(db)
+    jobs = jobs_for(db, fake_slack)
+    now = datetime(2026, 1, 12, 9, 30, tzinfo=UTC)
+    fake_slack.fail_next("chat.postMessage", "internal_error")  # Ana's digest (sorted first) fails
+    first = await jobs.run_due(now, ("digest",))
+    assert first.failed == ["digest:2026-01-12"] and first.sent == {"digest": 1}  # Bo's went out
+    second = await jobs.run_due(now + timedelta(minutes=1), ("digest",))
+    assert second.ran == ["digest:2026-01-12"] and second.sent == {"digest": 1}
+    assert len(posts(fake_slack, ANA[1])) == 2 and len(posts(fake_slack, BO[1])) == 1  # 1 refused + 1 sent
+    third = await jobs.run_due(now + timedelta(minutes=2), ("digest",))
+    assert third.ran == [] and third.sent == {}
+
+
+async def test_a_person_slack_cannot_reach_is_not_retried_forever(
+    db: Database, fake_slack: FakeSlackApi
+) -> None:
+    await book(db)
+    jobs = jobs_for(db, fake_slack)
+    now = datetime(2026, 1, 12, 9, 30, tzinfo=UTC)
+    fake_slack.fail_next("chat.postMessage", "account_inactive")
+    report = await jobs.run_due(now, ("digest",))
+    assert report.failed == [] and report.ran == ["digest:2026-01-12"]
+    assert (await jobs.run_due(now + timedelta(minutes=1), ("digest",))).ran == []
