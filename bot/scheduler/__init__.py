@@ -9,14 +9,16 @@ import logging
 import os
 import socket
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.scheduler.jobs import JOBS, LivingPlansJobs, RunReport, Schedule
+from bot.scheduler.jobs import JOBS, WEEKDAYS, LivingPlansJobs, RunReport, Schedule
 from bot.scheduler.notify import Notifier, SlackNotifier
 from bot.slack.deps import Clock, SlackDeps, utc_now
+from storage.errors import BadInput
 from storage.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,8 +28,20 @@ MISFIRE_GRACE_SECONDS = 600
 
 
 def schedule_from_settings(settings: Settings) -> Schedule:
+    """The schedule, with DIGEST_WEEKDAY read the way people write it ("Monday", "mon", "MON")."""
+    weekday = settings.digest_weekday.strip().lower()[:3]
+    if weekday not in WEEKDAYS:
+        raise BadInput(
+            f"DIGEST_WEEKDAY must be a day of the week like mon or Monday, not {settings.digest_weekday!r}"
+        )
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(
+            f"ACCOUNTPLAN_TIMEZONE must be a time zone like Europe/Paris, not {settings.timezone!r}"
+        ) from None
     return Schedule(
-        digest_weekday=settings.digest_weekday,
+        digest_weekday=weekday,
         digest_hour=settings.digest_hour,
         reminder_hour=settings.digest_hour,
         timezone=settings.timezone,
@@ -59,7 +73,7 @@ class LivingPlansScheduler:
         self.scheduler = AsyncIOScheduler(timezone=jobs.schedule.zone)
         for name, trigger in triggers(jobs.schedule).items():
             self.scheduler.add_job(
-                self._tick,
+                self.tick,
                 trigger,
                 args=[name],
                 id=f"living:{name}",
@@ -70,7 +84,8 @@ class LivingPlansScheduler:
                 replace_existing=True,
             )
 
-    async def _tick(self, job: str) -> RunReport | None:
+    async def tick(self, job: str = "proposals") -> RunReport | None:
+        """What a trigger fires: one job's current slot (the minute tick: every job's)."""
         # The minute tick also re-runs any earlier slot that did not finish (Slack down, a crash):
         # slots that ran are one cheap claim lookup each.
         jobs = JOBS if job == "proposals" else (job,)

@@ -263,20 +263,27 @@ async def postgres(postgres_schema: str) -> AsyncIterator[str]:
 async def test_three_replicas_on_postgresql_send_each_message_exactly_once(
     postgres: str, fake_slack: FakeSlackApi
 ) -> None:
-    # Three "processes": each its own engine (connection pool), notifier and worker name.
+    # Three "processes": each its own engine (connection pool), Slack client, worker name and
+    # scheduler, all reading one travelling clock; their minute ticks fire at the same moment.
     replicas = [postgres_database(postgres) for _ in range(3)]
+    clock = {"now": datetime(2026, 1, 5, 10, 0, tzinfo=UTC)}
     try:
         await book(replicas[0])
         async with replicas[0].session() as session:
             await session.execute(update(Customer).where(Customer.id == "c2").values(health_score=40))
-        jobs = [jobs_for(database, fake_slack, f"replica-{n}") for n, database in enumerate(replicas)]
-        start = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+        schedulers = [
+            LivingPlansScheduler(jobs_for(database, fake_slack, f"replica-{n}"), clock=lambda: clock["now"])
+            for n, database in enumerate(replicas)
+        ]
+        start = clock["now"]
         # Every Monday and the reminder days, each visited twice by all three replicas at once.
         days = {start + timedelta(days=7 * week) for week in range(11)}
         days |= {datetime(2026, m, d, 10, 0, tzinfo=UTC) for m, d in ((2, 14), (3, 6), (3, 13), (3, 16))}
         for now in sorted(days):
             for repeat in range(2):
-                await asyncio.gather(*(j.run_due(now + timedelta(minutes=repeat)) for j in jobs))
+                clock["now"] = now + timedelta(minutes=repeat)
+                reports = await asyncio.gather(*(s.tick() for s in schedulers))
+                assert all(r is not None and not r.failed for r in reports)
     finally:
         for database in replicas:
             await database.dispose()
@@ -289,6 +296,17 @@ async def test_three_replicas_on_postgresql_send_each_message_exactly_once(
     assert sum("Globex changed" in t for t in bo) == 1
     # Nobody marks anything done here, so every Monday brings each CSM one digest, never two.
     assert sum("due this week" in t for t in ana) == 11 and sum("due this week" in t for t in bo) == 11
+
+
+def test_schedule_settings_are_read_the_way_people_write_them() -> None:
+    from bot.scheduler import schedule_from_settings
+    from storage.errors import BadInput
+
+    assert schedule_from_settings(Settings(DIGEST_WEEKDAY="Wednesday", DIGEST_HOUR=7)).digest_weekday == "wed"
+    with pytest.raises(BadInput, match="DIGEST_WEEKDAY"):
+        schedule_from_settings(Settings(DIGEST_WEEKDAY="someday"))
+    with pytest.raises(BadInput, match="ACCOUNTPLAN_TIMEZONE"):
+        schedule_from_settings(Settings(ACCOUNTPLAN_TIMEZONE="Mars/Olympus"))
 
 
 async def test_scheduler_triggers_come_from_settings(db: Database) -> None:
