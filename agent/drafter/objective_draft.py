@@ -76,18 +76,22 @@ def renewal_label(situation: Situation) -> str:
 
 
 def quarter_plan(
-    anchor: Quarter | None, *, early: str, just_before: str, at: str, just_after: str, later: str
+    anchor: Quarter | None,
+    *,
+    early: tuple[str, str],
+    just_before: str,
+    at: str,
+    just_after: str,
+    later: tuple[str, str],
 ) -> dict[Quarter, str]:
-    """Milestones around an anchor quarter (e.g. the renewal's): groundwork early, preparation the
-    quarter before, the event itself, follow-through the quarter after, then sustaining it."""
+    """Milestones around an anchor quarter (e.g. the renewal's): groundwork early (three, then two
+    quarters ahead), preparation the quarter before, the event itself, follow-through the quarter
+    after, then sustaining it (two, then three quarters after)."""
     if anchor is None:
         return {}
-    plan: dict[Quarter, str] = {}
+    steps = {-3: early[0], -2: early[1], -1: just_before, 0: at, 1: just_after, 2: later[0], 3: later[1]}
     anchor_index = QUARTERS.index(anchor)
-    for index, quarter in enumerate(QUARTERS):
-        offset = index - anchor_index
-        plan[quarter] = {-1: just_before, 0: at, 1: just_after}.get(offset, early if offset < 0 else later)
-    return plan
+    return {quarter: steps[index - anchor_index] for index, quarter in enumerate(QUARTERS)}
 
 
 def multi_threading_target(situation: Situation) -> int:

@@ -231,35 +231,63 @@ def value_realization(situation: Situation) -> ObjectiveDraft:
     )
 
 
-# Inputs whose absence makes a plan guesswork (see confidence.coverage_inputs).
-BASELINE_INPUTS = (
-    "arr",
-    "health_score",
-    "health_history",
-    "usage_history",
-    "feature_utilization",
-    "renewal_date",
-    "seats",
-    "stakeholders",
-    "customer_goals",
-)
+# Inputs whose absence makes a plan guesswork (see confidence.coverage_inputs), with the word
+# that shows the analytics already reported the gap.
+BASELINE_INPUTS = {
+    "arr": "arr",
+    "health_score": "health",
+    "health_history": "health",
+    "usage_history": "usage",
+    "feature_utilization": "utilization",
+    "renewal_date": "renewal",
+    "seats": "seat",
+    "stakeholders": "contact",
+    "customer_goals": "goal",
+}
 
 
 def data_gaps(situation: Situation) -> list[str]:
-    """The analytics' data gaps; failing those, the drafter's own missing inputs."""
-    if situation.context.data_gaps:
-        return list(situation.context.data_gaps)
+    """The analytics' data gaps, plus any input the drafter found missing that they do not cover."""
+    reported = list(situation.context.data_gaps)
+    lowered = " ".join(reported).lower()
     inputs = coverage_inputs(situation.context)
-    return [f"no {name.replace('_', ' ')} on record" for name in BASELINE_INPUTS if not inputs[name]]
+    own = [
+        "fewer than two active contacts on record"
+        if name == "stakeholders"
+        else f"no {name.replace('_', ' ')} on record"
+        for name, word in BASELINE_INPUTS.items()
+        if not inputs[name] and word not in lowered
+    ]
+    return reported + own
 
 
 # Missing stakeholder roles are the stakeholder plan's business, not a data-collection task.
 ROLE_WORDS = ("sponsor", "buyer", "champion")
 
 
+# Gaps that leave a plan's targets unfounded; others (e.g. no interaction log) are hygiene and
+# become a 90-day action instead of an objective.
+MATERIAL_WORDS = (
+    "arr",
+    "health",
+    "usage",
+    "utilization",
+    "renewal",
+    "contact",
+    "seat",
+    "goal",
+    "stakeholder",
+)
+
+
+def open_data_gaps(situation: Situation) -> list[str]:
+    """Data gaps the plan should close (missing stakeholder roles are the stakeholder plan's)."""
+    return [gap for gap in data_gaps(situation) if not any(word in gap.lower() for word in ROLE_WORDS)]
+
+
 def data_baseline(situation: Situation) -> ObjectiveDraft | None:
-    gaps = [gap for gap in data_gaps(situation) if not any(word in gap.lower() for word in ROLE_WORDS)]
-    if not gaps:
+    gaps = open_data_gaps(situation)
+    if not any(word in gap.lower() for gap in gaps for word in MATERIAL_WORDS):
         return None
     first = f"Captured: {'; '.join(g.removeprefix('no ').removesuffix(' on record') for g in gaps[:3])}"
     return ObjectiveDraft(

@@ -91,11 +91,17 @@ def retention(situation: Situation) -> ObjectiveDraft | None:
         ]
     plan = quarter_plan(
         situation.renewal_quarter,
-        early="Value review with the economic buyer: outcomes against goals",
+        early=(
+            "Renewal success criteria agreed with the sponsor",
+            "Value review with the economic buyer: outcomes against goals",
+        ),
         just_before="Renewal proposal agreed with the economic buyer",
         at=f"Renewal signed by {renewal_label(situation)}",
         just_after="Post-renewal success plan kicked off with the sponsor",
-        later="Health held at target; next year's goals agreed",
+        later=(
+            "Health held at target for two consecutive months",
+            "Next year's goals agreed with the sponsor",
+        ),
     ) or {
         "Q1": "Recovery plan agreed; weekly risk review running",
         "Q2": "Top risks closed; health trending up",

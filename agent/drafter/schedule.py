@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from agent.drafter.objective_draft import ObjectiveDraft
+from agent.drafter.objectives_grow import open_data_gaps
 from agent.drafter.risks import mitigation_for
 from agent.drafter.situation import Situation
 from agent.drafter.text import day, money, names
@@ -140,6 +141,11 @@ def draft_action_plan(
         due = min(WEEKS, 8 + order)
         planned.append(
             (due, order, f"Milestone check ({situation.start_quarter}): {current}", draft.owner, objective.id)
+        )
+    hygiene = open_data_gaps(situation)
+    if hygiene and "baseline" not in keys:
+        planned.append(
+            (2, 0, f"Fill the data gaps before the next plan review: {'; '.join(hygiene)}", "CSM", None)
         )
     for qbr in qbrs:
         week = week_of(situation, qbr.date)
