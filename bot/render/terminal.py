@@ -25,6 +25,12 @@ def _table(*headers: str) -> Table:
     return table
 
 
+def _add(table: Table, *cells: str | Text, style: str | None = None) -> None:
+    """Add a row of plain text: plan text is data (customer names, goals), so a "[red]" in it is
+    shown as typed, never read as rich markup."""
+    table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in cells), style=style)
+
+
 def _heading(title: str) -> Text:
     return Text(title.upper(), style="bold magenta")
 
@@ -38,9 +44,9 @@ def _context(d: AccountPlanDocument) -> RenderableType:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    table.add_row("Industry trends", c.industry_trends)
-    table.add_row("Customer goals", c.customer_goals)
-    table.add_row("Competition", c.competitive_landscape)
+    _add(table, "Industry trends", c.industry_trends)
+    _add(table, "Customer goals", c.customer_goals)
+    _add(table, "Competition", c.competitive_landscape)
     return Group(_heading("Business context"), table)
 
 
@@ -52,7 +58,7 @@ def _objectives(d: AccountPlanDocument) -> RenderableType:
         title.append(f"  owner: {o.owner}  ({o.id})", style="dim")
         metrics = _table("Success metric", "Current", "Target", "Measurement")
         for m in o.success_metrics:
-            metrics.add_row(m.metric, metric(m.current), metric(m.target), m.measurement)
+            _add(metrics, m.metric, metric(m.current), metric(m.target), m.measurement)
         milestones = Text()
         for m in sorted(o.quarterly_milestones, key=lambda m: m.quarter):
             milestones.append(f"  {m.quarter}: ", style="bold")
@@ -68,7 +74,8 @@ def _stakeholders(d: AccountPlanDocument) -> RenderableType:
     for entry in s.current_map:
         goal = goals.get(entry.stakeholder_id)
         name = entry.name if entry.active else f"{entry.name} (left)"
-        people.add_row(
+        _add(
+            people,
             name,
             entry.title or "-",
             entry.role.replace("_", " "),
@@ -92,8 +99,8 @@ def _expansion(d: AccountPlanDocument) -> RenderableType:
     head = Text(f"Current ARR {money(e.current_arr)}  →  target ARR {money(e.target_arr)}", style="bold")
     table = _table("Type", "Opportunity", "Value", "Probability", "Timeline")
     for o in e.opportunities:
-        table.add_row(
-            o.type.replace("_", " "), o.description, money(o.value), f"{o.probability:.0%}", o.timeline
+        _add(
+            table, o.type.replace("_", " "), o.description, money(o.value), f"{o.probability:.0%}", o.timeline
         )
     return Group(
         _heading("Expansion plan"), head, table if e.opportunities else Text("No opportunities on record.")
@@ -104,14 +111,14 @@ def _risks(d: AccountPlanDocument) -> RenderableType:
     risks = d.risk_mitigation.identified_risks
     table = _table("Risk", "Severity", "Mitigation", "Owner")
     for r in risks:
-        table.add_row(r.risk, Text(r.severity, style=SEVERITY_STYLES[r.severity]), r.mitigation, r.owner)
+        _add(table, r.risk, Text(r.severity, style=SEVERITY_STYLES[r.severity]), r.mitigation, r.owner)
     return Group(_heading("Risk mitigation"), table if risks else Text("No risks detected in the data."))
 
 
 def _qbrs(d: AccountPlanDocument) -> RenderableType:
     table = _table("Quarter", "Date", "Focus", "Attendees")
     for q in d.qbr_schedule:
-        table.add_row(q.quarter, q.date.isoformat(), q.focus, ", ".join(q.attendees))
+        _add(table, q.quarter, q.date.isoformat(), q.focus, ", ".join(q.attendees))
     return Group(_heading("QBR schedule"), table)
 
 
@@ -120,11 +127,11 @@ def _resources(d: AccountPlanDocument) -> RenderableType:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    table.add_row("Engagement model", r.engagement_model)
-    table.add_row("CSM hours / month", str(r.csm_hours_per_month))
-    table.add_row("Specialists", ", ".join(r.specialists) or "none")
-    table.add_row("Executive alignment", r.executive_alignment)
-    table.add_row("Why", r.rationale)
+    _add(table, "Engagement model", r.engagement_model)
+    _add(table, "CSM hours / month", str(r.csm_hours_per_month))
+    _add(table, "Specialists", ", ".join(r.specialists) or "none")
+    _add(table, "Executive alignment", r.executive_alignment)
+    _add(table, "Why", r.rationale)
     return Group(_heading("Resource plan"), table)
 
 
@@ -132,7 +139,8 @@ def _actions(d: AccountPlanDocument) -> RenderableType:
     table = _table("Week", "Due", "Action", "Owner", "Objective")
     for a in d.action_plan_90day:
         done = a.status == "done"
-        table.add_row(
+        _add(
+            table,
             str(a.week),
             a.due_date.isoformat(),
             a.action,
@@ -154,7 +162,8 @@ def _benchmark(d: AccountPlanDocument) -> RenderableType:
     if b.similar_accounts:
         table = _table("Account", "Segment", "ARR", "Similarity", "Outcome")
         for a in b.similar_accounts:
-            table.add_row(
+            _add(
+                table,
                 a.name,
                 a.segment or "-",
                 money(a.arr),

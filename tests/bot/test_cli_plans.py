@@ -207,3 +207,22 @@ def test_markdown_keeps_customer_text_inside_its_table_cell() -> None:
     row = next(line for line in markdown.splitlines() if line.startswith("| Sarah Chen |"))
     assert "VP \\| Product and Ops" in row
     assert row.count(" | ") == 5  # six cells, the escaped pipe is not a separator
+
+
+def test_terminal_rendering_shows_markup_in_customer_text_as_typed() -> None:
+    from rich.console import Console
+
+    from agent.drafter import draft_plan
+    from bot.render.terminal import render_plan
+    from tests.agent.context_factory import techcorp
+
+    context = techcorp(goals="[bold red]Grow[/] fast [/]", competitors="[link=http://x]Rival[/link]")
+    context.contacts[0] = context.contacts[0].model_copy(update={"name": "Sarah [/] Chen"})
+    console = Console(record=True, width=200)
+
+    render_plan(console, draft_plan(context, "FY2026"))
+
+    text = console.export_text()
+    assert "[bold red]Grow[/] fast [/]" in text
+    assert "[link=http://x]Rival[/link]" in text
+    assert "Sarah [/] Chen" in text
