@@ -223,3 +223,18 @@ async def test_concurrent_generations_for_one_plan_both_land_as_versions(seeded:
     assert sorted(r.document.version for r in results) == [1, 2]
     assert await count(seeded, AccountPlan) == 1
     assert await count(seeded, PlanRevision) == 2
+
+
+async def test_plans_are_stored_and_revised_the_same_on_sqlite_and_postgresql(any_db: Database) -> None:
+    await seed_demo_portfolio(any_db, accounts=5, as_of=AS_OF)
+    request = GenerationRequest(customer="TechCorp Industries", as_of=AS_OF)
+
+    results = await asyncio.gather(generate_plan(any_db, request), generate_plan(any_db, request))
+
+    assert sorted(r.document.version for r in results) == [1, 2]
+    latest = max(results, key=lambda r: r.document.version).document
+    async with any_db.session() as session:
+        stored = document_of(await find_plan(session, TECHCORP_ID, "FY2026"))
+    assert stored == latest
+    assert float(stored.ai_confidence) == latest.ai_confidence
+    assert await count(any_db, PlanRevision) == 2
