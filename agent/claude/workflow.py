@@ -95,7 +95,9 @@ class ClaudeSectionWriter:
         started = time.perf_counter()
         usage = Usage()
         system = shared_system(context, fiscal_year, baseline)
-        facts = GroundingFacts.from_context(context)
+        # The offline draft is computed from the same data, so its figures (rounded targets, weighted
+        # totals) count as grounded too.
+        facts = GroundingFacts.from_context(context).with_document(baseline)
         jobs = plan_jobs(sections, baseline, fiscal_year)
         results: dict[str, _JobResult] = {}
 

@@ -174,8 +174,11 @@ class FakeAnthropic:
 
     def _message(self, call: Call, reply: Reply) -> dict[str, Any]:
         prefix = _prefix_text(call.body)
-        total = tokens({k: call.body.get(k) for k in ("tools", "system", "messages")})
-        cached = tokens(prefix) if prefix else 0
+        system = call.body.get("system") or []
+        full = json.dumps(call.body.get("tools") or [], sort_keys=True) + json.dumps(system, sort_keys=True)
+        full += json.dumps(call.body.get("messages") or [], sort_keys=True)
+        total = max(1, len(full) // CHARS_PER_TOKEN)  # same serialization as the prefix, so shares add up
+        cached = len(prefix) // CHARS_PER_TOKEN
         read = created = 0
         if prefix:
             key = hashlib.sha256(prefix.encode()).hexdigest()
