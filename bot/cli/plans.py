@@ -22,13 +22,14 @@ from storage.customers import find_customer
 from storage.errors import BadInput, NotFound
 from storage.models import AccountPlan, Customer
 from storage.plan_document import SECTIONS, AccountPlanDocument, parse_sections
-from storage.plans import document_of, find_plan, get_plan, list_plans
+from storage.plans import document_of, find_plan, get_plan, get_revision, list_plans
 from storage.seed import seed_demo_portfolio
 from storage.seed_techcorp import TECHCORP_ID
 from storage.settings import get_settings
 from tools.fiscal_calendar import parse_fiscal_year
 
 FORMATS = ("text", "markdown", "json")
+OFFLINE_DETAIL = "offline drafter"
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -74,8 +75,11 @@ def _note(message: str) -> None:
 
 
 async def _progress(event: ProgressEvent) -> None:
+    """Fallbacks always; finished sections only on a terminal and only from a slow (model) writer."""
     if event.state == "fallback":
         _note(f"  {event.section}: drafted offline ({event.detail})")
+    elif event.state == "done" and event.detail != OFFLINE_DETAIL and sys.stderr.isatty():
+        _note(f"  \u2713 {event.section}")
 
 
 def _saved_line(result: GeneratedPlan) -> str:
@@ -172,23 +176,31 @@ async def _customer_plan(session: AsyncSession, customer: str, fiscal_year: str 
 @plans_group.command("show")
 @click.argument("customer")
 @click.option("--fy", "fiscal_year", help="Fiscal year like FY2026 (default: the newest plan).")
+@click.option(
+    "--version", "version", type=click.IntRange(min=1), help="An earlier version (default: the current one)."
+)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--usage", "show_usage", is_flag=True, help="Show model tokens, latency and fallbacks instead.")
 @async_command
-async def show_command(customer: str, fiscal_year: str | None, output_format: str, show_usage: bool) -> None:
+async def show_command(
+    customer: str, fiscal_year: str | None, version: int | None, output_format: str, show_usage: bool
+) -> None:
     """CUSTOMER's saved plan (id or name, fuzzy)."""
     fiscal_year = parse_fy(fiscal_year)
     database = await open_database()
     try:
         async with database.session() as session:
-            document = document_of(await _customer_plan(session, customer, fiscal_year))
+            plan = await _customer_plan(session, customer, fiscal_year)
+            document = document_of(plan) if version is None else await get_revision(session, plan.id, version)
     finally:
         await database.dispose()
     if show_usage:
         from bot.cli.revise import usage_lines, usage_report
 
         report = usage_report(document)
-        click.echo(json.dumps(report, indent=2) if output_format == "json" else "\n".join(usage_lines(report)))
+        click.echo(
+            json.dumps(report, indent=2) if output_format == "json" else "\n".join(usage_lines(report))
+        )
         return
     emit(document, output_format)
 

@@ -226,3 +226,16 @@ def test_terminal_rendering_shows_markup_in_customer_text_as_typed() -> None:
     assert "[bold red]Grow[/] fast [/]" in text
     assert "[link=http://x]Rival[/link]" in text
     assert "Sarah [/] Chen" in text
+
+
+def test_plans_show_an_earlier_version(seeded: None) -> None:
+    first = json.loads(run("generate", "TechCorp", "--as-of", AS_OF, "--format", "json").stdout)
+    run("generate", "TechCorp", "--as-of", "2026-03-02")
+
+    current = json.loads(run("plans", "show", "TechCorp", "--format", "json").stdout)
+    earlier = json.loads(run("plans", "show", "TechCorp", "--version", "1", "--format", "json").stdout)
+    missing = run("plans", "show", "TechCorp", "--version", "9")
+
+    assert current["version"] == 2 and current["generation_context"]["as_of"] == "2026-03-02"
+    assert earlier == first
+    assert missing.exit_code == 2 and "has no version 9" in missing.stderr
