@@ -21,6 +21,8 @@ from tools.identity import SlackDirectory
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+DRAFTING_CONCURRENCY = 2
+WORK_CONCURRENCY = 4
 
 
 def utc_now() -> datetime:
@@ -171,6 +173,12 @@ class SlackDeps:
     generate_plan: GeneratePlan = generate_with_agent
     revise_plan: RevisePlan = revise_with_agent
     tasks: BackgroundTasks = field(default_factory=BackgroundTasks)
+    # Drafting is CPU-heavy (the offline baseline runs even for Claude); a few at a time keeps the
+    # event loop free to acknowledge Slack within its deadline while a burst of requests queues.
+    drafting_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(DRAFTING_CONCURRENCY))
+    # Short post-ack work (look-ups, the first message) admitted at a time: in a burst, the event
+    # loop keeps turning fast enough to acknowledge every new request within Slack's deadline.
+    work_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(WORK_CONCURRENCY))
     # Slack id -> email lookups (users.info), cached; create_app wires it to the app's client.
     directory: SlackDirectory | None = None
 

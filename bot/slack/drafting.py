@@ -126,14 +126,15 @@ async def draft_plan_in_slack(
 ) -> PlanResult | None:
     """Post the drafting message, run the generator, and leave the plan summary in its place."""
     try:
-        posted = await client.chat_postMessage(
-            channel=target.channel,
-            thread_ts=target.thread_ts,
-            text=progress_text(customer.name, fiscal_year),
-            blocks=progress_blocks(customer.name, fiscal_year, {}, sections),
-            unfurl_links=False,
-            unfurl_media=False,
-        )
+        async with deps.work_slots:
+            posted = await client.chat_postMessage(
+                channel=target.channel,
+                thread_ts=target.thread_ts,
+                text=progress_text(customer.name, fiscal_year),
+                blocks=progress_blocks(customer.name, fiscal_year, {}, sections),
+                unfurl_links=False,
+                unfurl_media=False,
+            )
     except SlackApiError as error:
         await report_failure(client, "post the plan", error, channel=target.channel, user=target.user_id)
         return None
@@ -141,7 +142,8 @@ async def draft_plan_in_slack(
     progress = ProgressMessage(client, channel, ts, customer.name, fiscal_year, sections)
     request = PlanRequest(customer.customer_id, fiscal_year, deps.today(), sections, actor.email)
     try:
-        result = await deps.generate_plan(deps.database, request, progress.report)
+        async with deps.drafting_slots:
+            result = await deps.generate_plan(deps.database, request, progress.report)
     except Exception as error:  # every failure ends as a readable message in place of the checklist
         await progress.settle()
         log_failure("draft the plan", error, customer=customer.customer_id, fiscal_year=fiscal_year)

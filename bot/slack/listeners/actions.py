@@ -29,13 +29,13 @@ from bot.slack.submission import submit_from_slack
 from storage.errors import AccountPlanError
 from tools.book import (
     CustomerChoice,
-    check_may_generate,
     context_preview,
     customer_choice,
     customers_for,
     plan_document,
     slack_actor,
 )
+from tools.plan_requests import check_may_generate
 
 PICK_CUSTOMER_PATTERN = re.compile(rf"^{ids.PICK_CUSTOMER}_\d+$")
 PLAN_TAB_PATTERN = re.compile(rf"^{ids.PLAN_TAB_PREFIX}({'|'.join(ids.PLAN_TABS)})$")

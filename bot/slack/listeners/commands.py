@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, SectionB
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import ids
-from bot.slack.blocks.generator_modal import generator_modal
+from bot.slack.blocks.generator_modal import generator_modal_payload
 from bot.slack.blocks.plan_summary import plan_summary_blocks, plan_summary_text, status_label
 from bot.slack.blocks.text import escape, mrkdwn, percent, plain
 from bot.slack.deps import SlackDeps
@@ -28,7 +28,8 @@ from bot.slack.drafting import (
 from bot.slack.feedback import describe_failure, log_failure
 from bot.slack.limits import MAX_BUTTON_TEXT
 from storage.errors import UnknownCustomer
-from tools.book import check_may_generate, customer_choice, customer_plan, plans_for, slack_actor
+from tools.book import customer_plan, plans_for, slack_actor
+from tools.plan_requests import draft_request, suggested_choices
 
 COMMAND = "/accountplan"
 
@@ -111,17 +112,16 @@ async def _draft(
     deps: SlackDeps, command: dict[str, Any], text: str, client: AsyncWebClient, respond: AsyncRespond
 ) -> None:
     name, fiscal_year = split_customer_and_year(text)
-    actor = await slack_actor(deps.database, command["user_id"], deps.directory)
-    try:
-        customer = await customer_choice(deps.database, name)
-    except UnknownCustomer as error:
-        choices = [await customer_choice(deps.database, s) for s in error.suggestions]
-        await respond(
-            text=f"No customer named {escape(name)}.",
-            blocks=did_you_mean_blocks(error, [(c.customer_id, c.name) for c in choices]),
-        )
-        return
-    await check_may_generate(deps.database, actor, customer.customer_id)
+    async with deps.work_slots:
+        try:
+            actor, customer = await draft_request(deps.database, command["user_id"], name, deps.directory)
+        except UnknownCustomer as error:
+            choices = await suggested_choices(deps.database, error.suggestions)
+            await respond(
+                text=f"No customer named {escape(name)}.",
+                blocks=did_you_mean_blocks(error, [(c.customer_id, c.name) for c in choices]),
+            )
+            return
     target = DraftTarget(channel=command["channel_id"], user_id=command["user_id"])
     await draft_plan_in_slack(
         deps,
@@ -136,7 +136,9 @@ async def _draft(
 async def open_generator(deps: SlackDeps, client: AsyncWebClient, trigger_id: str, channel_id: str) -> None:
     await client.views_open(
         trigger_id=trigger_id,
-        view=generator_modal(fiscal_year_choices(deps), default_fiscal_year(deps), channel_id=channel_id),
+        view=generator_modal_payload(
+            fiscal_year_choices(deps), default_fiscal_year(deps), channel_id=channel_id
+        ),
     )
 
 
@@ -149,21 +151,23 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         text = (command.get("text") or "").strip()
         word, _, rest = text.partition(" ")
         try:
-            if not text:
-                await open_generator(deps, client, command["trigger_id"], command["channel_id"])
-            elif word.lower() == "help":
-                await respond(text=help_text())
-            elif word.lower() == "list":
-                await _list(deps, command, respond)
-            elif word.lower() == "show":
-                if not rest.strip():
-                    await respond(text="Which customer? `/accountplan show CUSTOMER [FY2026]`")
+            if text and word.lower() not in ("help", "list", "show", *SUBCOMMANDS):
+                await _draft(deps, command, text, client, respond)  # admits its own steps
+                return
+            async with deps.work_slots:
+                if not text:
+                    await open_generator(deps, client, command["trigger_id"], command["channel_id"])
+                elif word.lower() == "help":
+                    await respond(text=help_text())
+                elif word.lower() == "list":
+                    await _list(deps, command, respond)
+                elif word.lower() == "show":
+                    if not rest.strip():
+                        await respond(text="Which customer? `/accountplan show CUSTOMER [FY2026]`")
+                    else:
+                        await _show(deps, command, rest.strip(), respond)
                 else:
-                    await _show(deps, command, rest.strip(), respond)
-            elif word.lower() in SUBCOMMANDS:
-                await SUBCOMMANDS[word.lower()].handler(deps, command, rest.strip(), client, respond)
-            else:
-                await _draft(deps, command, text, client, respond)
+                    await SUBCOMMANDS[word.lower()].handler(deps, command, rest.strip(), client, respond)
         except Exception as error:  # every failure becomes an ephemeral "what failed, what to do"
             log_failure("run /accountplan", error, user=command.get("user_id"), text=text[:80])
             await respond(text=describe_failure(f"run `/accountplan {escape(text)}`", error))

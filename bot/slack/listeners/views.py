@@ -15,7 +15,8 @@ from bot.slack.deps import SlackDeps
 from bot.slack.drafting import DraftTarget, draft_plan_in_slack, refresh_plan_message
 from bot.slack.feedback import report_failure, tell_user
 from storage.plan_document import QUARTERS, SECTIONS
-from tools.book import ObjectiveChange, check_may_generate, customer_choice, edit_objective, slack_actor
+from tools.book import customer_choice, slack_actor
+from tools.plan_requests import ObjectiveChange, check_may_generate, edit_objective
 from tools.slack_links import plan_message
 
 MIN_OBJECTIVE_CHARS = 5
