@@ -84,12 +84,14 @@ async def test_a_quarter_of_digests_reminders_and_completion(db: Database, fake_
     plan_id = await book(db)
     jobs = jobs_for(db, fake_slack)
     digests: dict[date, list[str]] = {}
+    sent_on: dict[str, list[date]] = {}
     start = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)  # the first Monday of the fiscal year
     for day in range(86):
         now = start + timedelta(days=day)
         seen = len(fake_slack.calls)
         await jobs.run_due(now, ("digest", "reminders"))
         for call in fake_slack.calls[seen:]:
+            sent_on.setdefault(header(call), []).append(now.date())
             if call.params["channel"] != ANA[1] or header(call) != "Your plan actions this week":
                 continue
             values = [
@@ -139,10 +141,12 @@ async def test_a_quarter_of_digests_reminders_and_completion(db: Database, fake_
 
         assert await due_actions(session, date(2026, 3, 31), csm_email=ANA[0]) == []
 
-    ana_headers = [header(c) for c in posts(fake_slack, ANA[1])]
-    assert ana_headers.count("QBR in 14 days: Acme") == 1
-    assert ana_headers.count("Renewal in 90 days: Acme") == 1  # Feb 14
-    assert ana_headers.count("Renewal in 60 days: Acme") == 1  # Mar 16
+    # Each reminder once, on the day it is due: QBR Mar 20 - 14 days; renewal May 15 - 90 / 60 days.
+    assert sent_on["QBR in 14 days: Acme"] == [date(2026, 3, 6)]
+    assert sent_on["QBR in 14 days: Globex"] == [date(2026, 3, 13)]
+    assert sent_on["Renewal in 90 days: Acme"] == [date(2026, 2, 14)]
+    assert sent_on["Renewal in 60 days: Acme"] == [date(2026, 3, 16)]
+    assert "Renewal in 30 days: Acme" not in sent_on  # Apr 15 is after the quarter
     qbr = next(c for c in posts(fake_slack, ANA[1]) if header(c).startswith("QBR"))
     assert "Objectives" in str(qbr.params["blocks"]) and "Wins to celebrate" in str(qbr.params["blocks"])
     assert [header(c) for c in posts(fake_slack, BO[1]) if header(c).startswith("QBR")] == [

@@ -158,3 +158,83 @@ async def test_stats_command_answers_with_numbers_and_a_chart(slack: SlackHarnes
     [completed] = await slack.fake.wait_for("files.completeUploadExternal")
     assert completed.params["channel_id"].startswith("D")
     assert any(body.startswith(b"\x89PNG") for body in slack.fake.uploads.values())
+
+
+def _tracked(n: int, overdue: int) -> Any:
+    from datetime import date, timedelta
+
+    from tools.action_tracking import TrackedAction
+
+    return TrackedAction(
+        plan_id="p1",
+        plan_version=1,
+        customer_id="c1",
+        customer_name="Acme <Corp>",
+        csm_email="a@x",
+        index=n,
+        action=f"Action {n} & more",
+        owner="CSM",
+        week=1,
+        due_date=date(2026, 3, 2) - timedelta(days=overdue),
+        status="open",
+        objective_id="obj-1",
+        days_overdue=overdue,
+    )
+
+
+def test_digest_builder_escapes_caps_and_fits_slack() -> None:
+    from bot.slack.blocks.living import MAX_DIGEST_ITEMS, digest_blocks, parse_action_value, replace_buttons
+
+    blocks = [
+        b.to_dict() for b in digest_blocks([_tracked(n, 8 - n) for n in range(8)])
+    ]  # to_dict checks limits
+    items = [b for b in blocks if b.get("block_id", "").startswith("living_item_actions_")]
+    assert len(items) == MAX_DIGEST_ITEMS
+    assert (
+        "Acme &lt;Corp&gt;" in blocks[2]["text"]["text"]
+        and "Action 0 &amp; more" in blocks[2]["text"]["text"]
+    )
+    assert "8 days overdue" in blocks[2]["text"]["text"] and "…and 3 more" in str(blocks[-1])
+    plan_id, index, fingerprint = parse_action_value(items[0]["elements"][0]["value"])
+    assert (plan_id, index, len(fingerprint)) == ("p1", 0, 12)
+    replaced = replace_buttons(blocks, "living_item_actions_0", "Done")
+    assert replaced[3]["type"] == "context" and replaced[5] == blocks[5] and len(replaced) == len(blocks)
+
+
+def test_proposal_builder_cuts_a_long_diff_and_stats_flag_small_samples() -> None:
+    from datetime import date
+
+    from bot.slack.blocks.living import MAX_DIFF_LINES, proposal_blocks, stats_blocks
+    from tools.change_detection import Proposal
+    from tools.outcomes import OutcomeGroup, OutcomeStats, Rate
+    from tools.plan_inputs import ChangeReason
+
+    proposal = Proposal(
+        id="x",
+        plan_id="p",
+        customer_id="c",
+        customer_name="Acme",
+        csm_email=None,
+        base_version=1,
+        status="proposed",
+        reasons=[
+            ChangeReason(key="risk:1", kind="new_risk", text="New critical risk: <!channel> budget cut")
+        ],
+        diff=[f"Risks: added risk {n}" for n in range(40)],
+    )
+    blocks = [b.to_dict() for b in proposal_blocks(proposal)]
+    assert "&lt;!channel&gt;" in str(blocks) and "<!channel>" not in str(blocks)
+    assert f"… {40 - MAX_DIFF_LINES} more changes" in str(blocks)
+    group = OutcomeGroup(accounts=3, renewal=Rate(hits=2, total=3), expansion=Rate(hits=0, total=0))
+    stats = OutcomeStats(
+        as_of=date(2026, 3, 2),
+        coverage=Rate(hits=3, total=4),
+        completion=Rate(hits=1, total=4),
+        overdue_by_csm={},
+        by_csm=[],
+        with_plan=group,
+        without_plan=group,
+    )
+    text = str([b.to_dict() for b in stats_blocks(stats)])
+    assert "*75%* (3/4) :white_check_mark:" in text and "*25%* (1/4) (target 60%)" in text
+    assert "n/a (no accounts)" in text and "read it as a hint" in text
