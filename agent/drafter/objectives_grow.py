@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent.drafter.confidence import coverage_inputs
-from agent.drafter.expansion import current_arr, in_year_candidates, target_arr, weighted_in_year
+from agent.drafter.expansion import current_arr, in_year_candidates, target_arr, timeline_of, weighted_in_year
 from agent.drafter.objective_draft import FirstAction, ObjectiveDraft, health_target
 from agent.drafter.situation import HIGH_UTILIZATION, Situation
 from agent.drafter.text import money, pct, plural, quote, round_to
@@ -137,8 +137,9 @@ def growth(situation: Situation) -> ObjectiveDraft | None:
     buyer = situation.economic_buyer
     closes: dict[Quarter, str] = {}
     for candidate in candidates[:3]:
-        quarter = candidate.expected_quarter
-        if quarter in situation.open_quarters and quarter not in closes:
+        timeline = timeline_of(situation, candidate)  # in-year candidates: always an open quarter
+        quarter = next((q for q in situation.open_quarters if q == timeline), None)
+        if quarter is not None and quarter not in closes:
             closes[quarter] = f"Close {candidate.description} ({money(candidate.value)})"
     first_close = min((QUARTERS.index(q) for q in closes), default=None)
     who = buyer.name if buyer else "the economic buyer"
