@@ -25,7 +25,7 @@ from tools import context as context_tools
 from tools import lifecycle
 from tools.context import PlanningContext
 from tools.identity import resolve_actor
-from tools.plan_edits import GroundingCheck, apply_edits, save_revision
+from tools.plan_edits import EditResult, GroundingCheck, PlanEdit, apply_edits, save_edits, save_revision
 from tools.policy import authorize
 
 if TYPE_CHECKING:
@@ -155,6 +155,31 @@ async def _save(
         except AccountPlanError as error:
             note = f"I couldn't submit it for approval: {error.message}"
     return document, diff, submitted, note
+
+
+async def apply_plan_edits(
+    database: Database,
+    plan_id: str,
+    edits: list[PlanEdit],
+    *,
+    actor: str,
+    surface: str,
+    expected_version: int | None = None,
+) -> EditResult:
+    """Typed edits from a form (the Slack "Edit objective" modal, the REST API), grounded in the
+    account's data and saved as one revision. Raises PlanEditRejected (a BadInput) with the
+    problems, Conflict when the plan moved past `expected_version`, PermissionDenied."""
+    prepared = await _prepare(database, plan_id, actor)
+    async with database.session() as session:
+        return await save_edits(
+            session,
+            plan_id,
+            edits,
+            actor=actor,
+            surface=surface,
+            check=prepared.check,
+            expected_version=expected_version if expected_version is not None else prepared.document.version,
+        )
 
 
 async def revise_plan(

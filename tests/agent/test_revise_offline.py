@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from agent.revise import revise_plan
+import pytest
+
+from agent.revise import apply_plan_edits, revise_plan
 from storage.db import Database
+from storage.errors import Conflict
 from storage.plans import get_plan
 from tests.fakes.plan_samples import seed_plan
+from tools.plan_edits import EditObjective, PlanEditRejected
 
 
 async def revise(db: Database, plan_id: str, message: str):  # type: ignore[no-untyped-def]
@@ -82,3 +86,35 @@ async def test_ungrounded_or_impossible_edits_are_explained_not_saved(db: Databa
     )
     async with db.session() as session:
         assert (await get_plan(session, plan.plan_id)).version == 1
+
+
+async def test_form_edits_are_grounded_and_versioned(db: Database) -> None:
+    plan = await seed_plan(db)
+    result = await apply_plan_edits(
+        db,
+        plan.plan_id,
+        [EditObjective(objective_id="obj-3", objective="Secure a 2-year renewal at $250K")],
+        actor="csm@example.com",
+        surface="slack",
+        expected_version=1,
+    )
+    assert result.diff == [
+        "Objective 3: objective 'Secure a multi-year renewal' -> 'Secure a 2-year renewal at $250K'"
+    ]
+    with pytest.raises(PlanEditRejected, match=r"\$5M is not a figure from the account data"):
+        await apply_plan_edits(
+            db,
+            plan.plan_id,
+            [EditObjective(objective_id="obj-3", rationale="Worth $5M to us")],
+            actor="csm@example.com",
+            surface="slack",
+        )
+    with pytest.raises(Conflict):
+        await apply_plan_edits(
+            db,
+            plan.plan_id,
+            [EditObjective(objective_id="obj-3", priority="high")],
+            actor="csm@example.com",
+            surface="slack",
+            expected_version=1,
+        )

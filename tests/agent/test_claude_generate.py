@@ -1,0 +1,78 @@
+"""`generate_plan` with ANTHROPIC_API_KEY set: Claude drafts, the plan is saved with its accounting."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Any
+
+import pytest
+
+from agent.generate import GenerationRequest, generate_plan
+from storage.db import Database
+from storage.plans import get_plan
+from storage.settings import get_settings
+from tests.fakes.anthropic_api import ApiError, Call, FakeAnthropic, Reply, text, tool_use
+from tests.fakes.plan_samples import CUSTOMER_ID, seed_customer, tool_answer
+
+
+def draft_echo(call: Call) -> Reply | ApiError:
+    """A model that hands back the offline draft it was shown (as the real one would, refined)."""
+    if call.forced_tool is None:
+        return Reply([text("OK")], stop_reason="max_tokens", output_tokens=1)
+    block = call.body["system"][1]["text"]
+    draft = json.loads(re.search(r"<offline_draft>\n(.*)\n</offline_draft>", block, re.S).group(1))  # type: ignore[union-attr]
+    if call.forced_tool == "write_summary_and_context":
+        draft["executive_summary"] = "Claude's sharper summary: " + draft["executive_summary"]
+    return Reply([tool_use(call.forced_tool, tool_answer(draft, call))], stop_reason="tool_use")
+
+
+async def generate(
+    db: Database, monkeypatch: pytest.MonkeyPatch, responder: Any
+) -> tuple[Any, FakeAnthropic]:
+    await seed_customer(db)
+    async with FakeAnthropic(responder) as fake:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
+        monkeypatch.setenv("ANTHROPIC_MAX_RETRIES", "1")
+        monkeypatch.setenv("ANTHROPIC_MODEL", "claude-sonnet-5-5")
+        get_settings.cache_clear()
+        request = GenerationRequest(customer=CUSTOMER_ID, fiscal_year="FY2026", as_of=date(2026, 1, 2))
+        result = await generate_plan(db, request)
+    return result, fake
+
+
+async def test_claude_drafts_and_the_plan_records_its_usage(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, fake = await generate(db, monkeypatch, draft_echo)
+    document = result.document
+    assert document.executive_summary.startswith("Claude's sharper summary: ")
+    context = document.generation_context
+    assert context["drafter"] == "claude" and context["fallbacks"] == {}
+    usage = context["usage"]
+    assert {c.body["model"] for c in fake.calls} == {"claude-sonnet-5-5"}
+    assert usage["calls"] == len(fake.calls) and usage["model"] == "claude-sonnet-5-5"
+    assert usage["cache_read_input_tokens"] > 0 and usage["output_tokens"] > 0
+    async with db.session() as session:
+        stored = await get_plan(session, document.plan_id)
+    assert (
+        stored.generation_context is not None
+        and stored.generation_context["usage"]["calls"] == usage["calls"]
+    )
+
+
+async def test_overloaded_sections_fall_back_to_the_offline_draft(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def responder(call: Call) -> Reply | ApiError:
+        if call.forced_tool == "write_stakeholder_plan":
+            return ApiError(529, "overloaded_error", "Overloaded")
+        return draft_echo(call)
+
+    result, _ = await generate(db, monkeypatch, responder)
+    fallbacks = result.document.generation_context["fallbacks"]
+    assert set(fallbacks) == {"stakeholder_plan"} and "overloaded" in fallbacks["stakeholder_plan"]
+    assert result.document.executive_summary.startswith("Claude's sharper summary: ")
+    assert result.saved
