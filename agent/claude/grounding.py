@@ -323,9 +323,14 @@ class _Checker:
                 )
 
     def _stakeholder_plan(self, value: dict[str, Any]) -> None:
-        entries = [("current_map", e, "relationship_score") for e in value.get("current_map", [])]
-        entries += [("relationship_goals", e, "current_score") for e in value.get("relationship_goals", [])]
-        for index, (part, entry, score_key) in enumerate(entries):
+        entries = [
+            ("current_map", i, e, "relationship_score") for i, e in enumerate(value.get("current_map", []))
+        ]
+        entries += [
+            ("relationship_goals", i, e, "current_score")
+            for i, e in enumerate(value.get("relationship_goals", []))
+        ]
+        for part, index, entry, score_key in entries:
             where = f"stakeholder_plan.{part} entry {index + 1}"
             known = self.facts.contacts.get(entry.get("stakeholder_id", ""))
             if known is None:
