@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -330,115 +330,49 @@ async def transition(
     )
 
 
+class TransitionOptions(TypedDict, total=False):
+    """Who acts and from where (required), and optionally the version they saw and why."""
+
+    actor: Required[str | Actor]
+    surface: Required[str]
+    expected_version: int | None
+    comment: str | None
+    directory: SlackDirectory | None
+
+
 async def submit_for_approval(
-    session: AsyncSession,
-    plan_id: str,
-    *,
-    actor: str | Actor,
-    surface: str,
-    expected_version: int | None = None,
-    comment: str | None = None,
-    directory: SlackDirectory | None = None,
+    session: AsyncSession, plan_id: str, **options: Unpack[TransitionOptions]
 ) -> TransitionResult:
     """draft -> pending_review; the CSM's manager is returned as `manager_to_notify`."""
-    return await transition(
-        session,
-        plan_id,
-        "submit",
-        actor=actor,
-        surface=surface,
-        expected_version=expected_version,
-        comment=comment,
-        directory=directory,
-    )
+    return await transition(session, plan_id, "submit", **options)
 
 
 async def approve(
-    session: AsyncSession,
-    plan_id: str,
-    *,
-    actor: str | Actor,
-    surface: str,
-    expected_version: int | None = None,
-    comment: str | None = None,
-    directory: SlackDirectory | None = None,
+    session: AsyncSession, plan_id: str, **options: Unpack[TransitionOptions]
 ) -> TransitionResult:
     """pending_review -> approved; this version becomes the one in force."""
-    return await transition(
-        session,
-        plan_id,
-        "approve",
-        actor=actor,
-        surface=surface,
-        expected_version=expected_version,
-        comment=comment,
-        directory=directory,
-    )
+    return await transition(session, plan_id, "approve", **options)
 
 
 async def request_changes(
-    session: AsyncSession,
-    plan_id: str,
-    *,
-    actor: str | Actor,
-    surface: str,
-    comment: str,
-    expected_version: int | None = None,
-    directory: SlackDirectory | None = None,
+    session: AsyncSession, plan_id: str, **options: Unpack[TransitionOptions]
 ) -> TransitionResult:
-    return await transition(
-        session,
-        plan_id,
-        "request_changes",
-        actor=actor,
-        surface=surface,
-        expected_version=expected_version,
-        comment=comment,
-        directory=directory,
-    )
+    """pending_review -> changes_requested (a comment is required)."""
+    return await transition(session, plan_id, "request_changes", **options)
 
 
 async def reject(
-    session: AsyncSession,
-    plan_id: str,
-    *,
-    actor: str | Actor,
-    surface: str,
-    comment: str,
-    expected_version: int | None = None,
-    directory: SlackDirectory | None = None,
+    session: AsyncSession, plan_id: str, **options: Unpack[TransitionOptions]
 ) -> TransitionResult:
-    return await transition(
-        session,
-        plan_id,
-        "reject",
-        actor=actor,
-        surface=surface,
-        expected_version=expected_version,
-        comment=comment,
-        directory=directory,
-    )
+    """pending_review -> rejected (a comment is required)."""
+    return await transition(session, plan_id, "reject", **options)
 
 
 async def activate(
-    session: AsyncSession,
-    plan_id: str,
-    *,
-    actor: str | Actor,
-    surface: str,
-    expected_version: int | None = None,
-    directory: SlackDirectory | None = None,
+    session: AsyncSession, plan_id: str, **options: Unpack[TransitionOptions]
 ) -> TransitionResult:
     """approved -> active, on the CSM's say-so (the fiscal year's start does it automatically)."""
-    return await transition(
-        session,
-        plan_id,
-        "activate",
-        actor=actor,
-        surface=surface,
-        expected_version=expected_version,
-        directory=directory,
-    )
+    return await transition(session, plan_id, "activate", **options)
 
 
 def fiscal_year_start(fiscal_year: str, start_month: int) -> date:

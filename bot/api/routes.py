@@ -180,13 +180,14 @@ class PlanApi:
                     f'send If-Match with the version you edited (the ETag of GET, now "{plan.version}")',
                 )
             body = await read_json(request)
-            if body.get("plan_id") not in (None, "", plan_id):
-                raise ApiError(
-                    422,
-                    "invalid_document",
-                    "the plan document is not valid",
-                    [{"field": "plan_id", "message": f"must be {plan_id} (the plan in the URL)"}],
-                )
+            fixed = {"plan_id": plan.id, "customer_id": plan.customer_id, "fiscal_year": plan.fiscal_year}
+            wrong = [
+                {"field": key, "message": f"must be {value!r}: it identifies the plan and cannot change"}
+                for key, value in fixed.items()
+                if body.get(key) not in (None, "", value)
+            ]
+            if wrong:
+                raise ApiError(422, "invalid_document", "the plan document is not valid", wrong)
             data = {key: value for key, value in body.items() if key not in READ_ONLY_FIELDS}
             data["plan_id"] = plan_id
             try:

@@ -165,13 +165,13 @@ async def test_put_error_statuses(api: Api) -> None:
     fields = {item["field"] for item in error["fields"]}
     assert fields == {"ai_confidence", "strategic_objectives.0.priority"}
 
-    other = plan_json(plan_id="someone-else")
+    other = plan_json(plan_id="someone-else", fiscal_year="FY2031")
     error = await _error(
         await api.client.put(path, json=other, headers=api.auth(CARL, **{"If-Match": "1"})),
         422,
         "invalid_document",
     )
-    assert error["fields"][0]["field"] == "plan_id"
+    assert [item["field"] for item in error["fields"]] == ["plan_id", "fiscal_year"]
     malformed = await api.client.put(path, data=b"{not json", headers=api.auth(CARL, **{"If-Match": "1"}))
     await _error(malformed, 400, "bad_request")
     await _error(
