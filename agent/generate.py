@@ -150,7 +150,7 @@ async def generate_plan(
     outcome = await _write(active_writer, context, fiscal_year, sections, baseline, progress)
     document = _assemble(baseline, previous, outcome, sections, active_writer.name)
     document = _with_generation_context(
-        document, context, request, fiscal_year, start_month, sections, outcome, active_writer.name, previous
+        document, baseline, context, request, sections, outcome, active_writer, previous
     )
 
     saved = created = False
@@ -248,6 +248,7 @@ def _assemble(
     """Merge the written sections over the baseline (or the saved plan) and validate the whole."""
     base = (previous or baseline).to_json_dict()
     base["ai_confidence"] = baseline.ai_confidence
+    base["status"] = "draft"  # saving decides the stored status; an unsaved draft is a draft
     for key in ("customer_id", "customer_name", "fiscal_year"):
         base[key] = getattr(baseline, key)
     merged = dict(base)
@@ -277,30 +278,33 @@ def _jsonable(value: Any) -> Any:
 
 def _with_generation_context(
     document: AccountPlanDocument,
+    baseline: AccountPlanDocument,
     context: PlanningContext,
     request: GenerationRequest,
-    fiscal_year: str,
-    start_month: int,
     sections: tuple[str, ...],
     outcome: SectionOutcome,
-    writer_name: str,
+    writer: SectionWriter,
     previous: AccountPlanDocument | None,
 ) -> AccountPlanDocument:
+    """Record how the plan was made: inputs, as-of date, who drafted it (and with which version),
+    sections, fallbacks, model usage, data gaps and the confidence components."""
+    drafted = baseline.generation_context
     generation_context: dict[str, Any] = {
-        "drafter": writer_name,
-        "drafter_version": DRAFTER_VERSION,
+        "drafter": writer.name,
+        "drafter_version": getattr(writer, "version", DRAFTER_VERSION),
+        "baseline_drafter_version": DRAFTER_VERSION,
         "as_of": context.as_of.isoformat(),
-        "fiscal_year": fiscal_year,
-        "fiscal_year_start_month": start_month,
+        "fiscal_year": baseline.fiscal_year,
+        "fiscal_year_start_month": drafted.get("fiscal_year_start_month"),
         "sections": list(sections),
         "kept_from_previous_version": (
             [s for s in SECTIONS if s not in sections] if previous is not None else []
         ),
         "fallbacks": dict(outcome.fallbacks),
         "usage": dict(outcome.usage),
-        "data_gaps": list(context.data_gaps),
+        "data_gaps": list(drafted.get("data_gaps", context.data_gaps)),
         "inputs": inputs_summary(context),
-        "confidence": confidence_breakdown(context),
+        "confidence": drafted.get("confidence") or confidence_breakdown(context),
         "requested_by": request.author,
         "surface": request.surface,
     }

@@ -41,7 +41,7 @@ class SectionOutcome:
 class SectionWriter(Protocol):
     """Writes the requested sections of one plan; `baseline` is the offline draft of every section."""
 
-    name: str  # "offline" | "claude"
+    name: str  # "offline" | "claude"; a writer may also have `version: str`, recorded with the plan
 
     async def write_sections(
         self,

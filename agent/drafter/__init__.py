@@ -143,7 +143,7 @@ class PlanDraft:
                 "fiscal_year": self.fiscal_year,
                 "fiscal_year_start_month": self.situation.start_month,
                 "sections": list(sections),
-                "data_gaps": list(self.context.data_gaps),
+                "data_gaps": list(self.situation.data_gaps),
                 "confidence": confidence,
             },
         )

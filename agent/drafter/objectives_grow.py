@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from agent.drafter.confidence import coverage_inputs
 from agent.drafter.expansion import current_arr, in_year_candidates, target_arr, timeline_of, weighted_in_year
 from agent.drafter.objective_draft import FirstAction, ObjectiveDraft, health_target
 from agent.drafter.situation import HIGH_UTILIZATION, Situation
@@ -232,36 +231,6 @@ def value_realization(situation: Situation) -> ObjectiveDraft:
     )
 
 
-# Inputs whose absence makes a plan guesswork (see confidence.coverage_inputs), with the word
-# that shows the analytics already reported the gap.
-BASELINE_INPUTS = {
-    "arr": "arr",
-    "health_score": "health",
-    "health_history": "health",
-    "usage_history": "usage",
-    "feature_utilization": "utilization",
-    "renewal_date": "renewal",
-    "seats": "seat",
-    "stakeholders": "contact",
-    "customer_goals": "goal",
-}
-
-
-def data_gaps(situation: Situation) -> list[str]:
-    """The analytics' data gaps, plus any input the drafter found missing that they do not cover."""
-    reported = list(situation.context.data_gaps)
-    lowered = " ".join(reported).lower()
-    inputs = coverage_inputs(situation.context)
-    own = [
-        "fewer than two active contacts on record"
-        if name == "stakeholders"
-        else f"no {name.replace('_', ' ')} on record"
-        for name, word in BASELINE_INPUTS.items()
-        if not inputs[name] and word not in lowered
-    ]
-    return reported + own
-
-
 # Missing stakeholder roles are the stakeholder plan's business, not a data-collection task.
 ROLE_WORDS = ("sponsor", "buyer", "champion")
 
@@ -283,7 +252,7 @@ MATERIAL_WORDS = (
 
 def open_data_gaps(situation: Situation) -> list[str]:
     """Data gaps the plan should close (missing stakeholder roles are the stakeholder plan's)."""
-    return [gap for gap in data_gaps(situation) if not any(word in gap.lower() for word in ROLE_WORDS)]
+    return [gap for gap in situation.data_gaps if not any(word in gap.lower() for word in ROLE_WORDS)]
 
 
 def data_baseline(situation: Situation) -> ObjectiveDraft | None:

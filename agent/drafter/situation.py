@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 
+from agent.drafter.confidence import coverage_inputs
 from storage.plan_document import QUARTERS, Quarter
 from tools.context import ContactInsight, PlanningContext
 from tools.fiscal_calendar import FiscalQuarter, fiscal_quarters, quarter_of
@@ -28,6 +29,36 @@ PIPELINE_FACTOR_BY_SEVERITY: dict[str | None, float] = {
     "high": 0.5,
     "critical": 0.25,
 }
+
+
+# Inputs whose absence makes a plan guesswork (see confidence.coverage_inputs), with the word
+# that shows the analytics already reported the gap.
+BASELINE_INPUTS = {
+    "arr": "arr",
+    "health_score": "health",
+    "health_history": "health",
+    "usage_history": "usage",
+    "feature_utilization": "utilization",
+    "renewal_date": "renewal",
+    "seats": "seat",
+    "stakeholders": "contact",
+    "customer_goals": "goal",
+}
+
+
+def find_data_gaps(context: PlanningContext) -> list[str]:
+    """The analytics' data gaps, plus any input the drafter found missing that they do not cover."""
+    reported = list(context.data_gaps)
+    lowered = " ".join(reported).lower()
+    inputs = coverage_inputs(context)
+    own = [
+        "fewer than two active contacts on record"
+        if name == "stakeholders"
+        else f"no {name.replace('_', ' ')} on record"
+        for name, word in BASELINE_INPUTS.items()
+        if not inputs[name] and word not in lowered
+    ]
+    return reported + own
 
 
 @dataclass(frozen=True)
@@ -103,6 +134,11 @@ class Situation:
         return self.quarter_of(self.context.customer.renewal_date)
 
     # -- judgements -----------------------------------------------------------------------------
+    @cached_property
+    def data_gaps(self) -> list[str]:
+        """What the plan cannot know: stated in the summary and generation_context, never filled in."""
+        return find_data_gaps(self.context)
+
     @cached_property
     def at_risk(self) -> bool:
         return self.context.risks.at_risk or (self.health is not None and self.health < AT_RISK_HEALTH)

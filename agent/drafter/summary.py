@@ -45,8 +45,8 @@ def draft_executive_summary(situation: Situation, objectives: list[StrategicObje
     top = [o.objective[0].lower() + o.objective[1:] for o in objectives[:3]]
     parts.append(f"{situation.fiscal_year} priorities: {'; '.join(top)}.")
     parts.append(expansion_summary(situation))
-    if situation.context.data_gaps:
-        parts.append(f"Data gaps (left open, not guessed): {'; '.join(situation.context.data_gaps)}.")
+    if situation.data_gaps:
+        parts.append(f"Data gaps (left open, not guessed): {'; '.join(situation.data_gaps)}.")
     return " ".join(parts)
 
 
