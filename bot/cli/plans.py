@@ -19,7 +19,7 @@ from bot.cli.common import async_command, open_database
 from bot.render.markdown import export_filename, render_markdown
 from bot.render.terminal import render_plan
 from storage.customers import find_customer
-from storage.errors import BadInput, NotFound
+from storage.errors import BadInput, NotFound, UnknownCustomer
 from storage.models import AccountPlan, Customer
 from storage.plan_document import SECTIONS, AccountPlanDocument, parse_sections
 from storage.plans import document_of, find_plan, get_plan, get_revision, list_plans
@@ -276,7 +276,13 @@ async def demo_command(offline: bool) -> None:
         request = GenerationRequest(
             customer=TECHCORP_ID, as_of=today(settings), offline=offline, author="demo"
         )
-        result = await generate_plan(database, request, progress=_progress)
+        try:
+            result = await generate_plan(database, request, progress=_progress)
+        except UnknownCustomer:
+            raise NotFound(
+                "this database has customers but not the demo account TechCorp Industries; "
+                "`accountplan seed` adds the demo portfolio next to them"
+            ) from None
     finally:
         await database.dispose()
     render_plan(Console(), result.document)

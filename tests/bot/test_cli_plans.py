@@ -239,3 +239,16 @@ def test_plans_show_an_earlier_version(seeded: None) -> None:
     assert current["version"] == 2 and current["generation_context"]["as_of"] == "2026-03-02"
     assert earlier == first
     assert missing.exit_code == 2 and "has no version 9" in missing.stderr
+
+
+def test_demo_on_a_database_without_techcorp_says_how_to_add_it(tmp_path: Path) -> None:
+    folder = tmp_path / "crm"
+    folder.mkdir()
+    (folder / "customers.csv").write_text("id,name\nacme,Acme Corp\n", encoding="utf-8")
+    assert run("import", str(folder)).exit_code == 0
+
+    result = run("demo")
+
+    assert result.exit_code == 2
+    assert "not the demo account TechCorp Industries" in result.stderr
+    assert "accountplan seed" in result.stderr
