@@ -163,6 +163,11 @@ async def _save_tracking_update(
 ) -> AccountPlanDocument:
     was_in_force = plan.status in IN_FORCE_STATUSES
     status_before = plan.status
+    baseline = (plan.generation_context or {}).get("tracked_inputs")
+    if baseline and "tracked_inputs" not in document.generation_context:
+        # Keep the change-detection baseline recorded on the plan row (see change_detection).
+        context = {**document.generation_context, "tracked_inputs": baseline}
+        document = document.model_copy(update={"generation_context": context})
     saved = await save_plan_version(
         session, document, author=actor, reason=reason, surface=surface, expected_version=plan.version
     )

@@ -8,9 +8,10 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -124,6 +125,47 @@ def _as_of(plan: AccountPlan) -> date:
     return plan.created_at.date()
 
 
+async def _baseline_numbers(
+    session: AsyncSession, plan: AccountPlan, customer: Customer
+) -> tuple[int | float | None, int | float | None]:
+    """Health and utilization the plan was based on: recorded, else (health) the history then."""
+    context = plan.generation_context or {}
+    recorded: dict[str, Any] = dict(context.get("tracked_inputs") or {})
+    inputs: dict[str, Any] = dict(context.get("inputs") or {})
+    health = recorded.get("health_score", inputs.get("health_score"))
+    if health is None:
+        health = await _health_at(session, customer.id, _as_of(plan))
+    return health, recorded.get("feature_utilization", inputs.get("feature_utilization"))
+
+
+async def record_baseline(
+    session: AsyncSession, plan: AccountPlan, customer: Customer, facts: CustomerFacts
+) -> None:
+    """Plans drafted without a `tracked_inputs` snapshot get one at their first check: which risks,
+    key contacts and open opportunities exist (the changes found in that same check are proposed,
+    so nothing is lost), keeping the health and utilization the plan was drafted on."""
+    health, utilization = await _baseline_numbers(session, plan, customer)
+    snapshot = {
+        "as_of": _as_of(plan).isoformat(),
+        "health_score": health,
+        "feature_utilization": utilization,
+        "risk_signal_ids": sorted(s.id for s in facts.material_signals),
+        "key_contact_ids": sorted(
+            e.stakeholder_id
+            for e in document_of(plan).stakeholder_plan.current_map
+            if e.active and e.role in KEY_ROLES and e.stakeholder_id not in facts.departed_key_contacts
+        ),
+        "open_opportunity_ids": sorted(o.id for o in facts.opportunities if o.stage == "open"),
+        "recorded": "first check",
+    }
+    await session.execute(
+        update(AccountPlan)
+        .where(AccountPlan.id == plan.id, AccountPlan.version == plan.version)
+        .values(generation_context={**(plan.generation_context or {}), "tracked_inputs": snapshot})
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def detect_changes(
     session: AsyncSession, plan: AccountPlan, customer: Customer, facts: CustomerFacts | None = None
 ) -> list[ChangeReason]:
@@ -133,13 +175,10 @@ async def detect_changes(
     document = document_of(plan)
     context = plan.generation_context or {}
     recorded: dict[str, object] = dict(context.get("tracked_inputs") or {})
-    inputs: dict[str, object] = dict(context.get("inputs") or {})
     as_of = _as_of(plan)
     reasons: list[ChangeReason] = []
 
-    base_health = recorded.get("health_score", inputs.get("health_score"))
-    if base_health is None:
-        base_health = await _health_at(session, customer.id, as_of)
+    base_health, base_util = await _baseline_numbers(session, plan, customer)
     if isinstance(base_health, int | float) and customer.health_score is not None:
         drop = int(base_health) - customer.health_score
         if drop >= HEALTH_DROP_POINTS:
@@ -153,7 +192,6 @@ async def detect_changes(
                 )
             )
 
-    base_util = recorded.get("feature_utilization", inputs.get("feature_utilization"))
     if isinstance(base_util, int | float) and customer.feature_utilization is not None:
         swing = customer.feature_utilization - float(base_util)
         if abs(swing) >= UTILIZATION_SWING_POINTS:
@@ -226,7 +264,9 @@ def _opportunity_changes(
             else opportunity.description.strip().lower() in planned
         )
         value = f"${float(opportunity.value):,.0f}"
-        if opportunity.stage == "open" and not in_plan:
+        # Without recorded ids an open opportunity missing from the plan may simply have been left
+        # out by the drafter; only the snapshot taken at the first check can tell it is new.
+        if opportunity.stage == "open" and not in_plan and isinstance(known_open, list):
             reasons.append(
                 ChangeReason(
                     key=f"opportunity-new:{opportunity.id}",
@@ -299,6 +339,8 @@ async def propose_revisions(
             if waiting:
                 continue
             changes = await detect_changes(session, plan, customer, facts[customer.id])
+            if not (plan.generation_context or {}).get("tracked_inputs"):
+                await record_baseline(session, plan, customer, facts[customer.id])
             fresh = [r for r in changes if r.key not in seen]
             if fresh:
                 current = await tracked_inputs(session, customer, as_of=now.date())

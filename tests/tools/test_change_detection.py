@@ -100,7 +100,7 @@ async def test_health_drop_fires_once_and_again_only_when_it_falls_further(any_d
 
 async def test_every_kind_of_change_lands_in_one_proposal_and_accept_makes_a_draft(any_db: Database) -> None:
     plan_id = await _approved_plan(any_db)
-    await _set_customer(any_db, feature_utilization=30.0)
+    # Known when the plan was drafted; the first hourly check records it in the baseline.
     await add_rows(
         any_db,
         RiskSignal(
@@ -112,6 +112,11 @@ async def test_every_kind_of_change_lands_in_one_proposal_and_accept_makes_a_dra
             detected_at=date(2025, 12, 1),
             status="active",
         ),
+    )
+    assert await propose_revisions(any_db, now=NOW) == []
+    await _set_customer(any_db, feature_utilization=30.0)
+    await add_rows(
+        any_db,
         RiskSignal(
             id="r-new",
             customer_id="c1",
@@ -215,3 +220,49 @@ async def test_replicas_checking_at_once_create_one_proposal(any_db: Database) -
     assert sum(len(r) for r in results) == 1
     async with any_db.session() as session:
         assert len((await session.execute(select(PlanProposal))).scalars().all()) == 1
+
+
+async def test_first_check_records_a_baseline_so_only_later_opportunities_are_new(any_db: Database) -> None:
+    plan_id = await _approved_plan(any_db)
+    # Open when the plan was drafted, but the drafter left it out of the plan: not a change.
+    await add_rows(
+        any_db,
+        Opportunity(
+            id="o-old",
+            customer_id="c1",
+            type="renewal",
+            description="Multi-year renewal",
+            value=Decimal("10000"),
+            probability=0.3,
+            stage="open",
+        ),
+    )
+    assert await propose_revisions(any_db, now=NOW) == []
+    async with any_db.session() as session:
+        plan = await get_plan(session, plan_id)
+    baseline = plan.generation_context["tracked_inputs"]
+    assert baseline["open_opportunity_ids"] == ["o-old", "o1"] and baseline["health_score"] == 72
+
+    # Marking an action done keeps the baseline; a health dip below the threshold does not move it.
+    from tools.action_tracking import mark_action_done
+
+    async with any_db.session() as session:
+        await mark_action_done(session, plan_id, 0, actor="csm@example.com")
+    await _set_customer(any_db, health_score=66)
+    assert await propose_revisions(any_db, now=NOW) == []
+
+    await add_rows(
+        any_db,
+        Opportunity(
+            id="o-new",
+            customer_id="c1",
+            type="upsell",
+            description="Premium support",
+            value=Decimal("30000"),
+            probability=0.5,
+            stage="open",
+        ),
+    )
+    await _set_customer(any_db, health_score=61)  # 11 below the drafted 72
+    [proposal] = await propose_revisions(any_db, now=NOW)
+    assert sorted(r.key for r in proposal.reasons) == ["health:72:1", "opportunity-new:o-new"]
