@@ -436,7 +436,7 @@ async def edit_plan(
     """Replace the plan's document with an edited one, as a new revision (policy-checked).
 
     Editing an approved or active plan makes a new draft that needs approval again; the approved
-    version stays the one in force (`approved_version`) meanwhile.
+    version stays the one in force (`approved_version`) meanwhile. An unchanged document saves nothing.
     """
     _check_surface(surface, "edit")
     who = await resolve_actor(session, actor, directory)
@@ -453,10 +453,16 @@ async def edit_plan(
             "reload it and apply your change again"
         )
     before = document_of(plan)
-    lines = _diff(before, document)
+    after = document.model_copy(
+        update={"plan_id": plan.id, "status": before.status, "version": before.version}
+    )
+    if after.to_json_dict() == before.to_json_dict():
+        # Saving an unchanged document must not demote an approved plan to a draft.
+        return EditResult(saved=SavedPlan(plan=plan, document=before, created=False), diff=[])
+    lines = _diff(before, after)
     saved = await save_plan_version(
         session,
-        document.model_copy(update={"plan_id": plan.id}),
+        after,
         author=who.email,
         reason=reason,
         surface=surface,

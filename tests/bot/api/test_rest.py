@@ -149,6 +149,16 @@ async def test_put_edits_with_if_match_and_creates_a_revision(api: Api) -> None:
         assert (event.actor, event.surface, event.version) == (CARL, "api", 2)
 
 
+async def test_put_of_an_unchanged_document_saves_nothing(api: Api) -> None:
+    base = f"/api/account-plans/{api.org.plan_id}"
+    await api.client.post(f"{base}/submit", headers=api.auth(CARL))
+    await api.client.post(f"{base}/approve", headers=api.auth(MAYA))
+    document = await (await api.client.get(base, headers=api.auth(CARL))).json()
+    response = await api.client.put(base, json=document, headers=api.auth(CARL, **{"If-Match": '"1"'}))
+    assert response.status == 200 and response.headers["ETag"] == '"1"'
+    assert (await response.json())["status"] == "approved"  # still in force, not demoted to draft
+
+
 async def test_put_error_statuses(api: Api) -> None:
     path = f"/api/account-plans/{api.org.plan_id}"
     good = plan_json(plan_id=api.org.plan_id)
