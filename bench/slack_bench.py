@@ -43,6 +43,7 @@ class Bot:
     ) -> None:
         self.database_url, self.fake, self.workdir = database_url, fake, workdir
         self.extra_env = extra_env or {}
+        self.log = workdir / "serve.log"  # the server's stderr, shown when something goes wrong
 
     async def __aenter__(self) -> Bot:
         from tests.fakes.slack_api import SlackSender
@@ -69,7 +70,7 @@ class Bot:
             str(port),
             env=env,
             cwd=str(self.workdir),
-            stderr=asyncio.subprocess.DEVNULL,
+            stderr=self.log.open("ab"),
         )
         self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200))
         await wait_healthy(self.session, f"http://127.0.0.1:{port}/healthz")
@@ -160,8 +161,19 @@ async def timed_commands(bot: Bot, names: list[str]) -> dict[str, float | list[f
 
     first, done = [], []
     for name in names:
-        (posted,) = await bot.fake.wait_for("chat.postMessage", for_name(name, False), timeout=120)
-        (summary,) = await bot.fake.wait_for("chat.update", for_name(name, True), timeout=120)
+        try:
+            (posted,) = await bot.fake.wait_for("chat.postMessage", for_name(name, False), timeout=120)
+            (summary,) = await bot.fake.wait_for("chat.update", for_name(name, True), timeout=120)
+        except TimeoutError:
+            failures = [
+                c.params.get("blocks")
+                for c in bot.fake.calls_to("chat.update")
+                if "Could not draft" in str(c.params)
+            ]
+            log_tail = bot.log.read_text()[-3000:] if bot.log.exists() else ""
+            raise SystemExit(
+                f"no finished plan for {name!r}; failures: {failures[-1:]}\n{log_tail}"
+            ) from None
         first.append((posted.at - sent[name]) * 1000)
         done.append((summary.at - sent[name]) * 1000)
     return {"ack": [r["ack_ms"] for r in results], "first": first, "done": done}
