@@ -247,26 +247,22 @@ async def detect_changes(
                 )
             )
 
-    reasons += _opportunity_changes(facts, document, recorded)
+    reasons += _opportunity_changes(facts, recorded)
     return reasons
 
 
-def _opportunity_changes(
-    facts: CustomerFacts, document: AccountPlanDocument, recorded: dict[str, object]
-) -> list[ChangeReason]:
+def _opportunity_changes(facts: CustomerFacts, recorded: dict[str, object]) -> list[ChangeReason]:
+    """New = open now but not open at the baseline; lost = open at the baseline, lost now.
+
+    Only a recorded snapshot can tell: without one, an open opportunity missing from the plan may
+    just have been left out by the drafter, and a lost one may have been lost long before."""
     known_open = recorded.get("open_opportunity_ids")
-    planned = {o.description.strip().lower() for o in document.expansion_plan.opportunities}
+    if not isinstance(known_open, list):
+        return []
     reasons: list[ChangeReason] = []
     for opportunity in sorted(facts.opportunities, key=lambda item: item.id):
-        in_plan = (
-            opportunity.id in known_open
-            if isinstance(known_open, list)
-            else opportunity.description.strip().lower() in planned
-        )
         value = f"${float(opportunity.value):,.0f}"
-        # Without recorded ids an open opportunity missing from the plan may simply have been left
-        # out by the drafter; only the snapshot taken at the first check can tell it is new.
-        if opportunity.stage == "open" and not in_plan and isinstance(known_open, list):
+        if opportunity.stage == "open" and opportunity.id not in known_open:
             reasons.append(
                 ChangeReason(
                     key=f"opportunity-new:{opportunity.id}",
@@ -275,7 +271,7 @@ def _opportunity_changes(
                     detail={"opportunity_id": opportunity.id},
                 )
             )
-        elif opportunity.stage == "lost" and in_plan:
+        elif opportunity.stage == "lost" and opportunity.id in known_open:
             reasons.append(
                 ChangeReason(
                     key=f"opportunity-lost:{opportunity.id}",
