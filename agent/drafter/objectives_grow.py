@@ -295,7 +295,14 @@ def expansion_discovery(situation: Situation) -> ObjectiveDraft | None:
         "discovery",
         "medium",
         "Qualify the next expansion opportunity",
-        f"The account is not at risk and has {open_count} expansion {'opportunity' if open_count == 1 else 'opportunities'} on record, not enough for a growth target this year.",
+        (
+            f"Health {situation.health} and not at risk, but no expansion can close in {situation.fiscal_year}"
+            + (
+                f" ({plural(open_count, 'opportunity', 'opportunities')} on record close later)."
+                if open_count
+                else " (none on record)."
+            )
+        ),
         [
             SuccessMetric(
                 metric="Qualified expansion opportunities",
