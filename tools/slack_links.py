@@ -48,3 +48,16 @@ async def plan_at_message(database: Database, channel: str, ts: str) -> str | No
                 select(AccountPlan.id).where(AccountPlan.slack_channel == channel, AccountPlan.slack_ts == ts)
             )
         ).scalar_one_or_none()
+
+
+async def latest_plan_in_channel(database: Database, channel: str) -> str | None:
+    """The plan most recently updated among those whose summary was posted in `channel`."""
+    async with database.session() as session:
+        return (
+            await session.execute(
+                select(AccountPlan.id)
+                .where(AccountPlan.slack_channel == channel)
+                .order_by(AccountPlan.updated_at.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()

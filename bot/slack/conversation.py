@@ -35,6 +35,7 @@ from tools.book import (
     slack_actor,
 )
 from tools.policy import Actor
+from tools.slack_links import latest_plan_in_channel
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class ChatMessage:
     text: str
     thread_ts: str  # where the answer goes (the message's own ts starts a thread)
     plan_id: str | None = None  # the plan the thread is about, when it hangs under a plan summary
+    direct: bool = False  # a DM or the Assistant pane: one person's conversation with the bot
 
 
 def clean_text(text: str) -> str:
@@ -148,7 +150,11 @@ async def _plan_for(deps: SlackDeps, message: ChatMessage, text: str) -> str | N
     if message.plan_id:
         return message.plan_id
     customer = await customer_named_in(deps.database, text)
-    return await latest_plan_id(deps.database, customer.customer_id) if customer else None
+    if customer is not None:
+        return await latest_plan_id(deps.database, customer.customer_id)
+    if message.direct:  # in a DM, "it" is the plan most recently posted there
+        return await latest_plan_in_channel(deps.database, message.channel)
+    return None
 
 
 async def _since_approval(deps: SlackDeps, client: AsyncWebClient, message: ChatMessage, text: str) -> None:

@@ -60,6 +60,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             user_id=payload["user"],
             text=payload.get("text", ""),
             thread_ts=payload["thread_ts"],
+            direct=True,
         )
 
         async def thinking(status: str) -> object:

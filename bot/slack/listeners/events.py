@@ -74,6 +74,7 @@ async def handle_message(
         text=event.get("text", ""),
         thread_ts=thread_ts or event["ts"],
         plan_id=plan_id,
+        direct=direct,
     )
     await answer_message(deps, client, chat)
 

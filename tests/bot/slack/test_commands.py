@@ -7,6 +7,7 @@ import time
 from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock
 from slack_sdk.models.views import View
 
+from storage.models import Customer
 from tests.bot.slack.conftest import CSM, SlackHarness
 from tests.fakes.slack_api import RecordedCall
 
@@ -136,3 +137,32 @@ async def test_slack_error_becomes_an_ephemeral_saying_what_to_do(slack: SlackHa
     (note,) = await slack.fake.wait_for("chat.postEphemeral")
     assert note.params["user"] == CSM
     assert "invite me" in note.params["text"] and "not_in_channel" in note.params["text"]
+
+
+async def test_a_hostile_customer_name_pings_nobody(slack: SlackHarness) -> None:
+    async with slack.deps.database.session() as session:
+        session.add(
+            Customer(
+                id="acct-hostile",
+                name="<!channel> Acme & Co",
+                industry="Technology",
+                segment="smb",
+                health_score=55,
+                csm_email="csm001@demo.accountplan.test",
+            )
+        )
+    await slack.sender.command("acct-hostile")
+    (drafting,) = await slack.fake.wait_for("chat.postMessage")
+    (summary,) = await slack.fake.wait_for("chat.update", lambda c: "header" in str(c.params.get("blocks")))
+    for call in (drafting, summary):
+        assert (
+            "<!channel>" not in call.params["text"]
+            and "&lt;!channel&gt; Acme &amp; Co" in call.params["text"]
+        )
+        mrkdwn_texts = [
+            t["text"]
+            for b in call.params["blocks"]
+            for t in [b.get("text") or {}]
+            if t.get("type") == "mrkdwn"
+        ]
+        assert all("<!channel>" not in t for t in mrkdwn_texts)

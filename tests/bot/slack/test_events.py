@@ -261,3 +261,17 @@ async def test_approval_requests_in_chat_are_refused(slack: SlackHarness) -> Non
         plan = await get_plan(session, plan_id)
     assert plan.status == "draft" and plan.version == 1
     assert "approv" in reply.params["text"].lower()
+
+
+async def test_in_a_dm_a_change_applies_to_the_plan_last_drafted_there(slack: SlackHarness) -> None:
+    await slack.sender.event(
+        message("Draft a plan for TechCorp Industries", channel="D0CSM001", channel_type="im")
+    )
+    await slack.settle(events=1)
+    later = message("set priority of objective 3 to critical", channel="D0CSM001", channel_type="im")
+    await slack.sender.event(later | {"ts": "1800000000.000900"})
+    await slack.settle(events=2)
+    (reply,) = [
+        c for c in slack.fake.calls_to("chat.postMessage") if c.params.get("thread_ts") == "1800000000.000900"
+    ]
+    assert "What changed" in reply.params["text"] and "critical" in reply.params["text"]
