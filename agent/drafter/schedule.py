@@ -10,7 +10,7 @@ from agent.drafter.objectives_grow import open_data_gaps
 from agent.drafter.risks import mitigation_for
 from agent.drafter.situation import Situation
 from agent.drafter.text import day, money, names
-from storage.plan_document import QBR, ActionItem, ResourcePlan, StrategicObjective
+from storage.plan_document import QBR, QUARTERS, ActionItem, ResourcePlan, StrategicObjective
 from tools.fiscal_calendar import plan_qbr_schedule
 
 WEEKS = 13
@@ -73,7 +73,8 @@ def draft_qbr_schedule(situation: Situation, objectives: list[StrategicObjective
             focus = item.reason
         else:
             unique = list(dict.fromkeys(w for w in work if w != "Ended before this plan began"))
-            focus = f"{item.reason}: " + "; ".join(unique)
+            # The calendar's reason may explain a moved date in brackets; the focus is the work.
+            focus = f"{item.reason.split(' (')[0]}: " + "; ".join(unique)
         qbrs.append(QBR(quarter=item.quarter, date=item.date, focus=focus.rstrip(": "), attendees=attendees))
     return qbrs
 
@@ -135,13 +136,26 @@ def draft_action_plan(
     for order, (draft, objective) in enumerate(zip(drafts, objectives, strict=True), start=1):
         for step in draft.first_actions:
             planned.append((min(WEEKS, step.week), order, step.action, step.owner, objective.id))
-        current = next(
-            m.milestone for m in objective.quarterly_milestones if m.quarter == situation.start_quarter
-        )
-        due = min(WEEKS, 8 + order)
+        by_quarter = {m.quarter: m.milestone for m in objective.quarterly_milestones}
+        start = situation.start_quarter
+        # Checked in the week the quarter ends (or at the end of the window), then the next
+        # quarter's milestone started if it begins inside the 90 days.
+        check_week = week_of(situation, situation.quarter_end(start)) or WEEKS
         planned.append(
-            (due, order, f"Milestone check ({situation.start_quarter}): {current}", draft.owner, objective.id)
+            (check_week, order, f"{start} milestone due: {by_quarter[start]}", draft.owner, objective.id)
         )
+        following = QUARTERS.index(start) + 1
+        if following < len(QUARTERS) and check_week < WEEKS and order <= 2:
+            next_quarter = QUARTERS[following]
+            planned.append(
+                (
+                    check_week + 1,
+                    order,
+                    f"Kick off {next_quarter}: {by_quarter[next_quarter]}",
+                    draft.owner,
+                    objective.id,
+                )
+            )
     hygiene = open_data_gaps(situation)
     if hygiene and "baseline" not in keys:
         planned.append(
