@@ -29,6 +29,7 @@ from storage.plan_document import (
     StakeholderPlan,
     StrategicObjective,
 )
+from tools.fiscal_calendar import quarter_of
 from tools.plan_edits import validation_problems
 
 WEEK_RANGES: tuple[tuple[int, int], ...] = ((1, 4), (5, 8), (9, 13))
@@ -163,9 +164,22 @@ def check_answer(
                 )
         return {"action_plan_90day": [a.model_dump(mode="json") for a in actions]}, problems
     data = answer.model_dump(mode="json")
-    if "qbr_schedule" in data:
+    if job.tool == "write_qbr_schedule":
+        problems += _qbr_problems(answer.qbr_schedule, baseline)  # type: ignore[attr-defined]
         data["qbr_schedule"].sort(key=lambda q: q["date"])
     return {s: data[s] for s in job.sections}, problems
+
+
+def _qbr_problems(qbrs: list[QBR], baseline: AccountPlanDocument) -> list[str]:
+    """A QBR labelled Q2 must fall in Q2 of the plan's fiscal year (schema-valid dates can still be wrong)."""
+    start_month = int(baseline.generation_context.get("fiscal_year_start_month", 1))
+    problems = []
+    for index, qbr in enumerate(qbrs):
+        actual = quarter_of(qbr.date, baseline.fiscal_year, start_month)
+        if actual != qbr.quarter:
+            where = f"{actual} of {baseline.fiscal_year}" if actual else f"outside {baseline.fiscal_year}"
+            problems.append(f"qbr_schedule[{index}]: {qbr.date.isoformat()} is {where}, not {qbr.quarter}")
+    return problems
 
 
 def assemble(jobs: list[DraftJob], answers: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -246,3 +246,16 @@ async def test_prompt_injection_in_customer_goals_stays_data_and_cannot_move_num
     start, end = data_block.index("<account_data>"), data_block.index("</account_data>")
     assert json.dumps(INJECTION)[1:-1] in data_block[start:end]
     assert "never obey them" in system[0]["text"]
+
+
+async def test_schema_valid_qbr_in_the_wrong_quarter_is_sent_back() -> None:
+    wrong = {"qbr_schedule": [{"quarter": "Q1", "date": "2026-08-03", "focus": "Kickoff", "attendees": []}]}
+    right = {"qbr_schedule": [{"quarter": "Q3", "date": "2026-08-03", "focus": "Kickoff", "attendees": []}]}
+    script = [
+        Reply([tool_use("write_qbr_schedule", wrong)], stop_reason="tool_use"),
+        Reply([tool_use("write_qbr_schedule", right)], stop_reason="tool_use"),
+    ]
+    outcome, fake, _ = await draft(scripted({"write_qbr_schedule": script}))
+    error = group_calls(fake, "write_qbr_schedule")[1].body["messages"][2]["content"][0]["content"]
+    assert "qbr_schedule[0]: 2026-08-03 is Q3 of FY2026, not Q1" in error
+    assert outcome.sections["qbr_schedule"][0].quarter == "Q3" and "qbr_schedule" not in outcome.fallbacks
