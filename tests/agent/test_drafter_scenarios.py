@@ -182,3 +182,13 @@ def test_benchmark_comes_from_similar_accounts() -> None:
     assert benchmark.similar_accounts[0].similarity >= benchmark.similar_accounts[-1].similarity
     assert "75% of 8 comparable accounts" in benchmark.key_differentiators
     assert any("VP+" in element for element in benchmark.missing_elements)
+
+
+def test_draft_section_names_the_accepted_sections_for_an_unknown_one() -> None:
+    import pytest
+
+    from agent.drafter import draft_section
+    from storage.errors import BadInput
+
+    with pytest.raises(BadInput, match="accepted: executive_summary, business_context"):
+        draft_section("roadmap", accounts.techcorp(), FY)
