@@ -55,13 +55,14 @@ class _Prepared:
     facts: GroundingFacts
 
 
-async def _prepare(database: Database, plan_id: str, actor: str) -> _Prepared:
+async def _prepare(database: Database, plan_id: str, actor: str | None) -> _Prepared:
     """Load the plan, make sure `actor` may edit it, and gather the data edits are grounded in."""
     settings = get_settings()
     async with database.session() as session:
         plan = await get_plan(session, plan_id)
-        who = await resolve_actor(session, actor)
-        authorize("edit", who, await lifecycle.ownership_of(session, plan))
+        if actor is not None:
+            who = await resolve_actor(session, actor)
+            authorize("edit", who, await lifecycle.ownership_of(session, plan))
         document = document_of(plan)
         context: PlanningContext | None = None
         try:
@@ -155,6 +156,12 @@ async def _save(
         except AccountPlanError as error:
             note = f"I couldn't submit it for approval: {error.message}"
     return document, diff, submitted, note
+
+
+async def grounding_check_for(database: Database, plan_id: str) -> GroundingCheck:
+    """The grounding check for edits to this plan (for callers below the agent layer, e.g. a tools
+    function saving a Slack form: pass it as `check=` to `tools.plan_edits.save_edits`)."""
+    return (await _prepare(database, plan_id, None)).check
 
 
 async def apply_plan_edits(

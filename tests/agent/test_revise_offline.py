@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from agent.revise import apply_plan_edits, revise_plan
+from agent.revise import apply_plan_edits, grounding_check_for, revise_plan
 from storage.db import Database
 from storage.errors import Conflict
 from storage.plans import get_plan
 from tests.fakes.plan_samples import seed_plan
-from tools.plan_edits import EditObjective, PlanEditRejected
+from tools.plan_edits import EditObjective, PlanEditRejected, save_edits
 
 
 async def revise(db: Database, plan_id: str, message: str):  # type: ignore[no-untyped-def]
@@ -118,3 +118,18 @@ async def test_form_edits_are_grounded_and_versioned(db: Database) -> None:
             surface="slack",
             expected_version=1,
         )
+
+
+async def test_grounding_check_for_lets_lower_layers_ground_their_saves(db: Database) -> None:
+    plan = await seed_plan(db)
+    check = await grounding_check_for(db, plan.plan_id)
+    async with db.session() as session:
+        with pytest.raises(PlanEditRejected, match="Sarah Jones"):
+            await save_edits(
+                session,
+                plan.plan_id,
+                [EditObjective(objective_id="obj-1", rationale="Sarah Jones asked for it")],
+                actor="csm@example.com",
+                surface="slack",
+                check=check,
+            )
