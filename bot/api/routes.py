@@ -7,7 +7,7 @@ Every successful response body is the plan document, with its version as the `ET
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from aiohttp import web
@@ -41,7 +41,7 @@ TRANSITION_ROUTES: dict[str, str] = {
 READ_ONLY_FIELDS = ("status", "version")
 IF_MATCH_PATTERN = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 
-TransitionHook = Callable[[SlackDeps, TransitionResult], Awaitable[None]]
+TransitionHook = Callable[[SlackDeps, TransitionResult], Coroutine[Any, Any, None]]
 # `agent.generate.generate_plan`'s shape: (database, GenerationRequest) -> GeneratedPlan.
 GenerateFn = Callable[[Database, Any], Awaitable[Any]]
 

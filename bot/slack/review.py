@@ -8,6 +8,7 @@ taken on any surface shows up the same way.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -140,7 +141,9 @@ async def announce(deps: SlackDeps, client: AsyncWebClient, result: TransitionRe
         await refresh_plan_message(deps, client, result.plan.id)
 
 
-def slack_announcer(deps: SlackDeps) -> Any:
+def slack_announcer(
+    deps: SlackDeps,
+) -> Callable[[SlackDeps, TransitionResult], Coroutine[Any, Any, None]] | None:
     """A REST `on_transition` hook sharing one Web API client, or None when Slack is not set up."""
     if deps.settings.slack_bot_token is None:
         return None
