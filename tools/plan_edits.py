@@ -8,6 +8,7 @@ check, writes one new revision with its diff, and is all-or-nothing (the caller'
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
@@ -100,7 +101,14 @@ class UpdateSection(_Edit):
     content: Any = Field(description="The full new content of the section, in that section's shape.")
 
     def apply(self, plan: Json) -> None:
-        plan[self.section] = self.content
+        content = self.content
+        # Models sometimes send a structured section as a JSON string; accept it, reject prose.
+        if isinstance(content, str) and self.section != "executive_summary":
+            try:
+                content = json.loads(content)
+            except ValueError as error:
+                raise BadInput(f"{self.section} needs structured content in its schema, not text") from error
+        plan[self.section] = content
 
 
 class AddObjective(_Edit):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -140,3 +142,14 @@ async def test_no_op_edit_saves_nothing(db: Database) -> None:
     plan = await seed_plan(db)
     result = await edit(db, plan.plan_id, EditObjective(objective_id="obj-1", priority="critical"))
     assert not result.changed and result.version == 1 and result.diff == []
+
+
+async def test_update_section_accepts_json_text_but_not_prose(db: Database) -> None:
+    plan = await seed_plan(db)
+    risks = plan.risk_mitigation.model_dump(mode="json")
+    risks["identified_risks"][0]["severity"] = "critical"
+
+    result = await edit(db, plan.plan_id, UpdateSection(section="risk_mitigation", content=json.dumps(risks)))
+    assert result.diff == ["Risks: risk 'Single executive sponsor': severity 'high' -> 'critical'"]
+    with pytest.raises(BadInput, match="needs structured content"):
+        await edit(db, plan.plan_id, UpdateSection(section="risk_mitigation", content="fewer risks please"))
