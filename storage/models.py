@@ -74,7 +74,11 @@ class Customer(Base):
     arr_change_last_year: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
-    __table_args__ = (Index("ix_customers_outcome_industry", "renewal_outcome", "industry"),)
+    __table_args__ = (
+        Index("ix_customers_outcome_industry", "renewal_outcome", "industry"),
+        # The similar-accounts index checks max(updated_at) to notice changed data.
+        Index("ix_customers_updated_at", "updated_at"),
+    )
 
 
 class Contact(Base):
