@@ -4,7 +4,7 @@ for each active one, the roles still missing, and how to win or keep an executiv
 from __future__ import annotations
 
 from agent.drafter.objective_draft import multi_threading_target
-from agent.drafter.situation import Situation
+from agent.drafter.situation import ENGAGED_LEVELS, Situation
 from agent.drafter.text import names, person, plural
 from storage.plan_document import RelationshipGoal, StakeholderMapEntry, StakeholderPlan
 from tools.context import ContactInsight
@@ -63,8 +63,10 @@ def _exec_strategy(situation: Situation) -> str:
     sponsor = situation.exec_sponsor
     buyer = situation.economic_buyer
     if sponsor is not None:
+        engaged = (sponsor.engagement_level or "") in ENGAGED_LEVELS
+        verb = "Keep" if engaged else f"Re-engage ({sponsor.engagement_level or 'no'} engagement)"
         strategy = (
-            f"Keep {person(sponsor.name, sponsor.title)} as executive sponsor (score {sponsor.relationship.score}): "
+            f"{verb} {person(sponsor.name, sponsor.title)} as executive sponsor (score {sponsor.relationship.score}): "
             "quarterly executive briefings with our VP Customer Success"
         )
         if buyer is None:
