@@ -192,3 +192,23 @@ def test_draft_section_names_the_accepted_sections_for_an_unknown_one() -> None:
 
     with pytest.raises(BadInput, match="accepted: executive_summary, business_context"):
         draft_section("roadmap", accounts.techcorp(), FY)
+
+
+def test_pipeline_closing_after_the_year_or_renewals_add_nothing_to_target_arr() -> None:
+    context = accounts.expansion_ready()
+    later = accounts.candidate("Platform add-on", 80000, 0.9, None).model_copy(
+        update={"expected_close": date(2027, 3, 1)}
+    )
+    renewal = accounts.candidate("Renewal uplift", 250000, 0.9, "Q3", "renewal")
+    context = context.model_copy(
+        update={"expansion": context.expansion.model_copy(update={"candidates": [later, renewal]})}
+    )
+
+    plan = draft_plan(context, FY)
+
+    timelines = {o.description: o.timeline for o in plan.expansion_plan.opportunities}
+    assert timelines["Platform add-on"] == "after FY2026 (Mar 1, 2027)"
+    assert timelines["Renewal uplift"] == "Q3"
+    assert plan.expansion_plan.target_arr == plan.expansion_plan.current_arr
+    assert not any(o.objective.startswith("Grow ARR") for o in plan.strategic_objectives)
+    assert "worth $80K close after FY2026" in plan.executive_summary
