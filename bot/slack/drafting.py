@@ -15,8 +15,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.blocks.plan_summary import plan_summary_blocks, plan_summary_text
 from bot.slack.blocks.progress import failure_blocks, progress_blocks, progress_text
 from bot.slack.deps import PlanRequest, PlanResult, Progress, SlackDeps
-from bot.slack.feedback import describe_failure, log_failure, report_failure
-from storage.errors import AccountPlanError, BadInput
+from bot.slack.feedback import failure_reason, log_failure, report_failure
+from storage.errors import BadInput
 from storage.plan_document import FISCAL_YEAR_PATTERN, SECTIONS
 from storage.settings import Settings
 from tools.book import CustomerChoice
@@ -147,11 +147,7 @@ async def draft_plan_in_slack(
     except Exception as error:  # every failure ends as a readable message in place of the checklist
         await progress.settle()
         log_failure("draft the plan", error, customer=customer.customer_id, fiscal_year=fiscal_year)
-        reason = (
-            error.message
-            if isinstance(error, AccountPlanError)
-            else describe_failure("draft the plan", error)
-        )
+        reason = failure_reason(error)
         await _replace(
             client, channel, ts, "Drafting failed", failure_blocks(customer.name, fiscal_year, reason)
         )

@@ -37,20 +37,22 @@ def slack_error_code(error: SlackApiError) -> str:
     )
 
 
-def describe_failure(what: str, error: BaseException) -> str:
-    """One mrkdwn line for the user: `what` failed, why, and what to do next."""
+GENERIC_ADVICE = "try again in a moment; if it keeps failing, tell your accountplan admin"
+
+
+def failure_reason(error: BaseException) -> str:
+    """Why something failed, in words for the user (plain text, not yet escaped)."""
     if isinstance(error, AccountPlanError):
-        return f":warning: Could not {what}: {escape(error.message)}"
+        return error.message
     if isinstance(error, SlackApiError):
         code = slack_error_code(error)
-        advice = SLACK_ERROR_ADVICE.get(
-            code, "try again in a moment; if it keeps failing, tell your accountplan admin"
-        )
-        return f":warning: Could not {what}: Slack said `{escape(code)}`; {advice}."
-    return (
-        f":warning: Could not {what} because of a problem on our side; nothing was changed. "
-        "Try again in a moment; if it keeps failing, tell your accountplan admin."
-    )
+        return f"Slack said `{code}`; {SLACK_ERROR_ADVICE.get(code, GENERIC_ADVICE)}."
+    return f"a problem on our side; nothing was changed. {GENERIC_ADVICE.capitalize()}."
+
+
+def describe_failure(what: str, error: BaseException) -> str:
+    """One mrkdwn line for the user: `what` failed, why, and what to do next."""
+    return f":warning: Could not {what}: {escape(failure_reason(error))}"
 
 
 def log_failure(what: str, error: BaseException, **context: Any) -> None:

@@ -70,8 +70,7 @@ def failure_blocks(customer_name: str, fiscal_year: str, reason: str) -> list[Bl
         SectionBlock(
             text=mrkdwn(
                 f":x: Could not draft *{escape(customer_name)} {escape(fiscal_year)}*: {escape(reason)}\n"
-                "Try again with `/accountplan " + escape(customer_name) + "`; if it keeps failing, "
-                "tell your accountplan admin."
+                f"`/accountplan {escape(customer_name)} {escape(fiscal_year)}` drafts it again."
             )
         )
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import NoReturn
 
 from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock
 from slack_sdk.models.views import View
@@ -166,3 +167,26 @@ async def test_a_hostile_customer_name_pings_nobody(slack: SlackHarness) -> None
             if t.get("type") == "mrkdwn"
         ]
         assert all("<!channel>" not in t for t in mrkdwn_texts)
+
+
+async def test_the_checklist_ticks_sections_off_before_the_summary(slack: SlackHarness) -> None:
+    await slack.sender.command("TechCorp")
+    await slack.fake.wait_for("chat.update", lambda c: "header" in str(c.params.get("blocks")))
+    updates = slack.fake.calls_to("chat.update")
+    checklists = [u for u in updates if ":white_check_mark:" in str(u.params.get("blocks"))]
+    assert checklists and updates.index(checklists[0]) < len(updates) - 1
+    assert "sections" in str(checklists[-1].params["blocks"])
+
+
+async def test_a_failing_generator_leaves_a_readable_message(slack: SlackHarness) -> None:
+    async def broken(*_args: object) -> NoReturn:
+        raise RuntimeError("database exploded at /secret/path line 42")
+
+    slack.deps.generate_plan = broken
+    await slack.sender.command("TechCorp")
+    (failed,) = await slack.fake.wait_for(
+        "chat.update", lambda c: "Could not draft" in str(c.params.get("blocks"))
+    )
+    text = str(failed.params["blocks"])
+    assert "problem on our side" in text and "Try again" in text
+    assert "secret" not in text and "Traceback" not in text and "RuntimeError" not in text
