@@ -8,7 +8,7 @@ import re
 from datetime import date, timedelta
 
 from pydantic import BaseModel
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
@@ -60,7 +60,7 @@ class ObjectiveProgress(BaseModel):
     status: str  # complete | on_track | behind
 
 
-def plans_in_force_filter() -> object:
+def plans_in_force_filter() -> ColumnElement[bool]:
     """Plans whose actions are being worked: approved/active, or revised after an approval."""
     return or_(AccountPlan.status.in_(IN_FORCE_STATUSES), AccountPlan.approved_version.is_not(None))
 

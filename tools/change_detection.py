@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -20,26 +19,21 @@ from storage.db import Database
 from storage.models import (
     AccountPlan,
     AuditEvent,
-    Contact,
     Customer,
     HealthScore,
-    Opportunity,
     PlanProposal,
-    RiskSignal,
     new_uuid,
 )
 from storage.plan_diff import diff_plans
 from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of
 from tools.plan_adjustments import adjust_plan_for_changes
-from tools.plan_inputs import ChangeReason, TrackedInputs, tracked_inputs
+from tools.plan_inputs import IN_CHUNK, ChangeReason, CustomerFacts, TrackedInputs, load_facts, tracked_inputs
 
 HEALTH_DROP_POINTS = 10
 UTILIZATION_SWING_POINTS = 15.0
 KEY_ROLES = {"champion": "champion", "exec_sponsor": "executive sponsor"}
-MATERIAL_SEVERITIES = ("high", "critical")
 TRACKED_STATUSES = ("approved", "active")
-IN_CHUNK = 500  # ids per IN (...) list, well under every driver's parameter limit
 
 # Drafts the proposed document from the plan, the reasons and today's inputs: the deterministic
 # adjustment by default, the generation agent when the bot wires it in.
@@ -64,42 +58,6 @@ async def default_drafter(
     document: AccountPlanDocument, reasons: list[ChangeReason], current: TrackedInputs
 ) -> AccountPlanDocument:
     return adjust_plan_for_changes(document, reasons, current)
-
-
-@dataclass
-class CustomerFacts:
-    """Today's rows change detection compares against, loaded for many customers at once."""
-
-    material_signals: list[RiskSignal] = field(default_factory=list)  # active high/critical
-    departed_key_contacts: dict[str, Contact] = field(default_factory=dict)  # inactive, by id
-    opportunities: list[Opportunity] = field(default_factory=list)
-
-
-async def load_facts(session: AsyncSession, customer_ids: list[str]) -> dict[str, CustomerFacts]:
-    """Three queries per chunk of customers, whatever their number."""
-    facts = {customer_id: CustomerFacts() for customer_id in customer_ids}
-    for start in range(0, len(customer_ids), IN_CHUNK):
-        chunk = customer_ids[start : start + IN_CHUNK]
-        signals = await session.execute(
-            select(RiskSignal).where(
-                RiskSignal.customer_id.in_(chunk),
-                RiskSignal.status == "active",
-                RiskSignal.severity.in_(MATERIAL_SEVERITIES),
-            )
-        )
-        for signal in signals.scalars():
-            facts[signal.customer_id].material_signals.append(signal)
-        departed = await session.execute(
-            select(Contact).where(
-                Contact.customer_id.in_(chunk), Contact.active.is_(False), Contact.role.in_(tuple(KEY_ROLES))
-            )
-        )
-        for contact in departed.scalars():
-            facts[contact.customer_id].departed_key_contacts[contact.id] = contact
-        opportunities = await session.execute(select(Opportunity).where(Opportunity.customer_id.in_(chunk)))
-        for opportunity in opportunities.scalars():
-            facts[opportunity.customer_id].opportunities.append(opportunity)
-    return facts
 
 
 async def _health_at(session: AsyncSession, customer_id: str, day: date | None) -> int | None:

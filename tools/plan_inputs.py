@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -13,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Contact, Customer, Opportunity, RiskSignal
 
 KEY_CONTACT_ROLES = ("champion", "exec_sponsor")
+MATERIAL_SEVERITIES = ("high", "critical")
+IN_CHUNK = 500  # ids per IN (...) list, well under every driver's parameter limit
 
 
 class ChangeReason(BaseModel):
@@ -48,7 +51,7 @@ async def tracked_inputs(session: AsyncSession, customer: Customer, *, as_of: da
                 select(RiskSignal).where(
                     RiskSignal.customer_id == customer.id,
                     RiskSignal.status == "active",
-                    RiskSignal.severity.in_(("high", "critical")),
+                    RiskSignal.severity.in_(MATERIAL_SEVERITIES),
                 )
             )
         ).scalars()
@@ -89,3 +92,39 @@ async def tracked_inputs(session: AsyncSession, customer: Customer, *, as_of: da
             for o in opportunities
         ],
     )
+
+
+@dataclass
+class CustomerFacts:
+    """Today's rows change detection compares against, loaded for many customers at once."""
+
+    material_signals: list[RiskSignal] = field(default_factory=list)  # active high/critical
+    departed_key_contacts: dict[str, Contact] = field(default_factory=dict)  # inactive, by id
+    opportunities: list[Opportunity] = field(default_factory=list)
+
+
+async def load_facts(session: AsyncSession, customer_ids: list[str]) -> dict[str, CustomerFacts]:
+    """Three queries per chunk of customers, whatever their number."""
+    facts = {customer_id: CustomerFacts() for customer_id in customer_ids}
+    for start in range(0, len(customer_ids), IN_CHUNK):
+        chunk = customer_ids[start : start + IN_CHUNK]
+        signals = await session.execute(
+            select(RiskSignal).where(
+                RiskSignal.customer_id.in_(chunk),
+                RiskSignal.status == "active",
+                RiskSignal.severity.in_(MATERIAL_SEVERITIES),
+            )
+        )
+        for signal in signals.scalars():
+            facts[signal.customer_id].material_signals.append(signal)
+        departed = await session.execute(
+            select(Contact).where(
+                Contact.customer_id.in_(chunk), Contact.active.is_(False), Contact.role.in_(KEY_CONTACT_ROLES)
+            )
+        )
+        for contact in departed.scalars():
+            facts[contact.customer_id].departed_key_contacts[contact.id] = contact
+        opportunities = await session.execute(select(Opportunity).where(Opportunity.customer_id.in_(chunk)))
+        for opportunity in opportunities.scalars():
+            facts[opportunity.customer_id].opportunities.append(opportunity)
+    return facts
