@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from agent.claude.grounding import GroundingFacts, grounding_check
+from agent.generate import today
 from agent.offline_commands import OFFLINE_HELP, parse_request
 from storage.db import Database
 from storage.errors import AccountPlanError, BadInput, NotFound
@@ -66,7 +67,7 @@ async def _prepare(database: Database, plan_id: str, actor: str | None) -> _Prep
         document = document_of(plan)
         context: PlanningContext | None = None
         try:
-            as_of = datetime.now(UTC).date()
+            as_of = today(settings)
             context = await context_tools.gather_planning_context(
                 session,
                 plan.customer_id,

@@ -56,8 +56,24 @@ def _reply_text(content: list[dict[str, Any]]) -> str:
 
 
 async def run_revision_agent(client: ClaudeClient, deps: RevisionDeps, request: str) -> AgentRun:
-    """Run the loop until Claude finishes or a limit is hit; `deps.document` holds the result."""
+    """Run the loop until Claude finishes or a limit is hit (turns, tokens, the overall deadline);
+    `deps.document` holds the result."""
     usage = Usage()
+    try:
+        async with asyncio.timeout(client.deadline):
+            return await _loop(client, deps, request, usage)
+    except TimeoutError:
+        log.warning("revision of %s passed its %.0fs deadline", deps.plan_id, client.deadline)
+        return AgentRun(
+            reply=f"Claude took longer than {client.deadline:.0f}s, so I changed nothing. Try again shortly.",
+            completed=False,
+            stop_reason="deadline",
+            turns=usage.calls,
+            usage=usage,
+        )
+
+
+async def _loop(client: ClaudeClient, deps: RevisionDeps, request: str, usage: Usage) -> AgentRun:
     system = [{"type": "text", "text": revision_prompt(), "cache_control": {"type": "ephemeral"}}]
     tools = tool_definitions()
     messages: list[dict[str, Any]] = [{"role": "user", "content": opening_message(deps, request)}]

@@ -207,3 +207,25 @@ async def test_invalid_tool_input_is_an_error_result_the_model_can_fix(db: Datab
     error = tool_results(fake.calls[1])[0]
     assert error["is_error"] and "invalid input" in error["content"] and "priority" in error["content"]
     assert outcome.diff == ["Objective 1: priority 'critical' -> 'high'"]
+
+
+async def test_a_hanging_model_hits_the_deadline_and_changes_nothing(db: Database) -> None:
+    plan = await seed_plan(db)
+    responder = turns(
+        Reply(
+            [tool_use("edit_objective", {"objective_id": "obj-1", "priority": "medium"})],
+            stop_reason="tool_use",
+        ),
+        Reply([text("done")], delay=30),
+    )
+    async with FakeAnthropic(responder) as fake:
+        client = ClaudeClient(
+            api_key="sk-test", model="claude-test", base_url=fake.url, max_retries=0, deadline=0.5
+        )
+        outcome = await revise_plan(
+            db, plan.plan_id, "lower objective 1", actor="csm@example.com", surface="cli", client=client
+        )
+        await client.close()
+    assert not outcome.changed and "took longer than" in outcome.reply
+    assert outcome.usage["stop_reason"] == "deadline"
+    assert (await stored(db, plan.plan_id))[0] == 1
