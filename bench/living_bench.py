@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import tempfile
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -86,6 +87,7 @@ async def _portfolio(database: Database, accounts: int) -> list[str]:
 
 
 async def _claim_rate(database: Database, label: str, keys: int = 500) -> None:
+    label = f"{label}:{uuid.uuid4().hex[:8]}"  # fresh keys on a database that already ran the bench
     started = time.perf_counter()
     for n in range(keys):
         await claim(database, f"bench:{label}:solo:{n}", worker="solo", now=NOW)

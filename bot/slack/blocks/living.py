@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
 from bot.slack import ids
 from bot.slack.blocks.text import escape, fit_blocks, money, mrkdwn, plain, truncate
 from bot.slack.limits import MAX_BLOCKS_PER_MESSAGE, MAX_BUTTON_TEXT, MAX_HEADER_TEXT, MAX_SECTION_TEXT
-from tools.action_tracking import ObjectiveProgress, TrackedAction, action_fingerprint
+from tools.action_tracking import DEFAULT_SNOOZE_DAYS, ObjectiveProgress, TrackedAction, action_fingerprint
 from tools.change_detection import Proposal
 from tools.outcomes import OutcomeStats, Rate
 from tools.reminders import QBRReminder, RenewalReminder
@@ -34,6 +34,7 @@ ITEM_BLOCK_PREFIX = "living_item_"  # + n: the section of digest item n
 ITEM_ACTIONS_PREFIX = "living_item_actions_"  # + n: its buttons
 PROPOSAL_ACTIONS_BLOCK = "living_proposal_actions"
 
+SNOOZE_LABEL = f"Snooze {DEFAULT_SNOOZE_DAYS} days"
 MAX_DIGEST_ITEMS = 5  # a digest is a nudge, not a report: the most urgent handful
 MAX_DIFF_LINES = 15
 PROGRESS_BAR_CELLS = 10
@@ -70,7 +71,6 @@ def digest_blocks(items: list[TrackedAction]) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text=plain("Your plan actions this week", MAX_HEADER_TEXT))]
     blocks.append(SectionBlock(text=mrkdwn(summary + (" - the most urgent first:" if shown else ""))))
     for n, item in enumerate(shown):
-        snooze_label = "Snooze a week"
         text = f"*{escape(item.customer_name)}* · {escape(item.action)}\n{_when(item)} · owner {escape(item.owner)}"
         if item.status == "snoozed":
             text += " · snoozed before"
@@ -86,7 +86,7 @@ def digest_blocks(items: list[TrackedAction]) -> list[Block]:
                         style="primary",
                     ),
                     ButtonElement(
-                        text=plain(snooze_label, MAX_BUTTON_TEXT),
+                        text=plain(SNOOZE_LABEL, MAX_BUTTON_TEXT),
                         action_id=ACTION_SNOOZE,
                         value=action_value(item),
                     ),
