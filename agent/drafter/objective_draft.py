@@ -94,6 +94,14 @@ def quarter_plan(
     return {quarter: steps[index - anchor_index] for index, quarter in enumerate(QUARTERS)}
 
 
+def within_reach(current: int, full_year_target: int, year_left: float) -> int:
+    """A count target scaled to the share of the year left: at least one step up, never past
+    the full-year target (0 -> 2 executives in a full year is 0 -> 1 with one quarter left)."""
+    if full_year_target <= current:
+        return current
+    return min(full_year_target, current + max(1, round((full_year_target - current) * year_left)))
+
+
 def multi_threading_target(situation: Situation) -> int:
     """Engaged contacts to aim for: by segment, and always at least one more than today."""
     base = {"enterprise": 6, "strategic": 6, "mid-market": 4, "midmarket": 4, "smb": 3}.get(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from agent.drafter.expansion import current_arr, in_year_candidates, target_arr, timeline_of, weighted_in_year
-from agent.drafter.objective_draft import FirstAction, ObjectiveDraft, health_target
+from agent.drafter.objective_draft import FirstAction, ObjectiveDraft, health_target, within_reach
 from agent.drafter.situation import HIGH_UTILIZATION, Situation
 from agent.drafter.text import money, pct, plural, quote, round_to
 from storage.plan_document import QUARTERS, Priority, Quarter, SuccessMetric
 
+OUTCOMES_PER_YEAR = 3  # one business outcome signed off per remaining QBR after the first
 SEAT_TARGET = 0.85  # share of purchased seats active that makes the licence count defensible at renewal
 MAX_LIFT = 25  # utilization points a year of enablement can realistically add
 ONBOARDING_LIFT = 35
@@ -58,7 +59,9 @@ def adoption(situation: Situation) -> ObjectiveDraft | None:
         and activation is not None
         and activation < SEAT_TARGET
     ):
-        seats_target = max(customer.seats_active, round(customer.seats_purchased * SEAT_TARGET))
+        seats_target = within_reach(
+            customer.seats_active, round(customer.seats_purchased * SEAT_TARGET), situation.year_left
+        )
         metrics.append(
             SuccessMetric(
                 metric="Active seats",
@@ -187,7 +190,7 @@ def value_realization(situation: Situation) -> ObjectiveDraft:
         SuccessMetric(
             metric="Documented business outcomes",
             current=0,
-            target=3,
+            target=within_reach(0, OUTCOMES_PER_YEAR, situation.year_left),
             measurement="Outcomes signed off by the customer at QBRs",
         )
     ]

@@ -9,6 +9,7 @@ from agent.drafter.objective_draft import (
     multi_threading_target,
     quarter_plan,
     renewal_label,
+    within_reach,
 )
 from agent.drafter.situation import ENGAGED_LEVELS, EXEC_ROLES, Situation
 from agent.drafter.text import day, money, names, person, round_to
@@ -215,13 +216,15 @@ def executive_sponsorship(situation: Situation) -> ObjectiveDraft | None:
             SuccessMetric(
                 metric="Executive sponsors engaged",
                 current=situation.engaged_execs,
-                target=max(target_execs, situation.engaged_execs),
+                target=within_reach(situation.engaged_execs, target_execs, situation.year_left),
                 measurement="Exec sponsor / economic buyer met at least once a quarter",
             ),
             SuccessMetric(
                 metric="Engaged contacts",
                 current=coverage.engaged_contacts,
-                target=multi_threading_target(situation),
+                target=within_reach(
+                    coverage.engaged_contacts, multi_threading_target(situation), situation.year_left
+                ),
                 measurement="Active contacts with high or medium engagement",
             ),
         ],
