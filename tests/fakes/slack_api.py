@@ -63,6 +63,9 @@ class FakeSlackApi:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # Socket Mode: the connected app's websocket, and the envelope ids it acknowledged.
+        self._socket_ws: web.WebSocketResponse | None = None
+        self.socket_acks: list[dict[str, Any]] = []
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -71,6 +74,7 @@ class FakeSlackApi:
         app.router.add_get("/api/{method}", self._handle)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/response/{response_id}", self._response_url)
+        app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -78,8 +82,48 @@ class FakeSlackApi:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        if self._socket_ws is not None:
+            await self._socket_ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
+
+    # -- Socket Mode ------------------------------------------------------------------------------
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        async with self._changed:
+            self._socket_ws = ws
+            self._changed.notify_all()
+        await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {}})
+        async for message in ws:
+            if message.type == aiohttp.WSMsgType.TEXT:
+                async with self._changed:
+                    self.socket_acks.append(json.loads(message.data))
+                    self._changed.notify_all()
+        return ws
+
+    async def socket_send(self, envelope_type: str, payload: dict[str, Any], *, envelope_id: str) -> None:
+        """Deliver one Socket Mode envelope (waits for the app to connect first)."""
+        async with asyncio.timeout(5), self._changed:
+            await self._changed.wait_for(lambda: self._socket_ws is not None)
+        assert self._socket_ws is not None
+        await self._socket_ws.send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": envelope_type,
+                "payload": payload,
+                "accepts_response_payload": envelope_type != "events_api",
+                "retry_attempt": 0,
+                "retry_reason": "",
+            }
+        )
+
+    async def wait_for_socket_ack(self, envelope_id: str, *, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(
+                lambda: any(a.get("envelope_id") == envelope_id for a in self.socket_acks)
+            )
+        return next(a for a in self.socket_acks if a.get("envelope_id") == envelope_id)
 
     @property
     def base_url(self) -> str:
@@ -215,6 +259,8 @@ class FakeSlackApi:
         if method == "files.completeUploadExternal":
             files = params.get("files") or []
             return ok | {"files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
+        if method == "apps.connections.open":
+            return ok | {"url": f"ws://127.0.0.1:{self.port}/socket"}
         if method == "canvases.create":
             return ok | {"canvas_id": f"F{next(self._ids):08d}"}
         # assistant.threads.*, reactions, and anything else that only says ok
