@@ -212,3 +212,18 @@ def test_pipeline_closing_after_the_year_or_renewals_add_nothing_to_target_arr()
     assert plan.expansion_plan.target_arr == plan.expansion_plan.current_arr
     assert not any(o.objective.startswith("Grow ARR") for o in plan.strategic_objectives)
     assert "worth $80K close after FY2026" in plan.executive_summary
+
+
+def test_targets_shrink_to_what_the_rest_of_the_year_allows() -> None:
+    early = draft_plan(accounts.single_threaded(), FY)
+    late = draft_plan(accounts.single_threaded().model_copy(update={"as_of": date(2026, 11, 2)}), FY)
+
+    def target(plan: AccountPlanDocument, metric: str) -> object:
+        return next(
+            m.target for o in plan.strategic_objectives for m in o.success_metrics if m.metric == metric
+        )
+
+    assert (target(early, "Executive sponsors engaged"), target(late, "Executive sponsors engaged")) == (2, 1)
+    assert (
+        target(early, "Health score") == 84 and target(late, "Health score") == 76
+    )  # +10 a year, a quarter of it
