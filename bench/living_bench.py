@@ -87,14 +87,14 @@ async def _portfolio(database: Database, accounts: int) -> list[str]:
 
 
 async def _claim_rate(database: Database, label: str, keys: int = 500) -> None:
-    label = f"{label}:{uuid.uuid4().hex[:8]}"  # fresh keys on a database that already ran the bench
+    run = f"{label}:{uuid.uuid4().hex[:8]}"  # fresh keys on a database that already ran the bench
     started = time.perf_counter()
     for n in range(keys):
-        await claim(database, f"bench:{label}:solo:{n}", worker="solo", now=NOW)
+        await claim(database, f"bench:{run}:solo:{n}", worker="solo", now=NOW)
     solo = keys / (time.perf_counter() - started)
     started = time.perf_counter()
     results = await asyncio.gather(
-        *(claim(database, f"bench:{label}:race:{n}", worker=w, now=NOW) for n in range(keys) for w in "abc")
+        *(claim(database, f"bench:{run}:race:{n}", worker=w, now=NOW) for n in range(keys) for w in "abc")
     )
     raced = (time.perf_counter() - started) * 1000
     print(f"{'claims/s, one worker (' + label + ')':<58} {solo:9.0f}")
