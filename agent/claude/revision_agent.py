@@ -8,7 +8,6 @@ fail closed: the working copy is discarded and nothing is saved. Turns and token
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import dataclass, field
 from functools import cache
@@ -17,7 +16,7 @@ from typing import Any
 
 from agent.claude.client import ClaudeClient, Usage
 from agent.claude.tools import RevisionDeps, run_tool, tool_definitions
-from agent.claude.workflow import content_params
+from agent.claude.workflow import content_params, fenced_json
 from storage.plan_document import SECTIONS
 
 log = logging.getLogger(__name__)
@@ -46,7 +45,7 @@ def opening_message(deps: RevisionDeps, request: str) -> str:
     plan = deps.document.to_json_dict()
     shown = {k: plan[k] for k in ("plan_id", "status", "version", "customer_name", "fiscal_year", *SECTIONS)}
     return (
-        "The plan as it stands:\n<plan>\n" + json.dumps(shown, separators=(",", ":")) + "\n</plan>\n\n"
+        "The plan as it stands:\n<plan>\n" + fenced_json(shown) + "\n</plan>\n\n"
         "The CSM's request:\n<request>\n" + request.strip() + "\n</request>"
     )
 

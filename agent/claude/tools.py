@@ -10,7 +10,6 @@ which the lifecycle performs after saving.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -20,6 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.claude.grounding import GroundingFacts
+from agent.claude.workflow import fenced_json
 from storage.errors import AccountPlanError
 from storage.plan_diff import diff_plans
 from storage.plan_document import SECTIONS, AccountPlanDocument
@@ -78,7 +78,7 @@ class AgentTool:
 
 def as_data(payload: Any) -> str:
     """Tool output for the model, with customer-written text fenced as data."""
-    return "<data>\n" + json.dumps(payload, default=str, separators=(",", ":")) + "\n</data>"
+    return "<data>\n" + fenced_json(payload) + "\n</data>"
 
 
 async def _get_plan(deps: RevisionDeps, _: _NoInput) -> Any:

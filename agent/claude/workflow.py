@@ -45,15 +45,20 @@ def shared_system(
 ) -> list[dict[str, Any]]:
     """System blocks every call of one plan sends, byte for byte; the data is delimited as data."""
     draft = {s: baseline.to_json_dict()[s] for s in SECTIONS}
-    data = json.dumps(context.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     block = (
-        f"Fiscal year: {fiscal_year}\n<account_data>\n{data}\n</account_data>\n"
-        f"<offline_draft>\n{json.dumps(draft, sort_keys=True, separators=(',', ':'))}\n</offline_draft>"
+        f"Fiscal year: {fiscal_year}\n<account_data>\n{fenced_json(context.model_dump(mode='json'))}\n"
+        f"</account_data>\n<offline_draft>\n{fenced_json(draft)}\n</offline_draft>"
     )
     return [
         {"type": "text", "text": generation_prompt()},
         {"type": "text", "text": block, "cache_control": {"type": "ephemeral"}},
     ]
+
+
+def fenced_json(value: Any) -> str:
+    """Compact, stable JSON that cannot close the tag around it: customer text containing
+    "</account_data>" stays inside the data (a JSON escape for "<" reads the same to the model)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).replace("<", "\\u003c")
 
 
 def content_params(message: Any) -> list[dict[str, Any]]:
