@@ -27,6 +27,7 @@ from bot.slack.feedback import report_failure
 from bot.slack.listeners.commands import open_generator
 from bot.slack.submission import submit_from_slack
 from storage.errors import AccountPlanError
+from storage.plan_document import FISCAL_YEAR_PATTERN
 from tools.book import (
     CustomerChoice,
     context_preview,
@@ -150,12 +151,14 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         except Exception as error:
             await failed(client, body, "draft that plan", error)
             return
+        # The block id is "did_you_mean:FY2027" when the command named a fiscal year.
+        asked = body["actions"][0].get("block_id", "").partition(":")[2]
         await draft_plan_in_slack(
             deps,
             client,
             DraftTarget(channel=channel or user_id, user_id=user_id),
             customer=customer,
-            fiscal_year=default_fiscal_year(deps),
+            fiscal_year=asked if FISCAL_YEAR_PATTERN.match(asked) else default_fiscal_year(deps),
             actor=actor,
         )
 

@@ -32,6 +32,7 @@ from tools.book import customer_plan, plans_for, slack_actor
 from tools.plan_requests import draft_request, suggested_choices
 
 COMMAND = "/accountplan"
+DID_YOU_MEAN_BLOCK = "did_you_mean"
 
 SubcommandHandler = Callable[[SlackDeps, dict[str, Any], str, AsyncWebClient, AsyncRespond], Awaitable[None]]
 
@@ -66,15 +67,18 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
-def did_you_mean_blocks(error: UnknownCustomer, choices: list[tuple[str, str]]) -> list[Block]:
-    """`choices`: (customer id, name). Buttons carry the customer id only."""
+def did_you_mean_blocks(
+    error: UnknownCustomer, choices: list[tuple[str, str]], fiscal_year: str | None = None
+) -> list[Block]:
+    """`choices`: (customer id, name). Buttons carry the customer id only; the fiscal year asked
+    for rides in the block id."""
     blocks: list[Block] = [
         SectionBlock(text=mrkdwn(f"I could not find a customer named *{escape(error.query)}*. Did you mean:"))
     ]
     if choices:
         blocks.append(
             ActionsBlock(
-                block_id="did_you_mean",
+                block_id=f"{DID_YOU_MEAN_BLOCK}:{fiscal_year or ''}",
                 elements=[
                     ButtonElement(
                         text=plain(name, MAX_BUTTON_TEXT), action_id=f"{ids.PICK_CUSTOMER}_{i}", value=cid
@@ -119,7 +123,7 @@ async def _draft(
             choices = await suggested_choices(deps.database, error.suggestions)
             await respond(
                 text=f"No customer named {escape(name)}.",
-                blocks=did_you_mean_blocks(error, [(c.customer_id, c.name) for c in choices]),
+                blocks=did_you_mean_blocks(error, [(c.customer_id, c.name) for c in choices], fiscal_year),
             )
             return
     target = DraftTarget(channel=command["channel_id"], user_id=command["user_id"])

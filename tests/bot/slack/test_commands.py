@@ -80,8 +80,9 @@ async def test_customer_name_drafts_with_live_progress_then_the_summary(slack: S
 
 
 async def test_unknown_customer_gets_did_you_mean_buttons(slack: SlackHarness) -> None:
-    await slack.sender.command("TechCrop Industries")
+    await slack.sender.command("TechCrop Industries FY2027")
     (reply,) = await slack.fake.wait_for("response_url")
+    assert reply.params["blocks"][1]["block_id"] == "did_you_mean:FY2027"
     assert "Did you mean" in text_of(reply)
     actions = [b for b in blocks_of(reply) if isinstance(b, ActionsBlock)]
     assert actions and any(e.text.text == "TechCorp Industries" for e in actions[0].elements)

@@ -238,10 +238,14 @@ async def test_did_you_mean_button_drafts_the_picked_customer(slack: SlackHarnes
             await session.execute(select(Customer.id).where(Customer.name == "TechCorp Industries"))
         ).scalar_one()
     await slack.sender.interaction(
-        block_actions(button("pick_customer_0", techcorp_id), channel={"id": "C0PLANS2"})
+        block_actions(
+            button("pick_customer_0", techcorp_id) | {"block_id": "did_you_mean:FY2027"},
+            channel={"id": "C0PLANS2"},
+        )
     )
     (drafting,) = await slack.fake.wait_for("chat.postMessage")
     assert drafting.params["channel"] == "C0PLANS2"
+    assert "TechCorp Industries FY2027" in drafting.params["text"]
     await slack.fake.wait_for("chat.update", is_summary)
 
 
