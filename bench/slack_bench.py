@@ -212,6 +212,7 @@ async def claude_run(
     async with FakeAnthropic(author) as fake:
         env = {"ANTHROPIC_API_KEY": "sk-bench", "ANTHROPIC_BASE_URL": fake.url}
         async with Bot(url, fake_slack, workdir, env) as bot:
+            await send_from_another_process(bot, ["help"])  # warm-up: a fresh process's first request
             figures = await timed_commands(bot, [customer.name])
         figures["model_calls"] = len(fake.calls)
     return figures
