@@ -104,6 +104,7 @@ async def _draft(
     return {
         "wall_s": usage["wall_ms"] / 1000,
         "slowest_call_s": max(c.finished - c.started for c in jobs),
+        "slowest_job": max(jobs, key=lambda c: c.finished - c.started).forced_tool,
         "context_call_s": sum(c.finished - c.started for c in warm_up),
         "calls": usage["calls"],
         "input_tokens": total_input,
@@ -134,7 +135,7 @@ async def main(accounts: int, ms_per_token: float, base_ms: float) -> None:
         rows.append(row)
         print(
             f"{context.customer.name[:28]:28}  concurrent {fast['wall_s']:.2f}s (slowest call {fast['slowest_call_s']:.2f}s"
-            f" + context {fast['context_call_s']:.2f}s -> {row['vs_bound']:.2f}x)  sequential {slow['wall_s']:.2f}s"
+            f" {fast['slowest_job']} + context {fast['context_call_s']:.2f}s -> {row['vs_bound']:.2f}x)  sequential {slow['wall_s']:.2f}s"
             f"  speed-up {row['speedup']:.1f}x  calls {fast['calls']}  input {fast['input_tokens']:,} tok"
             f"  output {fast['output_tokens']:,} tok  cacheable {fast['cacheable_share']:.0%}"
             f"  cache-read {fast['cache_read_share']:.0%}"

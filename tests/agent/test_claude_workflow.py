@@ -92,7 +92,7 @@ async def test_groups_run_concurrently_over_one_byte_identical_cached_prefix() -
     # The warm-up wrote the cache, so every group call read the context instead of paying for it.
     assert fake.calls[0].forced_tool is None and fake.calls[0].usage["cache_creation_input_tokens"] > 0
     assert all(c.usage["cache_read_input_tokens"] > 0 for c in calls)
-    assert outcome.usage["calls"] == 12 and outcome.usage["cache_read_input_tokens"] > 0
+    assert outcome.usage["calls"] == 13 and outcome.usage["cache_read_input_tokens"] > 0
     assert outcome.usage["model"] == "claude-test"
     assert {e.section for e in events if e.state == "done"} == set(SECTIONS)
 
@@ -187,9 +187,9 @@ async def test_ungrounded_figures_and_names_are_rejected_then_drafted_offline() 
     ("status", "kind"), [(529, "overloaded_error"), (429, "rate_limit_error"), (500, "api_error")]
 )
 async def test_error_storm_on_one_group_falls_back_for_that_group_only(status: int, kind: str) -> None:
-    tool = "write_expansion_risks_benchmark"
+    tool = "write_expansion_and_risks"
     outcome, fake, _ = await draft(scripted({tool: ApiError(status, kind, "busy")}))
-    failed = {"expansion_plan", "risk_mitigation", "benchmark_comparison"}
+    failed = {"expansion_plan", "risk_mitigation"}
     assert set(outcome.fallbacks) == failed
     assert "after retries" in outcome.fallbacks["expansion_plan"]
     assert len(group_calls(fake, tool)) == 2  # first try + max_retries=1
@@ -229,12 +229,8 @@ async def test_overall_deadline_bounds_a_hanging_call() -> None:
 
 
 async def test_prompt_injection_in_customer_goals_stays_data_and_cannot_move_numbers() -> None:
-    tool = "write_expansion_risks_benchmark"
-    obeying = {
-        k: v
-        for k, v in plan_data().items()
-        if k in ("expansion_plan", "risk_mitigation", "benchmark_comparison")
-    }
+    tool = "write_expansion_and_risks"
+    obeying = {k: v for k, v in plan_data().items() if k in ("expansion_plan", "risk_mitigation")}
     obeying["expansion_plan"]["current_arr"] = 9_000_000
     obeying["expansion_plan"]["target_arr"] = 9_000_000
     reply = Reply([tool_use(tool, obeying)], stop_reason="tool_use")
