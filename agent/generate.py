@@ -98,9 +98,10 @@ def today(settings: Settings | None = None) -> date:
 
 
 def resolve_fiscal_year(fiscal_year: str | None, as_of: date, start_month: int) -> str:
-    """The requested fiscal year, validated, or the one containing `as_of`. Raises BadInput."""
+    """The requested fiscal year, validated, or the one being planned on `as_of` (the current
+    fiscal year; the next one once its last quarter has begun). Raises BadInput."""
     if fiscal_year is None:
-        return fiscal_calendar.fiscal_year_of(as_of, start_month)
+        return fiscal_calendar.planning_fiscal_year(as_of, start_month)
     fiscal_calendar.parse_fiscal_year(fiscal_year)
     return fiscal_year
 

@@ -53,6 +53,15 @@ def fiscal_year_of(day: date, start_month: int) -> str:
     return f"FY{day.year + 1 if ends_next_calendar_year else day.year}"
 
 
+def planning_fiscal_year(day: date, start_month: int) -> str:
+    """The fiscal year a plan drafted on `day` is for: the current one, or the next one once the
+    current year's last quarter has begun (planning season: nobody plans a year with weeks left)."""
+    current = fiscal_year_of(day, start_month)
+    if day >= fiscal_quarters(current, start_month)[-1].start:
+        return f"FY{parse_fiscal_year(current) + 1}"
+    return current
+
+
 def _add_months(day: date, months: int) -> date:
     index = day.year * 12 + (day.month - 1) + months
     return date(index // 12, index % 12 + 1, 1)

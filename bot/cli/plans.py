@@ -95,7 +95,7 @@ SECTIONS_HELP = f"Sections to draft (repeat or comma-separate): all, {', '.join(
 
 @click.command("generate")
 @click.argument("customer")
-@click.option("--fy", "fiscal_year", help="Fiscal year like FY2026 (default: the one containing --as-of).")
+@click.option("--fy", "fiscal_year", help="Fiscal year like FY2026 (default: the one containing --as-of, or the next one once its last quarter has begun).")
 @click.option("--as-of", "as_of", help="Date the plan is drafted as of, YYYY-MM-DD (default: today).")
 @click.option("--sections", "sections", multiple=True, help=SECTIONS_HELP)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -263,7 +263,7 @@ async def export_command(plan: str, output_format: str, output: Path | None, fis
 @async_command
 async def demo_command(offline: bool) -> None:
     """The main job: seed the demo portfolio if the database is empty, draft TechCorp Industries'
-    plan for the current fiscal year, show it and write its Markdown export."""
+    plan for the fiscal year being planned, show it and write its Markdown export."""
     settings = get_settings()
     database = await open_database()
     try:

@@ -20,7 +20,7 @@ from storage.errors import BadInput
 from storage.plan_document import FISCAL_YEAR_PATTERN, SECTIONS
 from storage.settings import Settings
 from tools.book import CustomerChoice
-from tools.fiscal_calendar import fiscal_year_of
+from tools.fiscal_calendar import planning_fiscal_year
 from tools.policy import Actor
 from tools.slack_links import link_plan_message
 
@@ -49,11 +49,11 @@ def split_customer_and_year(text: str) -> tuple[str, str | None]:
 
 
 def default_fiscal_year(deps: SlackDeps) -> str:
-    return fiscal_year_of(deps.today(), deps.settings.fiscal_year_start_month)
+    return planning_fiscal_year(deps.today(), deps.settings.fiscal_year_start_month)
 
 
 def fiscal_year_choices(deps: SlackDeps) -> list[str]:
-    """The current fiscal year, the next one and the previous one (planning ahead is common)."""
+    """The fiscal year being planned, the one after it and the one before it."""
     current = int(default_fiscal_year(deps)[2:])
     return [f"FY{year}" for year in (current, current + 1, current - 1)]
 

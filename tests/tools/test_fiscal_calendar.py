@@ -133,3 +133,14 @@ def test_qbr_schedule_properties(year: int, start_month: int, renewal_offset: in
     window_end = min(renewal - timedelta(days=60), end)
     if window_start <= window_end:
         assert len(pre) == 1 and 60 <= (renewal - pre[0].date).days <= 90
+
+
+def test_planning_fiscal_year_moves_to_next_year_in_the_last_quarter() -> None:
+    from tools.fiscal_calendar import planning_fiscal_year
+
+    assert planning_fiscal_year(date(2026, 9, 30), 1) == "FY2026"
+    assert planning_fiscal_year(date(2026, 10, 1), 1) == "FY2027"
+    assert planning_fiscal_year(date(2026, 11, 24), 1) == "FY2027"
+    # February start: FY2026 runs 2025-02-01 .. 2026-01-31, its Q4 starts 2025-11-01.
+    assert planning_fiscal_year(date(2025, 10, 31), 2) == "FY2026"
+    assert planning_fiscal_year(date(2025, 11, 1), 2) == "FY2027"
