@@ -26,6 +26,7 @@ from bot.slack.drafting import (
 from bot.slack.feedback import log_failure, report_failure
 from bot.slack.limits import MAX_MESSAGE_TEXT
 from bot.slack.review import request_review
+from storage.errors import AccountPlanError
 from tools.book import (
     changes_since_approval,
     customer_choice,
@@ -48,14 +49,32 @@ RISKIEST = re.compile(r"\briskiest\b|\bmost at risk\b|\bat[- ]risk accounts\b", 
 SINCE_APPROVAL = re.compile(r"\bchanged since (?:the )?approv|\bsince (?:it was )?approved\b", re.IGNORECASE)
 THINKING_STATUS = "is thinking…"
 
-SUGGESTED_PROMPTS = [
-    {"title": "Draft a plan for …", "message": "Draft a plan for TechCorp Industries"},
-    {"title": "What are my riskiest accounts?", "message": "What are my riskiest accounts?"},
-    {
-        "title": "What changed since approval?",
-        "message": "What changed since approval for TechCorp Industries?",
-    },
-]
+RISKIEST_PROMPT = {"title": "What are my riskiest accounts?", "message": "What are my riskiest accounts?"}
+
+
+def suggested_prompts(customer_name: str | None) -> list[dict[str, str]]:
+    """The Assistant pane's prompts, about one of the person's own accounts when we know one."""
+    if not customer_name:
+        return [RISKIEST_PROMPT]
+    return [
+        {"title": f"Draft a plan for {customer_name}", "message": f"Draft a plan for {customer_name}"},
+        RISKIEST_PROMPT,
+        {
+            "title": "What changed since approval?",
+            "message": f"What changed since approval for {customer_name}?",
+        },
+    ]
+
+
+async def prompts_for(deps: SlackDeps, user_id: str) -> list[dict[str, str]]:
+    """Suggested prompts naming the person's riskiest account (the generic one for strangers)."""
+    try:
+        actor = await slack_actor(deps.database, user_id, deps.directory)
+        riskiest = await riskiest_accounts(deps.database, actor, limit=1)
+    except AccountPlanError:
+        return suggested_prompts(None)
+    return suggested_prompts(riskiest[0].name if riskiest else None)
+
 
 SetStatus = Callable[[str], Awaitable[object]]
 

@@ -10,7 +10,7 @@ from slack_bolt.context.set_suggested_prompts.async_set_suggested_prompts import
 from slack_bolt.middleware.assistant.async_assistant import AsyncAssistant
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.conversation import SUGGESTED_PROMPTS, ChatMessage, answer_message
+from bot.slack.conversation import ChatMessage, answer_message, prompts_for
 from bot.slack.deps import SlackDeps
 from bot.slack.feedback import log_failure
 from bot.slack.listeners.common import first_delivery
@@ -34,7 +34,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             await client.chat_postMessage(
                 channel=thread["channel_id"], thread_ts=thread["thread_ts"], text=GREETING
             )
-            await set_suggested_prompts(prompts=SUGGESTED_PROMPTS, title="Try asking")
+            prompts = await prompts_for(deps, thread["user_id"])
+            await set_suggested_prompts(prompts=prompts, title="Try asking")
         except Exception as error:
             log_failure("greet in the assistant pane", error, channel=thread["channel_id"])
 

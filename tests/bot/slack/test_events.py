@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.slack.deps import RevisionResult
 from storage.db import Database
-from storage.models import ProcessedEvent
+from storage.models import Customer, ProcessedEvent
 from storage.plans import document_of, get_plan
 from tests.bot.slack.conftest import CSM, SlackHarness
 from tests.fakes.slack_api import BOT_ID, BOT_USER_ID, RecordedCall
@@ -182,6 +182,13 @@ async def test_assistant_pane_greets_with_prompts_and_answers_in_its_thread(slac
     (prompts,) = await slack.fake.wait_for("assistant.threads.setSuggestedPrompts")
     titles = [p["title"] for p in prompts.params["prompts"]]
     assert "What are my riskiest accounts?" in titles and "What changed since approval?" in titles
+    # The draft prompt names one of the CSM's own accounts.
+    (draft_prompt,) = [t for t in titles if t.startswith("Draft a plan for ")]
+    async with slack.deps.database.session() as session:
+        owner = await session.scalar(
+            select(Customer.csm_email).where(Customer.name == draft_prompt.removeprefix("Draft a plan for "))
+        )
+    assert owner == "csm001@demo.accountplan.test"
     (greeting,) = slack.fake.calls_to("chat.postMessage")
     assert greeting.params["thread_ts"] == "1800000001.000100"
 
