@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import ids
@@ -23,7 +24,7 @@ from bot.slack.drafting import (
     fiscal_year_choices,
 )
 from bot.slack.exporting import export_plan
-from bot.slack.feedback import report_failure
+from bot.slack.feedback import report_failure, slack_error_code
 from bot.slack.listeners.commands import open_generator
 from bot.slack.submission import submit_from_slack
 from storage.errors import AccountPlanError
@@ -82,6 +83,10 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                     preview=preview_text(preview, estimate_seconds(deps.settings)),
                 ),
             )
+        except SlackApiError as error:
+            if slack_error_code(error) == "hash_conflict":
+                return  # the person changed the form meanwhile; their newer pick brings its own preview
+            await failed(client, body, "load the customer preview", error)
         except Exception as error:
             await failed(client, body, "load the customer preview", error)
 

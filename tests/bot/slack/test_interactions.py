@@ -281,3 +281,22 @@ async def test_health_check_reports_the_database(slack: SlackHarness) -> None:
     async with slack.sender.session.get(url) as response:
         assert response.status == 200
         assert (await response.json()) == {"status": "ok", "database": "ok"}
+
+
+async def test_a_stale_preview_update_is_dropped_quietly(slack: SlackHarness) -> None:
+    slack.fake.fail_next("views.update", "hash_conflict")
+    view = {"id": "V0GEN002", "hash": "old", "private_metadata": "C0PLANS1", "callback_id": "generator_modal"}
+    action = {
+        "type": "external_select",
+        "action_id": "customer_select",
+        "block_id": "customer_block",
+        "selected_option": {"value": "acct-00000", "text": {"type": "plain_text", "text": "x"}},
+    }
+    async with slack.deps.database.session() as session:
+        action["selected_option"]["value"] = await session.scalar(select(Customer.id).limit(1))
+    await slack.sender.interaction(block_actions(action, view=view))
+    await slack.fake.wait_for("views.update")
+    # A later, unrelated request is answered; by then the first one has finished without telling anyone.
+    await slack.sender.command("help")
+    await slack.fake.wait_for("response_url")
+    assert slack.fake.calls_to("chat.postEphemeral") == [] and slack.fake.calls_to("chat.postMessage") == []
