@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import ids
@@ -13,7 +14,7 @@ from bot.slack.blocks.objective_modal import PRIORITIES, parse_objective_metadat
 from bot.slack.blocks.text import escape
 from bot.slack.deps import SlackDeps
 from bot.slack.drafting import DraftTarget, draft_plan_in_slack, refresh_plan_message
-from bot.slack.feedback import report_failure, tell_user
+from bot.slack.feedback import log_failure, report_failure, tell_user
 from storage.plan_document import QUARTERS, SECTIONS
 from tools.book import customer_choice, slack_actor
 from tools.plan_requests import ObjectiveChange, check_may_generate, edit_objective
@@ -133,7 +134,10 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await refresh_plan_message(deps, client, plan_id)
         summary = f"<@{user_id}> edited *{escape(document.customer_name)} {escape(document.fiscal_year)}* (v{document.version}):\n"
         summary += "\n".join(f"• {escape(line)}" for line in diff)
-        if where is not None:
+        if where is None:
+            await tell_user(client, channel=user_id, user=user_id, text=summary)
+            return
+        try:
             await client.chat_postMessage(
                 channel=where.channel,
                 thread_ts=where.ts,
@@ -141,5 +145,6 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 unfurl_links=False,
                 unfurl_media=False,
             )
-        else:
+        except SlackApiError as error:  # the edit is saved; only the thread note failed
+            log_failure("note the edit in the plan's thread", error, plan=plan_id)
             await tell_user(client, channel=user_id, user=user_id, text=summary)
