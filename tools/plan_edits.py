@@ -359,23 +359,10 @@ class RemoveRisk(_ItemRef):
 
 
 PlanEdit = (
-    UpdateSection
-    | AddObjective
-    | EditObjective
-    | RemoveObjective
-    | AddMetric
-    | EditMetric
-    | RemoveMetric
-    | AddMilestone
-    | EditMilestone
-    | RemoveMilestone
-    | AddAction
-    | EditAction
-    | RemoveAction
-    | AddRisk
-    | EditRisk
-    | RemoveRisk
-)
+    UpdateSection | AddObjective | EditObjective | RemoveObjective | AddMetric | EditMetric | RemoveMetric
+    | AddMilestone | EditMilestone | RemoveMilestone | AddAction | EditAction | RemoveAction
+    | AddRisk | EditRisk | RemoveRisk
+)  # fmt: skip
 
 
 class EditResult(BaseModel):
@@ -473,12 +460,6 @@ async def save_edits(
     base = expected_version if expected_version is not None else plan.version
     edited = apply_edits(document_of(plan), edits)
     return await save_revision(
-        session,
-        plan_id,
-        edited,
-        base_version=base,
-        actor=actor,
-        surface=surface,
-        reason=reason or "edited",
+        session, plan_id, edited, base_version=base, actor=actor, surface=surface, reason=reason or "edited",
         check=check,
-    )
+    )  # fmt: skip

@@ -75,7 +75,9 @@ async def run_revision_agent(client: ClaudeClient, deps: RevisionDeps, request: 
 async def _loop(client: ClaudeClient, deps: RevisionDeps, request: str, usage: Usage) -> AgentRun:
     system = [{"type": "text", "text": revision_prompt(), "cache_control": {"type": "ephemeral"}}]
     tools = tool_definitions()
-    messages: list[dict[str, Any]] = [{"role": "user", "content": opening_message(deps, request)}]
+    # A second cache breakpoint after the plan: every later turn of this run re-reads it from cache.
+    opening = {"type": "text", "text": opening_message(deps, request), "cache_control": {"type": "ephemeral"}}
+    messages: list[dict[str, Any]] = [{"role": "user", "content": [opening]}]
 
     def failed(reply: str, stop: str | None, turn: int) -> AgentRun:
         log.warning("revision of %s failed closed after %d turns: %s", deps.plan_id, turn, stop)
