@@ -126,19 +126,17 @@ async def _request_submission(deps: RevisionDeps, request: _SubmissionInput) -> 
     }
 
 
-def _edit_executor(model: type[plan_edits._Edit]) -> Callable[[RevisionDeps, Any], Awaitable[Any]]:
-    async def execute(deps: RevisionDeps, edit: plan_edits._Edit) -> Any:
-        # Parallel tool calls edit one working copy; the lock applies them one at a time.
-        async with deps.lock:
-            before = deps.document
-            after = plan_edits.apply_edits(before, [edit])  # type: ignore[list-item]
-            problems = deps.check(deps.original, after)
-            if problems:
-                raise PlanEditRejected(problems)
-            deps.document = after
-        return {"ok": True, "changes": diff_plans(before, after) or ["nothing changed"]}
-
-    return execute
+async def _apply_edit(deps: RevisionDeps, edit: plan_edits._Edit) -> Any:
+    """Apply one edit to the working copy, validated and grounded against the plan as it was."""
+    # Parallel tool calls edit one working copy; the lock applies them one at a time.
+    async with deps.lock:
+        before = deps.document
+        after = plan_edits.apply_edits(before, [edit])  # type: ignore[list-item]
+        problems = deps.check(deps.original, after)
+        if problems:
+            raise PlanEditRejected(problems)
+        deps.document = after
+    return {"ok": True, "changes": diff_plans(before, after) or ["nothing changed"]}
 
 
 def _snake(name: str) -> str:
@@ -167,7 +165,7 @@ TOOLS: tuple[AgentTool, ...] = (
     AgentTool("explain_benchmark", "How the plan's benchmark comparison was computed and what peers did.", _NoInput,
               _explain_benchmark),
     *(
-        AgentTool(_snake(model.__name__), (model.__doc__ or model.__name__).strip(), model, _edit_executor(model))
+        AgentTool(_snake(model.__name__), (model.__doc__ or model.__name__).strip(), model, _apply_edit)
         for model in _EDIT_MODELS
     ),
     AgentTool(
