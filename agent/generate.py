@@ -38,10 +38,13 @@ from storage.settings import Settings, get_settings
 from tools import context as context_tools
 from tools import fiscal_calendar
 from tools.context import PlanningContext
+from tools.plan_inputs import tracked_inputs_from_context
 
 log = logging.getLogger(__name__)
 
 SAVE_ATTEMPTS = 2
+# Confidence lost when every requested section fell back to the offline drafter (pro rata below).
+FALLBACK_CONFIDENCE_PENALTY = 0.2
 
 __all__ = [
     "GeneratedPlan",
@@ -290,6 +293,13 @@ def _with_generation_context(
     """Record how the plan was made: inputs, as-of date, who drafted it (and with which version),
     sections, fallbacks, model usage, data gaps and the confidence components."""
     drafted = baseline.generation_context
+    confidence = dict(drafted.get("confidence") or confidence_breakdown(context))
+    ai_confidence = document.ai_confidence
+    if writer.name != "offline" and sections:
+        # Sections the model could not write well enough were drafted offline: say so in the score.
+        fallback_share = len([s for s in sections if s in outcome.fallbacks]) / len(sections)
+        ai_confidence = round(baseline.ai_confidence * (1 - FALLBACK_CONFIDENCE_PENALTY * fallback_share), 2)
+        confidence.update(fallback_share=round(fallback_share, 2), after_fallbacks=ai_confidence)
     generation_context: dict[str, Any] = {
         "drafter": writer.name,
         "drafter_version": getattr(writer, "version", DRAFTER_VERSION),
@@ -305,11 +315,18 @@ def _with_generation_context(
         "usage": dict(outcome.usage),
         "data_gaps": list(drafted.get("data_gaps", context.data_gaps)),
         "inputs": inputs_summary(context),
-        "confidence": drafted.get("confidence") or confidence_breakdown(context),
+        "confidence": confidence,
+        "tracked_inputs": tracked_inputs_from_context(context).model_dump(mode="json"),
         "requested_by": request.author,
         "surface": request.surface,
     }
-    return document.model_copy(update={"generation_context": generation_context, "ai_generated": True})
+    return document.model_copy(
+        update={
+            "generation_context": generation_context,
+            "ai_generated": True,
+            "ai_confidence": ai_confidence,
+        }
+    )
 
 
 def inputs_summary(context: PlanningContext) -> dict[str, Any]:

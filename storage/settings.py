@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     # Anthropic (the SDK itself also reads ANTHROPIC_BASE_URL)
     anthropic_api_key: SecretStr | None = Field(default=None, alias="ANTHROPIC_API_KEY")
     anthropic_base_url: str | None = Field(default=None, alias="ANTHROPIC_BASE_URL")
-    anthropic_model: str = Field(default="claude-sonnet-4-5", alias="ANTHROPIC_MODEL")
+    anthropic_model: str = Field(default="claude-sonnet-5-5", alias="ANTHROPIC_MODEL")
     anthropic_max_tokens_per_section: int = Field(default=4096, alias="ANTHROPIC_MAX_TOKENS_PER_SECTION")
     anthropic_timeout_seconds: float = Field(default=60.0, alias="ANTHROPIC_TIMEOUT_SECONDS")
     anthropic_max_retries: int = Field(default=2, alias="ANTHROPIC_MAX_RETRIES")

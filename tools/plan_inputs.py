@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Contact, Customer, Opportunity, RiskSignal
+
+if TYPE_CHECKING:
+    from tools.context import PlanningContext
 
 KEY_CONTACT_ROLES = ("champion", "exec_sponsor")
 MATERIAL_SEVERITIES = ("high", "critical")
@@ -66,10 +70,43 @@ async def tracked_inputs(session: AsyncSession, customer: Customer, *, as_of: da
     opportunities = list(
         (await session.execute(select(Opportunity).where(Opportunity.customer_id == customer.id))).scalars()
     )
-    return TrackedInputs(
+    return snapshot_inputs(
         as_of=as_of,
         health_score=customer.health_score,
         feature_utilization=customer.feature_utilization,
+        risks=risks,
+        contacts=contacts,
+        opportunities=opportunities,
+    )
+
+
+def tracked_inputs_from_context(context: PlanningContext) -> TrackedInputs:
+    """The same snapshot from a planning context the drafter already gathered (no SQL), stored
+    with every generated plan so change detection compares against what the plan knew."""
+    return snapshot_inputs(
+        as_of=context.as_of,
+        health_score=context.customer.health_score,
+        feature_utilization=context.customer.feature_utilization,
+        risks=[r for r in context.risk_signals if r.status == "active" and r.severity in MATERIAL_SEVERITIES],
+        contacts=[c for c in context.contacts if c.role in KEY_CONTACT_ROLES],
+        opportunities=context.opportunities,
+    )
+
+
+def snapshot_inputs(
+    *,
+    as_of: date,
+    health_score: int | None,
+    feature_utilization: float | None,
+    risks: Sequence[Any],
+    contacts: Sequence[Any],
+    opportunities: Sequence[Any],
+) -> TrackedInputs:
+    """Build the snapshot from rows or context facts (both carry the same attribute names)."""
+    return TrackedInputs(
+        as_of=as_of,
+        health_score=health_score,
+        feature_utilization=feature_utilization,
         risk_signal_ids=sorted(r.id for r in risks),
         key_contact_ids=sorted(c.id for c in contacts if c.active),
         open_opportunity_ids=sorted(o.id for o in opportunities if o.stage == "open"),

@@ -76,3 +76,19 @@ async def test_overloaded_sections_fall_back_to_the_offline_draft(
     assert set(fallbacks) == {"stakeholder_plan"} and "overloaded" in fallbacks["stakeholder_plan"]
     assert result.document.executive_summary.startswith("Claude's sharper summary: ")
     assert result.saved
+    # One of ten sections fell back: the confidence says so, and the stored plan agrees.
+    confidence = result.document.generation_context["confidence"]
+    assert confidence["fallback_share"] == 0.1
+    assert result.document.ai_confidence == confidence["after_fallbacks"] < confidence["value"]
+
+
+async def test_a_clean_claude_plan_keeps_the_data_confidence_and_records_tracked_inputs(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, _ = await generate(db, monkeypatch, draft_echo)
+    context = result.document.generation_context
+    assert context["confidence"]["fallback_share"] == 0.0
+    assert result.document.ai_confidence == context["confidence"]["after_fallbacks"]
+    tracked = context["tracked_inputs"]
+    assert tracked["as_of"] == "2026-01-02"
+    assert tracked["open_opportunity_ids"], "change detection needs the opportunities the plan knew"
