@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.render.markdown import export_filename, render_markdown
 from bot.slack.blocks.text import escape
 from bot.slack.deps import SlackDeps
-from bot.slack.feedback import describe_failure, report_failure, tell_user
+from bot.slack.feedback import describe_failure, log_failure, report_failure, tell_user
 from tools.book import plan_document
 from tools.slack_links import plan_message
 
@@ -57,10 +57,23 @@ async def export_plan(
             text=describe_failure("create a canvas", error) + " The Markdown file is in the plan's thread.",
         )
         return
+    canvas_id = str(canvas.get("canvas_id"))
+    shared = "shared with you"
+    try:
+        # A bot-made canvas is private to the bot until access is granted.
+        await client.canvases_access_set(canvas_id=canvas_id, access_level="write", user_ids=[user_id])
+        if target_channel[:1] in ("C", "G"):
+            await client.canvases_access_set(
+                canvas_id=canvas_id, access_level="read", channel_ids=[target_channel]
+            )
+            shared = "shared with you (edit) and this channel (read)"
+    except SlackApiError as error:
+        log_failure("share the canvas", error, canvas=canvas_id)
+        shared = "created, but Slack would not share it"
     await tell_user(
         client,
         channel=channel or user_id,
         user=user_id,
         text=f":page_facing_up: Exported *{escape(title)}*: Markdown file in the plan's thread, "
-        f"and canvas `{escape(str(canvas.get('canvas_id')))}`.",
+        f"and a canvas ({shared}).",
     )

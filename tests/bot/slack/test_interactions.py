@@ -262,6 +262,11 @@ async def test_export_uploads_markdown_into_the_thread_and_creates_a_canvas(slac
     assert uploaded.decode().startswith("# ") and "TechCorp Industries" in uploaded.decode()
     (canvas,) = slack.fake.calls_to("canvases.create")
     assert canvas.params["document_content"]["markdown"] == uploaded.decode()
+    grants = {
+        (c.params.get("access_level"), str(c.params.get("user_ids") or c.params.get("channel_ids")))
+        for c in slack.fake.calls_to("canvases.access.set")
+    }
+    assert grants == {("write", CSM), ("read", "C0PLANS1")}
 
 
 async def test_canvas_refusal_still_leaves_the_markdown_file(slack: SlackHarness) -> None:

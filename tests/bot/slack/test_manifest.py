@@ -42,6 +42,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
     "canvases.create": "canvases:write",
+    "canvases.access.set": "canvases:write",
     "assistant.threads.setStatus": "assistant:write",
     "assistant.threads.setSuggestedPrompts": "assistant:write",
     "assistant.threads.setTitle": "assistant:write",
@@ -110,8 +111,7 @@ def methods_called_in_code() -> set[str]:
             if name in COMPOSITE_METHODS:
                 methods.update(COMPOSITE_METHODS[name])
             elif not name.startswith("_") and name not in ("api_call",):
-                family, _, rest = name.partition("_")
-                methods.add(f"{family}.{rest}".replace("threads_", "threads."))
+                methods.add(name.replace("_", "."))  # slack_sdk: chat_postMessage -> chat.postMessage
         for name in re.findall(r"await (set_status|set_suggested_prompts|set_title)\(", source):
             methods.update(COMPOSITE_METHODS[name])
     return methods
