@@ -8,7 +8,6 @@ from typing import Any
 from slack_sdk.models.blocks import (
     Block,
     CheckboxesElement,
-    ContextBlock,
     ExternalDataSelectElement,
     InputBlock,
     Option,
@@ -19,7 +18,7 @@ from slack_sdk.models.views import View
 
 from bot.slack import ids
 from bot.slack.blocks.progress import SECTION_LABELS
-from bot.slack.blocks.text import escape, mrkdwn, plain
+from bot.slack.blocks.text import context_line, escape, mrkdwn, plain
 from bot.slack.limits import MAX_MODAL_SUBMIT, MAX_MODAL_TITLE, MAX_OPTION_TEXT, MAX_OPTIONS
 from storage.plan_document import SECTIONS
 from tools.book import ContextPreview, CustomerChoice
@@ -96,12 +95,8 @@ def generator_modal(
             ),
         ),
         SectionBlock(block_id=ids.PREVIEW_BLOCK, text=mrkdwn(preview or f"_{PREVIEW_PLACEHOLDER}_")),
-        ContextBlock(
-            elements=[
-                mrkdwn(
-                    "The draft is posted in this channel; you review it before anyone else sees it as final."
-                )
-            ]
+        context_line(
+            "The draft is posted in this channel; you review it before anyone else sees it as final."
         ),
     ]
     return View(

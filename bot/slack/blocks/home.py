@@ -8,7 +8,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     DividerBlock,
     HeaderBlock,
     SectionBlock,
@@ -17,7 +16,7 @@ from slack_sdk.models.views import View
 
 from bot.slack import ids
 from bot.slack.blocks.plan_summary import status_label
-from bot.slack.blocks.text import escape, fit_blocks, mrkdwn, percent, plain
+from bot.slack.blocks.text import context_line, escape, fit_blocks, mrkdwn, percent, plain
 from bot.slack.limits import MAX_BLOCKS_PER_HOME, MAX_BUTTON_TEXT, MAX_HEADER_TEXT
 from tools.book import PlanRow
 
@@ -67,9 +66,7 @@ def home_view(plans: list[PlanRow], queue: list[PlanRow] | None, *, today: date)
     if plans:
         blocks += [_plan_section(row, today) for row in plans[:MAX_PLANS_SHOWN]]
         if len(plans) > MAX_PLANS_SHOWN:
-            blocks.append(
-                ContextBlock(elements=[mrkdwn(f"_{len(plans) - MAX_PLANS_SHOWN} more: `/accountplan list`_")])
-            )
+            blocks.append(context_line(f"_{len(plans) - MAX_PLANS_SHOWN} more: `/accountplan list`_"))
     else:
         blocks.append(SectionBlock(text=mrkdwn("_No plans yet. Draft one with `/accountplan CUSTOMER`._")))
     return View(type="home", blocks=fit_blocks(blocks, MAX_BLOCKS_PER_HOME))

@@ -7,7 +7,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     DividerBlock,
     SectionBlock,
 )
@@ -22,7 +21,7 @@ from bot.slack.blocks.plan_summary import (
     section_text,
     status_label,
 )
-from bot.slack.blocks.text import escape, fit_blocks, money, mrkdwn, percent, plain
+from bot.slack.blocks.text import context_line, escape, fit_blocks, money, mrkdwn, percent, plain
 from bot.slack.limits import MAX_BLOCKS_PER_MODAL, MAX_BUTTON_TEXT, MAX_MODAL_SUBMIT, MAX_MODAL_TITLE
 from storage.plan_document import AccountPlanDocument
 
@@ -172,13 +171,9 @@ TAB_BUILDERS = {
 def plan_modal(document: AccountPlanDocument, tab: str = "summary") -> View:
     """The whole plan, one tab at a time; the plan id rides in private_metadata."""
     tab = tab if tab in TAB_BUILDERS else "summary"
-    header = ContextBlock(
-        elements=[
-            mrkdwn(
-                f"*{escape(document.customer_name)} {escape(document.fiscal_year)}* · "
-                f"{status_label(document.status)} · v{document.version} · confidence {percent(document.ai_confidence)}"
-            )
-        ]
+    header = context_line(
+        f"*{escape(document.customer_name)} {escape(document.fiscal_year)}* · "
+        f"{status_label(document.status)} · v{document.version} · confidence {percent(document.ai_confidence)}"
     )
     blocks = [header, tab_buttons(document.plan_id, tab), DividerBlock(), *TAB_BUILDERS[tab](document)]
     return View(

@@ -6,14 +6,13 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     DividerBlock,
     HeaderBlock,
     SectionBlock,
 )
 
 from bot.slack import ids
-from bot.slack.blocks.text import escape, fit_blocks, money, mrkdwn, percent, plain, truncate
+from bot.slack.blocks.text import context_line, escape, fit_blocks, money, mrkdwn, percent, plain, truncate
 from bot.slack.limits import (
     MAX_BLOCKS_PER_MESSAGE,
     MAX_BUTTON_TEXT,
@@ -131,13 +130,9 @@ def plan_summary_blocks(document: AccountPlanDocument, *, note: str | None = Non
     source = "AI-drafted" if document.ai_generated else "offline draft"
     blocks: list[Block] = [
         HeaderBlock(text=plain(plan_title(document), MAX_HEADER_TEXT)),
-        ContextBlock(
-            elements=[
-                mrkdwn(
-                    f"*{status_label(document.status)}* · v{document.version} · confidence "
-                    f"{percent(document.ai_confidence)} · {source}"
-                )
-            ]
+        context_line(
+            f"*{status_label(document.status)}* · v{document.version} · confidence "
+            f"{percent(document.ai_confidence)} · {source}"
         ),
     ]
     if note:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
+from slack_sdk.models.blocks import Block, SectionBlock
 
-from bot.slack.blocks.text import escape, mrkdwn, truncate
+from bot.slack.blocks.text import context_line, escape, mrkdwn, truncate
 from bot.slack.limits import MAX_MESSAGE_TEXT
 from storage.plan_document import SECTIONS
 
@@ -56,7 +56,7 @@ def progress_blocks(
         footer += f" · usually about {estimate_seconds:.0f}s"
     return [
         SectionBlock(text=mrkdwn(f"*{drafting_title(customer_name, fiscal_year)}*\n" + "\n".join(lines))),
-        ContextBlock(elements=[mrkdwn(footer)]),
+        context_line(footer),
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, MarkdownTextObject, PlainTextObject
 
-from bot.slack.limits import MAX_SECTION_TEXT
+from bot.slack.limits import MAX_CONTEXT_TEXT, MAX_SECTION_TEXT
 
 ELLIPSIS = "…"
 
@@ -34,15 +34,14 @@ def mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> MarkdownTextObject:
     return MarkdownTextObject(text=truncate(text, limit) or " ", verbatim=True)
 
 
+def context_line(text: str) -> ContextBlock:
+    """A context block (small grey line) of already-escaped mrkdwn."""
+    return ContextBlock(elements=[mrkdwn(text, MAX_CONTEXT_TEXT)])
+
+
 def plain(text: str | None, limit: int, emoji: bool = True) -> PlainTextObject:
     """Plain text (no escaping needed: Slack never parses it), truncated."""
     return PlainTextObject(text=truncate(text or "", limit) or " ", emoji=emoji)
-
-
-def bold(text: str | None) -> str:
-    """Escaped text in bold; an empty value stays empty instead of a stray `**`."""
-    escaped = escape(text).replace("*", "∗")
-    return f"*{escaped}*" if escaped else ""
 
 
 def money(value: float | None) -> str:
@@ -65,5 +64,5 @@ def fit_blocks(blocks: list[Block], limit: int) -> list[Block]:
         return blocks
     tail = [blocks[-1]] if isinstance(blocks[-1], ActionsBlock) else []
     room = limit - len(tail) - 1
-    note = ContextBlock(elements=[mrkdwn("_Shortened to fit Slack; the full plan has the rest._")])
+    note = context_line("_Shortened to fit Slack; the full plan has the rest._")
     return [*blocks[:room], note, *tail]
