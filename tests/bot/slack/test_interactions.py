@@ -305,3 +305,16 @@ async def test_a_stale_preview_update_is_dropped_quietly(slack: SlackHarness) ->
     await slack.sender.command("help")
     await slack.fake.wait_for("response_url")
     assert slack.fake.calls_to("chat.postEphemeral") == [] and slack.fake.calls_to("chat.postMessage") == []
+
+
+async def test_type_ahead_for_someone_unknown_offers_nothing(slack: SlackHarness) -> None:
+    payload = {
+        "type": "block_suggestion",
+        "user": {"id": "UNOBODY1"},
+        "action_id": "customer_select",
+        "block_id": "customer_block",
+        "value": "tech",
+        "view": {"id": "V1", "callback_id": "generator_modal", "type": "modal"},
+    }
+    response = await slack.sender.interaction(payload)
+    assert response.status == 200 and response.json() == {"options": []}
