@@ -4,8 +4,11 @@ routes other features mount (health check, REST API) on one port."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import click
 from aiohttp import web
@@ -14,7 +17,14 @@ from bot.cli.common import async_command, open_database
 from storage.errors import BadInput
 from storage.settings import Settings, get_settings
 
+if TYPE_CHECKING:
+    from bot.slack.deps import SlackDeps
+
 log = logging.getLogger(__name__)
+
+# Slack retries an event for minutes, not days; ids older than this can go.
+EVENT_ID_RETENTION = timedelta(days=1)
+EVENT_PRUNE_INTERVAL_SECONDS = 3600.0
 
 
 class MissingConfiguration(BadInput):
@@ -49,6 +59,23 @@ def _set(secret: object) -> bool:
     return secret is not None and bool(secret.get_secret_value().strip())  # type: ignore[attr-defined]
 
 
+async def forget_old_event_ids(deps: SlackDeps) -> int:
+    """Drop processed Slack event ids past Slack's retry window; returns how many went."""
+    from tools.event_dedupe import forget_events_before
+
+    return await forget_events_before(deps.database, deps.clock() - EVENT_ID_RETENTION)
+
+
+async def keep_event_ids_pruned(deps: SlackDeps) -> None:
+    """Keep `processed_events` small for as long as the server runs."""
+    while True:
+        try:
+            log.debug("forgot %d processed Slack event ids", await forget_old_event_ids(deps))
+        except Exception as error:  # the next round retries; serving Slack matters more
+            log.warning("could not prune processed Slack event ids: %s", error)
+        await asyncio.sleep(EVENT_PRUNE_INTERVAL_SECONDS)
+
+
 async def serve(host: str, port: int) -> None:
     from bot.http_server import build_web_app
     from bot.scheduler import start_scheduler
@@ -72,6 +99,7 @@ async def serve(host: str, port: int) -> None:
         await socket_handler.connect_async()
     where = "Socket Mode" if socket_handler else f"http://{host}:{port}/slack/events"
     click.echo(f"accountplan is serving Slack via {where} (health: http://{host}:{port}/healthz)", err=True)
+    pruning = asyncio.create_task(keep_event_ids_pruned(deps), name="prune-event-ids")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -79,6 +107,9 @@ async def serve(host: str, port: int) -> None:
     try:
         await stop.wait()
     finally:
+        pruning.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pruning
         scheduler.shutdown()
         if socket_handler is not None:
             await socket_handler.close_async()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.cli.serve import MissingConfiguration, check_configuration
+from bot.cli.serve import MissingConfiguration, check_configuration, forget_old_event_ids
+from storage.db import Database
 from storage.settings import Settings
+from tools.event_dedupe import claim_event
 
 
 def test_nothing_configured_names_every_missing_variable() -> None:
@@ -30,3 +34,15 @@ def test_modes_and_token_shapes() -> None:
         check_configuration(Settings(SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xoxb-wrong"))
     with pytest.raises(MissingConfiguration, match="must be a bot token"):
         check_configuration(Settings(SLACK_BOT_TOKEN="xoxp-user", SLACK_SIGNING_SECRET="s"))
+
+
+async def test_old_event_ids_are_pruned(db: Database) -> None:
+    from bot.slack.deps import SlackDeps
+
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    await claim_event(db, "EvAncient", now=now - timedelta(days=3))
+    await claim_event(db, "EvRecent", now=now)
+    deps = SlackDeps(settings=Settings(), database=db, clock=lambda: now)
+    assert await forget_old_event_ids(deps) == 1
+    assert await claim_event(db, "EvAncient", now=now) is True  # forgotten, so claimable again
+    assert await claim_event(db, "EvRecent", now=now) is False
