@@ -64,6 +64,18 @@ def slack_directory(client: AsyncWebClient) -> SlackDirectory:
     return SlackDirectory(email_of_user, user_of_email)
 
 
+class _ClientTokenNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that it is unused when a client is passed; we
+    pass the client on purpose (base URL, retry handlers), so the warning would only mislead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+BOLT_LOGGER = logging.getLogger("bot.slack.bolt")
+BOLT_LOGGER.addFilter(_ClientTokenNotice())
+
+
 def create_app(deps: SlackDeps) -> AsyncApp:
     """The Bolt app with every listener registered.
 
@@ -80,7 +92,7 @@ def create_app(deps: SlackDeps) -> AsyncApp:
         # Socket Mode has no signatures to check; HTTP mode always verifies them.
         request_verification_enabled=secret is not None,
         process_before_response=False,
-        logger=logging.getLogger("bot.slack.bolt"),
+        logger=BOLT_LOGGER,
     )
     register_all(app, deps)
     return app
