@@ -101,6 +101,7 @@ async def edit_objective(
             edits,
             actor=actor.email,
             surface="slack",
+            # Grounding guards against model-invented figures; a CSM typing a target is the source.
             check=None,
             expected_version=base_version,
             reason=f"edited {objective_id} in Slack",
