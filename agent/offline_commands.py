@@ -28,7 +28,7 @@ from tools.plan_edits import (
 OFFLINE_HELP = (
     "Without Claude I can do these offline:\n"
     "• set priority of objective 2 to critical\n"
-    "• move the CFO review to Q3  (or: move objective 1 Q2 milestone to Q3)\n"
+    "• move (or push) the CFO review to Q3  (or: move objective 1 Q2 milestone to Q3)\n"
     "• remove objective 3\n"
     "• add objective: Launch an admin training program\n"
     "• add action: Book the CFO value review, week 3, owner CSM\n"
@@ -42,6 +42,8 @@ DECISION_REFUSAL = (
     "I can submit this plan for approval if you say 'submit for approval'."
 )
 _OBJECTIVE_REF = r"(?:objective|obj)[ -]?#?(\d+)"
+# "push the CFO review to Q3" is how people say it; all of these move a milestone.
+_MOVE = r"(?:move|push|shift|pull|reschedule)"
 _SPLIT = re.compile(r"\s*(?:;|\n|\bthen\b)\s*", re.IGNORECASE)
 # A new objective needs metrics and a milestone per quarter; the CSM refines these placeholders.
 _DEFAULT_MILESTONES: tuple[tuple[Quarter, str], ...] = (
@@ -79,6 +81,12 @@ def _find_milestone(document: AccountPlanDocument, text: str) -> EditMilestone |
     return EditMilestone(objective_id=objective_id, quarter=milestone.quarter, match=milestone.milestone)
 
 
+def _moved(objective_number: str, from_quarter: str, to_quarter: str) -> EditMilestone:
+    start: Quarter = from_quarter.upper()  # type: ignore[assignment]
+    target: Quarter = to_quarter.upper()  # type: ignore[assignment]
+    return EditMilestone(objective_id=objective_number, quarter=start, move_to=target)
+
+
 def _parse_one(command: str, document: AccountPlanDocument, parsed: ParsedRequest) -> bool:
     text = command.strip().rstrip(".!")
     low = text.lower()
@@ -102,12 +110,15 @@ def _parse_one(command: str, document: AccountPlanDocument, parsed: ParsedReques
         priority: Priority = m.group(2)  # type: ignore[assignment]
         parsed.edits.append(EditObjective(objective_id=m.group(1), priority=priority))
         return True
-    if m := re.fullmatch(rf"move (?:the )?{_OBJECTIVE_REF} (q[1-4]) milestone to (q[1-4])", low):
-        start: Quarter = m.group(2).upper()  # type: ignore[assignment]
-        target: Quarter = m.group(3).upper()  # type: ignore[assignment]
-        parsed.edits.append(EditMilestone(objective_id=m.group(1), quarter=start, move_to=target))
+    if m := re.fullmatch(rf"{_MOVE} (?:the )?{_OBJECTIVE_REF}(?:'s)? (q[1-4]) milestone to (q[1-4])", low):
+        parsed.edits.append(_moved(m.group(1), m.group(2), m.group(3)))
         return True
-    if m := re.fullmatch(r"move (?:the )?(.+?) to (q[1-4])", low):
+    if m := re.fullmatch(
+        rf"{_MOVE} (?:the )?(q[1-4]) milestone (?:of|for|in) {_OBJECTIVE_REF} to (q[1-4])", low
+    ):
+        parsed.edits.append(_moved(m.group(2), m.group(1), m.group(3)))
+        return True
+    if m := re.fullmatch(rf"{_MOVE} (?:the )?(.+?) to (q[1-4])", low):
         found = _find_milestone(document, m.group(1))
         if found is None:
             raise BadInput(f"no milestone mentions {m.group(1)!r}")

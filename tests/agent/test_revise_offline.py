@@ -133,3 +133,26 @@ async def test_grounding_check_for_lets_lower_layers_ground_their_saves(db: Data
                 surface="slack",
                 check=check,
             )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "push objective 1 Q2 milestone to Q3",
+        "move the Q2 milestone of objective 1 to Q3",
+        "shift objective 1's Q2 milestone to Q3",
+        "Reschedule obj-1 Q2 milestone to Q3.",
+    ],
+)
+async def test_the_ways_people_ask_to_move_a_milestone(db: Database, message: str) -> None:
+    plan = await seed_plan(db)
+    outcome = await revise(db, plan.plan_id, message)
+    assert outcome.changed
+    assert outcome.diff[0] == "Objective 1: Q3 milestone moved from Q2: CFO value review"
+
+
+async def test_a_milestone_named_in_several_objectives_asks_which_one(db: Database) -> None:
+    plan = await seed_plan(db)  # its three objectives each have a "CFO value review" in Q2
+    outcome = await revise(db, plan.plan_id, "push the CFO review to Q3")
+    assert not outcome.changed and outcome.document.version == 1
+    assert "3 milestones match 'cfo review'; say which objective" in outcome.reply
