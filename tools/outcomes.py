@@ -34,7 +34,11 @@ class Rate(BaseModel):
 
     def shown(self) -> str:
         rate = self.rate
-        return "n/a (0 accounts)" if rate is None else f"{rate:.0%} ({self.hits}/{self.total})"
+        if rate is None:
+            return "n/a (none yet)"
+        # 1 of 200 is not "0%": small shares keep a decimal so a first plan is visible.
+        percent = f"{rate:.1%}" if 0 < rate < 0.1 else f"{rate:.0%}"
+        return f"{percent} ({self.hits}/{self.total})"
 
 
 class OutcomeGroup(BaseModel):
@@ -144,11 +148,11 @@ def format_stats(stats: OutcomeStats) -> str:
         f"  expansion rate                {stats.with_plan.expansion.shown():<23} {stats.without_plan.expansion.shown()}",
         f"  accounts                      {stats.with_plan.accounts:<23} {stats.without_plan.accounts}",
         "",
-        "By CSM                          coverage       completion     overdue",
+        f"{'By CSM':<32}{'coverage':<18}{'completion':<18}overdue",
     ]
     for row in stats.by_csm:
         lines.append(
-            f"  {row.csm_email:<30}{row.coverage.shown():<15}{row.completion.shown():<15}{row.overdue_actions}"
+            f"  {row.csm_email:<30}{row.coverage.shown():<18}{row.completion.shown():<18}{row.overdue_actions}"
         )
     return "\n".join(lines)
 

@@ -51,14 +51,14 @@ async def test_coverage_completion_overdue_and_outcomes(any_db: Database) -> Non
     report = format_stats(stats)
     assert "Plan coverage:          40% (2/5) (below the 70% target)" in report
     assert "Objective completion:   33% (2/6) (below the 60% target)" in report
-    assert "n/a (0 accounts)" in report  # Bo has no objectives: no rate invented
+    assert "n/a (none yet)" in report  # Bo has no objectives: no rate invented
 
 
 async def test_one_csm_only_and_an_empty_book(db: Database) -> None:
     async with db.session() as session:
         empty = await outcome_stats(session, date(2026, 1, 15))
     assert empty.coverage.rate is None and empty.by_csm == []
-    assert "n/a (0 accounts)" in format_stats(empty)
+    assert "n/a (none yet)" in format_stats(empty)
 
     await add_customer(db, "c1", "Acme", csm="ana@example.com")
     await add_customer(db, "c2", "Globex", csm="bo@example.com")
@@ -68,3 +68,11 @@ async def test_one_csm_only_and_an_empty_book(db: Database) -> None:
         mine = await outcome_stats(session, date(2026, 1, 15), csm_email="bo@example.com")
     assert (mine.coverage.hits, mine.coverage.total) == (0, 1)
     assert mine.overdue_by_csm == {}
+
+
+def test_a_first_plan_in_a_large_portfolio_is_not_shown_as_zero() -> None:
+    from tools.outcomes import Rate
+
+    assert Rate(hits=1, total=200).shown() == "0.5% (1/200)"
+    assert Rate(hits=0, total=200).shown() == "0% (0/200)"
+    assert Rate(hits=140, total=200).shown() == "70% (140/200)"
