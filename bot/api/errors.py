@@ -9,7 +9,6 @@ from functools import wraps
 from typing import Any
 
 from aiohttp import web
-from pydantic import ValidationError
 
 from storage.errors import (
     AccountPlanError,
@@ -20,6 +19,7 @@ from storage.errors import (
     PermissionDenied,
 )
 from tools.identity import Unauthenticated
+from tools.plan_api import InvalidDocument, PreconditionRequired
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +57,20 @@ def error_response(
     return web.json_response(body, status=status, headers=headers)
 
 
-def field_errors(error: ValidationError) -> list[dict[str, str]]:
-    """Pydantic's errors as `{"field": "strategic_objectives.1.priority", "message": ...}`."""
-    return [
-        {"field": ".".join(str(part) for part in item["loc"]) or "(document)", "message": item["msg"]}
-        for item in error.errors(include_url=False)
-    ]
+def domain_error_response(error: AccountPlanError) -> web.Response:
+    """The status, code and message for a domain error; the PUT-specific ones get HTTP's words."""
+    if isinstance(error, PreconditionRequired):
+        return error_response(
+            428,
+            "precondition_required",
+            f'send If-Match with the version you edited (the ETag of GET, now "{error.current_version}")',
+        )
+    if isinstance(error, InvalidDocument):
+        return error_response(422, "invalid_document", error.message, error.fields)
+    for kind, status, code in STATUS_OF:
+        if isinstance(error, kind):
+            return error_response(status, code, error.message)
+    return error_response(400, "bad_request", error.message)
 
 
 def json_errors(handler: Handler) -> Handler:
@@ -75,10 +83,7 @@ def json_errors(handler: Handler) -> Handler:
         except ApiError as error:
             return error_response(error.status, error.code, error.message, error.fields)
         except AccountPlanError as error:
-            for kind, status, code in STATUS_OF:
-                if isinstance(error, kind):
-                    return error_response(status, code, error.message)
-            return error_response(400, "bad_request", error.message)
+            return domain_error_response(error)
         except web.HTTPException:
             raise
         except Exception:

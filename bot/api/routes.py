@@ -12,19 +12,14 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.api.errors import ApiError, field_errors, json_errors, read_json
+from bot.api.errors import ApiError, json_errors, read_json
 from bot.api.openapi import openapi_document
 from bot.slack.deps import SlackDeps
 from storage.db import Database
-from storage.errors import NotFound
-from storage.models import Customer
 from storage.plan_document import FISCAL_YEAR_PATTERN, SECTIONS, AccountPlanDocument, parse_sections
-from storage.plans import document_of, get_plan
-from tools.identity import actor_from_token
-from tools.lifecycle import TransitionResult, customer_ownership, edit_plan, ownership_of, transition
-from tools.policy import Actor, authorize
+from tools import plan_api
+from tools.lifecycle import TransitionResult
 
 GENERATE_PATH = "/api/customers/{customer_id}/account-plan/generate"
 PLAN_PATH = "/api/account-plans/{plan_id}"
@@ -38,7 +33,6 @@ TRANSITION_ROUTES: dict[str, str] = {
     "activate": "activate",
     "reopen": "reopen",
 }
-READ_ONLY_FIELDS = ("status", "version")
 IF_MATCH_PATTERN = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 
 TransitionHook = Callable[[SlackDeps, TransitionResult], Coroutine[Any, Any, None]]
@@ -109,7 +103,7 @@ def _request_model(model: type[BaseModel], body: dict[str, Any]) -> Any:
         return model.model_validate(body)
     except ValidationError as error:
         raise ApiError(
-            422, "invalid_request", "the request body is not valid", field_errors(error)
+            422, "invalid_request", "the request body is not valid", plan_api.field_problems(error)
         ) from error
 
 
@@ -126,26 +120,20 @@ class PlanApi:
         self.on_transition = on_transition if on_transition is not None else []
         self.generate_plan = generate
 
-    async def _actor(self, session: AsyncSession, request: web.Request) -> Actor:
-        return await actor_from_token(session, bearer_token(request))
-
     async def generate(self, request: web.Request) -> web.StreamResponse:
         from agent.generate import GenerationRequest
 
         customer_id = request.match_info["customer_id"]
-        async with self.deps.database.session() as session:
-            actor = await self._actor(session, request)
-            body: GenerateBody = _request_model(GenerateBody, await read_json(request, required=False))
-            customer = await session.get(Customer, customer_id)
-            if customer is None:
-                raise NotFound(f"no customer {customer_id!r}")
-            authorize("generate", actor, await customer_ownership(session, customer))
+        database = self.deps.database
+        actor = await plan_api.authenticate(database, bearer_token(request))
+        body: GenerateBody = _request_model(GenerateBody, await read_json(request, required=False))
+        await plan_api.authorize_generate(database, actor, customer_id)
         sections = tuple(body.include_sections)
         if not body.reference_similar_accounts and len(sections) > 1:
             # Without benchmarks the comparison is not (re)drafted; the baseline's stays.
             sections = tuple(s for s in sections if s != "benchmark_comparison")
         generated = await self.generate_plan(
-            self.deps.database,
+            database,
             GenerationRequest(
                 customer=customer_id,
                 fiscal_year=body.fiscal_year,
@@ -160,72 +148,45 @@ class PlanApi:
         return response
 
     async def get(self, request: web.Request) -> web.StreamResponse:
-        async with self.deps.database.session() as session:
-            actor = await self._actor(session, request)
-            plan = await get_plan(session, request.match_info["plan_id"])
-            authorize("view", actor, await ownership_of(session, plan))
-            return plan_response(document_of(plan))
+        document = await plan_api.read_plan(
+            self.deps.database, bearer_token(request), request.match_info["plan_id"]
+        )
+        return plan_response(document)
 
     async def put(self, request: web.Request) -> web.StreamResponse:
         plan_id = request.match_info["plan_id"]
-        async with self.deps.database.session() as session:
-            actor = await self._actor(session, request)
-            expected = if_match_version(request)
-            plan = await get_plan(session, plan_id)
-            authorize("edit", actor, await ownership_of(session, plan))
-            if expected is None:
-                raise ApiError(
-                    428,
-                    "precondition_required",
-                    f'send If-Match with the version you edited (the ETag of GET, now "{plan.version}")',
-                )
-            body = await read_json(request)
-            fixed = {"plan_id": plan.id, "customer_id": plan.customer_id, "fiscal_year": plan.fiscal_year}
-            wrong = [
-                {"field": key, "message": f"must be {value!r}: it identifies the plan and cannot change"}
-                for key, value in fixed.items()
-                if body.get(key) not in (None, "", value)
-            ]
-            if wrong:
-                raise ApiError(422, "invalid_document", "the plan document is not valid", wrong)
-            data = {key: value for key, value in body.items() if key not in READ_ONLY_FIELDS}
-            data["plan_id"] = plan_id
-            try:
-                document = AccountPlanDocument.model_validate(data)
-            except ValidationError as error:
-                raise ApiError(
-                    422, "invalid_document", "the plan document is not valid", field_errors(error)
-                ) from error
-            result = await edit_plan(
-                session,
-                plan_id,
-                document,
-                actor=actor,
-                surface="api",
-                expected_version=expected,
-                reason=str(request.headers.get("X-Edit-Reason") or "edited through the REST API")[:500],
-            )
-            return plan_response(result.saved.document)
+        database = self.deps.database
+        actor = await plan_api.authenticate(database, bearer_token(request))
+        expected = if_match_version(request)
+        # Who may edit and which version, before reading (and judging) the new document.
+        await plan_api.authorize_edit(database, actor, plan_id, expected)
+        body = await read_json(request)
+        document = await plan_api.replace_plan(
+            database,
+            actor,
+            plan_id,
+            body,
+            expected,
+            reason=str(request.headers.get("X-Edit-Reason") or "edited through the REST API")[:500],
+        )
+        return plan_response(document)
 
     def transition_handler(self, action: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         @json_errors
         async def handle(request: web.Request) -> web.StreamResponse:
-            async with self.deps.database.session() as session:
-                actor = await self._actor(session, request)
-                body: DecisionBody = _request_model(DecisionBody, await read_json(request, required=False))
-                header_version = if_match_version(request)
-                if header_version is not None and body.version not in (None, header_version):
-                    raise ApiError(400, "bad_request", "If-Match and the body's version disagree")
-                result = await transition(
-                    session,
-                    request.match_info["plan_id"],
-                    action,
-                    actor=actor,
-                    surface="api",
-                    expected_version=header_version or body.version,
-                    comment=body.comment,
-                )
-                document = document_of(result.plan)
+            actor = await plan_api.authenticate(self.deps.database, bearer_token(request))
+            body: DecisionBody = _request_model(DecisionBody, await read_json(request, required=False))
+            header_version = if_match_version(request)
+            if header_version is not None and body.version not in (None, header_version):
+                raise ApiError(400, "bad_request", "If-Match and the body's version disagree")
+            result, document = await plan_api.transition_plan(
+                self.deps.database,
+                actor,
+                request.match_info["plan_id"],
+                action,
+                expected_version=header_version or body.version,
+                comment=body.comment,
+            )
             for hook in self.on_transition:
                 self.deps.tasks.start(hook(self.deps, result), name=f"announce-{action}-{result.plan.id}")
             return plan_response(document)
