@@ -325,11 +325,35 @@ def objective_progress(objective: StrategicObjective, customer: Customer | None 
     )
 
 
+def document_progress(document: AccountPlanDocument, customer: Customer | None) -> list[ObjectiveProgress]:
+    """Every objective's progress in the plan's order."""
+    return [objective_progress(o, customer) for o in document.strategic_objectives]
+
+
 async def plan_progress(session: AsyncSession, plan_id: str) -> list[ObjectiveProgress]:
     """Every objective's progress for `/accountplan show` and App Home."""
     plan = await get_plan(session, plan_id)
     customer = await session.get(Customer, plan.customer_id)
-    return [objective_progress(o, customer) for o in document_of(plan).strategic_objectives]
+    return document_progress(document_of(plan), customer)
+
+
+async def plans_progress(session: AsyncSession, plan_ids: list[str]) -> dict[str, list[ObjectiveProgress]]:
+    """Objective progress of several plans in one query (App Home lists many); a stored document
+    that no longer validates is left out rather than failing the whole list."""
+    if not plan_ids:
+        return {}
+    rows = await session.execute(
+        select(AccountPlan, Customer)
+        .join(Customer, Customer.id == AccountPlan.customer_id)
+        .where(AccountPlan.id.in_(set(plan_ids)))
+    )
+    found: dict[str, list[ObjectiveProgress]] = {}
+    for plan, customer in rows.all():
+        try:
+            found[plan.id] = document_progress(document_of(plan), customer)
+        except ValueError:
+            continue
+    return found
 
 
 async def ensure_may_track(session: AsyncSession, plan_id: str, actor_email: str, actor_role: str) -> None:

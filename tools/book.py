@@ -20,6 +20,7 @@ from storage.errors import NotFound
 from storage.models import AccountPlan, Contact, Customer, Opportunity, RiskSignal
 from storage.plan_document import AccountPlanDocument, ActionItem
 from storage.plans import document_of, find_plan, get_plan, list_plans
+from tools.action_tracking import ObjectiveProgress, document_progress, plans_progress
 from tools.identity import SlackDirectory, actor_from_slack
 from tools.lifecycle import changes_since_approved, ownership_of
 from tools.policy import Actor, may
@@ -167,6 +168,22 @@ async def customer_plan(
     async with database.session() as session:
         customer = await find_customer(session, customer_query)
         return document_of(await find_plan(session, customer.id, fiscal_year))
+
+
+async def customer_plan_progress(
+    database: Database, customer_query: str, fiscal_year: str | None = None
+) -> tuple[AccountPlanDocument, list[ObjectiveProgress]]:
+    """`/accountplan show CUSTOMER [FY]` with each objective's progress, in one transaction."""
+    async with database.session() as session:
+        customer = await find_customer(session, customer_query)
+        document = document_of(await find_plan(session, customer.id, fiscal_year))
+        return document, document_progress(document, customer)
+
+
+async def progress_by_plan(database: Database, plan_ids: list[str]) -> dict[str, list[ObjectiveProgress]]:
+    """Objective progress of the listed plans (one query however many), keyed by plan id."""
+    async with database.session() as session:
+        return await plans_progress(session, plan_ids)
 
 
 async def plans_for(database: Database, actor: Actor, as_of: date, *, limit: int = 20) -> list[PlanRow]:

@@ -25,6 +25,7 @@ from bot.slack.blocks.approval import (
 from bot.slack.deps import SlackDeps
 from bot.slack.drafting import refresh_plan_message
 from bot.slack.feedback import log_failure
+from bot.slack.home_tab import publish_home
 from tools.lifecycle import DECISION_ACTIONS, TransitionResult
 from tools.review_requests import (
     PostedMessage,
@@ -47,8 +48,6 @@ async def _dm(client: AsyncWebClient, slack_id: str, **message: Any) -> PostedMe
 
 async def refresh_homes(deps: SlackDeps, client: AsyncWebClient, *slack_ids: str | None) -> None:
     """Re-publish App Home for people whose queue or plan list just changed (best effort)."""
-    from bot.slack.listeners.events import publish_home  # the Home tab's own builder; imported late (cycle)
-
     for slack_id in dict.fromkeys(i for i in slack_ids if i):
         try:
             await publish_home(deps, client, slack_id)

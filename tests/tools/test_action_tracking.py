@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from storage.db import Database
 from storage.errors import BadInput, Conflict, NotFound
@@ -17,6 +19,7 @@ from tools.action_tracking import (
     metric_number,
     objective_progress,
     plan_progress,
+    plans_progress,
     snooze_action,
 )
 
@@ -142,3 +145,24 @@ async def test_plan_progress_lists_every_objective(db: Database) -> None:
     assert [p.objective_id for p in progress] == ["obj-1", "obj-2", "obj-3"]
     # obj-2's "Metric 2" is not tracked by the data: 50% of the way to 80% as written.
     assert progress[1].metric_progress == pytest.approx(50 / 80)
+
+
+async def test_progress_of_several_plans_takes_one_query(db: Database) -> None:
+    first, second = await _two_plans(db)
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with db.session() as session:
+            progress = await plans_progress(session, [first, second, "no-such-plan"])
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+    assert set(progress) == {first, second}
+    assert [p.objective_id for p in progress[second]] == ["obj-1", "obj-2", "obj-3"]
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
+    async with db.session() as session:
+        assert await plans_progress(session, []) == {}
+        assert progress[first] == await plan_progress(session, first)

@@ -1,4 +1,5 @@
-"""App Home: my plans with status, confidence and next due actions; the review queue for managers."""
+"""App Home: my plans with status, confidence, objective progress and next due actions; for
+managers, the review queue and the team's outcomes."""
 
 from __future__ import annotations
 
@@ -15,24 +16,29 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.slack import ids
+from bot.slack.blocks.living import progress_summary, stats_blocks
 from bot.slack.blocks.plan_summary import status_label
 from bot.slack.blocks.text import context_line, escape, fit_blocks, mrkdwn, percent, plain
 from bot.slack.limits import MAX_BLOCKS_PER_HOME, MAX_BUTTON_TEXT, MAX_HEADER_TEXT
+from tools.action_tracking import ObjectiveProgress
 from tools.book import PlanRow
+from tools.outcomes import OutcomeStats
 
 # Each plan takes one section; leave room for headers, the queue and the buttons.
 MAX_PLANS_SHOWN = 40
 
 
-def _plan_section(row: PlanRow, today: date) -> SectionBlock:
+def _plan_section(row: PlanRow, today: date, progress: list[ObjectiveProgress] | None = None) -> SectionBlock:
     due = []
     for action in row.next_actions:
         late = " *overdue*" if action.due_date < today else ""
         due.append(f"• {action.due_date.isoformat()}{late}: {escape(action.action)}")
     confidence = percent(row.confidence) if row.confidence is not None else "n/a"
+    objectives = f"{progress_summary(progress)}\n" if progress is not None else ""
     text = (
         f"*{escape(row.customer_name)} {escape(row.fiscal_year)}* · {status_label(row.status)} · "
-        f"v{row.version} · confidence {confidence}\n" + ("\n".join(due) if due else "_No open actions_")
+        f"v{row.version} · confidence {confidence}\n{objectives}"
+        + ("\n".join(due) if due else "_No open actions_")
     )
     return SectionBlock(
         text=mrkdwn(text),
@@ -42,8 +48,22 @@ def _plan_section(row: PlanRow, today: date) -> SectionBlock:
     )
 
 
-def home_view(plans: list[PlanRow], queue: list[PlanRow] | None, *, today: date) -> View:
-    """`queue=None` for people who review nobody (the section is left out)."""
+def home_view(
+    plans: list[PlanRow],
+    queue: list[PlanRow] | None,
+    *,
+    today: date,
+    progress: dict[str, list[ObjectiveProgress]] | None = None,
+    team_outcomes: OutcomeStats | None = None,
+) -> View:
+    """`queue=None` for people who review nobody (the section is left out). `progress` (by plan
+    id) adds a one-line objective summary to each plan; `team_outcomes` (managers and admins) adds
+    coverage, completion and overdue actions by CSM."""
+    progress = progress or {}
+
+    def section(row: PlanRow) -> SectionBlock:
+        return _plan_section(row, today, progress.get(row.plan_id))
+
     blocks: list[Block] = [
         HeaderBlock(text=plain("Your account plans", MAX_HEADER_TEXT)),
         ActionsBlock(
@@ -59,14 +79,18 @@ def home_view(plans: list[PlanRow], queue: list[PlanRow] | None, *, today: date)
     ]
     if queue is not None:
         blocks += [DividerBlock(), HeaderBlock(text=plain("Waiting for your approval", MAX_HEADER_TEXT))]
-        blocks += [_plan_section(row, today) for row in queue[: MAX_PLANS_SHOWN // 2]] or [
+        blocks += [section(row) for row in queue[: MAX_PLANS_SHOWN // 2]] or [
             SectionBlock(text=mrkdwn("_Nothing waiting for you._"))
         ]
+    if team_outcomes is not None:
+        blocks += [DividerBlock(), *stats_blocks(team_outcomes)]
     blocks.append(DividerBlock())
     if plans:
-        blocks += [_plan_section(row, today) for row in plans[:MAX_PLANS_SHOWN]]
-        if len(plans) > MAX_PLANS_SHOWN:
-            blocks.append(context_line(f"_{len(plans) - MAX_PLANS_SHOWN} more: `/accountplan list`_"))
+        # Whatever room the sections above leave, keeping one block for the "more" line.
+        shown = max(0, min(MAX_PLANS_SHOWN, MAX_BLOCKS_PER_HOME - len(blocks) - 1))
+        blocks += [section(row) for row in plans[:shown]]
+        if len(plans) > shown:
+            blocks.append(context_line(f"_{len(plans) - shown} more: `/accountplan list`_"))
     else:
         blocks.append(SectionBlock(text=mrkdwn("_No plans yet. Draft one with `/accountplan CUSTOMER`._")))
     return View(type="home", blocks=fit_blocks(blocks, MAX_BLOCKS_PER_HOME))

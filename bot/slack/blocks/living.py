@@ -38,6 +38,12 @@ SNOOZE_LABEL = f"Snooze {DEFAULT_SNOOZE_DAYS} days"
 MAX_DIGEST_ITEMS = 5  # a digest is a nudge, not a report: the most urgent handful
 MAX_DIFF_LINES = 15
 PROGRESS_BAR_CELLS = 10
+PROGRESS_MARKS = {
+    "complete": ":white_check_mark:",
+    "on_track": ":large_green_circle:",
+    "behind": ":large_orange_circle:",
+}
+PROGRESS_LABELS = {"complete": "complete", "on_track": "on track", "behind": "behind"}
 
 
 def action_value(item: TrackedAction) -> str:
@@ -119,16 +125,34 @@ def _bar(progress: float) -> str:
 
 
 def objective_lines(objectives: list[ObjectiveProgress]) -> str:
-    marks = {
-        "complete": ":white_check_mark:",
-        "on_track": ":large_green_circle:",
-        "behind": ":large_orange_circle:",
-    }
     return "\n".join(
-        f"{marks.get(o.status, '')} {_bar(o.progress)} {o.progress:.0%} {escape(truncate(o.objective, 120))}"
+        f"{PROGRESS_MARKS.get(o.status, '')} {_bar(o.progress)} {o.progress:.0%} {escape(truncate(o.objective, 120))}"
         f" ({o.milestones_done}/{o.milestones_total} milestones)"
         for o in objectives
     )
+
+
+def progress_line(progress: ObjectiveProgress) -> str:
+    """One objective's progress and what it rests on: "▰▰▰▱… *30%* behind · milestones 1/4 ·
+    metrics at 45% of target" (metrics only when the objective has a measurable one)."""
+    basis = f"milestones {progress.milestones_done}/{progress.milestones_total}"
+    if progress.metric_progress is not None:
+        basis += f" · metrics at {progress.metric_progress:.0%} of target"
+    else:
+        basis += " · no measurable metric yet"
+    return (
+        f"{PROGRESS_MARKS.get(progress.status, '')} {_bar(progress.progress)} *{progress.progress:.0%}* "
+        f"{PROGRESS_LABELS.get(progress.status, progress.status)} · {basis}"
+    )
+
+
+def progress_summary(objectives: list[ObjectiveProgress]) -> str:
+    """A plan's objectives in one line for App Home: "Objectives 2/5 on track · 40% complete"."""
+    if not objectives:
+        return "No objectives yet"
+    on_track = sum(1 for o in objectives if o.status in ("complete", "on_track"))
+    overall = sum(o.progress for o in objectives) / len(objectives)
+    return f"Objectives {on_track}/{len(objectives)} on track · {overall:.0%} complete"
 
 
 def _view_plan(plan_id: str) -> ActionsBlock:

@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.slack import ids
+from bot.slack.blocks.living import progress_line
 from bot.slack.blocks.text import context_line, escape, fit_blocks, money, mrkdwn, percent, plain, truncate
 from bot.slack.limits import (
     MAX_BLOCKS_PER_MESSAGE,
@@ -21,6 +22,7 @@ from bot.slack.limits import (
     MAX_SECTION_TEXT,
 )
 from storage.plan_document import AccountPlanDocument, StrategicObjective
+from tools.action_tracking import ObjectiveProgress
 
 STATUS_LABELS = {
     "draft": "Draft",
@@ -55,7 +57,9 @@ def section_text(text: str) -> str:
     return truncate(text, MAX_SECTION_TEXT - len(MORE_IN_FULL_PLAN)) + MORE_IN_FULL_PLAN
 
 
-def objective_text(index: int, objective: StrategicObjective) -> str:
+def objective_text(
+    index: int, objective: StrategicObjective, progress: ObjectiveProgress | None = None
+) -> str:
     milestones = {m.quarter: m for m in objective.quarterly_milestones}
     quarters = "\n".join(
         f"{'~' if milestones[q].done else ''}{q}{'~' if milestones[q].done else ''}: "
@@ -64,8 +68,11 @@ def objective_text(index: int, objective: StrategicObjective) -> str:
         if q in milestones
     )
     priority = PRIORITY_MARKS.get(objective.priority, objective.priority)
+    # Progress goes above the milestones so cutting a long objective never cuts it.
+    shown = f"{progress_line(progress)}\n" if progress is not None else ""
     return section_text(
-        f"*{index}. {escape(objective.objective)}*\n{priority} · owner {escape(objective.owner)}\n{quarters}"
+        f"*{index}. {escape(objective.objective)}*\n{priority} · owner {escape(objective.owner)}\n"
+        f"{shown}{quarters}"
     )
 
 
@@ -124,9 +131,16 @@ def plan_buttons(plan_id: str, *, status: str) -> ActionsBlock:
     return ActionsBlock(block_id=f"plan_actions:{plan_id}", elements=buttons)
 
 
-def plan_summary_blocks(document: AccountPlanDocument, *, note: str | None = None) -> list[Block]:
+def plan_summary_blocks(
+    document: AccountPlanDocument,
+    *,
+    note: str | None = None,
+    progress: list[ObjectiveProgress] | None = None,
+) -> list[Block]:
     """Header, confidence and status, summary, objectives with Q1-Q4 milestones, highlights,
-    AI insights and the plan's buttons. `note` (already escaped) is shown under the header."""
+    AI insights and the plan's buttons. `note` (already escaped) is shown under the header;
+    `progress` (from action tracking) adds each objective's progress and what it is based on."""
+    by_objective = {p.objective_id: p for p in progress or []}
     source = "AI-drafted" if document.ai_generated else "offline draft"
     blocks: list[Block] = [
         HeaderBlock(text=plain(plan_title(document), MAX_HEADER_TEXT)),
@@ -143,7 +157,7 @@ def plan_summary_blocks(document: AccountPlanDocument, *, note: str | None = Non
         SectionBlock(text=mrkdwn("*Strategic objectives*")),
     ]
     blocks += [
-        SectionBlock(text=mrkdwn(objective_text(i, o)))
+        SectionBlock(text=mrkdwn(objective_text(i, o, by_objective.get(o.id))))
         for i, o in enumerate(document.strategic_objectives, 1)
     ]
     blocks += [

@@ -28,7 +28,7 @@ from bot.slack.drafting import (
 from bot.slack.feedback import describe_failure, log_failure
 from bot.slack.limits import MAX_BUTTON_TEXT
 from storage.errors import UnknownCustomer
-from tools.book import customer_plan, plans_for, slack_actor
+from tools.book import customer_plan_progress, plans_for, slack_actor
 from tools.plan_requests import draft_request, suggested_choices
 
 COMMAND = "/accountplan"
@@ -108,8 +108,8 @@ async def _list(deps: SlackDeps, command: dict[str, Any], respond: AsyncRespond)
 
 async def _show(deps: SlackDeps, command: dict[str, Any], text: str, respond: AsyncRespond) -> None:
     name, fiscal_year = split_customer_and_year(text)
-    document = await customer_plan(deps.database, name, fiscal_year)
-    await respond(text=plan_summary_text(document), blocks=plan_summary_blocks(document))
+    document, progress = await customer_plan_progress(deps.database, name, fiscal_year)
+    await respond(text=plan_summary_text(document), blocks=plan_summary_blocks(document, progress=progress))
 
 
 async def _draft(

@@ -8,31 +8,11 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.blocks.home import home_view
 from bot.slack.conversation import ChatMessage, answer_message
 from bot.slack.deps import SlackDeps
-from bot.slack.feedback import log_failure
+from bot.slack.home_tab import publish_home
 from bot.slack.listeners.common import first_delivery
-from tools.book import plans_for, review_queue, slack_actor
 from tools.slack_links import plan_at_message
-
-
-async def publish_home(deps: SlackDeps, client: AsyncWebClient, user_id: str) -> None:
-    """My plans with status, confidence and next due actions; the review queue for reviewers."""
-    try:
-        actor = await slack_actor(deps.database, user_id, deps.directory)
-        today = deps.today()
-        plans = await plans_for(deps.database, actor, today)
-        queue = (
-            await review_queue(deps.database, actor, today) if actor.role in ("manager", "admin") else None
-        )
-        view = home_view(plans, queue, today=today)
-    except Exception as error:  # an unknown user still gets a Home tab explaining what to do
-        log_failure("build App Home", error, user=user_id)
-        from bot.slack.blocks.home import unavailable_home
-
-        view = unavailable_home(error)
-    await client.views_publish(user_id=user_id, view=view)
 
 
 async def handle_mention(deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any]) -> None:

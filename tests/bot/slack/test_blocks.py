@@ -17,10 +17,17 @@ from bot.slack.blocks.plan_modal import plan_modal
 from bot.slack.blocks.plan_summary import plan_summary_blocks, plan_summary_text
 from bot.slack.blocks.progress import progress_blocks
 from bot.slack.blocks.text import escape, fit_blocks, mrkdwn, truncate
-from bot.slack.limits import MAX_BLOCKS_PER_MESSAGE, MAX_BLOCKS_PER_MODAL, MAX_SECTION_TEXT
+from bot.slack.limits import (
+    MAX_BLOCKS_PER_HOME,
+    MAX_BLOCKS_PER_MESSAGE,
+    MAX_BLOCKS_PER_MODAL,
+    MAX_SECTION_TEXT,
+)
 from storage.plan_document import AccountPlanDocument
 from tests.fakes.plan_samples import plan_data, sample_plan
+from tools.action_tracking import ObjectiveProgress, objective_progress
 from tools.book import ContextPreview, PlanRow
+from tools.outcomes import OutcomeGroup, OutcomeStats, Rate
 
 HOSTILE = "<!channel> Acme & <@U123> <https://evil.example|click>"
 
@@ -161,6 +168,88 @@ def test_home_lists_plans_and_overdue_actions() -> None:
     assert "Waiting for your approval" in text and "overdue" in text and "Pending review" in text
     assert "<!channel>" not in text and len(view["blocks"]) <= 100
     assert "more: `/accountplan list`" in text
+
+
+def progress_of(document: AccountPlanDocument) -> list[ObjectiveProgress]:
+    """Progress as action tracking computes it, with the first objective's Q1 milestone done."""
+    objectives = list(document.strategic_objectives)
+    first = objectives[0]
+    milestones = [m.model_copy(update={"done": m.quarter == "Q1"}) for m in first.quarterly_milestones]
+    objectives[0] = first.model_copy(update={"quarterly_milestones": milestones})
+    return [objective_progress(o) for o in objectives]
+
+
+def team_stats(csms: int = 3) -> OutcomeStats:
+    group = OutcomeGroup(accounts=12, renewal=Rate(hits=9, total=12), expansion=Rate(hits=4, total=12))
+    return OutcomeStats(
+        as_of=date(2026, 3, 1),
+        coverage=Rate(hits=15, total=20),
+        completion=Rate(hits=5, total=10),
+        overdue_by_csm={f"csm{n}@example.com": 10 - n for n in range(csms)},
+        by_csm=[],
+        with_plan=group,
+        without_plan=group,
+    )
+
+
+def test_summary_with_progress_shows_each_objective_and_its_basis() -> None:
+    document = sample_plan()
+    progress = progress_of(document)
+    blocks = [b.to_dict() for b in plan_summary_blocks(document, progress=progress)]
+    objective_sections = [
+        b["text"]["text"]
+        for b in blocks
+        if b["type"] == "section" and b["text"]["text"].startswith(("*1.", "*2.", "*3.", "*4.", "*5."))
+    ]
+    assert len(objective_sections) == len(document.strategic_objectives) == len(progress)
+    for text, shown in zip(objective_sections, progress, strict=True):
+        assert f"*{shown.progress:.0%}*" in text
+        assert f"milestones {shown.milestones_done}/{shown.milestones_total}" in text
+        assert ("metrics at" in text) == (shown.metric_progress is not None)
+    assert "milestones 1/4" in objective_sections[0]
+    # Without progress the summary is as before: the drafting message shows no bars.
+    assert "milestones" not in str([b.to_dict() for b in plan_summary_blocks(document)])
+
+
+def test_summary_with_progress_of_a_hostile_plan_still_fits() -> None:
+    document = hostile_plan(length=400)
+    dicts = [b.to_dict() for b in plan_summary_blocks(document, progress=progress_of(document))]
+    assert len(dicts) <= MAX_BLOCKS_PER_MESSAGE
+    sections = [b["text"]["text"] for b in dicts if b["type"] == "section" and "text" in b]
+    assert all(len(t) <= MAX_SECTION_TEXT and "<!channel>" not in t for t in sections)
+    # A long objective is cut below its progress line, never through it.
+    assert all("milestones " in t for t in sections if t.startswith("*1."))
+
+
+def test_home_shows_objective_progress_per_plan_and_team_outcomes_within_limits() -> None:
+    document = sample_plan()
+    first = document.action_plan_90day[0]
+    row = PlanRow(document.plan_id, "Acme", "FY2026", "approved", 3, 0.8, [first])
+    progress = {document.plan_id: progress_of(document)}
+    view = home_view(
+        [row] * 60, [row] * 30, today=date(2026, 3, 1), progress=progress, team_outcomes=team_stats(40)
+    )
+    blocks = view.to_dict()["blocks"]
+    text = str(blocks)
+    assert len(blocks) <= MAX_BLOCKS_PER_HOME
+    total = len(document.strategic_objectives)
+    assert f"Objectives 0/{total} on track" in text and "% complete" in text
+    assert "Plan coverage" in text and "*75%* (15/20) :white_check_mark:" in text
+    assert "*50%* (5/10) (target 60%)" in text and "Overdue actions by CSM" in text
+    assert "more: `/accountplan list`" in text
+    last_divider = max(i for i, b in enumerate(blocks) if b["type"] == "divider")
+    my_plans = [b for b in blocks[last_divider + 1 :] if b["type"] == "section"]
+    assert all("Objectives 0/" in b["text"]["text"] for b in my_plans)
+    assert f"_{60 - len(my_plans)} more: `/accountplan list`_" in text
+
+
+def test_home_without_team_outcomes_or_progress_leaves_them_out() -> None:
+    document = sample_plan()
+    row = PlanRow(document.plan_id, "Acme", "FY2026", "draft", 1, 0.8, [])
+    text = str(home_view([row], None, today=date(2026, 3, 1)).to_dict()["blocks"])
+    assert "Plan coverage" not in text and "Objectives" not in text
+    text = str(home_view([row], None, today=date(2026, 3, 1), progress={document.plan_id: []}).to_dict())
+    assert "No objectives yet" in text
 
 
 @settings(max_examples=25, deadline=None)

@@ -110,6 +110,26 @@ async def test_help_list_and_show(slack: SlackHarness) -> None:
     assert "TechCorp Industries FY2026" in again[3].params["text"] and "Draft" in again[3].params["text"]
 
 
+async def test_show_gives_each_objective_its_progress_and_basis(slack: SlackHarness) -> None:
+    await slack.sender.command("TechCorp")
+    (summary,) = await slack.fake.wait_for("chat.update", lambda c: "header" in str(c.params.get("blocks")))
+    drafted = [b for b in summary.params["blocks"] if b["type"] == "section"]
+    assert not any("milestones " in b["text"]["text"] for b in drafted)  # the drafting message has none
+
+    await slack.sender.command("show TechCorp FY2026")
+    (shown,) = await slack.fake.wait_for("response_url")
+    objectives = [
+        b["text"]["text"]
+        for b in shown.params["blocks"]
+        if b["type"] == "section" and b["text"]["text"][:3] in ("*1.", "*2.", "*3.", "*4.", "*5.")
+    ]
+    assert objectives
+    for text in objectives:
+        progress_line = text.split("\n")[2]
+        assert "%*" in progress_line and "milestones 0/4" in progress_line
+        assert "metrics at" in progress_line or "no measurable metric" in progress_line
+
+
 async def test_a_user_outside_the_customers_book_is_told_why(slack: SlackHarness) -> None:
     # U0CSM002 is a demo CSM whose book does not include TechCorp Industries.
     await slack.sender.command("TechCorp", user_id="U0CSM002")

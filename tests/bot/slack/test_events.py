@@ -3,6 +3,7 @@ App Home, duplicates, Slack's retries and the bot's own messages."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -14,6 +15,7 @@ from storage.models import Customer, ProcessedEvent
 from storage.plans import document_of, get_plan
 from tests.bot.slack.conftest import CSM, SlackHarness
 from tests.fakes.slack_api import BOT_ID, BOT_USER_ID, RecordedCall
+from tests.tools.living_data import add_approved_plan, plan_document
 from tools.plan_edits import EditObjective, save_edits
 
 
@@ -220,12 +222,42 @@ async def test_app_home_lists_my_plans_with_next_actions(slack: SlackHarness) ->
     assert "Waiting for your approval" not in text  # a CSM reviews nobody
 
 
+async def test_app_home_shows_objective_progress_and_no_team_outcomes_to_a_csm(slack: SlackHarness) -> None:
+    await drafted(slack)
+    await slack.sender.event({"type": "app_home_opened", "user": CSM, "channel": "D0CSM001", "tab": "home"})
+    (published,) = await slack.fake.wait_for("views.publish")
+    blocks = published.params["view"]["blocks"]
+    (plan,) = [b["text"]["text"] for b in blocks if "TechCorp Industries FY2026" in str(b)]
+    assert re.search(r"Objectives \d+/\d+ on track · \d+% complete", plan)
+    assert "Plan coverage" not in str(blocks) and "Overdue actions" not in str(blocks)
+
+
 async def test_app_home_for_a_manager_shows_the_review_queue(slack: SlackHarness) -> None:
     await slack.sender.event(
         {"type": "app_home_opened", "user": "U0MGR001", "channel": "D0MGR001", "tab": "home"}
     )
     (published,) = await slack.fake.wait_for("views.publish")
     assert "Waiting for your approval" in str(published.params["view"]["blocks"])
+
+
+async def test_app_home_for_a_manager_shows_team_outcomes(slack: SlackHarness) -> None:
+    async with slack.deps.database.session() as session:
+        customer = (
+            await session.execute(select(Customer).where(Customer.name == "TechCorp Industries"))
+        ).scalar_one()
+    plan_id = await add_approved_plan(slack.deps.database, plan_document(customer.id, customer.name))
+    await slack.sender.event(
+        {"type": "app_home_opened", "user": "U0MGR001", "channel": "D0MGR001", "tab": "home"}
+    )
+    (published,) = await slack.fake.wait_for("views.publish")
+    blocks = published.params["view"]["blocks"]
+    text = str(blocks)
+    assert len(blocks) <= 100
+    assert "Plan coverage" in text and "(target 70%)" in text
+    assert "Objective completion" in text and "(target 60%)" in text
+    assert "Overdue actions by CSM" in text and "csm001@demo.accountplan.test: 6" in text
+    (plan,) = [b["text"]["text"] for b in blocks if b.get("accessory", {}).get("value") == plan_id]
+    assert "Objectives 0/3 on track" in plan
 
 
 async def test_dataclass_replace_keeps_deps_usable(slack: SlackHarness) -> None:
