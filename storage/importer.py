@@ -17,7 +17,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -82,6 +82,15 @@ class _Problems:
             raise ImportFailed([message for _, _, message in sorted(self._items)])
 
 
+async def _refresh_planner_statistics(session: AsyncSession, tables: list[str]) -> None:
+    """PostgreSQL plans later queries (and the foreign-key checks of the next import) from table
+    statistics; after a bulk load they still describe the empty table, so refresh them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in dict.fromkeys(tables):
+        await session.execute(text(f'ANALYZE "{table}"'))
+
+
 async def import_path(database: Database, path: Path, *, progress: bool = False) -> ImportSummary:
     """Import `path` (a folder of CSV files, one CSV file or one JSON file) in one transaction."""
     started = time.perf_counter()
@@ -98,6 +107,7 @@ async def import_path(database: Database, path: Path, *, progress: bool = False)
                 counts: dict[str, EntityCount] = {}
                 for item in parsed:
                     counts[item.entity.name] = await _write(session, item, advance)
+                await _refresh_planner_statistics(session, [item.entity.table.name for item in parsed])
         except IntegrityError as error:
             reason = str(error.orig or error).splitlines()[0][:300]
             raise ImportFailed([f"{Path(path).name}: the database rejected the import: {reason}"]) from error
