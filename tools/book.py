@@ -23,7 +23,7 @@ from storage.plans import document_of, find_plan, get_plan, list_plans
 from tools.action_tracking import ObjectiveProgress, document_progress, plans_progress
 from tools.identity import SlackDirectory, actor_from_slack
 from tools.lifecycle import changes_since_approved, ownership_of
-from tools.policy import Actor, may
+from tools.policy import Actor, authorize, may
 
 EVERYONE_ROLES = ("manager", "admin", "operator")
 NEXT_ACTIONS_SHOWN = 3
@@ -171,12 +171,21 @@ async def customer_plan(
 
 
 async def customer_plan_progress(
-    database: Database, customer_query: str, fiscal_year: str | None = None
+    database: Database,
+    customer_query: str,
+    fiscal_year: str | None = None,
+    *,
+    slack_user_id: str,
+    directory: SlackDirectory | None,
 ) -> tuple[AccountPlanDocument, list[ObjectiveProgress]]:
-    """`/accountplan show CUSTOMER [FY]` with each objective's progress, in one transaction."""
+    """`/accountplan show CUSTOMER [FY]` with each objective's progress, in one transaction; only
+    for someone the policy lets view the plan (its CSM, their manager, an admin)."""
     async with database.session() as session:
+        actor = await actor_from_slack(session, slack_user_id, directory)
         customer = await find_customer(session, customer_query)
-        document = document_of(await find_plan(session, customer.id, fiscal_year))
+        plan = await find_plan(session, customer.id, fiscal_year)
+        authorize("view", actor, await ownership_of(session, plan))
+        document = document_of(plan)
         return document, document_progress(document, customer)
 
 

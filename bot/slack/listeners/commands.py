@@ -108,7 +108,9 @@ async def _list(deps: SlackDeps, command: dict[str, Any], respond: AsyncRespond)
 
 async def _show(deps: SlackDeps, command: dict[str, Any], text: str, respond: AsyncRespond) -> None:
     name, fiscal_year = split_customer_and_year(text)
-    document, progress = await customer_plan_progress(deps.database, name, fiscal_year)
+    document, progress = await customer_plan_progress(
+        deps.database, name, fiscal_year, slack_user_id=command["user_id"], directory=deps.directory
+    )
     await respond(text=plan_summary_text(document), blocks=plan_summary_blocks(document, progress=progress))
 
 

@@ -138,6 +138,15 @@ async def test_a_user_outside_the_customers_book_is_told_why(slack: SlackHarness
     assert slack.fake.calls_to("chat.postMessage") == []
 
 
+async def test_show_is_only_for_people_who_may_view_the_plan(slack: SlackHarness) -> None:
+    await slack.sender.command("TechCorp")
+    await slack.fake.wait_for("chat.update", lambda c: "header" in str(c.params.get("blocks")))
+    # U0CSM002 is another CSM: TechCorp's plan is not in their book.
+    await slack.sender.command("show TechCorp", user_id="U0CSM002")
+    (reply,) = await slack.fake.wait_for("response_url")
+    assert "own book" in reply.params["text"] and "blocks" not in reply.params
+
+
 async def test_unknown_slack_user_gets_a_readable_message(slack: SlackHarness) -> None:
     await slack.sender.command("list", user_id="UNOBODY1")
     (reply,) = await slack.fake.wait_for("response_url")
