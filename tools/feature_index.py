@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy import Engine, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import Database
 from storage.models import Contact, Customer
 
 SIGNATURE_MAX_AGE_SECONDS = 5.0
@@ -216,6 +217,14 @@ async def load_feature_index(
         index = await _build_index(session, signature)
     _INDEXES[engine] = _Cached(index=index, checked_at=time.monotonic())
     return index
+
+
+async def warm_feature_index(database: Database) -> int:
+    """Build the index before traffic arrives (at 100k accounts the first build takes seconds,
+    which would otherwise land on someone's first plan). Returns the number of indexed accounts."""
+    async with database.session() as session:
+        index = await load_feature_index(session)
+    return len(index.ids)
 
 
 async def query_features(

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ import click
 from aiohttp import web
 
 from bot.cli.common import async_command, open_database
+from storage.db import Database
 from storage.errors import BadInput
 from storage.settings import Settings, get_settings
 
@@ -76,6 +78,19 @@ async def keep_event_ids_pruned(deps: SlackDeps) -> None:
         await asyncio.sleep(EVENT_PRUNE_INTERVAL_SECONDS)
 
 
+async def _warm_similar_accounts(database: Database) -> None:
+    """Build the similar-accounts index before accepting traffic; a failure only costs speed."""
+    from tools.feature_index import warm_feature_index
+
+    started = time.perf_counter()
+    try:
+        accounts = await warm_feature_index(database)
+    except Exception:
+        log.warning("could not pre-build the similar-accounts index; the first plan builds it", exc_info=True)
+        return
+    log.info("similar-accounts index: %d accounts in %.0f ms", accounts, (time.perf_counter() - started) * 1000)
+
+
 async def serve(host: str, port: int) -> None:
     from bot.http_server import build_web_app
     from bot.scheduler import start_scheduler
@@ -88,6 +103,7 @@ async def serve(host: str, port: int) -> None:
     deps = SlackDeps(settings=settings, database=database)
     app = create_app(deps)
     scheduler = start_scheduler(deps, app.client)  # living plans: digests, reminders, change proposals
+    await _warm_similar_accounts(database)
     runner = web.AppRunner(build_web_app(app if mode == "http" else None, deps))
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

@@ -179,3 +179,16 @@ async def test_unknown_customer_and_no_known_outcomes(any_db: Database) -> None:
         result = await find_similar_accounts(session, "solo", AS_OF)
     assert result.accounts == [] and result.success_rate is None
     assert "no other account with a known renewal outcome" in result.explanation
+
+
+async def test_a_warmed_index_serves_the_first_search_without_building(any_db: Database) -> None:
+    from tools.feature_index import warm_feature_index
+
+    await portfolio(any_db)
+    assert await warm_feature_index(any_db) >= 5
+    statements: list[str] = []
+    event.listen(any_db.engine.sync_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    async with any_db.session() as session:
+        found = await find_similar_accounts(session, "target", AS_OF, k=2, max_index_age=3600)
+    assert len(statements) == 1  # the target's own row only: the index was already built
+    assert {a.customer_id for a in found.accounts} == {"a", "b"}
