@@ -266,3 +266,31 @@ async def test_first_check_records_a_baseline_so_only_later_opportunities_are_ne
     await _set_customer(any_db, health_score=61)  # 11 below the drafted 72
     [proposal] = await propose_revisions(any_db, now=NOW)
     assert sorted(r.key for r in proposal.reasons) == ["health:72:1", "opportunity-new:o-new"]
+
+
+async def test_an_opportunity_opened_after_drafting_is_news_even_before_the_first_check(db: Database) -> None:
+    """A generated plan records what it knew (`tracked_inputs`), so a deal opened between drafting
+    and the scheduler's first hourly check is still a change."""
+    from agent.generate import GenerationRequest, generate_plan
+
+    await add_customer(db, "c1", "Acme", health=72, utilization=50.0)
+    generated = await generate_plan(db, GenerationRequest(customer="c1", as_of=date(2026, 2, 1), author="test"))
+    assert generated.document.generation_context["tracked_inputs"]["open_opportunity_ids"] == []
+    async with db.session() as session:
+        await session.execute(
+            update(AccountPlan).where(AccountPlan.id == generated.document.plan_id).values(status="approved")
+        )
+    await add_rows(
+        db,
+        Opportunity(
+            id="o-late",
+            customer_id="c1",
+            type="upsell",
+            description="Premium support",
+            value=Decimal("30000"),
+            probability=0.5,
+            stage="open",
+        ),
+    )
+    [proposal] = await propose_revisions(db, now=NOW)
+    assert [r.key for r in proposal.reasons] == ["opportunity-new:o-late"]
