@@ -152,7 +152,7 @@ def _signal_risks(risk_signals: Sequence[RiskSignalFact]) -> list[DetectedRisk]:
         DetectedRisk(
             kind="open_signal",
             severity=signal.severity,
-            title=f"Open {signal.severity} risk signal: {signal.type}",
+            title=f"Open {signal.severity} risk signal: {signal.type.replace('_', ' ')}",
             evidence=signal.description
             + (f" (detected {signal.detected_at.isoformat()})" if signal.detected_at else ""),
             signal_id=signal.id,

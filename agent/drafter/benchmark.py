@@ -7,8 +7,6 @@ from agent.drafter.situation import Situation
 from agent.drafter.text import pct
 from storage.plan_document import BenchmarkComparison, SimilarAccountRef
 
-SHOWN = 5
-
 
 def draft_benchmark(situation: Situation, objective_keys: list[str]) -> BenchmarkComparison:
     similar = situation.context.similar
@@ -30,7 +28,8 @@ def draft_benchmark(situation: Situation, objective_keys: list[str]) -> Benchmar
             outcome=a.outcome,
             succeeded=a.succeeded,
         )
-        for a in sorted(similar.accounts, key=lambda a: (-a.similarity, a.name))[:SHOWN]
+        # Every account the success rate is computed over, so the plan shows its whole basis.
+        for a in sorted(similar.accounts, key=lambda a: (-a.similarity, a.name))
     ]
     rate = similar.success_rate
     rate_text = (
