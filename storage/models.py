@@ -180,6 +180,9 @@ class AccountPlan(Base):
     # Where the plan's summary lives in Slack, so later updates edit that message in place.
     slack_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
     slack_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The thread the summary was posted in (an Assistant-pane or DM thread), so a later message in
+    # that thread is about this plan even when others were drafted in the same DM since.
+    slack_thread_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     __table_args__ = (
         UniqueConstraint("customer_id", "fiscal_year", name="uq_plan_customer_fy"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from storage.db import Database
 from storage.models import AccountPlan
@@ -17,13 +17,16 @@ class PlanMessage:
     ts: str
 
 
-async def link_plan_message(database: Database, plan_id: str, channel: str, ts: str) -> None:
-    """Remember (channel, ts) as the plan's summary message (the newest one posted wins)."""
+async def link_plan_message(
+    database: Database, plan_id: str, channel: str, ts: str, thread_ts: str | None = None
+) -> None:
+    """Remember (channel, ts) as the plan's summary message (the newest one posted wins), and the
+    thread it was posted in, if any."""
     async with database.session() as session:
         await session.execute(
             update(AccountPlan)
             .where(AccountPlan.id == plan_id)
-            .values(slack_channel=channel, slack_ts=ts)
+            .values(slack_channel=channel, slack_ts=ts, slack_thread_ts=thread_ts)
             .execution_options(synchronize_session=False)
         )
 
@@ -41,11 +44,19 @@ async def plan_message(database: Database, plan_id: str) -> PlanMessage | None:
 
 
 async def plan_at_message(database: Database, channel: str, ts: str) -> str | None:
-    """The plan whose summary message is (channel, ts): a thread under it is about that plan."""
+    """The plan a thread rooted at (channel, ts) is about: the plan whose summary is that message,
+    or the plan most recently posted inside that thread (an Assistant-pane conversation)."""
     async with database.session() as session:
         return (
             await session.execute(
-                select(AccountPlan.id).where(AccountPlan.slack_channel == channel, AccountPlan.slack_ts == ts)
+                select(AccountPlan.id)
+                .where(
+                    AccountPlan.slack_channel == channel,
+                    or_(AccountPlan.slack_ts == ts, AccountPlan.slack_thread_ts == ts),
+                )
+                # The summary itself wins over a plan merely posted in the thread.
+                .order_by((AccountPlan.slack_ts == ts).desc(), AccountPlan.updated_at.desc())
+                .limit(1)
             )
         ).scalar_one_or_none()
 

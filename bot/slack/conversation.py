@@ -104,7 +104,8 @@ async def answer_message(
     try:
         actor = await slack_actor(deps.database, message.user_id, deps.directory)
         draft = DRAFT_REQUEST.match(text)
-        if draft and message.plan_id is None:
+        # Under a plan summary "draft ..." is an edit; in one's own conversation it asks for a plan.
+        if draft and (message.plan_id is None or message.direct):
             await _draft(deps, client, message, actor, draft.group(1))
         elif RISKIEST.search(text):
             await _riskiest(deps, client, message, actor)

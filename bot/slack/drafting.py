@@ -153,7 +153,7 @@ async def draft_plan_in_slack(
         )
         return None
     await progress.settle()
-    await link_plan_message(deps.database, result.plan_id, channel, ts)
+    await link_plan_message(deps.database, result.plan_id, channel, ts, target.thread_ts)
     await _replace(
         client, channel, ts, plan_summary_text(result.document), plan_summary_blocks(result.document)
     )

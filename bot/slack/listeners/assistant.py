@@ -14,6 +14,7 @@ from bot.slack.conversation import ChatMessage, answer_message, prompts_for
 from bot.slack.deps import SlackDeps
 from bot.slack.feedback import log_failure
 from bot.slack.listeners.common import first_delivery
+from tools.slack_links import plan_at_message
 
 GREETING = (
     "Hi! I draft and maintain account plans. Ask me to draft a plan for a customer, "
@@ -61,6 +62,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             user_id=payload["user"],
             text=payload.get("text", ""),
             thread_ts=payload["thread_ts"],
+            # A plan drafted earlier in this thread is what "it" means here.
+            plan_id=await plan_at_message(deps.database, payload["channel"], payload["thread_ts"]),
             direct=True,
         )
 

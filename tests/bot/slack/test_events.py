@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot.slack.deps import RevisionResult
 from storage.db import Database
 from storage.models import Customer, ProcessedEvent
-from storage.plans import document_of, get_plan
+from storage.plans import document_of, get_plan, list_plans
 from tests.bot.slack.conftest import CSM, SlackHarness
 from tests.fakes.slack_api import BOT_ID, BOT_USER_ID, RecordedCall
 from tests.tools.living_data import add_approved_plan, plan_document
@@ -314,3 +314,37 @@ async def test_in_a_dm_a_change_applies_to_the_plan_last_drafted_there(slack: Sl
         c for c in slack.fake.calls_to("chat.postMessage") if c.params.get("thread_ts") == "1800000000.000900"
     ]
     assert "What changed" in reply.params["text"] and "critical" in reply.params["text"]
+
+
+async def test_an_assistant_thread_remembers_the_plan_drafted_in_it(slack: SlackHarness) -> None:
+    async with slack.deps.database.session() as session:
+        other = await session.scalar(
+            select(Customer.name)
+            .where(Customer.csm_email == "csm001@demo.accountplan.test", Customer.id != "techcorp")
+            .order_by(Customer.name)
+            .limit(1)
+        )
+    assert other is not None
+    first, second = "1800000005.000100", "1800000006.000100"
+
+    def in_thread(text: str, thread: str, ts: str) -> dict[str, Any]:
+        return replace_ts(message(text, channel="D0CSM001", channel_type="im", thread_ts=thread), ts)
+
+    await slack.sender.event(in_thread("Draft a plan for TechCorp Industries", first, "1800000005.000200"))
+    await slack.settle(events=1)
+    await slack.sender.event(in_thread(f"Draft a plan for {other}", second, "1800000006.000200"))
+    await slack.settle(events=2)
+    # Back in the first thread: "objective 3" means TechCorp's plan, though the other was drafted later.
+    await slack.sender.event(in_thread("set priority of objective 3 to critical", first, "1800000005.000300"))
+    await slack.settle(events=3)
+
+    async with slack.deps.database.session() as session:
+        plans = {name: (plan.version, plan.slack_thread_ts) for plan, name in await list_plans(session)}
+    assert plans["TechCorp Industries"] == (2, first)
+    assert plans[other] == (1, second)
+    (reply,) = [
+        c
+        for c in slack.fake.calls_to("chat.postMessage")
+        if c.params.get("thread_ts") == first and "critical" in str(c.params.get("text"))
+    ]
+    assert "TechCorp" in reply.params["text"] or "Objective 3" in reply.params["text"]
