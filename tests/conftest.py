@@ -18,10 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
 from storage.db import Database
 from storage.models import Base
+
+# Property tests explore the same examples on every run: the suite stays deterministic.
+hypothesis_settings.register_profile("accountplan", derandomize=True, deadline=None, database=None)
+hypothesis_settings.load_profile("accountplan")
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
