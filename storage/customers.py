@@ -61,15 +61,3 @@ async def suggest_customers(session: AsyncSession, query: str, limit: int = MAX_
     close = difflib.get_close_matches(query.lower(), list(lowered), n=limit, cutoff=0.5)
     ranked = contains[:limit] + [lowered[key] for key in close if lowered[key] not in contains]
     return ranked[:limit]
-
-
-async def search_customers(
-    session: AsyncSession, text: str, *, csm_email: str | None = None, limit: int = 20
-) -> list[Customer]:
-    """Type-ahead: customers whose name contains `text`, optionally only one CSM's book."""
-    query = select(Customer)
-    if text.strip():
-        query = query.where(func.lower(Customer.name).contains(text.strip().lower()))
-    if csm_email:
-        query = query.where(Customer.csm_email == csm_email)
-    return list((await session.execute(query.order_by(Customer.name).limit(limit))).scalars())

@@ -197,10 +197,6 @@ class Entity:
     def filename(self) -> str:
         return f"{self.name}.csv"
 
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        return tuple(column.name for column in self.columns)
-
 
 def _length(table: Table, column: str) -> int | None:
     return getattr(table.c[column].type, "length", None)

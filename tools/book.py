@@ -161,15 +161,6 @@ async def plan_document(database: Database, plan_id: str) -> AccountPlanDocument
         return document_of(await get_plan(session, plan_id))
 
 
-async def customer_plan(
-    database: Database, customer_query: str, fiscal_year: str | None = None
-) -> AccountPlanDocument:
-    """`/accountplan show CUSTOMER [FY]`: the customer's plan (newest year unless one is named)."""
-    async with database.session() as session:
-        customer = await find_customer(session, customer_query)
-        return document_of(await find_plan(session, customer.id, fiscal_year))
-
-
 async def customer_plan_progress(
     database: Database,
     customer_query: str,

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.errors import BadInput, Conflict
 from storage.plan_diff import diff_plans
 from storage.plan_document import (
-    SECTION_MODELS,
     SECTIONS,
     AccountPlanDocument,
     ActionStatus,
@@ -397,12 +396,6 @@ def apply_edits(document: AccountPlanDocument, edits: list[PlanEdit]) -> Account
 
 async def read_plan(session: AsyncSession, plan_id: str) -> AccountPlanDocument:
     return document_of(await get_plan(session, plan_id))
-
-
-async def read_section(session: AsyncSession, plan_id: str, section: str) -> Any:
-    if section not in SECTION_MODELS:
-        raise BadInput(f"unknown section {section!r}; sections: {', '.join(SECTIONS)}")
-    return (await read_plan(session, plan_id)).to_json_dict()[section]
 
 
 async def save_revision(

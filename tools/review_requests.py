@@ -14,7 +14,7 @@ from storage.models import AuditEvent
 from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of, get_plan
 from storage.users import find_user
-from tools.identity import SlackDirectory, resolve_actor, slack_id_for
+from tools.identity import SlackDirectory, slack_id_for
 from tools.lifecycle import (
     TransitionResult,
     changes_since_approved,
@@ -158,8 +158,3 @@ async def review_message(database: Database, plan_id: str, version: int) -> Post
     if not details or not details.get("channel") or not details.get("ts"):
         return None
     return PostedMessage(channel=str(details["channel"]), ts=str(details["ts"]))
-
-
-async def actor_for(database: Database, who: str, directory: SlackDirectory | None) -> Actor:
-    async with database.session() as session:
-        return await resolve_actor(session, who, directory)

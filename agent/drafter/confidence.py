@@ -67,7 +67,3 @@ def confidence_breakdown(context: PlanningContext) -> dict[str, Any]:
         "missing_inputs": [name for name, present in inputs.items() if not present],
         "formula": FORMULA,
     }
-
-
-def plan_confidence(context: PlanningContext) -> float:
-    return float(confidence_breakdown(context)["value"])

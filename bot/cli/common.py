@@ -8,7 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 import click
 
@@ -51,8 +51,3 @@ async def open_database() -> Database:
         await database.dispose()
         raise
     return database
-
-
-def bad_parameter(message: str) -> Any:
-    """Usage errors exit with code 2 and one line, like click's own."""
-    raise click.UsageError(message)
