@@ -35,10 +35,10 @@ from storage.models import AccountPlan
 from storage.plan_document import SECTIONS, AccountPlanDocument
 from storage.plans import SavedPlan, document_of, save_plan_version
 from storage.settings import Settings, get_settings
-from tools import context as context_tools
-from tools import fiscal_calendar
-from tools.context import PlanningContext
-from tools.plan_inputs import tracked_inputs_from_context
+from tools.analytics import context as context_tools
+from tools.analytics import fiscal_calendar
+from tools.analytics.context import PlanningContext
+from tools.living.tracked_inputs import tracked_inputs_from_context
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from storage.errors import BadInput
 from storage.plan_document import AccountPlanDocument, Priority, Quarter, Severity
-from tools.plan_edits import (
+from tools.plans.edits import (
     AddAction,
     AddObjective,
     AddRisk,

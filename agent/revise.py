@@ -22,12 +22,13 @@ from storage.plan_diff import diff_plans
 from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of, get_plan
 from storage.settings import get_settings
-from tools import context as context_tools
-from tools import lifecycle
-from tools.context import PlanningContext
-from tools.identity import resolve_actor
-from tools.plan_edits import EditResult, GroundingCheck, PlanEdit, apply_edits, save_edits, save_revision
-from tools.policy import authorize
+from tools.analytics import context as context_tools
+from tools.analytics.context import PlanningContext
+from tools.plans import lifecycle
+from tools.plans.edits import PlanEdit, apply_edits
+from tools.plans.identity import resolve_actor
+from tools.plans.policy import authorize
+from tools.plans.revisions import EditResult, GroundingCheck, save_edits, save_revision
 
 if TYPE_CHECKING:
     from agent.claude.client import ClaudeClient
@@ -161,7 +162,7 @@ async def _save(
 
 async def grounding_check_for(database: Database, plan_id: str) -> GroundingCheck:
     """The grounding check for edits to this plan (for callers below the agent layer, e.g. a tools
-    function saving a Slack form: pass it as `check=` to `tools.plan_edits.save_edits`)."""
+    function saving a Slack form: pass it as `check=` to `tools.plans.edits.save_edits`)."""
     return (await _prepare(database, plan_id, None)).check
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from storage.plan_document import AccountPlanDocument
-from tools.context import PlanningContext
+from tools.analytics.context import PlanningContext
 
 ProgressState = Literal["started", "done", "fallback"]
 

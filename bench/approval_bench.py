@@ -31,12 +31,12 @@ from bot.api import register_api
 from bot.http_server import build_web_app
 from bot.slack.deps import SlackDeps
 from storage.db import Database
+from storage.demo.portfolio import seed_demo_portfolio
 from storage.errors import Conflict
 from storage.models import Customer, User
-from storage.seed import seed_demo_portfolio
 from storage.settings import get_settings
 from storage.users import create_token
-from tools.lifecycle import approve, submit_for_approval
+from tools.plans.lifecycle import approve, submit_for_approval
 
 AS_OF = date(2026, 2, 2)
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

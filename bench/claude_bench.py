@@ -32,12 +32,13 @@ from agent.claude.client import ClaudeClient
 from agent.claude.workflow import ClaudeSectionWriter
 from agent.drafter import draft_plan
 from storage.db import Database
+from storage.demo.accounts import account_id
+from storage.demo.portfolio import seed_demo_portfolio
 from storage.plan_document import SECTIONS
-from storage.seed import account_id, seed_demo_portfolio
 from tests.fakes.anthropic_api import FakeAnthropic, Responder
 from tests.fakes.plan_samples import plan_author
-from tools.context import PlanningContext, gather_planning_context
-from tools.fiscal_calendar import fiscal_year_of
+from tools.analytics.context import PlanningContext, gather_planning_context
+from tools.analytics.fiscal_calendar import fiscal_year_of
 
 
 async def _contexts(accounts: int) -> list[PlanningContext]:

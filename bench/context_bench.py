@@ -25,11 +25,11 @@ from typing import Any
 from sqlalchemy import event, func, select
 
 from storage.db import Database
+from storage.demo.portfolio import seed_demo_portfolio
 from storage.models import Contact, Customer
-from storage.seed import seed_demo_portfolio
-from tools.context import gather_planning_context
-from tools.feature_index import SIGNATURE_MAX_AGE_SECONDS, load_feature_index
-from tools.similar_accounts import find_similar_accounts
+from tools.analytics.context import gather_planning_context
+from tools.analytics.feature_index import SIGNATURE_MAX_AGE_SECONDS, load_feature_index
+from tools.analytics.similar_accounts import find_similar_accounts
 
 AS_OF = date(2026, 1, 15)
 SEED = 235

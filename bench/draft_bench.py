@@ -25,11 +25,11 @@ from sqlalchemy import select
 from agent.drafter import draft_plan
 from agent.generate import GenerationRequest, generate_plan
 from storage.db import Database
+from storage.demo.portfolio import seed_demo_portfolio
+from storage.demo.techcorp import TECHCORP_ID
 from storage.models import Customer
-from storage.seed import seed_demo_portfolio
-from storage.seed_techcorp import TECHCORP_ID
-from tools.context import gather_planning_context
-from tools.fiscal_calendar import fiscal_year_of
+from tools.analytics.context import gather_planning_context
+from tools.analytics.fiscal_calendar import fiscal_year_of
 
 AS_OF = date(2026, 2, 2)
 START_MONTH = 1

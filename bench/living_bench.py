@@ -28,13 +28,13 @@ from agent.generate import GenerationRequest, generate_plan
 from bot.scheduler.jobs import LivingPlansJobs
 from bot.stats_chart import stats_chart_png
 from storage.db import Database
+from storage.demo.portfolio import seed_demo_portfolio
+from storage.job_claims import claim
 from storage.models import AccountPlan, Customer
-from storage.seed import seed_demo_portfolio
-from tools.action_tracking import due_actions_by_csm
-from tools.change_detection import propose_revisions
-from tools.job_claims import claim
-from tools.outcomes import outcome_stats
-from tools.reminders import due_qbr_reminders, due_renewal_reminders
+from tools.living.actions import due_actions_by_csm
+from tools.living.change_detection import propose_revisions
+from tools.living.outcomes import outcome_stats
+from tools.living.reminders import due_qbr_reminders, due_renewal_reminders
 
 AS_OF = date(2026, 1, 5)
 NOW = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)

@@ -201,8 +201,8 @@ async def claude_run(
     from agent.drafter import draft_plan
     from tests.fakes.anthropic_api import FakeAnthropic
     from tests.fakes.plan_samples import plan_author
-    from tools.context import gather_planning_context
-    from tools.fiscal_calendar import fiscal_year_of
+    from tools.analytics.context import gather_planning_context
+    from tools.analytics.fiscal_calendar import fiscal_year_of
 
     fiscal_year = fiscal_year_of(as_of, 1)
     async with database.session() as session:
@@ -220,8 +220,8 @@ async def claude_run(
 
 async def main(concurrent: int, accounts: int) -> None:
     from storage.db import Database
+    from storage.demo.portfolio import seed_demo_portfolio
     from storage.models import Customer
-    from storage.seed import seed_demo_portfolio
     from tests.fakes.slack_api import FakeSlackApi
 
     workdir = Path(tempfile.mkdtemp(prefix="slack-bench-"))

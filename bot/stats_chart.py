@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from tools.outcomes import OutcomeStats
+from tools.living.outcomes import OutcomeStats
 
 BAR_WIDTH = 0.38
 MAX_CSMS = 20  # beyond this the labels stop being readable

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from storage.plan_document import SECTIONS, AccountPlanDocument
-from tools.context import PlanningContext
-from tools.plan_edits import GroundingCheck
+from tools.analytics.context import PlanningContext
+from tools.plans.revisions import GroundingCheck
 
 MONEY = re.compile(
     r"\$\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s?(k|m|bn|b|million|thousand|billion)?(?![a-z])", re.IGNORECASE

@@ -29,8 +29,8 @@ from storage.plan_document import (
     StakeholderPlan,
     StrategicObjective,
 )
-from tools.fiscal_calendar import quarter_of
-from tools.plan_edits import validation_problems
+from tools.analytics.fiscal_calendar import quarter_of
+from tools.plans.edits import validation_problems
 
 WEEK_RANGES: tuple[tuple[int, int], ...] = ((1, 4), (5, 8), (9, 13))
 

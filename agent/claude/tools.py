@@ -23,9 +23,10 @@ from agent.claude.workflow import fenced_json
 from storage.errors import AccountPlanError
 from storage.plan_diff import diff_plans
 from storage.plan_document import SECTIONS, AccountPlanDocument
-from tools import plan_edits
-from tools.context import PlanningContext
-from tools.plan_edits import GroundingCheck, PlanEditRejected, validation_problems
+from tools.analytics.context import PlanningContext
+from tools.plans import edits as plan_edits
+from tools.plans.edits import PlanEditRejected, validation_problems
+from tools.plans.revisions import GroundingCheck
 
 log = logging.getLogger(__name__)
 

@@ -26,8 +26,8 @@ from agent.claude.grounding import GroundingFacts, check_sections
 from agent.claude.section_jobs import DraftJob, assemble, check_answer, plan_jobs, tool_definitions
 from agent.section_writer import ProgressCallback, ProgressEvent, SectionOutcome
 from storage.plan_document import SECTION_MODELS, SECTIONS, AccountPlanDocument
-from tools.context import PlanningContext
-from tools.plan_edits import validation_problems
+from tools.analytics.context import PlanningContext
+from tools.plans.edits import validation_problems
 
 log = logging.getLogger(__name__)
 

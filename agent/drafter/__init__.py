@@ -34,7 +34,7 @@ from storage.plan_document import (
     StakeholderPlan,
     StrategicObjective,
 )
-from tools.context import PlanningContext
+from tools.analytics.context import PlanningContext
 
 DRAFTER_NAME = "offline"
 DRAFTER_VERSION = "offline-1.0"

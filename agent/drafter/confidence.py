@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tools.context import PlanningContext
+from tools.analytics.context import PlanningContext
 
 BASE = 0.15
 COVERAGE_WEIGHT = 0.55

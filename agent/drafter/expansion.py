@@ -6,7 +6,7 @@ from __future__ import annotations
 from agent.drafter.situation import Situation
 from agent.drafter.text import day, money, pct
 from storage.plan_document import ExpansionOpportunity, ExpansionPlan
-from tools.expansion import ExpansionCandidate
+from tools.analytics.expansion import ExpansionCandidate
 
 TARGET_ROUNDING = 1000.0
 # The renewal itself is the base being protected, not growth on top of it.

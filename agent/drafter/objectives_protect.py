@@ -14,7 +14,7 @@ from agent.drafter.objective_draft import (
 from agent.drafter.situation import ENGAGED_LEVELS, EXEC_ROLES, Situation
 from agent.drafter.text import day, money, names, person, round_to
 from storage.plan_document import Priority, SuccessMetric
-from tools.context import ContactInsight
+from tools.analytics.snapshot import ContactInsight
 
 
 def retention(situation: Situation) -> ObjectiveDraft | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from agent.drafter.situation import Situation
 from agent.drafter.text import names
 from storage.plan_document import IdentifiedRisk, RiskMitigation
-from tools.risks import DetectedRisk
+from tools.analytics.risks import DetectedRisk
 
 
 def mitigation_for(situation: Situation, risk: DetectedRisk) -> tuple[str, str]:

@@ -11,7 +11,7 @@ from agent.drafter.risks import mitigation_for
 from agent.drafter.situation import Situation
 from agent.drafter.text import day, money, names
 from storage.plan_document import QBR, QUARTERS, ActionItem, ResourcePlan, StrategicObjective
-from tools.fiscal_calendar import plan_qbr_schedule
+from tools.analytics.fiscal_calendar import plan_qbr_schedule
 
 WEEKS = 13
 # Risks whose first step is already an objective's first action (no duplicate week-1 items).

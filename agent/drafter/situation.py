@@ -9,8 +9,9 @@ from functools import cached_property
 
 from agent.drafter.confidence import coverage_inputs
 from storage.plan_document import QUARTERS, Quarter
-from tools.context import ContactInsight, PlanningContext
-from tools.fiscal_calendar import FiscalQuarter, fiscal_quarters, quarter_of
+from tools.analytics.context import PlanningContext
+from tools.analytics.fiscal_calendar import FiscalQuarter, fiscal_quarters, quarter_of
+from tools.analytics.snapshot import ContactInsight
 
 LOW_UTILIZATION = 60.0  # percent: below this, adoption is an objective
 HIGH_UTILIZATION = 80.0  # percent: at or above this, an adoption push would contradict the data

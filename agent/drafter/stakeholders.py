@@ -7,7 +7,7 @@ from agent.drafter.objective_draft import multi_threading_target
 from agent.drafter.situation import ENGAGED_LEVELS, Situation
 from agent.drafter.text import names, person, plural
 from storage.plan_document import RelationshipGoal, StakeholderMapEntry, StakeholderPlan
-from tools.context import ContactInsight
+from tools.analytics.snapshot import ContactInsight
 
 STRONG = 75
 WEAK = 50

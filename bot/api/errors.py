@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.api.service import InvalidDocument, PreconditionRequired
 from storage.errors import (
     AccountPlanError,
     BadInput,
@@ -18,8 +19,7 @@ from storage.errors import (
     NotFound,
     PermissionDenied,
 )
-from tools.identity import Unauthenticated
-from tools.plan_api import InvalidDocument, PreconditionRequired
+from tools.plans.identity import Unauthenticated
 
 log = logging.getLogger(__name__)
 

@@ -13,13 +13,13 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.api import service as plan_api
 from bot.api.errors import ApiError, json_errors, read_json
 from bot.api.openapi import openapi_document
 from bot.slack.deps import SlackDeps
 from storage.db import Database
 from storage.plan_document import FISCAL_YEAR_PATTERN, SECTIONS, AccountPlanDocument, parse_sections
-from tools import plan_api
-from tools.lifecycle import TransitionResult
+from tools.plans.lifecycle import TransitionResult
 
 GENERATE_PATH = "/api/customers/{customer_id}/account-plan/generate"
 PLAN_PATH = "/api/account-plans/{plan_id}"

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cli.common import async_command, open_database
 from storage.customers import find_customer
 from storage.models import Contact, Customer, HealthScore, Interaction, Opportunity, RiskSignal, UsageMonth
-from tools.relationships import score_relationship
+from tools.analytics.relationships import score_relationship
 
 DEFAULT_LIMIT = 50
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}

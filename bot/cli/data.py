@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli.common import async_command, open_database
+from storage.demo.portfolio import DEFAULT_ACCOUNTS, DEFAULT_SEED, seed_demo_portfolio
 from storage.importer import import_path
-from storage.seed import DEFAULT_ACCOUNTS, DEFAULT_SEED, seed_demo_portfolio
 
 
 @click.command("import")

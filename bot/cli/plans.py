@@ -19,14 +19,14 @@ from bot.cli.common import async_command, open_database
 from bot.render.markdown import export_filename, render_markdown
 from bot.render.terminal import render_plan
 from storage.customers import find_customer
+from storage.demo.portfolio import seed_demo_portfolio
+from storage.demo.techcorp import TECHCORP_ID
 from storage.errors import BadInput, NotFound, UnknownCustomer
 from storage.models import AccountPlan, Customer
 from storage.plan_document import SECTIONS, AccountPlanDocument, parse_sections
 from storage.plans import document_of, find_plan, get_plan, get_revision, list_plans
-from storage.seed import seed_demo_portfolio
-from storage.seed_techcorp import TECHCORP_ID
 from storage.settings import get_settings
-from tools.fiscal_calendar import parse_fiscal_year
+from tools.analytics.fiscal_calendar import parse_fiscal_year
 
 FORMATS = ("text", "markdown", "json")
 OFFLINE_DETAIL = "offline drafter"

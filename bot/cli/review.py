@@ -16,6 +16,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import async_command, open_database
+from bot.slack.services.book import review_queue
 from storage.audit import audit_trail
 from storage.customers import find_customer
 from storage.db import Database
@@ -23,9 +24,8 @@ from storage.errors import NotFound
 from storage.models import AccountPlan
 from storage.plans import find_plan, get_plan
 from storage.settings import get_settings
-from tools.book import review_queue
-from tools.identity import resolve_actor
-from tools.lifecycle import TransitionResult, transition
+from tools.plans.identity import resolve_actor
+from tools.plans.lifecycle import TransitionResult, transition
 
 
 async def resolve_plan(session: AsyncSession, text: str, fiscal_year: str | None) -> AccountPlan:

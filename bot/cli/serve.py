@@ -63,7 +63,7 @@ def _set(secret: object) -> bool:
 
 async def forget_old_event_ids(deps: SlackDeps) -> int:
     """Drop processed Slack event ids past Slack's retry window; returns how many went."""
-    from tools.event_dedupe import forget_events_before
+    from bot.slack.services.event_dedupe import forget_events_before
 
     return await forget_events_before(deps.database, deps.clock() - EVENT_ID_RETENTION)
 
@@ -80,7 +80,7 @@ async def keep_event_ids_pruned(deps: SlackDeps) -> None:
 
 async def _warm_similar_accounts(database: Database) -> None:
     """Build the similar-accounts index before accepting traffic; a failure only costs speed."""
-    from tools.feature_index import warm_feature_index
+    from tools.analytics.feature_index import warm_feature_index
 
     started = time.perf_counter()
     try:

@@ -13,7 +13,7 @@ import click
 from bot.cli.common import async_command, open_database, run_command_errors
 from bot.cli.plans import parse_as_of
 from bot.stats_chart import stats_chart_png
-from tools.outcomes import OutcomeStats, format_stats, outcome_stats
+from tools.living.outcomes import OutcomeStats, format_stats, outcome_stats
 
 
 @async_command

@@ -9,9 +9,9 @@ import logging
 from agent.generate import GenerationRequest, generate_plan
 from storage.db import Database
 from storage.plan_document import AccountPlanDocument
-from tools.change_detection import ProposalDrafter
-from tools.plan_adjustments import adjust_plan_for_changes
-from tools.plan_inputs import ChangeReason, TrackedInputs
+from tools.living.adjustments import adjust_plan_for_changes
+from tools.living.change_detection import ProposalDrafter
+from tools.living.tracked_inputs import ChangeReason, TrackedInputs
 
 log = logging.getLogger(__name__)
 

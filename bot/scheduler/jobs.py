@@ -29,12 +29,12 @@ from bot.slack.blocks.living import (
     renewal_reminder_text,
 )
 from storage.db import Database
+from storage.job_claims import done_keys, exactly_once, prune_done
 from storage.models import Customer, PlanProposal
-from tools.action_tracking import due_actions_by_csm
-from tools.change_detection import ProposalDrafter, default_drafter, propose_revisions
-from tools.job_claims import done_keys, exactly_once, prune_done
-from tools.proposals import get_proposal
-from tools.reminders import due_qbr_reminders, due_renewal_reminders
+from tools.living.actions import due_actions_by_csm
+from tools.living.change_detection import ProposalDrafter, default_drafter, propose_revisions
+from tools.living.proposals import get_proposal
+from tools.living.reminders import due_qbr_reminders, due_renewal_reminders
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +227,7 @@ class LivingPlansJobs:
     async def _run_activation(self, now: datetime, slot: str, report: RunReport) -> None:
         """Approved plans whose fiscal year has begun become active (the lifecycle's own update)."""
         from storage.settings import get_settings
-        from tools.lifecycle import activate_started_plans
+        from tools.plans.lifecycle import activate_started_plans
 
         start_month = get_settings().fiscal_year_start_month
         async with self.database.session() as session:

@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from storage.db import Database
-from tools.identity import SlackDirectory, slack_id_for
+from tools.plans.identity import SlackDirectory, slack_id_for
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners import register_all
-from tools.identity import SlackDirectory
+from tools.plans.identity import SlackDirectory
 
 log = logging.getLogger(__name__)
 

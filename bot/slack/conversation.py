@@ -26,8 +26,7 @@ from bot.slack.drafting import (
 from bot.slack.feedback import log_failure, report_failure
 from bot.slack.limits import MAX_MESSAGE_TEXT
 from bot.slack.review import request_review
-from storage.errors import AccountPlanError
-from tools.book import (
+from bot.slack.services.book import (
     changes_since_approval,
     customer_choice,
     customer_named_in,
@@ -35,8 +34,9 @@ from tools.book import (
     riskiest_accounts,
     slack_actor,
 )
-from tools.policy import Actor
-from tools.slack_links import latest_plan_in_channel
+from bot.slack.services.slack_links import latest_plan_in_channel
+from storage.errors import AccountPlanError
+from tools.plans.policy import Actor
 
 log = logging.getLogger(__name__)
 

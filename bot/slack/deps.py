@@ -16,7 +16,7 @@ from typing import Any, Literal
 from storage.db import Database
 from storage.plan_document import AccountPlanDocument
 from storage.settings import Settings
-from tools.identity import SlackDirectory
+from tools.plans.identity import SlackDirectory
 
 log = logging.getLogger(__name__)
 

@@ -16,13 +16,13 @@ from bot.slack.blocks.plan_summary import plan_summary_blocks, plan_summary_text
 from bot.slack.blocks.progress import failure_blocks, progress_blocks, progress_text
 from bot.slack.deps import PlanRequest, PlanResult, Progress, SlackDeps
 from bot.slack.feedback import failure_reason, log_failure, report_failure
+from bot.slack.services.book import CustomerChoice
+from bot.slack.services.slack_links import link_plan_message
 from storage.errors import BadInput
 from storage.plan_document import FISCAL_YEAR_PATTERN, SECTIONS
 from storage.settings import Settings
-from tools.book import CustomerChoice
-from tools.fiscal_calendar import planning_fiscal_year
-from tools.policy import Actor
-from tools.slack_links import link_plan_message
+from tools.analytics.fiscal_calendar import planning_fiscal_year
+from tools.plans.policy import Actor
 
 log = logging.getLogger(__name__)
 
@@ -171,8 +171,8 @@ async def refresh_plan_message(
     deps: SlackDeps, client: AsyncWebClient, plan_id: str, note: str | None = None
 ) -> bool:
     """Re-render a plan's summary message in place after it changed; False when it has none."""
-    from tools.book import plan_document
-    from tools.slack_links import plan_message
+    from bot.slack.services.book import plan_document
+    from bot.slack.services.slack_links import plan_message
 
     where = await plan_message(deps.database, plan_id)
     if where is None:

@@ -11,8 +11,8 @@ from bot.render.markdown import export_filename, render_markdown
 from bot.slack.blocks.text import escape
 from bot.slack.deps import SlackDeps
 from bot.slack.feedback import describe_failure, log_failure, report_failure, tell_user
-from tools.book import plan_document
-from tools.slack_links import plan_message
+from bot.slack.services.book import plan_document
+from bot.slack.services.slack_links import plan_message
 
 log = logging.getLogger(__name__)
 

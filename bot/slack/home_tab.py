@@ -9,8 +9,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.blocks.home import home_view, unavailable_home
 from bot.slack.deps import SlackDeps
 from bot.slack.feedback import log_failure
-from tools.book import plans_for, progress_by_plan, review_queue, slack_actor
-from tools.outcomes import stats_for
+from bot.slack.services.book import plans_for, progress_by_plan, review_queue, slack_actor
+from tools.living.outcomes import stats_for
 
 REVIEWER_ROLES = ("manager", "admin")
 

@@ -26,15 +26,15 @@ from bot.slack.deps import SlackDeps
 from bot.slack.drafting import refresh_plan_message
 from bot.slack.feedback import log_failure
 from bot.slack.home_tab import publish_home
-from tools.lifecycle import DECISION_ACTIONS, TransitionResult
-from tools.review_requests import (
+from bot.slack.services.review_requests import (
     PostedMessage,
     chat_id_for,
     record_review_message,
     review_message,
     review_request,
 )
-from tools.slack_links import plan_message
+from bot.slack.services.slack_links import plan_message
+from tools.plans.lifecycle import DECISION_ACTIONS, TransitionResult
 
 log = logging.getLogger(__name__)
 

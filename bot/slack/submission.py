@@ -13,7 +13,7 @@ from bot.slack.deps import SlackDeps
 from bot.slack.drafting import refresh_plan_message
 from bot.slack.feedback import report_failure, tell_user
 from bot.slack.review import request_review
-from tools.plan_requests import submit_plan
+from bot.slack.services.plan_requests import submit_plan
 
 
 async def submit_from_slack(

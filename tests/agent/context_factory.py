@@ -6,21 +6,21 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from tools.context import (
+from tools.analytics.context import PlanningContext
+from tools.analytics.expansion import ExpansionAssessment, ExpansionCandidate
+from tools.analytics.relationships import RelationshipScore
+from tools.analytics.risks import DetectedRisk, RiskAssessment
+from tools.analytics.similar_accounts import SimilarAccount, SimilarAccounts
+from tools.analytics.snapshot import (
     ContactInsight,
     CustomerSnapshot,
     InteractionSummary,
     OpportunityFact,
-    PlanningContext,
     RiskSignalFact,
     Trend,
     TrendPoint,
 )
-from tools.expansion import ExpansionAssessment, ExpansionCandidate
-from tools.relationships import RelationshipScore
-from tools.risks import DetectedRisk, RiskAssessment
-from tools.similar_accounts import SimilarAccount, SimilarAccounts
-from tools.stakeholders import ContactRef, StakeholderCoverage
+from tools.analytics.stakeholders import ContactRef, StakeholderCoverage
 
 AS_OF = date(2026, 1, 15)  # Q1 of FY2026 with a January start
 ENGAGED = ("high", "medium")

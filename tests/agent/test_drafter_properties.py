@@ -11,8 +11,8 @@ from agent.drafter import draft_plan, draft_section
 from agent.drafter.confidence import confidence_breakdown
 from storage.plan_document import SECTIONS, AccountPlanDocument
 from tests.agent import context_factory as accounts
-from tools.context import PlanningContext
-from tools.risks import DetectedRisk, RiskAssessment
+from tools.analytics.context import PlanningContext
+from tools.analytics.risks import DetectedRisk, RiskAssessment
 
 SEVERITIES = ["low", "medium", "high", "critical"]
 KINDS = [

@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 from agent.generate import GenerationRequest, ProgressEvent, generate_plan
 from agent.section_writer import ProgressCallback, SectionOutcome
 from storage.db import Database
+from storage.demo.portfolio import seed_demo_portfolio
+from storage.demo.techcorp import TECHCORP_ID
 from storage.errors import BadInput, UnknownCustomer
 from storage.models import AccountPlan, AuditEvent, PlanRevision
 from storage.plan_document import SECTIONS, AccountPlanDocument
 from storage.plans import document_of, find_plan, save_plan_version
-from storage.seed import seed_demo_portfolio
-from storage.seed_techcorp import TECHCORP_ID
-from tools.context import PlanningContext
+from tools.analytics.context import PlanningContext
 
 AS_OF = date(2026, 2, 2)
 

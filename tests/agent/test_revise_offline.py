@@ -9,7 +9,8 @@ from storage.db import Database
 from storage.errors import Conflict
 from storage.plans import get_plan
 from tests.fakes.plan_samples import seed_plan
-from tools.plan_edits import EditObjective, PlanEditRejected, save_edits
+from tools.plans.edits import EditObjective, PlanEditRejected
+from tools.plans.revisions import save_edits
 
 
 async def revise(db: Database, plan_id: str, message: str):  # type: ignore[no-untyped-def]

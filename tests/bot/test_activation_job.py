@@ -10,7 +10,7 @@ from bot.scheduler.jobs import LivingPlansJobs
 from storage.db import Database
 from storage.plans import get_plan
 from tests.fakes.review_org import CARL, MAYA, seed_org
-from tools.lifecycle import approve, submit_for_approval
+from tools.plans.lifecycle import approve, submit_for_approval
 
 
 class NoMessages:

@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 
 from bot.cli import cli
 from storage.db import Database, database_from_settings
-from tests.tools.living_data import add_approved_plan, add_customer, plan_document
+from tests.tools.living.living_data import add_approved_plan, add_customer, plan_document
 
 
 def run(*args: str) -> Result:

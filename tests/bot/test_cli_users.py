@@ -13,13 +13,13 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from bot.cli import cli
+from bot.slack.services.slack_links import link_plan_message
 from storage.db import database_from_settings
 from storage.models import ApiToken
 from storage.settings import get_settings
 from storage.users import hash_token, user_for_token
 from tests.fakes.review_org import CARL, MAYA, MO, Org, seed_org
 from tests.fakes.slack_api import FakeSlackApi
-from tools.slack_links import link_plan_message
 
 
 def run(*args: str) -> Result:

@@ -21,13 +21,13 @@ from bot.scheduler.notify import SlackNotifier
 from bot.slack.blocks.living import ACTION_DONE, parse_action_value
 from bot.slack.deps import SlackDeps
 from storage.db import Database
+from storage.job_claims import claim
 from storage.models import Customer, utcnow
 from storage.settings import Settings
 from tests.conftest import _truncate, postgres_database
 from tests.fakes.slack_api import FakeSlackApi, RecordedCall
-from tests.tools.living_data import add_approved_plan, add_customer, add_user, plan_document
-from tools.action_tracking import mark_action_done, snooze_action
-from tools.job_claims import claim
+from tests.tools.living.living_data import add_approved_plan, add_customer, add_user, plan_document
+from tools.living.actions import mark_action_done, snooze_action
 
 ANA = ("ana@example.com", "U0ANA001")
 BO = ("bo@example.com", "U0BO0001")
@@ -137,7 +137,7 @@ async def test_a_quarter_of_digests_reminders_and_completion(db: Database, fake_
     # Week 3 was snoozed on Jan 19 to Feb 4 and came back on Feb 2.
     assert any("week 3" in text for text in digests[date(2026, 2, 2)])
     async with db.session() as session:
-        from tools.action_tracking import due_actions
+        from tools.living.actions import due_actions
 
         assert await due_actions(session, date(2026, 3, 31), csm_email=ANA[0]) == []
 
@@ -358,8 +358,8 @@ async def test_production_drafter_redrafts_the_touched_sections_and_keeps_action
 ) -> None:
     from bot.scheduler.drafting import affected_sections, agent_drafter
     from storage.models import RiskSignal
-    from tests.tools.living_data import add_rows
-    from tools.change_detection import propose_revisions
+    from tests.tools.living.living_data import add_rows
+    from tools.living.change_detection import propose_revisions
 
     plan_id = await book(db)
     async with db.session() as session:

@@ -13,20 +13,20 @@ from storage.models import Contact, Customer, Opportunity, User
 from storage.plan_document import AccountPlanDocument
 from storage.plans import save_plan_version
 from tests.fakes.anthropic_api import Call, Reply, Responder, text, tokens, tool_use
-from tools.context import (
+from tools.analytics.context import PlanningContext
+from tools.analytics.expansion import ExpansionAssessment, ExpansionCandidate
+from tools.analytics.relationships import RelationshipScore
+from tools.analytics.risks import DetectedRisk, RiskAssessment
+from tools.analytics.similar_accounts import SimilarAccounts
+from tools.analytics.snapshot import (
     ContactInsight,
     CustomerSnapshot,
     InteractionSummary,
     OpportunityFact,
-    PlanningContext,
     Trend,
     TrendPoint,
 )
-from tools.expansion import ExpansionAssessment, ExpansionCandidate
-from tools.relationships import RelationshipScore
-from tools.risks import DetectedRisk, RiskAssessment
-from tools.similar_accounts import SimilarAccounts
-from tools.stakeholders import StakeholderCoverage
+from tools.analytics.stakeholders import StakeholderCoverage
 
 CUSTOMER_ID = "cust-techcorp"
 

@@ -12,6 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.db import Database
+from storage.demo.accounts import account_rows
+from storage.demo.portfolio import seed_demo_portfolio
+from storage.demo.techcorp import quarter_close
 from storage.errors import BadInput
 from storage.models import (
     Contact,
@@ -23,9 +26,7 @@ from storage.models import (
     UsageMonth,
     User,
 )
-from storage.seed import account_rows, seed_demo_portfolio
-from storage.seed_techcorp import quarter_close
-from tools.relationships import score_relationship
+from tools.analytics.relationships import score_relationship
 
 AS_OF = date(2026, 1, 29)  # the PRD's date: Q1 of FY2026 with a January fiscal year
 TABLES = (Customer, Contact, HealthScore, UsageMonth, Opportunity, RiskSignal, Interaction, User)

@@ -35,8 +35,8 @@ from bot.slack.limits import (
     MAX_MODAL_SUBMIT,
     MAX_MODAL_TITLE,
 )
-from tools.book import PlanRow
-from tools.review_requests import ReviewRequest
+from bot.slack.services.book import PlanRow
+from bot.slack.services.review_requests import ReviewRequest
 
 APPROVE = "approval_approve"
 REQUEST_CHANGES = "approval_request_changes"

@@ -20,8 +20,8 @@ from bot.slack import ids
 from bot.slack.blocks.progress import SECTION_LABELS
 from bot.slack.blocks.text import context_line, escape, mrkdwn, plain
 from bot.slack.limits import MAX_MODAL_SUBMIT, MAX_MODAL_TITLE, MAX_OPTION_TEXT, MAX_OPTIONS
+from bot.slack.services.book import ContextPreview, CustomerChoice
 from storage.plan_document import SECTIONS
-from tools.book import ContextPreview, CustomerChoice
 
 PREVIEW_PLACEHOLDER = "Pick a customer to see what the plan will draw on."
 

@@ -20,9 +20,9 @@ from bot.slack.blocks.living import progress_summary, stats_blocks
 from bot.slack.blocks.plan_summary import status_label
 from bot.slack.blocks.text import context_line, escape, fit_blocks, mrkdwn, percent, plain
 from bot.slack.limits import MAX_BLOCKS_PER_HOME, MAX_BUTTON_TEXT, MAX_HEADER_TEXT
-from tools.action_tracking import ObjectiveProgress
-from tools.book import PlanRow
-from tools.outcomes import OutcomeStats
+from bot.slack.services.book import PlanRow
+from tools.living.outcomes import OutcomeStats
+from tools.living.progress import ObjectiveProgress
 
 # Each plan takes one section; leave room for headers, the queue and the buttons.
 MAX_PLANS_SHOWN = 40

@@ -20,10 +20,11 @@ from slack_sdk.models.blocks import (
 from bot.slack import ids
 from bot.slack.blocks.text import escape, fit_blocks, money, mrkdwn, plain, truncate
 from bot.slack.limits import MAX_BLOCKS_PER_MESSAGE, MAX_BUTTON_TEXT, MAX_HEADER_TEXT, MAX_SECTION_TEXT
-from tools.action_tracking import DEFAULT_SNOOZE_DAYS, ObjectiveProgress, TrackedAction, action_fingerprint
-from tools.change_detection import Proposal
-from tools.outcomes import OutcomeStats, Rate
-from tools.reminders import QBRReminder, RenewalReminder
+from tools.living.actions import DEFAULT_SNOOZE_DAYS, TrackedAction, action_fingerprint
+from tools.living.change_detection import Proposal
+from tools.living.outcomes import OutcomeStats, Rate
+from tools.living.progress import ObjectiveProgress
+from tools.living.reminders import QBRReminder, RenewalReminder
 
 # Action ids this feature sends and handles.
 ACTION_DONE = "living_action_done"

@@ -22,7 +22,7 @@ from bot.slack.limits import (
     MAX_SECTION_TEXT,
 )
 from storage.plan_document import AccountPlanDocument, StrategicObjective
-from tools.action_tracking import ObjectiveProgress
+from tools.living.progress import ObjectiveProgress
 
 STATUS_LABELS = {
     "draft": "Draft",

@@ -26,10 +26,7 @@ from bot.slack.drafting import (
 from bot.slack.exporting import export_plan
 from bot.slack.feedback import report_failure, slack_error_code
 from bot.slack.listeners.commands import open_generator
-from bot.slack.submission import submit_from_slack
-from storage.errors import AccountPlanError
-from storage.plan_document import FISCAL_YEAR_PATTERN
-from tools.book import (
+from bot.slack.services.book import (
     CustomerChoice,
     context_preview,
     customer_choice,
@@ -37,7 +34,10 @@ from tools.book import (
     plan_document,
     slack_actor,
 )
-from tools.plan_requests import check_may_generate
+from bot.slack.services.plan_requests import check_may_generate
+from bot.slack.submission import submit_from_slack
+from storage.errors import AccountPlanError
+from storage.plan_document import FISCAL_YEAR_PATTERN
 
 PICK_CUSTOMER_PATTERN = re.compile(rf"^{ids.PICK_CUSTOMER}_\d+$")
 PLAN_TAB_PATTERN = re.compile(rf"^{ids.PLAN_TAB_PREFIX}({'|'.join(ids.PLAN_TABS)})$")

@@ -31,8 +31,8 @@ from bot.slack.deps import SlackDeps
 from bot.slack.feedback import log_failure, report_failure
 from bot.slack.listeners.commands import register_subcommand
 from bot.slack.review import announce_decision
-from tools.book import review_queue, slack_actor
-from tools.review_requests import check_decision, decide, review_request
+from bot.slack.services.book import review_queue, slack_actor
+from bot.slack.services.review_requests import check_decision, decide, review_request
 
 WHAT = {"approve": "approve the plan", "request_changes": "request changes", "reject": "reject the plan"}
 

@@ -14,7 +14,7 @@ from bot.slack.conversation import ChatMessage, answer_message, prompts_for
 from bot.slack.deps import SlackDeps
 from bot.slack.feedback import log_failure
 from bot.slack.listeners.common import first_delivery
-from tools.slack_links import plan_at_message
+from bot.slack.services.slack_links import plan_at_message
 
 GREETING = (
     "Hi! I draft and maintain account plans. Ask me to draft a plan for a customer, "

@@ -27,9 +27,9 @@ from bot.slack.drafting import (
 )
 from bot.slack.feedback import describe_failure, log_failure
 from bot.slack.limits import MAX_BUTTON_TEXT
+from bot.slack.services.book import customer_plan_progress, plans_for, slack_actor
+from bot.slack.services.plan_requests import draft_request, suggested_choices
 from storage.errors import UnknownCustomer
-from tools.book import customer_plan_progress, plans_for, slack_actor
-from tools.plan_requests import draft_request, suggested_choices
 
 COMMAND = "/accountplan"
 DID_YOU_MEAN_BLOCK = "did_you_mean"

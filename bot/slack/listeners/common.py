@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from bot.slack.deps import SlackDeps
-from tools.event_dedupe import claim_event
+from bot.slack.services.event_dedupe import claim_event
 
 log = logging.getLogger(__name__)
 

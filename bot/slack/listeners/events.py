@@ -12,7 +12,7 @@ from bot.slack.conversation import ChatMessage, answer_message
 from bot.slack.deps import SlackDeps
 from bot.slack.home_tab import publish_home
 from bot.slack.listeners.common import first_delivery
-from tools.slack_links import plan_at_message
+from bot.slack.services.slack_links import plan_at_message
 
 
 async def handle_mention(deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any]) -> None:

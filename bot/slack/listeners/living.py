@@ -27,11 +27,11 @@ from bot.slack.blocks.living import (
 from bot.slack.deps import SlackDeps
 from bot.slack.feedback import log_failure, report_failure
 from bot.slack.listeners.commands import register_subcommand
+from bot.slack.services.book import slack_actor
 from bot.stats_chart import stats_chart_png
-from tools.action_tracking import DEFAULT_SNOOZE_DAYS, action_fingerprint, complete_action, postpone_action
-from tools.book import slack_actor
-from tools.outcomes import stats_for
-from tools.proposals import decide_proposal
+from tools.living.actions import DEFAULT_SNOOZE_DAYS, action_fingerprint, complete_action, postpone_action
+from tools.living.outcomes import stats_for
+from tools.living.proposals import decide_proposal
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from bot.slack.blocks.text import escape
 from bot.slack.deps import SlackDeps
 from bot.slack.drafting import DraftTarget, draft_plan_in_slack, refresh_plan_message
 from bot.slack.feedback import log_failure, report_failure, tell_user
+from bot.slack.services.book import customer_choice, slack_actor
+from bot.slack.services.plan_requests import ObjectiveChange, check_may_generate, edit_objective
+from bot.slack.services.slack_links import plan_message
 from storage.plan_document import QUARTERS, SECTIONS
-from tools.book import customer_choice, slack_actor
-from tools.plan_requests import ObjectiveChange, check_may_generate, edit_objective
-from tools.slack_links import plan_message
 
 MIN_OBJECTIVE_CHARS = 5
 

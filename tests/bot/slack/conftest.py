@@ -17,7 +17,7 @@ from bot.http_server import build_web_app
 from bot.slack.app import create_app
 from bot.slack.deps import SlackDeps
 from storage.db import Database
-from storage.seed import seed_demo_portfolio
+from storage.demo.portfolio import seed_demo_portfolio
 from storage.settings import Settings
 from tests.fakes.slack_api import FakeSlackApi, SlackSender
 

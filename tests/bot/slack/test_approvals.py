@@ -21,6 +21,8 @@ from bot.http_server import build_web_app
 from bot.slack.app import create_app
 from bot.slack.blocks.approval import APPROVE, COMMENT_BLOCK, COMMENT_INPUT, REJECT, REQUEST_CHANGES
 from bot.slack.deps import SlackDeps
+from bot.slack.services.review_requests import PostedMessage, review_message
+from bot.slack.services.slack_links import link_plan_message
 from storage.db import Database
 from storage.models import AuditEvent
 from storage.plans import get_plan, save_plan_version
@@ -28,8 +30,6 @@ from storage.settings import Settings
 from storage.users import create_token
 from tests.fakes.review_org import ADMIN, CARL, MAYA, SLACK_IDS, Org, plan_document, seed_org
 from tests.fakes.slack_api import FakeSlackApi, RecordedCall, SlackSender
-from tools.review_requests import PostedMessage, review_message
-from tools.slack_links import link_plan_message
 
 SECRET = "approval-test-secret"
 NOW = datetime(2026, 1, 5, 14, 2, tzinfo=UTC)

@@ -23,11 +23,11 @@ from bot.slack.limits import (
     MAX_BLOCKS_PER_MODAL,
     MAX_SECTION_TEXT,
 )
+from bot.slack.services.book import ContextPreview, PlanRow
 from storage.plan_document import AccountPlanDocument
 from tests.fakes.plan_samples import plan_data, sample_plan
-from tools.action_tracking import ObjectiveProgress, objective_progress
-from tools.book import ContextPreview, PlanRow
-from tools.outcomes import OutcomeGroup, OutcomeStats, Rate
+from tools.living.outcomes import OutcomeGroup, OutcomeStats, Rate
+from tools.living.progress import ObjectiveProgress, objective_progress
 
 HOSTILE = "<!channel> Acme & <@U123> <https://evil.example|click>"
 

@@ -15,8 +15,9 @@ from storage.models import Customer, ProcessedEvent
 from storage.plans import document_of, get_plan, list_plans
 from tests.bot.slack.conftest import CSM, SlackHarness
 from tests.fakes.slack_api import BOT_ID, BOT_USER_ID, RecordedCall
-from tests.tools.living_data import add_approved_plan, plan_document
-from tools.plan_edits import EditObjective, save_edits
+from tests.tools.living.living_data import add_approved_plan, plan_document
+from tools.plans.edits import EditObjective
+from tools.plans.revisions import save_edits
 
 
 def is_summary(call: RecordedCall) -> bool:

@@ -16,7 +16,7 @@ from storage.models import Customer
 from storage.plans import get_plan
 from tests.bot.slack.conftest import CSM, NOW, SlackHarness
 from tests.fakes.slack_api import RecordedCall
-from tests.tools.living_data import add_approved_plan, plan_document
+from tests.tools.living.living_data import add_approved_plan, plan_document
 
 OTHER_CSM = "U0CSM002"
 
@@ -163,7 +163,7 @@ async def test_stats_command_answers_with_numbers_and_a_chart(slack: SlackHarnes
 def _tracked(n: int, overdue: int) -> Any:
     from datetime import date, timedelta
 
-    from tools.action_tracking import TrackedAction
+    from tools.living.actions import TrackedAction
 
     return TrackedAction(
         plan_id="p1",
@@ -205,9 +205,9 @@ def test_proposal_builder_cuts_a_long_diff_and_stats_flag_small_samples() -> Non
     from datetime import date
 
     from bot.slack.blocks.living import MAX_DIFF_LINES, proposal_blocks, stats_blocks
-    from tools.change_detection import Proposal
-    from tools.outcomes import OutcomeGroup, OutcomeStats, Rate
-    from tools.plan_inputs import ChangeReason
+    from tools.living.change_detection import Proposal
+    from tools.living.outcomes import OutcomeGroup, OutcomeStats, Rate
+    from tools.living.tracked_inputs import ChangeReason
 
     proposal = Proposal(
         id="x",

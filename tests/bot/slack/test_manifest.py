@@ -17,11 +17,11 @@ from bot.slack.blocks.plan_summary import plan_summary_blocks
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners import register_all
 from bot.slack.listeners.commands import did_you_mean_blocks
+from bot.slack.services.book import PlanRow
 from storage.db import Database
 from storage.errors import UnknownCustomer
 from storage.settings import Settings
 from tests.fakes.plan_samples import sample_plan
-from tools.book import PlanRow
 
 ROOT = Path(__file__).resolve().parents[3]
 

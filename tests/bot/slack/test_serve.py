@@ -9,9 +9,9 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.cli.serve import MissingConfiguration, check_configuration, forget_old_event_ids
+from bot.slack.services.event_dedupe import claim_event
 from storage.db import Database
 from storage.settings import Settings
-from tools.event_dedupe import claim_event
 
 
 def test_nothing_configured_names_every_missing_variable() -> None:

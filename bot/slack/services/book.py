@@ -1,0 +1,303 @@
+"""A person's book of business as the chat surfaces need it: who is asking, which customers they
+may plan for, their plans with next due actions, the review queue, and a planning-context preview.
+
+Every function takes the `Database` and runs its own short transaction, so callers in the Slack
+layer never hold a session.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.customers import find_customer
+from storage.db import Database
+from storage.errors import NotFound
+from storage.models import AccountPlan, Contact, Customer, Opportunity, RiskSignal
+from storage.plan_document import AccountPlanDocument, ActionItem
+from storage.plans import document_of, find_plan, get_plan, list_plans
+from tools.living.progress import ObjectiveProgress, document_progress, plans_progress
+from tools.plans.identity import SlackDirectory, actor_from_slack
+from tools.plans.lifecycle import changes_since_approved, ownership_of
+from tools.plans.policy import Actor, authorize, may
+
+EVERYONE_ROLES = ("manager", "admin", "operator")
+NEXT_ACTIONS_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class CustomerChoice:
+    customer_id: str
+    name: str
+    detail: str | None = None  # "Technology · Enterprise"
+
+
+@dataclass(frozen=True)
+class ContextPreview:
+    customer_id: str
+    customer_name: str
+    health_score: int | None
+    contacts: int
+    opportunities: int
+    active_risks: int
+    similar_accounts: int
+    data_gaps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    plan_id: str
+    customer_name: str
+    fiscal_year: str
+    status: str
+    version: int
+    confidence: float | None
+    next_actions: list[ActionItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RiskyAccount:
+    customer_id: str
+    name: str
+    health_score: int | None
+    active_risks: int
+    worst_risk: str | None
+
+
+async def slack_actor(database: Database, slack_user_id: str, directory: SlackDirectory | None) -> Actor:
+    """The accountplan user behind a Slack id (PermissionDenied with what to do when unknown)."""
+    async with database.session() as session:
+        return await actor_from_slack(session, slack_user_id, directory)
+
+
+def _book_filter(actor: Actor) -> str | None:
+    """The csm_email to restrict to, or None for everyone (managers and admins plan for all)."""
+    return None if actor.role in EVERYONE_ROLES else actor.email
+
+
+async def customers_for(
+    database: Database, actor: Actor, text: str, *, limit: int = 20
+) -> list[CustomerChoice]:
+    """Type-ahead over the customers `actor` may plan for, names containing `text`."""
+    query = select(Customer).order_by(Customer.name).limit(limit)
+    if text.strip():
+        query = query.where(func.lower(Customer.name).contains(text.strip().lower()))
+    csm_email = _book_filter(actor)
+    if csm_email:
+        query = query.where(func.lower(Customer.csm_email) == csm_email.lower())
+    async with database.session() as session:
+        customers = (await session.execute(query)).scalars().all()
+    return [
+        CustomerChoice(c.id, c.name, " · ".join(x for x in (c.industry, c.segment) if x) or None)
+        for c in customers
+    ]
+
+
+async def customer_choice(database: Database, query: str) -> CustomerChoice:
+    """The customer `query` names (id, name or fragment); UnknownCustomer with suggestions otherwise."""
+    async with database.session() as session:
+        customer = await find_customer(session, query)
+    return CustomerChoice(customer.id, customer.name)
+
+
+async def context_preview(
+    database: Database, customer_id: str, as_of: date, *, similar_accounts: int | None = None
+) -> ContextPreview:
+    """The counts the generator modal shows when a customer is picked (cheap aggregate queries)."""
+    async with database.session() as session:
+        customer = await session.get(Customer, customer_id)
+        if customer is None:
+            raise NotFound(f"no customer {customer_id!r}")
+        contacts = await _count(
+            session, Contact, Contact.customer_id == customer_id, Contact.active.is_(True)
+        )
+        opportunities = await _count(
+            session, Opportunity, Opportunity.customer_id == customer_id, Opportunity.stage == "open"
+        )
+        risks = await _count(
+            session, RiskSignal, RiskSignal.customer_id == customer_id, RiskSignal.status == "active"
+        )
+        similar = (
+            similar_accounts
+            if similar_accounts is not None
+            else await _similar_count(session, customer, as_of)
+        )
+    gaps = []
+    if customer.health_score is None:
+        gaps.append("no health score")
+    if contacts == 0:
+        gaps.append("no contacts on record")
+    return ContextPreview(
+        customer_id=customer.id,
+        customer_name=customer.name,
+        health_score=customer.health_score,
+        contacts=contacts,
+        opportunities=opportunities,
+        active_risks=risks,
+        similar_accounts=similar,
+        data_gaps=tuple(gaps),
+    )
+
+
+async def _count(session: AsyncSession, model: type, *conditions: object) -> int:
+    return int(
+        (await session.execute(select(func.count()).select_from(model).where(*conditions))).scalar_one()
+    )
+
+
+async def _similar_count(session: AsyncSession, customer: Customer, as_of: date) -> int:
+    """How many peers the benchmark will draw on: what the similar-accounts tool finds."""
+    from tools.analytics.similar_accounts import find_similar_accounts
+
+    return len((await find_similar_accounts(session, customer.id, as_of)).accounts)
+
+
+async def plan_document(database: Database, plan_id: str) -> AccountPlanDocument:
+    async with database.session() as session:
+        return document_of(await get_plan(session, plan_id))
+
+
+async def customer_plan_progress(
+    database: Database,
+    customer_query: str,
+    fiscal_year: str | None = None,
+    *,
+    slack_user_id: str,
+    directory: SlackDirectory | None,
+) -> tuple[AccountPlanDocument, list[ObjectiveProgress]]:
+    """`/accountplan show CUSTOMER [FY]` with each objective's progress, in one transaction; only
+    for someone the policy lets view the plan (its CSM, their manager, an admin)."""
+    async with database.session() as session:
+        actor = await actor_from_slack(session, slack_user_id, directory)
+        customer = await find_customer(session, customer_query)
+        plan = await find_plan(session, customer.id, fiscal_year)
+        authorize("view", actor, await ownership_of(session, plan))
+        document = document_of(plan)
+        return document, document_progress(document, customer)
+
+
+async def progress_by_plan(database: Database, plan_ids: list[str]) -> dict[str, list[ObjectiveProgress]]:
+    """Objective progress of the listed plans (one query however many), keyed by plan id."""
+    async with database.session() as session:
+        return await plans_progress(session, plan_ids)
+
+
+async def plans_for(database: Database, actor: Actor, as_of: date, *, limit: int = 20) -> list[PlanRow]:
+    """The actor's plans, newest first, each with its next open actions by due date."""
+    async with database.session() as session:
+        rows = await list_plans(session, csm_email=_book_filter(actor))
+    return [_row(plan, name, as_of) for plan, name in rows[:limit]]
+
+
+def _row(plan: AccountPlan, customer_name: str, as_of: date) -> PlanRow:
+    actions: list[ActionItem] = []
+    try:
+        document = document_of(plan)
+        actions = sorted(
+            (a for a in document.action_plan_90day if a.status != "done"), key=lambda a: a.due_date
+        )
+    except ValueError:  # a stored document that no longer validates still gets listed
+        pass
+    return PlanRow(
+        plan_id=plan.id,
+        customer_name=customer_name,
+        fiscal_year=plan.fiscal_year,
+        status=plan.status,
+        version=plan.version,
+        confidence=float(plan.ai_confidence) if plan.ai_confidence is not None else None,
+        next_actions=actions[:NEXT_ACTIONS_SHOWN],
+    )
+
+
+async def review_queue(database: Database, actor: Actor, as_of: date) -> list[PlanRow]:
+    """Plans waiting for this person's decision (their reports' plans; every plan for admins)."""
+    if actor.role not in ("manager", "admin"):
+        return []
+    async with database.session() as session:
+        pending = (
+            await session.execute(
+                select(AccountPlan, Customer.name)
+                .join(Customer, Customer.id == AccountPlan.customer_id)
+                .where(AccountPlan.status == "pending_review")
+                .order_by(AccountPlan.updated_at)
+            )
+        ).all()
+        waiting = [
+            _row(plan, name, as_of)
+            for plan, name in pending
+            if may("approve", actor, await ownership_of(session, plan))
+        ]
+    return waiting
+
+
+async def riskiest_accounts(database: Database, actor: Actor, *, limit: int = 5) -> list[RiskyAccount]:
+    """The actor's accounts ordered by active critical/high risks, then lowest health."""
+    severity_rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+    query = select(Customer)
+    csm_email = _book_filter(actor)
+    if csm_email:
+        query = query.where(func.lower(Customer.csm_email) == csm_email.lower())
+    async with database.session() as session:
+        customers = (await session.execute(query)).scalars().all()
+        risks = (
+            (await session.execute(select(RiskSignal).where(RiskSignal.status == "active"))).scalars().all()
+        )
+    by_customer: dict[str, list[RiskSignal]] = {}
+    for risk in risks:
+        by_customer.setdefault(risk.customer_id, []).append(risk)
+    ranked = []
+    for customer in customers:
+        signals = sorted(by_customer.get(customer.id, []), key=lambda r: severity_rank.get(r.severity, 9))
+        serious = sum(1 for r in signals if r.severity in ("critical", "high"))
+        ranked.append(
+            (
+                (
+                    -serious,
+                    customer.health_score if customer.health_score is not None else 101,
+                    customer.name,
+                ),
+                RiskyAccount(
+                    customer.id,
+                    customer.name,
+                    customer.health_score,
+                    len(signals),
+                    signals[0].description if signals else None,
+                ),
+            )
+        )
+    ranked.sort(key=lambda pair: pair[0])
+    return [account for _, account in ranked[:limit]]
+
+
+async def customer_named_in(database: Database, text: str) -> CustomerChoice | None:
+    """The customer a chat message talks about: the longest customer name it contains."""
+    lowered = f" {re.sub(r'[^a-z0-9& ]+', ' ', text.lower())} "
+    async with database.session() as session:
+        rows = (await session.execute(select(Customer.id, Customer.name))).all()
+    best: CustomerChoice | None = None
+    for customer_id, name in rows:
+        candidates = {name.lower(), name.lower().split()[0]} if len(name.split()[0]) >= 4 else {name.lower()}
+        for candidate in candidates:
+            words = re.sub(r"[^a-z0-9& ]+", " ", candidate).strip()
+            if words and f" {words} " in lowered and (best is None or len(name) > len(best.name)):
+                best = CustomerChoice(customer_id, name)
+    return best
+
+
+async def latest_plan_id(database: Database, customer_id: str) -> str | None:
+    async with database.session() as session:
+        try:
+            return (await find_plan(session, customer_id)).id
+        except NotFound:
+            return None
+
+
+async def changes_since_approval(database: Database, plan_id: str) -> tuple[AccountPlanDocument, list[str]]:
+    """The plan and what its current version changes relative to the approved one."""
+    async with database.session() as session:
+        plan = await get_plan(session, plan_id)
+        return document_of(plan), await changes_since_approved(session, plan)

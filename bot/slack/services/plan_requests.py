@@ -1,0 +1,134 @@
+"""Plan requests from a chat surface, each policy-checked in one transaction: who is asking, drafting
+for a customer, editing an objective from a form, submitting for approval."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bot.slack.services.book import CustomerChoice
+from storage.customers import find_customer
+from storage.db import Database
+from storage.errors import NotFound
+from storage.models import Customer
+from storage.plan_document import AccountPlanDocument
+from storage.plans import document_of, get_plan
+from tools.plans.edits import EditMilestone, EditObjective, PlanEdit
+from tools.plans.identity import SlackDirectory, actor_from_slack
+from tools.plans.lifecycle import ownership_of, submit_for_approval
+from tools.plans.policy import Actor, PlanOwnership, authorize
+from tools.plans.revisions import save_edits
+
+
+@dataclass(frozen=True)
+class Submitted:
+    title: str
+    version: int
+    reviewer: str | None
+
+
+async def submit_plan(
+    database: Database, plan_id: str, slack_user_id: str, directory: SlackDirectory | None
+) -> Submitted:
+    """draft -> pending_review on behalf of a Slack user (policy-checked by the lifecycle)."""
+    async with database.session() as session:
+        actor = await actor_from_slack(session, slack_user_id, directory)
+        result = await submit_for_approval(
+            session, plan_id, actor=actor, surface="slack", directory=directory
+        )
+    manager = result.manager_to_notify
+    return Submitted(
+        title=f"{result.customer_name} {result.plan.fiscal_year}",
+        version=result.version,
+        reviewer=manager.label if manager else None,
+    )
+
+
+async def check_may_generate(database: Database, actor: Actor, customer_id: str) -> None:
+    """PermissionDenied (with the reason) unless `actor` may draft plans for this customer."""
+    async with database.session() as session:
+        customer = await session.get(Customer, customer_id)
+        if customer is None:
+            raise NotFound(f"no customer {customer_id!r}")
+        authorize("generate", actor, PlanOwnership(csm_email=customer.csm_email))
+
+
+@dataclass(frozen=True)
+class ObjectiveChange:
+    objective: str
+    priority: str
+    milestones: dict[str, str]  # quarter -> new wording of its first milestone
+
+
+async def edit_objective(
+    database: Database,
+    plan_id: str,
+    *,
+    base_version: int,
+    objective_id: str,
+    change: ObjectiveChange,
+    slack_user_id: str,
+    directory: SlackDirectory | None,
+) -> tuple[AccountPlanDocument, list[str]]:
+    """The "Edit objective" form saved as one policy-checked revision; returns the plan and its diff."""
+    async with database.session() as session:
+        actor = await actor_from_slack(session, slack_user_id, directory)
+        plan = await get_plan(session, plan_id)
+        authorize("edit", actor, await ownership_of(session, plan))
+        current = document_of(plan)
+        objective = next((o for o in current.strategic_objectives if o.id == objective_id), None)
+        if objective is None:
+            raise NotFound(f"the plan no longer has objective {objective_id}")
+        edits: list[PlanEdit] = [
+            EditObjective(objective_id=objective_id, objective=change.objective, priority=change.priority)  # type: ignore[arg-type]
+        ]
+        firsts: dict[str, str] = {}
+        for milestone in objective.quarterly_milestones:
+            firsts.setdefault(milestone.quarter, milestone.milestone)
+        for quarter, wording in change.milestones.items():
+            if quarter in firsts and wording.strip() and wording.strip() != firsts[quarter]:
+                edits.append(
+                    EditMilestone(
+                        objective_id=objective_id,
+                        quarter=quarter,  # type: ignore[arg-type]
+                        match=firsts[quarter],
+                        milestone=wording.strip(),
+                    )
+                )
+        result = await save_edits(
+            session,
+            plan_id,
+            edits,
+            actor=actor.email,
+            surface="slack",
+            # Grounding guards against model-invented figures; a CSM typing a target is the source.
+            check=None,
+            expected_version=base_version,
+            reason=f"edited {objective_id} in Slack",
+        )
+    return result.document, result.diff
+
+
+async def draft_request(
+    database: Database, slack_user_id: str, customer_query: str, directory: SlackDirectory | None
+) -> tuple[Actor, CustomerChoice]:
+    """Who asks, which customer they mean, and that they may plan for it, in one transaction
+    (UnknownCustomer with suggestions, PermissionDenied with the reason)."""
+    async with database.session() as session:
+        actor = await actor_from_slack(session, slack_user_id, directory)
+        customer = await find_customer(session, customer_query)
+        authorize("generate", actor, PlanOwnership(csm_email=customer.csm_email))
+    return actor, CustomerChoice(customer.id, customer.name)
+
+
+async def suggested_choices(database: Database, names: list[str]) -> list[CustomerChoice]:
+    """Did-you-mean names (from UnknownCustomer) as choices with their ids, in one transaction."""
+    if not names:
+        return []
+    async with database.session() as session:
+        rows = (
+            await session.execute(select(Customer.id, Customer.name).where(Customer.name.in_(names)))
+        ).all()
+    by_name = {name: CustomerChoice(customer_id, name) for customer_id, name in rows}
+    return [by_name[name] for name in names if name in by_name]

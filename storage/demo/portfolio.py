@@ -1,0 +1,159 @@
+"""`accountplan seed`: a deterministic synthetic portfolio for demos, tests and benchmarks.
+
+Each account is generated from its own random stream (`seed` and its index), so a portfolio of N
+accounts is always the first N accounts of any larger one: re-seeding adds the missing accounts and
+never duplicates or changes existing ones. A latent per-account "quality" drives health, adoption,
+engagement, sentiment, risks and the renewal outcome together, so similar-account benchmarks have
+something real to find. TechCorp Industries (the PRD's example, `storage.demo.techcorp`) is always
+account 0. Dates are relative to `as_of` so the demo looks current.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from storage.db import Database
+from storage.demo.accounts import ACCOUNTS_PER_CSM, account_id, account_rows
+from storage.demo.names import (
+    FIRST_NAMES,
+    LAST_NAMES,
+)
+from storage.demo.techcorp import techcorp_rows
+from storage.errors import BadInput
+from storage.importer import bulk_upsert, progress_bar
+from storage.models import (
+    Contact,
+    Customer,
+    HealthScore,
+    Interaction,
+    Opportunity,
+    RiskSignal,
+    UsageMonth,
+    User,
+)
+from storage.settings import get_settings
+
+DEFAULT_ACCOUNTS = 200
+DEFAULT_SEED = 235
+CSMS_PER_MANAGER = 6
+ACCOUNTS_PER_TRANSACTION = 2000  # bounds memory at 100k accounts; each batch is atomic
+
+# Written parent-first so foreign keys hold inside every batch.
+TABLES = (Customer, Contact, HealthScore, UsageMonth, Opportunity, RiskSignal, Interaction)
+KEYS: dict[str, tuple[str, ...]] = {
+    "customers": ("id",),
+    "contacts": ("id",),
+    "health_history": ("customer_id", "date"),
+    "usage_monthly": ("customer_id", "month"),
+    "opportunities": ("id",),
+    "risk_signals": ("id",),
+    "interactions": ("id",),
+}
+@dataclass(frozen=True)
+class SeedSummary:
+    accounts: int  # demo accounts requested (and now present)
+    added: int
+    already_present: int
+    rows: dict[str, int]  # rows written per table
+    as_of: date
+    seconds: float
+
+
+def demo_users(accounts: int) -> list[dict[str, Any]]:
+    """The CSMs who own the accounts, their managers, and one admin."""
+    csms = math.ceil(accounts / ACCOUNTS_PER_CSM)
+    managers = math.ceil(csms / CSMS_PER_MANAGER)
+    rows = [_user(f"admin{1:03d}", "Avery Admin", "admin", None, "U0ADM001")]
+    for number in range(1, managers + 1):
+        rows.append(
+            _user(f"mgr{number:03d}", _person_name(number * 7), "manager", None, f"U0MGR{number:03d}")
+        )
+    for number in range(1, csms + 1):
+        manager = f"mgr{(number - 1) // CSMS_PER_MANAGER + 1:03d}@demo.accountplan.test"
+        rows.append(
+            _user(f"csm{number:03d}", _person_name(number * 13 + 1), "csm", manager, f"U0CSM{number:03d}")
+        )
+    return rows
+
+
+def _user(handle: str, name: str, role: str, manager: str | None, slack_id: str) -> dict[str, Any]:
+    return {
+        "email": f"{handle}@demo.accountplan.test",
+        "name": name,
+        "role": role,
+        "manager_email": manager,
+        "slack_user_id": slack_id,
+    }
+
+
+def _person_name(number: int) -> str:
+    return f"{FIRST_NAMES[number % len(FIRST_NAMES)]} {LAST_NAMES[(number * 7) % len(LAST_NAMES)]}"
+
+
+async def seed_demo_portfolio(
+    database: Database,
+    *,
+    accounts: int = DEFAULT_ACCOUNTS,
+    seed: int = DEFAULT_SEED,
+    as_of: date | None = None,
+    fiscal_year_start_month: int | None = None,
+    progress: bool = False,
+) -> SeedSummary:
+    """Make sure the first `accounts` demo accounts exist; adds the missing ones only."""
+    if accounts < 1:
+        raise BadInput(f"--accounts must be at least 1 (got {accounts})")
+    started = time.perf_counter()
+    as_of = as_of or date.today()
+    start_month = fiscal_year_start_month or get_settings().fiscal_year_start_month
+    wanted = [account_id(index) for index in range(accounts)]
+    present: set[str] = set()
+    async with database.session() as session:
+        for start in range(0, accounts, 5000):
+            chunk = wanted[start : start + 5000]
+            present.update(
+                (await session.execute(select(Customer.id).where(Customer.id.in_(chunk)))).scalars()
+            )
+        # Users first: they are shared by every batch. Existing ones (or their Slack ids) are kept.
+        await bulk_upsert(session, User.__table__, demo_users(accounts), key=())
+    missing = [index for index in range(accounts) if wanted[index] not in present]
+    written: dict[str, int] = defaultdict(int)
+    with progress_bar(
+        progress and len(missing) > ACCOUNTS_PER_TRANSACTION, len(missing), "seeding"
+    ) as advance:
+        for start in range(0, len(missing), ACCOUNTS_PER_TRANSACTION):
+            batch = missing[start : start + ACCOUNTS_PER_TRANSACTION]
+            await _seed_batch(database, batch, seed, as_of, start_month, written)
+            advance(len(batch))
+    return SeedSummary(
+        accounts=accounts,
+        added=len(missing),
+        already_present=accounts - len(missing),
+        rows=dict(written),
+        as_of=as_of,
+        seconds=time.perf_counter() - started,
+    )
+
+
+async def _seed_batch(
+    database: Database, indexes: list[int], seed: int, as_of: date, start_month: int, written: dict[str, int]
+) -> None:
+    """Generate and write a batch of accounts in one transaction: each account lands whole or not at all."""
+    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for index in indexes:
+        generated = techcorp_rows(as_of, start_month) if index == 0 else account_rows(index, seed, as_of)
+        for table, table_rows in generated.items():
+            rows[table].extend(table_rows)
+    async with database.session() as session:
+        for model in TABLES:
+            table = model.__table__
+            await bulk_upsert(session, table, rows[table.name], key=KEYS[table.name])
+            written[table.name] += len(rows[table.name])
+
+

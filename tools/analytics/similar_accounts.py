@@ -1,0 +1,243 @@
+"""Similar accounts: nearest neighbours among accounts with a known renewal outcome; success =
+renewed and grew. Computed from data, never a constant.
+
+The search runs over the cached feature index (tools.analytics.feature_index): a weighted distance over
+industry, segment, log ARR, health, feature and seat utilization, vectorized, then argpartition.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.errors import NotFound
+from tools.analytics.feature_index import (
+    OUTCOME_CODES,
+    SIGNATURE_MAX_AGE_SECONDS,
+    FeatureIndex,
+    QueryFeatures,
+    distances,
+    load_feature_index,
+    query_features,
+)
+
+OUTCOME_NAMES = {code: name for name, code in OUTCOME_CODES.items()}
+
+
+class SimilarAccount(BaseModel):
+    customer_id: str
+    name: str
+    industry: str | None
+    segment: str | None
+    arr: float | None
+    health_score: int | None
+    feature_utilization: float | None
+    similarity: float  # 0-1
+    outcome: str  # renewed | churned
+    arr_change_last_year: float | None
+    succeeded: bool  # renewed and grew
+    seat_utilization: float | None = None  # 0-1+
+    active_contacts: int = 0
+    has_exec_sponsor: bool = False
+
+
+class SimilarAccounts(BaseModel):
+    accounts: list[SimilarAccount]
+    sample_size: int
+    success_rate: float | None  # None when no neighbour has a known outcome
+    distinguishing_factors: list[str]  # "successful peers average 74% utilization vs 41% for the rest"
+    successful_profile: dict[str, float]  # averages of the successful neighbours
+    explanation: str
+
+
+def _nearest(
+    index: FeatureIndex, query: QueryFeatures, as_of: date, k: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Rows of the k nearest accounts with a known outcome (closest first), their distances, and
+    how many accounts were eligible."""
+    eligible = index.outcome > 0
+    eligible &= (index.contract_start == 0) | (index.contract_start <= as_of.toordinal())
+    if query.row is not None:
+        eligible[query.row] = False
+    pool = int(eligible.sum())
+    if pool == 0 or k <= 0:
+        return np.empty(0, dtype=np.int64), np.empty(0), pool
+    distance = np.where(eligible, distances(index, query), np.inf)
+    take = min(k, pool)
+    chosen = np.argpartition(distance, take - 1)[:take]
+    # Closest first; ties broken by row (= customer id order) so results are reproducible.
+    chosen = chosen[np.lexsort((chosen, distance[chosen]))]
+    return chosen, distance[chosen], pool
+
+
+def _mean(values: np.ndarray) -> float | None:
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if finite.size else None
+
+
+def _optional(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+# (profile key, values getter, minimum gap worth mentioning, sentence template)
+_FACTORS: tuple[tuple[str, str, float, str], ...] = (
+    (
+        "feature_utilization",
+        "feature_utilization",
+        5.0,
+        "successful peers average {s:.0f}% feature utilization vs {u:.0f}% for the rest",
+    ),
+    ("health_score", "health", 5.0, "successful peers average health {s:.0f} vs {u:.0f} for the rest"),
+    (
+        "seat_utilization_pct",
+        "seat_utilization_pct",
+        5.0,
+        "successful peers use {s:.0f}% of their seats vs {u:.0f}% for the rest",
+    ),
+    (
+        "exec_sponsor_share_pct",
+        "exec_sponsor_pct",
+        15.0,
+        "{s:.0f}% of successful peers have an executive sponsor vs {u:.0f}% of the rest",
+    ),
+    (
+        "active_contacts",
+        "active_contacts",
+        1.0,
+        "successful peers have {s:.1f} active contacts on average vs {u:.1f} for the rest",
+    ),
+    (
+        "champions",
+        "champions",
+        0.5,
+        "successful peers have {s:.1f} champions on average vs {u:.1f} for the rest",
+    ),
+)
+
+
+def _factor_values(index: FeatureIndex, rows: np.ndarray) -> dict[str, np.ndarray]:
+    return {
+        "feature_utilization": index.feature_utilization[rows],
+        "health": index.health[rows],
+        "seat_utilization_pct": index.seat_utilization[rows] * 100.0,
+        "exec_sponsor_pct": index.exec_sponsor[rows].astype(np.float64) * 100.0,
+        "active_contacts": index.active_contacts[rows].astype(np.float64),
+        "champions": index.champions[rows].astype(np.float64),
+        "arr": index.arr[rows],
+    }
+
+
+def _compare(
+    index: FeatureIndex, rows: np.ndarray, succeeded: np.ndarray
+) -> tuple[list[str], dict[str, float]]:
+    """Sentences on what separates successful neighbours from the rest, largest gap first, and
+    the successful neighbours' averages."""
+    values = _factor_values(index, rows)
+    profile: dict[str, float] = {}
+    for key, source, *_ in _FACTORS:
+        mean = _mean(values[source][succeeded])
+        if mean is not None:
+            profile[key] = round(mean, 2)
+    arr_mean = _mean(values["arr"][succeeded])
+    if arr_mean is not None:
+        profile["arr"] = round(arr_mean, 2)
+    if not succeeded.any() or succeeded.all():
+        return [], profile
+    ranked: list[tuple[float, str]] = []
+    for _, source, threshold, template in _FACTORS:
+        good, rest = _mean(values[source][succeeded]), _mean(values[source][~succeeded])
+        if good is None or rest is None or abs(good - rest) < threshold:
+            continue
+        ranked.append((abs(good - rest) / threshold, template.format(s=good, u=rest)))
+    ranked.sort(key=lambda item: -item[0])
+    return [sentence for _, sentence in ranked], profile
+
+
+async def find_similar_accounts(
+    session: AsyncSession,
+    customer_id: str,
+    as_of: date,
+    *,
+    k: int = 12,
+    max_index_age: float = SIGNATURE_MAX_AGE_SECONDS,
+) -> SimilarAccounts:
+    """The `k` most similar accounts with a known renewal outcome, their success rate, and what
+    distinguishes the ones that renewed and grew. Accounts that started after `as_of` are left out.
+
+    The customer's own features are read fresh; its peers come from the feature index, re-checked
+    against the database when older than `max_index_age` seconds (0 = always).
+    """
+    index = await load_feature_index(session, max_age=max_index_age)
+    query = await query_features(session, index, customer_id)
+    if query is None:
+        raise NotFound(f"no customer with id {customer_id!r}")
+    if query.row is None:  # a customer added since the index was built: bring the index up to date
+        index = await load_feature_index(session, max_age=0.0)
+        query = await query_features(session, index, customer_id)
+        if query is None:
+            raise NotFound(f"no customer with id {customer_id!r}")
+    chosen, distance, pool = _nearest(index, query, as_of, k)
+    succeeded = index.succeeded(chosen)
+    accounts = [
+        SimilarAccount(
+            customer_id=index.ids[i],
+            name=index.names[i],
+            industry=index.industries[i],
+            segment=index.segments[i],
+            arr=_optional(index.arr[i]),
+            health_score=None if math.isnan(index.health[i]) else int(index.health[i]),
+            feature_utilization=_optional(index.feature_utilization[i]),
+            similarity=round(float(max(0.0, 1.0 - d)), 3),
+            outcome=OUTCOME_NAMES[int(index.outcome[i])],
+            arr_change_last_year=_optional(index.arr_change[i]),
+            succeeded=bool(ok),
+            seat_utilization=_optional(index.seat_utilization[i]),
+            active_contacts=int(index.active_contacts[i]),
+            has_exec_sponsor=bool(index.exec_sponsor[i]),
+        )
+        for i, d, ok in zip(chosen.tolist(), distance.tolist(), succeeded.tolist(), strict=True)
+    ]
+    factors, profile = _compare(index, chosen, succeeded)
+    if not accounts:
+        return SimilarAccounts(
+            accounts=[],
+            sample_size=0,
+            success_rate=None,
+            distinguishing_factors=[],
+            successful_profile={},
+            explanation="no other account with a known renewal outcome to compare with",
+        )
+    wins = int(succeeded.sum())
+    # Unknown (-1) matches nobody here; an unseen category (-2) cannot match any row's code.
+    same_industry = (
+        int((index.industry_code[chosen] == query.industry_code).sum()) if query.industry_code >= 0 else 0
+    )
+    same_segment = (
+        int((index.segment_code[chosen] == query.segment_code).sum()) if query.segment_code >= 0 else 0
+    )
+    explanation = (
+        f"{len(accounts)} nearest of {pool:,} accounts with a known outcome "
+        f"({same_industry} in the same industry, {same_segment} in the same segment; "
+        f"similarity {accounts[-1].similarity:.2f}-{accounts[0].similarity:.2f}); "
+        f"{wins} renewed and grew ({wins / len(accounts):.0%})"
+    )
+    if not factors:
+        explanation += "; " + (
+            "all of them succeeded, so nothing separates winners from the rest"
+            if wins == len(accounts)
+            else "none of them succeeded"
+            if wins == 0
+            else "no material difference between successful peers and the rest"
+        )
+    return SimilarAccounts(
+        accounts=accounts,
+        sample_size=len(accounts),
+        success_rate=round(wins / len(accounts), 4),
+        distinguishing_factors=factors,
+        successful_profile=profile,
+        explanation=explanation,
+    )

@@ -1,0 +1,81 @@
+"""The facts a planning context is made of (the customer, contacts, trends, opportunities, risk
+signals, interactions), in their own module so the analytics that read them (risks, expansion,
+data gaps) and the context that gathers them do not import each other."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel
+
+from tools.analytics.relationships import RelationshipScore
+
+
+class CustomerSnapshot(BaseModel):
+    id: str
+    name: str
+    industry: str | None
+    segment: str | None
+    arr: float | None
+    health_score: int | None
+    renewal_date: date | None
+    contract_start: date | None
+    seats_purchased: int | None
+    seats_active: int | None
+    feature_utilization: float | None  # percent 0-100
+    csm_email: str | None
+    goals: str | None
+    competitors: str | None
+    renewal_outcome: str | None
+    arr_change_last_year: float | None
+
+
+class ContactInsight(BaseModel):
+    id: str
+    name: str
+    title: str | None
+    role: str
+    email: str | None
+    engagement_level: str | None
+    last_contacted: date | None
+    active: bool
+    relationship: RelationshipScore
+
+
+class TrendPoint(BaseModel):
+    period: str  # ISO date or YYYY-MM
+    value: float
+
+
+class Trend(BaseModel):
+    points: list[TrendPoint]  # oldest first
+    latest: float | None
+    change_90d: float | None  # absolute change over ~90 days (health points / utilization points)
+    change_pct_90d: float | None
+
+
+class OpportunityFact(BaseModel):
+    id: str
+    type: str
+    description: str
+    value: float
+    probability: float
+    expected_close: date | None
+    stage: str
+
+
+class RiskSignalFact(BaseModel):
+    id: str
+    type: str
+    severity: str
+    description: str
+    detected_at: date | None
+    status: str
+
+
+class InteractionSummary(BaseModel):
+    count_90d: int
+    count_total: int
+    average_sentiment_90d: float | None
+    last_interaction: date | None
+    recent: list[str]  # "2026-10-02 call with Sarah Chen: ..." newest first, at most 5
