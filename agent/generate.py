@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.drafter import DRAFTER_VERSION, draft_plan
 from agent.drafter.confidence import confidence_breakdown
+from agent.review import with_review
 from agent.section_writer import (
     OfflineSectionWriter,
     ProgressCallback,
@@ -156,6 +157,7 @@ async def generate_plan(
     document = _with_generation_context(
         document, baseline, context, request, sections, outcome, active_writer, previous
     )
+    document = with_review(document, context, start_month=start_month)
 
     saved = created = False
     if request.save:
@@ -323,10 +325,25 @@ def _with_generation_context(
     return document.model_copy(
         update={
             "generation_context": generation_context,
-            "ai_generated": True,
+            "ai_generated": _ai_wrote(writer, sections, outcome, previous),
             "ai_confidence": ai_confidence,
         }
     )
+
+
+def _ai_wrote(
+    writer: SectionWriter,
+    sections: tuple[str, ...],
+    outcome: SectionOutcome,
+    previous: AccountPlanDocument | None,
+) -> bool:
+    """True only when a model wrote at least one section of this plan: one it drafted now (and did
+    not fall back on), or one kept from a saved version a model wrote. The offline drafter's plans
+    are "drafted from your data", never AI-drafted."""
+    if writer.name != "offline" and any(s not in outcome.fallbacks for s in sections):
+        return True
+    kept = [s for s in SECTIONS if s not in sections]
+    return bool(previous is not None and previous.ai_generated and kept)
 
 
 def inputs_summary(context: PlanningContext) -> dict[str, Any]:

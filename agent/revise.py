@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from agent.claude.grounding import GroundingFacts, grounding_check
 from agent.generate import today
 from agent.offline_commands import OFFLINE_HELP, parse_request
+from agent.review import review_finisher
 from storage.db import Database
 from storage.errors import AccountPlanError, BadInput, NotFound
 from storage.plan_diff import diff_plans
@@ -28,7 +29,7 @@ from tools.plans import lifecycle
 from tools.plans.edits import PlanEdit, apply_edits
 from tools.plans.identity import resolve_actor
 from tools.plans.policy import authorize
-from tools.plans.revisions import EditResult, GroundingCheck, save_edits, save_revision
+from tools.plans.revisions import EditResult, Finisher, GroundingCheck, save_edits, save_revision
 
 if TYPE_CHECKING:
     from agent.claude.client import ClaudeClient
@@ -142,6 +143,7 @@ async def _save(
                 surface=surface,
                 reason=reason,
                 check=check,
+                finish=_review_step(),
             )
         document = result.document
     if submit:
@@ -158,6 +160,12 @@ async def _save(
         except AccountPlanError as error:
             note = f"I couldn't submit it for approval: {error.message}"
     return document, diff, submitted, note
+
+
+def _review_step() -> Finisher:
+    """Every saved revision carries its own plan review, against the data as of the plan's date."""
+    settings = get_settings()
+    return review_finisher(today=today(settings), start_month=settings.fiscal_year_start_month)
 
 
 async def grounding_check_for(database: Database, plan_id: str) -> GroundingCheck:
@@ -188,6 +196,7 @@ async def apply_plan_edits(
             surface=surface,
             check=prepared.check,
             expected_version=expected_version if expected_version is not None else prepared.document.version,
+            finish=_review_step(),
         )
 
 

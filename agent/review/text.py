@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from datetime import date
 from itertools import pairwise
 
 from agent.review.facts import ReviewFacts, TextItem
-from agent.review.wording import short
+from agent.review.timing import PLACEHOLDER
+from agent.review.wording import day, short
 
 _NOUN_WORDS = (
     "contact opportunity problem risk account seat user day week month year signal objective milestone action "
@@ -74,6 +76,13 @@ class _Reporter:
             self.facts.warning(code, item.path, f"{item.label}: {message}", suggestion)
 
 
+def _readable(iso: str) -> str:
+    try:
+        return day(date.fromisoformat(iso))
+    except ValueError:
+        return "Aug 31, 2027"
+
+
 def _previous_word(text: str, at: int) -> str:
     words = text[max(0, at - 16) : at].split()
     return words[-1].lower() if words else ""
@@ -95,7 +104,7 @@ def _numbers(facts: ReviewFacts, report: _Reporter) -> None:
         following = text[match.end() : match.end() + 1]
         if following == "-" and (iso := ISO_DATE.match(text, at)):
             report(facts.item_at(at), "date_format", f"the date '{iso.group(0)}' is written as a database date.",
-                   "Write dates as people read them: Aug 31, 2027.")  # fmt: skip
+                   f"Write dates as people read them: {_readable(iso.group(0))}.")  # fmt: skip
         elif following == "/" and (slash := SLASH_DATE.match(text, at)):
             report(facts.item_at(at), "date_format", f"'{slash.group(0)}' can be read as two different dates.",
                    "Write dates as Aug 31, 2027.")  # fmt: skip
@@ -200,7 +209,7 @@ def _repeated_phrase(facts: ReviewFacts, item: TextItem) -> None:
 def _duplicates(facts: ReviewFacts) -> None:
     groups: dict[tuple[str, str], list[TextItem]] = defaultdict(list)
     for item in facts.texts:
-        if item.kind in DISTINCT_KINDS:
+        if item.kind in DISTINCT_KINDS and not (item.kind == "milestone" and PLACEHOLDER.search(item.own)):
             groups[(item.kind, " ".join(item.own.lower().split()))].append(item)
     for (_, key), items in groups.items():
         if not key or len(items) < 2:

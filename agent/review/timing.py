@@ -53,8 +53,8 @@ STEP_NAMES = {1: "the value case", 2: "the proposal", 3: "the signature"}
 
 def _serves_renewal(facts: ReviewFacts, text: str) -> bool:
     """Does `text` work towards this plan's renewal (not after it, not a later year's)?"""
-    if not RENEWAL.search(text) or AFTER_RENEWAL.search(text):
-        return False
+    if not RENEWAL.search(text) or AFTER_RENEWAL.search(text) or STALE_WORDS.search(text):
+        return False  # not about the renewal, or about one behind us, or about its record being wrong
     fiscal_year = int(facts.document.fiscal_year[2:])
     if any(int(year) > fiscal_year for year in FISCAL_YEAR_NAME.findall(text)):
         return False
@@ -91,7 +91,10 @@ def _check_milestones(facts: ReviewFacts) -> None:
                     f"date ({day(facts.as_of)}).",
                     "Mark it done if it happened; otherwise move the work to a quarter that is still open.",
                 )
-            renewal_quarter = facts.renewal_quarter
+            # A renewal date already behind the plan is stale data (reported once, as such).
+            renewal_quarter = (
+                facts.renewal_quarter if facts.renewal and facts.renewal >= facts.as_of else None
+            )
             serves = _serves_renewal(facts, milestone.milestone)
             if (
                 serves
@@ -212,7 +215,7 @@ def _check_qbrs(facts: ReviewFacts) -> None:
         renewal = facts.renewal
         if (
             renewal is not None
-            and facts.year_start <= renewal < qbr.date
+            and max(facts.year_start, facts.as_of) <= renewal < qbr.date
             and (PRE_RENEWAL.search(qbr.focus) or _serves_renewal(facts, qbr.focus))
         ):
             facts.error(

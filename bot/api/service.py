@@ -10,11 +10,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from agent.generate import today
+from agent.review import with_review_of_edit
 from storage.db import Database
 from storage.errors import BadInput, NotFound
 from storage.models import Customer
 from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of, get_plan
+from storage.settings import get_settings
 from tools.plans.identity import actor_from_token
 from tools.plans.lifecycle import TransitionResult, customer_ownership, edit_plan, ownership_of, transition
 from tools.plans.policy import Actor, authorize
@@ -117,6 +120,15 @@ async def replace_plan(
             document = AccountPlanDocument.model_validate(data)
         except ValidationError as error:
             raise InvalidDocument(field_problems(error)) from error
+        # The stored review is ours to write, never the client's: review what is being saved.
+        settings = get_settings()
+        document = await with_review_of_edit(
+            session,
+            document_of(plan),
+            document,
+            today=today(settings),
+            start_month=settings.fiscal_year_start_month,
+        )
         result = await edit_plan(
             session,
             plan_id,

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import logging
 
-from agent.generate import GenerationRequest, generate_plan
+from agent.generate import GenerationRequest, generate_plan, today
+from agent.review import with_fresh_review, with_review
 from storage.db import Database
 from storage.plan_document import AccountPlanDocument
+from storage.settings import get_settings
 from tools.living.adjustments import adjust_plan_for_changes
 from tools.living.change_detection import ProposalDrafter
 from tools.living.tracked_inputs import ChangeReason, TrackedInputs
@@ -39,7 +41,7 @@ def agent_drafter(database: Database) -> ProposalDrafter:
         adjusted = adjust_plan_for_changes(document, reasons, current)
         sections = affected_sections(reasons)
         if not sections:
-            return adjusted
+            return await _reviewed(database, adjusted)
         try:
             generated = await generate_plan(
                 database,
@@ -57,7 +59,7 @@ def agent_drafter(database: Database) -> ProposalDrafter:
             log.exception(
                 "redrafting %s for %s failed; proposing the adjusted plan", sections, document.customer_id
             )
-            return adjusted
+            return await _reviewed(database, adjusted)
         redrafted = {section: getattr(generated.document, section) for section in sections}
         if "risk_mitigation" in redrafted:
             # Keep the risk that names the change itself, even if the redraft words it differently.
@@ -73,6 +75,16 @@ def agent_drafter(database: Database) -> ProposalDrafter:
                 update={"identified_risks": fresh + [r for r in added if r.risk not in known]}
             )
         context = {**generated.document.generation_context, "redrafted_sections": list(sections)}
-        return adjusted.model_copy(update=redrafted | {"generation_context": context})
+        proposed = adjusted.model_copy(update=redrafted | {"generation_context": context})
+        # The proposal mixes the old plan with redrafted sections: review what is actually proposed.
+        return with_review(proposed, generated.context)
 
     return draft
+
+
+async def _reviewed(database: Database, document: AccountPlanDocument) -> AccountPlanDocument:
+    settings = get_settings()
+    async with database.session() as session:
+        return await with_fresh_review(
+            session, document, today=today(settings), start_month=settings.fiscal_year_start_month
+        )
