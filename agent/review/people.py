@@ -57,7 +57,9 @@ CANDIDATE = re.compile(
     re.I,
 )
 DEPARTURE = re.compile(
-    r"\b(left|depart\w*|replac\w*|succe\w*|after|lost|leaving|former|instead of|without)\b", re.I
+    r"\b(left|depart\w*|replac\w*|succeed\w*|successor (?:of|to|for)|after|lost|leaving|former|instead of|"
+    r"without)\b",
+    re.I,
 )
 # Customer text and data descriptions: not people the plan works with.
 SKIP_FOR_NAMES = frozenset(

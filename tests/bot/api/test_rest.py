@@ -336,3 +336,19 @@ async def test_openapi_document_describes_every_route(api: Api) -> None:
     put = document["paths"]["/api/account-plans/{plan_id}"]["put"]["responses"]
     assert {"409", "422", "428"} <= set(put)
     json.dumps(document)
+
+
+async def test_the_plan_document_carries_its_review_and_a_put_rewrites_it(api: Api) -> None:
+    """A PUT stores the review of what was saved; a review the client sent along is never kept."""
+    path = f"/api/account-plans/{api.org.plan_id}"
+    document = await (await api.client.get(path, headers=api.auth(CARL))).json()
+    for objective in document["strategic_objectives"]:
+        objective["priority"] = "critical"
+    document["generation_context"]["review"] = {"findings": [], "errors": 0, "warnings": 0}
+    response = await api.client.put(path, json=document, headers=api.auth(CARL, **{"If-Match": '"1"'}))
+    assert response.status == 200, await response.text()
+    review = (await response.json())["generation_context"]["review"]
+    assert review["errors"] >= 1 and "too_many_critical" in {f["code"] for f in review["findings"]}
+    assert set(review["findings"][0]) == {"code", "severity", "section", "path", "message", "suggestion"}
+    again = await (await api.client.get(path, headers=api.auth(CARL))).json()
+    assert again["generation_context"]["review"] == review
