@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.generate import GeneratedPlan, GenerationRequest, ProgressEvent, generate_plan, today
+from agent.review import stored_review, with_fresh_review
 from bot.cli.common import async_command, open_database
 from bot.render.markdown import export_filename, render_markdown
 from bot.render.terminal import render_plan
@@ -192,6 +193,12 @@ async def show_command(
         async with database.session() as session:
             plan = await _customer_plan(session, customer, fiscal_year)
             document = document_of(plan) if version is None else await get_revision(session, plan.id, version)
+            if output_format == "text" and stored_review(document) is None:
+                # Saved before plans were reviewed: review it for the reader (nothing is stored).
+                settings = get_settings()
+                document = await with_fresh_review(
+                    session, document, today=today(settings), start_month=settings.fiscal_year_start_month
+                )
     finally:
         await database.dispose()
     if show_usage:
