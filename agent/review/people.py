@@ -30,10 +30,10 @@ ROLE_MENTIONS: dict[str, re.Pattern[str]] = {
     "technical_buyer": re.compile(r"\btechnical buyer\b", re.I),
     "champion": re.compile(r"\bchampion\b", re.I),
 }
-# A role named after one of these words is a role to fill, not a person who is there.
+# A role named after one of these words is a role to fill (or our own side's), not a person who is there.
 _INDEFINITE_WORDS = (
     "a an another new second 2nd third successor potential candidate any no missing without one more "
-    "additional backup replacement future as every each"
+    "additional backup replacement future as every each our"
 )
 INDEFINITE = frozenset(_INDEFINITE_WORDS.split())
 MEET = re.compile(
@@ -48,6 +48,46 @@ FIND = re.compile(
     r"mapp?(?:ing|ed)?|to be identified|not on record|on record|missing|without|lacks?|gap|who (?:is|are|will be)|"
     r"name (?:a|an|the)|candidates?|successor|if (?:one|there is)|once (?:found|identified|named))\b",
     re.I,
+)
+# Substrings one of which every FIND / MEET match contains: a cheap test before the pattern.
+FIND_STEMS = (
+    "identif",
+    "find",
+    "recruit",
+    "intro",
+    "locat",
+    "source",
+    "nominat",
+    "appoint",
+    "map",
+    "record",
+    "missing",
+    "without",
+    "lack",
+    "gap",
+    "who ",
+    "name ",
+    "candidate",
+    "successor",
+    "if one",
+    "if there",
+    "once ",
+)
+MEET_STEMS = (
+    "meet",
+    "met",
+    "brief",
+    "with",
+    "present",
+    "endorse",
+    "sign",
+    "approv",
+    "invite",
+    "attend",
+    "walk",
+    "sponsor",
+    "engage",
+    "host",
 )
 INTRO = re.compile(r"\bintro(?:duc\w*)?\b", re.I)
 CANDIDATE = re.compile(
@@ -135,12 +175,13 @@ def _check_roles(facts: ReviewFacts) -> None:
             for role in missing:
                 if ROLE_KEYWORDS[role] not in lowered or not ROLE_MENTIONS[role].search(clause):
                     continue
-                if FIND.search(clause):
+                if any(stem in lowered for stem in FIND_STEMS) and FIND.search(clause):
                     if item.when is not None:
                         found_at[role].append(item.when)
                     continue
                 implicit = item.kind in ("attendee", "owner")
-                if _definite_mentions(clause, role) and (implicit or MEET.search(clause)):
+                meets = implicit or (any(stem in lowered for stem in MEET_STEMS) and MEET.search(clause))
+                if meets and _definite_mentions(clause, role):
                     meetings.append((role, item, clause))
     reported: set[str] = set()
     for role, item, clause in meetings:

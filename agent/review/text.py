@@ -153,6 +153,8 @@ def _literals(facts: ReviewFacts, report: _Reporter) -> None:
                    f"Write it in words ('{code.group(0).replace('_', ' ')}').")  # fmt: skip
         at = text.find("_", (code.end() if code else at) + 1)
     words = facts.joined_lower.split(" ")
+    if not any(map(str.__eq__, words, words[1:])):
+        return  # the usual case, decided at C speed
     offset = 0
     for first, second in pairwise(words):
         if first == second and len(first) > 1 and first.isalpha():
@@ -187,6 +189,8 @@ def _cut_off(facts: ReviewFacts, item: TextItem) -> None:
 
 
 def _repeated_phrase(facts: ReviewFacts, item: TextItem) -> None:
+    if len(item.own) < 4 * PHRASE_WORDS * 2:
+        return  # too short to hold a six-word phrase twice
     words = item.own.lower().split()
     if len(words) < 2 * PHRASE_WORDS:
         return
