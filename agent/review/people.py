@@ -195,7 +195,7 @@ def _check_roles(facts: ReviewFacts) -> None:
         facts.error(
             "role_not_on_record",
             item.path,
-            f"{item.label} has the {label} taking part ('{short(clause.strip())}'), but there is no {label} on record.",
+            f"{item.label} ('{short(clause.strip())}') counts on the {label}, but nobody on record is the {label}.",
             f"Make it a step to find one first ('identify the {label}'), or name the contact once they are on record.",
         )
 
