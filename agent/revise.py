@@ -14,14 +14,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from agent.claude.grounding import GroundingFacts, grounding_check
-from agent.generate import today
+from agent.deps import AgentDeps
 from agent.offline_commands import OFFLINE_HELP, parse_request
 from storage.db import Database
 from storage.errors import AccountPlanError, BadInput, NotFound
 from storage.plan_diff import diff_plans
 from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of, get_plan
-from storage.settings import get_settings
 from tools.analytics import context as context_tools
 from tools.analytics.context import PlanningContext
 from tools.plans import lifecycle
@@ -57,10 +56,9 @@ class _Prepared:
     facts: GroundingFacts
 
 
-async def _prepare(database: Database, plan_id: str, actor: str | None) -> _Prepared:
+async def _prepare(deps: AgentDeps, plan_id: str, actor: str | None) -> _Prepared:
     """Load the plan, make sure `actor` may edit it, and gather the data edits are grounded in."""
-    settings = get_settings()
-    async with database.session() as session:
+    async with deps.database.session() as session:
         plan = await get_plan(session, plan_id)
         if actor is not None:
             who = await resolve_actor(session, actor)
@@ -68,13 +66,12 @@ async def _prepare(database: Database, plan_id: str, actor: str | None) -> _Prep
         document = document_of(plan)
         context: PlanningContext | None = None
         try:
-            as_of = today(settings)
             context = await context_tools.gather_planning_context(
                 session,
                 plan.customer_id,
-                as_of,
+                deps.today(),
                 fiscal_year=plan.fiscal_year,
-                fiscal_year_start_month=settings.fiscal_year_start_month,
+                fiscal_year_start_month=deps.fiscal_year_start_month,
             )
         except AccountPlanError as error:
             log.warning(
@@ -160,14 +157,14 @@ async def _save(
     return document, diff, submitted, note
 
 
-async def grounding_check_for(database: Database, plan_id: str) -> GroundingCheck:
+async def grounding_check_for(deps: AgentDeps, plan_id: str) -> GroundingCheck:
     """The grounding check for edits to this plan (for callers below the agent layer, e.g. a tools
     function saving a Slack form: pass it as `check=` to `tools.plans.edits.save_edits`)."""
-    return (await _prepare(database, plan_id, None)).check
+    return (await _prepare(deps, plan_id, None)).check
 
 
 async def apply_plan_edits(
-    database: Database,
+    deps: AgentDeps,
     plan_id: str,
     edits: list[PlanEdit],
     *,
@@ -178,8 +175,8 @@ async def apply_plan_edits(
     """Typed edits from a form (the Slack "Edit objective" modal, the REST API), grounded in the
     account's data and saved as one revision. Raises PlanEditRejected (a BadInput) with the
     problems, Conflict when the plan moved past `expected_version`, PermissionDenied."""
-    prepared = await _prepare(database, plan_id, actor)
-    async with database.session() as session:
+    prepared = await _prepare(deps, plan_id, actor)
+    async with deps.database.session() as session:
         return await save_edits(
             session,
             plan_id,
@@ -192,17 +189,16 @@ async def apply_plan_edits(
 
 
 async def revise_plan(
-    database: Database,
+    deps: AgentDeps,
     plan_id: str,
     message: str,
     *,
     actor: str,
     surface: str,
-    client: ClaudeClient | None = None,
     offline: bool = False,
 ) -> RevisionOutcome:
-    """Apply a plain-language change request to a plan (Claude when configured, else the grammar;
-    `offline` forces the grammar).
+    """Apply a plain-language change request to a plan (Claude when the deps carry a client, else the
+    grammar; `offline` forces the grammar).
 
     Raises NotFound / PermissionDenied / BadInput before anything is changed, Conflict when the
     plan changed meanwhile, ClaudeUnavailable when Claude cannot be reached.
@@ -212,18 +208,12 @@ async def revise_plan(
         raise BadInput("say what to change, e.g. 'set priority of objective 2 to critical'")
     if len(message) > MAX_MESSAGE_CHARS:
         raise BadInput(f"that request is too long ({len(message)} characters; at most {MAX_MESSAGE_CHARS})")
-    settings = get_settings()
-    if offline:
-        client = None
-    elif client is None and settings.claude_enabled:
-        from agent.claude.client import shared_client
-
-        client = shared_client(settings)
-    prepared = await _prepare(database, plan_id, actor)
+    client = None if offline else deps.claude
+    prepared = await _prepare(deps, plan_id, actor)
     if client is None:
-        return await _revise_offline(database, plan_id, message, prepared, actor=actor, surface=surface)
+        return await _revise_offline(deps.database, plan_id, message, prepared, actor=actor, surface=surface)
     return await _revise_with_claude(
-        database, plan_id, message, prepared, client, actor=actor, surface=surface
+        deps.database, plan_id, message, prepared, client, actor=actor, surface=surface
     )
 
 

@@ -14,8 +14,8 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent.generate import GeneratedPlan, GenerationRequest, ProgressEvent, generate_plan, today
-from bot.cli.common import async_command, open_database
+from agent.generate import GeneratedPlan, GenerationRequest, ProgressEvent, generate_plan
+from bot.cli.common import agent_deps, async_command, open_database
 from bot.render.markdown import export_filename, render_markdown
 from bot.render.terminal import render_plan
 from storage.customers import find_customer
@@ -25,7 +25,6 @@ from storage.errors import BadInput, NotFound, UnknownCustomer
 from storage.models import AccountPlan, Customer
 from storage.plan_document import SECTIONS, AccountPlanDocument, parse_sections
 from storage.plans import document_of, find_plan, get_plan, get_revision, list_plans
-from storage.settings import get_settings
 from tools.analytics.fiscal_calendar import parse_fiscal_year
 
 FORMATS = ("text", "markdown", "json")
@@ -123,11 +122,8 @@ async def generate_command(
         save=not no_save,
         offline=offline,
     )
-    database = await open_database()
-    try:
-        result = await generate_plan(database, request, progress=_progress)
-    finally:
-        await database.dispose()
+    async with agent_deps(offline=offline) as deps:
+        result = await generate_plan(deps, request, progress=_progress)
     emit(result.document, output_format, request.sections if output_format == "text" else SECTIONS)
     _note(_saved_line(result))
 
@@ -264,29 +260,27 @@ async def export_command(plan: str, output_format: str, output: Path | None, fis
 async def demo_command(offline: bool) -> None:
     """The main job: seed the demo portfolio if the database is empty, draft TechCorp Industries'
     plan for the fiscal year being planned, show it and write its Markdown export."""
-    settings = get_settings()
-    database = await open_database()
-    try:
-        async with database.session() as session:
+    async with agent_deps(offline=offline) as deps:
+        async with deps.database.session() as session:
             customers = (await session.execute(select(func.count()).select_from(Customer))).scalar_one()
         if customers == 0:
             _note("empty database: seeding the demo portfolio ...")
-            summary = await seed_demo_portfolio(database, progress=sys.stderr.isatty())
+            summary = await seed_demo_portfolio(
+                deps.database,
+                fiscal_year_start_month=deps.fiscal_year_start_month,
+                progress=sys.stderr.isatty(),
+            )
             _note(f"seeded {summary.added} demo accounts in {summary.seconds:.1f} s")
-        request = GenerationRequest(
-            customer=TECHCORP_ID, as_of=today(settings), offline=offline, author="demo"
-        )
+        request = GenerationRequest(customer=TECHCORP_ID, as_of=deps.today(), offline=offline, author="demo")
         try:
-            result = await generate_plan(database, request, progress=_progress)
+            result = await generate_plan(deps, request, progress=_progress)
         except UnknownCustomer:
             raise NotFound(
                 "this database has customers but not the demo account TechCorp Industries; "
                 "`accountplan seed` adds the demo portfolio next to them"
             ) from None
-    finally:
-        await database.dispose()
     render_plan(Console(), result.document)
-    path = settings.data_dir / "exports" / export_filename(result.document)
+    path = deps.settings.data_dir / "exports" / export_filename(result.document)
     _write(path, render_markdown(result.document))
     _note(_saved_line(result))
     click.echo(f"Markdown export written to {path.resolve()}")

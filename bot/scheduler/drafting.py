@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import logging
 
+from agent.deps import AgentDeps
 from agent.generate import GenerationRequest, generate_plan
-from storage.db import Database
 from storage.plan_document import AccountPlanDocument
 from tools.living.adjustments import adjust_plan_for_changes
 from tools.living.change_detection import ProposalDrafter
@@ -32,7 +32,7 @@ def affected_sections(reasons: list[ChangeReason]) -> tuple[str, ...]:
     return tuple(sorted(wanted))
 
 
-def agent_drafter(database: Database) -> ProposalDrafter:
+def agent_drafter(deps: AgentDeps) -> ProposalDrafter:
     async def draft(
         document: AccountPlanDocument, reasons: list[ChangeReason], current: TrackedInputs
     ) -> AccountPlanDocument:
@@ -42,7 +42,7 @@ def agent_drafter(database: Database) -> ProposalDrafter:
             return adjusted
         try:
             generated = await generate_plan(
-                database,
+                deps,
                 GenerationRequest(
                     customer=document.customer_id,
                     fiscal_year=document.fiscal_year,
