@@ -85,7 +85,9 @@ async def run(accounts: int, rounds: int, folder: Path) -> None:
 
         generate_ms: list[float] = []
         for _ in range(20):
-            result = await generate_plan(deps, GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, offline=True))
+            result = await generate_plan(
+                deps, GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, offline=True)
+            )
             generate_ms.append(result.elapsed_ms)
     finally:
         await database.dispose()

@@ -184,4 +184,3 @@ class ClaudeClient:
 
     async def close(self) -> None:
         await self.sdk.close()
-

@@ -70,7 +70,9 @@ async def _share(it: Interaction, canvas_id: str, csm_id: str | None, target_cha
             await client.canvases_access_set(canvas_id=canvas_id, access_level="write", user_ids=[csm_id])
         if csm_id != user_id:
             await client.canvases_access_set(canvas_id=canvas_id, access_level="read", user_ids=[user_id])
-        you = "shared with you (edit)" if csm_id == user_id else "shared with you (read; the plan's CSM edits)"
+        you = (
+            "shared with you (edit)" if csm_id == user_id else "shared with you (read; the plan's CSM edits)"
+        )
         if target_channel[:1] in ("C", "G"):
             await client.canvases_access_set(
                 canvas_id=canvas_id, access_level="read", channel_ids=[target_channel]

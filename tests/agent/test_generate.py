@@ -112,7 +112,9 @@ async def test_bad_input_saves_nothing(
     seeded: Database, request_kwargs: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(BadInput, match=message):
-        await generate_plan(agent_deps(seeded), GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, **request_kwargs))
+        await generate_plan(
+            agent_deps(seeded), GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, **request_kwargs)
+        )
     assert await count(seeded, AccountPlan) == 0
 
 
@@ -131,7 +133,8 @@ async def test_partial_regeneration_keeps_the_other_sections_of_the_saved_plan(s
         await save_plan_version(session, edited, author="csm@example.com", reason="edited summary")
 
     result = await generate_plan(
-        agent_deps(seeded), GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, sections=("risk_mitigation",))
+        agent_deps(seeded),
+        GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, sections=("risk_mitigation",)),
     )
 
     assert result.document.version == 3
@@ -195,7 +198,9 @@ async def test_writer_sections_replace_the_baseline_and_missing_ones_fall_back(s
 
 async def test_a_failing_writer_still_yields_a_complete_offline_plan(seeded: Database) -> None:
     result = await generate_plan(
-        agent_deps(seeded), GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF), writer=ScriptedWriter(fail=True)
+        agent_deps(seeded),
+        GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF),
+        writer=ScriptedWriter(fail=True),
     )
 
     assert result.saved
@@ -221,7 +226,9 @@ async def test_offline_request_never_uses_the_configured_writer(seeded: Database
 
 async def test_concurrent_generations_for_one_plan_both_land_as_versions(seeded: Database) -> None:
     request = GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF)
-    results = await asyncio.gather(generate_plan(agent_deps(seeded), request), generate_plan(agent_deps(seeded), request))
+    results = await asyncio.gather(
+        generate_plan(agent_deps(seeded), request), generate_plan(agent_deps(seeded), request)
+    )
 
     assert sorted(r.document.version for r in results) == [1, 2]
     assert await count(seeded, AccountPlan) == 1
@@ -232,7 +239,9 @@ async def test_plans_are_stored_and_revised_the_same_on_sqlite_and_postgresql(an
     await seed_demo_portfolio(any_db, accounts=5, as_of=AS_OF)
     request = GenerationRequest(customer="TechCorp Industries", as_of=AS_OF)
 
-    results = await asyncio.gather(generate_plan(agent_deps(any_db), request), generate_plan(agent_deps(any_db), request))
+    results = await asyncio.gather(
+        generate_plan(agent_deps(any_db), request), generate_plan(agent_deps(any_db), request)
+    )
 
     assert sorted(r.document.version for r in results) == [1, 2]
     latest = max(results, key=lambda r: r.document.version).document

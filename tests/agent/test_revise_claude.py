@@ -224,7 +224,11 @@ async def test_a_hanging_model_hits_the_deadline_and_changes_nothing(db: Databas
             api_key="sk-test", model="claude-test", base_url=fake.url, max_retries=0, deadline=0.5
         )
         outcome = await revise_plan(
-            agent_deps(db, claude=client), plan.plan_id, "lower objective 1", actor="csm@example.com", surface="cli"
+            agent_deps(db, claude=client),
+            plan.plan_id,
+            "lower objective 1",
+            actor="csm@example.com",
+            surface="cli",
         )
         await client.close()
     assert not outcome.changed and "took longer than" in outcome.reply

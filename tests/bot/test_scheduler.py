@@ -380,7 +380,10 @@ async def test_production_drafter_redrafts_the_touched_sections_and_keeps_action
         ),
     )
     [proposal] = await propose_revisions(
-        db, now=datetime(2026, 2, 3, 10, 0, tzinfo=UTC), drafter=agent_drafter(agent_deps(db)), customer_ids=["c1"]
+        db,
+        now=datetime(2026, 2, 3, 10, 0, tzinfo=UTC),
+        drafter=agent_drafter(agent_deps(db)),
+        customer_ids=["c1"],
     )
     assert affected_sections(proposal.reasons) == ("risk_mitigation",)
     async with db.session() as session:

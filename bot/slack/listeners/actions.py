@@ -133,17 +133,17 @@ async def open_from_home(it: Interaction) -> None:
 
 def register(app: AsyncApp) -> None:
     on_options(app, ids.CUSTOMER_SELECT, gate=MEMBER)(customer_type_ahead)
-    on_action(app, ids.CUSTOMER_SELECT, gate=Gate("view", picked_customer), doing="load the customer preview")(
-        customer_picked
-    )
+    on_action(
+        app, ids.CUSTOMER_SELECT, gate=Gate("view", picked_customer), doing="load the customer preview"
+    )(customer_picked)
     on_action(app, ids.VIEW_PLAN, gate=Gate("view", plan_in_value), doing="open the plan")(view_plan)
     on_action(app, PLAN_TAB_PATTERN, gate=Gate("view", plan_in_value), doing="switch tabs")(switch_tab)
     on_action(app, ids.EDIT_OBJECTIVE, gate=Gate("edit", plan_in_value), doing="open the objective editor")(
         edit_objective
     )
-    on_action(app, ids.OBJECTIVE_PICK, gate=Gate("edit", plan_in_objective_form), doing="load that objective")(
-        objective_picked
-    )
+    on_action(
+        app, ids.OBJECTIVE_PICK, gate=Gate("edit", plan_in_objective_form), doing="load that objective"
+    )(objective_picked)
     on_action(app, ids.SUBMIT_PLAN, gate=Gate("submit", plan_in_value), doing="submit the plan")(submit)
     on_action(app, ids.EXPORT_PLAN, gate=Gate("export", plan_in_value), doing="export the plan")(export)
     on_action(app, PICK_CUSTOMER_PATTERN, gate=Gate("generate", customer_in_value), doing="draft that plan")(

@@ -32,14 +32,18 @@ async def greet(
         return
     thread = body["event"]["assistant_thread"]
     try:
-        await client.chat_postMessage(channel=thread["channel_id"], thread_ts=thread["thread_ts"], text=GREETING)
+        await client.chat_postMessage(
+            channel=thread["channel_id"], thread_ts=thread["thread_ts"], text=GREETING
+        )
         prompts = await prompts_for(deps, thread["user_id"])
         await set_suggested_prompts(prompts=prompts, title="Try asking")
     except Exception as error:  # a greeting is a courtesy: log it, the conversation still works
         log_failure("greet in the assistant pane", error, channel=thread["channel_id"])
 
 
-async def answer(deps: SlackDeps, body: dict[str, Any], client: AsyncWebClient, set_status: AsyncSetStatus) -> None:
+async def answer(
+    deps: SlackDeps, body: dict[str, Any], client: AsyncWebClient, set_status: AsyncSetStatus
+) -> None:
     if not await first_delivery(deps, body):
         return
     payload = body["event"]

@@ -99,7 +99,9 @@ async def list_plans(it: Interaction) -> None:
 async def show_plan(it: Interaction) -> None:
     assert it.respond is not None and it.subject.plan_id is not None
     document, progress = await plan_with_progress(it.deps.database, it.subject.plan_id)
-    await it.respond(text=plan_summary_text(document), blocks=plan_summary_blocks(document, progress=progress))
+    await it.respond(
+        text=plan_summary_text(document), blocks=plan_summary_blocks(document, progress=progress)
+    )
 
 
 async def draft_named(it: Interaction) -> None:
@@ -140,7 +142,11 @@ def register(app: AsyncApp) -> None:
     )
     register_subcommand("list", list_plans, usage="list", help="shows your plans", gate=MEMBER)
     register_subcommand(
-        "show", show_plan, usage="show CUSTOMER [FY2026]", help="shows a plan", gate=Gate("view", plan_in_text)
+        "show",
+        show_plan,
+        usage="show CUSTOMER [FY2026]",
+        help="shows a plan",
+        gate=Gate("view", plan_in_text),
     )
     register_subcommand("help", show_help, usage="help", help="shows this", gate=ANYONE)
     on_command(app, COMMAND)

@@ -126,7 +126,9 @@ def _doing(doing: Doing, body: dict[str, Any]) -> str:
     return doing if isinstance(doing, str) else doing(body)
 
 
-def on_action(app: AsyncApp, constraint: Constraint, *, gate: Gate, doing: Doing) -> Callable[[Handler], Handler]:
+def on_action(
+    app: AsyncApp, constraint: Constraint, *, gate: Gate, doing: Doing
+) -> Callable[[Handler], Handler]:
     """A button or select: ack at once, then gate and handler."""
 
     def register(handler: Handler) -> Handler:
@@ -137,7 +139,11 @@ def on_action(app: AsyncApp, constraint: Constraint, *, gate: Gate, doing: Doing
         ) -> None:
             await ack()
             it = _interaction(
-                context, client, body, channel=channel_of(body), thread_ts=(body.get("message") or {}).get("thread_ts")
+                context,
+                client,
+                body,
+                channel=channel_of(body),
+                thread_ts=(body.get("message") or {}).get("thread_ts"),
             )
             await run_gated(it, gate, handler, _doing(doing, body))
 

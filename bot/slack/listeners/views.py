@@ -127,7 +127,9 @@ async def objective_submitted(it: Interaction) -> None:
         actor=it.actor,
     )
     if not diff:
-        await tell_user(it.client, channel=where.channel if where else user_id, user=user_id, text="Nothing changed.")
+        await tell_user(
+            it.client, channel=where.channel if where else user_id, user=user_id, text="Nothing changed."
+        )
         return
     await refresh_plan_message(it.deps, it.client, plan_id)
     summary = f"<@{user_id}> edited *{escape(document.customer_name)} {escape(document.fiscal_year)}* (v{document.version}):\n"

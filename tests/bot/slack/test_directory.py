@@ -45,4 +45,6 @@ async def test_the_apps_directory_asks_the_web_api_once_and_reads_not_found_as_n
     assert await directory.user_id_of("maya@example.com") == "U0MAYA"
     assert await directory.email_of("U0NOBODY") is None  # users.info says user_not_found
     assert await directory.user_id_of("nobody@example.com") is None
-    assert len(fake_slack.calls_to("users.info")) == 2 and len(fake_slack.calls_to("users.lookupByEmail")) == 2
+    assert (
+        len(fake_slack.calls_to("users.info")) == 2 and len(fake_slack.calls_to("users.lookupByEmail")) == 2
+    )

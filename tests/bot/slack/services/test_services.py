@@ -59,7 +59,8 @@ async def test_plan_message_links(portfolio: Database) -> None:
     from agent.generate import GenerationRequest, generate_plan
 
     generated = await generate_plan(
-        agent_deps(portfolio), GenerationRequest(customer="TechCorp Industries", fiscal_year="FY2026", as_of=AS_OF)
+        agent_deps(portfolio),
+        GenerationRequest(customer="TechCorp Industries", fiscal_year="FY2026", as_of=AS_OF),
     )
     plan_id = generated.document.plan_id
     assert await plan_message(portfolio, plan_id) is None
@@ -104,7 +105,8 @@ async def test_home_rows_riskiest_and_names_in_text(portfolio: Database) -> None
     from agent.generate import GenerationRequest, generate_plan
 
     await generate_plan(
-        agent_deps(portfolio), GenerationRequest(customer="TechCorp Industries", fiscal_year="FY2026", as_of=AS_OF)
+        agent_deps(portfolio),
+        GenerationRequest(customer="TechCorp Industries", fiscal_year="FY2026", as_of=AS_OF),
     )
     (row,) = await plans_for(portfolio, CSM, AS_OF)
     assert row.customer_name == "TechCorp Industries" and row.status == "draft" and row.confidence is not None
