@@ -56,29 +56,28 @@ async def export_plan(it: Interaction, *, plan_id: str) -> None:
         client,
         channel=channel or user_id,
         user=user_id,
-        text=f":page_facing_up: Exported *{escape(title)}*: Markdown file in the plan's thread, "
-        f"and a canvas ({shared}).",
+        text=f":page_facing_up: Exported *{escape(title)}*: Markdown file in the plan's thread, and {shared}.",
     )
 
 
 async def _share(it: Interaction, canvas_id: str, csm_id: str | None, target_channel: str) -> str:
     """A bot-made canvas is private to the bot until access is granted: edit for the plan's CSM
-    (the plan's owner), read for the person exporting and the channel. Returns how it was shared."""
+    (the plan's owner), read for the person exporting and the channel. Says how it was shared."""
     client, user_id = it.client, it.user_id
+    in_channel = target_channel[:1] in ("C", "G")
     try:
         if csm_id is not None:
             await client.canvases_access_set(canvas_id=canvas_id, access_level="write", user_ids=[csm_id])
         if csm_id != user_id:
             await client.canvases_access_set(canvas_id=canvas_id, access_level="read", user_ids=[user_id])
-        you = (
-            "shared with you (edit)" if csm_id == user_id else "shared with you (read; the plan's CSM edits)"
-        )
-        if target_channel[:1] in ("C", "G"):
+        if in_channel:
             await client.canvases_access_set(
                 canvas_id=canvas_id, access_level="read", channel_ids=[target_channel]
             )
-            return f"{you} and this channel (read)"
-        return you
     except SlackApiError as error:
         log_failure("share the canvas", error, canvas=canvas_id)
-        return "created, but Slack would not share it"
+        return "a canvas Slack would not share yet"
+    if csm_id == user_id:
+        return "a canvas you can edit" + (" and this channel can read" if in_channel else "")
+    readers = "you and this channel can" if in_channel else "you can"
+    return f"a canvas {readers} read (the plan's CSM edits it)"

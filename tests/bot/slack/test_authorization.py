@@ -218,7 +218,7 @@ async def test_a_canvas_is_editable_by_the_plans_csm_only(slack: SlackHarness) -
         block_actions(button(ids.EXPORT_PLAN, plan_id), user=MANAGER, channel={"id": "C0PLANS1"})
     )
     (note,) = await slack.fake.wait_for("chat.postEphemeral", to(MANAGER))
-    assert "Exported" in note.params["text"] and "read" in note.params["text"]
+    assert "and a canvas you and this channel can read (the plan's CSM edits it)" in note.params["text"]
     grants = {
         (c.params.get("access_level"), str(c.params.get("user_ids") or c.params.get("channel_ids")))
         for c in slack.fake.calls_to("canvases.access.set")
