@@ -40,6 +40,9 @@ class Subject:
     customer_id: str | None = None
     decision: Action | None = None
     unknown: UnknownCustomer | None = None
+    # Filled in when the lookup that found the subject already knew them (one transaction fewer).
+    name: str | None = None
+    ownership: PlanOwnership | None = None
 
 
 class Requester:
@@ -128,6 +131,8 @@ async def open_gate(gate: Gate, it: Interaction) -> None:
 
 
 async def _ownership(deps: SlackDeps, subject: Subject) -> PlanOwnership:
+    if subject.ownership is not None:
+        return subject.ownership
     if subject.plan_id is not None:
         return await plan_ownership(deps.database, subject.plan_id)
     if subject.customer_id is not None:

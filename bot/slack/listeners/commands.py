@@ -26,8 +26,8 @@ from bot.slack.listeners.registry import (
     on_command,
     register_subcommand,
 )
-from bot.slack.services.access import customer_id_named, plan_id_named
-from bot.slack.services.book import customer_choice, plan_with_progress, plans_for
+from bot.slack.services.access import customer_named, plan_id_named
+from bot.slack.services.book import CustomerChoice, plan_with_progress, plans_for
 from bot.slack.services.plan_requests import suggested_choices
 from storage.errors import BadInput, UnknownCustomer
 
@@ -57,9 +57,10 @@ async def customer_in_text(it: Interaction) -> Subject:
     """`CUSTOMER [FY2026]`: the customer, or the name nobody matched (answered with "Did you mean")."""
     name, _fiscal_year = split_customer_and_year(it.text)
     try:
-        return Subject(customer_id=await customer_id_named(it.deps.database, name))
+        customer_id, customer_name, book = await customer_named(it.deps.database, name)
     except UnknownCustomer as error:
         return Subject(unknown=error)
+    return Subject(customer_id=customer_id, name=customer_name, ownership=book)
 
 
 async def plan_in_text(it: Interaction) -> Subject:
@@ -117,13 +118,12 @@ async def draft_named(it: Interaction) -> None:
             ),
         )
         return
-    assert it.subject.customer_id is not None
-    customer = await customer_choice(it.deps.database, it.subject.customer_id)
+    assert it.subject.customer_id is not None and it.subject.name is not None
     await draft_plan_in_slack(
         it.deps,
         it.client,
         DraftTarget(channel=it.body["channel_id"], user_id=it.user_id),
-        customer=customer,
+        customer=CustomerChoice(it.subject.customer_id, it.subject.name),
         fiscal_year=fiscal_year or default_fiscal_year(it.deps),
         actor=it.actor,
     )

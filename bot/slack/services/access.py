@@ -29,10 +29,12 @@ async def customer_book(database: Database, customer_id: str) -> PlanOwnership:
         return await customer_ownership(session, customer)
 
 
-async def customer_id_named(database: Database, query: str) -> str:
-    """The customer a person typed (id, name or fragment); UnknownCustomer with suggestions otherwise."""
+async def customer_named(database: Database, query: str) -> tuple[str, str, PlanOwnership]:
+    """(id, name, whose book) of the customer a person typed (id, name or fragment), in one
+    transaction; UnknownCustomer with suggestions otherwise."""
     async with database.session() as session:
-        return (await find_customer(session, query)).id
+        customer = await find_customer(session, query)
+        return customer.id, customer.name, await customer_ownership(session, customer)
 
 
 async def plan_id_named(database: Database, customer_query: str, fiscal_year: str | None) -> str:

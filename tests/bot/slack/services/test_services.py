@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.slack.services.access import customer_book, customer_id_named
+from bot.slack.services.access import customer_book, customer_named
 from bot.slack.services.book import (
     context_preview,
     customer_named_in,
@@ -90,14 +90,14 @@ async def test_preview_counts_come_from_the_data(portfolio: Database) -> None:
 
 
 async def test_the_gates_lookups_find_the_book_a_request_is_about(portfolio: Database) -> None:
-    techcorp = await customer_id_named(portfolio, "techcorp")
-    book = await customer_book(portfolio, techcorp)
+    techcorp, name, book = await customer_named(portfolio, "techcorp")
+    assert name == "TechCorp Industries" and book == await customer_book(portfolio, techcorp)
     assert book.csm_email == CSM.email
     authorize("generate", CSM, book)
     with pytest.raises(PermissionDenied, match="own book"):
         authorize("generate", Actor(email="csm002@demo.accountplan.test", role="csm"), book)
     with pytest.raises(UnknownCustomer) as unknown:
-        await customer_id_named(portfolio, "Techcrop Industries")
+        await customer_named(portfolio, "Techcrop Industries")
     assert "TechCorp Industries" in unknown.value.suggestions
 
 
