@@ -124,10 +124,18 @@ async def open_gate(gate: Gate, it: Interaction) -> None:
     it.subject = await gate.subject(it)
     if it.subject.unknown is not None:
         return
-    action = it.subject.decision if gate.action == "decide" else gate.action
-    if action is None or (gate.action == "decide" and action not in DECISIONS):
-        raise BadInput("this button is not a review decision; use the buttons on the review message")
-    authorize(action, it.actor, await _ownership(it.deps, it.subject))
+    authorize(_policy_action(gate, it.subject), it.actor, await _ownership(it.deps, it.subject))
+
+
+def _policy_action(gate: Gate, subject: Subject) -> Action:
+    """The policy action to check: the gate's, or for `decide` the decision the request names."""
+    if gate.action == "decide":
+        if subject.decision not in DECISIONS:
+            raise BadInput("this button is not a review decision; use the buttons on the review message")
+        return subject.decision  # type: ignore[return-value]
+    if gate.action in OPEN_GATES:
+        raise ValueError(f"an {gate.action!r} gate has no policy action")
+    return gate.action  # type: ignore[return-value]
 
 
 async def _ownership(deps: SlackDeps, subject: Subject) -> PlanOwnership:
