@@ -5,7 +5,8 @@ Each registration declares a `Gate` (see `bot.slack.listeners.registry`): `anyon
 `member` (any accountplan user: their own lists, the generator), or a policy action from
 `tools.plans.policy` (view, export, edit, track, submit, generate, or `decide` for approve / request
 changes / reject) together with how to find the plan or customer the request is about. The gate
-runs after the acknowledgement and before the handler: the person must be an accountplan user
+runs after the acknowledgement (a type-ahead's options are its acknowledgement, so there it runs
+before) and before the handler: the person must be an accountplan user
 (else "ask an admin to add you") and the policy must allow that action on that plan or customer.
 A handler therefore only ever runs for someone allowed to, with the subject already resolved.
 """
