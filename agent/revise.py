@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from agent.claude.grounding import GroundingFacts, grounding_check
-from agent.generate import today
+from agent.deps import AgentDeps
 from agent.offline_commands import OFFLINE_HELP, parse_request
 from agent.review import review_finisher
 from storage.db import Database
@@ -22,7 +22,6 @@ from storage.errors import AccountPlanError, BadInput, NotFound
 from storage.plan_diff import diff_plans
 from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of, get_plan
-from storage.settings import get_settings
 from tools.analytics import context as context_tools
 from tools.analytics.context import PlanningContext
 from tools.plans import lifecycle
@@ -56,12 +55,13 @@ class _Prepared:
     context: PlanningContext | None
     check: GroundingCheck
     facts: GroundingFacts
+    # Every saved revision carries its own plan review, against the data as of the plan's date.
+    finish: Finisher
 
 
-async def _prepare(database: Database, plan_id: str, actor: str | None) -> _Prepared:
+async def _prepare(deps: AgentDeps, plan_id: str, actor: str | None) -> _Prepared:
     """Load the plan, make sure `actor` may edit it, and gather the data edits are grounded in."""
-    settings = get_settings()
-    async with database.session() as session:
+    async with deps.database.session() as session:
         plan = await get_plan(session, plan_id)
         if actor is not None:
             who = await resolve_actor(session, actor)
@@ -69,20 +69,25 @@ async def _prepare(database: Database, plan_id: str, actor: str | None) -> _Prep
         document = document_of(plan)
         context: PlanningContext | None = None
         try:
-            as_of = today(settings)
             context = await context_tools.gather_planning_context(
                 session,
                 plan.customer_id,
-                as_of,
+                deps.today(),
                 fiscal_year=plan.fiscal_year,
-                fiscal_year_start_month=settings.fiscal_year_start_month,
+                fiscal_year_start_month=deps.fiscal_year_start_month,
             )
         except AccountPlanError as error:
             log.warning(
                 "no live data for plan %s (%s); grounding edits in the plan itself", plan_id, error.message
             )
     facts = GroundingFacts.from_context(context) if context else GroundingFacts.from_document(document)
-    return _Prepared(document=document, context=context, check=grounding_check(facts), facts=facts)
+    return _Prepared(
+        document=document,
+        context=context,
+        check=grounding_check(facts),
+        facts=facts,
+        finish=review_finisher(today=deps.today(), start_month=deps.fiscal_year_start_month),
+    )
 
 
 def _with_accounting(
@@ -125,6 +130,7 @@ async def _save(
     check: GroundingCheck,
     submit: bool,
     usage: dict[str, Any],
+    finish: Finisher | None = None,
 ) -> tuple[AccountPlanDocument, list[str], bool, str]:
     """Save the edited plan as one revision, then submit it when asked. Returns the document, its
     diff, whether it was submitted, and a note for the reply."""
@@ -143,7 +149,7 @@ async def _save(
                 surface=surface,
                 reason=reason,
                 check=check,
-                finish=_review_step(),
+                finish=finish,
             )
         document = result.document
     if submit:
@@ -162,20 +168,14 @@ async def _save(
     return document, diff, submitted, note
 
 
-def _review_step() -> Finisher:
-    """Every saved revision carries its own plan review, against the data as of the plan's date."""
-    settings = get_settings()
-    return review_finisher(today=today(settings), start_month=settings.fiscal_year_start_month)
-
-
-async def grounding_check_for(database: Database, plan_id: str) -> GroundingCheck:
+async def grounding_check_for(deps: AgentDeps, plan_id: str) -> GroundingCheck:
     """The grounding check for edits to this plan (for callers below the agent layer, e.g. a tools
     function saving a Slack form: pass it as `check=` to `tools.plans.edits.save_edits`)."""
-    return (await _prepare(database, plan_id, None)).check
+    return (await _prepare(deps, plan_id, None)).check
 
 
 async def apply_plan_edits(
-    database: Database,
+    deps: AgentDeps,
     plan_id: str,
     edits: list[PlanEdit],
     *,
@@ -186,8 +186,8 @@ async def apply_plan_edits(
     """Typed edits from a form (the Slack "Edit objective" modal, the REST API), grounded in the
     account's data and saved as one revision. Raises PlanEditRejected (a BadInput) with the
     problems, Conflict when the plan moved past `expected_version`, PermissionDenied."""
-    prepared = await _prepare(database, plan_id, actor)
-    async with database.session() as session:
+    prepared = await _prepare(deps, plan_id, actor)
+    async with deps.database.session() as session:
         return await save_edits(
             session,
             plan_id,
@@ -196,22 +196,21 @@ async def apply_plan_edits(
             surface=surface,
             check=prepared.check,
             expected_version=expected_version if expected_version is not None else prepared.document.version,
-            finish=_review_step(),
+            finish=prepared.finish,
         )
 
 
 async def revise_plan(
-    database: Database,
+    deps: AgentDeps,
     plan_id: str,
     message: str,
     *,
     actor: str,
     surface: str,
-    client: ClaudeClient | None = None,
     offline: bool = False,
 ) -> RevisionOutcome:
-    """Apply a plain-language change request to a plan (Claude when configured, else the grammar;
-    `offline` forces the grammar).
+    """Apply a plain-language change request to a plan (Claude when the deps carry a client, else the
+    grammar; `offline` forces the grammar).
 
     Raises NotFound / PermissionDenied / BadInput before anything is changed, Conflict when the
     plan changed meanwhile, ClaudeUnavailable when Claude cannot be reached.
@@ -221,18 +220,12 @@ async def revise_plan(
         raise BadInput("say what to change, e.g. 'set priority of objective 2 to critical'")
     if len(message) > MAX_MESSAGE_CHARS:
         raise BadInput(f"that request is too long ({len(message)} characters; at most {MAX_MESSAGE_CHARS})")
-    settings = get_settings()
-    if offline:
-        client = None
-    elif client is None and settings.claude_enabled:
-        from agent.claude.client import shared_client
-
-        client = shared_client(settings)
-    prepared = await _prepare(database, plan_id, actor)
+    client = None if offline else deps.claude
+    prepared = await _prepare(deps, plan_id, actor)
     if client is None:
-        return await _revise_offline(database, plan_id, message, prepared, actor=actor, surface=surface)
+        return await _revise_offline(deps.database, plan_id, message, prepared, actor=actor, surface=surface)
     return await _revise_with_claude(
-        database, plan_id, message, prepared, client, actor=actor, surface=surface
+        deps.database, plan_id, message, prepared, client, actor=actor, surface=surface
     )
 
 
@@ -275,6 +268,7 @@ async def _revise_with_claude(
         surface=surface,
         reason=f"revised with Claude: {message[:200]}",
         check=prepared.check,
+        finish=prepared.finish,
         submit=deps.submit_requested,
         usage=usage,
     )
@@ -307,6 +301,7 @@ async def _revise_offline(
             surface=surface,
             reason=f"revised: {message[:200]}",
             check=prepared.check,
+            finish=prepared.finish,
             submit=parsed.submit,
             usage={},
         )

@@ -6,18 +6,17 @@ rest, so a missing token is reported before anything about the request itself.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
 
-from agent.generate import today
 from agent.review import with_review_of_edit
 from storage.db import Database
 from storage.errors import BadInput, NotFound
 from storage.models import Customer
 from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of, get_plan
-from storage.settings import get_settings
 from tools.plans.identity import actor_from_token
 from tools.plans.lifecycle import TransitionResult, customer_ownership, edit_plan, ownership_of, transition
 from tools.plans.policy import Actor, authorize
@@ -95,8 +94,12 @@ async def replace_plan(
     body: dict[str, Any],
     expected_version: int | None,
     reason: str,
+    *,
+    today: date,
+    start_month: int,
 ) -> AccountPlanDocument:
-    """Save `body` (a whole plan document) as the plan's next revision; the saved document.
+    """Save `body` (a whole plan document) as the plan's next revision, with its plan review
+    (against the data as of the plan's date; `today` when it records none); the saved document.
 
     Its identity (plan, customer, fiscal year) must match or be left out; status and version are
     ignored. `Conflict` if the plan is no longer at `expected_version`.
@@ -121,13 +124,8 @@ async def replace_plan(
         except ValidationError as error:
             raise InvalidDocument(field_problems(error)) from error
         # The stored review is ours to write, never the client's: review what is being saved.
-        settings = get_settings()
         document = await with_review_of_edit(
-            session,
-            document_of(plan),
-            document,
-            today=today(settings),
-            start_month=settings.fiscal_year_start_month,
+            session, document_of(plan), document, today=today, start_month=start_month
         )
         result = await edit_plan(
             session,

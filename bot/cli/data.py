@@ -13,6 +13,7 @@ from rich.table import Table
 from bot.cli.common import async_command, open_database
 from storage.demo.portfolio import DEFAULT_ACCOUNTS, DEFAULT_SEED, seed_demo_portfolio
 from storage.importer import import_path
+from storage.settings import get_settings
 
 
 @click.command("import")
@@ -60,10 +61,16 @@ async def seed_command(accounts: int, seed_value: int, as_of: datetime | None) -
     Accounts that already exist are left as they are, so running it again changes nothing.
     """
     day: date | None = as_of.date() if as_of else None
-    database = await open_database()
+    settings = get_settings()
+    database = await open_database(settings)
     try:
         summary = await seed_demo_portfolio(
-            database, accounts=accounts, seed=seed_value, as_of=day, progress=sys.stderr.isatty()
+            database,
+            accounts=accounts,
+            seed=seed_value,
+            as_of=day,
+            fiscal_year_start_month=settings.fiscal_year_start_month,
+            progress=sys.stderr.isatty(),
         )
     finally:
         await database.dispose()

@@ -10,41 +10,38 @@ import sys
 import click
 from rich.console import Console
 
-from agent.generate import today
 from agent.review import PlanReview, review_plan
 from agent.review.run import plan_start_month
 from agent.review.store import review_context
-from bot.cli.common import async_command, open_database
+from bot.cli.common import agent_deps, async_command
 from bot.cli.plans import parse_fy
 from bot.cli.review import resolve_plan
 from bot.render.terminal import render_review
 from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of
-from storage.settings import get_settings
 
 EXIT_ERRORS = 1
 
 
 async def review_saved_plan(plan: str, fiscal_year: str | None) -> tuple[AccountPlanDocument, PlanReview]:
     """The saved plan and a fresh review of it, against the account's data as of the plan's date."""
-    settings = get_settings()
-    database = await open_database()
-    try:
-        async with database.session() as session:
-            document = document_of(await resolve_plan(session, plan.strip(), fiscal_year))
-            context = await review_context(
-                session, document, today=today(settings), start_month=settings.fiscal_year_start_month
-            )
-    finally:
-        await database.dispose()
-    start_month = plan_start_month(document, settings.fiscal_year_start_month)
+    async with agent_deps(offline=True) as deps, deps.database.session() as session:
+        document = document_of(await resolve_plan(session, plan.strip(), fiscal_year))
+        context = await review_context(
+            session, document, today=deps.today(), start_month=deps.fiscal_year_start_month
+        )
+        start_month = plan_start_month(document, deps.fiscal_year_start_month)
     return document, review_plan(document, context, start_month=start_month)
 
 
 @click.command("review")
 @click.argument("plan")
-@click.option("--fy", "fiscal_year", help="Fiscal year when PLAN names a customer (FY2026; default: the newest).")
-@click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True)
+@click.option(
+    "--fy", "fiscal_year", help="Fiscal year when PLAN names a customer (FY2026; default: the newest)."
+)
+@click.option(
+    "--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True
+)
 @async_command
 async def review_command(plan: str, fiscal_year: str | None, output_format: str) -> None:
     """Check PLAN the way an experienced CS leader would: errors a manager would send back, and

@@ -14,9 +14,9 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent.generate import GeneratedPlan, GenerationRequest, ProgressEvent, generate_plan, today
+from agent.generate import GeneratedPlan, GenerationRequest, ProgressEvent, generate_plan
 from agent.review import stored_review, with_fresh_review
-from bot.cli.common import async_command, open_database
+from bot.cli.common import agent_deps, async_command, open_database
 from bot.render.markdown import export_filename, render_markdown
 from bot.render.terminal import render_plan
 from storage.customers import find_customer
@@ -26,7 +26,6 @@ from storage.errors import BadInput, NotFound, UnknownCustomer
 from storage.models import AccountPlan, Customer
 from storage.plan_document import SECTIONS, AccountPlanDocument, parse_sections
 from storage.plans import document_of, find_plan, get_plan, get_revision, list_plans
-from storage.settings import get_settings
 from tools.analytics.fiscal_calendar import parse_fiscal_year
 
 FORMATS = ("text", "markdown", "json")
@@ -96,7 +95,11 @@ SECTIONS_HELP = f"Sections to draft (repeat or comma-separate): all, {', '.join(
 
 @click.command("generate")
 @click.argument("customer")
-@click.option("--fy", "fiscal_year", help="Fiscal year like FY2026 (default: the one containing --as-of, or the next one once its last quarter has begun).")
+@click.option(
+    "--fy",
+    "fiscal_year",
+    help="Fiscal year like FY2026 (default: the one containing --as-of, or the next one once its last quarter has begun).",
+)
 @click.option("--as-of", "as_of", help="Date the plan is drafted as of, YYYY-MM-DD (default: today).")
 @click.option("--sections", "sections", multiple=True, help=SECTIONS_HELP)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -124,11 +127,8 @@ async def generate_command(
         save=not no_save,
         offline=offline,
     )
-    database = await open_database()
-    try:
-        result = await generate_plan(database, request, progress=_progress)
-    finally:
-        await database.dispose()
+    async with agent_deps(offline=offline) as deps:
+        result = await generate_plan(deps, request, progress=_progress)
     emit(result.document, output_format, request.sections if output_format == "text" else SECTIONS)
     _note(_saved_line(result))
 
@@ -188,19 +188,14 @@ async def show_command(
 ) -> None:
     """CUSTOMER's saved plan (id or name, fuzzy)."""
     fiscal_year = parse_fy(fiscal_year)
-    database = await open_database()
-    try:
-        async with database.session() as session:
-            plan = await _customer_plan(session, customer, fiscal_year)
-            document = document_of(plan) if version is None else await get_revision(session, plan.id, version)
-            if output_format == "text" and stored_review(document) is None:
-                # Saved before plans were reviewed: review it for the reader (nothing is stored).
-                settings = get_settings()
-                document = await with_fresh_review(
-                    session, document, today=today(settings), start_month=settings.fiscal_year_start_month
-                )
-    finally:
-        await database.dispose()
+    async with agent_deps(offline=True) as deps, deps.database.session() as session:
+        plan = await _customer_plan(session, customer, fiscal_year)
+        document = document_of(plan) if version is None else await get_revision(session, plan.id, version)
+        if output_format == "text" and stored_review(document) is None:
+            # Saved before plans were reviewed: review it for the reader (nothing is stored).
+            document = await with_fresh_review(
+                session, document, today=deps.today(), start_month=deps.fiscal_year_start_month
+            )
     if show_usage:
         from bot.cli.revise import usage_lines, usage_report
 
@@ -271,29 +266,27 @@ async def export_command(plan: str, output_format: str, output: Path | None, fis
 async def demo_command(offline: bool) -> None:
     """The main job: seed the demo portfolio if the database is empty, draft TechCorp Industries'
     plan for the fiscal year being planned, show it and write its Markdown export."""
-    settings = get_settings()
-    database = await open_database()
-    try:
-        async with database.session() as session:
+    async with agent_deps(offline=offline) as deps:
+        async with deps.database.session() as session:
             customers = (await session.execute(select(func.count()).select_from(Customer))).scalar_one()
         if customers == 0:
             _note("empty database: seeding the demo portfolio ...")
-            summary = await seed_demo_portfolio(database, progress=sys.stderr.isatty())
+            summary = await seed_demo_portfolio(
+                deps.database,
+                fiscal_year_start_month=deps.fiscal_year_start_month,
+                progress=sys.stderr.isatty(),
+            )
             _note(f"seeded {summary.added} demo accounts in {summary.seconds:.1f} s")
-        request = GenerationRequest(
-            customer=TECHCORP_ID, as_of=today(settings), offline=offline, author="demo"
-        )
+        request = GenerationRequest(customer=TECHCORP_ID, as_of=deps.today(), offline=offline, author="demo")
         try:
-            result = await generate_plan(database, request, progress=_progress)
+            result = await generate_plan(deps, request, progress=_progress)
         except UnknownCustomer:
             raise NotFound(
                 "this database has customers but not the demo account TechCorp Industries; "
                 "`accountplan seed` adds the demo portfolio next to them"
             ) from None
-    finally:
-        await database.dispose()
     render_plan(Console(), result.document)
-    path = settings.data_dir / "exports" / export_filename(result.document)
+    path = deps.settings.data_dir / "exports" / export_filename(result.document)
     _write(path, render_markdown(result.document))
     _note(_saved_line(result))
     click.echo(f"Markdown export written to {path.resolve()}")

@@ -63,11 +63,14 @@ async def _announce_in_slack(database: Database, result: TransitionResult) -> No
     settings = get_settings()
     if settings.slack_bot_token is None:
         return
-    from bot.slack.app import create_web_client, slack_directory
+    from agent.deps import AgentDeps
+    from bot.slack.app import create_web_client
     from bot.slack.deps import SlackDeps
+    from bot.slack.directory import slack_directory
     from bot.slack.review import announce
 
-    deps = SlackDeps(settings=settings, database=database)
+    # Announcing drafts nothing, so these deps need no Claude client.
+    deps = SlackDeps(AgentDeps(settings=settings, database=database))
     client = create_web_client(deps)
     deps.directory = slack_directory(client)
     try:

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from agent.revise import revise_plan
-from bot.cli.common import async_command, open_database
+from bot.cli.common import agent_deps, async_command
 from bot.cli.review import resolve_plan
 from storage.plan_document import AccountPlanDocument
 
@@ -29,13 +29,10 @@ async def revise_command(
     plan: str, message: str, fiscal_year: str | None, actor: str, offline: bool, output: str
 ) -> None:
     """Revise PLAN (a plan id, or a customer with --fy) as MESSAGE asks; prints the reply and diff."""
-    database = await open_database()
-    try:
-        async with database.session() as session:
+    async with agent_deps(offline=offline) as deps:
+        async with deps.database.session() as session:
             plan_id = (await resolve_plan(session, plan, fiscal_year)).id
-        outcome = await revise_plan(database, plan_id, message, actor=actor, surface="cli", offline=offline)
-    finally:
-        await database.dispose()
+        outcome = await revise_plan(deps, plan_id, message, actor=actor, surface="cli", offline=offline)
     if output == "json":
         click.echo(
             json.dumps(

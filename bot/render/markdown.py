@@ -31,7 +31,9 @@ def text(value: object) -> str:
 
 def paragraph(value: object) -> str:
     """Like `text`, for a paragraph of its own: a leading '-', '1.' or '>' cannot start a list."""
-    return _LIST_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", text(value))
+    return _LIST_START.sub(
+        lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", text(value)
+    )
 
 
 def _cell(value: object) -> str:
@@ -68,7 +70,11 @@ def metric(value: MetricValue) -> str:
 
 def drafted_by(document: AccountPlanDocument) -> str:
     """Who wrote the plan, honestly: a model only when one wrote at least one section."""
-    return "AI-drafted (Claude), checked against your data" if document.ai_generated else "Drafted from your data"
+    return (
+        "AI-drafted (Claude), checked against your data"
+        if document.ai_generated
+        else "Drafted from your data"
+    )
 
 
 def render_markdown(document: AccountPlanDocument) -> str:

@@ -228,7 +228,9 @@ def review_headline(review: PlanReview) -> str:
     if not review.findings:
         return "Plan check: nothing to look at"
     errors, warnings = len(review.errors), len(review.warnings)
-    parts = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in ((errors, "error"), (warnings, "warning")) if n]
+    parts = [
+        f"{n} {word}{'' if n == 1 else 's'}" for n, word in ((errors, "error"), (warnings, "warning")) if n
+    ]
     return f"Plan check: {len(review.findings)} to look at ({', '.join(parts)})"
 
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import logging
 
-from agent.generate import GenerationRequest, generate_plan, today
+from agent.deps import AgentDeps
+from agent.generate import GenerationRequest, generate_plan
 from agent.review import with_fresh_review, with_review
-from storage.db import Database
 from storage.plan_document import AccountPlanDocument
-from storage.settings import get_settings
 from tools.living.adjustments import adjust_plan_for_changes
 from tools.living.change_detection import ProposalDrafter
 from tools.living.tracked_inputs import ChangeReason, TrackedInputs
@@ -34,17 +33,17 @@ def affected_sections(reasons: list[ChangeReason]) -> tuple[str, ...]:
     return tuple(sorted(wanted))
 
 
-def agent_drafter(database: Database) -> ProposalDrafter:
+def agent_drafter(deps: AgentDeps) -> ProposalDrafter:
     async def draft(
         document: AccountPlanDocument, reasons: list[ChangeReason], current: TrackedInputs
     ) -> AccountPlanDocument:
         adjusted = adjust_plan_for_changes(document, reasons, current)
         sections = affected_sections(reasons)
         if not sections:
-            return await _reviewed(database, adjusted)
+            return await _reviewed(deps, adjusted)
         try:
             generated = await generate_plan(
-                database,
+                deps,
                 GenerationRequest(
                     customer=document.customer_id,
                     fiscal_year=document.fiscal_year,
@@ -59,7 +58,7 @@ def agent_drafter(database: Database) -> ProposalDrafter:
             log.exception(
                 "redrafting %s for %s failed; proposing the adjusted plan", sections, document.customer_id
             )
-            return await _reviewed(database, adjusted)
+            return await _reviewed(deps, adjusted)
         redrafted = {section: getattr(generated.document, section) for section in sections}
         if "risk_mitigation" in redrafted:
             # Keep the risk that names the change itself, even if the redraft words it differently.
@@ -82,9 +81,8 @@ def agent_drafter(database: Database) -> ProposalDrafter:
     return draft
 
 
-async def _reviewed(database: Database, document: AccountPlanDocument) -> AccountPlanDocument:
-    settings = get_settings()
-    async with database.session() as session:
+async def _reviewed(deps: AgentDeps, document: AccountPlanDocument) -> AccountPlanDocument:
+    async with deps.database.session() as session:
         return await with_fresh_review(
-            session, document, today=today(settings), start_month=settings.fiscal_year_start_month
+            session, document, today=deps.today(), start_month=deps.fiscal_year_start_month
         )

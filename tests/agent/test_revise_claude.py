@@ -10,6 +10,7 @@ from agent.claude.revision_agent import MAX_TURNS
 from agent.revise import RevisionOutcome, revise_plan
 from storage.db import Database
 from storage.plans import get_plan
+from tests.conftest import agent_deps
 from tests.fakes.anthropic_api import Call, FakeAnthropic, Reply, text, tool_use
 from tests.fakes.plan_samples import CUSTOMER_ID, seed_plan
 
@@ -33,7 +34,7 @@ async def run(
     async with FakeAnthropic(responder) as fake:
         client = ClaudeClient(api_key="sk-test", model="claude-test", base_url=fake.url, max_retries=0)
         outcome = await revise_plan(
-            db, plan_id, message, actor="csm@example.com", surface="slack", client=client
+            agent_deps(db, claude=client), plan_id, message, actor="csm@example.com", surface="slack"
         )
         await client.close()
     return outcome, fake
@@ -223,7 +224,11 @@ async def test_a_hanging_model_hits_the_deadline_and_changes_nothing(db: Databas
             api_key="sk-test", model="claude-test", base_url=fake.url, max_retries=0, deadline=0.5
         )
         outcome = await revise_plan(
-            db, plan.plan_id, "lower objective 1", actor="csm@example.com", surface="cli", client=client
+            agent_deps(db, claude=client),
+            plan.plan_id,
+            "lower objective 1",
+            actor="csm@example.com",
+            surface="cli",
         )
         await client.close()
     assert not outcome.changed and "took longer than" in outcome.reply

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from agent.deps import AgentDeps
 from agent.revise import revise_plan
 from bot.cli import cli
 from storage.db import Database
-from storage.settings import get_settings
+from storage.settings import Settings, get_settings
 from tests.conftest import run_in_fresh_loop
 from tests.fakes.anthropic_api import FakeAnthropic, Reply, text, tool_use
 from tests.fakes.plan_samples import seed_plan
@@ -50,16 +51,20 @@ async def test_key_and_base_url_from_the_environment_select_claude(
         monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-env-key")
         monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
         monkeypatch.setenv("ANTHROPIC_MODEL", "claude-env-model")
-        get_settings.cache_clear()
-        outcome = await revise_plan(
-            db, plan.plan_id, "briefing is prepared", actor="csm@example.com", surface="api"
-        )
+        # What an entry point does: settings from the environment, deps (and client) built once.
+        deps = AgentDeps.create(Settings(), db)
+        try:
+            outcome = await revise_plan(
+                deps, plan.plan_id, "briefing is prepared", actor="csm@example.com", surface="api"
+            )
+            offline = await revise_plan(
+                deps, plan.plan_id, "mark action 1 done", actor="csm@example.com", surface="api", offline=True
+            )
+        finally:
+            await deps.close()
     assert fake.calls[0].body["model"] == "claude-env-model"
     assert fake.calls[0].headers["authorization"] == "Bearer sk-env-key"
     assert outcome.diff == ["90-day plan: action 'Prepare executive briefing materials' marked done"]
-    offline = await revise_plan(
-        db, plan.plan_id, "mark action 1 done", actor="csm@example.com", surface="api", offline=True
-    )
     assert offline.diff == ["90-day plan: action 'Request intro to CTO from Sarah' marked done"]
     assert len(fake.calls) == 2
 

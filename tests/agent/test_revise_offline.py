@@ -8,13 +8,14 @@ from agent.revise import apply_plan_edits, grounding_check_for, revise_plan
 from storage.db import Database
 from storage.errors import Conflict
 from storage.plans import get_plan
+from tests.conftest import agent_deps
 from tests.fakes.plan_samples import seed_plan
 from tools.plans.edits import EditObjective, PlanEditRejected
 from tools.plans.revisions import save_edits
 
 
 async def revise(db: Database, plan_id: str, message: str):  # type: ignore[no-untyped-def]
-    return await revise_plan(db, plan_id, message, actor="csm@example.com", surface="cli")
+    return await revise_plan(agent_deps(db), plan_id, message, actor="csm@example.com", surface="cli")
 
 
 async def test_several_commands_become_one_revision_with_a_readable_diff(db: Database) -> None:
@@ -92,7 +93,7 @@ async def test_ungrounded_or_impossible_edits_are_explained_not_saved(db: Databa
 async def test_form_edits_are_grounded_and_versioned(db: Database) -> None:
     plan = await seed_plan(db)
     result = await apply_plan_edits(
-        db,
+        agent_deps(db),
         plan.plan_id,
         [EditObjective(objective_id="obj-3", objective="Secure a 2-year renewal at $250K")],
         actor="csm@example.com",
@@ -104,7 +105,7 @@ async def test_form_edits_are_grounded_and_versioned(db: Database) -> None:
     ]
     with pytest.raises(PlanEditRejected, match=r"\$5M is not a figure from the account data"):
         await apply_plan_edits(
-            db,
+            agent_deps(db),
             plan.plan_id,
             [EditObjective(objective_id="obj-3", rationale="Worth $5M to us")],
             actor="csm@example.com",
@@ -112,7 +113,7 @@ async def test_form_edits_are_grounded_and_versioned(db: Database) -> None:
         )
     with pytest.raises(Conflict):
         await apply_plan_edits(
-            db,
+            agent_deps(db),
             plan.plan_id,
             [EditObjective(objective_id="obj-3", priority="high")],
             actor="csm@example.com",
@@ -123,7 +124,7 @@ async def test_form_edits_are_grounded_and_versioned(db: Database) -> None:
 
 async def test_grounding_check_for_lets_lower_layers_ground_their_saves(db: Database) -> None:
     plan = await seed_plan(db)
-    check = await grounding_check_for(db, plan.plan_id)
+    check = await grounding_check_for(agent_deps(db), plan.plan_id)
     async with db.session() as session:
         with pytest.raises(PlanEditRejected, match="Sarah Jones"):
             await save_edits(

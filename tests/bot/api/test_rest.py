@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from openapi_spec_validator import validate
 from sqlalchemy import select
 
+from agent.deps import AgentDeps
 from bot.api import register_api
 from bot.http_server import build_web_app
 from bot.slack.deps import SlackDeps
@@ -22,7 +23,7 @@ from storage.db import Database
 from storage.models import AuditEvent
 from storage.plan_document import SECTIONS
 from storage.plans import save_plan_version
-from storage.settings import get_settings
+from storage.settings import Settings
 from storage.users import create_token
 from tests.fakes.review_org import (
     ADMIN,
@@ -82,11 +83,11 @@ async def api(any_db: Database) -> AsyncIterator[Api]:
         tokens = {who: await create_token(session, who) for who in (ADMIN, MAYA, MO, CARL, DINA)}
     calls: list[Any] = []
 
-    async def generate(database: Database, request: Any) -> Any:
-        return await scripted_generate(database, request, calls)
+    async def generate(deps: AgentDeps, request: Any) -> Any:
+        return await scripted_generate(deps.database, request, calls)
 
     deps = SlackDeps(
-        settings=get_settings(), database=any_db, clock=lambda: datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+        AgentDeps(settings=Settings(), database=any_db, clock=lambda: datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
     )
     web_app = build_web_app(None, deps, registrars=[lambda app, d: register_api(app, d, generate=generate)])
     async with TestClient(TestServer(web_app, host="127.0.0.1")) as client:

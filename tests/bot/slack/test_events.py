@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.slack.deps import RevisionResult
-from storage.db import Database
+from agent.deps import AgentDeps
+from agent.revise import RevisionOutcome
 from storage.models import Customer, ProcessedEvent
 from storage.plans import document_of, get_plan, list_plans
 from tests.bot.slack.conftest import CSM, SlackHarness
@@ -31,9 +31,11 @@ class ScriptedReviser:
     def __init__(self) -> None:
         self.asked: list[tuple[str, str, str]] = []
 
-    async def __call__(self, database: Database, plan_id: str, message: str, actor: str) -> RevisionResult:
+    async def __call__(
+        self, deps: AgentDeps, plan_id: str, message: str, *, actor: str, surface: str
+    ) -> RevisionOutcome:
         self.asked.append((plan_id, message, actor))
-        async with database.session() as session:
+        async with deps.database.session() as session:
             result = await save_edits(
                 session,
                 plan_id,
@@ -46,11 +48,12 @@ class ScriptedReviser:
                 surface="slack",
                 check=None,
             )
-        return RevisionResult(
+        return RevisionOutcome(
             reply="Done: objective 1 is now critical.",
             diff=result.diff,
             document=result.document,
             changed=result.changed,
+            submitted=False,
         )
 
 
