@@ -95,8 +95,8 @@ async def replace_plan(
     expected_version: int | None,
     reason: str,
     *,
-    today: date,
-    start_month: int,
+    today: date | None = None,
+    start_month: int = 1,
 ) -> AccountPlanDocument:
     """Save `body` (a whole plan document) as the plan's next revision, with its plan review
     (against the data as of the plan's date; `today` when it records none); the saved document.
@@ -125,7 +125,7 @@ async def replace_plan(
             raise InvalidDocument(field_problems(error)) from error
         # The stored review is ours to write, never the client's: review what is being saved.
         document = await with_review_of_edit(
-            session, document_of(plan), document, today=today, start_month=start_month
+            session, document_of(plan), document, today=today or date.today(), start_month=start_month
         )
         result = await edit_plan(
             session,

@@ -19,6 +19,7 @@ from bot.render.markdown import render_markdown
 from storage.db import database_from_settings
 from storage.models import Contact, Customer, Opportunity, User
 from storage.plans import save_plan_version
+from storage.settings import get_settings
 from tests.agent.review.clean_plan import document as clean_document
 
 WIDE = {"COLUMNS": "200"}
@@ -33,7 +34,7 @@ def seed_clean_techcorp() -> str:
     has nothing to say about."""
 
     async def seed() -> str:
-        database = database_from_settings()
+        database = database_from_settings(get_settings())
         await database.ensure_schema()
         try:
             async with database.session() as session:
