@@ -111,7 +111,13 @@ def _numbers(facts: ReviewFacts, report: _Reporter) -> None:
         elif "." in token and (decimal := LONG_DECIMAL.match(text, at)):
             report(facts.item_at(at), "money_format", f"'{decimal.group(0)}' has more decimals than anyone reads.",
                    "Round it (72%, 0.7, $35K).")  # fmt: skip
-        elif following == " " and token.isdigit() and (word := COUNTED_WORD.match(text, match.end())):
+        elif (
+            following == " "
+            and token.isdigit()
+            and not (len(token) == 4 and token[:2] in ("19", "20", "21"))  # a year: "the 2027 renewal"
+            and (word := COUNTED_WORD.match(text, match.end()))
+            and text[word.end() : word.end() + 1] != "("  # "contact(s)": the placeholder rule's
+        ):
             _count(facts, report, text, at, int(token), word.group(1))
 
 

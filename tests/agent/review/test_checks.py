@@ -720,6 +720,7 @@ def test_a_stale_opportunity_flagged_as_stale_is_fine() -> None:
         "Over a 12 month period, 3 contacts engaged and 1 contact left",
         "Sarah Chen said \u201cwe have 1 problems with the the rollout\u201d",  # the customer's words
         "Target ARR $285K ($35,000 weighted); renewal on Sep 30, 2026",
+        "Secure the Feb 15, 2027 renewal and the 2026 renewal terms",
     ],
 )
 def test_text_checks_leave_correct_text_alone(text: str) -> None:
