@@ -747,3 +747,56 @@ def test_the_ninety_days_stop_at_the_end_of_the_fiscal_year() -> None:
     ]
     gaps = [f for f in review_plan(document(plan), december).findings if f.code == "action_plan_gap"]
     assert gaps == []
+
+
+def _quiet_stale_note(p: Plan) -> PlanningContext:
+    # A note dated on the (passed) renewal day is not renewal work.
+    p["risk_mitigation"]["identified_risks"][0]["risk"] += " (detected Dec 31, 2025)"
+    return context(renewal_date=date(2025, 12, 31))
+
+
+def _quiet_one_percent(p: Plan) -> PlanningContext:
+    objective(p, 3)["success_metrics"][0].update(current="1%", target="70%")
+    return context(feature_utilization=1.0)
+
+
+def _quiet_stale_twin(p: Plan) -> PlanningContext:
+    p["expansion_plan"]["opportunities"].append(
+        dict(
+            p["expansion_plan"]["opportunities"][0],
+            timeline="stale: close date passed (Jan 5, 2026)",
+            value=0,
+        )
+    )
+    stale = OpportunityFact(
+        id="opp-2",
+        type="upsell",
+        description="Premium analytics tier",
+        value=50000,
+        probability=0.7,
+        expected_close=date(2026, 1, 5),
+        stage="open",
+    )
+    return context().model_copy(update={"opportunities": [*context().opportunities, stale]})
+
+
+def _quiet_quoted_name(p: Plan) -> PlanningContext:
+    milestone(p, 3, 2, "Business case for \u201cSeats for 40 support agents\u201d")
+    return context(seats_purchased=None, seats_active=None)
+
+
+@pytest.mark.parametrize(
+    ("code", "setup"),
+    [
+        ("stale_date", _quiet_stale_note),
+        ("baseline_mismatch", _quiet_one_percent),
+        ("stale_opportunity", _quiet_stale_twin),
+        ("target_without_data", _quiet_quoted_name),
+    ],
+)
+def test_checks_stay_quiet_where_nothing_is_wrong(
+    code: str, setup: Callable[[Plan], PlanningContext]
+) -> None:
+    plan = clean_data()
+    ctx = setup(plan)
+    assert not [f for f in review_plan(document(plan), ctx).errors if f.code == code]

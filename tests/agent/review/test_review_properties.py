@@ -42,7 +42,9 @@ def check_review(document: AccountPlanDocument, context: PlanningContext, start_
 def test_the_review_of_any_drafted_plan_runs_and_points_at_real_places(
     context: PlanningContext, start_month: int, ahead: int
 ) -> None:
-    year = int(context.as_of.year) + (1 if start_month > 1 and context.as_of.month >= start_month else 0) + ahead
+    year = (
+        int(context.as_of.year) + (1 if start_month > 1 and context.as_of.month >= start_month else 0) + ahead
+    )
     fiscal_year = f"FY{year}"
     check_review(draft_plan(context, fiscal_year, start_month=start_month), context, start_month)
 
