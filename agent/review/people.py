@@ -319,11 +319,11 @@ def _check_names(facts: ReviewFacts) -> None:
     for item, match, start in facts.matches(PERSON):
         if item.kind in SKIP_FOR_NAMES or item.path in reported:
             continue
+        if not _unknown_person(facts, match.group(1), match.group(2)):
+            continue  # most capitalised pairs are contacts or things: decided by two set lookups
         before = text[max(start, match.start() - 24) : match.start()]
         after = text[match.end() : match.end() + 40]
-        if not (PERSON_BEFORE.search(before) or PERSON_AFTER.match(after)):
-            continue
-        if _unknown_person(facts, match.group(1), match.group(2)):
+        if PERSON_BEFORE.search(before) or PERSON_AFTER.match(after):
             reported.add(item.path)
             _report_unknown(facts, item, match.group(0))
 
