@@ -7,6 +7,7 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -154,7 +155,7 @@ async def list_command(csm_email: str | None) -> None:
             "no plans yet; `accountplan generate CUSTOMER` drafts one (`accountplan demo` shows the way)"
         )
         return
-    table = Table("customer", "FY", "status", "version", "confidence", "updated", "plan id")
+    table = Table("customer", "FY", "status", "version", "data coverage", "plan check", "updated", "plan id")
     for plan, name in rows:
         confidence = "" if plan.ai_confidence is None else f"{float(plan.ai_confidence):.0%}"
         table.add_row(
@@ -163,10 +164,21 @@ async def list_command(csm_email: str | None) -> None:
             plan.status,
             str(plan.version),
             confidence,
+            _check_cell(plan.generation_context),
             plan.updated_at.strftime("%Y-%m-%d %H:%M"),
             plan.id,
         )
     Console().print(table)
+
+
+def _check_cell(generation_context: dict[str, Any] | None) -> str:
+    """'2 errors, 1 warning' / 'nothing to look at' from the stored review; '-' before reviews."""
+    review = (generation_context or {}).get("review")
+    if not isinstance(review, dict):
+        return "-"
+    counts = [(int(review.get("errors") or 0), "error"), (int(review.get("warnings") or 0), "warning")]
+    parts = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts if n]
+    return ", ".join(parts) or "nothing to look at"
 
 
 async def _customer_plan(session: AsyncSession, customer: str, fiscal_year: str | None) -> AccountPlan:

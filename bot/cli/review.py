@@ -156,7 +156,7 @@ async def queue_command(actor: str, output: str) -> None:
     if not items:
         click.echo("nothing waiting for your review")
         return
-    table = Table("plan", "customer", "FY", "version", "confidence")
+    table = Table("plan", "customer", "FY", "version", "data coverage")
     for item in items:
         confidence = f"{item.confidence:.0%}" if item.confidence is not None else "n/a"
         table.add_row(item.plan_id, item.customer_name, item.fiscal_year, str(item.version), confidence)

@@ -140,6 +140,8 @@ def test_review_lists_error_findings_and_exits_1() -> None:
     # plans show prints the stored review: the revision was reviewed when it was saved.
     shown = run("plans", "show", "TechCorp")
     assert "Plan check: 1 to look at (1 error)" in shown.stdout and "make objective 3 high" in shown.stdout
+    listed = run("plans", "list")
+    assert "data coverage" in listed.stdout and "1 error" in listed.stdout
 
 
 def test_review_of_an_unknown_plan_is_bad_input() -> None:
