@@ -108,18 +108,30 @@ def tidy(plan: Json) -> None:
             pass  # malformed content: validation below names the problem
 
 
-def apply_edits_noted(document: AccountPlanDocument, edits: list[PlanEdit]) -> AppliedEdits:
-    """The plan with `edits` applied in order, validated as a whole, with the notes the edits made
-    for the CSM; raises PlanEditRejected (invalid result) or BadInput (cannot apply)."""
-    data = document.to_json_dict()
+def apply_to_plan(data: Json, edits: list[PlanEdit]) -> list[str]:
+    """Apply `edits` in order to a plan's JSON in place, then the invariants; returns the notes for
+    the CSM. Raises BadInput when an edit cannot apply (the JSON may then be half-changed)."""
     notes: list[str] = []
     for edit in edits:
         notes += edit.apply(data) or []
     tidy(data)
+    return notes
+
+
+def validated(data: Json) -> AccountPlanDocument:
+    """The plan JSON as a document; raises PlanEditRejected naming what is invalid."""
     try:
-        return AppliedEdits(AccountPlanDocument.model_validate(data), notes)
+        return AccountPlanDocument.model_validate(data)
     except ValidationError as error:
         raise PlanEditRejected(validation_problems(error)) from error
+
+
+def apply_edits_noted(document: AccountPlanDocument, edits: list[PlanEdit]) -> AppliedEdits:
+    """The plan with `edits` applied in order, validated as a whole, with the notes the edits made
+    for the CSM; raises PlanEditRejected (invalid result) or BadInput (cannot apply)."""
+    data = document.to_json_dict()
+    notes = apply_to_plan(data, edits)
+    return AppliedEdits(validated(data), notes)
 
 
 def apply_edits(document: AccountPlanDocument, edits: list[PlanEdit]) -> AccountPlanDocument:
@@ -163,10 +175,12 @@ __all__ = [
     "_Edit",
     "apply_edits",
     "apply_edits_noted",
+    "apply_to_plan",
     "best_matches",
     "contact_names",
     "resolve_contact",
     "text_score",
     "tidy",
+    "validated",
     "validation_problems",
 ]
