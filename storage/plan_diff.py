@@ -88,6 +88,21 @@ def _pair(old: list[Item], new: list[Item], key: str) -> tuple[list[tuple[Item, 
     return pairs, added, remaining
 
 
+def _reworded(
+    old: list[Item], new: list[Item], added: list[Item], removed: list[Item]
+) -> list[tuple[Item, Item]]:
+    """Unmatched items at the same place in both lists: the same item reworded."""
+    pairs = []
+    for item in list(added):
+        index = next(i for i, n in enumerate(new) if n is item)
+        before = old[index] if index < len(old) else None
+        if before is not None and any(before is r for r in removed):
+            pairs.append((before, item))
+            added.remove(item)
+            removed.remove(before)
+    return pairs
+
+
 def _changed(old: Item, new: Item, name: str) -> bool:
     return old.get(name) != new.get(name)
 
@@ -248,7 +263,10 @@ def _expansion_lines(old: Item, new: Item) -> list[str]:
 
 def _risk_lines(old: list[Item], new: list[Item]) -> list[str]:
     pairs, added, removed = _pair(old, new, "risk")
-    lines = [f"Added risk {quote(a['risk'])} ({title(a['severity'])})" for a in added]
+    lines = [
+        f"Risk {quote(b['risk'], 40)} now reads {quote(a['risk'], 50)}" for b, a in _reworded(old, new, added, removed)
+    ]
+    lines += [f"Added risk {quote(a['risk'])} ({title(a['severity'])})" for a in added]
     lines += [f"Removed risk {quote(r['risk'])}" for r in removed]
     for before, after in pairs:
         label = f"Risk {quote(after['risk'], 40)}"
@@ -305,8 +323,9 @@ def _objective_word(objective_id: str | None) -> str:
 
 def _action_lines(old: list[Item], new: list[Item], renumbered: dict[str, str]) -> list[str]:
     pairs, added, removed = _pair(old, new, "action")
-    lines: list[str] = []
-    for before, after in pairs:
+    reworded = _reworded(old, new, added, removed)
+    lines = [f"Action {quote(b['action'], 40)} now reads {quote(a['action'], 50)}" for b, a in reworded]
+    for before, after in pairs + reworded:
         label = f"Action {quote(after['action'], 50)}"
         if _changed(before, after, "status"):
             state = {"done": "marked done", "snoozed": "snoozed", "open": "reopened"}.get(

@@ -11,6 +11,8 @@ reply; `suggest` offers close alternatives for what it did not understand. Word 
 
 from __future__ import annotations
 
+import re
+
 from agent.intents import actions, milestones, objectives, qbrs, questions, risks, status, targets
 from agent.intents.core import Context, Failure, Intent, NotUnderstood, PlanFacts, Understood
 from agent.intents.references import Unclear
@@ -28,6 +30,10 @@ PARSERS = (
 )
 
 
+SECTIONS = {"objectives": "objective", "milestones": "objective", "risks": "risk", "actions": "action",
+            "qbrs": "qbr", "targets": "target"}  # fmt: skip
+
+
 def _commands(ctx: Context, text: str) -> Understood | list[Intent] | None:
     for parser in PARSERS:
         try:
@@ -35,8 +41,19 @@ def _commands(ctx: Context, text: str) -> Understood | list[Intent] | None:
         except Unclear as unclear:
             return Failure(text, unclear.message)
         if found is not None:
+            section = SECTIONS.get(parser.__module__.rsplit(".", 1)[-1], "")
+            for intent in found if isinstance(found, list) else [found]:
+                if isinstance(intent, Intent) and not intent.section:
+                    intent.section = section
             return found
     return None
+
+
+# Paraphrases read as the plain request: "take X off the plan" is "remove X".
+PARAPHRASES = (
+    (re.compile(r"^take\s+(.+?)\s+(?:off|out of|out)(?:\s+(?:of\s+)?(?:the|this|our)\s+(?:plan|list|schedule|90-day plan))?$", re.IGNORECASE), r"remove \1"),
+    (re.compile(r"^(?:we|i)\s+(?:don't|do not|no longer)\s+need\s+(.+)$", re.IGNORECASE), r"remove \1"),
+)
 
 
 def understand(ctx: Context, part: str) -> Understood | list[Intent]:
@@ -44,6 +61,8 @@ def understand(ctx: Context, part: str) -> Understood | list[Intent]:
     text = part.strip()
     asked = text.endswith("?")
     text = text.rstrip("?.! ").strip()
+    for pattern, plain in PARAPHRASES:
+        text = pattern.sub(plain, text)
     decided = status.decision(ctx, text)
     if decided is not None:
         return decided

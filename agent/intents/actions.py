@@ -30,9 +30,10 @@ def find_actions(ctx: Context, description: str, *, with_milestones: bool = Fals
     ws = ctx.ws
     actions = ws.actions
     text = description.strip()
-    if m := search(rf"\b(?:{ACTION_NOUN})\s*#?((?:{NUMBER})(?:\s*(?:,|and|&)\s*#?(?:{NUMBER}))*)\b", text):
+    listed = rf"\s*(?:,|and|&)\s*(?:(?:{ACTION_NOUN})\s*)?#?"
+    if m := search(rf"\b(?:{ACTION_NOUN})\s*#?((?:{NUMBER})(?:{listed}(?:{NUMBER}))*)\b", text):
         refs = []
-        for part in re.split(r"\s*(?:,|and|&)\s*", m.group(1)):
+        for part in re.split(listed, m.group(1), flags=re.IGNORECASE):
             number = number_value(part)
             if not number or not 1 <= number <= len(actions):
                 raise Unclear(f"there is no action {part}; the 90-day plan has {len(actions)} actions")
@@ -54,7 +55,13 @@ def find_actions(ctx: Context, description: str, *, with_milestones: bool = Fals
         if ws.last is not None and ws.last.kind == "action" and search(r"\b(?:it|that|this)\b", text):
             return [ws.last]
         return []
-    candidates: list[tuple[Ref, str, float]] = [(ws.ref("action", a), a["action"], 1.0) for a in actions]
+    # A reminder that quotes a milestone ("Q1 milestone due: ...") mirrors the milestone; the action
+    # someone names by its words is the work itself.
+    milestone_texts = [m["milestone"].lower() for o in ws.objectives for m in o["quarterly_milestones"]]
+    candidates: list[tuple[Ref, str, float]] = [
+        (ws.ref("action", a), a["action"], 0.85 if any(t in a["action"].lower() for t in milestone_texts) else 1.0)
+        for a in actions
+    ]
     if with_milestones:
         for objective in ws.objectives:
             parent = ws.ref("objective", objective)
@@ -138,8 +145,10 @@ def reassign(ctx: Context, text: str) -> Intent | Failure | None:
 
 def move_week(ctx: Context, text: str) -> Intent | Failure | None:
     m = search(rf"\b(?:{MOVE}|delay|postpone|reschedule)\s+(?P<a>.+?)\s+(?:(?:to|into|until|till|for)\s+week\s*(?P<w>\d+)|(?P<rel>(?:back|out|forward|up|in|by)?\s*(?:a|one|two|three|\d+)\s+weeks?(?:\s+(?:later|earlier|back|forward|out|sooner))?))\b", text)
-    if not m or search(r"\b(?:qbrs?|business reviews?|milestones?|risks?|objectives?)\b", m.group("a")):
+    if not m or search(r"\b(?:milestones?|risks?|objectives?)\b", m.group("a")):
         return None
+    if not m.group("w") and search(r"\b(?:qbrs?|business reviews?)\b", m.group("a")):
+        return None  # "move the Q2 QBR a week later" moves the QBR itself
     refs = find_actions(ctx, m.group("a"))
     if not refs:
         return None
@@ -176,7 +185,9 @@ def done(ctx: Context, text: str) -> Intent | None:
     else:
         return None
     description = m.group("a")
-    if search(r"\b(?:risk|objective|obj|qbr)s?\b", description):
+    if search(r"\b(?:risk|qbr)s?\b", description) or (
+        search(r"\b(?:objective|obj)s?\b", description) and not search(r"\bmilestones?\b", description)
+    ):
         return None
     from agent.intents.milestones import find_milestone
 

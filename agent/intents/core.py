@@ -52,6 +52,7 @@ class Intent:
     creates: str | None = None  # the list it adds an item to, when it adds one
     already: str | None = None  # what to say when the plan already says this
     note: str | None = None  # how the request was read, when that is worth saying
+    section: str = ""  # the kind of thing it changes; the reply leads with those lines
 
 
 @dataclass

@@ -96,7 +96,14 @@ ROLE_OWNERS = {
 
 # Words a reference by content ignores: they say what kind of thing, not which one.
 STOP_WORDS = frozenset(
-    ["the", "a", "an", "our", "my", "this", "that", "these", "those", "its", "it", "of", "for", "to", "in", "on", "with", "about", "and", "or", "one", "ones", "objective", "objectives", "goal", "goals", "obj", "initiative", "milestone", "milestones", "metric", "metrics", "kpi", "target", "targets", "risk", "risks", "action", "actions", "task", "tasks", "item", "items", "todo", "to-do", "qbr", "qbrs", "review", "step", "plan", "thing", "entry", "duplicate", "duplicated", "dupe", "repeated", "extra", "second", "copy", "please"]
+    (
+        "the", "a", "an", "our", "my", "this", "that", "these", "those", "its", "it", "of", "for", "to", "in",
+        "on", "with", "about", "and", "or", "one", "ones", "objective", "objectives", "goal", "goals", "obj",
+        "initiative", "milestone", "milestones", "metric", "metrics", "kpi", "target", "targets", "risk",
+        "risks", "action", "actions", "task", "tasks", "item", "items", "todo", "to-do", "qbr", "qbrs", "step",
+        "plan", "thing", "entry", "duplicate", "duplicated", "dupe", "repeated", "extra", "second", "copy",
+        "please",
+    )
 )
 # Abbreviations people type -> the words plans are written in (both are tried).
 SYNONYMS = {

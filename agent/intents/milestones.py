@@ -210,7 +210,7 @@ def find_metric(ctx: Context, description: str) -> Ref | None:
     if not content_words(needle):
         return single
     try:
-        return best(needle, candidates, "metric") or single
+        return best(needle, candidates, "metric")
     except Unclear as unclear:
         names = {text.lower() for _, text, _ in candidates if text.lower() in unclear.message.lower()}
         if len(names) == 1:
@@ -231,8 +231,9 @@ def _metric_edit(ws: Workspace, ref: Ref, **changes: object) -> EditMetric:
 
 TARGET_FORMS = (
     r"\b(?:set|change|update|raise|increase|bump|lower|reduce|decrease|drop|move|make|put|up|push)\s+(?:the\s+)?(?:target\s+(?:for|of|on)\s+)?(?P<m>.+?)(?:\s+target)?\s+(?:to|at|=|up to|down to)\s+(?P<v>[\w$%.,\s-]+?)$",
-    r"^(?:the\s+)?(?P<m>.+?)\s+target\s*(?:should be|is now|is|=|:|of|to)\s*(?P<v>[\w$%.,\s-]+?)$",
+    r"^(?:the\s+)?(?P<m>.+?)\s+target(?P<o>\s+(?:for|of|in|on)\s+(?:the\s+)?.+?)?\s*(?:should be|is now|is|=|:|of|to)\s*(?P<v>[\w$%.,\s-]+?)$",
     r"\btarget\s+(?:of\s+)?(?P<v>\S+)\s+(?:for|on)\s+(?P<m>.+)$",
+    r"^(?:the\s+)?(?P<m>.+?)\s+(?:should|to|will|must)\s+(?:target|aim for|reach|hit)\s+(?P<v>[\w$%.,-]+)$",
     r"\b(?:aim|shoot)\s+for\s+(?P<v>\S+)\s+(?:on|for)\s+(?P<m>.+)$",
 )
 CURRENT_FORMS = (
@@ -249,7 +250,7 @@ def _is_value(value: str) -> bool:
 
 
 def target(ctx: Context, text: str) -> Intent | Failure | None:
-    if search(r"\b(?:arr|multi-?threading|relationship|score for|qbr|risk|action|task|week|priority)\b", text):
+    if search(r"\b(?:arr|multi-?threading|relationship|score for|qbr|risk|action|task|week|priority|owner|owned)\b", text):
         return None
     for form in TARGET_FORMS:
         m = search(form, text)
@@ -257,7 +258,7 @@ def target(ctx: Context, text: str) -> Intent | Failure | None:
             break
     else:
         return None
-    ref = find_metric(ctx, m.group("m"))
+    ref = find_metric(ctx, m.group("m") + (m.groupdict().get("o") or ""))
     if ref is None:
         return None
     value = metric_value(m.group("v"), ref.item.get("target") if ref.item.get("target") is not None else ref.item.get("current"))

@@ -107,7 +107,7 @@ def attendees(ctx: Context, text: str) -> Intent | None:
     )
     removing = search(rf"^(?:remove|drop|take|uninvite|un-invite|exclude)\s+(?P<who>.+?)\s+(?:from|off|out of)\s+(?:the\s+)?(?:list for\s+)?(?P<q>.+?(?:{QBR_NOUN}).*)$", text)
     m = adding or removing
-    if not m:
+    if not m or search(r"\b(?:milestone|action|task|risk|objective|goal|metric)s?\b", m.group("who")):
         return None
     refs = find_qbrs(ctx, re.sub(r"\battendees?\b|\binvite list\b", " ", m.group("q"), flags=re.IGNORECASE))
     if not refs:

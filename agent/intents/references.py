@@ -126,10 +126,23 @@ class Workspace:
 # --- scoring text references ----------------------------------------------------------------------
 
 
+SUFFIXES = ("ings", "ing", "ed", "es", "s", "ment", "ly")
+
+
+def stem(word: str) -> str:
+    """A crude stem, so 'briefing', 'briefed' and 'briefs' compare equal."""
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
 def _word_similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
     if len(a) >= 3 and len(b) >= 3 and (a.startswith(b) or b.startswith(a)):
+        return 0.95
+    if len(a) >= 4 and stem(a) == stem(b):
         return 0.95
     ratio = fuzz.ratio(a, b) / 100
     return ratio if ratio >= 0.8 and min(len(a), len(b)) >= 4 else 0.0
@@ -167,6 +180,10 @@ def best(needle: str, candidates: list[tuple[Ref, str, float]], noun: str) -> Re
     top = ranked[0][0]
     tied = [r for r in ranked if r[0] >= top - TIE_MARGIN]
     if len(tied) > 1:
+        # More evidence before asking: the whole wording, small words included.
+        whole = sorted(((fuzz.token_set_ratio(words(needle), words(text)), ref) for _, ref, text in tied), key=lambda w: -w[0])
+        if whole[0][0] >= whole[1][0] + 10:
+            return whole[0][1]
         listed = " or ".join(f"'{short(text, 50)}'" for _, _, text in tied[:3])
         raise Unclear(f"'{needle.strip()}' could be {listed}; say which")
     return ranked[0][1]
@@ -187,7 +204,14 @@ _ABOUT = re.compile(
 # Words that end a reference's description when reading backwards from its noun ("drop the
 # expansion objective" -> "expansion").
 _DELIMITERS = frozenset(
-    ["the", "our", "my", "this", "that", "these", "those", "a", "an", "of", "for", "to", "on", "in", "from", "at", "by", "with", "set", "make", "change", "update", "raise", "lower", "bump", "increase", "decrease", "drop", "remove", "delete", "kill", "cut", "scrap", "ditch", "move", "push", "shift", "reschedule", "rename", "reword", "mark", "assign", "reassign", "give", "snooze", "swap", "merge", "combine", "add", "make", "get", "rid", "take", "out", "and", "or", "is", "are", "its", "it's", "what's", "whats", "when", "where", "who", "which"]
+    (
+        "the", "our", "my", "this", "that", "these", "those", "a", "an", "of", "for", "to", "on", "in", "from",
+        "at", "by", "with", "set", "make", "change", "update", "raise", "lower", "bump", "increase",
+        "decrease", "drop", "remove", "delete", "kill", "cut", "scrap", "ditch", "move", "push", "shift",
+        "reschedule", "rename", "reword", "mark", "assign", "reassign", "give", "snooze", "swap", "merge",
+        "combine", "add", "make", "get", "rid", "take", "out", "and", "or", "is", "are", "its", "it's",
+        "what's", "whats", "when", "where", "who", "which",
+    )
 )
 
 

@@ -18,7 +18,7 @@ from agent.intents.core import (
     Submission,
     Understood,
 )
-from agent.intents.references import Ref, Unclear, Workspace
+from agent.intents.references import Ref, Unclear, Workspace, content_score
 from agent.intents.split import STARTERS, split_request
 from storage.errors import AccountPlanError
 from storage.plan_diff import diff_plans
@@ -26,13 +26,21 @@ from storage.plan_document import AccountPlanDocument
 from tools.plans.edits import PlanEditRejected, apply_to_plan, validated
 from tools.plans.revisions import GroundingCheck
 
-MAX_LINES_PER_PART = 4
+MAX_LINES_PER_PART = 3
+SECTION_LINES = {
+    "objective": r"^(?:Objective|Objectives|Removed objective|Added objective)\b",
+    "risk": r"^(?:Risk|Added risk|Removed risk)\b",
+    "action": r"^(?:Action|Added action|Removed action)\b",
+    "qbr": r"^(?:Q[1-4] QBR|Added a Q[1-4] QBR|Removed the Q[1-4] QBR)\b",
+    "target": r"^(?:Multi-threading|Relationship goal|Target ARR|Current ARR)\b",
+}
 
 
 @dataclass
 class PartResult:
     text: str
     outcome: str  # changed | already | failed | answered | refused | submit | unknown
+    section: str = ""
     lines: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     message: str = ""
@@ -135,7 +143,7 @@ def _carry_out(
     if not lines:
         return PartResult(item.text, "already", message=item.already or ""), after
     extra = [item.note] if item.note else []
-    return PartResult(item.text, "changed", lines=lines, notes=notes + extra), after
+    return PartResult(item.text, "changed", lines=lines, notes=notes + extra, section=item.section), after
 
 
 # --- the reply --------------------------------------------------------------------------------------
@@ -153,14 +161,30 @@ def _imperative(text: str) -> bool:
     return re.match(rf"(?:{STARTERS})\b", text, re.IGNORECASE) is not None
 
 
+def _explained(line: str, notes: list[str]) -> bool:
+    """A line whose quoted text a note already tells about (a placeholder milestone)."""
+    quoted = [q.rstrip("…") for q in re.findall(r"'([^']{6,})'", line)]
+    return any(q and q in note for q in quoted for note in notes)
+
+
+def _change_sentences(part: PartResult) -> list[str]:
+    """The lines about what was asked first (the diff has every line), then the notes on what
+    followed from it, then a count of anything else."""
+    pattern = SECTION_LINES.get(part.section)
+    lines = [line for line in part.lines if not _explained(line, part.notes)]
+    primary = [line for line in lines if pattern and re.match(pattern, line)] or lines
+    primary.sort(key=lambda line: -content_score(part.text, line))
+    shown = primary[:MAX_LINES_PER_PART]
+    sentences = [_sentence(line) for line in shown] + [_sentence(n) for n in part.notes]
+    rest = len(lines) - len(shown)
+    if rest > 0 and not part.notes:
+        sentences.append(f"Plus {rest} related change{'s' if rest > 1 else ''}.")
+    return sentences
+
+
 def _part_sentences(part: PartResult) -> list[str]:
     if part.outcome == "changed":
-        shown = part.lines[:MAX_LINES_PER_PART]
-        sentences = [_sentence(line) for line in shown]
-        if len(part.lines) > len(shown):
-            more = len(part.lines) - len(shown)
-            sentences.append(f"And {more} more change{'s' if more > 1 else ''}.")
-        return sentences + [_sentence(n) for n in part.notes]
+        return _change_sentences(part)
     if part.outcome == "already":
         return [_sentence(part.message or f"'{part.text}': the plan already says that")]
     if part.outcome == "failed":

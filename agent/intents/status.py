@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from agent.intents.core import Context, Refusal, Submission, search
+from tools.plans.edits.base import possessive
 
 # Decisions, however they are worded ("approve", "sign off on it", "mark the plan as approved",
 # "set status to active", "green-light it", "go live with the plan").
@@ -33,11 +34,14 @@ NOT_A_DECISION = re.compile(
 def decision(ctx: Context, text: str) -> Submission | Refusal | None:
     if SUBMIT.search(text.strip()) and not search(r"\b(?:approve|reject|activate)\s+(?:it|the plan|this)\b", text):
         return Submission(text)
-    stripped = NOT_A_DECISION.sub(" ", text)
+    # Free text a request carries (new wording after "rename ... to", anything after a colon) is
+    # content, not a request: "rename objective 4 to Outcomes signed off at QBRs" decides nothing.
+    head = re.split(r":|\b(?:rename|reword|retitle|rephrase)\b.*?\bto\b|\bshould (?:read|say)\b", text, maxsplit=1, flags=re.IGNORECASE)[0]
+    stripped = NOT_A_DECISION.sub(" ", head)
     if DECISION.search(stripped) and not search(r"^(?:what|when|who|how|which|is|has|was|did|does)\b", text):
         return Refusal(
             text,
-            f"I can't approve, reject or activate {ctx.customer}'s {ctx.document.fiscal_year} plan: a manager "
+            f"I can't approve, reject or activate {possessive(ctx.customer)} {ctx.document.fiscal_year} plan: a manager "
             "decides on plans. Say 'submit for approval' and I'll send it to them.",
         )
     return None

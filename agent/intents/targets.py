@@ -6,12 +6,19 @@ from __future__ import annotations
 
 from agent.intents.core import Context, Failure, Intent, search
 from agent.intents.values import count_in, direction, money_in
-from tools.plans.edits import EditRelationshipGoal, PlanEdit, SetMultiThreadingTarget, SetTargetArr
+from storage.errors import BadInput
+from tools.plans.edits import (
+    EditRelationshipGoal,
+    PlanEdit,
+    SetMultiThreadingTarget,
+    SetTargetArr,
+    resolve_contact,
+)
 
 
 def multi_threading(ctx: Context, text: str) -> Intent | Failure | None:
     if not search(
-        r"\bmulti[- ]?thread(?:ing|ed)?\b|\bengaged contacts\b|\bstakeholder target\b|\bcontacts? target\b|\bthreads\b", text
+        r"\bmulti[- ]?thread(?:ing|ed)?\b|\bstakeholder target\b|\bcontacts? target\b|\bthreads\b", text
     ):
         return None
     current = ctx.ws.data["stakeholder_plan"]["multi_threading_target"]
@@ -62,6 +69,11 @@ def relationship(ctx: Context, text: str) -> Intent | Failure | None:
         return None
     value = int(m.group("v"))
     name = m.group("who")
+    try:
+        if resolve_contact(ctx.ws.data, name) is None:
+            return None
+    except BadInput:
+        return None
 
     def build(ws: object) -> list[PlanEdit]:
         return [EditRelationshipGoal(name=name, target_score=value)]
@@ -69,4 +81,4 @@ def relationship(ctx: Context, text: str) -> Intent | Failure | None:
     return Intent(text, build)
 
 
-PARSERS = (relationship, multi_threading, target_arr)
+PARSERS = (multi_threading, target_arr, relationship)

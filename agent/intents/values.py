@@ -19,6 +19,7 @@ from agent.intents.lexicon import (
 from agent.intents.references import Unclear, Workspace
 from storage.errors import BadInput
 from tools.plans.edits import contact_names, resolve_contact
+from tools.plans.edits.base import possessive
 
 QUARTER = r"\bq([1-4])\b|\b(first|second|third|fourth|last) quarter\b"
 
@@ -84,7 +85,7 @@ def owner_in(ws: Workspace, value: str, customer: str) -> str:
     )
     if looks_like_person:
         raise Unclear(
-            f"{cleaned} is not one of {customer}'s contacts on record ({', '.join(contact_names(ws.data))})"
+            f"{cleaned} is not one of {possessive(customer)} contacts on record ({', '.join(contact_names(ws.data))})"
         )
     return cleaned[:1].upper() + cleaned[1:] if cleaned.islower() else cleaned
 

@@ -87,6 +87,11 @@ def short(text: Any, limit: int = 60) -> str:
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
+def possessive(name: str) -> str:
+    """"TechCorp Industries" -> "TechCorp Industries'", "Acme" -> "Acme's"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def quarter_index(quarter: str) -> int:
     return QUARTERS.index(quarter) if quarter in QUARTERS else len(QUARTERS)
 

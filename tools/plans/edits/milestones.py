@@ -154,16 +154,14 @@ class EditMetric(_ObjectiveEdit):
         metrics = objective["success_metrics"]
         index = pick(metrics, "metric", None, self.metric, "metric")
         item = metrics[index]
-        notes: list[str] = []
         old_target = item.get("target")
         changes = self.model_dump(mode="json", exclude_none=True, include={"current", "target", "measurement"})
         if self.new_name:
             changes["metric"] = self.new_name
         item.update(changes)
-        retargeted = self.target is not None and old_target is not None and str(old_target) != str(self.target)
-        if retargeted and _follow_target(plan, objective, str(old_target), str(self.target)):
-            notes.append(f"Objective {objective_number(objective['id'])}'s wording now says {self.target} too.")
-        return notes
+        if self.target is not None and old_target is not None and str(old_target) != str(self.target):
+            _follow_target(plan, objective, str(old_target), str(self.target))  # the diff shows what followed
+        return []
 
 
 def _follow_target(plan: Json, objective: Json, old: str, new: str) -> bool:

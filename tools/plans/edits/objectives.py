@@ -104,12 +104,13 @@ def _retire(plan: Json, objective: Json, *, drop_summary: bool) -> list[str]:
             unlinked += 1
     if removed:
         notes.append(
-            f"Removed its milestone reminder{'s' if len(removed) > 1 else ''} from the 90-day plan "
-            f"({len(removed)})."
+            f"Its {len(removed)} milestone reminder{'s' if len(removed) > 1 else ''} left the 90-day plan."
+            if len(removed) > 1
+            else "Its milestone reminder left the 90-day plan."
         )
     if unlinked:
         notes.append(
-            f"{unlinked} 90-day action{'s stay' if unlinked > 1 else ' stays'} in the plan, no longer "
+            f"{unlinked} of its actions stay{'s' if unlinked == 1 else ''} in the 90-day plan, no longer "
             "linked to an objective."
         )
     if drop_summary and drop_from_summary(plan, objective["objective"]):
@@ -133,8 +134,7 @@ class RemoveObjective(_ObjectiveEdit):
         index = objectives.index(target)
         objectives.remove(target)
         shift_paths(plan, "strategic_objectives", index)
-        if renumber_objectives(plan):
-            notes.append(f"The objectives after it are renumbered (now 1-{len(objectives)}).")
+        renumber_objectives(plan)
         return notes
 
 

@@ -11,7 +11,7 @@ from storage.errors import BadInput
 from storage.plan_document import Quarter
 from tools.analytics.fiscal_calendar import fiscal_year_bounds, quarter_of
 from tools.plans.edits.actions import LAST_WEEK
-from tools.plans.edits.base import Json, _Edit, best_matches, words
+from tools.plans.edits.base import Json, _Edit, best_matches, possessive, words
 from tools.plans.edits.cascades import human_date, quoted, remove_actions, week_of_day, week_zero
 
 
@@ -92,7 +92,11 @@ class RescheduleQbr(_Edit):
                 moved += 1
             else:
                 outside.append(index)
-        notes = [f"Moved {moved} 90-day action{'s' if moved != 1 else ''} with it."] if moved else []
+        notes = (
+            [f"Its {moved} related action{'s' if moved != 1 else ''} in the 90-day plan moved with it."]
+            if moved
+            else []
+        )
         removed = remove_actions(plan, outside)
         if removed:
             notes.append(
@@ -144,7 +148,7 @@ class EditQbrAttendees(_Edit):
             if person is None and (_looks_like_a_person(name.strip()) or len(name.split()) == 1):
                 on_record = ", ".join(contact_names(plan))
                 raise BadInput(
-                    f"{name.strip()} is not one of {plan['customer_name']}'s contacts on record ({on_record})"
+                    f"{name.strip()} is not one of {possessive(plan['customer_name'])} contacts on record ({on_record})"
                 )
             entry = person or name.strip()
             if entry not in attendees:
