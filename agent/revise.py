@@ -49,6 +49,7 @@ class RevisionOutcome:
     submitted: bool
     usage: dict[str, Any] = field(default_factory=dict)
     refused: bool = False  # a decision (approve, reject, activate) was asked for and refused
+    answered: bool = False  # the request was only questions, all answered
 
 
 @dataclass
@@ -315,4 +316,7 @@ async def _revise_offline(
     reply = compose_reply(
         title, result.parts, saved_version=document.version if diff else None, submission_note=note or None
     )
-    return RevisionOutcome(reply, diff, document, changed=bool(diff), submitted=submitted, refused=refused)
+    answered = bool(result.parts) and all(part.outcome == "answered" for part in result.parts)
+    return RevisionOutcome(
+        reply, diff, document, changed=bool(diff), submitted=submitted, refused=refused, answered=answered
+    )

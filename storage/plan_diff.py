@@ -341,7 +341,8 @@ def _action_lines(old: list[Item], new: list[Item], renumbered: dict[str, str]) 
         elif _changed(before, after, "due_date"):
             lines.append(f"{label} now due {day(after['due_date'])} (was {day(before['due_date'])})")
         link_before, link_after = before.get("objective_id"), after.get("objective_id")
-        if link_before != link_after and renumbered.get(link_before or "") != link_after:
+        followed = link_before in renumbered and renumbered[link_before] == link_after
+        if link_before != link_after and not followed:
             if link_after is None:
                 lines.append(f"{label} is no longer linked to an objective")
             else:

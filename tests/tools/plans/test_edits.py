@@ -13,6 +13,7 @@ from storage.models import AuditEvent, PlanRevision
 from storage.plan_document import AccountPlanDocument
 from tests.fakes.plan_samples import seed_plan
 from tools.plans.edits import (
+    PLACEHOLDER_MILESTONE,
     AddAction,
     AddObjective,
     AddRisk,
@@ -22,6 +23,7 @@ from tools.plans.edits import (
     PlanEditRejected,
     RemoveObjective,
     UpdateSection,
+    apply_edits_noted,
 )
 from tools.plans.revisions import read_plan, save_edits
 
@@ -43,23 +45,36 @@ async def test_priority_change_saves_a_revision_with_its_diff(db: Database) -> N
     plan = await seed_plan(db)
     result = await edit(db, plan.plan_id, EditObjective(objective_id="2", priority="critical"))
     assert result.changed and result.version == 2
-    assert result.diff == ["Objective 2: priority 'high' -> 'critical'"]
+    assert result.diff == ["Objective 2 is now Critical (was High)"]
     async with db.session() as session:
         stored = await read_plan(session, plan.plan_id)
         revision = (await session.execute(select(PlanRevision).where(PlanRevision.version == 2))).scalar_one()
         audit = (await session.execute(select(AuditEvent).where(AuditEvent.version == 2))).scalar_one()
     assert stored.strategic_objectives[1].priority == "critical"
-    assert revision.diff == "Objective 2: priority 'high' -> 'critical'"
+    assert revision.diff == "Objective 2 is now Critical (was High)"
     assert audit.action == "revised" and audit.actor == "csm@example.com"
 
 
-async def test_moving_the_only_milestone_swaps_quarters_so_the_year_stays_covered(db: Database) -> None:
+async def test_moving_the_only_milestone_never_swaps_the_emptied_quarter_gets_a_placeholder(db: Database) -> None:
     plan = await seed_plan(db)
     result = await edit(db, plan.plan_id, EditMilestone(objective_id="obj-1", match="CFO", move_to="Q3"))
     assert result.diff == [
-        "Objective 1: Q3 milestone moved from Q2: CFO value review",
-        "Objective 1: Q2 milestone moved from Q3: Joint exec planning session",
+        "Objective 1: moved 'CFO value review' from Q2 to Q3",
+        "Objective 1: added Q2 milestone 'To be agreed with the customer (placeholder)'",
     ]
+    milestones = result.document.strategic_objectives[0].quarterly_milestones
+    assert [(m.quarter, m.milestone) for m in milestones] == [
+        ("Q1", "Intro meeting with CTO"),
+        ("Q2", PLACEHOLDER_MILESTONE),
+        ("Q3", "CFO value review"),
+        ("Q3", "Joint exec planning session"),
+        ("Q4", "Renewal approval secured"),
+    ]
+    applied = apply_edits_noted(result.document, [EditMilestone(objective_id="1", match="Joint", move_to="Q1")])
+    assert [m.quarter for m in applied.document.strategic_objectives[0].quarterly_milestones] == [
+        "Q1", "Q1", "Q2", "Q3", "Q4"
+    ]  # quarter order kept; Q3 still has the CFO review, so no placeholder
+    assert applied.notes == []
 
 
 async def test_several_edits_are_one_revision(db: Database) -> None:
@@ -75,8 +90,8 @@ async def test_several_edits_are_one_revision(db: Database) -> None:
     added = result.document.action_plan_90day[-1]
     # Week 4 is anchored on the existing actions (week 1 is due 2026-01-09).
     assert added.due_date.isoformat() == "2026-01-30"
-    assert "90-day plan: action 'Request intro to CTO from Sarah' marked done" in result.diff
-    assert "Risks: risk added: Budget freeze" in result.diff
+    assert "Action 'Request intro to CTO from Sarah' marked done" in result.diff
+    assert "Added risk 'Budget freeze' (Medium)" in result.diff
 
 
 async def test_invalid_result_is_rejected_and_nothing_is_saved(db: Database) -> None:
@@ -86,7 +101,7 @@ async def test_invalid_result_is_rejected_and_nothing_is_saved(db: Database) -> 
     assert "strategic_objectives" in caught.value.message
     with pytest.raises(BadInput, match="at least 3 objectives"):
         await edit(db, plan.plan_id, RemoveObjective(objective_id="obj-1"))
-    with pytest.raises(BadInput, match="no objective obj-9; it has obj-1, obj-2, obj-3"):
+    with pytest.raises(BadInput, match="no objective 9; the plan has objectives 1-3"):
         await edit(db, plan.plan_id, EditObjective(objective_id="obj-9", priority="medium"))
     async with db.session() as session:
         assert (await read_plan(session, plan.plan_id)).version == 1
@@ -131,10 +146,13 @@ async def test_add_and_remove_objective_keeps_links_consistent(db: Database) -> 
     assert [o.id for o in result.document.strategic_objectives] == ["obj-1", "obj-2", "obj-3", "obj-4"]
     result = await edit(db, plan.plan_id, RemoveObjective(objective_id="obj-3"))
     assert result.diff == [
-        "Objective 3 removed: Secure a multi-year renewal",
-        "90-day plan: action 'Book training': objective id 'obj-3' -> none",
+        "Removed objective 3: 'Secure a multi-year renewal'",
+        "Objectives renumbered: 4 is now 3",
+        "Action 'Book training' is no longer linked to an objective",
     ]
+    assert [o.id for o in result.document.strategic_objectives] == ["obj-1", "obj-2", "obj-3"]
     assert result.document.action_plan_90day[-1].objective_id is None
+
 
 
 async def test_no_op_edit_saves_nothing(db: Database) -> None:
@@ -149,6 +167,6 @@ async def test_update_section_accepts_json_text_but_not_prose(db: Database) -> N
     risks["identified_risks"][0]["severity"] = "critical"
 
     result = await edit(db, plan.plan_id, UpdateSection(section="risk_mitigation", content=json.dumps(risks)))
-    assert result.diff == ["Risks: risk 'Single executive sponsor': severity 'high' -> 'critical'"]
+    assert result.diff == ["Risk 'Single executive sponsor' is now Critical (was High)"]
     with pytest.raises(BadInput, match="needs structured content"):
         await edit(db, plan.plan_id, UpdateSection(section="risk_mitigation", content="fewer risks please"))
