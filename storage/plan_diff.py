@@ -73,7 +73,9 @@ def _key(item: Item, key: str) -> str:
     return " ".join(str(item.get(key, "")).lower().split())
 
 
-def _pair(old: list[Item], new: list[Item], key: str) -> tuple[list[tuple[Item, Item]], list[Item], list[Item]]:
+def _pair(
+    old: list[Item], new: list[Item], key: str
+) -> tuple[list[tuple[Item, Item]], list[Item], list[Item]]:
     """Match items on their `key` text: (pairs, added, removed). Duplicates pair in order."""
     remaining = list(old)
     pairs: list[tuple[Item, Item]] = []
@@ -131,9 +133,13 @@ def _metric_lines(label: str, old: list[Item], new: list[Item]) -> list[str]:
     for before, after in pairs:
         name = quote(after["metric"], 40)
         if _changed(before, after, "target"):
-            lines.append(f"{label}: target for {name} is now {shown(after['target'])} (was {shown(before['target'])})")
+            lines.append(
+                f"{label}: target for {name} is now {shown(after['target'])} (was {shown(before['target'])})"
+            )
         if _changed(before, after, "current"):
-            lines.append(f"{label}: {name} now stands at {shown(after['current'])} (was {shown(before['current'])})")
+            lines.append(
+                f"{label}: {name} now stands at {shown(after['current'])} (was {shown(before['current'])})"
+            )
         if _changed(before, after, "measurement"):
             lines.append(f"{label}: {name} is now measured by: {short(after['measurement'])}")
     lines += [f"{label}: added metric {quote(m['metric'], 40)} (target {shown(m['target'])})" for m in added]
@@ -146,7 +152,9 @@ def _milestone_lines(label: str, old: list[Item], new: list[Item]) -> list[str]:
     lines: list[str] = []
     for before, after in pairs:
         if before["quarter"] != after["quarter"]:
-            lines.append(f"{label}: moved {quote(after['milestone'])} from {before['quarter']} to {after['quarter']}")
+            lines.append(
+                f"{label}: moved {quote(after['milestone'])} from {before['quarter']} to {after['quarter']}"
+            )
         if bool(before.get("done")) != bool(after.get("done")):
             state = "marked done" if after.get("done") else "reopened"
             lines.append(f"{label}: {after['quarter']} milestone {quote(after['milestone'])} {state}")
@@ -179,7 +187,9 @@ def _objective_lines(old: list[Item], new: list[Item]) -> tuple[list[str], dict[
     for before, after in pairs:
         label = objective_label(after["id"])
         if before["objective"] != after["objective"]:
-            lines.append(f"{label} now reads {quote(after['objective'], 50)} (was {quote(before['objective'], 40)})")
+            lines.append(
+                f"{label} now reads {quote(after['objective'], 50)} (was {quote(before['objective'], 40)})"
+            )
         if _changed(before, after, "priority"):
             lines.append(f"{label} is now {title(after['priority'])} (was {title(before['priority'])})")
         if _changed(before, after, "owner"):
@@ -233,7 +243,9 @@ def _stakeholder_lines(old: Item, new: Item) -> list[str]:
             )
         if _changed(before, after, "strategy"):
             lines.append(f"Relationship goal for {after['name']}: strategy rewritten")
-    lines += [f"Missing role added: {short(r)}" for r in new["missing_roles"] if r not in old["missing_roles"]]
+    lines += [
+        f"Missing role added: {short(r)}" for r in new["missing_roles"] if r not in old["missing_roles"]
+    ]
     lines += [f"No longer missing: {short(r)}" for r in old["missing_roles"] if r not in new["missing_roles"]]
     return lines
 
@@ -264,7 +276,8 @@ def _expansion_lines(old: Item, new: Item) -> list[str]:
 def _risk_lines(old: list[Item], new: list[Item]) -> list[str]:
     pairs, added, removed = _pair(old, new, "risk")
     lines = [
-        f"Risk {quote(b['risk'], 40)} now reads {quote(a['risk'], 50)}" for b, a in _reworded(old, new, added, removed)
+        f"Risk {quote(b['risk'], 40)} now reads {quote(a['risk'], 50)}"
+        for b, a in _reworded(old, new, added, removed)
     ]
     lines += [f"Added risk {quote(a['risk'])} ({title(a['severity'])})" for a in added]
     lines += [f"Removed risk {quote(r['risk'])}" for r in removed]
@@ -347,9 +360,7 @@ def _action_lines(old: list[Item], new: list[Item], renumbered: dict[str, str]) 
                 lines.append(f"{label} is no longer linked to an objective")
             else:
                 lines.append(f"{label} now serves {_objective_word(link_after)}")
-    lines += [
-        f"Added action {quote(a['action'])} (week {a['week']}, {a['owner']})" for a in added
-    ]
+    lines += [f"Added action {quote(a['action'])} (week {a['week']}, {a['owner']})" for a in added]
     lines += [f"Removed action {quote(r['action'])}" for r in removed]
     return lines
 

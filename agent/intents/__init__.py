@@ -51,7 +51,13 @@ def _commands(ctx: Context, text: str) -> Understood | list[Intent] | None:
 
 # Paraphrases read as the plain request: "take X off the plan" is "remove X".
 PARAPHRASES = (
-    (re.compile(r"^take\s+(.+?)\s+(?:off|out of|out)(?:\s+(?:of\s+)?(?:the|this|our)\s+(?:plan|list|schedule|90-day plan))?$", re.IGNORECASE), r"remove \1"),
+    (
+        re.compile(
+            r"^take\s+(.+?)\s+(?:off|out of|out)(?:\s+(?:of\s+)?(?:the|this|our)\s+(?:plan|list|schedule|90-day plan))?$",
+            re.IGNORECASE,
+        ),
+        r"remove \1",
+    ),
     (re.compile(r"^(?:we|i)\s+(?:don't|do not|no longer)\s+need\s+(.+)$", re.IGNORECASE), r"remove \1"),
 )
 

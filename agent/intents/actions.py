@@ -40,15 +40,24 @@ def find_actions(ctx: Context, description: str, *, with_milestones: bool = Fals
             refs.append(ws.ref("action", actions[number - 1]))
         return refs
     if m := search(rf"\b(?:the )?({ORDINAL}|{LAST_WORDS}) (?:{ACTION_NOUN})\b", text):
-        index = len(actions) - 1 if re.fullmatch(LAST_WORDS, m.group(1).lower()) else (number_value(m.group(1)) or 0) - 1
+        index = (
+            len(actions) - 1
+            if re.fullmatch(LAST_WORDS, m.group(1).lower())
+            else (number_value(m.group(1)) or 0) - 1
+        )
         if not 0 <= index < len(actions):
             raise Unclear(f"the 90-day plan has {len(actions)} actions")
         return [ws.ref("action", actions[index])]
     week = week_in(text)
-    if week is not None and (search(rf"\b(?:{ACTION_NOUN})\b|\bweek\s*\d+'?s\b|\bin week\b|\ball\b|\beverything\b", text) or content_words(re.sub(r"\bweek\s*\d+\b", "", text)) == []):
+    if week is not None and (
+        search(rf"\b(?:{ACTION_NOUN})\b|\bweek\s*\d+'?s\b|\bin week\b|\ball\b|\beverything\b", text)
+        or content_words(re.sub(r"\bweek\s*\d+\b", "", text)) == []
+    ):
         chosen = [ws.ref("action", a) for a in actions if a["week"] == week]
         if not chosen:
-            raise Unclear(f"the 90-day plan has no actions in week {week}; it has actions in weeks {_weeks(ws)}")
+            raise Unclear(
+                f"the 90-day plan has no actions in week {week}; it has actions in weeks {_weeks(ws)}"
+            )
         return chosen
     needle = re.sub(rf"\b(?:{ACTION_NOUN})\b", " ", text, flags=re.IGNORECASE)
     if not content_words(needle):
@@ -59,13 +68,20 @@ def find_actions(ctx: Context, description: str, *, with_milestones: bool = Fals
     # someone names by its words is the work itself.
     milestone_texts = [m["milestone"].lower() for o in ws.objectives for m in o["quarterly_milestones"]]
     candidates: list[tuple[Ref, str, float]] = [
-        (ws.ref("action", a), a["action"], 0.85 if any(t in a["action"].lower() for t in milestone_texts) else 1.0)
+        (
+            ws.ref("action", a),
+            a["action"],
+            0.85 if any(t in a["action"].lower() for t in milestone_texts) else 1.0,
+        )
         for a in actions
     ]
     if with_milestones:
         for objective in ws.objectives:
             parent = ws.ref("objective", objective)
-            candidates += [(ws.ref("milestone", m, parent), m["milestone"], 1.0) for m in objective["quarterly_milestones"]]
+            candidates += [
+                (ws.ref("milestone", m, parent), m["milestone"], 1.0)
+                for m in objective["quarterly_milestones"]
+            ]
     found = best(needle, candidates, "action")
     return [found] if found else []
 
@@ -79,26 +95,42 @@ def _described(refs: list[Ref]) -> str:
 
 
 def add(ctx: Context, text: str) -> Intent | Failure | None:
-    m = search(rf"^(?:{ADD}|new|create)\s+(?:an?\s+|another\s+)?(?:new\s+)?(?:{ACTION_NOUN})\b\s*(?:to|for)?\s*[:\-–]?\s*(.+)$", text) or search(
-        r"^(?:remind me to|i need to|i'll|i will|we need to|todo:?)\s+(.+)$", text
-    )
+    m = search(
+        rf"^(?:{ADD}|new|create)\s+(?:an?\s+|another\s+)?(?:new\s+)?(?:{ACTION_NOUN})\b\s*(?:to|for)?\s*[:\-–]?\s*(.+)$",
+        text,
+    ) or search(r"^(?:remind me to|i need to|i'll|i will|we need to|todo:?)\s+(.+)$", text)
     if not m:
         return None
     what = m.group(1)
     week = week_in(what) or 1
     owner = "CSM"
-    if o := search(r"(?:,|;|\s)\s*(?:owner:?|owned by|assigned to|assign(?:ed)? to|for|by)\s+([A-Z][\w'-]*(?: [A-Z][\w'-]*)?|the csm|csm|me|the ae|ae|both|the customer)\s*(?:,|$|\s+(?:in|by|due|week))", what):
+    if o := search(
+        r"(?:,|;|\s)\s*(?:owner:?|owned by|assigned to|assign(?:ed)? to|for|by)\s+([A-Z][\w'-]*(?: [A-Z][\w'-]*)?|the csm|csm|me|the ae|ae|both|the customer)\s*(?:,|$|\s+(?:in|by|due|week))",
+        what,
+    ):
         owner = owner_in(ctx.ws, o.group(1), ctx.customer)
         what = what[: o.start()] + " " + what[o.end() :]
     objective = None
     if search(r"\b(?:for|on|under|linked to)\s+(?:objective|obj)\s*#?\d+\b", what):
         objective = find_objective(ctx.ws, what, pronoun=False)
-        what = re.sub(r"\(?\b(?:for|on|under|linked to)\s+(?:objective|obj)\s*#?\d+\b\)?", " ", what, flags=re.IGNORECASE)
-    what = re.sub(r"[,;]?\s*\b(?:in|by|for|due(?: in| by)?|during|on)?\s*(?:the\s+)?week\s*#?\d+\b", " ", what, flags=re.IGNORECASE)
+        what = re.sub(
+            r"\(?\b(?:for|on|under|linked to)\s+(?:objective|obj)\s*#?\d+\b\)?",
+            " ",
+            what,
+            flags=re.IGNORECASE,
+        )
+    what = re.sub(
+        r"[,;]?\s*\b(?:in|by|for|due(?: in| by)?|during|on)?\s*(?:the\s+)?week\s*#?\d+\b",
+        " ",
+        what,
+        flags=re.IGNORECASE,
+    )
     what = re.sub(r"\bthe \d+(?:st|nd|rd|th)? week\b", " ", what, flags=re.IGNORECASE)
     what = " ".join(what.split()).strip(" ,.;:-")
     if len(what) < 3:
-        return Failure(text, "say what the action is, e.g. 'add action: Book the exec briefing, week 3, owner CSM'")
+        return Failure(
+            text, "say what the action is, e.g. 'add action: Book the exec briefing, week 3, owner CSM'"
+        )
     if not 1 <= week <= LAST_WEEK:
         return Failure(text, f"the 90-day plan runs from week 1 to week {LAST_WEEK}")
     wording = cap(what)
@@ -126,7 +158,9 @@ def reassign(ctx: Context, text: str) -> Intent | Failure | None:
     else:
         return None
     description = m.group("a")
-    if search(r"\b(?:objective|obj|goal|risk|qbr|milestone)s?\b", description) and not search(rf"\b(?:{ACTION_NOUN})\b", description):
+    if search(r"\b(?:objective|obj|goal|risk|qbr|milestone)s?\b", description) and not search(
+        rf"\b(?:{ACTION_NOUN})\b", description
+    ):
         return None
     refs = find_actions(ctx, description)
     if not refs:
@@ -140,11 +174,16 @@ def reassign(ctx: Context, text: str) -> Intent | Failure | None:
             return [ReassignActions(week=week, owner=owner, include_done=True)]
         return _edits(ws, refs, owner=owner)
 
-    return Intent(text, build, subject=refs[-1], already=f"{_described(refs).capitalize()} already belong to {owner}.")
+    return Intent(
+        text, build, subject=refs[-1], already=f"{_described(refs).capitalize()} already belong to {owner}."
+    )
 
 
 def move_week(ctx: Context, text: str) -> Intent | Failure | None:
-    m = search(rf"\b(?:{MOVE}|delay|postpone|reschedule)\s+(?P<a>.+?)\s+(?:(?:to|into|until|till|for)\s+week\s*(?P<w>\d+)|(?P<rel>(?:back|out|forward|up|in|by)?\s*(?:a|one|two|three|\d+)\s+weeks?(?:\s+(?:later|earlier|back|forward|out|sooner))?))\b", text)
+    m = search(
+        rf"\b(?:{MOVE}|delay|postpone|reschedule)\s+(?P<a>.+?)\s+(?:(?:to|into|until|till|for)\s+week\s*(?P<w>\d+)|(?P<rel>(?:back|out|forward|up|in|by)?\s*(?:a|one|two|three|\d+)\s+weeks?(?:\s+(?:later|earlier|back|forward|out|sooner))?))\b",
+        text,
+    )
     if not m or search(r"\b(?:milestones?|risks?|objectives?)\b", m.group("a")):
         return None
     if not m.group("w") and search(r"\b(?:qbrs?|business reviews?)\b", m.group("a")):
@@ -165,7 +204,9 @@ def move_week(ctx: Context, text: str) -> Intent | Failure | None:
     def build(ws: Workspace) -> list[PlanEdit]:
         return [EditAction(number=ws.position(ref), week=week) for ref, week in moves]
 
-    return Intent(text, build, subject=refs[-1], already=f"{_described(refs).capitalize()} already in that week.")
+    return Intent(
+        text, build, subject=refs[-1], already=f"{_described(refs).capitalize()} already in that week."
+    )
 
 
 DONE_FORMS = (
@@ -203,27 +244,49 @@ def done(ctx: Context, text: str) -> Intent | None:
 
         def build_milestone(ws: Workspace) -> list[PlanEdit]:
             now = ws.now(ref)
-            return [EditMilestone(objective_id=ws.objective_id(ref), quarter=now["quarter"], match=now["milestone"], done=True)]
+            return [
+                EditMilestone(
+                    objective_id=ws.objective_id(ref),
+                    quarter=now["quarter"],
+                    match=now["milestone"],
+                    done=True,
+                )
+            ]
 
         return Intent(text, build_milestone, subject=ref, already="That milestone is already marked done.")
 
     def build(ws: Workspace) -> list[PlanEdit]:
         return _edits(ws, refs, status="done")
 
-    return Intent(text, build, subject=refs[-1], already=f"{_described(refs).capitalize()} already marked done.")
+    return Intent(
+        text, build, subject=refs[-1], already=f"{_described(refs).capitalize()} already marked done."
+    )
 
 
 def status(ctx: Context, text: str) -> Intent | None:
     """Snooze or reopen: 'snooze action 4', 'put the enablement session on hold', 'reopen action 1'."""
-    m = search(rf"^(?P<verb>{SNOOZE}|reopen|re-open|unsnooze|un-snooze|wake up|resume)\s+(?P<a>.+?)(?:\s+(?:for now|for a bit|for later))?$", text) or search(
-        r"^(?P<a>.+?)\s+(?:is|are)\s+(?P<verb>on hold|snoozed|not done|still open|open again)$", text
-    ) or search(r"^(?:put|place)\s+(?P<a>.+?)\s+(?P<verb>on hold|on ice)$", text)
+    m = (
+        search(
+            rf"^(?P<verb>{SNOOZE}|reopen|re-open|unsnooze|un-snooze|wake up|resume)\s+(?P<a>.+?)(?:\s+(?:for now|for a bit|for later))?$",
+            text,
+        )
+        or search(
+            r"^(?P<a>.+?)\s+(?:is|are)\s+(?P<verb>on hold|snoozed|not done|still open|open again)$", text
+        )
+        or search(r"^(?:put|place)\s+(?P<a>.+?)\s+(?P<verb>on hold|on ice)$", text)
+    )
     if not m or search(r"\b(?:risk|objective|qbr|milestone)s?\b", m.group("a")):
         return None
     refs = find_actions(ctx, m.group("a"))
     if not refs:
         return None
-    new = "open" if search(r"reopen|re-open|unsnooze|un-snooze|wake|resume|not done|still open|open again", m.group("verb")) else "snoozed"
+    new = (
+        "open"
+        if search(
+            r"reopen|re-open|unsnooze|un-snooze|wake|resume|not done|still open|open again", m.group("verb")
+        )
+        else "snoozed"
+    )
 
     def build(ws: Workspace) -> list[PlanEdit]:
         return _edits(ws, refs, status=new)

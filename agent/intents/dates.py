@@ -11,7 +11,15 @@ from agent.intents.lexicon import MONTHS, NUMBER_WORDS
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 # The day a vague part of a month stands for; moved off a weekend.
-PART_OF_MONTH = {"early": 5, "beginning of": 3, "start of": 3, "mid": 15, "middle of": 15, "late": 24, "end of": 26}
+PART_OF_MONTH = {
+    "early": 5,
+    "beginning of": 3,
+    "start of": 3,
+    "mid": 15,
+    "middle of": 15,
+    "late": 24,
+    "end of": 26,
+}
 _PART = "|".join(sorted(PART_OF_MONTH, key=len, reverse=True))
 _AMOUNT = r"\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 

@@ -15,9 +15,7 @@ MOVE = (
 )
 RENAME = r"rename|retitle|reword|rephrase|rewrite|call|change the (?:wording|title|name|text) of"
 SWAP = r"swap|switch|flip|exchange|trade"
-DONE = (
-    r"mark|tick off|check off|close|complete|completed|finish|finished|done with|wrap up|wrapped up"
-)
+DONE = r"mark|tick off|check off|close|complete|completed|finish|finished|done with|wrap up|wrapped up"
 SNOOZE = r"snooze|defer|park|put on hold|pause|hold off on|hold off|deprioriti[sz]e for now"
 ASSIGN = r"assign|reassign|give|hand over|hand off|hand|transfer|move ownership of|change (?:the )?owner of"
 
@@ -97,11 +95,64 @@ ROLE_OWNERS = {
 # Words a reference by content ignores: they say what kind of thing, not which one.
 STOP_WORDS = frozenset(
     (
-        "the", "a", "an", "our", "my", "this", "that", "these", "those", "its", "it", "of", "for", "to", "in",
-        "on", "with", "about", "and", "or", "one", "ones", "objective", "objectives", "goal", "goals", "obj",
-        "initiative", "milestone", "milestones", "metric", "metrics", "kpi", "target", "targets", "risk",
-        "risks", "action", "actions", "task", "tasks", "item", "items", "todo", "to-do", "qbr", "qbrs", "step",
-        "plan", "thing", "entry", "duplicate", "duplicated", "dupe", "repeated", "extra", "second", "copy",
+        "the",
+        "a",
+        "an",
+        "our",
+        "my",
+        "this",
+        "that",
+        "these",
+        "those",
+        "its",
+        "it",
+        "of",
+        "for",
+        "to",
+        "in",
+        "on",
+        "with",
+        "about",
+        "and",
+        "or",
+        "one",
+        "ones",
+        "objective",
+        "objectives",
+        "goal",
+        "goals",
+        "obj",
+        "initiative",
+        "milestone",
+        "milestones",
+        "metric",
+        "metrics",
+        "kpi",
+        "target",
+        "targets",
+        "risk",
+        "risks",
+        "action",
+        "actions",
+        "task",
+        "tasks",
+        "item",
+        "items",
+        "todo",
+        "to-do",
+        "qbr",
+        "qbrs",
+        "step",
+        "plan",
+        "thing",
+        "entry",
+        "duplicate",
+        "duplicated",
+        "dupe",
+        "repeated",
+        "extra",
+        "second",
+        "copy",
         "please",
     )
 )
@@ -124,7 +175,9 @@ def number_value(text: str) -> int | None:
     return NUMBER_WORDS.get(value) or ORDINALS.get(value)
 
 
-NUMBER = r"#?\d+|" + "|".join(sorted((k for k in NUMBER_WORDS if " " not in k and len(k) > 2), key=len, reverse=True))
+NUMBER = r"#?\d+|" + "|".join(
+    sorted((k for k in NUMBER_WORDS if " " not in k and len(k) > 2), key=len, reverse=True)
+)
 ORDINAL = "|".join(sorted(ORDINALS, key=len, reverse=True))
 
 

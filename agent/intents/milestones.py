@@ -39,7 +39,9 @@ def _needle(text: str, objective_phrase: str | None, nouns: str) -> str:
     needle = _NUMBERED.sub(" ", text)
     needle = _POSITION.sub(" ", needle)
     if objective_phrase:
-        needle = re.sub(rf"{re.escape(objective_phrase)}\s+(?:{OBJECTIVE_NOUN})", " ", needle, flags=re.IGNORECASE)
+        needle = re.sub(
+            rf"{re.escape(objective_phrase)}\s+(?:{OBJECTIVE_NOUN})", " ", needle, flags=re.IGNORECASE
+        )
     needle = re.sub(QUARTER, " ", needle, flags=re.IGNORECASE)
     needle = re.sub(rf"\b(?:{nouns})\b|'s\b", " ", needle, flags=re.IGNORECASE)
     return " ".join(needle.split())
@@ -92,7 +94,9 @@ def find_milestone(ctx: Context, description: str) -> Ref | None:
 
 def _target_quarter(current: str, text: str) -> str | None:
     """'to Q3', 'into the third quarter', 'a quarter later', 'back a quarter', 'to next quarter'."""
-    m = re.search(rf"\b(?:to|into|until|till|for|in)\s+(?:the\s+)?({QUARTER[3:]}|q[1-4])", text, re.IGNORECASE)
+    m = re.search(
+        rf"\b(?:to|into|until|till|for|in)\s+(?:the\s+)?({QUARTER[3:]}|q[1-4])", text, re.IGNORECASE
+    )
     if m:
         found = quarters_in(m.group(0))
         if found:
@@ -125,7 +129,10 @@ def _milestone_edit(ws: Workspace, ref: Ref, **changes: object) -> EditMilestone
 
 
 def move(ctx: Context, text: str) -> Intent | None:
-    m = search(rf"\b(?:{MOVE})\b\s+(.+?)\s+(?:(?:to|into|until|till)\s+(?:the\s+)?(?:q[1-4]|\w+ quarter)|(?:back|out|forward|in|up|by)?\s*(?:a|one|two|1|2)\s+quarters?(?:\s+(?:later|earlier|back|forward|out))?|to next quarter)\b", text)
+    m = search(
+        rf"\b(?:{MOVE})\b\s+(.+?)\s+(?:(?:to|into|until|till)\s+(?:the\s+)?(?:q[1-4]|\w+ quarter)|(?:back|out|forward|in|up|by)?\s*(?:a|one|two|1|2)\s+quarters?(?:\s+(?:later|earlier|back|forward|out))?|to next quarter)\b",
+        text,
+    )
     if not m or search(r"\b(?:qbrs?|business reviews?|actions?|tasks?|week|risks?)\b", m.group(1)):
         return None
     ref = find_milestone(ctx, m.group(1))
@@ -138,13 +145,16 @@ def move(ctx: Context, text: str) -> Intent | None:
     def build(ws: Workspace) -> list[PlanEdit]:
         return [_milestone_edit(ws, ref, move_to=destination)]
 
-    return Intent(text, build, subject=ref, already=f"'{short(ref.item['milestone'], 50)}' is already in {destination}.")
+    return Intent(
+        text, build, subject=ref, already=f"'{short(ref.item['milestone'], 50)}' is already in {destination}."
+    )
 
 
 def reword(ctx: Context, text: str) -> Intent | None:
-    m = search(rf"\b(?:{RENAME}|change|update|edit)\s+(.+?{MILESTONE_NOUN[:9]}.*?)\s*(?:to|as|:|so it reads)\s+['\"“]?(.{{4,}}?)['\"”]?$", text) or search(
-        rf"^(.+?(?:{MILESTONE_NOUN}).*?) should (?:read|say)\s*:?\s+['\"“]?(.{{4,}}?)['\"”]?$", text
-    )
+    m = search(
+        rf"\b(?:{RENAME}|change|update|edit)\s+(.+?{MILESTONE_NOUN[:9]}.*?)\s*(?:to|as|:|so it reads)\s+['\"“]?(.{{4,}}?)['\"”]?$",
+        text,
+    ) or search(rf"^(.+?(?:{MILESTONE_NOUN}).*?) should (?:read|say)\s*:?\s+['\"“]?(.{{4,}}?)['\"”]?$", text)
     if not m or re.fullmatch(r"\s*(?:q[1-4]|the \w+ quarter)\s*", m.group(2), re.IGNORECASE):
         return None
     ref = find_milestone(ctx, m.group(1))
@@ -163,9 +173,14 @@ def add(ctx: Context, text: str) -> Intent | Failure | None:
         return None
     quarters = quarters_in(text)
     objective = find_objective(ctx.ws, text)
-    m = search(r"[:\-–]\s*['\"“]?(.{4,}?)['\"”]?\s*$", text) or search(r"^(?:add|include)\s+['\"“](.{4,}?)['\"”]", text)
+    m = search(r"[:\-–]\s*['\"“]?(.{4,}?)['\"”]?\s*$", text) or search(
+        r"^(?:add|include)\s+['\"“](.{4,}?)['\"”]", text
+    )
     if objective is None or not quarters or not m:
-        return Failure(text, "say which objective, which quarter and the milestone, e.g. 'add a Q3 milestone to objective 2: Exec review'")
+        return Failure(
+            text,
+            "say which objective, which quarter and the milestone, e.g. 'add a Q3 milestone to objective 2: Exec review'",
+        )
     wording = cap(m.group(1))
 
     def build(ws: Workspace) -> list[PlanEdit]:
@@ -183,7 +198,9 @@ def remove(ctx: Context, text: str) -> Intent | None:
 
     def build(ws: Workspace) -> list[PlanEdit]:
         now = ws.now(ref)
-        return [RemoveMilestone(objective_id=ws.objective_id(ref), quarter=now["quarter"], match=now["milestone"])]
+        return [
+            RemoveMilestone(objective_id=ws.objective_id(ref), quarter=now["quarter"], match=now["milestone"])
+        ]
 
     return Intent(text, build)
 
@@ -205,7 +222,9 @@ def find_metric(ctx: Context, description: str) -> Ref | None:
     candidates = []
     for item in objectives:
         parent = objective or ws.ref("objective", item)
-        candidates += [(ws.ref("metric", metric, parent), metric["metric"], 1.0) for metric in item["success_metrics"]]
+        candidates += [
+            (ws.ref("metric", metric, parent), metric["metric"], 1.0) for metric in item["success_metrics"]
+        ]
     single = candidates[0][0] if objective is not None and len(candidates) == 1 else None
     if not content_words(needle):
         return single
@@ -244,13 +263,20 @@ CURRENT_FORMS = (
 
 
 def _is_value(value: str) -> bool:
-    return bool(re.fullmatch(r"\$?\s?\d[\d,]*(?:\.\d+)?\s*(?:%|percent|pct|k|m)?|[a-z]+ ?\w*", value.strip(), re.IGNORECASE)) and not re.fullmatch(
+    return bool(
+        re.fullmatch(
+            r"\$?\s?\d[\d,]*(?:\.\d+)?\s*(?:%|percent|pct|k|m)?|[a-z]+ ?\w*", value.strip(), re.IGNORECASE
+        )
+    ) and not re.fullmatch(
         r"q[1-4]|week \d+|critical|high|medium|low|done|the \w+ quarter", value.strip(), re.IGNORECASE
     )
 
 
 def target(ctx: Context, text: str) -> Intent | Failure | None:
-    if search(r"\b(?:arr|multi-?threading|relationship|score for|qbr|risk|action|task|week|priority|owner|owned)\b", text):
+    if search(
+        r"\b(?:arr|multi-?threading|relationship|score for|qbr|risk|action|task|week|priority|owner|owned)\b",
+        text,
+    ):
         return None
     for form in TARGET_FORMS:
         m = search(form, text)
@@ -261,12 +287,17 @@ def target(ctx: Context, text: str) -> Intent | Failure | None:
     ref = find_metric(ctx, m.group("m") + (m.groupdict().get("o") or ""))
     if ref is None:
         return None
-    value = metric_value(m.group("v"), ref.item.get("target") if ref.item.get("target") is not None else ref.item.get("current"))
+    value = metric_value(
+        m.group("v"),
+        ref.item.get("target") if ref.item.get("target") is not None else ref.item.get("current"),
+    )
 
     def build(ws: Workspace) -> list[PlanEdit]:
         return [_metric_edit(ws, ref, target=value)]
 
-    return Intent(text, build, subject=ref.parent, already=f"The target for '{ref.item['metric']}' is already {value}.")
+    return Intent(
+        text, build, subject=ref.parent, already=f"The target for '{ref.item['metric']}' is already {value}."
+    )
 
 
 def current(ctx: Context, text: str) -> Intent | None:
@@ -281,7 +312,10 @@ def current(ctx: Context, text: str) -> Intent | None:
     ref = find_metric(ctx, m.group("m"))
     if ref is None:
         return None
-    value = metric_value(m.group("v"), ref.item.get("current") if ref.item.get("current") is not None else ref.item.get("target"))
+    value = metric_value(
+        m.group("v"),
+        ref.item.get("current") if ref.item.get("current") is not None else ref.item.get("target"),
+    )
 
     def build(ws: Workspace) -> list[PlanEdit]:
         return [_metric_edit(ws, ref, current=value)]
@@ -291,8 +325,12 @@ def current(ctx: Context, text: str) -> Intent | None:
 
 def ambition(ctx: Context, text: str) -> Intent | Failure | None:
     """'make the exec sponsor goal more ambitious', 'stretch the adoption target', 'tone down X'."""
-    m = search(r"\b(?:make|set|get)\s+(.+?)\s+(?:more|less|a bit more|a little more|a bit less)\s+(?:ambitious|aggressive|realistic|conservative|achievable)\b", text) or search(
-        r"\b(?:stretch|tone down|dial back|raise the bar on|raise|lower|bump|increase|decrease)\s+(.+?)\s*$", text
+    m = search(
+        r"\b(?:make|set|get)\s+(.+?)\s+(?:more|less|a bit more|a little more|a bit less)\s+(?:ambitious|aggressive|realistic|conservative|achievable)\b",
+        text,
+    ) or search(
+        r"\b(?:stretch|tone down|dial back|raise the bar on|raise|lower|bump|increase|decrease)\s+(.+?)\s*$",
+        text,
     )
     if not m or search(r"\b(?:arr|priority|risk|action|task|qbr|week|multi-?threading)\b", text):
         return None
@@ -306,14 +344,21 @@ def ambition(ctx: Context, text: str) -> Intent | Failure | None:
         step = -1
     new = stepped(ref.item.get("target"), step)
     if new is None:
-        return Failure(text, f"the target for '{ref.item['metric']}' is '{ref.item.get('target')}'; say the new target")
+        return Failure(
+            text, f"the target for '{ref.item['metric']}' is '{ref.item.get('target')}'; say the new target"
+        )
     old = ref.item.get("target")
 
     def build(ws: Workspace) -> list[PlanEdit]:
         return [_metric_edit(ws, ref, target=new)]
 
     word = "Raised" if step > 0 else "Lowered"
-    return Intent(text, build, subject=ref.parent, note=f"{word} by one step ({old} to {new}); say a number if you want a different target.")
+    return Intent(
+        text,
+        build,
+        subject=ref.parent,
+        note=f"{word} by one step ({old} to {new}); say a number if you want a different target.",
+    )
 
 
 PARSERS = (add, remove, move, reword, target, current, ambition)

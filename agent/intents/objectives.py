@@ -100,7 +100,9 @@ OWNER_FORMS = (
 
 
 def owner(ctx: Context, text: str) -> Intent | Failure | None:
-    if not search(rf"\b(?:{OBJECTIVE_NOUN})\b", text) or search(r"\b(?:actions?|tasks?|risks?|qbrs?|week)\b", text):
+    if not search(rf"\b(?:{OBJECTIVE_NOUN})\b", text) or search(
+        r"\b(?:actions?|tasks?|risks?|qbrs?|week)\b", text
+    ):
         return None
     for form in OWNER_FORMS:
         m = search(form, text)
@@ -123,7 +125,8 @@ def owner(ctx: Context, text: str) -> Intent | Failure | None:
 
 def rename(ctx: Context, text: str) -> Intent | None:
     m = search(
-        rf"\b(?:{RENAME}|change)\s+(.+?)\s*(?:to|as|:|so (?:it|that it) (?:reads|says))\s+['\"“]?(.{{5,}}?)['\"”]?$", text
+        rf"\b(?:{RENAME}|change)\s+(.+?)\s*(?:to|as|:|so (?:it|that it) (?:reads|says))\s+['\"“]?(.{{5,}}?)['\"”]?$",
+        text,
     ) or search(r"^(.+?) should (?:read|say|be called)\s*:?\s+['\"“]?(.{5,}?)['\"”]?$", text)
     if not m or search(r"\b(?:milestone|metric|kpi|risk|action|task|qbr)s?\b", m.group(1)):
         return None
@@ -141,7 +144,9 @@ def rename(ctx: Context, text: str) -> Intent | None:
 
 
 def remove(ctx: Context, text: str) -> Intent | None:
-    if not search(rf"\b(?:{REMOVE})\b", text) or search(r"\b(?:milestone|metric|kpi|risk|action|task|qbr|attendee)s?\b", text):
+    if not search(rf"\b(?:{REMOVE})\b", text) or search(
+        r"\b(?:milestone|metric|kpi|risk|action|task|qbr|attendee)s?\b", text
+    ):
         return None
     ref = find_objective(ctx.ws, text)
     if ref is None:
@@ -164,10 +169,20 @@ def _title(description: str) -> str:
 def _new_objective_parts(text: str) -> tuple[str, str] | None:
     """(title, priority) of a new objective described in `text`, or None."""
     level = priority_in(text) or "medium"
-    cleaned = re.sub(r"\s*[,(]?\s*(?:with |at |as )?(?:a )?(?:critical|high|medium)(?: priority)?\s*\)?\s*$", "", text, flags=re.IGNORECASE)
-    if m := search(rf"(?:{OBJECTIVE_NOUN})\s*(?::|-|to|for|about|on|around|called|named|titled)\s+['\"“]?(.{{3,}}?)['\"”]?\s*$", cleaned):
+    cleaned = re.sub(
+        r"\s*[,(]?\s*(?:with |at |as )?(?:a )?(?:critical|high|medium)(?: priority)?\s*\)?\s*$",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
+    if m := search(
+        rf"(?:{OBJECTIVE_NOUN})\s*(?::|-|to|for|about|on|around|called|named|titled)\s+['\"“]?(.{{3,}}?)['\"”]?\s*$",
+        cleaned,
+    ):
         return cap(m.group(1)), level
-    if m := search(rf"\b(?:an?|one more|another|new)\s+(?:new\s+)?(.{{3,40}}?)\s+(?:{OBJECTIVE_NOUN})\b", cleaned):
+    if m := search(
+        rf"\b(?:an?|one more|another|new)\s+(?:new\s+)?(.{{3,40}}?)\s+(?:{OBJECTIVE_NOUN})\b", cleaned
+    ):
         described = re.sub(r"^(?:critical|high|medium)(?: priority)?\s+", "", m.group(1), flags=re.IGNORECASE)
         return _title(described), level
     return None
@@ -185,13 +200,17 @@ def _objective_fields(title: str, level: str) -> dict[str, object]:
 
 
 def add(ctx: Context, text: str) -> Intent | Failure | None:
-    if not search(rf"^(?:{ADD}|new|we need|also need)\b", text) or not search(rf"\b(?:{OBJECTIVE_NOUN})\b", text):
+    if not search(rf"^(?:{ADD}|new|we need|also need)\b", text) or not search(
+        rf"\b(?:{OBJECTIVE_NOUN})\b", text
+    ):
         return None
     if search(r"\b(?:milestone|metric|kpi|risk|action|task|qbr|attendee)s?\b", text.split(":")[0]):
         return None
     parts = _new_objective_parts(text)
     if parts is None:
-        return Failure(text, "say what the new objective is, e.g. 'add objective: Launch admin training (high)'")
+        return Failure(
+            text, "say what the new objective is, e.g. 'add objective: Launch admin training (high)'"
+        )
     title, level = parts
     if level == "low":
         level = "medium"
@@ -215,7 +234,9 @@ def replace(ctx: Context, text: str) -> Intent | Failure | None:
     ref = find_objective(ctx.ws, m.group(1))
     if ref is None:
         return None
-    parts = _new_objective_parts(m.group(2) if search(rf"\b(?:{OBJECTIVE_NOUN})\b", m.group(2)) else f"objective: {m.group(2)}")
+    parts = _new_objective_parts(
+        m.group(2) if search(rf"\b(?:{OBJECTIVE_NOUN})\b", m.group(2)) else f"objective: {m.group(2)}"
+    )
     if parts is None:
         raise Unclear("say what the new objective is")
     title, _level = parts

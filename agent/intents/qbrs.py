@@ -30,7 +30,9 @@ def find_qbrs(ctx: Context, description: str) -> list[Ref]:
     qbrs = ws.qbrs
     if not qbrs:
         raise Unclear("the plan has no QBRs scheduled")
-    if search(r"\b(?:all|every|each)\s+(?:the\s+)?(?:of the\s+)?(?:qbrs|business reviews|qbr)\b", description):
+    if search(
+        r"\b(?:all|every|each)\s+(?:the\s+)?(?:of the\s+)?(?:qbrs|business reviews|qbr)\b", description
+    ):
         return [ws.ref("qbr", q) for q in qbrs]
     quarters = quarters_in(description)
     if quarters:
@@ -71,7 +73,10 @@ def find_qbrs(ctx: Context, description: str) -> list[Ref]:
 
 
 def reschedule(ctx: Context, text: str) -> Intent | Failure | None:
-    m = search(rf"\b(?:move|push|shift|reschedule|slide|slip|delay|postpone|pull in|pull forward|pull|bring forward|bring|change the date of|change the date for|set the date of|set the date for|book)\s+(?P<q>.+?(?:{QBR_NOUN}).*?)\s+(?P<when>(?:to|for|until|till|on|into|back|forward|out|up|in|by|a|one|two|three|\d+)\b.*)$", text) or search(
+    m = search(
+        rf"\b(?:move|push|shift|reschedule|slide|slip|delay|postpone|pull in|pull forward|pull|bring forward|bring|change the date of|change the date for|set the date of|set the date for|book)\s+(?P<q>.+?(?:{QBR_NOUN}).*?)\s+(?P<when>(?:to|for|until|till|on|into|back|forward|out|up|in|by|a|one|two|three|\d+)\b.*)$",
+        text,
+    ) or search(
         rf"^(?P<q>.+?(?:{QBR_NOUN}).*?)\s+(?:should be|is now|will be|moves? to|on)\s+(?P<when>.+)$", text
     )
     if not m:
@@ -90,7 +95,10 @@ def reschedule(ctx: Context, text: str) -> Intent | Failure | None:
             shift = -abs(shift)
         if shift is None:
             if quarters_in(when):
-                return Failure(text, "say the new date (e.g. 'early March' or 'March 3'); each QBR already belongs to a quarter")
+                return Failure(
+                    text,
+                    "say the new date (e.g. 'early March' or 'March 3'); each QBR already belongs to a quarter",
+                )
             return None
         new = old + shift
     quarter = ref.item["quarter"]
@@ -102,17 +110,25 @@ def reschedule(ctx: Context, text: str) -> Intent | Failure | None:
 
 
 def attendees(ctx: Context, text: str) -> Intent | None:
-    adding = search(rf"^(?:add|invite|include|bring|loop in)\s+(?P<who>.+?)\s+(?:to|in|into|on|for)\s+(?P<q>.+?(?:{QBR_NOUN}).*)$", text) or search(
-        rf"^(?P<q>.+?(?:{QBR_NOUN}).*?)\s+should (?:include|have)\s+(?P<who>.+)$", text
+    adding = search(
+        rf"^(?:add|invite|include|bring|loop in)\s+(?P<who>.+?)\s+(?:to|in|into|on|for)\s+(?P<q>.+?(?:{QBR_NOUN}).*)$",
+        text,
+    ) or search(rf"^(?P<q>.+?(?:{QBR_NOUN}).*?)\s+should (?:include|have)\s+(?P<who>.+)$", text)
+    removing = search(
+        rf"^(?:remove|drop|take|uninvite|un-invite|exclude)\s+(?P<who>.+?)\s+(?:from|off|out of)\s+(?:the\s+)?(?:list for\s+)?(?P<q>.+?(?:{QBR_NOUN}).*)$",
+        text,
     )
-    removing = search(rf"^(?:remove|drop|take|uninvite|un-invite|exclude)\s+(?P<who>.+?)\s+(?:from|off|out of)\s+(?:the\s+)?(?:list for\s+)?(?P<q>.+?(?:{QBR_NOUN}).*)$", text)
     m = adding or removing
     if not m or search(r"\b(?:milestone|action|task|risk|objective|goal|metric)s?\b", m.group("who")):
         return None
     refs = find_qbrs(ctx, re.sub(r"\battendees?\b|\binvite list\b", " ", m.group("q"), flags=re.IGNORECASE))
     if not refs:
         return None
-    who = [w.strip() for w in re.split(r"\s*(?:,|\band\b|&)\s*", re.sub(r"\s+as an? attendees?$", "", m.group("who"))) if w.strip()]
+    who = [
+        w.strip()
+        for w in re.split(r"\s*(?:,|\band\b|&)\s*", re.sub(r"\s+as an? attendees?$", "", m.group("who")))
+        if w.strip()
+    ]
     key = "add" if adding else "remove"
 
     def build(ws: Workspace) -> list[PlanEdit]:

@@ -29,7 +29,9 @@ def _day(value: object) -> str:
 
 
 def benchmark(ctx: Context, text: str) -> str | None:
-    if not search(r"\bbenchmark|\bsimilar accounts?\b|\bpeers?\b|\bcompare\b|\bsuccess rate\b|\blookalike", text):
+    if not search(
+        r"\bbenchmark|\bsimilar accounts?\b|\bpeers?\b|\bcompare\b|\bsuccess rate\b|\blookalike", text
+    ):
         return None
     bench = ctx.document.benchmark_comparison
     if bench.similar_accounts_success_rate is None or not bench.similar_accounts:
@@ -41,7 +43,11 @@ def benchmark(ctx: Context, text: str) -> str | None:
         f"({succeeded} of the {len(bench.similar_accounts)} closest, e.g. {names})."
     )
     if bench.missing_elements:
-        answer += " What the successful ones had that this plan lacks: " + "; ".join(bench.missing_elements[:3]) + "."
+        answer += (
+            " What the successful ones had that this plan lacks: "
+            + "; ".join(bench.missing_elements[:3])
+            + "."
+        )
     return answer
 
 
@@ -50,7 +56,11 @@ def renewal(ctx: Context, text: str) -> str | None:
         return None
     when = ctx.facts.renewal_date
     if when is None:
-        found = re.search(r"renew\w*[^.]*?\b((?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2}, \d{4})", ctx.document.executive_summary, re.IGNORECASE)
+        found = re.search(
+            r"renew\w*[^.]*?\b((?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2}, \d{4})",
+            ctx.document.executive_summary,
+            re.IGNORECASE,
+        )
         return f"the renewal is on {found.group(1)}." if found else "the plan does not record a renewal date."
     days = (when - ctx.facts.today).days
     ahead = f"{days} days from today" if days >= 0 else f"{-days} days ago"
@@ -73,7 +83,10 @@ def since_approval(ctx: Context, text: str) -> str | None:
 
 
 def status(ctx: Context, text: str) -> str | None:
-    if not search(r"\bstatus\b|\bis (?:it|the plan|this) approved\b|\bwho approves\b|\bwhich version\b|\bwhat version\b", text):
+    if not search(
+        r"\bstatus\b|\bis (?:it|the plan|this) approved\b|\bwho approves\b|\bwhich version\b|\bwhat version\b",
+        text,
+    ):
         return None
     doc = ctx.document
     state = doc.status.replace("_", " ")
@@ -98,15 +111,24 @@ def qbrs(ctx: Context, text: str) -> str | None:
 def objectives(ctx: Context, text: str) -> str | None:
     if not search(r"\bobjectives?\b|\bgoals?\b|\bpriorities\b|\bobj\b", text):
         return None
-    ref = find_objective(ctx.ws, text, pronoun=False) if search(r"\d|\bthe \w+ (?:objective|goal)\b|\blast\b|\bfirst\b", text) else None
+    ref = (
+        find_objective(ctx.ws, text, pronoun=False)
+        if search(r"\d|\bthe \w+ (?:objective|goal)\b|\blast\b|\bfirst\b", text)
+        else None
+    )
     if ref is not None:
         o = ref.item
         number = ctx.ws.objectives.index(o) + 1
         if search(r"\bwho\b|\bowner\b|\bowns\b", text):
             return f"objective {number} is owned by {OWNER_WORDS.get(o['owner'], o['owner'])}."
-        metrics = "; ".join(f"{m['metric']}: {shown(m['current'])} -> {shown(m['target'])}" for m in o["success_metrics"])
+        metrics = "; ".join(
+            f"{m['metric']}: {shown(m['current'])} -> {shown(m['target'])}" for m in o["success_metrics"]
+        )
         return f"objective {number} ({o['priority'].capitalize()}): {o['objective']}. Metrics: {metrics}."
-    listed = "; ".join(f"{i + 1}. {short(o['objective'], 60)} ({o['priority'].capitalize()})" for i, o in enumerate(ctx.ws.objectives))
+    listed = "; ".join(
+        f"{i + 1}. {short(o['objective'], 60)} ({o['priority'].capitalize()})"
+        for i, o in enumerate(ctx.ws.objectives)
+    )
     return f"{len(ctx.ws.objectives)} objectives: {listed}."
 
 
@@ -116,22 +138,49 @@ def risks(ctx: Context, text: str) -> str | None:
     items = ctx.ws.risks
     if not items:
         return "the plan lists no risks."
-    listed = "; ".join(f"{i + 1}. {short(r['risk'], 60)} ({r['severity'].capitalize()})" for i, r in enumerate(items))
+    listed = "; ".join(
+        f"{i + 1}. {short(r['risk'], 60)} ({r['severity'].capitalize()})" for i, r in enumerate(items)
+    )
     return f"{len(items)} risk{'s' if len(items) != 1 else ''}: {listed}."
 
 
 def actions(ctx: Context, text: str) -> str | None:
-    if not search(r"\bactions?\b|\btasks?\b|\bdue\b|\bto-?dos?\b|\bnext steps?\b|\bweek\b|\bon my plate\b", text):
+    if not search(
+        r"\bactions?\b|\btasks?\b|\bdue\b|\bto-?dos?\b|\bnext steps?\b|\bweek\b|\bon my plate\b", text
+    ):
         return None
     items = ctx.ws.actions
     week = week_in(text)
     if week is None and search(r"\bthis week\b", text):
-        week = max(1, min(13, 1 + max(0, (ctx.facts.today - date.fromisoformat(str(items[0]["due_date"]))).days // 7 + items[0]["week"] - 1))) if items else None
-    chosen = [a for a in items if a["week"] == week] if week is not None else [a for a in items if a["status"] == "open"][:5]
+        week = (
+            max(
+                1,
+                min(
+                    13,
+                    1
+                    + max(
+                        0,
+                        (ctx.facts.today - date.fromisoformat(str(items[0]["due_date"]))).days // 7
+                        + items[0]["week"]
+                        - 1,
+                    ),
+                ),
+            )
+            if items
+            else None
+        )
+    chosen = (
+        [a for a in items if a["week"] == week]
+        if week is not None
+        else [a for a in items if a["status"] == "open"][:5]
+    )
     if not chosen:
         return f"nothing is planned in week {week}."
     scope = f"week {week}" if week is not None else "next open actions"
-    listed = "; ".join(f"{items.index(a) + 1}. {short(a['action'], 60)} ({a['owner']}, due {_day(a['due_date'])})" for a in chosen)
+    listed = "; ".join(
+        f"{items.index(a) + 1}. {short(a['action'], 60)} ({a['owner']}, due {_day(a['due_date'])})"
+        for a in chosen
+    )
     return f"{scope}: {listed}."
 
 
@@ -139,17 +188,27 @@ def expansion(ctx: Context, text: str) -> str | None:
     if not search(r"\barr\b|\bexpansion\b|\bpipeline\b|\bupsell\b|\bopportunit", text):
         return None
     plan = ctx.document.expansion_plan
-    opportunities = "; ".join(f"{o.description} ({money(o.value)} at {round(o.probability * 100)}%, {o.timeline})" for o in plan.opportunities)
+    opportunities = "; ".join(
+        f"{o.description} ({money(o.value)} at {round(o.probability * 100)}%, {o.timeline})"
+        for o in plan.opportunities
+    )
     return f"target ARR {money(plan.target_arr)} from {money(plan.current_arr)} today. Opportunities: {opportunities or 'none'}."
 
 
 def stakeholders(ctx: Context, text: str) -> str | None:
-    if not search(r"\bstakeholders?\b|\bcontacts?\b|\bchampion\b|\bsponsor\b|\bmulti[- ]?thread|\bwho do we know\b", text):
+    if not search(
+        r"\bstakeholders?\b|\bcontacts?\b|\bchampion\b|\bsponsor\b|\bmulti[- ]?thread|\bwho do we know\b",
+        text,
+    ):
         return None
     plan = ctx.document.stakeholder_plan
-    people = "; ".join(f"{c.name} ({c.title or c.role}, score {shown(c.relationship_score)})" for c in plan.current_map)
+    people = "; ".join(
+        f"{c.name} ({c.title or c.role}, score {shown(c.relationship_score)})" for c in plan.current_map
+    )
     missing = f" Missing: {', '.join(plan.missing_roles)}." if plan.missing_roles else ""
-    return f"multi-threading target {plan.multi_threading_target} engaged contacts. Contacts: {people}.{missing}"
+    return (
+        f"multi-threading target {plan.multi_threading_target} engaged contacts. Contacts: {people}.{missing}"
+    )
 
 
 def metric(ctx: Context, text: str) -> str | None:
@@ -158,7 +217,10 @@ def metric(ctx: Context, text: str) -> str | None:
     if search(r"\bhealth\b", text) and ctx.facts.health_score is not None and not search(r"\btarget\b", text):
         return f"the health score is {ctx.facts.health_score} today."
     try:
-        ref = find_metric(ctx, re.sub(r"^(?:what(?:'s| is| are)?|how(?:'s| is)?)\s+", "", text.rstrip("?"), flags=re.IGNORECASE))
+        ref = find_metric(
+            ctx,
+            re.sub(r"^(?:what(?:'s| is| are)?|how(?:'s| is)?)\s+", "", text.rstrip("?"), flags=re.IGNORECASE),
+        )
     except Unclear as unclear:
         return unclear.message + "."
     if ref is None or ref.parent is None:

@@ -181,7 +181,10 @@ def best(needle: str, candidates: list[tuple[Ref, str, float]], noun: str) -> Re
     tied = [r for r in ranked if r[0] >= top - TIE_MARGIN]
     if len(tied) > 1:
         # More evidence before asking: the whole wording, small words included.
-        whole = sorted(((fuzz.token_set_ratio(words(needle), words(text)), ref) for _, ref, text in tied), key=lambda w: -w[0])
+        whole = sorted(
+            ((fuzz.token_set_ratio(words(needle), words(text)), ref) for _, ref, text in tied),
+            key=lambda w: -w[0],
+        )
         if whole[0][0] >= whole[1][0] + 10:
             return whole[0][1]
         listed = " or ".join(f"'{short(text, 50)}'" for _, _, text in tied[:3])
@@ -199,18 +202,79 @@ _POSITION = re.compile(
     re.IGNORECASE,
 )
 _ABOUT = re.compile(
-    rf"\b(?:{OBJECTIVE_NOUN}) (?:about|on|for|around|covering|re|called|named|titled) ([\w' /&+-]+)", re.IGNORECASE
+    rf"\b(?:{OBJECTIVE_NOUN}) (?:about|on|for|around|covering|re|called|named|titled) ([\w' /&+-]+)",
+    re.IGNORECASE,
 )
 # Words that end a reference's description when reading backwards from its noun ("drop the
 # expansion objective" -> "expansion").
 _DELIMITERS = frozenset(
     (
-        "the", "our", "my", "this", "that", "these", "those", "a", "an", "of", "for", "to", "on", "in", "from",
-        "at", "by", "with", "set", "make", "change", "update", "raise", "lower", "bump", "increase",
-        "decrease", "drop", "remove", "delete", "kill", "cut", "scrap", "ditch", "move", "push", "shift",
-        "reschedule", "rename", "reword", "mark", "assign", "reassign", "give", "snooze", "swap", "merge",
-        "combine", "add", "make", "get", "rid", "take", "out", "and", "or", "is", "are", "its", "it's",
-        "what's", "whats", "when", "where", "who", "which",
+        "the",
+        "our",
+        "my",
+        "this",
+        "that",
+        "these",
+        "those",
+        "a",
+        "an",
+        "of",
+        "for",
+        "to",
+        "on",
+        "in",
+        "from",
+        "at",
+        "by",
+        "with",
+        "set",
+        "make",
+        "change",
+        "update",
+        "raise",
+        "lower",
+        "bump",
+        "increase",
+        "decrease",
+        "drop",
+        "remove",
+        "delete",
+        "kill",
+        "cut",
+        "scrap",
+        "ditch",
+        "move",
+        "push",
+        "shift",
+        "reschedule",
+        "rename",
+        "reword",
+        "mark",
+        "assign",
+        "reassign",
+        "give",
+        "snooze",
+        "swap",
+        "merge",
+        "combine",
+        "add",
+        "make",
+        "get",
+        "rid",
+        "take",
+        "out",
+        "and",
+        "or",
+        "is",
+        "are",
+        "its",
+        "it's",
+        "what's",
+        "whats",
+        "when",
+        "where",
+        "who",
+        "which",
     )
 )
 
@@ -277,13 +341,21 @@ def find_objective(ws: Workspace, text: str, *, pronoun: bool = True) -> Ref | N
             titles = "; ".join(f"{i + 1}. {short(o['objective'], 45)}" for i, o in enumerate(ws.objectives))
             raise Unclear(f"no objective is about '{needle.strip()}' (the objectives: {titles})")
         return found
-    if pronoun and ws.last is not None and re.search(r"\b(it|that one|this one|that|this)\b", text, re.IGNORECASE):
+    if (
+        pronoun
+        and ws.last is not None
+        and re.search(r"\b(it|that one|this one|that|this)\b", text, re.IGNORECASE)
+    ):
         return ws.last if ws.last.kind == "objective" else ws.last.parent
     return None
 
 
 def all_numbered_objectives(ws: Workspace, text: str) -> list[Ref]:
     """'objectives 2 and 3', 'objective 1 and objective 4', '2 and 3' after an objective noun."""
-    if m := re.search(rf"\b(?:{OBJECTIVE_NOUN})\s*#?({NUMBER})\s*(?:and|&|,|with)\s*(?:(?:{OBJECTIVE_NOUN})\s*)?#?({NUMBER})\b", text, re.IGNORECASE):
+    if m := re.search(
+        rf"\b(?:{OBJECTIVE_NOUN})\s*#?({NUMBER})\s*(?:and|&|,|with)\s*(?:(?:{OBJECTIVE_NOUN})\s*)?#?({NUMBER})\b",
+        text,
+        re.IGNORECASE,
+    ):
         return [numbered_objective(ws, number_value(g) or 0) for g in m.groups()]
     return []

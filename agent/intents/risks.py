@@ -22,7 +22,10 @@ def find_risks(ctx: Context, description: str) -> list[Ref]:
     ('the competitor risk', 'the single-threaded risks'): every equally good match by content."""
     ws = ctx.ws
     risks = ws.risks
-    if m := search(rf"\b(?:{RISK_NOUN})\s*#?((?:{NUMBER})(?:\s*(?:,|and|&|with)\s*(?:risk\s*)?#?(?:{NUMBER}))*)\b", description):
+    if m := search(
+        rf"\b(?:{RISK_NOUN})\s*#?((?:{NUMBER})(?:\s*(?:,|and|&|with)\s*(?:risk\s*)?#?(?:{NUMBER}))*)\b",
+        description,
+    ):
         refs = []
         for part in re.split(r"\s*(?:,|and|&|with)\s*(?:risk\s*)?", m.group(1)):
             number = number_value(part)
@@ -32,7 +35,13 @@ def find_risks(ctx: Context, description: str) -> list[Ref]:
         return refs
     if m := search(rf"\b(?:the )?({ORDINAL}|{LAST_WORDS}|top|biggest|main) (?:{RISK_NOUN})\b", description):
         word = m.group(1).lower()
-        index = len(risks) - 1 if re.fullmatch(LAST_WORDS, word) else 0 if word in ("top", "biggest", "main") else (number_value(word) or 0) - 1
+        index = (
+            len(risks) - 1
+            if re.fullmatch(LAST_WORDS, word)
+            else 0
+            if word in ("top", "biggest", "main")
+            else (number_value(word) or 0) - 1
+        )
         if not 0 <= index < len(risks):
             raise Unclear(f"the plan lists {len(risks)} risks")
         return [ws.ref("risk", risks[index])]
@@ -41,7 +50,11 @@ def find_risks(ctx: Context, description: str) -> list[Ref]:
         bare = re.sub(rf"\b(?:{RISK_NOUN})\b", " ", description, flags=re.IGNORECASE)
         needle = bare if content_words(bare) else None
     if needle is None:
-        if ws.last is not None and ws.last.kind == "risk" and search(r"\b(?:it|that one|this one)\b", description):
+        if (
+            ws.last is not None
+            and ws.last.kind == "risk"
+            and search(r"\b(?:it|that one|this one)\b", description)
+        ):
             return [ws.last]
         return []
     candidates = [(ws.ref("risk", r), r["risk"], 1.0) for r in risks]
@@ -67,7 +80,10 @@ def _one(refs: list[Ref], needle: str) -> Ref:
 
 
 def add(ctx: Context, text: str) -> Intent | Failure | None:
-    m = search(rf"^(?:{ADD}|new|raise)\s+(?:an?\s+|another\s+)?(?:new\s+)?(?:(?P<sev1>low|medium|high|critical|minor|major|serious|severe)(?:[- ]severity)?\s+)?(?:{RISK_NOUN})\b\s*(?:that|about|for|of|on)?\s*[:\-–]?\s*(?P<what>.+)$", text)
+    m = search(
+        rf"^(?:{ADD}|new|raise)\s+(?:an?\s+|another\s+)?(?:new\s+)?(?:(?P<sev1>low|medium|high|critical|minor|major|serious|severe)(?:[- ]severity)?\s+)?(?:{RISK_NOUN})\b\s*(?:that|about|for|of|on)?\s*[:\-–]?\s*(?P<what>.+)$",
+        text,
+    )
     if not m:
         return None
     what = m.group("what")
@@ -80,7 +96,10 @@ def add(ctx: Context, text: str) -> Intent | Failure | None:
         owner = owner_in(ctx.ws, mo.group(1), ctx.customer)
         what = what[: mo.start()] + what[mo.end() :]
     severity = m.group("sev1")
-    if ms := search(r"\s*[,;]?\s*\(?(?:severity\s*[:=]?\s*|as\s+|with\s+)?(low|medium|high|critical|minor|major|serious|severe)(?:[- ]severity)?(?:\s+risk)?\)?\s*$", what):
+    if ms := search(
+        r"\s*[,;]?\s*\(?(?:severity\s*[:=]?\s*|as\s+|with\s+)?(low|medium|high|critical|minor|major|serious|severe)(?:[- ]severity)?(?:\s+risk)?\)?\s*$",
+        what,
+    ):
         severity = severity or ms.group(1)
         what = what[: ms.start()]
     level = severity_in(severity or "") or "medium"
@@ -92,7 +111,11 @@ def add(ctx: Context, text: str) -> Intent | Failure | None:
     def build(ws: Workspace) -> list[PlanEdit]:
         return [AddRisk(risk=risk, severity=level, mitigation=mitigation, owner=owner)]  # type: ignore[arg-type]
 
-    note = None if mitigation != DEFAULT_MITIGATION else "Its mitigation says 'to be agreed'; add one when you know it."
+    note = (
+        None
+        if mitigation != DEFAULT_MITIGATION
+        else "Its mitigation says 'to be agreed'; add one when you know it."
+    )
     return Intent(text, build, creates="identified_risks", note=note)
 
 
@@ -100,18 +123,31 @@ def severity(ctx: Context, text: str) -> Intent | Failure | None:
     if not search(rf"\b(?:{RISK_NOUN})\b", text) or search(r"^(?:add|new|log|flag)\b", text):
         return None
     level = None
-    m = search(r"\b(?:to|as|at|=|:|is now|should be|be)\s+(low|medium|high|critical|minor|major|serious|severe)\b", text) or search(
-        r"\b(low|medium|high|critical|minor|major|serious|severe)(?:[- ]severity)?\b", text
-    )
+    m = search(
+        r"\b(?:to|as|at|=|:|is now|should be|be)\s+(low|medium|high|critical|minor|major|serious|severe)\b",
+        text,
+    ) or search(r"\b(low|medium|high|critical|minor|major|serious|severe)(?:[- ]severity)?\b", text)
     if m:
         level = severity_in(m.group(1))
     step = direction(text) if level is None else 0
     if level is None and not step:
         return None
-    if level is None and not search(r"\b(?:severity|raise|bump|escalate|upgrade|lower|downgrade|reduce|de-?escalate)\b", text):
+    if level is None and not search(
+        r"\b(?:severity|raise|bump|escalate|upgrade|lower|downgrade|reduce|de-?escalate)\b", text
+    ):
         return None
-    description = re.sub(r"\b(?:low|medium|high|critical|minor|major|serious|severe)\b(?:[- ]severity)?", " ", text, flags=re.IGNORECASE)
-    description = re.sub(r"\b(?:severity|set|make|change|update|raise|bump|escalate|upgrade|lower|downgrade|reduce|mark|to|as|at|of|for|the)\b", " ", description, flags=re.IGNORECASE)
+    description = re.sub(
+        r"\b(?:low|medium|high|critical|minor|major|serious|severe)\b(?:[- ]severity)?",
+        " ",
+        text,
+        flags=re.IGNORECASE,
+    )
+    description = re.sub(
+        r"\b(?:severity|set|make|change|update|raise|bump|escalate|upgrade|lower|downgrade|reduce|mark|to|as|at|of|for|the)\b",
+        " ",
+        description,
+        flags=re.IGNORECASE,
+    )
     refs = find_risks(ctx, description if content_words(description) or search(r"\d", description) else text)
     if not refs:
         return None
@@ -141,12 +177,23 @@ def merge(ctx: Context, text: str) -> Intent | Failure | None:
         else:
             return None
     else:
-        refs = find_risks(ctx, re.sub(r"\b(?:the\s+)?(?:two|both|duplicate|duplicated|dupe|repeated|double)\b", " ", text, flags=re.IGNORECASE))
+        refs = find_risks(
+            ctx,
+            re.sub(
+                r"\b(?:the\s+)?(?:two|both|duplicate|duplicated|dupe|repeated|double)\b",
+                " ",
+                text,
+                flags=re.IGNORECASE,
+            ),
+        )
     if not refs:
         return None
     if len(refs) == 1:
         if merging:
-            return Failure(text, f"only one risk matches: '{short(refs[0].item['risk'], 50)}'; name the two to merge by number")
+            return Failure(
+                text,
+                f"only one risk matches: '{short(refs[0].item['risk'], 50)}'; name the two to merge by number",
+            )
         ref = refs[0]  # "remove the duplicate X risk" with one X risk: it duplicates something else
 
         def build_remove(ws: Workspace) -> list[PlanEdit]:
@@ -157,12 +204,15 @@ def merge(ctx: Context, text: str) -> Intent | Failure | None:
     def build(ws: Workspace) -> list[PlanEdit]:
         return [MergeRisks(numbers=[ws.position(r) for r in refs])]
 
-    return Intent(text, build, note="The risk kept has the highest severity of the group and every mitigation.")
+    return Intent(
+        text, build, note="The risk kept has the highest severity of the group and every mitigation."
+    )
 
 
 def remove(ctx: Context, text: str) -> Intent | None:
     m = search(rf"^(?:{REMOVE}|resolve|close)\s+(?P<r>.+)$", text) or search(
-        rf"^(?P<r>.+?(?:{RISK_NOUN}).*?)\s+(?:is|has been|was)\s+(?:now\s+)?(?:resolved|gone|closed|no longer a risk|mitigated)$", text
+        rf"^(?P<r>.+?(?:{RISK_NOUN}).*?)\s+(?:is|has been|was)\s+(?:now\s+)?(?:resolved|gone|closed|no longer a risk|mitigated)$",
+        text,
     )
     if not m or not search(rf"\b(?:{RISK_NOUN})\b", m.group("r")):
         return None
@@ -179,9 +229,10 @@ def remove(ctx: Context, text: str) -> Intent | None:
 
 def details(ctx: Context, text: str) -> Intent | None:
     """Mitigation, owner or wording of a risk: 'change the mitigation of risk 2 to ...'."""
-    m = search(rf"\b(?:change|set|update|rewrite|reword)\s+(?:the\s+)?(?P<field>mitigation|owner|wording|text)\s+(?:of|for|on)\s+(?P<r>.+?(?:{RISK_NOUN}).*?)\s+(?:to|:|as)\s+(?P<v>.+)$", text) or search(
-        rf"\b(?:assign|give|hand)\s+(?P<r>.+?(?:{RISK_NOUN}).*?)\s+to\s+(?P<v>.+)$", text
-    )
+    m = search(
+        rf"\b(?:change|set|update|rewrite|reword)\s+(?:the\s+)?(?P<field>mitigation|owner|wording|text)\s+(?:of|for|on)\s+(?P<r>.+?(?:{RISK_NOUN}).*?)\s+(?:to|:|as)\s+(?P<v>.+)$",
+        text,
+    ) or search(rf"\b(?:assign|give|hand)\s+(?P<r>.+?(?:{RISK_NOUN}).*?)\s+to\s+(?P<v>.+)$", text)
     if not m:
         return None
     refs = find_risks(ctx, m.group("r"))

@@ -220,7 +220,9 @@ def compose_reply(
     elif any(p.outcome == "submit" for p in parts) and all(p.outcome in ("submit", "already") for p in parts):
         head = f"{title}:"
     else:
-        head = f"Nothing changed in {title}." if not any(p.outcome == "answered" for p in parts) else f"{title}:"
+        head = (
+            f"Nothing changed in {title}." if not any(p.outcome == "answered" for p in parts) else f"{title}:"
+        )
     if submission_note:
         sentences.append(_sentence(submission_note))
     return " ".join(s for s in [head, *sentences] if s).strip()

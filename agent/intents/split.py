@@ -22,7 +22,9 @@ _POLITE_START = re.compile(
     r"(?:please )?(?:help me )?)[\s,]+)+",
     re.IGNORECASE,
 )
-_POLITE_END = re.compile(r"(?:[\s,]+(?:please|pls|thanks|thank you|thx|ty|cheers|for me|if you can))+\s*[.!?]*$", re.IGNORECASE)
+_POLITE_END = re.compile(
+    r"(?:[\s,]+(?:please|pls|thanks|thank you|thx|ty|cheers|for me|if you can))+\s*[.!?]*$", re.IGNORECASE
+)
 
 
 def clean(part: str) -> str:
@@ -38,12 +40,24 @@ def clean(part: str) -> str:
 
 def split_request(message: str) -> list[str]:
     """The parts of a request, in order, politeness removed; empty parts dropped."""
-    pieces = re.split(r"\s*(?:\n+|;|(?<=[a-z0-9%)'\"])[.!?](?:\s+|$))\s*", message.strip(), flags=re.IGNORECASE)
+    pieces = re.split(
+        r"\s*(?:\n+|;|(?<=[a-z0-9%)'\"])[.!?](?:\s+|$))\s*", message.strip(), flags=re.IGNORECASE
+    )
     parts: list[str] = []
     for piece in pieces:
         if not piece.strip():
             continue
-        for chunk in re.split(r"\s*(?:,\s*(?:and\s+)?then\b|\band then\b|\bthen\b(?=\s+(?:" + STARTERS + r")\b)|,\s*and also\b|\band also\b|\bas well as\b(?=\s+(?:" + STARTERS + r")\b)|\bplus\b(?=\s+(?:" + STARTERS + r")\b))\s*", piece, flags=re.IGNORECASE):
+        for chunk in re.split(
+            r"\s*(?:,\s*(?:and\s+)?then\b|\band then\b|\bthen\b(?=\s+(?:"
+            + STARTERS
+            + r")\b)|,\s*and also\b|\band also\b|\bas well as\b(?=\s+(?:"
+            + STARTERS
+            + r")\b)|\bplus\b(?=\s+(?:"
+            + STARTERS
+            + r")\b))\s*",
+            piece,
+            flags=re.IGNORECASE,
+        ):
             parts += _split_on_and(chunk)
     return [p for p in (clean(p) for p in parts) if p and re.search(r"\w", p)]
 

@@ -32,11 +32,18 @@ NOT_A_DECISION = re.compile(
 
 
 def decision(ctx: Context, text: str) -> Submission | Refusal | None:
-    if SUBMIT.search(text.strip()) and not search(r"\b(?:approve|reject|activate)\s+(?:it|the plan|this)\b", text):
+    if SUBMIT.search(text.strip()) and not search(
+        r"\b(?:approve|reject|activate)\s+(?:it|the plan|this)\b", text
+    ):
         return Submission(text)
     # Free text a request carries (new wording after "rename ... to", anything after a colon) is
     # content, not a request: "rename objective 4 to Outcomes signed off at QBRs" decides nothing.
-    head = re.split(r":|\b(?:rename|reword|retitle|rephrase)\b.*?\bto\b|\bshould (?:read|say)\b", text, maxsplit=1, flags=re.IGNORECASE)[0]
+    head = re.split(
+        r":|\b(?:rename|reword|retitle|rephrase)\b.*?\bto\b|\bshould (?:read|say)\b",
+        text,
+        maxsplit=1,
+        flags=re.IGNORECASE,
+    )[0]
     stripped = NOT_A_DECISION.sub(" ", head)
     if DECISION.search(stripped) and not search(r"^(?:what|when|who|how|which|is|has|was|did|does)\b", text):
         return Refusal(

@@ -69,10 +69,18 @@ def suggestions(text: str, limit: int = 3) -> list[str]:
     """Up to `limit` example requests closest to `text`: from the kinds of thing it mentions first."""
     kinds = [kind for kind, pattern in KEYWORDS.items() if re.search(pattern, text, re.IGNORECASE)]
     if not kinds:  # nothing to go on: one common request of each main kind
-        return ["set priority of objective 2 to critical", "push the Q1 QBR to early March", "what's our benchmark?"][:limit]
+        return [
+            "set priority of objective 2 to critical",
+            "push the Q1 QBR to early March",
+            "what's our benchmark?",
+        ][:limit]
     pool = [e for kind in kinds for e in EXAMPLES[kind]]
     ranked = process.extract(text, pool, scorer=fuzz.token_set_ratio, limit=limit)
     chosen = [example for example, _, _ in ranked]
     if len(chosen) < 2:
-        chosen += [e for e, _, _ in process.extract(text, ALL, scorer=fuzz.token_set_ratio, limit=3) if e not in chosen]
+        chosen += [
+            e
+            for e, _, _ in process.extract(text, ALL, scorer=fuzz.token_set_ratio, limit=3)
+            if e not in chosen
+        ]
     return chosen[:limit]

@@ -26,7 +26,11 @@ QUARTER = r"\bq([1-4])\b|\b(first|second|third|fourth|last) quarter\b"
 
 def word_in(mapping: dict[str, str], text: str) -> str | None:
     """The first word of `mapping` that `text` says (as a whole word), mapped."""
-    found = [(m.start(), mapping[m.group(0).lower()]) for k in mapping for m in re.finditer(rf"\b{re.escape(k)}\b", text, re.IGNORECASE)]
+    found = [
+        (m.start(), mapping[m.group(0).lower()])
+        for k in mapping
+        for m in re.finditer(rf"\b{re.escape(k)}\b", text, re.IGNORECASE)
+    ]
     return min(found)[1] if found else None
 
 
@@ -81,7 +85,8 @@ def owner_in(ws: Workspace, value: str, customer: str) -> str:
     if person:
         return person
     looks_like_person = bool(re.fullmatch(r"[A-Z][a-z'-]+(?: [A-Z][a-z'-]+){0,2}", cleaned)) and not has(
-        r"team|csm|manager|lead|engineer|executive|support|success|sales|finance|it|ops|product|admin", cleaned
+        r"team|csm|manager|lead|engineer|executive|support|success|sales|finance|it|ops|product|admin",
+        cleaned,
     )
     if looks_like_person:
         raise Unclear(
@@ -94,7 +99,11 @@ AMOUNT = r"\$?\s?\d[\d,]*(?:\.\d+)?\s?(?:k|m|thousand|million)?\b"
 
 
 def money_in(text: str) -> float | None:
-    m = re.search(r"\$\s?(\d[\d,]*(?:\.\d+)?)\s?(k|m|thousand|million)?\b|\b(\d[\d,]*(?:\.\d+)?)\s?(k|m|thousand|million)\b|\b(\d{5,}(?:\.\d+)?)\b", text, re.IGNORECASE)
+    m = re.search(
+        r"\$\s?(\d[\d,]*(?:\.\d+)?)\s?(k|m|thousand|million)?\b|\b(\d[\d,]*(?:\.\d+)?)\s?(k|m|thousand|million)\b|\b(\d{5,}(?:\.\d+)?)\b",
+        text,
+        re.IGNORECASE,
+    )
     if not m:
         return None
     number = m.group(1) or m.group(3) or m.group(5)

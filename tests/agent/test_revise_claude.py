@@ -9,10 +9,10 @@ from agent.claude.client import ClaudeClient
 from agent.claude.revision_agent import MAX_TURNS
 from agent.revise import RevisionOutcome, revise_plan
 from storage.db import Database
+from storage.plan_document import AccountPlanDocument
 from storage.plans import get_plan
 from tests.conftest import agent_deps
 from tests.fakes.anthropic_api import Call, FakeAnthropic, Reply, text, tool_use
-from storage.plan_document import AccountPlanDocument
 from tests.fakes.plan_samples import CUSTOMER_ID, seed_plan
 
 INJECTION = (

@@ -216,7 +216,9 @@ def milestone_of(objective_words: tuple[str, ...], quarter: str) -> Callable[[Do
         index = objective_with(doc, *objective_words)
         if index is None:
             return None
-        found = [m.milestone for m in doc.strategic_objectives[index].quarterly_milestones if m.quarter == quarter]
+        found = [
+            m.milestone for m in doc.strategic_objectives[index].quarterly_milestones if m.quarter == quarter
+        ]
         return (index, found[0]) if len(found) == 1 else None
 
     return pick
@@ -270,7 +272,11 @@ def risk_severity(pick: Callable[[Doc], list[int]], level: str) -> Check:
             return unchanged()(seen)
         text = seen.before.risk_mitigation.identified_risks[indexes[0]].risk
         found = [r for r in seen.after.risk_mitigation.identified_risks if r.risk == text]
-        return None if found and found[0].severity == level else f"severity {found[0].severity if found else 'gone'}"
+        return (
+            None
+            if found and found[0].severity == level
+            else f"severity {found[0].severity if found else 'gone'}"
+        )
 
     return check
 
@@ -353,7 +359,11 @@ def in_fiscal_month(month: int, first: int, last: int) -> Callable[[Doc], tuple[
         year = int(doc.fiscal_year[2:])
         candidates = [date(y, month, 1) for y in (year - 1, year)]
         start_month = int(doc.generation_context.get("fiscal_year_start_month") or 1)
-        fy_start = date(year - (1 if start_month > 1 else 0), start_month, 1) if start_month > 1 else date(year, 1, 1)
+        fy_start = (
+            date(year - (1 if start_month > 1 else 0), start_month, 1)
+            if start_month > 1
+            else date(year, 1, 1)
+        )
         base = next(c for c in candidates if c >= fy_start)
         return base.replace(day=first), base.replace(day=last) + timedelta(days=2)  # weekend nudge
 
@@ -390,7 +400,9 @@ def refused() -> Check:
 
 
 def submitted() -> Check:
-    return lambda seen: None if seen.after.status == "pending_review" and seen.outcome.submitted else "not submitted"
+    return lambda seen: (
+        None if seen.after.status == "pending_review" and seen.outcome.submitted else "not submitted"
+    )
 
 
 def not_understood() -> Check:
@@ -398,7 +410,9 @@ def not_understood() -> Check:
         problem = unchanged("you could say")(seen)
         if problem:
             return problem
-        return None if 2 <= seen.outcome.reply.count("'") // 2 - 1 <= 4 else "expected two or three suggestions"
+        return (
+            None if 2 <= seen.outcome.reply.count("'") // 2 - 1 <= 4 else "expected two or three suggestions"
+        )
 
     return check
 
@@ -435,7 +449,10 @@ ROWS: list[Row] = [
     Row("change owner of week 3 actions to Sarah Chen", week_owner(3, "Sarah Chen")),
     Row("push the Q1 QBR to early March", qbr_date("Q1", in_fiscal_month(3, 1, 10))),
     Row("raise the feature utilization target to 80%", metric_target("feature utilization", "80%")),
-    Row("remove the duplicate single-threaded risk", risks_reduced_by_one(first("single-threaded"), keep_one=False)),
+    Row(
+        "remove the duplicate single-threaded risk",
+        risks_reduced_by_one(first("single-threaded"), keep_one=False),
+    ),
     Row("delete the last objective", objective_removed(lambda d: len(d.strategic_objectives) - 1)),
     Row("set the severity of risk 1 to medium", risk_severity(lambda d: [0], "medium")),
     Row(
@@ -449,11 +466,25 @@ ROWS: list[Row] = [
             ),
         ),
     ),
-    Row("move objective 1 Q2 milestone to Q3", milestone_moved(lambda d: (0, [m.milestone for m in d.strategic_objectives[0].quarterly_milestones if m.quarter == "Q2"][0]), "Q3")),
+    Row(
+        "move objective 1 Q2 milestone to Q3",
+        milestone_moved(
+            lambda d: (
+                0,
+                next(
+                    m.milestone for m in d.strategic_objectives[0].quarterly_milestones if m.quarter == "Q2"
+                ),
+            ),
+            "Q3",
+        ),
+    ),
     # Objectives: priority, owner, wording, removal, replacement, by number, position and content.
     Row("make objective 2 critical", objective_priority(2, "critical")),
     Row("Objective 4 should be high priority", objective_priority(4, "high")),
-    Row("bump the adoption objective up to critical", priority_of_objective_with(("adoption",), lambda _: "critical")),
+    Row(
+        "bump the adoption objective up to critical",
+        priority_of_objective_with(("adoption",), lambda _: "critical"),
+    ),
     Row("lower the priority of the renewal objective", priority_of_objective_with(("renewal",), lower)),
     Row(
         "swap the priorities of objectives 1 and 4",
@@ -466,15 +497,24 @@ ROWS: list[Row] = [
     Row("objective 2 should be owned jointly", objective_owner(2, "Both")),
     Row(
         "rename objective 4 to Document three business outcomes signed off at QBRs",
-        lambda s: None
-        if s.after.strategic_objectives[3].objective == "Document three business outcomes signed off at QBRs"
-        else "not renamed",
+        lambda s: (
+            None
+            if s.after.strategic_objectives[3].objective
+            == "Document three business outcomes signed off at QBRs"
+            else "not renamed"
+        ),
     ),
     Row(
         "remove objective 2, then make objective 5 high",
-        all_of(objective_removed(lambda d: 1), lambda s: objective_priority(5, "high")(s) if len(s.before.strategic_objectives) >= 5 else None),
+        all_of(
+            objective_removed(lambda d: 1),
+            lambda s: objective_priority(5, "high")(s) if len(s.before.strategic_objectives) >= 5 else None,
+        ),
     ),
-    Row("get rid of the business outcomes objective", objective_removed(lambda d: objective_with(d, "outcomes"))),
+    Row(
+        "get rid of the business outcomes objective",
+        objective_removed(lambda d: objective_with(d, "outcomes")),
+    ),
     Row(
         "replace the expansion objective with a customer training program objective",
         lambda s: (
@@ -491,53 +531,99 @@ ROWS: list[Row] = [
             None
             if s.after.strategic_objectives[-1].objective == "Launch an admin training program"
             and s.after.strategic_objectives[-1].priority == "high"
-            and s.before.strategic_objectives[4].objective not in [o.objective for o in s.after.strategic_objectives]
+            and s.before.strategic_objectives[4].objective
+            not in [o.objective for o in s.after.strategic_objectives]
             else "expected objective 5 replaced by the new one"
         ),
     ),
     Row("set priority of the second objective to medium", objective_priority(2, "medium")),
     Row("make the first goal medium priority", objective_priority(1, "medium")),
     # Milestones: moves never swap; by number, quarter and content.
-    Row("push the joint executive planning session to Q4", milestone_moved(milestone_with("joint executive planning"), "Q4")),
-    Row("slip the Q2 milestone of the renewal objective a quarter", milestone_moved(milestone_of(("renewal",), "Q2"), "Q3")),
-    Row("move the economic buyer briefing to Q3", milestone_moved(milestone_with("economic buyer briefed"), "Q3")),
-    Row("pull the annual value summary milestone in to Q3", milestone_moved(milestone_with("annual value summary"), "Q3")),
+    Row(
+        "push the joint executive planning session to Q4",
+        milestone_moved(milestone_with("joint executive planning"), "Q4"),
+    ),
+    Row(
+        "slip the Q2 milestone of the renewal objective a quarter",
+        milestone_moved(milestone_of(("renewal",), "Q2"), "Q3"),
+    ),
+    Row(
+        "move the economic buyer briefing to Q3",
+        milestone_moved(milestone_with("economic buyer briefed"), "Q3"),
+    ),
+    Row(
+        "pull the annual value summary milestone in to Q3",
+        milestone_moved(milestone_with("annual value summary"), "Q3"),
+    ),
     Row(
         "mark the Q1 milestone of objective 4 done",
-        lambda s: None if [m for m in s.after.strategic_objectives[3].quarterly_milestones if m.quarter == "Q1"][0].done else "not done",
+        lambda s: (
+            None
+            if next(m for m in s.after.strategic_objectives[3].quarterly_milestones if m.quarter == "Q1").done
+            else "not done"
+        ),
     ),
     Row(
         "reword the Q4 milestone of objective 5 to Expansion proposal agreed with Sarah Chen",
-        lambda s: None
-        if any(m.milestone == "Expansion proposal agreed with Sarah Chen" and m.quarter == "Q4" for m in s.after.strategic_objectives[4].quarterly_milestones)
-        else "not reworded",
+        lambda s: (
+            None
+            if any(
+                m.milestone == "Expansion proposal agreed with Sarah Chen" and m.quarter == "Q4"
+                for m in s.after.strategic_objectives[4].quarterly_milestones
+            )
+            else "not reworded"
+        ),
     ),
     Row(
         "add a Q3 milestone to objective 2: Exec sponsor joins the QBR",
-        lambda s: None
-        if any(m.milestone == "Exec sponsor joins the QBR" and m.quarter == "Q3" for m in s.after.strategic_objectives[1].quarterly_milestones)
-        else "not added",
+        lambda s: (
+            None
+            if any(
+                m.milestone == "Exec sponsor joins the QBR" and m.quarter == "Q3"
+                for m in s.after.strategic_objectives[1].quarterly_milestones
+            )
+            else "not added"
+        ),
     ),
     # Success metrics.
     Row("set the target for engaged contacts to 7", metric_target("engaged contacts", 7)),
     Row("health score target for objective 1 should be 80", metric_target("health score", 80, objective=1)),
-    Row("raise the health score target to 80", lambda s: unchanged("which")(s) if len(metric_named(s.before, "health score")) > 1 else metric_target("health score", 80)(s)),
+    Row(
+        "raise the health score target to 80",
+        lambda s: (
+            unchanged("which")(s)
+            if len(metric_named(s.before, "health score")) > 1
+            else metric_target("health score", 80)(s)
+        ),
+    ),
     Row(
         "feature utilization is now 58%",
-        lambda s: None
-        if [s.after.strategic_objectives[i].success_metrics[j].current for i, j in metric_named(s.before, "feature utilization")] == ["58%"]
-        else "current not updated",
+        lambda s: (
+            None
+            if [
+                s.after.strategic_objectives[i].success_metrics[j].current
+                for i, j in metric_named(s.before, "feature utilization")
+            ]
+            == ["58%"]
+            else "current not updated"
+        ),
     ),
     Row("make the adoption goal less ambitious", metric_moved("feature utilization", up=False)),
     # QBRs: reschedule (the prep action follows), attendees on record only.
     Row(
         "move the Q2 QBR a week later",
-        qbr_date("Q2", lambda d: (qbr(d, "Q2").date + timedelta(days=7), qbr(d, "Q2").date + timedelta(days=7))),  # type: ignore[union-attr]
+        qbr_date(
+            "Q2", lambda d: (qbr(d, "Q2").date + timedelta(days=7), qbr(d, "Q2").date + timedelta(days=7))
+        ),  # type: ignore[union-attr]
     ),
     Row("reschedule the last QBR to late November", qbr_date("Q4", in_fiscal_month(11, 20, 28))),
     Row(
         "move the pre-renewal QBR to June 10",
-        lambda s: None if any(q.date.month == 6 and q.date.day == 10 for q in s.after.qbr_schedule) else "not moved to June 10",
+        lambda s: (
+            None
+            if any(q.date.month == 6 and q.date.day == 10 for q in s.after.qbr_schedule)
+            else "not moved to June 10"
+        ),
     ),
     Row("add Marcus to the Q2 QBR", attendees("Q2", ["Marcus Webb"])),
     Row("invite Priya Patel and David Kim to the Q3 QBR", attendees("Q3", ["Priya Patel", "David Kim"])),
@@ -546,67 +632,132 @@ ROWS: list[Row] = [
     # Risks.
     Row(
         "add risk: Budget freeze announced by TechCorp finance (high)",
-        lambda s: None
-        if any(r.risk == "Budget freeze announced by TechCorp finance" and r.severity == "high" for r in s.after.risk_mitigation.identified_risks)
-        else "risk not added",
+        lambda s: (
+            None
+            if any(
+                r.risk == "Budget freeze announced by TechCorp finance" and r.severity == "high"
+                for r in s.after.risk_mitigation.identified_risks
+            )
+            else "risk not added"
+        ),
     ),
     Row(
         "flag a critical risk: Sarah Chen may leave the company",
-        lambda s: None
-        if any("Sarah Chen may leave" in r.risk and r.severity == "critical" for r in s.after.risk_mitigation.identified_risks)
-        else "risk not added",
+        lambda s: (
+            None
+            if any(
+                "Sarah Chen may leave" in r.risk and r.severity == "critical"
+                for r in s.after.risk_mitigation.identified_risks
+            )
+            else "risk not added"
+        ),
     ),
     Row("downgrade the competitor risk to low", risk_severity(first("competitor"), "low")),
-    Row("bump risk 2 to high", risk_severity(lambda d: [1] if len(d.risk_mitigation.identified_risks) > 1 else [], "high")),
+    Row(
+        "bump risk 2 to high",
+        risk_severity(lambda d: [1] if len(d.risk_mitigation.identified_risks) > 1 else [], "high"),
+    ),
     Row(
         "merge risks 1 and 2",
-        lambda s: None
-        if len(s.after.risk_mitigation.identified_risks) == len(s.before.risk_mitigation.identified_risks) - 1
-        else "not merged",
+        lambda s: (
+            None
+            if len(s.after.risk_mitigation.identified_risks)
+            == len(s.before.risk_mitigation.identified_risks) - 1
+            else "not merged"
+        ),
     ),
     Row("the competitor risk is resolved", risks_reduced_by_one(first("competitor"), keep_one=False)),
     Row(
         "delete risk 3",
-        lambda s: unchanged("risk 3")(s)
-        if len(s.before.risk_mitigation.identified_risks) < 3
-        else (None if len(s.after.risk_mitigation.identified_risks) == len(s.before.risk_mitigation.identified_risks) - 1 else "not removed"),
+        lambda s: (
+            unchanged("risk 3")(s)
+            if len(s.before.risk_mitigation.identified_risks) < 3
+            else (
+                None
+                if len(s.after.risk_mitigation.identified_risks)
+                == len(s.before.risk_mitigation.identified_risks) - 1
+                else "not removed"
+            )
+        ),
     ),
     # 90-day actions.
     Row(
         "add action: Book the exec briefing with Sarah Chen, week 3, owner CSM",
-        lambda s: None
-        if any(a.action == "Book the exec briefing with Sarah Chen" and a.week == 3 and a.owner == "CSM" for a in s.after.action_plan_90day)
-        else "action not added",
+        lambda s: (
+            None
+            if any(
+                a.action == "Book the exec briefing with Sarah Chen" and a.week == 3 and a.owner == "CSM"
+                for a in s.after.action_plan_90day
+            )
+            else "action not added"
+        ),
     ),
     Row(
         "remind me to send the renewal business case in week 5",
-        lambda s: None
-        if any("renewal business case" in a.action.lower() and a.week == 5 for a in s.after.action_plan_90day if a.action not in [b.action for b in s.before.action_plan_90day])
-        else "action not added",
+        lambda s: (
+            None
+            if any(
+                "renewal business case" in a.action.lower() and a.week == 5
+                for a in s.after.action_plan_90day
+                if a.action not in [b.action for b in s.before.action_plan_90day]
+            )
+            else "action not added"
+        ),
     ),
     Row("mark action 1 done", action_field(lambda d: 0, status="done")),
-    Row("the executive briefing is done", action_field(lambda d: action_with(d, "executive briefing"), status="done")),
-    Row("snooze the enablement session", action_field(lambda d: action_with(d, "enablement session"), status="snoozed")),
+    Row(
+        "the executive briefing is done",
+        action_field(lambda d: action_with(d, "executive briefing"), status="done"),
+    ),
+    Row(
+        "snooze the enablement session",
+        action_field(lambda d: action_with(d, "enablement session"), status="snoozed"),
+    ),
     Row("move action 5 to week 8", action_field(lambda d: 4, week=8)),
     Row("push action 2 back a week", action_field(lambda d: 1, week=lambda a: a.week + 1)),
-    Row("assign the usage review to Priya", action_field(lambda d: action_with(d, "usage review"), owner="Priya Patel")),
+    Row(
+        "assign the usage review to Priya",
+        action_field(lambda d: action_with(d, "usage review"), owner="Priya Patel"),
+    ),
     Row("give all week 2 actions to Marcus Webb", week_owner(2, "Marcus Webb")),
     Row(
         "remove the 90-day review action",
-        lambda s: None
-        if action_with(s.before, "90-day review") is not None and action_with(s.after, "90-day review") is None
-        else "not removed",
+        lambda s: (
+            None
+            if action_with(s.before, "90-day review") is not None
+            and action_with(s.after, "90-day review") is None
+            else "not removed"
+        ),
     ),
     Row("assign action 1 to Bob Jones", unchanged("contacts on record")),
     # Stakeholder and expansion targets.
-    Row("set the multi-threading target to 8", lambda s: None if s.after.stakeholder_plan.multi_threading_target == 8 else "not 8"),
-    Row("set target ARR to $320K", lambda s: None if s.after.expansion_plan.target_arr == 320000 else "not $320K"),
+    Row(
+        "set the multi-threading target to 8",
+        lambda s: None if s.after.stakeholder_plan.multi_threading_target == 8 else "not 8",
+    ),
+    Row(
+        "set target ARR to $320K",
+        lambda s: None if s.after.expansion_plan.target_arr == 320000 else "not $320K",
+    ),
     Row("raise the target ARR to $2M", unchanged("target_arr")),
     # Questions: answered from the plan, nothing changes.
-    Row("what's our benchmark?", answered("similar accounts", lambda s: f"{round((s.before.benchmark_comparison.similar_accounts_success_rate or 0) * 100)}%")),
+    Row(
+        "what's our benchmark?",
+        answered(
+            "similar accounts",
+            lambda s: f"{round((s.before.benchmark_comparison.similar_accounts_success_rate or 0) * 100)}%",
+        ),
+    ),
     Row("when is the renewal?", answered(lambda s: human(s.renewal) if s.renewal else "renewal")),
     Row("what changed since approval?", answered("never been approved")),
-    Row("who owns objective 2?", answered(lambda s: {"CSM": "the CSM", "Customer": "the customer", "Both": "the CSM and the customer"}[s.before.strategic_objectives[1].owner])),
+    Row(
+        "who owns objective 2?",
+        answered(
+            lambda s: {"CSM": "the CSM", "Customer": "the customer", "Both": "the CSM and the customer"}[
+                s.before.strategic_objectives[1].owner
+            ]
+        ),
+    ),
     Row("when's the next QBR?", answered(next_qbr_named)),
     Row("what's due in week 2?", week_actions_listed(2)),
     Row("what's the target ARR?", answered(lambda s: f"${s.before.expansion_plan.target_arr:,.0f}")),
@@ -620,19 +771,35 @@ ROWS: list[Row] = [
     Row("sign off on the plan please", refused(), decision=True),
     Row("green-light it", refused(), decision=True),
     Row("submit for approval", submitted()),
-    Row("make objective 2 critical and send it to my manager for review", all_of(objective_priority(2, "critical"), submitted())),
+    Row(
+        "make objective 2 critical and send it to my manager for review",
+        all_of(objective_priority(2, "critical"), submitted()),
+    ),
     # Several parts in one request: each done or explained, one revision.
     Row(
         "move the economic buyer briefing to Q3; set the severity of the competitor risk to high",
-        all_of(milestone_moved(milestone_with("economic buyer briefed"), "Q3"), risk_severity(first("competitor"), "high")),
+        all_of(
+            milestone_moved(milestone_with("economic buyer briefed"), "Q3"),
+            risk_severity(first("competitor"), "high"),
+        ),
     ),
     Row(
         "Make objective 1 critical. Then add risk: Budget freeze (medium).",
-        all_of(objective_priority(1, "critical"), lambda s: None if any(r.risk == "Budget freeze" for r in s.after.risk_mitigation.identified_risks) else "risk missing"),
+        all_of(
+            objective_priority(1, "critical"),
+            lambda s: (
+                None
+                if any(r.risk == "Budget freeze" for r in s.after.risk_mitigation.identified_risks)
+                else "risk missing"
+            ),
+        ),
     ),
     Row(
         "mark action 1 done and approve the plan",
-        all_of(action_field(lambda d: 0, status="done"), lambda s: None if s.outcome.refused and s.after.status == "draft" else "approval not refused"),
+        all_of(
+            action_field(lambda d: 0, status="done"),
+            lambda s: None if s.outcome.refused and s.after.status == "draft" else "approval not refused",
+        ),
         decision=True,
     ),
     Row(
@@ -641,16 +808,37 @@ ROWS: list[Row] = [
     ),
     # More of how people actually phrase things.
     Row("Can we bump obj 3 to high?", objective_priority(3, "high")),
-    Row("let's make the renewal goal our top priority", priority_of_objective_with(("renewal",), lambda _: "critical")),
-    Row("push the intro meeting with the exec sponsor to Q2", milestone_moved(milestone_with("intro meeting"), "Q2")),
-    Row("Sarah should own the exec briefing", action_field(lambda d: action_with(d, "executive briefing"), owner="Sarah Chen")),
-    Row("can you move the QBR deck prep to week 5?", action_field(lambda d: action_with(d, "qbr deck"), week=5)),
+    Row(
+        "let's make the renewal goal our top priority",
+        priority_of_objective_with(("renewal",), lambda _: "critical"),
+    ),
+    Row(
+        "push the intro meeting with the exec sponsor to Q2",
+        milestone_moved(milestone_with("intro meeting"), "Q2"),
+    ),
+    Row(
+        "Sarah should own the exec briefing",
+        action_field(lambda d: action_with(d, "executive briefing"), owner="Sarah Chen"),
+    ),
+    Row(
+        "can you move the QBR deck prep to week 5?",
+        action_field(lambda d: action_with(d, "qbr deck"), week=5),
+    ),
     Row("add Rachel Torres as an attendee for the Q1 QBR", attendees("Q1", ["Rachel Torres"])),
-    Row("The health score metric on objective 4 should target 75", metric_target("health score", 75, objective=4)),
-    Row("mark the goals confirmation done", action_field(lambda d: action_with(d, "confirm the customer's goals"), status="done")),
+    Row(
+        "The health score metric on objective 4 should target 75",
+        metric_target("health score", 75, objective=4),
+    ),
+    Row(
+        "mark the goals confirmation done",
+        action_field(lambda d: action_with(d, "confirm the customer's goals"), status="done"),
+    ),
     Row("What are the risks?", answered(lambda s: s.before.risk_mitigation.identified_risks[0].risk[:30])),
     Row("who's coming to the Q1 QBR?", answered(lambda s: qbr(s.before, "Q1").attendees[0])),  # type: ignore[union-attr]
-    Row("how many objectives do we have?", answered(lambda s: f"{len(s.before.strategic_objectives)} objectives")),
+    Row(
+        "how many objectives do we have?",
+        answered(lambda s: f"{len(s.before.strategic_objectives)} objectives"),
+    ),
     Row("Please send this plan to Morgan for approval", submitted()),
     Row("Approve and activate.", refused(), decision=True),
     Row("Can you approve this for me? My manager is out this week", refused(), decision=True),
@@ -664,9 +852,14 @@ ROWS: list[Row] = [
     Row("set obj 5 owner to customer", objective_owner(5, "Customer")),
     Row(
         "new risk: procurement is pushing for a discount at renewal, medium",
-        lambda s: None
-        if any("procurement is pushing" in r.risk.lower() and r.severity == "medium" for r in s.after.risk_mitigation.identified_risks)
-        else "risk not added",
+        lambda s: (
+            None
+            if any(
+                "procurement is pushing" in r.risk.lower() and r.severity == "medium"
+                for r in s.after.risk_mitigation.identified_risks
+            )
+            else "risk not added"
+        ),
     ),
     # Not understood: two or three suggestions close to it, nothing changed.
     Row("fly to the moon", not_understood()),
@@ -685,7 +878,9 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, 
         await seed_demo_portfolio(database, accounts=40)
         await generate_plan(database, GenerationRequest(customer=TECHCORP_ID))
         async with database.session() as session:
-            plan = (await session.execute(select(AccountPlan).where(AccountPlan.customer_id == TECHCORP_ID))).scalar_one()
+            plan = (
+                await session.execute(select(AccountPlan).where(AccountPlan.customer_id == TECHCORP_ID))
+            ).scalar_one()
             customer = await session.get(Customer, TECHCORP_ID)
             renewal = customer.renewal_date if customer else None
         await database.dispose()
@@ -695,7 +890,9 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, 
     return path, plan_id, renewal
 
 
-async def run_row(template: tuple[Path, str, date | None], tmp_path: Path, row: Row, index: int) -> tuple[Seen, str | None]:
+async def run_row(
+    template: tuple[Path, str, date | None], tmp_path: Path, row: Row, index: int
+) -> tuple[Seen, str | None]:
     path, plan_id, renewal = template
     copy = tmp_path / f"row{index}.db"
     shutil.copy(path, copy)
@@ -703,7 +900,9 @@ async def run_row(template: tuple[Path, str, date | None], tmp_path: Path, row: 
     try:
         async with database.session() as session:
             before = document_of(await session.get(AccountPlan, plan_id))  # type: ignore[arg-type]
-        outcome = await revise_plan(database, plan_id, row.request, actor=TECHCORP_CSM, surface="cli", offline=True)
+        outcome = await revise_plan(
+            database, plan_id, row.request, actor=TECHCORP_CSM, surface="cli", offline=True
+        )
         async with database.session() as session:
             after = document_of(await session.get(AccountPlan, plan_id))  # type: ignore[arg-type]
     finally:

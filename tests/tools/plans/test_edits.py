@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -18,10 +19,15 @@ from tools.plans.edits import (
     AddObjective,
     AddRisk,
     EditAction,
+    EditMetric,
     EditMilestone,
     EditObjective,
+    EditQbrAttendees,
+    MergeRisks,
     PlanEditRejected,
+    ReassignActions,
     RemoveObjective,
+    RescheduleQbr,
     UpdateSection,
     apply_edits_noted,
 )
@@ -170,3 +176,130 @@ async def test_update_section_accepts_json_text_but_not_prose(db: Database) -> N
     assert result.diff == ["Risk 'Single executive sponsor' is now Critical (was High)"]
     with pytest.raises(BadInput, match="needs structured content"):
         await edit(db, plan.plan_id, UpdateSection(section="risk_mitigation", content="fewer risks please"))
+
+
+# --- the cascades every editor shares (offline parser, Claude's tools, forms) -------------------------
+
+
+def _plan(**overrides):  # type: ignore[no-untyped-def]
+    from tests.fakes.plan_samples import plan_data
+
+    data = plan_data(**overrides)
+    data["plan_id"] = "p-1"
+    return AccountPlanDocument.model_validate(data)
+
+
+def _five_objectives():  # type: ignore[no-untyped-def]
+    from tests.fakes.plan_samples import objective, plan_data
+
+    objectives = [
+        objective(1, "critical", "Secure the renewal by Sep 30"),
+        objective(2, "high", "Expand executive engagement"),
+        objective(3, "high", "Increase adoption to 70% feature utilization"),
+        objective(4, "medium", "Document business outcomes"),
+        objective(5, "medium", "Qualify the next expansion opportunity"),
+    ]
+    objectives[2]["success_metrics"][0]["target"] = "70%"
+    objectives[2]["quarterly_milestones"][3]["milestone"] = "70% utilization sustained for a month"
+    actions = plan_data()["action_plan_90day"] + [
+        {"week": 4, "action": "Scope the expansion use case", "owner": "CSM", "due_date": "2026-01-30", "objective_id": "obj-5"},
+        {"week": 13, "action": "Q1 milestone due: Intro meeting with CTO", "owner": "CSM", "due_date": "2026-04-03", "objective_id": "obj-4"},
+        {"week": 6, "action": "Prepare the Q1 QBR deck", "owner": "CSM", "due_date": "2026-02-13"},
+        {"week": 7, "action": "Hold the Q1 QBR on Feb 15, 2026", "owner": "Both", "due_date": "2026-02-20"},
+    ]
+    summary = (
+        "TechCorp Industries is a $250,000 account. FY2026 priorities: secure the renewal by Sep 30; "
+        "document business outcomes; qualify the next expansion opportunity. Target ARR $300K."
+    )
+    return _plan(
+        strategic_objectives=objectives,
+        action_plan_90day=actions,
+        executive_summary=summary,
+        generation_context={"provenance": {"strategic_objectives[3].success_metrics[0].target": {"kind": "record"},
+                                           "strategic_objectives[4].objective": {"kind": "derived"},
+                                           "expansion_plan.target_arr": {"kind": "derived"}}},
+    )  # fmt: skip
+
+
+def test_removing_an_objective_renumbers_unlinks_drops_reminders_and_updates_the_summary() -> None:
+    applied = apply_edits_noted(_five_objectives(), [RemoveObjective(objective_id="obj-4")])
+    document = applied.document
+    assert [o.id for o in document.strategic_objectives] == ["obj-1", "obj-2", "obj-3", "obj-4"]
+    assert document.strategic_objectives[3].objective == "Qualify the next expansion opportunity"
+    scope = next(a for a in document.action_plan_90day if a.action == "Scope the expansion use case")
+    assert scope.objective_id == "obj-4"  # followed the renumbering
+    assert not any("Q1 milestone due" in a.action for a in document.action_plan_90day)
+    assert document.executive_summary == (
+        "TechCorp Industries is a $250,000 account. FY2026 priorities: secure the renewal by Sep 30; "
+        "qualify the next expansion opportunity. Target ARR $300K."
+    )
+    assert applied.notes == ["Its milestone reminder left the 90-day plan.", "The executive summary no longer lists it."]
+    assert document.generation_context["provenance"] == {
+        "strategic_objectives[3].objective": {"kind": "derived"},
+        "expansion_plan.target_arr": {"kind": "derived"},
+    }
+    last = apply_edits_noted(document, [RemoveObjective(objective_id="obj-4")]).document
+    assert last.executive_summary.endswith("FY2026 priorities: secure the renewal by Sep 30. Target ARR $300K.")
+
+
+def test_the_objective_cap_is_explained() -> None:
+    add = AddObjective.model_validate(
+        _five_objectives().strategic_objectives[0].model_dump(mode="json", exclude={"id"}) | {"objective": "Training"}
+    )
+    with pytest.raises(BadInput, match="already has 5 objectives, the most a plan holds; remove or replace one first"):
+        apply_edits_noted(_five_objectives(), [add])
+
+
+def test_a_new_target_follows_into_the_objective_wording() -> None:
+    applied = apply_edits_noted(
+        _five_objectives(), [EditMetric(objective_id="3", metric="feature utilization", target="80%")]
+    )
+    objective = applied.document.strategic_objectives[2]
+    assert objective.objective == "Increase adoption to 80% feature utilization"
+    assert objective.quarterly_milestones[3].milestone == "80% utilization sustained for a month"
+
+
+def test_rescheduling_a_qbr_moves_its_prep_and_meeting_actions() -> None:
+    applied = apply_edits_noted(_five_objectives(), [RescheduleQbr(quarter="Q1", date=date(2026, 3, 5))])
+    actions = {a.action: a for a in applied.document.action_plan_90day}
+    assert (actions["Prepare the Q1 QBR deck"].due_date, actions["Prepare the Q1 QBR deck"].week) == (date(2026, 3, 3), 9)
+    held = actions["Hold the Q1 QBR on Mar 5, 2026"]
+    assert (held.due_date, held.week) == (date(2026, 3, 10), 10)
+    assert applied.notes == ["Its 2 related actions in the 90-day plan moved with it."]
+    moved = apply_edits_noted(_five_objectives(), [RescheduleQbr(quarter="Q1", date=date(2026, 4, 8))])
+    assert moved.document.qbr_schedule[0].quarter == "Q2"
+    assert "now the Q2 QBR" in moved.notes[0]
+    with pytest.raises(BadInput, match="outside FY2026"):
+        apply_edits_noted(_five_objectives(), [RescheduleQbr(quarter="Q1", date=date(2027, 3, 5))])
+
+
+def test_qbr_attendees_are_contacts_on_record_or_roles() -> None:
+    plan = _five_objectives()
+    applied = apply_edits_noted(plan, [EditQbrAttendees(quarter="Q1", add=["Account Executive"], remove=["sarah"])])
+    assert applied.document.qbr_schedule[0].attendees == ["Account Executive"]
+    with pytest.raises(BadInput, match="John Smith is not one of TechCorp Industries' contacts on record"):
+        apply_edits_noted(plan, [EditQbrAttendees(quarter="Q1", add=["John Smith"])])
+
+
+def test_merging_risks_keeps_the_highest_severity_and_every_mitigation() -> None:
+    risks = {
+        "identified_risks": [
+            {"risk": "Single-threaded relationship", "severity": "medium", "mitigation": "Ask Sarah for intros", "owner": "CSM"},
+            {"risk": "Budget freeze", "severity": "low", "mitigation": "ROI review", "owner": "CSM"},
+            {"risk": "Single-threaded: no exec sponsor", "severity": "high", "mitigation": "Exec briefing", "owner": "AE"},
+        ]
+    }
+    applied = apply_edits_noted(_plan(risk_mitigation=risks), [MergeRisks(numbers=[1, 3])])
+    merged = applied.document.risk_mitigation.identified_risks
+    assert [r.risk for r in merged] == ["Single-threaded relationship", "Budget freeze"]
+    assert merged[0].severity == "high" and merged[0].mitigation == "Ask Sarah for intros. Exec briefing"
+
+
+def test_reassigning_a_week_and_moving_an_action_keep_week_and_due_date_together() -> None:
+    plan = _five_objectives()
+    applied = apply_edits_noted(plan, [ReassignActions(week=7, owner="Sarah Chen"), EditAction(number=1, week=3)])
+    actions = applied.document.action_plan_90day
+    assert [a.owner for a in actions if a.week == 7] == ["Sarah Chen"]
+    assert (actions[0].week, actions[0].due_date) == (3, date(2026, 1, 23))
+    with pytest.raises(BadInput, match="no open actions week 5; it has actions in weeks 1, 2, 4, 6, 7, 13"):
+        apply_edits_noted(plan, [ReassignActions(week=5, owner="CSM")])

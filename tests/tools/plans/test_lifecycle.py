@@ -224,7 +224,7 @@ async def test_edit_after_approval_keeps_the_approved_version_in_force(any_db: D
         assert in_force.strategic_objectives[1].priority == "high"
     submitted = await _submit(any_db, org.plan_id)
     assert submitted.previously_approved_version == 1
-    assert any("priority" in line for line in submitted.changes_since_approved)
+    assert any("is now Critical" in line for line in submitted.changes_since_approved)
     async with any_db.session() as session:
         await approve(session, org.plan_id, actor=MAYA, surface="slack", expected_version=2)
         plan = await get_plan(session, org.plan_id)

@@ -88,7 +88,7 @@ def short(text: Any, limit: int = 60) -> str:
 
 
 def possessive(name: str) -> str:
-    """"TechCorp Industries" -> "TechCorp Industries'", "Acme" -> "Acme's"."""
+    """ "TechCorp Industries" -> "TechCorp Industries'", "Acme" -> "Acme's"."""
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 

@@ -56,7 +56,9 @@ def unlink_dangling_actions(plan: Json) -> int:
 
 def _clause_bounds(summary: str, start: int, end: int) -> tuple[int, int]:
     """The list item or sentence around summary[start:end]."""
-    left = max(summary.rfind("; ", 0, start) + 2, summary.rfind(": ", 0, start) + 2, _sentence_start(summary, start))
+    left = max(
+        summary.rfind("; ", 0, start) + 2, summary.rfind(": ", 0, start) + 2, _sentence_start(summary, start)
+    )
     right_candidates = [i for i in (summary.find(";", end), _sentence_end(summary, end)) if i != -1]
     right = min(right_candidates) if right_candidates else len(summary)
     return left, right

@@ -37,7 +37,9 @@ class AddMilestone(_ObjectiveEdit):
         objective = self.objective_in(plan)
         milestones = objective["quarterly_milestones"]
         milestones[:] = [
-            m for m in milestones if not (m["quarter"] == self.quarter and m["milestone"] == PLACEHOLDER_MILESTONE)
+            m
+            for m in milestones
+            if not (m["quarter"] == self.quarter and m["milestone"] == PLACEHOLDER_MILESTONE)
         ]
         milestones.append({"quarter": self.quarter, "milestone": self.milestone, "done": False})
         order_milestones(objective)
@@ -83,12 +85,16 @@ class EditMilestone(_ObjectiveEdit):
             ]
             removed = remove_actions(plan, stale)
             if removed:
-                notes.append(f"Removed the 90-day reminder {quoted(removed[0])}: it is no longer due in {source}.")
+                notes.append(
+                    f"Removed the 90-day reminder {quoted(removed[0])}: it is no longer due in {source}."
+                )
         order_milestones(objective)
         return notes
 
     def locate(self, milestones: list[Json]) -> int:
-        in_quarter = [i for i, m in enumerate(milestones) if self.quarter is None or m["quarter"] == self.quarter]
+        in_quarter = [
+            i for i, m in enumerate(milestones) if self.quarter is None or m["quarter"] == self.quarter
+        ]
         label = f"objective {objective_number(self.objective_id)}"
         where = f"in {self.quarter}" if self.quarter else ""
         if not in_quarter:
@@ -155,7 +161,9 @@ class EditMetric(_ObjectiveEdit):
         index = pick(metrics, "metric", None, self.metric, "metric")
         item = metrics[index]
         old_target = item.get("target")
-        changes = self.model_dump(mode="json", exclude_none=True, include={"current", "target", "measurement"})
+        changes = self.model_dump(
+            mode="json", exclude_none=True, include={"current", "target", "measurement"}
+        )
         if self.new_name:
             changes["metric"] = self.new_name
         item.update(changes)

@@ -94,7 +94,9 @@ def _retire(plan: Json, objective: Json, *, drop_summary: bool) -> list[str]:
     reminders = [
         i
         for i in linked
-        if any(m["milestone"].lower() in actions[i]["action"].lower() for m in objective["quarterly_milestones"])
+        if any(
+            m["milestone"].lower() in actions[i]["action"].lower() for m in objective["quarterly_milestones"]
+        )
     ]
     removed = remove_actions(plan, reminders)
     unlinked = 0

@@ -127,9 +127,19 @@ def resolve_contact(plan: Json, name: str) -> str | None:
     return names[hits[0]] if len(hits) == 1 and len(wanted) > 3 else None
 
 
+# Words that make "Account Executive" or "Solutions Engineer" a role rather than a person.
+ROLE_WORDS = frozenset(
+    ["account", "executive", "exec", "manager", "engineer", "engineering", "team", "csm", "sponsor", "champion", "buyer", "director", "vp", "lead", "admin", "administrator", "support", "success", "sales", "solutions", "product", "finance", "it", "ops", "operations", "legal", "procurement", "security", "architect", "specialist", "cto", "cfo", "ceo", "coo", "cio", "head", "chief", "officer", "customer", "partner"]
+)
+
+
 def _looks_like_a_person(value: str) -> bool:
     parts = value.split()
-    return 2 <= len(parts) <= 3 and all(p[:1].isupper() and p.isalpha() for p in parts)
+    return (
+        2 <= len(parts) <= 3
+        and all(p[:1].isupper() and p.isalpha() for p in parts)
+        and not any(p.lower() in ROLE_WORDS for p in parts)
+    )
 
 
 class EditQbrAttendees(_Edit):
@@ -145,7 +155,8 @@ class EditQbrAttendees(_Edit):
         attendees: list[str] = qbr["attendees"]
         for name in self.add:
             person = resolve_contact(plan, name)
-            if person is None and (_looks_like_a_person(name.strip()) or len(name.split()) == 1):
+            single = len(name.split()) == 1 and name.strip().lower() not in ROLE_WORDS
+            if person is None and (_looks_like_a_person(name.strip()) or single):
                 on_record = ", ".join(contact_names(plan))
                 raise BadInput(
                     f"{name.strip()} is not one of {possessive(plan['customer_name'])} contacts on record ({on_record})"
@@ -160,4 +171,3 @@ class EditQbrAttendees(_Edit):
                 raise BadInput(f"the {self.quarter} QBR's attendees are {listed}; none of them is '{name}'")
             del attendees[hits[0]]
         return []
-
