@@ -74,10 +74,10 @@ def find_qbrs(ctx: Context, description: str) -> list[Ref]:
 
 def reschedule(ctx: Context, text: str) -> Intent | Failure | None:
     m = search(
-        rf"\b(?:move|push|shift|reschedule|slide|slip|delay|postpone|pull in|pull forward|pull|bring forward|bring|change the date of|change the date for|set the date of|set the date for|book)\s+(?P<q>.+?(?:{QBR_NOUN}).*?)\s+(?P<when>(?:to|for|until|till|on|into|back|forward|out|up|in|by|a|one|two|three|\d+)\b.*)$",
+        rf"\b(?:move|push|shift|reschedule|slide|slip|delay|postpone|pull in|pull forward|pull|bring forward|bring|change the date of|change the date for|set the date of|set the date for|book)\s+(?P<q>.*?(?:{QBR_NOUN}).*?)\s+(?P<when>(?:to|for|until|till|on|into|back|forward|out|up|in|by|a|one|two|three|\d+\s+(?:days?|weeks?))\b.*)$",
         text,
     ) or search(
-        rf"^(?P<q>.+?(?:{QBR_NOUN}).*?)\s+(?:should be|is now|will be|moves? to|on)\s+(?P<when>.+)$", text
+        rf"^(?P<q>.*?(?:{QBR_NOUN}).*?)\s+(?:should be|is now|will be|moves? to|on)\s+(?P<when>.+)$", text
     )
     if not m:
         return None
@@ -111,11 +111,11 @@ def reschedule(ctx: Context, text: str) -> Intent | Failure | None:
 
 def attendees(ctx: Context, text: str) -> Intent | None:
     adding = search(
-        rf"^(?:add|invite|include|bring|loop in)\s+(?P<who>.+?)\s+(?:to|in|into|on|for)\s+(?P<q>.+?(?:{QBR_NOUN}).*)$",
+        rf"^(?:add|invite|include|bring|loop in)\s+(?P<who>.+?)\s+(?:to|in|into|on|for)\s+(?P<q>.*?(?:{QBR_NOUN}).*)$",
         text,
-    ) or search(rf"^(?P<q>.+?(?:{QBR_NOUN}).*?)\s+should (?:include|have)\s+(?P<who>.+)$", text)
+    ) or search(rf"^(?P<q>.*?(?:{QBR_NOUN}).*?)\s+should (?:include|have)\s+(?P<who>.+)$", text)
     removing = search(
-        rf"^(?:remove|drop|take|uninvite|un-invite|exclude)\s+(?P<who>.+?)\s+(?:from|off|out of)\s+(?:the\s+)?(?:list for\s+)?(?P<q>.+?(?:{QBR_NOUN}).*)$",
+        rf"^(?:remove|drop|take|uninvite|un-invite|exclude)\s+(?P<who>.+?)\s+(?:from|off|out of)\s+(?:the\s+)?(?:list for\s+)?(?P<q>.*?(?:{QBR_NOUN}).*)$",
         text,
     )
     m = adding or removing

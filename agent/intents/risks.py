@@ -211,7 +211,7 @@ def merge(ctx: Context, text: str) -> Intent | Failure | None:
 
 def remove(ctx: Context, text: str) -> Intent | None:
     m = search(rf"^(?:{REMOVE}|resolve|close)\s+(?P<r>.+)$", text) or search(
-        rf"^(?P<r>.+?(?:{RISK_NOUN}).*?)\s+(?:is|has been|was)\s+(?:now\s+)?(?:resolved|gone|closed|no longer a risk|mitigated)$",
+        rf"^(?P<r>.*?(?:{RISK_NOUN}).*?)\s+(?:is|has been|was)\s+(?:now\s+)?(?:resolved|gone|closed|no longer a risk|mitigated)$",
         text,
     )
     if not m or not search(rf"\b(?:{RISK_NOUN})\b", m.group("r")):
@@ -230,9 +230,9 @@ def remove(ctx: Context, text: str) -> Intent | None:
 def details(ctx: Context, text: str) -> Intent | None:
     """Mitigation, owner or wording of a risk: 'change the mitigation of risk 2 to ...'."""
     m = search(
-        rf"\b(?:change|set|update|rewrite|reword)\s+(?:the\s+)?(?P<field>mitigation|owner|wording|text)\s+(?:of|for|on)\s+(?P<r>.+?(?:{RISK_NOUN}).*?)\s+(?:to|:|as)\s+(?P<v>.+)$",
+        rf"\b(?:change|set|update|rewrite|reword)\s+(?:the\s+)?(?P<field>mitigation|owner|wording|text)\s+(?:of|for|on)\s+(?P<r>.*?(?:{RISK_NOUN}).*?)\s+(?:to|:|as)\s+(?P<v>.+)$",
         text,
-    ) or search(rf"\b(?:assign|give|hand)\s+(?P<r>.+?(?:{RISK_NOUN}).*?)\s+to\s+(?P<v>.+)$", text)
+    ) or search(rf"\b(?:assign|give|hand)\s+(?P<r>.*?(?:{RISK_NOUN}).*?)\s+to\s+(?P<v>.+)$", text)
     if not m:
         return None
     refs = find_risks(ctx, m.group("r"))
