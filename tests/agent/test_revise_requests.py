@@ -27,7 +27,7 @@ from storage.demo.techcorp import TECHCORP_CSM, TECHCORP_ID
 from storage.models import AccountPlan, Customer
 from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of
-from tests.conftest import run_in_fresh_loop
+from tests.conftest import agent_deps, run_in_fresh_loop
 
 MIN_SHARE_RIGHT = 0.85
 Doc = AccountPlanDocument
@@ -876,7 +876,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, 
         database = Database(f"sqlite+aiosqlite:///{path}")
         await database.ensure_schema()
         await seed_demo_portfolio(database, accounts=40)
-        await generate_plan(database, GenerationRequest(customer=TECHCORP_ID))
+        await generate_plan(agent_deps(database), GenerationRequest(customer=TECHCORP_ID))
         async with database.session() as session:
             plan = (
                 await session.execute(select(AccountPlan).where(AccountPlan.customer_id == TECHCORP_ID))
@@ -901,7 +901,7 @@ async def run_row(
         async with database.session() as session:
             before = document_of(await session.get(AccountPlan, plan_id))  # type: ignore[arg-type]
         outcome = await revise_plan(
-            database, plan_id, row.request, actor=TECHCORP_CSM, surface="cli", offline=True
+            agent_deps(database), plan_id, row.request, actor=TECHCORP_CSM, surface="cli", offline=True
         )
         async with database.session() as session:
             after = document_of(await session.get(AccountPlan, plan_id))  # type: ignore[arg-type]
