@@ -4,6 +4,7 @@ plan to save as one revision. Then the reply, in the CSM's words, naming the cus
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -25,6 +26,8 @@ from storage.plan_diff import diff_plans
 from storage.plan_document import AccountPlanDocument
 from tools.plans.edits import PlanEditRejected, apply_to_plan, validated
 from tools.plans.revisions import GroundingCheck
+
+log = logging.getLogger(__name__)
 
 MAX_LINES_PER_PART = 3
 SECTION_LINES = {
@@ -96,7 +99,11 @@ def run_request(
     current = document
     results: list[PartResult] = []
     for part in split_request(message):
-        understood: Understood | list[Intent] = understand(ctx, part)
+        try:
+            understood: Understood | list[Intent] = understand(ctx, part)
+        except Exception:  # a parser bug must cost one part, never the request or a stack trace
+            log.exception("could not read request part %r", part)
+            understood = NotUnderstood(part, [])
         intents = understood if isinstance(understood, list) else [understood]
         for item in intents:
             result, current = _carry_out(ctx, item, document, current, check)
@@ -138,6 +145,10 @@ def _carry_out(
     except AccountPlanError as error:
         ws.restore(saved)
         return PartResult(item.text, "failed", message=_reason(error)), current
+    except (KeyError, IndexError, TypeError, ValueError):  # a bug: this part is lost, not the plan
+        log.exception("could not apply request part %r", item.text)
+        ws.restore(saved)
+        return PartResult(item.text, "failed", message="something went wrong with that part"), current
     lines = diff_plans(current, after)
     ws.last = _created_ref(ws, item) or item.subject
     if not lines:

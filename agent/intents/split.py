@@ -22,6 +22,12 @@ _POLITE_START = re.compile(
     r"(?:please )?(?:help me )?)[\s,]+)+",
     re.IGNORECASE,
 )
+# A part that is only courtesy ("Thanks!", "ok great") asks for nothing.
+PLEASANTRY = re.compile(
+    r"(?:thanks|thank you|thx|ty|cheers|great|cool|perfect|ok|okay|hi|hey|hello|please|much appreciated)"
+    r"(?:[\s,!.]+(?:thanks|thank you|so much|a lot|great|cool))*[\s!.]*",
+    re.IGNORECASE,
+)
 _POLITE_END = re.compile(
     r"(?:[\s,]+(?:please|pls|thanks|thank you|thx|ty|cheers|for me|if you can))+\s*[.!?]*$", re.IGNORECASE
 )
@@ -40,9 +46,8 @@ def clean(part: str) -> str:
 
 def split_request(message: str) -> list[str]:
     """The parts of a request, in order, politeness removed; empty parts dropped."""
-    pieces = re.split(
-        r"\s*(?:\n+|;|(?<=[a-z0-9%)'\"])[.!?](?:\s+|$))\s*", message.strip(), flags=re.IGNORECASE
-    )
+    # Lines, semicolons, and sentence ends (the "?" stays with its sentence: it marks a question).
+    pieces = re.split(r"\s*(?:\n+|;)\s*|(?<=[a-z0-9%)'\"][.!?])\s+", message.strip(), flags=re.IGNORECASE)
     parts: list[str] = []
     for piece in pieces:
         if not piece.strip():
@@ -59,7 +64,7 @@ def split_request(message: str) -> list[str]:
             flags=re.IGNORECASE,
         ):
             parts += _split_on_and(chunk)
-    return [p for p in (clean(p) for p in parts) if p and re.search(r"\w", p)]
+    return [p for p in (clean(p) for p in parts) if p and re.search(r"\w", p) and not PLEASANTRY.fullmatch(p)]
 
 
 def _split_on_and(text: str) -> list[str]:
