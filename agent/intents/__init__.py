@@ -59,6 +59,14 @@ PARAPHRASES = (
         r"remove \1",
     ),
     (re.compile(r"^(?:we|i)\s+(?:don't|do not|no longer)\s+need\s+(.+)$", re.IGNORECASE), r"remove \1"),
+    (
+        re.compile(
+            r"^(.+?)\s+(?:is|are)\s+(?:no longer|not)\s+(?:relevant|needed|necessary|a priority|happening)"
+            r"(?:\s+(?:this year|anymore|any more))?$",
+            re.IGNORECASE,
+        ),
+        r"remove \1",
+    ),
 )
 
 

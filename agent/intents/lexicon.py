@@ -153,7 +153,7 @@ STOP_WORDS = frozenset(
         "extra",
         "second",
         "copy",
-        "please",
+        "please", "out", "back", "forward", "over", "off", "up", "down", "again", "also", "just",
     )
 )
 # Abbreviations people type -> the words plans are written in (both are tried).

@@ -67,7 +67,8 @@ def find_milestone(ctx: Context, description: str) -> Ref | None:
             return best(needle, candidates, "milestone")
         except Unclear as unclear:
             same = {text for _, text, _ in candidates if text.lower() in unclear.message.lower()}
-            if len(same) == 1:
+            copies = sum(1 for _, text, _ in candidates if text in same)
+            if len(same) == 1 and copies > 1:
                 which = [
                     f"objective {_objective_number(ws, r.parent.item)}"
                     for r, text, _ in candidates
@@ -262,6 +263,10 @@ CURRENT_FORMS = (
 )
 
 
+def _numeric(value: str) -> bool:
+    return bool(re.fullmatch(r"\$?\s?\d[\d,]*(?:\.\d+)?\s*(?:%|percent|pct|k|m)?", value.strip(), re.IGNORECASE))
+
+
 def _is_value(value: str) -> bool:
     return bool(
         re.fullmatch(
@@ -280,7 +285,10 @@ def target(ctx: Context, text: str) -> Intent | Failure | None:
         return None
     for form in TARGET_FORMS:
         m = search(form, text)
-        if m and _is_value(m.group("v")):
+        # A worded target ("signed by June") only where the request says "target"; and "move X to
+        # Y" is a move, not a target, unless it says so.
+        said_target = search(r"\btargets?\b", text) is not None
+        if m and _is_value(m.group("v")) and (said_target or (_numeric(m.group("v")) and not search(r"^(?:move|push)\b", text))):
             break
     else:
         return None

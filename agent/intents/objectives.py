@@ -155,7 +155,7 @@ def remove(ctx: Context, text: str) -> Intent | None:
     def build(ws: Workspace) -> list[PlanEdit]:
         return [RemoveObjective(objective_id=ws.objective_id(ref))]
 
-    return Intent(text, build)
+    return Intent(text, build, subject=ref)
 
 
 def _title(description: str) -> str:

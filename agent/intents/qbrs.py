@@ -78,6 +78,9 @@ def reschedule(ctx: Context, text: str) -> Intent | Failure | None:
         text,
     ) or search(
         rf"^(?P<q>.*?(?:{QBR_NOUN}).*?)\s+(?:should be|is now|will be|moves? to|on)\s+(?P<when>.+)$", text
+    ) or search(
+        rf"\b(?:set|change|update|make|move)\s+(?:the\s+)?(?:date\s+(?:of|for)\s+)?(?P<q>.*?(?:{QBR_NOUN}).*?)(?:'s)?(?:\s+date)?\s+(?:to|for|as|on)\s+(?P<when>.+)$",
+        text,
     )
     if not m:
         return None

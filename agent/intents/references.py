@@ -21,6 +21,7 @@ from agent.intents.lexicon import LAST_WORDS, NUMBER, ORDINAL, STOP_WORDS, SYNON
 from tools.plans.edits.base import Json, short, words
 
 MIN_CONTENT_SCORE = 0.6
+ALREADY_GONE = "was already removed earlier in this request"
 TIE_MARGIN = 0.1
 
 
@@ -83,7 +84,7 @@ class Workspace:
         for index, item in enumerate(items):
             if item is wanted:
                 return index
-        raise Unclear(f"that {noun} was already removed earlier in this request")
+        raise Unclear(f"that {noun} {ALREADY_GONE}")
 
     def objective_id(self, ref: Ref) -> str:
         target = ref if ref.kind == "objective" else ref.parent

@@ -19,7 +19,7 @@ from agent.intents.core import (
     Submission,
     Understood,
 )
-from agent.intents.references import Ref, Unclear, Workspace, content_score
+from agent.intents.references import ALREADY_GONE, Ref, Unclear, Workspace, content_score
 from agent.intents.split import STARTERS, split_request
 from storage.errors import AccountPlanError
 from storage.plan_diff import diff_plans
@@ -141,6 +141,8 @@ def _carry_out(
             raise PlanEditRejected(problems)
     except Unclear as unclear:
         ws.restore(saved)
+        if ALREADY_GONE in unclear.message and re.search(r"\b(?:it|them|that)\s*$", item.text, re.IGNORECASE):
+            return PartResult(item.text, "already", message="-"), current  # "X is obsolete, drop it"
         return PartResult(item.text, "failed", message=unclear.message), current
     except AccountPlanError as error:
         ws.restore(saved)
@@ -187,7 +189,10 @@ def _change_sentences(part: PartResult) -> list[str]:
     primary.sort(key=lambda line: -content_score(part.text, line))
     shown = primary[:MAX_LINES_PER_PART]
     sentences = [_sentence(line) for line in shown] + [_sentence(n) for n in part.notes]
-    rest = len(lines) - len(shown)
+    alike = len(primary) - len(shown)
+    if alike > 0:
+        sentences.append(f"And {alike} more like that.")
+    rest = len(lines) - len(primary)
     if rest > 0 and not part.notes:
         sentences.append(f"Plus {rest} related change{'s' if rest > 1 else ''}.")
     return sentences
@@ -197,6 +202,8 @@ def _part_sentences(part: PartResult) -> list[str]:
     if part.outcome == "changed":
         return _change_sentences(part)
     if part.outcome == "already":
+        if part.message == "-":
+            return []
         return [_sentence(part.message or f"'{part.text}': the plan already says that")]
     if part.outcome == "failed":
         what = part.text[:1].lower() + part.text[1:] if _imperative(part.text) else f"do '{part.text}'"

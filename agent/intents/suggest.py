@@ -15,6 +15,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "add objective: Launch admin training (high)",
         "rename objective 3 to Secure a two-year renewal",
         "make the customer own objective 4",
+        "swap the priorities of objectives 2 and 3",
     ),
     "milestone": (
         "move objective 1 Q2 milestone to Q3",
