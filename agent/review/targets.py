@@ -23,6 +23,7 @@ _INTERIM = re.compile(
 
 
 # "to 78", "health 68 -> 83", "70% feature utilization", "utilization to 70%" in prose.
+_PROSE_KEYWORDS = {"health": "health", "utilization": "utili"}
 _PROSE_TARGETS: dict[str, re.Pattern[str]] = {
     "health": re.compile(
         r"\bhealth(?: score)?(?:\s+(?:from\s+)?\d+)?\s+(?:to|->|→|of at least|at least)\s+(\d+)\b", re.I
@@ -67,7 +68,9 @@ def _metric_claims(facts: ReviewFacts) -> list[Claim]:
             Claim(
                 measure.key,
                 unit,
-                value if isinstance(metric.target, str) and "%" in metric.target else _normalised(measure, unit, value),
+                value
+                if isinstance(metric.target, str) and "%" in metric.target
+                else _normalised(measure, unit, value),
                 f"strategic_objectives[{i}].success_metrics[{j}].target",
                 f"objective {i + 1}",
             )
@@ -79,7 +82,10 @@ def _prose_claims(facts: ReviewFacts) -> list[Claim]:
     claims: list[Claim] = []
     for item in facts.texts_of("summary", "objective"):
         where = "the executive summary" if item.kind == "summary" else item.label.split("'")[0].lower()
+        lowered = item.own.lower()
         for key, pattern in _PROSE_TARGETS.items():
+            if _PROSE_KEYWORDS[key] not in lowered:
+                continue
             for match in pattern.finditer(item.own):
                 raw = next(g for g in match.groups() if g)
                 unit = "%" if MEASURE_BY_KEY[key].percent else ""
