@@ -12,9 +12,9 @@ MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 # led by a character class, so a scan skips the text between candidates at C speed.
 # A month word is read in Python from its first three letters ("Sept" -> Sep).
 MONTH_FIRST = re.compile(
-    r"([JFMASONDjfmasond][a-zA-Z]{2}[a-z]*)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?(?!\d)"
+    r"([JFMASOND][a-zA-Z]{2}[a-z]*)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?(?!\d)"
 )
-DAY_FIRST = re.compile(r"(\d{1,2})\s+([JFMASONDjfmasond][a-zA-Z]{2}[a-z]*)\.?(?:,?\s+(\d{4}))?(?![a-z])")
+DAY_FIRST = re.compile(r"(\d{1,2})\s+([JFMASOND][a-zA-Z]{2}[a-z]*)\.?(?:,?\s+(\d{4}))?(?![a-z])")
 ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?!\d)")
 # Customer quotations (“…” as the drafter quotes them, or "..."): not the plan's own words.
 _QUOTED = re.compile(r"\u201c[^\u201d]*\u201d?|\"[^\"]*\"")
