@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import pytest
+from anthropic import transform_schema
 
 from agent.claude.client import ClaudeClient
 from agent.claude.section_jobs import TOOL_SPECS, tool_model
@@ -100,9 +101,12 @@ async def test_groups_run_concurrently_over_one_byte_identical_cached_prefix() -
 async def test_tool_schemas_come_from_the_section_models() -> None:
     _, fake, _ = await draft(plan_author())
     tools = {t["name"]: t for t in fake.calls[0].body["tools"]}
+    assert all(tool["strict"] is True for tool in tools.values())
     schema = tools["write_objective"]["input_schema"]
-    assert schema == tool_model("write_objective").model_json_schema()
+    # The SDK's strict-mode transform of the pydantic schema: bounds move into descriptions.
+    assert schema == transform_schema(tool_model("write_objective").model_json_schema())
     assert "StrategicObjective" in schema["$defs"]
+    assert schema["$defs"]["StrategicObjective"]["additionalProperties"] is False
     assert schema["$defs"]["StrategicObjective"]["properties"]["priority"]["enum"] == [
         "critical",
         "high",
@@ -176,8 +180,11 @@ async def test_ungrounded_figures_and_names_are_rejected_then_drafted_offline() 
     answer["executive_summary"] = "TechCorp is a $1.2M account where Jane Chen drives 93% adoption."
     reply = Reply([tool_use("write_summary_and_context", answer)], stop_reason="tool_use")
     outcome, fake, _ = await draft(scripted({"write_summary_and_context": reply}))
-    assert set(outcome.fallbacks) == {"executive_summary", "business_context"}
+    # Only the part with the invented facts falls back: the business context, written in the same
+    # call, passed and stays Claude's, and its neighbour's reason is not copied to it.
+    assert set(outcome.fallbacks) == {"executive_summary"}
     assert "$1.2M" in outcome.fallbacks["executive_summary"]
+    assert outcome.sections["business_context"].customer_goals == answer["business_context"]["customer_goals"]
     error = group_calls(fake, "write_summary_and_context")[1].body["messages"][2]["content"][0]["content"]
     assert "$1.2M" in error and "93%" in error and "Jane Chen" in error
     assert "executive_summary" not in outcome.sections  # generate_plan fills it from the offline draft

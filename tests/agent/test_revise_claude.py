@@ -122,7 +122,7 @@ async def test_injected_customer_text_cannot_change_status_or_numbers(db: Databa
         and json.dumps(INJECTION)[1:-1] in context_result["content"]
     )
     arr, approve = tool_results(fake.calls[2])
-    assert arr["is_error"] and "current_arr must be the account's ARR, 250,000" in arr["content"]
+    assert arr["is_error"] and "current_arr: must be the account's ARR, 250,000" in arr["content"]
     assert approve["is_error"] and "there is no tool 'approve_plan'" in approve["content"]
     assert not outcome.changed and outcome.diff == []
     version, status, document = await stored(db, plan.plan_id)

@@ -1,0 +1,489 @@
+"""The grounding check: every figure, person, quote and date a plan states rests on the account's
+data, and what each rests on is recorded.
+
+A figure in text is accepted when it is a fact of its own kind (money grounds money, a percentage
+a percentage), one operation away from the key values, a goal the plan set (a success metric's
+target, repeated in its objective, or a value between the metric's current value and target), or
+computed from figures written beside it ("104 seats x $900 = $94K", "$274K vs $250K, about 10%").
+Anything else is a problem that says what would be allowed instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.claude.grounding.account import GroundingFacts, _number, metric_kind
+from agent.claude.grounding.facts import KIND_WORDS, Fact, show
+from agent.claude.grounding.text import (
+    Figure,
+    days_to_renewal_claims,
+    figures,
+    name_mentions,
+    normalise,
+    quotes,
+    renewal_date_claims,
+    sentences,
+)
+from agent.claude.grounding.vocabulary import LEADING_WORDS, ROLE_WORDS
+
+TARGET_PATH = re.compile(r"success_metrics\[\d+\]\.target$")
+CURRENT_PATH = re.compile(r"strategic_objectives\[(\d+)\]\.success_metrics\[(\d+)\]\.current$")
+OBJECTIVE_PATH = re.compile(r"^strategic_objectives\[(\d+)\]")
+PERSON_FIELD = re.compile(r"\.(owner|attendees\[\d+\])$")
+COUNT_MEASURES = frozenset({"seats", "users"})
+
+
+@dataclass(frozen=True)
+class GroundingProblem:
+    """One thing the data does not support: where, what kind of claim, and what to do instead."""
+
+    path: str
+    kind: str  # person | money | percent | count | score | date | quote | arr | opportunity | benchmark | target_arr
+    message: str
+    hint: str = ""  # what would be allowed instead, for a model's repair turn
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+    def teaching(self) -> str:
+        """The problem with what is allowed instead (for the model)."""
+        return f"{self.message}. {self.hint}" if self.hint else self.message
+
+
+@dataclass
+class Grounding:
+    problems: list[GroundingProblem] = field(default_factory=list)
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Range:
+    """Interim values of one success metric: between its current value and its target."""
+
+    kind: str
+    measure: str
+    low: float
+    high: float
+    source: str
+    derivation: str
+
+
+def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaves(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from leaves(item, f"{path}[{index}]")
+    else:
+        yield path, value
+
+
+def _add(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+    return a[0] + b[0], a[1] + b[1]
+
+
+def _difference(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+    return max(0.0, a[0] - b[1], b[0] - a[1]), max(a[1] - b[0], b[1] - a[0])
+
+
+def _product(a: tuple[float, float], b: tuple[float, float], scale: float = 1.0) -> tuple[float, float]:
+    return a[0] * b[0] * scale, a[1] * b[1] * scale
+
+
+def _ratio(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float] | None:
+    return (100 * a[0] / b[1], 100 * a[1] / b[0]) if b[0] > 0 else None
+
+
+def _change(new: tuple[float, float], old: tuple[float, float]) -> tuple[float, float] | None:
+    if old[0] <= 0:
+        return None
+    corners = [100 * abs(x - y) / y for x in new for y in old]
+    overlap = new[0] <= old[1] and old[0] <= new[1]
+    return (0.0 if overlap else min(corners)), max(corners)
+
+
+def _written_candidates(kind: str, a: Figure, b: Figure) -> Iterator[tuple[str, tuple[float, float] | None]]:
+    """What `kind` of figure can be computed from `a` and `b` in one step, as intervals (the inputs
+    are rounded as written), with the operation's symbol."""
+    first, second = a.interval(), b.interval()
+    if kind == "money":
+        if a.kind == b.kind == "money":
+            yield "+", _add(first, second)
+            yield "-", _difference(first, second)
+        if a.kind == "money" and b.kind == "percent":
+            yield "at", _product(first, second, 0.01)
+        if a.kind == "count" and b.kind == "money":
+            yield "x", _product(first, second)
+    elif kind == "percent" and a.kind == b.kind:
+        yield "/", _ratio(first, second)
+        yield "vs", _change(first, second)
+        if a.kind == "percent":
+            yield "-", _difference(first, second)
+    elif kind == "count":
+        if a.kind == b.kind == "count":
+            yield "+", _add(first, second)
+            yield "-", _difference(first, second)
+        if a.kind == "count" and b.kind == "percent":
+            yield "at", _product(first, second, 0.01)
+
+
+class Checker:
+    """Checks sections against one account's facts, collecting problems and provenance."""
+
+    def __init__(self, facts: GroundingFacts, plan_targets: list[Fact] | None = None) -> None:
+        self.facts = facts
+        self.table = facts.table
+        self.targets = facts.targets + (plan_targets or [])
+        self.names = facts.names
+        self.contact_by_name = {name.lower(): cid for cid, (name, _) in facts.contacts.items()}
+        self.first_names = {name.split()[0].lower() for name, _ in facts.contacts.values() if name.split()}
+        self.last_names = {name.split()[-1].lower() for name, _ in facts.contacts.values() if name.split()}
+        self.result = Grounding()
+
+    # -- sections ---------------------------------------------------------------------------
+
+    def section(self, name: str, value: Any) -> None:
+        goals = self._objective_goals(value) if name == "strategic_objectives" and isinstance(value, list) else {}
+        for path, leaf in leaves(value, name):
+            found = OBJECTIVE_PATH.match(path)
+            targets, ranges = goals.get(int(found.group(1)), ([], [])) if found else (self.targets, [])
+            if TARGET_PATH.search(path):
+                self._goal(path, leaf)
+            elif CURRENT_PATH.search(path):
+                self._metric_current(path, leaf, value)
+            elif isinstance(leaf, str):
+                if PERSON_FIELD.search(path):
+                    self.person_field(path, leaf)
+                else:
+                    self.text(path, leaf, targets, ranges)
+        structured = getattr(self, f"_{name}", None)
+        if structured is not None and isinstance(value, dict):
+            structured(value)
+
+    def _objective_goals(self, objectives: list[Any]) -> dict[int, tuple[list[Fact], list[_Range]]]:
+        """Per objective: its metrics' targets (its text may repeat them) and interim ranges."""
+        goals: dict[int, tuple[list[Fact], list[_Range]]] = {}
+        for index, objective in enumerate(objectives):
+            targets: list[Fact] = []
+            ranges: list[_Range] = []
+            for number, metric in enumerate(objective.get("success_metrics", []) if isinstance(objective, dict) else []):
+                typed = metric_kind(str(metric.get("metric", "")), metric.get("current"), metric.get("target"))
+                target, current = _number(metric.get("target")), _number(metric.get("current"))
+                if typed is None or target is None:
+                    continue
+                source = f"strategic_objectives[{index}].success_metrics[{number}]"
+                targets.append(Fact(typed[0], abs(target), f"{source}.target", f"target for {metric.get('metric')}",
+                                    measure=typed[1], origin="target"))  # fmt: skip
+                if current is not None:
+                    low, high = sorted((abs(current), abs(target)))
+                    ranges.append(_Range(typed[0], typed[1], low, high, source,
+                                         f"between current {show(typed[0], abs(current))} and target "
+                                         f"{show(typed[0], abs(target))}"))  # fmt: skip
+            goals[index] = (targets, ranges)
+        return goals
+
+    # -- text -------------------------------------------------------------------------------
+
+    def text(self, path: str, value: str, targets: list[Fact], ranges: list[_Range]) -> None:
+        written = figures(value)
+        entries: list[dict[str, Any] | None] = [self._resolve(f, targets, ranges) for f in written]
+        pieces = [start for start, _ in sentences(value)]
+
+        def sentence_of(figure: Figure) -> int:
+            return max(i for i, start in enumerate(pieces) if start <= figure.start)
+
+        for index, figure in enumerate(written):
+            if entries[index] is None:
+                beside = [
+                    (other, entry)
+                    for other, entry in zip(written, entries, strict=True)
+                    if other is not figure and entry is not None and sentence_of(other) == sentence_of(figure)
+                ]
+                entries[index] = self._written_derivation(figure, beside)
+        for figure, entry in zip(written, entries, strict=True):
+            if entry is not None:
+                self.result.provenance[f'{path}:"{figure.text}"'] = entry
+            else:
+                problem = self._figure_problem(figure)
+                self.result.problems.append(GroundingProblem(path, problem.kind, problem.message, problem.hint))
+        self._people(path, value)
+        self._quotes(path, value)
+        self._renewal(path, value)
+
+    def _resolve(self, figure: Figure, targets: list[Fact], ranges: list[_Range]) -> dict[str, Any] | None:
+        low, high = figure.interval()
+        measures = COUNT_MEASURES if figure.kind == "count" else frozenset({"health"}) if figure.kind == "score" else None
+        fact = self.table.best(figure.kind, low, high, measures)
+        if fact is not None:
+            return fact.provenance(figure.text)
+        for target in targets:
+            if (
+                target.kind == figure.kind
+                and low - 1e-6 <= target.value <= high + 1e-6
+                and (measures is None or target.measure in measures)
+            ):
+                return target.provenance(figure.text)
+        for span in ranges:
+            if (
+                span.kind == figure.kind
+                and span.low - figure.tolerance <= figure.value <= span.high + figure.tolerance
+                and (measures is None or span.measure in measures)
+            ):
+                return {"kind": "target", "source": span.source, "label": "an interim value of a success metric",
+                        "derivation": span.derivation, "value": figure.value, "text": figure.text}  # fmt: skip
+        return None
+
+    def _written_derivation(
+        self, figure: Figure, beside: list[tuple[Figure, dict[str, Any]]]
+    ) -> dict[str, Any] | None:
+        """`figure` computed in one step from two grounded figures in the same sentence."""
+        low, high = figure.interval()
+        for (a, a_entry), (b, b_entry) in itertools.permutations(beside, 2):
+            for symbol, candidate in _written_candidates(figure.kind, a, b):
+                if candidate is not None and candidate[0] <= high and low <= candidate[1]:
+                    sources = "; ".join(dict.fromkeys((a_entry["source"], b_entry["source"])))
+                    return {"kind": "derived", "source": sources, "label": "computed from the figures beside it",
+                            "derivation": f"{a.text} {symbol} {b.text}", "value": figure.value,
+                            "text": figure.text}  # fmt: skip
+        return None
+
+    def _figure_problem(self, figure: Figure) -> GroundingProblem:
+        others = [f for f in self.table.other_kinds(figure.value, figure.tolerance, figure.kind)
+                  if figure.kind != "score"]  # fmt: skip
+        why = (
+            f" ({show('count', figure.value)} is {others[0].label} in the data, {KIND_WORDS[others[0].kind]})"
+            if others
+            else ""
+        )
+        goal = "A goal belongs in a success metric's target."
+        if figure.kind == "money":
+            known = ", ".join(f"{f.label} {show('money', f.value)}" for f in self.table.key_facts("money", 5))
+            return GroundingProblem("", "money", f"{figure.text} is not money in the account data{why}", (
+                f"Money must be a figure from the data ({known or 'none on record'}) or one step from them; if "
+                f"derived, write its inputs: {self._example()}. {goal}"))  # fmt: skip
+        if figure.kind == "percent":
+            known = ", ".join(f"{f.label} {show('percent', f.value)}" for f in self.table.key_facts("percent", 5))
+            return GroundingProblem("", "percent", f"{figure.text} is not a percentage in the account data{why}", (
+                f"Use a percentage or fraction from the data ({known or 'none on record'}) or one computed from it "
+                "with its inputs written beside it ('$274K vs $250K, about 10%'); scoring weights, day counts and "
+                f"counts are not percentages. {goal}"))  # fmt: skip
+        if figure.kind == "count":
+            known = ", ".join(f"{f.label} {show('count', f.value)}" for f in self.table.key_facts("count", 4))
+            return GroundingProblem("", "count", f"{figure.text}: the data has no such number of {figure.measure}", (
+                f"The data has: {known or 'none on record'}; if derived, write its inputs ('300 seats - 270 active = "
+                f"30 idle'). {goal}"))  # fmt: skip
+        health = self.table.best("score", 0, 100, frozenset({"health"}))
+        now = f"it is {show('count', health.value)} now" if health else "no health score is on record"
+        return GroundingProblem("", "score", f"{figure.text}: not a health score in the data ({now})", goal)
+
+    def _example(self) -> str:
+        money = [f for f in self.table.operands if f.kind == "money" and f.measure == "opportunity"]
+        chance = [f for f in self.table.operands if f.kind == "percent" and f.measure == "probability"]
+        if money and chance:
+            value, p = money[0].value, chance[0].value
+            return f"'{show('money', value)} at {show('percent', p)} = {show('money', value * p / 100)}'"
+        return "'$50K at 70% = $35K'"
+
+    # -- people, quotes, dates ----------------------------------------------------------------
+
+    def _people(self, path: str, value: str) -> None:
+        for cid, (name, _) in self.facts.contacts.items():
+            if name and name in value:
+                self.result.provenance[f'{path}:"{name}"'] = {
+                    "kind": "record", "source": f"contacts[{cid}]", "label": "contact on record", "value": name,
+                    "text": name,
+                }  # fmt: skip
+        for mention in name_mentions(value, self.first_names, self.last_names):
+            words = mention.text.split()
+            while len(words) > 2 and (words[0].lower() in ROLE_WORDS or words[0].lower() in LEADING_WORDS):
+                words.pop(0)
+            name = " ".join(words)
+            if (
+                name.lower() in self.names
+                or any(w.lower() in ROLE_WORDS or w.lower() in LEADING_WORDS for w in words)
+                or f" {normalise(name)} " in f" {self.facts.data_text} "
+            ):
+                continue
+            known = ", ".join(sorted(n for n, _ in self.facts.contacts.values())) or "none on record"
+            self.result.problems.append(GroundingProblem(
+                path, "person", f"{name} is not one of the account's contacts",
+                f"The contacts on record are {known}; name one of them, or the role to find ('the CFO, to be "
+                "identified').",
+            ))  # fmt: skip
+
+    def person_field(self, path: str, value: str) -> None:
+        cid = self.contact_by_name.get(value.strip().lower())
+        if cid is not None:
+            self.result.provenance[path] = {"kind": "record", "source": f"contacts[{cid}]",
+                                            "label": "contact on record", "value": value}  # fmt: skip
+            return
+        words = value.split()
+        if (
+            2 <= len(words) <= 3
+            and all(w[:1].isupper() and w.replace("-", "").replace("'", "").isalpha() for w in words)
+            and not any(w.lower() in ROLE_WORDS for w in words)
+        ):
+            self.result.problems.append(GroundingProblem(
+                path, "person", f"{value!r} is not one of the account's contacts",
+                "Use a contact's exact name or a role ('CSM', 'Customer', 'Solutions engineer').",
+            ))  # fmt: skip
+
+    def _quotes(self, path: str, value: str) -> None:
+        for quote in quotes(value):
+            said = normalise(quote.text)
+            if said and f" {said} " not in f" {self.facts.data_text} ":
+                self.result.problems.append(GroundingProblem(
+                    path, "quote", f"the quote \"{quote.text[:80]}\" is not in the account data",
+                    "Quote only text on record (goals, interaction notes, risk signals), or say it in your own "
+                    "words without quotation marks.",
+                ))  # fmt: skip
+
+    def _renewal(self, path: str, value: str) -> None:
+        facts = self.facts
+        if not facts.renewal_known:
+            return
+        actual = facts.renewal_date
+        for claim in renewal_date_claims(value):
+            if actual is not None and claim.matches(actual):
+                self.result.provenance[f'{path}:"{claim.text}"'] = {
+                    "kind": "record", "source": "customers.renewal_date", "label": "renewal date",
+                    "value": actual.isoformat(), "text": claim.text,
+                }  # fmt: skip
+                continue
+            on_record = f"it is {actual:%b} {actual.day}, {actual.year}" if actual else "no renewal date is on record"
+            self.result.problems.append(
+                GroundingProblem(path, "date", f"{claim.text} is not the renewal date in the data ({on_record}).")
+            )
+        for text, days in days_to_renewal_claims(value):
+            expected = facts.days_to_renewal
+            if expected is None or abs(days - expected) > max(1, 0.03 * expected):
+                when = f"{expected} days away as of {facts.as_of}" if expected is not None else "not on record"
+                self.result.problems.append(
+                    GroundingProblem(path, "date", f"{text!r}: the renewal is {when}.")
+                )
+
+    # -- structured values --------------------------------------------------------------------
+
+    def _goal(self, path: str, value: Any) -> None:
+        if value is not None and value != "":
+            self.result.provenance[path] = {"kind": "target", "source": "the plan's goal",
+                                            "label": "success metric target", "value": value}  # fmt: skip
+
+    def _metric_current(self, path: str, value: Any, objectives: Any) -> None:
+        if isinstance(value, str) and figures(value):
+            self.text(path, value, [], [])
+            return
+        number = _number(value)
+        found = CURRENT_PATH.search(path)
+        if number is None or found is None:
+            return
+        metric = objectives[int(found.group(1))]["success_metrics"][int(found.group(2))]
+        typed = metric_kind(str(metric.get("metric", "")), value, metric.get("target"))
+        if typed is None or typed[0] not in ("money", "percent", "score") or number == 0:
+            return
+        kind, measure = typed
+        tolerance = 0.5 if kind != "money" else max(0.5, 0.025 * abs(number))
+        measures = frozenset({measure}) if kind == "score" else None
+        fact = self.table.best(kind, abs(number) - tolerance, abs(number) + tolerance, measures)
+        if fact is not None:
+            self.result.provenance[path] = fact.provenance()
+            return
+        self.result.problems.append(GroundingProblem(path, kind, (
+            f"the current value {value!r} of {metric.get('metric')!r} is not in the account data; use today's "
+            "value from the data, or null when it is unknown."
+        )))  # fmt: skip
+
+    def _expansion_plan(self, value: dict[str, Any]) -> None:
+        facts, problems, provenance = self.facts, self.result.problems, self.result.provenance
+        current = float(value.get("current_arr", 0))
+        if facts.current_arr is not None and abs(current - facts.current_arr) > 0.5:
+            problems.append(GroundingProblem("expansion_plan.current_arr", "arr", (
+                f"must be the account's ARR, {facts.current_arr:,.0f} (got {current:,.0f})")))  # fmt: skip
+        elif facts.current_arr is not None:
+            provenance["expansion_plan.current_arr"] = {"kind": "record", "source": "customers.arr",
+                                                        "label": "ARR", "value": facts.current_arr}  # fmt: skip
+        arr = facts.current_arr if facts.current_arr is not None else current
+        target = float(value.get("target_arr", 0))
+        ceiling = arr + facts.total_pipeline
+        if not arr - 0.5 <= target <= ceiling + 0.5 and target not in facts.accepted_target_arr:
+            problems.append(GroundingProblem("expansion_plan.target_arr", "target_arr", (
+                f"{target:,.0f} must lie between the current ARR {arr:,.0f} and the current ARR plus the whole "
+                f"identified pipeline, {ceiling:,.0f}")))  # fmt: skip
+        else:
+            provenance["expansion_plan.target_arr"] = {
+                "kind": "target", "source": "customers.arr; expansion.total_pipeline", "label": "target ARR",
+                "derivation": f"between the ARR {show('money', arr)} and ARR plus the pipeline {show('money', ceiling)}",
+                "value": target,
+            }  # fmt: skip
+        known = ", ".join(f"{v:,.0f} at {p:.2f}" for v, p in sorted(facts.opportunities)) or "none"
+        for index, opportunity in enumerate(value.get("opportunities", [])):
+            pair = (float(opportunity.get("value", -1)), float(opportunity.get("probability", -1)))
+            where = f"expansion_plan.opportunities[{index}]"
+            match = next((source for (v, p), source in facts.opportunities.items()
+                          if abs(pair[0] - v) <= 0.5 and abs(pair[1] - p) <= 0.005), None)  # fmt: skip
+            if match is None:
+                problems.append(GroundingProblem(where, "opportunity", (
+                    f"value {pair[0]:,.0f} with probability {pair[1]:.2f} is not an opportunity in the data "
+                    f"(the data has: {known})")))  # fmt: skip
+                continue
+            provenance[f"{where}.value"] = {"kind": "record", "source": f"{match}.value", "label": "deal value",
+                                            "value": pair[0]}  # fmt: skip
+            provenance[f"{where}.probability"] = {"kind": "record", "source": f"{match}.probability",
+                                                  "label": "probability", "value": pair[1]}  # fmt: skip
+
+    def _stakeholder_plan(self, value: dict[str, Any]) -> None:
+        entries = [("current_map", i, e, "relationship_score") for i, e in enumerate(value.get("current_map", []))]
+        entries += [("relationship_goals", i, e, "current_score")
+                    for i, e in enumerate(value.get("relationship_goals", []))]  # fmt: skip
+        for part, index, entry, score_key in entries:
+            where = f"stakeholder_plan.{part}[{index}]"
+            cid = entry.get("stakeholder_id", "")
+            known = self.facts.contacts.get(cid)
+            if known is None:
+                self.result.problems.append(GroundingProblem(where, "person", (
+                    f"stakeholder_id {cid!r} is not a contact id")))  # fmt: skip
+                continue
+            name, score = known
+            if entry.get("name") != name:
+                self.result.problems.append(GroundingProblem(where, "person", f"{cid} is {name!r}, not {entry.get('name')!r}"))
+            else:
+                self.result.provenance[f"{where}.name"] = {"kind": "record", "source": f"contacts[{cid}].name",
+                                                           "label": "contact on record", "value": name}  # fmt: skip
+            if entry.get(score_key) is not None and score is not None:
+                if entry[score_key] != score:
+                    self.result.problems.append(GroundingProblem(where, "score", (
+                        f"{name}'s relationship score is {score}, not {entry[score_key]}")))  # fmt: skip
+                else:
+                    self.result.provenance[f"{where}.{score_key}"] = {
+                        "kind": "record", "source": f"contacts[{cid}].relationship_score",
+                        "label": f"{name}'s relationship score", "value": score,
+                    }  # fmt: skip
+
+    def _benchmark_comparison(self, value: dict[str, Any]) -> None:
+        rate, expected = value.get("similar_accounts_success_rate"), self.facts.success_rate
+        if (rate is None) != (expected is None) or (
+            rate is not None and expected is not None and abs(rate - expected) > 0.005
+        ):
+            self.result.problems.append(GroundingProblem(
+                "benchmark_comparison.similar_accounts_success_rate", "benchmark", f"must be {expected} (the data's)"))  # fmt: skip
+        elif rate is not None:
+            self.result.provenance["benchmark_comparison.similar_accounts_success_rate"] = {
+                "kind": "record", "source": "similar.success_rate", "label": "similar accounts' success rate",
+                "value": rate,
+            }  # fmt: skip
+        for index, account in enumerate(value.get("similar_accounts", [])):
+            cid = account.get("customer_id")
+            if cid not in self.facts.similar_ids:
+                self.result.problems.append(GroundingProblem(
+                    f"benchmark_comparison.similar_accounts[{index}]", "benchmark",
+                    f"{cid!r} is not one of the similar accounts found"))  # fmt: skip
+            else:
+                self.result.provenance[f"benchmark_comparison.similar_accounts[{index}]"] = {
+                    "kind": "record", "source": f"similar.accounts[{cid}]", "label": "similar account",
+                    "value": account.get("name"),
+                }  # fmt: skip
