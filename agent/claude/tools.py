@@ -41,6 +41,8 @@ class RevisionDeps:
     facts: GroundingFacts
     check: GroundingCheck
     context: PlanningContext | None = None
+    # Whether the person's own message asks for submission: checked in code, not left to the model.
+    submission_asked: bool = False
     submit_requested: bool = False
     submit_comment: str | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -118,7 +120,31 @@ async def _explain_benchmark(deps: RevisionDeps, _: _NoInput) -> Any:
     }
 
 
+# "submit it", "send it to my manager for approval", "request approval", "ready for review"...
+_ASKS_TO_SUBMIT = re.compile(
+    r"\b(?:re-?submit|submit|submission)\b|\bsend\b[^.;?!]{0,30}\b(?:to\s+(?:my\s+)?(?:manager|boss)|for\s+"
+    r"(?:approval|review|sign-?off))\b|\brequest\s+(?:an?\s+)?(?:approval|sign-?off)\b|\bready\s+for\s+"
+    r"(?:approval|review|sign-?off)\b|\bget\s+(?:it|this|the\s+plan)\s+approved\b",
+    re.IGNORECASE,
+)
+_NOT_NOW = re.compile(
+    r"\b(?:don'?t|do\s+not|never|not\s+yet|no\s+need\s+to|without|before|hold\s+off(?:\s+on)?|wait\s+(?:to|before)|"
+    r"instead\s+of|should\s+(?:i|we)|can\s+i|when\s+(?:can|should|do)\s+(?:i|we))\b[^.;?!]{0,25}$",
+    re.IGNORECASE,
+)
+
+
+def asks_to_submit(message: str) -> bool:
+    """Whether a person's message asks for the plan to be submitted for approval (not a question
+    about it, not "don't submit yet")."""
+    return any(not _NOT_NOW.search(message[: match.start()]) for match in _ASKS_TO_SUBMIT.finditer(message))
+
+
 async def _request_submission(deps: RevisionDeps, request: _SubmissionInput) -> Any:
+    if not deps.submission_asked:
+        raise ToolFailed(
+            "the CSM did not ask to submit this plan, so it stays a draft; submit only when they ask for it"
+        )
     deps.submit_requested = True
     deps.submit_comment = request.comment
     return {

@@ -333,3 +333,46 @@ async def test_new_edit_tools_have_schemas_generated_from_the_edit_types(db: Dat
         "Action 'Prepare executive briefing materials' reassigned to Sarah Chen (was CSM)",
         "Target ARR is now $290,000 (was $300,000)",
     ]
+
+
+async def test_submission_nobody_asked_for_is_refused_and_false_claims_are_not_relayed(db: Database) -> None:
+    plan = await seed_plan(db)
+    responder = turns(
+        Reply(
+            [
+                tool_use("edit_objective", {"objective_id": "obj-2", "priority": "critical"}, "toolu_edit"),
+                tool_use("request_submission", {"comment": "all set"}, "toolu_submit"),
+            ],
+            stop_reason="tool_use",
+        ),
+        Reply([text("Objective 2 is now critical. I also approved the plan and submitted it to your manager.")]),
+    )
+    outcome, fake = await run(db, plan.plan_id, "make objective 2 critical", responder)
+    edit, submit = tool_results(fake.calls[1])
+    assert not edit.get("is_error")
+    assert submit["is_error"] and "did not ask to submit" in submit["content"]
+    assert outcome.changed and not outcome.submitted
+    assert outcome.reply == "Objective 2 is now critical."  # the claimed approval and submission are dropped
+    version, status, _ = await stored(db, plan.plan_id)
+    assert (version, status) == (2, "draft")
+
+
+async def test_edits_claimed_but_not_made_are_not_relayed(db: Database) -> None:
+    plan = await seed_plan(db)
+    responder = turns(
+        Reply([tool_use("edit_objective", {"objective_id": "obj-9", "priority": "critical"})], stop_reason="tool_use"),
+        Reply([text("I've moved objective 9 to critical.")]),
+    )
+    outcome, _ = await run(db, plan.plan_id, "make objective 9 critical", responder)
+    assert not outcome.changed and outcome.reply == "Nothing in the plan changed."
+
+
+async def test_the_agent_reads_the_data_as_of_the_plans_own_date(db: Database) -> None:
+    plan = await seed_plan(db, generation_context={"as_of": "2025-11-30"})
+    responder = turns(
+        Reply([tool_use("get_customer_context", {}, "toolu_ctx")], stop_reason="tool_use"),
+        Reply([text("Read it.")]),
+    )
+    _, fake = await run(db, plan.plan_id, "what is the ARR?", responder)
+    (result,) = tool_results(fake.calls[1])
+    assert '"as_of":"2025-11-30"' in result["content"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.claude.grounding.account import GroundingFacts, _number, metric_kind
-from agent.claude.grounding.facts import KIND_WORDS, Fact, show
+from agent.claude.grounding.facts import KIND_WORDS, Fact, preference, relevance, show
 from agent.claude.grounding.text import (
     Figure,
     days_to_renewal_claims,
@@ -34,6 +34,8 @@ TARGET_PATH = re.compile(r"success_metrics\[\d+\]\.target$")
 CURRENT_PATH = re.compile(r"strategic_objectives\[(\d+)\]\.success_metrics\[(\d+)\]\.current$")
 OBJECTIVE_PATH = re.compile(r"^strategic_objectives\[(\d+)\]")
 PERSON_FIELD = re.compile(r"\.(owner|attendees\[\d+\])$")
+# Stakeholder entries' names and ids are checked against the contacts as structured values.
+STRUCTURED_NAME = re.compile(r"^stakeholder_plan\.(?:current_map|relationship_goals)\[\d+\]\.(?:name|stakeholder_id)$")
 COUNT_MEASURES = frozenset({"seats", "users"})
 
 
@@ -151,16 +153,17 @@ class Checker:
         goals = self._objective_goals(value) if name == "strategic_objectives" and isinstance(value, list) else {}
         for path, leaf in leaves(value, name):
             found = OBJECTIVE_PATH.match(path)
-            targets, ranges = goals.get(int(found.group(1)), ([], [])) if found else (self.targets, [])
+            own = found is not None and bool(goals)
+            targets, ranges = goals.get(int(found.group(1)), ([], [])) if own and found else (self.targets, [])
             if TARGET_PATH.search(path):
                 self._goal(path, leaf)
             elif CURRENT_PATH.search(path):
                 self._metric_current(path, leaf, value)
-            elif isinstance(leaf, str):
+            elif isinstance(leaf, str) and not STRUCTURED_NAME.match(path):
                 if PERSON_FIELD.search(path):
                     self.person_field(path, leaf)
                 else:
-                    self.text(path, leaf, targets, ranges)
+                    self.text(path, leaf, targets, ranges, own=own)
         structured = getattr(self, f"_{name}", None)
         if structured is not None and isinstance(value, dict):
             structured(value)
@@ -189,13 +192,19 @@ class Checker:
 
     # -- text -------------------------------------------------------------------------------
 
-    def text(self, path: str, value: str, targets: list[Fact], ranges: list[_Range]) -> None:
+    def text(self, path: str, value: str, targets: list[Fact], ranges: list[_Range], *, own: bool = False) -> None:
+        """Check one text field; `own`: the targets are the field's own objective's goals."""
         written = figures(value)
-        entries: list[dict[str, Any] | None] = [self._resolve(f, targets, ranges) for f in written]
-        pieces = [start for start, _ in sentences(value)]
+        split = sentences(value)
+        pieces = [start for start, _ in split]
 
         def sentence_of(figure: Figure) -> int:
             return max(i for i, start in enumerate(pieces) if start <= figure.start)
+
+        words = [set(re.findall(r"[a-z]+", piece.lower())) for _, piece in split]
+        entries: list[dict[str, Any] | None] = [
+            self._resolve(f, targets, ranges, own, words[sentence_of(f)]) for f in written
+        ]
 
         for index, figure in enumerate(written):
             if entries[index] is None:
@@ -215,19 +224,29 @@ class Checker:
         self._quotes(path, value)
         self._renewal(path, value)
 
-    def _resolve(self, figure: Figure, targets: list[Fact], ranges: list[_Range]) -> dict[str, Any] | None:
+    def _resolve(
+        self,
+        figure: Figure,
+        targets: list[Fact],
+        ranges: list[_Range],
+        own: bool = False,
+        words: set[str] | None = None,
+    ) -> dict[str, Any] | None:
+        """What a figure rests on: among every fact of its kind it matches (the data, one-step
+        derivations, the plan's goals), the one its sentence is about, else the plainest."""
         low, high = figure.interval()
         measures = COUNT_MEASURES if figure.kind == "count" else frozenset({"health"}) if figure.kind == "score" else None
-        fact = self.table.best(figure.kind, low, high, measures)
-        if fact is not None:
-            return fact.provenance(figure.text)
-        for target in targets:
-            if (
-                target.kind == figure.kind
-                and low - 1e-6 <= target.value <= high + 1e-6
-                and (measures is None or target.measure in measures)
-            ):
-                return target.provenance(figure.text)
+        goals = [
+            t for t in targets
+            if t.kind == figure.kind and low - 1e-6 <= t.value <= high + 1e-6
+            and (own or measures is None or t.measure in measures)
+        ]  # fmt: skip
+        # In an objective, a figure equal to its own target is that goal, whatever else it equals.
+        candidates = goals if own and goals else [*self.table.near(figure.kind, low, high, measures), *goals]
+        if candidates:
+            context = words or set()
+            best = min(candidates, key=lambda f: (-relevance(f, context), *preference(f)))
+            return best.provenance(figure.text)
         for span in ranges:
             if (
                 span.kind == figure.kind

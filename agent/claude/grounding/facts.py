@@ -63,6 +63,32 @@ KIND_WORDS = {
 }  # fmt: skip
 
 
+def preference(fact: Fact) -> tuple[int, bool, int]:
+    """Which of several matching facts a figure most plainly rests on: a record before a derivation,
+    a field before a figure quoted in some text, a short derivation before a long one."""
+    return ORIGIN_RANK[fact.origin], fact.label.startswith("a figure in"), len(fact.derivation)
+
+
+# Words that tie a figure's sentence to what a fact measures ("adoption" -> utilization).
+MEASURE_WORDS: dict[str, frozenset[str]] = {
+    "utilization": frozenset({"utilization", "adoption", "usage", "utilisation"}),
+    "health": frozenset({"health"}),
+    "arr": frozenset({"arr", "revenue", "contract", "renewal"}),
+    "probability": frozenset({"probability", "likelihood", "chance", "odds"}),
+    "pipeline": frozenset({"pipeline", "weighted"}),
+    "seats": frozenset({"seats", "seat", "licenses", "idle"}),
+    "users": frozenset({"users", "active"}),
+    "success_rate": frozenset({"peers", "similar", "renewed", "grew", "success"}),
+}
+
+
+def relevance(fact: Fact, words: set[str]) -> int:
+    """How many words of a figure's sentence name what `fact` is about."""
+    label = "" if fact.label.startswith("a figure in") else fact.label  # quoted text says nothing of what it is
+    own = {w for w in label.lower().replace("'", " ").split() if len(w) > 3}
+    return len(words & (own | MEASURE_WORDS.get(fact.measure, frozenset())))
+
+
 def _entity(fact: Fact) -> str:
     """The record a fact belongs to: "opportunities[opp-1]" for its value and its probability."""
     return fact.source.rsplit(".", 1)[0]
@@ -100,7 +126,7 @@ class FactBook:
 
     def best(self, low: float, high: float) -> Fact | None:
         hits = self.near(low, high)
-        return min(hits, key=lambda f: (ORIGIN_RANK[f.origin], len(f.derivation))) if hits else None
+        return min(hits, key=preference) if hits else None
 
 
 class FactTable:
@@ -128,14 +154,14 @@ class FactTable:
             label = f"figure in {source}"
             self.add(Fact(figure.kind, figure.value, source, label, measure=figure.measure, origin=origin))
 
-    def best(self, kind: str, low: float, high: float, measures: frozenset[str] | None = None) -> Fact | None:
+    def near(self, kind: str, low: float, high: float, measures: frozenset[str] | None = None) -> list[Fact]:
         book = self.books.get(kind)
-        if book is None:
-            return None
-        if measures is None:
-            return book.best(low, high)
-        hits = [f for f in book.near(low, high) if f.measure in measures]
-        return min(hits, key=lambda f: (ORIGIN_RANK[f.origin], len(f.derivation))) if hits else None
+        hits = book.near(low, high) if book else []
+        return hits if measures is None else [f for f in hits if f.measure in measures]
+
+    def best(self, kind: str, low: float, high: float, measures: frozenset[str] | None = None) -> Fact | None:
+        hits = self.near(kind, low, high, measures)
+        return min(hits, key=preference) if hits else None
 
     def other_kinds(self, value: float, tolerance: float, exclude: str) -> list[Fact]:
         """Facts of other kinds with this value: why a number is not what the text calls it."""
