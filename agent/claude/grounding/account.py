@@ -35,7 +35,7 @@ def metric_kind(name: str, *values: Any) -> tuple[FactKind, str] | None:
     return None
 
 
-def _number(value: Any) -> float | None:
+def number_of(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
@@ -209,7 +209,7 @@ class GroundingFacts:
         for index, objective in enumerate(document.strategic_objectives):
             for number, metric in enumerate(objective.success_metrics):
                 typed = metric_kind(metric.metric, metric.current, metric.target)
-                target = _number(metric.target)
+                target = number_of(metric.target)
                 if typed and target is not None:
                     extended.targets.append(Fact(
                         typed[0], abs(target), f"strategic_objectives[{index}].success_metrics[{number}].target",

@@ -89,7 +89,7 @@ def _loose_unit(digits: str) -> float:
     return 10.0 ** (len(plain) - len(plain.rstrip("0"))) if plain.strip("0") else 1.0
 
 
-def _number(whole: str, decimals: str | None) -> tuple[float, float]:
+def _written_number(whole: str, decimals: str | None) -> tuple[float, float]:
     """(value, unit of the last written digit)."""
     places = len(decimals) - 1 if decimals else 0
     return float(whole.replace(",", "") + (decimals or "")), 10.0**-places
@@ -98,7 +98,7 @@ def _number(whole: str, decimals: str | None) -> tuple[float, float]:
 def money_figures(text: str) -> list[Figure]:
     found = []
     for match in MONEY.finditer(text):
-        number, unit = _number(match.group(1), match.group(2))
+        number, unit = _written_number(match.group(1), match.group(2))
         multiplier = MULTIPLIERS.get((match.group(3) or "").lower(), 1.0)
         value = number * multiplier
         loose = unit if match.group(2) else _loose_unit(match.group(1))
@@ -110,7 +110,7 @@ def money_figures(text: str) -> list[Figure]:
 def percent_figures(text: str) -> list[Figure]:
     found = []
     for match in PERCENT.finditer(text):
-        value, unit = _number(match.group(1), match.group(2))
+        value, unit = _written_number(match.group(1), match.group(2))
         tolerance = _tolerance("percent", value, unit, _hedged(text, match.start()))
         found.append(Figure("percent", match.group(0), value, tolerance, match.start()))
     return found
@@ -119,7 +119,7 @@ def percent_figures(text: str) -> list[Figure]:
 def count_figures(text: str) -> list[Figure]:
     found = []
     for match in COUNT.finditer(text):
-        value, unit = _number(match.group(1), None)
+        value, unit = _written_number(match.group(1), None)
         noun = match.group(3).lower()
         measure = "users" if noun.startswith("user") else "seats"
         tolerance = _tolerance("count", value, unit, _hedged(text, match.start()))
