@@ -255,7 +255,7 @@ async def test_plans_are_stored_and_revised_the_same_on_sqlite_and_postgresql(an
 async def test_an_offline_plan_records_and_exports_its_sources(seeded: Database) -> None:
     from bot.render.markdown import render_markdown
 
-    result = await generate_plan(seeded, GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF))
+    result = await generate_plan(agent_deps(seeded), GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF))
     provenance = result.document.generation_context["provenance"]
     assert provenance["expansion_plan.current_arr"] == {
         "kind": "record", "source": "customers.arr", "label": "ARR", "value": 250000.0
