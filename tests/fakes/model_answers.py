@@ -66,8 +66,10 @@ class Account:
 
     @property
     def champion(self) -> Any:
-        active = [c for c in self.context.contacts if c.active]
-        return max(active, key=lambda c: c.relationship.score) if active else None
+        """The engaged contact with the strongest relationship (a careful writer never leans on a
+        disengaged or departed one)."""
+        engaged = [c for c in self.context.contacts if c.active and c.engagement_level in ("high", "medium")]
+        return max(engaged, key=lambda c: c.relationship.score) if engaged else None
 
     @property
     def open_deals(self) -> list[Any]:
