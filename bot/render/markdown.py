@@ -239,16 +239,16 @@ def _says(path: str, entry: dict[str, Any]) -> str:
 
 
 def _rests_on(entry: dict[str, Any]) -> str:
-    source = f"`{entry.get('source')}`" if entry.get("source") else ""
+    source = f" ({entry.get('source')})" if entry.get("source") else ""
     kind = entry.get("kind")
     if kind == "derived":
-        return f"{entry.get('derivation') or entry.get('label')} · {source}"
+        return f"{entry.get('derivation') or entry.get('label')}{source}"
     if kind == "target":
         what = entry.get("derivation") or (entry.get("label") if entry.get("label") != "success metric target" else "")
         return "goal set by the plan" + (f": {what}" if what else "")
     if kind == "plan":
-        return f"the plan as accepted · {source}"
-    return f"{entry.get('label')} · {source}"
+        return f"the plan as accepted{source}"
+    return f"{entry.get('label')}{source}"
 
 
 def _sources(provenance: dict[str, Any]) -> list[str]:

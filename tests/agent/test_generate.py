@@ -264,5 +264,5 @@ async def test_an_offline_plan_records_and_exports_its_sources(seeded: Database)
     assert provenance["stakeholder_plan.current_map[0].name"]["source"] == "contacts[techcorp-p1].name"
     markdown = render_markdown(result.document)
     sources = markdown[markdown.index("## Sources") :]
-    assert "| Executive summary | $250K | ARR · `customers.arr` |" in sources
-    assert "| Stakeholder plan | Sarah Chen | contact on record · `contacts[techcorp-p1].name` |" in sources
+    assert "| Executive summary | $250K | ARR (customers.arr) |" in sources
+    assert "| Stakeholder plan | Sarah Chen | contact on record (contacts" in sources
