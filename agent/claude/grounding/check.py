@@ -128,6 +128,7 @@ class Checker(StructuredChecks):
         self.contact_by_name = {name.lower(): cid for cid, (name, _) in facts.contacts.items()}
         self.first_names = {name.split()[0].lower() for name, _ in facts.contacts.values() if name.split()}
         self.last_names = {name.split()[-1].lower() for name, _ in facts.contacts.values() if name.split()}
+        self.data_words = set(facts.data_text.split()) - self.first_names - self.last_names
         self.result = Grounding()
 
     # -- sections ---------------------------------------------------------------------------
@@ -309,6 +310,9 @@ class Checker(StructuredChecks):
                 name.lower() in self.names
                 or any(w.lower() in ROLE_WORDS or w.lower() in LEADING_WORDS for w in words)
                 or f" {normalise(name)} " in f" {self.facts.data_text} "
+                # A verb after a capitalised pair ("Gainsight Pulse is") is weak evidence of a person
+                # when a word of the pair is something the data already names.
+                or (mention.cue in ("speech", "meeting") and any(w.lower() in self.data_words for w in words))
             ):
                 continue
             known = ", ".join(sorted(n for n, _ in self.facts.contacts.values())) or "none on record"

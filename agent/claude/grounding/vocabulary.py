@@ -33,5 +33,8 @@ LEADING_WORDS = _words(
     have let see use work partner start open close win grow protect present walk map identify find
     january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday jan feb mar apr jun jul aug sep sept oct nov dec
-    q1 q2 q3 q4 fy week weeks day days"""
+    q1 q2 q3 q4 fy week weeks day days next key first second third last each every all any no current overall
+    total main top quarter year month metric metrics goal goals objective objectives risk risks action actions
+    step steps summary outcome outcomes milestone milestones target targets budget phase stage status update
+    why what how where who note"""
 )
