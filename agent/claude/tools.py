@@ -72,7 +72,7 @@ class AgentTool:
     execute: Callable[[RevisionDeps, Any], Awaitable[Any]]
 
     def definition(self) -> dict[str, Any]:
-        # Not `strict`: the API takes at most 20 strict tools per request (there are 22 here) and
+        # Not `strict`: the API takes at most 20 strict tools per request (there are 30 here) and
         # `update_section` carries free-form section content no strict schema can describe; every
         # input is validated against its pydantic model instead, and failures go back as errors.
         return {
