@@ -20,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.claude.grounding import GroundingFacts
 from agent.claude.workflow import fenced_json
+from agent.intents.split import split_request
+from agent.intents.status import SUBMIT
 from storage.errors import AccountPlanError
 from storage.plan_diff import diff_plans
 from storage.plan_document import SECTIONS, AccountPlanDocument
@@ -123,24 +125,11 @@ async def _explain_benchmark(deps: RevisionDeps, _: _NoInput) -> Any:
     }
 
 
-# "submit it", "send it to my manager for approval", "request approval", "ready for review"...
-_ASKS_TO_SUBMIT = re.compile(
-    r"\b(?:re-?submit|submit|submission)\b|\bsend\b[^.;?!]{0,30}\b(?:to\s+(?:my\s+)?(?:manager|boss)|for\s+"
-    r"(?:approval|review|sign-?off))\b|\brequest\s+(?:an?\s+)?(?:approval|sign-?off)\b|\bready\s+for\s+"
-    r"(?:approval|review|sign-?off)\b|\bget\s+(?:it|this|the\s+plan)\s+approved\b",
-    re.IGNORECASE,
-)
-_NOT_NOW = re.compile(
-    r"\b(?:don'?t|do\s+not|never|not\s+yet|no\s+need\s+to|without|before|hold\s+off(?:\s+on)?|wait\s+(?:to|before)|"
-    r"instead\s+of|should\s+(?:i|we)|can\s+i|when\s+(?:can|should|do)\s+(?:i|we))\b[^.;?!]{0,25}$",
-    re.IGNORECASE,
-)
-
-
 def asks_to_submit(message: str) -> bool:
-    """Whether a person's message asks for the plan to be submitted for approval (not a question
-    about it, not "don't submit yet")."""
-    return any(not _NOT_NOW.search(message[: match.start()]) for match in _ASKS_TO_SUBMIT.finditer(message))
+    """Whether a person's message asks for the plan to be submitted for approval: some part of it
+    is a submission request as the offline intent parser reads one ("submit it", "send it to my
+    manager for review"), not a question about it or "don't submit yet"."""
+    return any(SUBMIT.search(part.strip()) for part in split_request(message))
 
 
 async def _request_submission(deps: RevisionDeps, request: _SubmissionInput) -> Any:

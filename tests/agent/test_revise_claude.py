@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from agent.claude.client import ClaudeClient
 from agent.claude.revision_agent import MAX_TURNS
 from agent.revise import RevisionOutcome, revise_plan
@@ -376,3 +378,22 @@ async def test_the_agent_reads_the_data_as_of_the_plans_own_date(db: Database) -
     _, fake = await run(db, plan.plan_id, "what is the ARR?", responder)
     (result,) = tool_results(fake.calls[1])
     assert '"as_of":"2025-11-30"' in result["content"]
+
+
+@pytest.mark.parametrize(
+    ("message", "asks"),
+    [
+        ("submit it for approval", True),
+        ("make objective 2 critical and then submit", True),
+        ("Make objective 2 critical. Then send it to my manager for review.", True),
+        ("make objective 2 critical", False),
+        ("don't submit yet, just lower objective 1", False),
+        ("should I submit this?", False),
+        ("what changed since approval?", False),
+        ("approve the plan", False),
+    ],
+)
+def test_only_a_request_to_submit_counts_as_one(message: str, asks: bool) -> None:
+    from agent.claude.tools import asks_to_submit
+
+    assert asks_to_submit(message) is asks
