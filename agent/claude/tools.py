@@ -20,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.claude.grounding import GroundingFacts
 from agent.claude.workflow import fenced_json
+from agent.intents.split import split_request
+from agent.intents.status import SUBMIT
 from storage.errors import AccountPlanError
 from storage.plan_diff import diff_plans
 from storage.plan_document import SECTIONS, AccountPlanDocument
@@ -41,6 +43,8 @@ class RevisionDeps:
     facts: GroundingFacts
     check: GroundingCheck
     context: PlanningContext | None = None
+    # Whether the person's own message asks for submission: checked in code, not left to the model.
+    submission_asked: bool = False
     submit_requested: bool = False
     submit_comment: str | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -70,6 +74,9 @@ class AgentTool:
     execute: Callable[[RevisionDeps, Any], Awaitable[Any]]
 
     def definition(self) -> dict[str, Any]:
+        # Not `strict`: the API takes at most 20 strict tools per request (there are 30 here) and
+        # `update_section` carries free-form section content no strict schema can describe; every
+        # input is validated against its pydantic model instead, and failures go back as errors.
         return {
             "name": self.name,
             "description": self.description,
@@ -118,7 +125,18 @@ async def _explain_benchmark(deps: RevisionDeps, _: _NoInput) -> Any:
     }
 
 
+def asks_to_submit(message: str) -> bool:
+    """Whether a person's message asks for the plan to be submitted for approval: some part of it
+    is a submission request as the offline intent parser reads one ("submit it", "send it to my
+    manager for review"), not a question about it or "don't submit yet"."""
+    return any(SUBMIT.search(part.strip()) for part in split_request(message))
+
+
 async def _request_submission(deps: RevisionDeps, request: _SubmissionInput) -> Any:
+    if not deps.submission_asked:
+        raise ToolFailed(
+            "the CSM did not ask to submit this plan, so it stays a draft; submit only when they ask for it"
+        )
     deps.submit_requested = True
     deps.submit_comment = request.comment
     return {
