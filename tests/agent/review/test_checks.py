@@ -785,9 +785,24 @@ def _quiet_quoted_name(p: Plan) -> PlanningContext:
     return context(seats_purchased=None, seats_active=None)
 
 
+def _quiet_renewal_opportunity(p: Plan) -> PlanningContext:
+    # A renewal opportunity listed beside the upsell is not expansion pipeline.
+    p["expansion_plan"]["opportunities"].append(
+        {
+            "type": "renewal",
+            "description": "FY2026 renewal",
+            "value": 250000,
+            "probability": 0.9,
+            "timeline": "Q3",
+        }
+    )
+    return context()
+
+
 @pytest.mark.parametrize(
     ("code", "setup"),
     [
+        ("expansion_figures_disagree", _quiet_renewal_opportunity),
         ("stale_date", _quiet_stale_note),
         ("baseline_mismatch", _quiet_one_percent),
         ("stale_opportunity", _quiet_stale_twin),
