@@ -146,7 +146,7 @@ def slack_announcer(
     """A REST `on_transition` hook sharing one Web API client, or None when Slack is not set up."""
     if deps.settings.slack_bot_token is None:
         return None
-    from bot.slack.app import create_web_client
+    from bot.slack.web_client import create_web_client
 
     client = create_web_client(deps)
 

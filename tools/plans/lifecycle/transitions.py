@@ -102,7 +102,7 @@ async def _checked(
     authorize(spec.action, who, parties.ownership)
     wanted = plan.version if expected_version is None else expected_version
     if plan.status not in spec.sources or plan.version != wanted:
-        raise await explain_conflict(session, plan.id, spec, wanted)
+        raise await explain_conflict(session, plan.id, spec.action, spec.sources, wanted)
     if spec.action in DECISION_ACTIONS and plan.submitted_version != plan.version:
         raise Conflict(
             f"the plan changed after it was submitted (version {plan.submitted_version} was submitted, "
@@ -218,7 +218,7 @@ async def transition(
         values=extra,
     )
     if not applied:
-        raise await explain_conflict(session, plan.id, spec, wanted)
+        raise await explain_conflict(session, plan.id, spec.action, spec.sources, wanted)
     for key, value in {"status": spec.target, "updated_at": now, **extra}.items():
         set_committed_value(plan, key, value)  # the row now holds these; no need to read it back
 
