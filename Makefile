@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh machine (Python 3.11 and the package registries only):
 #   make demo   - creates .venv, installs accountplan, drafts a plan for the demo account
-#   make test   - creates .venv, installs the dev extras, runs ruff, the import contracts and the test suite
+#   make test   - creates .venv, installs the dev extras, runs ruff, the import contracts, the type
+#                 checker and the test suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -20,11 +21,13 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/pyright --pythonpath $(BIN)/python
 
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/pyright --pythonpath $(BIN)/python
 	$(BIN)/pytest -q
 
 bench: install

@@ -24,6 +24,7 @@ from storage.models import (
     RiskSignal,
     UsageMonth,
     User,
+    table_of,
 )
 from storage.users import USER_ROLES
 
@@ -191,7 +192,7 @@ class Entity:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # what a re-import matches on (the upsert conflict target)
     # column -> (entity it must reference, description used in errors)
-    references: dict[str, str] = field(default_factory=dict)
+    references: dict[str, str] = field(default_factory=dict[str, str])
 
     @property
     def filename(self) -> str:
@@ -207,9 +208,9 @@ def _text(table: Table, column: str, *, required: bool = False) -> Column:
 
 
 def _entities() -> tuple[Entity, ...]:
-    users, customers, contacts = User.__table__, Customer.__table__, Contact.__table__
-    health, usage = HealthScore.__table__, UsageMonth.__table__
-    opportunities, risks, interactions = Opportunity.__table__, RiskSignal.__table__, Interaction.__table__
+    users, customers, contacts = table_of(User), table_of(Customer), table_of(Contact)
+    health, usage = table_of(HealthScore), table_of(UsageMonth)
+    opportunities, risks, interactions = table_of(Opportunity), table_of(RiskSignal), table_of(Interaction)
     return (
         Entity(
             "users",

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -38,6 +39,11 @@ def new_uuid() -> str:
 
 class Base(DeclarativeBase):
     pass
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Table a model maps, typed as one (SQLAlchemy types `Model.__table__` as any FromClause)."""
+    return Base.metadata.tables[model.__tablename__]
 
 
 class User(Base):
@@ -267,7 +273,7 @@ class PlanProposal(Base):
     plan_id: Mapped[str] = mapped_column(ForeignKey("account_plans.id", ondelete="CASCADE"), index=True)
     change_key: Mapped[str] = mapped_column(String(200), unique=True)
     base_version: Mapped[int] = mapped_column(Integer)
-    reasons: Mapped[list[Any]] = mapped_column(JSONDocument)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)  # ChangeReason dumps
     proposed_document: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     diff: Mapped[str | None] = mapped_column(Text, nullable=True)
     status: Mapped[str] = mapped_column(String(20), default="proposed")  # proposed|accepted|dismissed

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -208,6 +208,18 @@ class AccountPlanDocument(BaseModel):
 
 
 # The sections a plan is made of, in the PRD's order, with the model that validates each.
+SectionName = Literal[
+    "executive_summary",
+    "business_context",
+    "strategic_objectives",
+    "stakeholder_plan",
+    "expansion_plan",
+    "risk_mitigation",
+    "qbr_schedule",
+    "resource_plan",
+    "action_plan_90day",
+    "benchmark_comparison",
+]
 SECTION_MODELS: dict[str, Any] = {
     "executive_summary": str,
     "business_context": BusinessContext,
@@ -221,6 +233,7 @@ SECTION_MODELS: dict[str, Any] = {
     "benchmark_comparison": BenchmarkComparison,
 }
 SECTIONS: tuple[str, ...] = tuple(SECTION_MODELS)
+assert get_args(SectionName) == SECTIONS, "SectionName lists SECTION_MODELS' keys, in order"
 
 SECTION_ALIASES: dict[str, str] = {
     "summary": "executive_summary",

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import rows_affected
 from storage.errors import Conflict, NotFound
 from storage.models import AccountPlan, AuditEvent, Customer, PlanRevision, new_uuid, utcnow
 from storage.plan_document import AccountPlanDocument
@@ -94,7 +95,7 @@ async def save_plan_version(
             )
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if rows_affected(result) != 1:
             raise Conflict(
                 f"the plan changed while you were editing it (you had version {base_version}); "
                 "reload it and try again"

@@ -9,6 +9,7 @@ import secrets
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import rows_affected
 from storage.errors import BadInput, Conflict, NotFound
 from storage.models import ApiToken, User, utcnow
 
@@ -139,4 +140,4 @@ async def revoke_tokens(session: AsyncSession, email: str) -> int:
         .where(ApiToken.user_email == email, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rows_affected(result)

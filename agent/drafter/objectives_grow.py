@@ -83,6 +83,7 @@ def adoption(situation: Situation) -> ObjectiveDraft | None:
         reasons.append("no usage data on record yet")
     champion = situation.champion
     with_champion = f" with {champion.name}" if champion else ""
+    plan: dict[Quarter, str]
     if situation.onboarding:
         objective = "Complete onboarding and reach first value" + (
             f": {pct(target)} feature utilization" if target else ""
@@ -140,7 +141,7 @@ def growth(situation: Situation) -> ObjectiveDraft | None:
     closes: dict[Quarter, str] = {}
     for candidate in candidates[:3]:
         timeline = timeline_of(situation, candidate)  # in-year candidates: always an open quarter
-        quarter = next((q for q in situation.open_quarters if q == timeline), None)
+        quarter: Quarter | None = next((q for q in situation.open_quarters if q == timeline), None)
         if quarter is not None and quarter not in closes:
             closes[quarter] = f"Close {candidate.description} ({money(candidate.value)})"
     first_close = min((QUARTERS.index(q) for q in closes), default=None)

@@ -189,7 +189,9 @@ def _print_customer(console: Console, customer: Customer, details: dict[str, Any
         "name", "title", "role", "engagement", "last contacted", "relationship", "status", title="contacts"
     )
     scored = [
-        (contact, score_relationship(contact, by_contact[contact.id], as_of).score)
+        # ORM rows fit the scoring protocols; pyright does not apply Mapped[]'s descriptor when
+        # matching a protocol (pyright issue 11021).
+        (contact, score_relationship(contact, by_contact[contact.id], as_of).score)  # pyright: ignore[reportArgumentType]
         for contact in details["contacts"]
     ]
     # Strongest relationships first; people who left at the bottom.

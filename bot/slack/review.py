@@ -34,14 +34,14 @@ from bot.slack.services.review_requests import (
     review_request,
 )
 from bot.slack.services.slack_links import plan_message
+from bot.slack.web_client import open_dm
 from tools.plans.lifecycle import DECISION_ACTIONS, TransitionResult
 
 log = logging.getLogger(__name__)
 
 
 async def _dm(client: AsyncWebClient, slack_id: str, **message: Any) -> PostedMessage:
-    opened = await client.conversations_open(users=slack_id)
-    channel = opened["channel"]["id"]
+    channel = await open_dm(client, slack_id)
     posted = await client.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False, **message)
     return PostedMessage(channel=str(posted["channel"]), ts=str(posted["ts"]))
 

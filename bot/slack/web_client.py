@@ -4,6 +4,8 @@ without importing the app that registers them)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -35,3 +37,10 @@ def create_web_client(deps: SlackDeps) -> AsyncWebClient:
             AsyncServerErrorRetryHandler(max_retry_count=1),
         ],
     )
+
+
+async def open_dm(client: AsyncWebClient, user_id: str) -> str:
+    """The channel id of the app's DM with `user_id` (conversations.open)."""
+    opened = await client.conversations_open(users=user_id)
+    channel: dict[str, Any] = opened.get("channel", {})
+    return str(channel["id"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
 from sqlalchemy import select, update
@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import Database
+from storage.db import Database, rows_affected
 from storage.models import (
     AccountPlan,
     AuditEvent,
@@ -190,8 +190,10 @@ async def detect_changes(
                 )
             )
 
-    key_contacts = recorded.get("key_contact_ids")
-    if not isinstance(key_contacts, list):
+    recorded_contacts = recorded.get("key_contact_ids")
+    if isinstance(recorded_contacts, list):
+        key_contacts = [str(c) for c in cast(list[object], recorded_contacts)]
+    else:
         key_contacts = [
             entry.stakeholder_id
             for entry in document.stakeholder_plan.current_map
@@ -266,7 +268,7 @@ async def _proposal_history(session: AsyncSession, plan_ids: list[str]) -> dict[
         )
         for plan_id, reasons, status in rows.all():
             seen, waiting = history[plan_id]
-            seen.update(str(r.get("key")) for r in reasons if isinstance(r, dict))
+            seen.update(str(r.get("key")) for r in reasons)
             history[plan_id] = (seen, waiting or status == "proposed")
     return history
 
@@ -294,7 +296,9 @@ async def propose_revisions(
         rows = (await session.execute(query.order_by(Customer.name))).all()
         history = await _proposal_history(session, [plan.id for plan, _ in rows])
         facts = await load_facts(session, sorted({customer.id for _, customer in rows}))
-        candidates = []
+        candidates: list[
+            tuple[AccountPlan, Customer, AccountPlanDocument, list[ChangeReason], TrackedInputs]
+        ] = []
         for plan, customer in rows:
             seen, waiting = history[plan.id]
             if waiting:
@@ -354,7 +358,7 @@ async def _insert_proposal(
             .values(id=proposal_id, **values)
             .on_conflict_do_nothing(index_elements=[PlanProposal.change_key])
         )
-        if result.rowcount != 1:
+        if rows_affected(result) != 1:
             return None
         session.add(
             AuditEvent(

@@ -107,7 +107,7 @@ async def outcome_stats(session: AsyncSession, as_of: date, *, csm_email: str | 
             overdue_by_csm[csm] = overdue_by_csm.get(csm, 0) + 1
 
     csms = sorted({c.csm_email or UNASSIGNED for c in customers})
-    by_csm = []
+    by_csm: list[CsmStats] = []
     for csm in csms:
         book = [c for c in customers if (c.csm_email or UNASSIGNED) == csm]
         done = objectives_by_csm.get(csm, [])

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import Database
+from storage.db import Database, rows_affected
 from storage.errors import Conflict, NotFound
 from storage.models import AccountPlan, AuditEvent, Customer, PlanProposal
 from storage.plan_document import AccountPlanDocument
@@ -55,7 +55,7 @@ async def _decide(session: AsyncSession, proposal_id: str, status: str, now: dat
     proposal = await session.get(PlanProposal, proposal_id, populate_existing=True)
     if proposal is None:
         raise NotFound("that change proposal no longer exists")
-    if result.rowcount != 1:
+    if rows_affected(result) != 1:
         raise Conflict(f"this proposal was already {proposal.status}")
     return proposal
 
@@ -77,7 +77,7 @@ async def accept_proposal(
             "dismiss it and the next check proposes against the current plan"
         )
     proposal = await _decide(session, proposal_id, "accepted", now)
-    reasons = "; ".join(str(r.get("text")) for r in proposal.reasons if isinstance(r, dict))
+    reasons = "; ".join(str(r.get("text")) for r in proposal.reasons)
     saved = await save_plan_version(
         session,
         AccountPlanDocument.model_validate(proposal.proposed_document),

@@ -42,9 +42,9 @@ class TrackedInputs(BaseModel):
     key_contact_ids: list[str]
     open_opportunity_ids: list[str]
     # The facts themselves, for the drafter that writes the revision.
-    risks: list[dict[str, Any]] = Field(default_factory=list)
-    departed_contacts: list[dict[str, Any]] = Field(default_factory=list)
-    opportunities: list[dict[str, Any]] = Field(default_factory=list)
+    risks: list[dict[str, Any]] = Field(default_factory=list[dict[str, Any]])
+    departed_contacts: list[dict[str, Any]] = Field(default_factory=list[dict[str, Any]])
+    opportunities: list[dict[str, Any]] = Field(default_factory=list[dict[str, Any]])
 
 
 async def tracked_inputs(session: AsyncSession, customer: Customer, *, as_of: date) -> TrackedInputs:
@@ -135,9 +135,9 @@ def snapshot_inputs(
 class CustomerFacts:
     """Today's rows change detection compares against, loaded for many customers at once."""
 
-    material_signals: list[RiskSignal] = field(default_factory=list)  # active high/critical
-    departed_key_contacts: dict[str, Contact] = field(default_factory=dict)  # inactive, by id
-    opportunities: list[Opportunity] = field(default_factory=list)
+    material_signals: list[RiskSignal] = field(default_factory=list[RiskSignal])  # active high/critical
+    departed_key_contacts: dict[str, Contact] = field(default_factory=dict[str, Contact])  # inactive, by id
+    opportunities: list[Opportunity] = field(default_factory=list[Opportunity])
 
 
 async def load_facts(session: AsyncSession, customer_ids: list[str]) -> dict[str, CustomerFacts]:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.customers import find_customer
@@ -144,7 +144,7 @@ async def context_preview(
     )
 
 
-async def _count(session: AsyncSession, model: type, *conditions: object) -> int:
+async def _count(session: AsyncSession, model: type, *conditions: ColumnElement[bool]) -> int:
     return int(
         (await session.execute(select(func.count()).select_from(model).where(*conditions))).scalar_one()
     )

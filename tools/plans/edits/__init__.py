@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 
 from storage.errors import BadInput
-from storage.plan_document import SECTIONS, AccountPlanDocument
+from storage.plan_document import SECTIONS, AccountPlanDocument, SectionName
 from tools.plans.edits.actions import AddAction, EditAction, ReassignActions, RemoveAction
 from tools.plans.edits.base import (
     MAX_METRICS,
@@ -55,7 +55,7 @@ from tools.plans.edits.targets import EditRelationshipGoal, SetMultiThreadingTar
 class UpdateSection(_Edit):
     """Replace one whole section with new content (validated against that section's schema)."""
 
-    section: Literal[SECTIONS] = Field(description="The section to replace.")  # type: ignore[valid-type]
+    section: SectionName = Field(description="The section to replace.")
     content: Any = Field(description="The full new content of the section, in that section's shape.")
 
     def apply(self, plan: Json) -> list[str]:

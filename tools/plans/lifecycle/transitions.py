@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from storage.db import rows_affected
 from storage.errors import BadInput, Conflict, PermissionDenied
 from storage.models import AccountPlan, AuditEvent, utcnow
 from storage.plans import get_plan
@@ -72,7 +73,7 @@ class TransitionResult:
     manager_to_notify: Actor | None
     csm_to_notify: Actor | None
     previously_approved_version: int | None
-    changes_since_approved: list[str] = field(default_factory=list)
+    changes_since_approved: list[str] = field(default_factory=list[str])
 
 
 def check_surface(surface: str, action: str) -> None:
@@ -142,7 +143,7 @@ async def write_transition(
         .values(status=spec.target, updated_at=now, **(values or {}))
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_affected(result) != 1:
         return False
     session.add(
         AuditEvent(
