@@ -35,6 +35,7 @@ from bot.slack.services.review_requests import (
 )
 from bot.slack.services.slack_links import plan_message
 from bot.slack.web_client import open_dm
+from storage.vocabulary import PlanStatus
 from tools.plans.lifecycle import DECISION_ACTIONS, TransitionResult
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ async def request_review(deps: SlackDeps, client: AsyncWebClient, plan_id: str) 
     DM (no manager set, or not on Slack). Failures are logged: the submission itself stands."""
     try:
         request = await review_request(deps.database, plan_id)
-        if request.status != "pending_review" or request.reviewer is None:
+        if request.status != PlanStatus.PENDING_REVIEW or request.reviewer is None:
             log.info(
                 "plan %s: no review DM (status %s, reviewer %s)", plan_id, request.status, request.reviewer
             )

@@ -25,6 +25,7 @@ from storage.demo.names import (
     email_domain,
 )
 from storage.demo.techcorp import TECHCORP_ID
+from storage.vocabulary import OpportunityStage
 
 ACCOUNTS_PER_CSM = 25
 SEGMENTS = (  # name, weight, ARR range, list price per seat, contacts range
@@ -221,7 +222,7 @@ def _opportunities(
         stage = rng.choices(("open", "won", "lost"), weights=(50, 30 + 10 * quality, 20 - 10 * quality))[0]
         closes = (
             as_of + timedelta(days=rng.randint(20, 330))
-            if stage == "open"
+            if stage == OpportunityStage.OPEN
             else as_of - timedelta(days=rng.randint(10, 360))
         )
         rows.append(

@@ -27,6 +27,7 @@ from storage.models import (
 from storage.plan_diff import diff_plans
 from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of
+from storage.vocabulary import ContactRole, OpportunityStage, PlanStatus, ProposalStatus
 from tools.living.adjustments import adjust_plan_for_changes
 from tools.living.tracked_inputs import (
     IN_CHUNK,
@@ -39,8 +40,8 @@ from tools.living.tracked_inputs import (
 
 HEALTH_DROP_POINTS = 10
 UTILIZATION_SWING_POINTS = 15.0
-KEY_ROLES = {"champion": "champion", "exec_sponsor": "executive sponsor"}
-TRACKED_STATUSES = ("approved", "active")
+KEY_ROLES = {ContactRole.CHAMPION: "champion", ContactRole.EXEC_SPONSOR: "executive sponsor"}
+TRACKED_STATUSES = (PlanStatus.APPROVED, PlanStatus.ACTIVE)
 
 # Drafts the proposed document from the plan, the reasons and today's inputs: the deterministic
 # adjustment by default, the generation agent when the bot wires it in.
@@ -120,7 +121,7 @@ async def record_baseline(
             for e in document_of(plan).stakeholder_plan.current_map
             if e.active and e.role in KEY_ROLES and e.stakeholder_id not in facts.departed_key_contacts
         ),
-        "open_opportunity_ids": sorted(o.id for o in facts.opportunities if o.stage == "open"),
+        "open_opportunity_ids": sorted(o.id for o in facts.opportunities if o.stage == OpportunityStage.OPEN),
         "recorded": "first check",
     }
     await session.execute(
@@ -229,7 +230,7 @@ def _opportunity_changes(facts: CustomerFacts, recorded: dict[str, object]) -> l
     reasons: list[ChangeReason] = []
     for opportunity in sorted(facts.opportunities, key=lambda item: item.id):
         value = f"${float(opportunity.value):,.0f}"
-        if opportunity.stage == "open" and opportunity.id not in known_open:
+        if opportunity.stage == OpportunityStage.OPEN and opportunity.id not in known_open:
             reasons.append(
                 ChangeReason(
                     key=f"opportunity-new:{opportunity.id}",
@@ -238,7 +239,7 @@ def _opportunity_changes(facts: CustomerFacts, recorded: dict[str, object]) -> l
                     detail={"opportunity_id": opportunity.id},
                 )
             )
-        elif opportunity.stage == "lost" and opportunity.id in known_open:
+        elif opportunity.stage == OpportunityStage.LOST and opportunity.id in known_open:
             reasons.append(
                 ChangeReason(
                     key=f"opportunity-lost:{opportunity.id}",
@@ -269,7 +270,7 @@ async def _proposal_history(session: AsyncSession, plan_ids: list[str]) -> dict[
         for plan_id, reasons, status in rows.all():
             seen, waiting = history[plan_id]
             seen.update(str(r.get("key")) for r in reasons)
-            history[plan_id] = (seen, waiting or status == "proposed")
+            history[plan_id] = (seen, waiting or status == ProposalStatus.PROPOSED)
     return history
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.db import Database
 from storage.models import AccountPlan, Customer
 from storage.plans import document_of
+from storage.vocabulary import Role
 from tools.living.actions import due_actions, plans_in_force_filter
 from tools.living.progress import objective_progress
 from tools.plans.policy import Actor
@@ -161,5 +162,5 @@ def format_stats(stats: OutcomeStats) -> str:
 async def stats_for(database: Database, actor: Actor, as_of: date) -> OutcomeStats:
     """Managers and admins see the whole team; a CSM sees their own book."""
     async with database.session() as session:
-        book = None if actor.role in ("manager", "admin", "operator") else actor.email
+        book = None if actor.role in (Role.MANAGER, Role.ADMIN, Role.OPERATOR) else actor.email
         return await outcome_stats(session, as_of, csm_email=book)

@@ -13,6 +13,7 @@ from storage.errors import Conflict, NotFound
 from storage.models import AccountPlan, AuditEvent, Customer, PlanProposal
 from storage.plan_document import AccountPlanDocument
 from storage.plans import save_plan_version
+from storage.vocabulary import ProposalStatus
 from tools.living.actions import ensure_may_track
 from tools.living.change_detection import Proposal
 from tools.living.tracked_inputs import ChangeReason
@@ -48,7 +49,7 @@ async def _decide(session: AsyncSession, proposal_id: str, status: str, now: dat
     """Move a proposal out of "proposed" exactly once, even when two clicks race."""
     result = await session.execute(
         update(PlanProposal)
-        .where(PlanProposal.id == proposal_id, PlanProposal.status == "proposed")
+        .where(PlanProposal.id == proposal_id, PlanProposal.status == ProposalStatus.PROPOSED)
         .values(status=status, decided_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -69,7 +70,7 @@ async def accept_proposal(
     if (
         pending is not None
         and plan is not None
-        and pending.status == "proposed"
+        and pending.status == ProposalStatus.PROPOSED
         and plan.version != pending.base_version
     ):
         raise Conflict(

@@ -31,6 +31,7 @@ from bot.slack.review import announce_decision
 from bot.slack.services.book import review_queue
 from bot.slack.services.review_requests import check_decision, decide, review_request
 from storage.errors import BadInput
+from storage.vocabulary import Role
 
 WHAT = {"approve": "approve the plan", "request_changes": "request changes", "reject": "reject the plan"}
 
@@ -121,7 +122,7 @@ def _comment_doing(body: dict[str, Any]) -> str:
 
 async def queue_command(it: Interaction) -> None:
     assert it.respond is not None
-    if it.actor.role not in ("manager", "admin"):
+    if it.actor.role not in (Role.MANAGER, Role.ADMIN):
         await it.respond(
             text="Only managers and admins review plans; your submitted plans show their status in App Home."
         )

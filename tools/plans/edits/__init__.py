@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, ValidationError
 
 from storage.errors import BadInput
-from storage.plan_document import SECTIONS, AccountPlanDocument, SectionName
+from storage.plan_document import AccountPlanDocument, SectionName
 from tools.plans.edits.actions import AddAction, EditAction, ReassignActions, RemoveAction
 from tools.plans.edits.base import (
     MAX_METRICS,

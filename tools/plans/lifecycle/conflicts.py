@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.errors import Conflict
 from storage.models import AccountPlan
+from storage.vocabulary import PlanStatus
 from tools.plans.lifecycle.parties import last_event
 
 DECISION_ACTIONS = frozenset({"approve", "request_changes", "reject"})
@@ -28,7 +29,7 @@ async def explain_conflict(
             f"this is about version {expected_version}, but the plan has changed since "
             f"(it is now version {version}, {status.replace('_', ' ')}); nothing was changed"
         )
-    if action in DECISION_ACTIONS and status != "pending_review":
+    if action in DECISION_ACTIONS and status != PlanStatus.PENDING_REVIEW:
         decided = None
         for action in ("approved", "changes_requested", "rejected"):
             event = await last_event(session, plan_id, action)
@@ -41,9 +42,9 @@ async def explain_conflict(
                 "nothing was changed"
             )
         return Conflict(f"the plan is not waiting for review (it is {status.replace('_', ' ')})")
-    if action == "submit" and status == "pending_review":
+    if action == "submit" and status == PlanStatus.PENDING_REVIEW:
         return Conflict("the plan is already waiting for review")
-    if action == "submit" and status in ("changes_requested", "rejected"):
+    if action == "submit" and status in (PlanStatus.CHANGES_REQUESTED, PlanStatus.REJECTED):
         return Conflict(
             f"the plan has not changed since it was {status.replace('_', ' ')}; edit it first "
             "(or reopen it as a draft), then submit it again"

@@ -21,13 +21,14 @@ from storage.errors import BadInput, Conflict, PermissionDenied
 from storage.models import AccountPlan, AuditEvent, utcnow
 from storage.plans import get_plan
 from storage.users import find_user
+from storage.vocabulary import PlanStatus, Surface
 from tools.plans.identity import UserDirectory, resolve_actor
 from tools.plans.lifecycle.conflicts import DECISION_ACTIONS, explain_conflict
 from tools.plans.lifecycle.parties import Parties, parties_of
 from tools.plans.lifecycle.versions import changes_since_approved
 from tools.plans.policy import Action, Actor, authorize
 
-SURFACES: tuple[str, ...] = ("cli", "slack", "api", "agent", "scheduler")
+SURFACES: tuple[str, ...] = Surface.values()
 # The assistant may prepare and submit a plan; it never takes a decision reserved for people.
 AGENT_ACTIONS: frozenset[str] = frozenset({"submit", "edit"})
 MAX_COMMENT_CHARS = 3000
@@ -36,8 +37,8 @@ MAX_COMMENT_CHARS = 3000
 @dataclass(frozen=True)
 class Transition:
     action: Action
-    sources: frozenset[str]
-    target: str
+    sources: frozenset[PlanStatus]
+    target: PlanStatus
     audit_action: str
     needs_comment: bool = False
 
@@ -45,14 +46,23 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        Transition("submit", frozenset({"draft"}), "pending_review", "submitted"),
-        Transition("approve", frozenset({"pending_review"}), "approved", "approved"),
+        Transition("submit", frozenset({PlanStatus.DRAFT}), PlanStatus.PENDING_REVIEW, "submitted"),
+        Transition("approve", frozenset({PlanStatus.PENDING_REVIEW}), PlanStatus.APPROVED, "approved"),
         Transition(
-            "request_changes", frozenset({"pending_review"}), "changes_requested", "changes_requested", True
+            "request_changes",
+            frozenset({PlanStatus.PENDING_REVIEW}),
+            PlanStatus.CHANGES_REQUESTED,
+            "changes_requested",
+            True,
         ),
-        Transition("reject", frozenset({"pending_review"}), "rejected", "rejected", True),
-        Transition("activate", frozenset({"approved"}), "active", "activated"),
-        Transition("reopen", frozenset({"changes_requested", "rejected"}), "draft", "reopened"),
+        Transition("reject", frozenset({PlanStatus.PENDING_REVIEW}), PlanStatus.REJECTED, "rejected", True),
+        Transition("activate", frozenset({PlanStatus.APPROVED}), PlanStatus.ACTIVE, "activated"),
+        Transition(
+            "reopen",
+            frozenset({PlanStatus.CHANGES_REQUESTED, PlanStatus.REJECTED}),
+            PlanStatus.DRAFT,
+            "reopened",
+        ),
     )
 }
 
@@ -79,7 +89,7 @@ class TransitionResult:
 def check_surface(surface: str, action: str) -> None:
     if surface not in SURFACES:
         raise BadInput(f"unknown surface {surface!r}; expected one of {', '.join(SURFACES)}")
-    if surface == "agent" and action not in AGENT_ACTIONS:
+    if surface == Surface.AGENT and action not in AGENT_ACTIONS:
         raise PermissionDenied(
             "the assistant can only edit a plan and submit it for approval; "
             "approving, rejecting and activating are decisions people make"
