@@ -29,7 +29,7 @@ class Rate(BaseModel):
     hits: int
     total: int
 
-    @computed_field  # type: ignore[prop-decorator]
+    @computed_field
     @property
     def rate(self) -> float | None:
         return self.hits / self.total if self.total else None

@@ -59,6 +59,11 @@ _VERBS: dict[Action, str] = {
 }
 
 
+def as_decision(text: str) -> Action | None:
+    """`text` as a review decision, or None when it names none (buttons and forms are untrusted)."""
+    return next((decision for decision in DECISIONS if decision == text), None)
+
+
 @dataclass(frozen=True)
 class Actor:
     """A person acting on plans (a `users` row), or the terminal operator."""
@@ -110,7 +115,7 @@ class Decision:
 
 
 def _same(a: str | None, b: str | None) -> bool:
-    return bool(a) and bool(b) and a.strip().lower() == b.strip().lower()  # type: ignore[union-attr]
+    return bool(a) and bool(b) and a.strip().lower() == b.strip().lower()
 
 
 def _owns(actor: Actor, plan: PlanOwnership) -> bool:

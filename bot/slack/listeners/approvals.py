@@ -32,6 +32,7 @@ from bot.slack.services.book import review_queue
 from bot.slack.services.review_requests import check_decision, decide, review_request
 from storage.errors import BadInput
 from storage.vocabulary import Role
+from tools.plans.policy import as_decision
 
 WHAT = {"approve": "approve the plan", "request_changes": "request changes", "reject": "reject the plan"}
 
@@ -57,12 +58,12 @@ def _comment_form(body: dict[str, Any]) -> tuple[str, str, int, str | None]:
 
 async def decision_in_button(it: Interaction) -> Subject:
     decision, plan_id, _version = _decision_button(it)
-    return Subject(plan_id=plan_id, decision=decision)  # type: ignore[arg-type]
+    return Subject(plan_id=plan_id, decision=as_decision(decision))
 
 
 async def decision_in_comment_form(it: Interaction) -> Subject:
     decision, plan_id, _version, _channel = _comment_form(it.body)
-    return Subject(plan_id=plan_id, decision=decision)  # type: ignore[arg-type]
+    return Subject(plan_id=plan_id, decision=as_decision(decision))
 
 
 async def _decide(it: Interaction, action: str, plan_id: str, version: int, comment: str | None) -> None:
