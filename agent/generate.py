@@ -36,6 +36,7 @@ from storage.errors import BadInput, Conflict
 from storage.models import AccountPlan
 from storage.plan_document import SECTIONS, AccountPlanDocument
 from storage.plans import SavedPlan, document_of, save_plan_version
+from storage.vocabulary import OpportunityStage, RiskStatus
 from tools.analytics import context as context_tools
 from tools.analytics import fiscal_calendar
 from tools.analytics.context import PlanningContext
@@ -347,9 +348,9 @@ def inputs_summary(context: PlanningContext) -> dict[str, Any]:
         "feature_utilization": context.customer.feature_utilization,
         "contacts": len(context.contacts),
         "active_contacts": sum(1 for c in context.contacts if c.active),
-        "open_opportunities": sum(1 for o in context.opportunities if o.stage == "open"),
+        "open_opportunities": sum(1 for o in context.opportunities if o.stage == OpportunityStage.OPEN),
         "expansion_candidates": len(context.expansion.candidates),
-        "active_risk_signals": sum(1 for r in context.risk_signals if r.status == "active"),
+        "active_risk_signals": sum(1 for r in context.risk_signals if r.status == RiskStatus.ACTIVE),
         "detected_risks": len(context.risks.risks),
         "interactions_90d": context.interactions.count_90d,
         "health_points": len(context.health.points),

@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -24,7 +24,7 @@ from agent.intents.split import split_request
 from agent.intents.status import SUBMIT
 from storage.errors import AccountPlanError
 from storage.plan_diff import diff_plans
-from storage.plan_document import SECTIONS, AccountPlanDocument
+from storage.plan_document import SECTIONS, AccountPlanDocument, SectionName
 from tools.analytics.context import PlanningContext
 from tools.plans import edits as plan_edits
 from tools.plans.edits import PlanEditRejected, validation_problems
@@ -59,7 +59,7 @@ class _NoInput(BaseModel):
 
 
 class _SectionInput(_NoInput):
-    section: Literal[SECTIONS] = Field(description="Which section to read.")  # type: ignore[valid-type]
+    section: SectionName = Field(description="Which section to read.")
 
 
 class _SubmissionInput(_NoInput):
@@ -145,14 +145,14 @@ async def _request_submission(deps: RevisionDeps, request: _SubmissionInput) -> 
     }
 
 
-async def _apply_edit(deps: RevisionDeps, edit: plan_edits._Edit) -> Any:
+async def _apply_edit(deps: RevisionDeps, edit: plan_edits.Edit) -> Any:
     """Apply one edit to the working copy, validated and grounded against the plan as it was."""
     # Parallel tool calls edit one working copy; the lock applies them one at a time.
     # The same edit operations (and cascades: renumbering, placeholders, moved prep actions) as the
     # offline path; `notes` tell the model what followed so it can tell the CSM.
     async with deps.lock:
         before = deps.document
-        applied = plan_edits.apply_edits_noted(before, [edit])  # type: ignore[list-item]
+        applied = plan_edits.apply_edits_noted(before, [edit])
         problems = deps.check(deps.original, applied.document)
         if problems:
             raise PlanEditRejected(problems)
@@ -168,7 +168,7 @@ def _snake(name: str) -> str:
 
 
 # Every shared plan edit is a tool, named after its type (ReassignActions -> reassign_actions).
-_EDIT_MODELS: tuple[type[plan_edits._Edit], ...] = plan_edits.EDIT_TYPES
+_EDIT_MODELS: tuple[type[plan_edits.Edit], ...] = plan_edits.EDIT_TYPES
 
 TOOLS: tuple[AgentTool, ...] = (
     AgentTool("get_plan", "Read the whole plan as it stands (with your changes so far).", _NoInput, _get_plan),

@@ -6,11 +6,12 @@ from __future__ import annotations
 from agent.drafter.situation import Situation
 from agent.drafter.text import day, money, pct
 from storage.plan_document import ExpansionOpportunity, ExpansionPlan
+from storage.vocabulary import OpportunityType
 from tools.analytics.expansion import ExpansionCandidate
 
 TARGET_ROUNDING = 1000.0
 # The renewal itself is the base being protected, not growth on top of it.
-NON_ADDITIVE_TYPES = ("renewal",)
+NON_ADDITIVE_TYPES = (OpportunityType.RENEWAL,)
 
 
 def timeline_of(situation: Situation, candidate: ExpansionCandidate) -> str:

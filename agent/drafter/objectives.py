@@ -25,9 +25,10 @@ from agent.drafter.objectives_protect import (
 )
 from agent.drafter.situation import Situation
 from storage.plan_document import StrategicObjective
+from storage.vocabulary import Priority
 
 MAX_OBJECTIVES = 5
-PRIORITY_RANK: dict[str, int] = {"critical": 0, "high": 1, "medium": 2}
+PRIORITY_RANK: dict[Priority, int] = {Priority.CRITICAL: 0, Priority.HIGH: 1, Priority.MEDIUM: 2}
 
 # Order breaks ties between objectives of equal priority.
 BUILDERS = (

@@ -7,6 +7,7 @@ from agent.drafter.objective_draft import FirstAction, ObjectiveDraft, health_ta
 from agent.drafter.situation import HIGH_UTILIZATION, Situation
 from agent.drafter.text import money, pct, plural, quote, round_to
 from storage.plan_document import QUARTERS, Priority, Quarter, SuccessMetric
+from storage.vocabulary import OpportunityType
 
 OUTCOMES_PER_YEAR = 3  # one business outcome signed off per remaining QBR after the first
 SEAT_TARGET = 0.85  # share of purchased seats active that makes the licence count defensible at renewal
@@ -83,6 +84,7 @@ def adoption(situation: Situation) -> ObjectiveDraft | None:
         reasons.append("no usage data on record yet")
     champion = situation.champion
     with_champion = f" with {champion.name}" if champion else ""
+    plan: dict[Quarter, str]
     if situation.onboarding:
         objective = "Complete onboarding and reach first value" + (
             f": {pct(target)} feature utilization" if target else ""
@@ -106,7 +108,7 @@ def adoption(situation: Situation) -> ObjectiveDraft | None:
             "Q4": f"{pct(target) if target else 'Target'} utilization sustained for a full month",
         }
     priority: Priority = (
-        "critical" if situation.at_risk and "usage_decline" in situation.risk_kinds else "high"
+        Priority.CRITICAL if situation.at_risk and "usage_decline" in situation.risk_kinds else Priority.HIGH
     )
     return ObjectiveDraft(
         "adoption",
@@ -140,7 +142,7 @@ def growth(situation: Situation) -> ObjectiveDraft | None:
     closes: dict[Quarter, str] = {}
     for candidate in candidates[:3]:
         timeline = timeline_of(situation, candidate)  # in-year candidates: always an open quarter
-        quarter = next((q for q in situation.open_quarters if q == timeline), None)
+        quarter: Quarter | None = next((q for q in situation.open_quarters if q == timeline), None)
         if quarter is not None and quarter not in closes:
             closes[quarter] = f"Close {candidate.description} ({money(candidate.value)})"
     first_close = min((QUARTERS.index(q) for q in closes), default=None)
@@ -155,7 +157,7 @@ def growth(situation: Situation) -> ObjectiveDraft | None:
             plan[quarter] = "Expansion adoption reviewed; next year's pipeline qualified"
     return ObjectiveDraft(
         "growth",
-        "high",
+        Priority.HIGH,
         f"Grow ARR from {money(current)} to {money(goal)}",
         f"Expansion-ready: {situation.context.expansion.explanation.rstrip('.')}. Largest opportunity: {lead.description} ({money(lead.value)}, p={lead.probability:.0%}).",
         [
@@ -211,7 +213,7 @@ def value_realization(situation: Situation) -> ObjectiveDraft:
     )
     return ObjectiveDraft(
         "value",
-        "medium",
+        Priority.MEDIUM,
         "Document measurable business outcomes against the customer's goals",
         rationale,
         metrics,
@@ -265,7 +267,7 @@ def data_baseline(situation: Situation) -> ObjectiveDraft | None:
     first = f"Captured: {'; '.join(g.removeprefix('no ').removesuffix(' on record') for g in gaps[:3])}"
     return ObjectiveDraft(
         "baseline",
-        "high" if len(gaps) >= 3 else "medium",
+        Priority.HIGH if len(gaps) >= 3 else Priority.MEDIUM,
         "Close the data gaps that limit this plan",
         f"{plural(len(gaps), 'gap')} on record: {'; '.join(gaps[:4])}. Targets resting on missing data are left open, not guessed.",
         [
@@ -293,10 +295,10 @@ def expansion_discovery(situation: Situation) -> ObjectiveDraft | None:
         return None
     if situation.expansion_ready and target_arr(situation) > current_arr(situation):
         return None
-    open_count = sum(1 for c in situation.context.expansion.candidates if c.type != "renewal")
+    open_count = sum(1 for c in situation.context.expansion.candidates if c.type != OpportunityType.RENEWAL)
     return ObjectiveDraft(
         "discovery",
-        "medium",
+        Priority.MEDIUM,
         "Qualify the next expansion opportunity",
         (
             f"Health {situation.health} and not at risk, but no expansion can close in {situation.fiscal_year}"

@@ -14,6 +14,7 @@ from agent.drafter.objective_draft import (
 from agent.drafter.situation import ENGAGED_LEVELS, EXEC_ROLES, Situation
 from agent.drafter.text import day, money, names, person, round_to
 from storage.plan_document import Priority, SuccessMetric
+from storage.vocabulary import Severity
 from tools.analytics.snapshot import ContactInsight
 
 
@@ -34,7 +35,7 @@ def retention(situation: Situation) -> ObjectiveDraft | None:
                 measurement="Health score on the 1st of each month",
             )
         )
-    open_high = sum(1 for r in risks if r.severity in ("high", "critical"))
+    open_high = sum(1 for r in risks if r.severity in (Severity.HIGH, Severity.CRITICAL))
     if situation.at_risk:
         metrics.append(
             SuccessMetric(
@@ -67,7 +68,7 @@ def retention(situation: Situation) -> ObjectiveDraft | None:
         objective = f"Secure the {renewal_label(situation)} renewal by resolving the open risks"
         if health is not None:
             objective = f"Secure the {renewal_label(situation)} renewal and lift health from {health} to {health_target(health, recovering=True, year_left=situation.year_left)}"
-        priority: Priority = "critical"
+        priority: Priority = Priority.CRITICAL
         first = [
             FirstAction(
                 1,
@@ -82,7 +83,7 @@ def retention(situation: Situation) -> ObjectiveDraft | None:
         term = "a multi-year" if (health or 0) >= 70 else "an on-time"
         objective = f"Secure {term} renewal of the {at_stake} contract by {renewal_label(situation)}"
         rationale = f"The renewal falls in {situation.renewal_quarter} of {situation.fiscal_year}; health {health if health is not None else 'unknown'} supports starting the renewal case early."
-        priority = "high"
+        priority = Priority.HIGH
         first = [
             FirstAction(
                 4,
@@ -125,7 +126,7 @@ def champion_replacement(situation: Situation) -> ObjectiveDraft | None:
     via = f"; candidates on record: {names(candidates)}" if candidates else "; no successor on record yet"
     return ObjectiveDraft(
         "champion",
-        "critical" if situation.at_risk else "high",
+        Priority.CRITICAL if situation.at_risk else Priority.HIGH,
         f"Replace the departed {names(departed)} with a new champion",
         f"Key relationships left the company{via}. Champions today: {coverage.champion_count}.",
         [
@@ -209,7 +210,7 @@ def executive_sponsorship(situation: Situation) -> ObjectiveDraft | None:
     urgent = situation.at_risk or (situation.days_to_renewal is not None and situation.days_to_renewal <= 180)
     return ObjectiveDraft(
         "executive",
-        "critical" if coverage.single_threaded and urgent else "high",
+        Priority.CRITICAL if coverage.single_threaded and urgent else Priority.HIGH,
         objective,
         f"{reliance}{gap}. Renewal decisions need an executive sponsor and the economic buyer engaged.",
         [
@@ -254,7 +255,7 @@ def relationship_depth(situation: Situation) -> ObjectiveDraft | None:
     weakest = sorted(below or contacts, key=lambda c: (c.relationship.score, c.name))[:2]
     return ObjectiveDraft(
         "relationships",
-        "medium",
+        Priority.MEDIUM,
         f"Strengthen relationships across {len(contacts)} active contacts",
         f"Average relationship score is {average:.0f}; weakest: {names([f'{c.name} ({c.relationship.score})' for c in weakest])}.",
         [
@@ -287,7 +288,7 @@ def renewal_readiness(situation: Situation) -> ObjectiveDraft | None:
         return None
     return ObjectiveDraft(
         "renewal_readiness",
-        "medium",
+        Priority.MEDIUM,
         f"Build the case for the {day(renewal)} renewal during {situation.fiscal_year}",
         f"The renewal falls after this fiscal year ({situation.days_to_renewal} days out); outcomes documented now make it a formality.",
         [

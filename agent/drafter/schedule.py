@@ -11,6 +11,7 @@ from agent.drafter.risks import mitigation_for
 from agent.drafter.situation import Situation
 from agent.drafter.text import day, money, names
 from storage.plan_document import QBR, QUARTERS, ActionItem, ResourcePlan, StrategicObjective
+from storage.vocabulary import Severity
 from tools.analytics.fiscal_calendar import plan_qbr_schedule
 
 WEEKS = 13
@@ -21,7 +22,7 @@ RISK_OWNED_BY_OBJECTIVE = {
     "usage_decline": "adoption",
     "low_adoption": "adoption",
 }
-URGENT = ("critical", "high")
+URGENT = (Severity.CRITICAL, Severity.HIGH)
 
 # Monthly CSM hours and engagement model by segment, before the risk adjustment.
 SEGMENT_MODELS: dict[str, tuple[str, int]] = {
@@ -88,7 +89,7 @@ def draft_resource_plan(situation: Situation, objective_keys: list[str]) -> Reso
         if segment
         else f"no segment on record: default {hours} h/month"
     ]
-    if severity == "critical" or situation.churn_imminent:
+    if severity == Severity.CRITICAL or situation.churn_imminent:
         hours, note = hours * 2, "doubled while the account is at critical risk"
     elif situation.at_risk:
         hours, note = round(hours * 1.5), "+50% while the account is at risk"

@@ -9,6 +9,7 @@ from functools import cached_property
 
 from agent.drafter.confidence import coverage_inputs
 from storage.plan_document import QUARTERS, Quarter
+from storage.vocabulary import ContactRole, EngagementLevel
 from tools.analytics.context import PlanningContext
 from tools.analytics.fiscal_calendar import FiscalQuarter, fiscal_quarters, quarter_of
 from tools.analytics.snapshot import ContactInsight
@@ -19,8 +20,8 @@ LOW_SEAT_ACTIVATION = 0.7
 ONBOARDING_DAYS = 180  # a contract younger than this is still onboarding
 CHURN_WINDOW_DAYS = 120  # at risk and renewing within this many days: about to churn
 AT_RISK_HEALTH = 50
-EXEC_ROLES = ("exec_sponsor", "economic_buyer")
-ENGAGED_LEVELS = ("high", "medium")
+EXEC_ROLES = (ContactRole.EXEC_SPONSOR, ContactRole.ECONOMIC_BUYER)
+ENGAGED_LEVELS = (EngagementLevel.HIGH, EngagementLevel.MEDIUM)
 
 # Share of the weighted expansion pipeline counted towards target ARR, by the worst open risk.
 PIPELINE_FACTOR_BY_SEVERITY: dict[str | None, float] = {
@@ -226,7 +227,7 @@ class Situation:
         return [
             f"{ref.name} ({ref.role.replace('_', ' ')})"
             for ref in self.context.coverage.departed
-            if ref.role in ("champion", "exec_sponsor", "economic_buyer")
+            if ref.role in (ContactRole.CHAMPION, ContactRole.EXEC_SPONSOR, ContactRole.ECONOMIC_BUYER)
         ]
 
     @cached_property

@@ -7,6 +7,7 @@ from agent.drafter.objective_draft import multi_threading_target
 from agent.drafter.situation import ENGAGED_LEVELS, Situation
 from agent.drafter.text import names, person, plural
 from storage.plan_document import RelationshipGoal, StakeholderMapEntry, StakeholderPlan
+from storage.vocabulary import ContactRole
 from tools.analytics.snapshot import ContactInsight
 
 STRONG = 75
@@ -16,7 +17,7 @@ TARGET_CAP = 95
 
 def _target_score(contact: ContactInsight) -> int:
     score = contact.relationship.score
-    lift = 12 if contact.role in ("exec_sponsor", "economic_buyer", "champion") else 10
+    lift = 12 if contact.role in (ContactRole.EXEC_SPONSOR, ContactRole.ECONOMIC_BUYER, ContactRole.CHAMPION) else 10
     if score < WEAK:
         lift = max(lift, min(25, 60 - score))
     return min(TARGET_CAP, score + lift)
@@ -25,15 +26,15 @@ def _target_score(contact: ContactInsight) -> int:
 def _strategy(situation: Situation, contact: ContactInsight) -> str:
     score = contact.relationship.score
     role = contact.role
-    if role == "exec_sponsor":
+    if role == ContactRole.EXEC_SPONSOR:
         return "Quarterly executive briefing; co-own the plan's outcomes and renewal decision"
-    if role == "economic_buyer":
+    if role == ContactRole.ECONOMIC_BUYER:
         return "Value review each half-year tying spend to outcomes; preview the renewal case early"
-    if role == "champion" and score >= STRONG and not situation.context.coverage.has_exec_sponsor:
+    if role == ContactRole.CHAMPION and score >= STRONG and not situation.context.coverage.has_exec_sponsor:
         return "Elevate to executive sponsor: involve in strategic planning and ask for the exec introduction"
-    if role == "champion":
+    if role == ContactRole.CHAMPION:
         return "Bi-weekly check-in; give early access to roadmap items and co-present the QBR"
-    if role == "technical_buyer":
+    if role == ContactRole.TECHNICAL_BUYER:
         return "Monthly technical review of integrations, security and the adoption roadmap"
     if score < WEAK:
         return "Re-engage with a short usage review of their team; agree one concrete next step"

@@ -25,6 +25,7 @@ from storage.demo.names import (
     email_domain,
 )
 from storage.demo.techcorp import TECHCORP_ID
+from storage.vocabulary import OpportunityStage
 
 ACCOUNTS_PER_CSM = 25
 SEGMENTS = (  # name, weight, ARR range, list price per seat, contacts range
@@ -165,7 +166,7 @@ def _contacts(
         "other",
     ]
     roles = ["champion", *rng.sample(others, count - 1)]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for number, role in enumerate(roles, start=1):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         rows.append(
@@ -189,7 +190,7 @@ def _interactions(
 ) -> list[dict[str, Any]]:
     count = max(0, round(rng.gauss(6 + 2 * quality, 2.5)))
     weights = [ENGAGEMENT_WEIGHT[c["engagement_level"]] * (1.0 if c["active"] else 0.4) for c in contacts]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for number in range(1, count + 1):
         contact = rng.choices(contacts, weights=weights)[0]
         day = ends - timedelta(days=min(364, int(rng.expovariate(1 / 60))))
@@ -215,13 +216,13 @@ def _interactions(
 def _opportunities(
     rng: random.Random, customer_id: str, arr: int, quality: float, as_of: date
 ) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for number in range(1, rng.choices((0, 1, 2, 3), weights=(25, 40, 25, 10))[0] + 1):
         kind, description = rng.choice(OPPORTUNITY_TEMPLATES)
         stage = rng.choices(("open", "won", "lost"), weights=(50, 30 + 10 * quality, 20 - 10 * quality))[0]
         closes = (
             as_of + timedelta(days=rng.randint(20, 330))
-            if stage == "open"
+            if stage == OpportunityStage.OPEN
             else as_of - timedelta(days=rng.randint(10, 360))
         )
         rows.append(
@@ -242,7 +243,7 @@ def _opportunities(
 
 
 def _risks(rng: random.Random, customer_id: str, quality: float, ends: date) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for number in range(1, max(0, round(rng.gauss(0.8 - 0.8 * quality, 0.8))) + 1):
         kind, description = rng.choice(RISK_TEMPLATES)
         severity_draw = -quality + rng.gauss(0, 0.7)

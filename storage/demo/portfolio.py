@@ -37,6 +37,7 @@ from storage.models import (
     RiskSignal,
     UsageMonth,
     User,
+    table_of,
 )
 
 DEFAULT_ACCOUNTS = 200
@@ -120,7 +121,7 @@ async def seed_demo_portfolio(
                 (await session.execute(select(Customer.id).where(Customer.id.in_(chunk)))).scalars()
             )
         # Users first: they are shared by every batch. Existing ones (or their Slack ids) are kept.
-        await bulk_upsert(session, User.__table__, demo_users(accounts), key=())
+        await bulk_upsert(session, table_of(User), demo_users(accounts), key=())
     missing = [index for index in range(accounts) if wanted[index] not in present]
     written: dict[str, int] = defaultdict(int)
     with progress_bar(
@@ -151,7 +152,7 @@ async def _seed_batch(
             rows[table].extend(table_rows)
     async with database.session() as session:
         for model in TABLES:
-            table = model.__table__
+            table = table_of(model)
             await bulk_upsert(session, table, rows[table.name], key=KEYS[table.name])
             written[table.name] += len(rows[table.name])
 

@@ -61,7 +61,10 @@ def _contact(
 
 def techcorp_rows(as_of: date, start_month: int = 1) -> dict[str, list[dict[str, Any]]]:
     """Every row of TechCorp Industries, keyed by table name."""
-    days = lambda n: as_of - timedelta(days=n)  # noqa: E731 - reads better than a helper per call
+
+    def days(n: int) -> date:
+        return as_of - timedelta(days=n)
+
     renewal = as_of + timedelta(days=RENEWAL_IN_DAYS)
     customer = {
         "id": TECHCORP_ID,

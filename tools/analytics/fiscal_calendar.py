@@ -35,7 +35,7 @@ class PlannedQBR(BaseModel):
 
 def parse_fiscal_year(text: str) -> int:
     """`"FY2026"` -> 2026; anything else (`FY26`, `2026`, `fy 2026`) is BadInput."""
-    match = FISCAL_YEAR_PATTERN.match(text.strip()) if isinstance(text, str) else None
+    match = FISCAL_YEAR_PATTERN.match(text.strip())
     if match is None:
         raise BadInput(f"fiscal year must look like FY2026 (got {text!r})")
     return int(match.group(1))

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from agent.claude.grounding.account import GroundingFacts, metric_kind
-from agent.claude.grounding.check import Checker, Grounding, GroundingProblem
+from agent.claude.grounding.check import Checker
 from agent.claude.grounding.facts import Fact, show
+from agent.claude.grounding.structured import Grounding, GroundingProblem
 from storage.plan_document import SECTIONS, AccountPlanDocument
 from tools.analytics.context import PlanningContext
 from tools.plans.revisions import GroundingCheck

@@ -8,9 +8,10 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from agent.claude.grounding.facts import Fact, FactKind, FactTable, show
+from agent.claude.grounding.facts import Fact, FactKind, FactTable, Origin, show
 from agent.claude.grounding.text import figures, normalise
 from storage.plan_document import SECTIONS, AccountPlanDocument
+from storage.vocabulary import OpportunityStage
 from tools.analytics.context import PlanningContext
 
 
@@ -20,7 +21,7 @@ def metric_kind(name: str, *values: Any) -> tuple[FactKind, str] | None:
         if isinstance(value, str):
             written = figures(value)
             if written:
-                return written[0].kind, written[0].measure  # type: ignore[return-value]
+                return written[0].kind, written[0].measure
     lowered = name.lower()
     if any(word in lowered for word in ("arr", "revenue", "pipeline", "expansion value", "$")):
         return "money", "arr"
@@ -135,7 +136,7 @@ class GroundingFacts:
                 add("weight", 100 * weight, f"relationship weights.{part}", f"the scoring weight of {part}")
         for opportunity in context.opportunities:
             where = f"opportunities[{opportunity.id}]"
-            is_open = opportunity.stage == "open"
+            is_open = opportunity.stage == OpportunityStage.OPEN
             add("money", opportunity.value, f"{where}.value", f"value of {opportunity.description!r}",
                 measure="opportunity", operand=is_open)  # fmt: skip
             add("percent", 100 * opportunity.probability, f"{where}.probability",
@@ -185,10 +186,11 @@ class GroundingFacts:
     def with_document(self, document: AccountPlanDocument, *, texts: bool = True) -> GroundingFacts:
         """These facts plus what an already-accepted plan says (edits may keep or repeat it). With
         `texts=False` only its structured values and goals are added (to trace the plan itself)."""
-        extended = GroundingFacts(**{
+        values: dict[str, Any] = {
             name: (value.copy() if isinstance(value, list | dict | set) else value)
             for name, value in self.__dict__.items() if name not in ("table", "names")
-        })  # fmt: skip
+        }  # fmt: skip
+        extended = GroundingFacts(**values)
         plan = document.expansion_plan
         extended.accepted_target_arr.add(plan.target_arr)
         extended._add("money", plan.target_arr, "expansion_plan.target_arr", "the plan's target ARR",
@@ -231,10 +233,10 @@ class GroundingFacts:
         self.facts.append(fact)
         return fact
 
-    def _text(self, text: str | None, source: str, origin: str = "record") -> None:
+    def _text(self, text: str | None, source: str, origin: Origin = "record") -> None:
         for figure in figures(text or ""):
             self.facts.append(Fact(figure.kind, figure.value, source, f"a figure in {source}",
-                                   measure=figure.measure, origin=origin))  # type: ignore[arg-type]  # fmt: skip
+                                   measure=figure.measure, origin=origin))  # fmt: skip
 
     def _trend(self, trend: Any, source: str, label: str, kind: FactKind, measure: str) -> None:
         for point in trend.points:

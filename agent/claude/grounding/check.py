@@ -13,12 +13,12 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from agent.claude.grounding.account import GroundingFacts, metric_kind, number_of
 from agent.claude.grounding.facts import KIND_WORDS, Fact, preference, relevance, show
-from agent.claude.grounding.structured import CURRENT_PATH, GroundingProblem, StructuredChecks
+from agent.claude.grounding.structured import CURRENT_PATH, Grounding, GroundingProblem, StructuredChecks
 from agent.claude.grounding.text import (
     Figure,
     days_to_renewal_claims,
@@ -37,12 +37,6 @@ PERSON_FIELD = re.compile(r"\.(owner|attendees\[\d+\])$")
 # Stakeholder entries' names and ids are checked against the contacts as structured values.
 STRUCTURED_NAME = re.compile(r"^stakeholder_plan\.(?:current_map|relationship_goals)\[\d+\]\.(?:name|stakeholder_id)$")
 COUNT_MEASURES = frozenset({"seats", "users"})
-
-
-@dataclass
-class Grounding:
-    problems: list[GroundingProblem] = field(default_factory=list)
-    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

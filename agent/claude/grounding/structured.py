@@ -5,15 +5,12 @@ stay within) the data; what each rests on is recorded like a figure in text."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
 from agent.claude.grounding.account import GroundingFacts, metric_kind, number_of
 from agent.claude.grounding.facts import FactTable, show
 from agent.claude.grounding.text import figures
-
-if TYPE_CHECKING:
-    from agent.claude.grounding.check import Grounding
 
 CURRENT_PATH = re.compile(r"strategic_objectives\[(\d+)\]\.success_metrics\[(\d+)\]\.current$")
 
@@ -33,6 +30,14 @@ class GroundingProblem:
     def teaching(self) -> str:
         """The problem with what is allowed instead (for the model)."""
         return f"{self.message}. {self.hint}" if self.hint else self.message
+
+
+@dataclass
+class Grounding:
+    """A grounding check's result: the problems found, and what each accepted figure rests on."""
+
+    problems: list[GroundingProblem] = field(default_factory=list)
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class StructuredChecks:

@@ -288,7 +288,7 @@ def renewal_date_claims(text: str) -> list[DateClaim]:
         else:
             month, day = MONTHS[match.group(8).lower()[:3]], int(match.group(7))
             year = int(match.group(9)) if match.group(9) else None
-        claims.append(DateClaim(match.group(0), match.start(), month, day, year))  # type: ignore[arg-type]
+        claims.append(DateClaim(match.group(0), match.start(), month, day, year))
     return claims
 
 
