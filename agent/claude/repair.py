@@ -26,9 +26,7 @@ MAX_PROBLEMS_SHOWN = 12
 def default_review() -> ReviewFn | None:
     """The plan review (`agent.review.review_plan`) when it is installed, else None."""
     try:
-        # Issue 12's plan review may not be installed yet; once it is, this suppression is reported
-        # as unnecessary and goes.
-        from agent.review import review_plan  # pyright: ignore[reportMissingImports]
+        from agent.review import review_plan
     except ImportError:
         return None
     return review_plan
