@@ -89,13 +89,21 @@ def default_writer(deps: AgentDeps) -> SectionWriter | None:
     return ClaudeSectionWriter(deps.claude)
 
 
-def resolve_fiscal_year(fiscal_year: str | None, as_of: date, start_month: int) -> str:
-    """The requested fiscal year, validated, or the one being planned on `as_of` (the current
-    fiscal year; the next one once its last quarter has begun). Raises BadInput."""
+def resolve_fiscal_year(
+    fiscal_year: str | None,
+    as_of: date,
+    start_month: int,
+    window_years: int = fiscal_calendar.DEFAULT_FISCAL_YEAR_WINDOW_YEARS,
+) -> str:
+    """The requested fiscal year, validated and inside the planning window around `as_of`, or the
+    one being planned on `as_of` (the current fiscal year; the next one once its last quarter has
+    begun). Raises BadInput, also for an as-of date outside the accepted range."""
+    fiscal_calendar.check_as_of(as_of)
     if fiscal_year is None:
         return fiscal_calendar.planning_fiscal_year(as_of, start_month)
-    fiscal_calendar.parse_fiscal_year(fiscal_year)
-    return fiscal_year
+    return fiscal_calendar.check_fiscal_year(
+        fiscal_year, as_of=as_of, start_month=start_month, window_years=window_years
+    )
 
 
 def _validate_sections(sections: tuple[str, ...]) -> tuple[str, ...]:
@@ -125,7 +133,9 @@ async def generate_plan(
     database = deps.database
     start_month = deps.fiscal_year_start_month
     as_of = request.as_of or deps.today()
-    fiscal_year = resolve_fiscal_year(request.fiscal_year, as_of, start_month)
+    fiscal_year = resolve_fiscal_year(
+        request.fiscal_year, as_of, start_month, deps.settings.fiscal_year_window_years
+    )
     sections = _validate_sections(tuple(request.sections))
 
     async with database.session() as session:

@@ -1,8 +1,13 @@
 """Fiscal years and quarters, and when QBRs should land. A fiscal year is named by the calendar
-year in which it ends (FY2026 with a February start runs 2025-02-01 .. 2026-01-31)."""
+year in which it ends (FY2026 with a February start runs 2025-02-01 .. 2026-01-31).
+
+Also the one place that bounds what people may type for a year or a date: the strict `FY2026`
+form, the window of fiscal years a plan may be drafted for, and the range of as-of dates.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from pydantic import BaseModel
@@ -18,6 +23,14 @@ PRE_RENEWAL_TARGET_DAYS = 75
 RESCHEDULE_NOTICE_DAYS = 7
 # The usual QBR: the 15th of the quarter's middle month.
 USUAL_QBR_DAY = 15
+# Fiscal years a plan may be drafted for: this many either side of the as-of date's own year
+# (FISCAL_YEAR_WINDOW_YEARS); FY0000, FY1999 or a typo'd FY2062 never become plans.
+DEFAULT_FISCAL_YEAR_WINDOW_YEARS = 5
+# As-of dates people may give. Together with the window this keeps every date a plan can contain
+# inside the plan document's EARLIEST_PLAN_DATE..LATEST_PLAN_DATE.
+EARLIEST_AS_OF = date(2000, 1, 1)
+LATEST_AS_OF = date(2099, 12, 31)
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z", re.ASCII)
 
 
 class FiscalQuarter(BaseModel):
@@ -34,11 +47,54 @@ class PlannedQBR(BaseModel):
 
 
 def parse_fiscal_year(text: str) -> int:
-    """`"FY2026"` -> 2026; anything else (`FY26`, `2026`, `fy 2026`) is BadInput."""
-    match = FISCAL_YEAR_PATTERN.match(text.strip())
+    """`"FY2026"` -> 2026; anything else (`FY26`, `2026`, `fy 2026`, `FY٢٠٢٦`, `"FY2026\\n"`) is
+    BadInput. Only the form is checked here: `check_fiscal_year` also bounds the year."""
+    match = FISCAL_YEAR_PATTERN.match(text)
     if match is None:
         raise BadInput(f"fiscal year must look like FY2026 (got {text!r})")
     return int(match.group(1))
+
+
+def fiscal_year_window(as_of: date, start_month: int, window_years: int) -> tuple[int, int]:
+    """The first and last fiscal year (as numbers) a plan drafted on `as_of` may be for."""
+    current = parse_fiscal_year(fiscal_year_of(as_of, start_month))
+    return current - window_years, current + window_years
+
+
+def check_fiscal_year(
+    text: str, *, as_of: date, start_month: int, window_years: int = DEFAULT_FISCAL_YEAR_WINDOW_YEARS
+) -> str:
+    """`text` if it is a fiscal year a plan may be drafted for on `as_of`, else BadInput naming the
+    accepted range (FY2021-FY2031 for a 2026 date and the default five-year window)."""
+    year = parse_fiscal_year(text)
+    first, last = fiscal_year_window(as_of, start_month, window_years)
+    if not first <= year <= last:
+        raise BadInput(
+            f"fiscal year {text} is outside the planning window FY{first}-FY{last} "
+            f"({window_years} years either side of {as_of.isoformat()}; FISCAL_YEAR_WINDOW_YEARS)"
+        )
+    return text
+
+
+def check_as_of(day: date, what: str = "the as-of date") -> date:
+    """`day` if it is a plausible as-of date (2000-01-01 .. 2099-12-31), else BadInput."""
+    if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
+        raise BadInput(
+            f"{what} must be between {EARLIEST_AS_OF.isoformat()} and {LATEST_AS_OF.isoformat()} "
+            f"(got {day.isoformat()})"
+        )
+    return day
+
+
+def parse_as_of(text: str, what: str = "--as-of") -> date:
+    """A typed as-of date: exactly YYYY-MM-DD in ASCII digits, a real day, in the accepted range."""
+    try:
+        if not isinstance(text, str) or not ISO_DATE.match(text):
+            raise ValueError
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise BadInput(f"{what} must be a date like 2026-03-31 (YYYY-MM-DD), got {text!r}") from None
+    return check_as_of(day, what)
 
 
 def _check_start_month(start_month: int) -> None:
