@@ -55,7 +55,9 @@ async def save_plan_version(
 
     if existing is None:
         plan_id = document.plan_id or new_uuid()
-        document = document.model_copy(update={"plan_id": plan_id, "version": 1, "status": PlanStatus.DRAFT})
+        document = document.model_copy(
+            update={"plan_id": plan_id, "version": 1, "status": PlanStatus.DRAFT, "approved_version": None}
+        )
         plan = AccountPlan(
             id=plan_id,
             customer_id=document.customer_id,
@@ -80,7 +82,12 @@ async def save_plan_version(
         # back to draft too: the manager must never approve a version they were not shown.
         new_status = PlanStatus.DRAFT
         document = document.model_copy(
-            update={"plan_id": plan.id, "version": new_version, "status": new_status}
+            update={
+                "plan_id": plan.id,
+                "version": new_version,
+                "status": new_status,
+                "approved_version": plan.approved_version,
+            }
         )
         result = await session.execute(
             update(AccountPlan)
@@ -132,7 +139,9 @@ async def save_plan_version(
 def document_of(plan: AccountPlan) -> AccountPlanDocument:
     """The stored document, with the row's live status and version (the row is the truth)."""
     data: dict[str, Any] = dict(plan.document)
-    data.update(status=plan.status, version=plan.version, plan_id=plan.id)
+    data.update(
+        status=plan.status, version=plan.version, plan_id=plan.id, approved_version=plan.approved_version
+    )
     return AccountPlanDocument.model_validate(data)
 
 

@@ -12,8 +12,14 @@ from rich.table import Table
 
 from bot.cli.common import async_command, open_database
 from storage.demo.portfolio import DEFAULT_ACCOUNTS, DEFAULT_SEED, seed_demo_portfolio
+from storage.errors import BadInput
 from storage.importer import import_path
 from storage.settings import get_settings
+
+
+def _check_importable(path: Path) -> None:
+    if not path.exists():
+        raise BadInput(f"nothing to import at {path}")
 
 
 @click.command("import")
@@ -25,6 +31,7 @@ async def import_command(path: Path) -> None:
     Rows are matched on their id, so importing again updates them. Any bad row aborts the whole
     import with every problem listed as file:line: column: problem, and nothing is written.
     """
+    _check_importable(path)  # before the database: a typo'd path creates nothing
     database = await open_database()
     try:
         summary = await import_path(database, path, progress=sys.stderr.isatty())

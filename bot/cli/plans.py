@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
@@ -27,30 +27,37 @@ from storage.errors import BadInput, NotFound, UnknownCustomer
 from storage.models import AccountPlan, Customer
 from storage.plan_document import SECTIONS, AccountPlanDocument, parse_sections
 from storage.plans import document_of, find_plan, get_plan, get_revision, list_plans
-from tools.analytics.fiscal_calendar import parse_fiscal_year
+from storage.settings import get_settings
+from tools.analytics import fiscal_calendar
 
 FORMATS = ("text", "markdown", "json")
 OFFLINE_DETAIL = "offline drafter"
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def parse_as_of(value: str | None) -> date | None:
-    """`--as-of`: exactly YYYY-MM-DD, or BadInput naming that form."""
-    if value is None:
-        return None
-    try:
-        if not ISO_DATE.match(value.strip()):
-            raise ValueError
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise BadInput(f"--as-of must be a date like 2026-03-31 (YYYY-MM-DD), got {value!r}") from None
+    """`--as-of`: exactly YYYY-MM-DD within the accepted range, or BadInput naming that form."""
+    return None if value is None else fiscal_calendar.parse_as_of(value, "--as-of")
 
 
 def parse_fy(value: str | None) -> str | None:
+    """`--fy` naming an existing plan's year: the FY2026 form (ASCII digits, nothing around it)."""
     if value is None:
         return None
-    parse_fiscal_year(value)
-    return value.strip()
+    fiscal_calendar.parse_fiscal_year(value)
+    return value
+
+
+def parse_planning_fy(value: str | None, as_of: date | None) -> str | None:
+    """`--fy` for a new draft: the form, and inside the planning window around the as-of date."""
+    if value is None:
+        return None
+    settings = get_settings()
+    return fiscal_calendar.check_fiscal_year(
+        value,
+        as_of=as_of or datetime.now(ZoneInfo(settings.timezone)).date(),
+        start_month=settings.fiscal_year_start_month,
+        window_years=settings.fiscal_year_window_years,
+    )
 
 
 def parse_section_options(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -120,10 +127,11 @@ async def generate_command(
 
     With --sections, only those sections are redrafted; the rest are kept from the saved plan.
     """
+    as_of_day = parse_as_of(as_of)
     request = GenerationRequest(
         customer=customer,
-        fiscal_year=parse_fy(fiscal_year),
-        as_of=parse_as_of(as_of),
+        fiscal_year=parse_planning_fy(fiscal_year, as_of_day),
+        as_of=as_of_day,
         sections=parse_section_options(sections),
         save=not no_save,
         offline=offline,
@@ -226,10 +234,27 @@ async def _plan_by_id_or_customer(session: AsyncSession, plan: str, fiscal_year:
         return await _customer_plan(session, plan, fiscal_year)
 
 
-def _write(path: Path, text: str) -> None:
+def check_output_path(path: Path) -> Path:
+    """A file the person asked us to write: its folder must exist (a typo must not create a tree
+    of folders somewhere) and it must not be a folder itself. BadInput otherwise."""
+    if path.is_dir():
+        raise BadInput(f"cannot write {path}: it is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise BadInput(f"cannot write {path}: the folder {path.parent} does not exist")
+    return path
+
+
+def write_text_file(path: Path, text: str | bytes, *, create_folder: bool = False) -> None:
+    """Write `text` to `path`; any OS refusal becomes one line (BadInput)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        if create_folder:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            check_output_path(path)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
     except OSError as error:
         raise BadInput(f"cannot write {path}: {error.strerror or error}") from None
 
@@ -254,6 +279,8 @@ def _write(path: Path, text: str) -> None:
 async def export_command(plan: str, output_format: str, output: Path | None, fiscal_year: str | None) -> None:
     """Export PLAN (a plan id, or a customer's id or name) as Markdown or JSON."""
     fiscal_year = parse_fy(fiscal_year)
+    if output is not None:
+        check_output_path(output)  # before any work: a typo'd folder is refused, not created
     database = await open_database()
     try:
         async with database.session() as session:
@@ -268,7 +295,7 @@ async def export_command(plan: str, output_format: str, output: Path | None, fis
     if output is None:
         click.echo(text, nl=False)
         return
-    _write(output, text)
+    write_text_file(output, text)
     _note(f"wrote {output}")
 
 
@@ -299,7 +326,7 @@ async def demo_command(offline: bool) -> None:
             ) from None
     render_plan(Console(), result.document)
     path = deps.settings.data_dir / "exports" / export_filename(result.document)
-    _write(path, render_markdown(result.document))
+    write_text_file(path, render_markdown(result.document), create_folder=True)
     _note(_saved_line(result))
     click.echo(f"Markdown export written to {path.resolve()}")
     click.echo('next: accountplan plans list | accountplan generate "TechCorp Industries" --format json')

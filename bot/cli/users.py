@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli.common import async_command, open_database
-from storage.users import create_token, list_users, revoke_tokens, save_user, set_manager
+from storage.users import create_token, list_users, normalize_email, revoke_tokens, save_user, set_manager
 from storage.vocabulary import USER_ROLES
 
 
@@ -63,7 +63,10 @@ async def list_command(output: str) -> None:
 async def add_command(
     email: str, name: str | None, role: str, manager_email: str | None, slack_user_id: str | None
 ) -> None:
-    """Add a user, or update the one with that email."""
+    """Add a user, or update the one with that email. --manager must already be a manager or admin."""
+    normalize_email(email)  # before the database: a typo creates nothing
+    if manager_email:
+        normalize_email(manager_email)
     database = await open_database()
     try:
         async with database.session() as session:
