@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -11,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import rows_affected
-from storage.errors import Conflict, NotFound
+from storage.errors import BadInput, Conflict, NotFound
 from storage.models import AccountPlan, AuditEvent, Customer, PlanRevision, new_uuid, utcnow
 from storage.plan_document import AccountPlanDocument
 from storage.vocabulary import PlanStatus
@@ -150,6 +151,29 @@ async def get_plan(session: AsyncSession, plan_id: str) -> AccountPlan:
     if plan is None:
         raise NotFound(f"no plan {plan_id!r}; `accountplan plans list` shows the plans")
     return plan
+
+
+# A plan id prefix as people copy it from `plans list`: hex digits and dashes, long enough that a
+# customer name is not mistaken for one.
+PLAN_ID_PREFIX = re.compile(r"[0-9a-f][0-9a-f-]{5,35}\Z", re.ASCII)
+
+
+async def plan_by_id(session: AsyncSession, text: str) -> AccountPlan | None:
+    """The plan `text` names by its id or by a unique prefix of it (like git's short hashes); None
+    when it names no plan. BadInput when the prefix fits several."""
+    needle = text.strip().lower()
+    plan = await session.get(AccountPlan, needle) if needle else None
+    if plan is not None or not PLAN_ID_PREFIX.match(needle):
+        return plan
+    matches = (
+        (await session.execute(select(AccountPlan).where(AccountPlan.id.startswith(needle)).limit(6)))
+        .scalars()
+        .all()
+    )
+    if len(matches) > 1:
+        shown = ", ".join(sorted(m.id for m in matches[:5]))
+        raise BadInput(f"plan id prefix {needle!r} fits {len(matches)}+ plans ({shown}); give more of the id")
+    return matches[0] if matches else None
 
 
 async def find_plan(session: AsyncSession, customer_id: str, fiscal_year: str | None = None) -> AccountPlan:

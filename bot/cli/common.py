@@ -17,12 +17,17 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import click
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database, database_from_settings
 from storage.errors import AccountPlanError
+from storage.models import AccountPlan
 from storage.settings import Settings, get_settings
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Column
+
     from agent.deps import AgentDeps
 
 P = ParamSpec("P")
@@ -75,6 +80,38 @@ def async_command(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
         raise AssertionError("unreachable")  # run_command_errors exits on every failure
 
     return wrapper
+
+
+# Piped or redirected output is read by programs: tables get room to print every id in full.
+PIPED_TABLE_WIDTH = 1000
+
+
+def table_console() -> Console:
+    """Where tables print: the terminal's width on a terminal; piped, wide enough that no column
+    (ids, emails) is cut short."""
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=PIPED_TABLE_WIDTH)
+
+
+def id_column(header: str) -> Column:
+    """A table column holding ids: never cut with "…" (folded onto a second line if it must)."""
+    from rich.table import Column
+
+    return Column(header, overflow="fold", min_width=8)
+
+
+async def resolve_plan(session: AsyncSession, text: str, fiscal_year: str | None) -> AccountPlan:
+    """A plan by id (or a unique id prefix), else the named customer's plan (for `fiscal_year`, or
+    its newest). Every command taking PLAN resolves it here."""
+    from storage.customers import find_customer
+    from storage.plans import find_plan, plan_by_id
+
+    plan = await plan_by_id(session, text)
+    if plan is not None:
+        return plan
+    customer = await find_customer(session, text)
+    return await find_plan(session, customer.id, fiscal_year)
 
 
 async def open_database(settings: Settings | None = None) -> Database:

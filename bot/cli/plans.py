@@ -13,21 +13,20 @@ import click
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.generate import GeneratedPlan, GenerationRequest, ProgressEvent, generate_plan
 from agent.review import stored_review, with_fresh_review
-from bot.cli.common import agent_deps, async_command, open_database
+from bot.cli.common import agent_deps, async_command, id_column, open_database, resolve_plan, table_console
 from bot.render.markdown import export_filename, render_markdown
 from bot.render.terminal import render_plan
-from storage.customers import find_customer
 from storage.demo.portfolio import seed_demo_portfolio
 from storage.demo.techcorp import TECHCORP_ID
 from storage.errors import BadInput, NotFound, UnknownCustomer
-from storage.models import AccountPlan, Customer
+from storage.models import Customer
 from storage.plan_document import SECTIONS, AccountPlanDocument, parse_sections
-from storage.plans import document_of, find_plan, get_plan, get_revision, list_plans
+from storage.plans import document_of, get_revision, list_plans
 from storage.settings import get_settings
+from storage.vocabulary import PlanStatus
 from tools.analytics import fiscal_calendar
 
 FORMATS = ("text", "markdown", "json")
@@ -163,7 +162,10 @@ async def list_command(csm_email: str | None) -> None:
             "no plans yet; `accountplan generate CUSTOMER` drafts one (`accountplan demo` shows the way)"
         )
         return
-    table = Table("customer", "FY", "status", "version", "data coverage", "plan check", "updated", "plan id")
+    table = Table(
+        "customer", "FY", "status", "version", "in force", "data coverage", "plan check", "updated",
+        id_column("plan id"),
+    )  # fmt: skip
     for plan, name in rows:
         confidence = "" if plan.ai_confidence is None else f"{float(plan.ai_confidence):.0%}"
         table.add_row(
@@ -171,12 +173,13 @@ async def list_command(csm_email: str | None) -> None:
             plan.fiscal_year,
             plan.status,
             str(plan.version),
+            in_force_label(plan.approved_version, plan.version, plan.status),
             confidence,
             _check_cell(plan.generation_context),
             plan.updated_at.strftime("%Y-%m-%d %H:%M"),
             plan.id,
         )
-    Console().print(table)
+    table_console().print(table)
 
 
 def _check_cell(generation_context: dict[str, Any] | None) -> str:
@@ -189,13 +192,18 @@ def _check_cell(generation_context: dict[str, Any] | None) -> str:
     return ", ".join(parts) or "nothing to look at"
 
 
-async def _customer_plan(session: AsyncSession, customer: str, fiscal_year: str | None) -> AccountPlan:
-    found = await find_customer(session, customer)
-    return await find_plan(session, found.id, fiscal_year)
+def in_force_label(approved_version: int | None, version: int, status: str) -> str:
+    """Which version is in force: "v3 approved" beside a newer draft, "this one" when it is the
+    current version, "-" when no version was ever approved."""
+    if approved_version is None:
+        return "-"
+    if approved_version == version and status in (PlanStatus.APPROVED, PlanStatus.ACTIVE):
+        return "this one"
+    return f"v{approved_version} approved"
 
 
 @plans_group.command("show")
-@click.argument("customer")
+@click.argument("customer", metavar="PLAN")
 @click.option("--fy", "fiscal_year", help="Fiscal year like FY2026 (default: the newest plan).")
 @click.option(
     "--version", "version", type=click.IntRange(min=1), help="An earlier version (default: the current one)."
@@ -206,16 +214,22 @@ async def _customer_plan(session: AsyncSession, customer: str, fiscal_year: str 
 async def show_command(
     customer: str, fiscal_year: str | None, version: int | None, output_format: str, show_usage: bool
 ) -> None:
-    """CUSTOMER's saved plan (id or name, fuzzy)."""
+    """A saved plan: PLAN is a plan id (or a unique prefix of one), or a customer (id or name, fuzzy)."""
     fiscal_year = parse_fy(fiscal_year)
     async with agent_deps(offline=True) as deps, deps.database.session() as session:
-        plan = await _customer_plan(session, customer, fiscal_year)
+        plan = await resolve_plan(session, customer, fiscal_year)
         document = document_of(plan) if version is None else await get_revision(session, plan.id, version)
         if output_format == "text" and stored_review(document) is None:
             # Saved before plans were reviewed: review it for the reader (nothing is stored).
             document = await with_fresh_review(
                 session, document, today=deps.today(), start_month=deps.fiscal_year_start_month
             )
+    in_force = document.approved_version
+    if version is None and in_force is not None and in_force != document.version and not show_usage:
+        _note(
+            f"note: version {in_force} is the approved plan in force; this is {document.status.replace('_', ' ')} "
+            f"version {document.version} (`--version {in_force}` shows the approved one)"
+        )
     if show_usage:
         from bot.cli.revise import usage_lines, usage_report
 
@@ -225,13 +239,6 @@ async def show_command(
         )
         return
     emit(document, output_format)
-
-
-async def _plan_by_id_or_customer(session: AsyncSession, plan: str, fiscal_year: str | None) -> AccountPlan:
-    try:
-        return await get_plan(session, plan.strip())
-    except NotFound:
-        return await _customer_plan(session, plan, fiscal_year)
 
 
 def check_output_path(path: Path) -> Path:
@@ -284,7 +291,7 @@ async def export_command(plan: str, output_format: str, output: Path | None, fis
     database = await open_database()
     try:
         async with database.session() as session:
-            document = document_of(await _plan_by_id_or_customer(session, plan, fiscal_year))
+            document = document_of(await resolve_plan(session, plan, fiscal_year))
     finally:
         await database.dispose()
     text = (

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 import click
-from rich.console import Console
 from rich.table import Table
 
-from bot.cli.common import async_command, open_database
+from bot.cli.common import async_command, id_column, open_database, table_console
 from storage.users import create_token, list_users, normalize_email, revoke_tokens, save_user, set_manager
 from storage.vocabulary import USER_ROLES
 
@@ -45,12 +44,12 @@ async def list_command(output: str) -> None:
     if not rows:
         click.echo("no users yet; `accountplan users add EMAIL --role csm --manager MANAGER` adds one")
         return
-    table = Table("email", "name", "role", "manager", "slack id")
+    table = Table(id_column("email"), "name", "role", id_column("manager"), id_column("slack id"))
     for row in rows:
         table.add_row(
             *(row[key] or "" for key in ("email", "name", "role", "manager_email", "slack_user_id"))
         )
-    Console().print(table)
+    table_console().print(table)
 
 
 @users_group.command("add")

@@ -1,0 +1,67 @@
+"""/healthz answers within its timeout whatever the database does, and says nothing about where the
+database is."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.http_server import HEALTH_DB_TIMEOUT_SECONDS, build_web_app
+from bot.slack.deps import SlackDeps
+from storage.db import Database
+from storage.settings import Settings
+
+
+@pytest.fixture
+def blackhole() -> Iterator[int]:
+    """Accepts TCP connections and never answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    server.settimeout(0.05)
+    held: list[socket.socket] = []
+    running = True
+
+    def accept() -> None:
+        while running:
+            try:
+                held.append(server.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    running = False
+    thread.join(timeout=2)
+    for connection in held:
+        connection.close()
+    server.close()
+
+
+async def test_healthz_is_bounded_by_its_timeout_on_a_blackholed_database(blackhole: int) -> None:
+    """Before: 15-90 s despite the 2 s timeout (the connect attempt outlived its cancellation)."""
+    database = Database(f"postgresql+asyncpg://dbadmin@127.0.0.1:{blackhole}/plans_db", connect_timeout=60)
+    deps = SlackDeps(settings=Settings(), database=database)
+    async with TestClient(TestServer(build_web_app(None, deps, registrars=[]), host="127.0.0.1")) as client:
+        for _ in range(3):  # the abandoned attempts do not pile up into longer waits
+            started = time.monotonic()
+            response = await client.get("/healthz")
+            elapsed = time.monotonic() - started
+            assert response.status == 503
+            body = await response.text()
+            assert body == '{"status": "unhealthy", "database": "unreachable"}'
+            assert elapsed < HEALTH_DB_TIMEOUT_SECONDS + 10  # generous on a loaded machine; the hang was 60 s
+    await database.dispose()
+
+
+async def test_healthz_is_ok_with_a_database(db: Database) -> None:
+    deps = SlackDeps(settings=Settings(), database=db)
+    async with TestClient(TestServer(build_web_app(None, deps, registrars=[]), host="127.0.0.1")) as client:
+        response = await client.get("/healthz")
+        assert response.status == 200 and (await response.json())["database"] == "ok"
