@@ -7,9 +7,11 @@ half-written).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -41,6 +43,7 @@ from tools.analytics import context as context_tools
 from tools.analytics import fiscal_calendar
 from tools.analytics.context import PlanningContext
 from tools.living.tracked_inputs import tracked_inputs_from_context
+from tools.plans.kept_edits import HumanEdits, keep_human_edits, load_human_edits
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +72,7 @@ class GenerationRequest:
     surface: str = "cli"  # cli | slack | api
     save: bool = True
     offline: bool = False  # force the offline drafter even when an Anthropic key is set
+    replace: bool = False  # drop what people changed since the last generation instead of keeping it
 
 
 @dataclass
@@ -78,6 +82,7 @@ class GeneratedPlan:
     saved: bool
     created: bool  # a new plan (version 1) rather than a new revision
     elapsed_ms: float
+    kept: list[str] = field(default_factory=list)  # people's edits carried into the new draft
 
 
 def default_writer(deps: AgentDeps) -> SectionWriter | None:
@@ -140,33 +145,73 @@ async def generate_plan(
 
     async with database.session() as session:
         customer = await find_customer(session, request.customer)
-        context = await context_tools.gather_planning_context(
-            session, customer.id, as_of, fiscal_year=fiscal_year, fiscal_year_start_month=start_month
+    # One generation of a plan at a time (per process): a second request for the same plan waits,
+    # then drafts over the first's result (keeping people's edits) instead of racing it to a 409.
+    async with _plan_lock(database, customer.id, fiscal_year):
+        async with database.session() as session:
+            context = await context_tools.gather_planning_context(
+                session, customer.id, as_of, fiscal_year=fiscal_year, fiscal_year_start_month=start_month
+            )
+            stored = await _stored_plan(session, customer.id, fiscal_year)
+            previous = _previous_document(stored, sections)
+            edits = None
+            if stored is not None and stored[1] is not None and not request.replace:
+                edits = await load_human_edits(session, stored[0].id, stored[1])
+
+        baseline = draft_plan(context, fiscal_year, start_month=start_month)
+        if writer is None and not request.offline:
+            writer = default_writer(deps)
+        active_writer: SectionWriter = writer or OfflineSectionWriter()
+
+        outcome = await _write(active_writer, context, fiscal_year, sections, baseline, progress)
+        document = _assemble(baseline, previous, outcome, sections, active_writer.name)
+        document = _with_generation_context(
+            document, baseline, context, request, sections, outcome, active_writer, previous
         )
-        previous = await _previous_document(session, customer.id, fiscal_year, sections)
+        kept: list[str] = []
+        if edits is not None:
+            document, kept = _keep_edits(document, edits, sections)
 
-    baseline = draft_plan(context, fiscal_year, start_month=start_month)
-    if writer is None and not request.offline:
-        writer = default_writer(deps)
-    active_writer: SectionWriter = writer or OfflineSectionWriter()
+        # Reviewed as it will be saved: people's kept edits included.
+        document = with_review(document, context, start_month=start_month)
 
-    outcome = await _write(active_writer, context, fiscal_year, sections, baseline, progress)
-    document = _assemble(baseline, previous, outcome, sections, active_writer.name)
-    document = _with_generation_context(
-        document, baseline, context, request, sections, outcome, active_writer, previous
-    )
-    document = with_review(document, context, start_month=start_month)
-
-    saved = created = False
-    if request.save:
-        result = await _save(
-            database, document, request, _revision_reason(sections, active_writer.name, outcome)
-        )
-        document, saved, created = result.document, True, result.created
+        saved = created = False
+        if request.save:
+            reason = _revision_reason(sections, active_writer.name, outcome, kept, request.replace)
+            result = await _save(database, document, request, reason)
+            document, saved, created = result.document, True, result.created
     elapsed_ms = (time.perf_counter() - started) * 1000
     return GeneratedPlan(
-        document=document, context=context, saved=saved, created=created, elapsed_ms=elapsed_ms
+        document=document, context=context, saved=saved, created=created, elapsed_ms=elapsed_ms, kept=kept
     )
+
+
+# Per database, per (customer, fiscal year): the lock held while that plan is being generated.
+# Weak values: a lock nobody holds or waits for is dropped.
+_PLAN_LOCKS: weakref.WeakKeyDictionary[Database, weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock]]
+_PLAN_LOCKS = weakref.WeakKeyDictionary()
+
+
+def _plan_lock(database: Database, customer_id: str, fiscal_year: str) -> asyncio.Lock:
+    locks = _PLAN_LOCKS.setdefault(database, weakref.WeakValueDictionary())
+    lock = locks.get((customer_id, fiscal_year))
+    if lock is None:
+        lock = locks[(customer_id, fiscal_year)] = asyncio.Lock()
+    return lock
+
+
+def _keep_edits(
+    document: AccountPlanDocument, edits: HumanEdits, sections: tuple[str, ...]
+) -> tuple[AccountPlanDocument, list[str]]:
+    """The new draft with people's edits carried over; BadInput (nothing saved) if they cannot be."""
+    try:
+        return keep_human_edits(document, edits, sections)
+    except ValidationError as error:
+        log.warning("could not carry people's edits into the new draft: %s", error)
+        raise BadInput(
+            "could not carry the edits people made to this plan into the new draft "
+            f"({error.errors()[0]['msg']}); nothing was saved. Regenerate with --replace to start over"
+        ) from None
 
 
 async def _save(
@@ -178,7 +223,12 @@ async def _save(
         try:
             async with database.session() as session:
                 return await save_plan_version(
-                    session, document, author=request.author, reason=reason, surface=request.surface
+                    session,
+                    document,
+                    author=request.author,
+                    reason=reason,
+                    surface=request.surface,
+                    kind="generated",
                 )
         except (IntegrityError, Conflict):
             if attempt == SAVE_ATTEMPTS - 1:
@@ -191,12 +241,10 @@ async def _save(
     raise AssertionError("unreachable")
 
 
-async def _previous_document(
-    session: AsyncSession, customer_id: str, fiscal_year: str, sections: tuple[str, ...]
-) -> AccountPlanDocument | None:
-    """The saved plan to keep unrequested sections from (only for a partial regeneration)."""
-    if sections == SECTIONS:
-        return None
+async def _stored_plan(
+    session: AsyncSession, customer_id: str, fiscal_year: str
+) -> tuple[AccountPlan, AccountPlanDocument | None] | None:
+    """The customer's saved plan for the year and its document (None if it no longer validates)."""
     plan = (
         await session.execute(
             select(AccountPlan).where(
@@ -207,10 +255,19 @@ async def _previous_document(
     if plan is None:
         return None
     try:
-        return document_of(plan)
+        return plan, document_of(plan)
     except ValidationError:
-        log.warning("stored plan %s no longer validates; unrequested sections come from the draft", plan.id)
+        log.warning("stored plan %s no longer validates; it is redrafted whole", plan.id)
+        return plan, None
+
+
+def _previous_document(
+    stored: tuple[AccountPlan, AccountPlanDocument | None] | None, sections: tuple[str, ...]
+) -> AccountPlanDocument | None:
+    """The saved plan to keep unrequested sections from (only for a partial regeneration)."""
+    if sections == SECTIONS or stored is None:
         return None
+    return stored[1]
 
 
 async def _write(
@@ -370,9 +427,19 @@ def inputs_summary(context: PlanningContext) -> dict[str, Any]:
     }
 
 
-def _revision_reason(sections: tuple[str, ...], writer_name: str, outcome: SectionOutcome) -> str:
+def _revision_reason(
+    sections: tuple[str, ...],
+    writer_name: str,
+    outcome: SectionOutcome,
+    kept: list[str] | None = None,
+    replaced: bool = False,
+) -> str:
     which = "all sections" if sections == SECTIONS else ", ".join(sections)
     reason = f"generated by the {writer_name} drafter ({which})"
     if outcome.fallbacks:
         reason += f"; offline fallback for {', '.join(sorted(outcome.fallbacks))}"
+    if kept:
+        reason += f"; kept people's edits: {', '.join(kept)}"
+    if replaced:
+        reason += "; replaced people's edits (--replace)"
     return reason

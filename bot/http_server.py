@@ -52,9 +52,7 @@ def slack_signature(signing_secret: str, timestamp: str, body: bytes) -> str:
     return "v0=" + hmac.new(signing_secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
-def signature_problem(
-    signing_secret: str, headers: Any, body: bytes, now: float | None = None
-) -> str | None:
+def signature_problem(signing_secret: str, headers: Any, body: bytes, now: float | None = None) -> str | None:
     """Why a request does not carry Slack's signature (None when it does). Checked here, before
     Bolt, whose verifier raises on a timestamp that is not a number or a body that is not UTF-8."""
     timestamp = headers.get("X-Slack-Request-Timestamp")
@@ -78,7 +76,11 @@ def payload_problem(body: Any) -> str | None:
         return "the body is not an object"
     if "command" in body:
         fields = ("command", "user_id", "channel_id")
-        return None if all(isinstance(body.get(k), str) for k in fields) else "a slash command without its fields"
+        return (
+            None
+            if all(isinstance(body.get(k), str) for k in fields)
+            else "a slash command without its fields"
+        )
     if body.get("ssl_check") is not None:
         return None
     kind = body.get("type")

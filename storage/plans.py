@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +16,8 @@ from storage.errors import BadInput, Conflict, NotFound
 from storage.models import AccountPlan, AuditEvent, Customer, PlanRevision, new_uuid, utcnow
 from storage.plan_document import AccountPlanDocument
 from storage.vocabulary import PlanStatus
+
+RevisionKind = Literal["generated", "edited", "proposal"]
 
 
 @dataclass(frozen=True)
@@ -38,12 +40,14 @@ async def save_plan_version(
     surface: str = "cli",
     diff: str | None = None,
     expected_version: int | None = None,
+    kind: RevisionKind = "edited",
 ) -> SavedPlan:
     """Store `document` as a new plan (version 1) or the next revision of the customer's plan for
     that fiscal year.
 
     The caller's session transaction makes it all-or-nothing. With `expected_version`, the update
-    only applies if nobody else wrote a newer version first (otherwise `Conflict`).
+    only applies if nobody else wrote a newer version first (otherwise `Conflict`). `kind` records
+    what made the revision ("generated", "edited" by a person, an accepted "proposal").
     """
     existing = (
         await session.execute(
@@ -120,6 +124,7 @@ async def save_plan_version(
             author=author,
             reason=reason,
             diff=diff,
+            kind=kind,
         )
     )
     session.add(
@@ -130,7 +135,7 @@ async def save_plan_version(
             surface=surface,
             version=document.version,
             comment=reason,
-            details={"diff": diff} if diff else None,
+            details={"kind": kind, **({"diff": diff} if diff else {})},
         )
     )
     await session.flush()

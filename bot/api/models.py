@@ -69,6 +69,12 @@ class GenerateRequest(BaseModel):
     reference_similar_accounts: bool = Field(
         default=True, description="False keeps the saved benchmark comparison instead of redrafting it."
     )
+    replace: bool = Field(
+        default=False,
+        description="True drops what people changed since the last generation (edited or added "
+        "objectives, done or snoozed actions, added risks, rewritten sections); by default they are "
+        "kept and listed in generation_context.kept_edits.",
+    )
 
     @field_validator("fiscal_year")
     @classmethod
@@ -85,9 +91,7 @@ class GenerateRequest(BaseModel):
                 value,
                 as_of=today,
                 start_month=context.get("start_month", 1),
-                window_years=context.get(
-                    "window_years", fiscal_calendar.DEFAULT_FISCAL_YEAR_WINDOW_YEARS
-                ),
+                window_years=context.get("window_years", fiscal_calendar.DEFAULT_FISCAL_YEAR_WINDOW_YEARS),
             )
         except Exception as error:  # BadInput -> a field error naming the accepted form or range
             raise ValueError(str(error)) from None

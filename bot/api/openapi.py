@@ -86,10 +86,7 @@ def operation(route: Route) -> dict[str, Any]:
         "parameters": _parameters(route),
         "responses": {
             **{str(status): _plan_ok(text) for status, text in sorted(route.success.items())},
-            **{
-                str(status): {"$ref": f"#/components/responses/E{status}"}
-                for status in sorted(route.errors)
-            },
+            **{str(status): {"$ref": f"#/components/responses/E{status}"} for status in sorted(route.errors)},
         },
     }
     if route.description:

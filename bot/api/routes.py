@@ -119,6 +119,7 @@ class PlanApi:
                 sections=sections or SECTIONS,
                 author=actor.email,
                 surface="api",
+                replace=body.replace,
             ),
         )
         response = plan_response(generated.document, status=201 if generated.created else 200)

@@ -98,6 +98,10 @@ def _saved_line(result: GeneratedPlan) -> str:
 
 
 SECTIONS_HELP = f"Sections to draft (repeat or comma-separate): all, {', '.join(SECTIONS)}."
+REPLACE_HELP = (
+    "Drop the edits people made since the last generation (edited or added objectives, done or "
+    "snoozed actions, added risks, rewritten sections) instead of keeping them."
+)
 
 
 @click.command("generate")
@@ -112,6 +116,7 @@ SECTIONS_HELP = f"Sections to draft (repeat or comma-separate): all, {', '.join(
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--no-save", is_flag=True, help="Print the draft without storing it.")
 @click.option("--offline", is_flag=True, help="Use the offline drafter even when ANTHROPIC_API_KEY is set.")
+@click.option("--replace", is_flag=True, help=REPLACE_HELP)
 @async_command
 async def generate_command(
     customer: str,
@@ -121,10 +126,12 @@ async def generate_command(
     output_format: str,
     no_save: bool,
     offline: bool,
+    replace: bool,
 ) -> None:
     """Draft CUSTOMER's account plan (id or name, fuzzy) and save it as a new plan or revision.
 
     With --sections, only those sections are redrafted; the rest are kept from the saved plan.
+    Edits people made since the last generation are kept unless --replace is given.
     """
     as_of_day = parse_as_of(as_of)
     request = GenerationRequest(
@@ -134,11 +141,20 @@ async def generate_command(
         sections=parse_section_options(sections),
         save=not no_save,
         offline=offline,
+        replace=replace,
     )
     async with agent_deps(offline=offline) as deps:
         result = await generate_plan(deps, request, progress=_progress)
     emit(result.document, output_format, request.sections if output_format == "text" else SECTIONS)
+    _note_kept(result)
     _note(_saved_line(result))
+
+
+def _note_kept(result: GeneratedPlan) -> None:
+    if result.kept:
+        editors = (result.document.generation_context.get("kept_edits") or {}).get("editors") or []
+        by = f" (edits by {', '.join(editors)})" if editors else ""
+        _note(f"kept people's edits{by}: {'; '.join(result.kept)}; --replace drafts without them")
 
 
 @click.group("plans")
@@ -308,8 +324,9 @@ async def export_command(plan: str, output_format: str, output: Path | None, fis
 
 @click.command("demo")
 @click.option("--offline", is_flag=True, help="Use the offline drafter even when ANTHROPIC_API_KEY is set.")
+@click.option("--replace", is_flag=True, help=REPLACE_HELP)
 @async_command
-async def demo_command(offline: bool) -> None:
+async def demo_command(offline: bool, replace: bool) -> None:
     """The main job: seed the demo portfolio if the database is empty, draft TechCorp Industries'
     plan for the fiscal year being planned, show it and write its Markdown export."""
     async with agent_deps(offline=offline) as deps:
@@ -323,7 +340,9 @@ async def demo_command(offline: bool) -> None:
                 progress=sys.stderr.isatty(),
             )
             _note(f"seeded {summary.added} demo accounts in {summary.seconds:.1f} s")
-        request = GenerationRequest(customer=TECHCORP_ID, as_of=deps.today(), offline=offline, author="demo")
+        request = GenerationRequest(
+            customer=TECHCORP_ID, as_of=deps.today(), offline=offline, author="demo", replace=replace
+        )
         try:
             result = await generate_plan(deps, request, progress=_progress)
         except UnknownCustomer:
@@ -334,6 +353,7 @@ async def demo_command(offline: bool) -> None:
     render_plan(Console(), result.document)
     path = deps.settings.data_dir / "exports" / export_filename(result.document)
     write_text_file(path, render_markdown(result.document), create_folder=True)
+    _note_kept(result)
     _note(_saved_line(result))
     click.echo(f"Markdown export written to {path.resolve()}")
     click.echo('next: accountplan plans list | accountplan generate "TechCorp Industries" --format json')

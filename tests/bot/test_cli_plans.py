@@ -335,3 +335,25 @@ def test_export_to_a_missing_folder_is_refused_and_creates_nothing(seeded: None,
     assert result.exit_code == 2
     assert result.stderr.strip() == f"error: cannot write {target}: the folder {target.parent} does not exist"
     assert not (tmp_path / "no").exists()
+
+
+def test_demo_again_keeps_edits_and_says_so_unless_replace() -> None:
+    """Before: `make demo` a second time reopened done actions and dropped added risks."""
+    assert run("demo").exit_code == 0
+    plan_id = json.loads(run("plans", "show", "TechCorp", "--format", "json").stdout)["plan_id"]
+    assert run("revise", plan_id, "mark action 1 done; add risk: Budget freeze (high)", "--as", CSM).exit_code == 0
+
+    again = run("demo")
+    assert again.exit_code == 0, again.output
+    kept_line = next(line for line in again.stderr.splitlines() if line.startswith("kept people's edits"))
+    assert f"(edits by {CSM} via cli (v2))" in kept_line
+    assert "1 done action" in kept_line and "risk 'Budget freeze'" in kept_line
+    assert kept_line.endswith("--replace drafts without them")
+    document = json.loads(run("plans", "show", plan_id, "--format", "json").stdout)
+    assert document["action_plan_90day"][0]["status"] == "done"
+    assert "Budget freeze" in [r["risk"] for r in document["risk_mitigation"]["identified_risks"]]
+
+    replaced = run("demo", "--replace")
+    assert replaced.exit_code == 0 and "kept people's edits" not in replaced.stderr
+    document = json.loads(run("plans", "show", plan_id, "--format", "json").stdout)
+    assert {a["status"] for a in document["action_plan_90day"]} == {"open"}

@@ -84,7 +84,10 @@ async def test_a_refused_connection_is_database_unavailable() -> None:
 @pytest.mark.parametrize(
     ("url", "said"),
     [
-        (POSTGRES_URL.rsplit("/", 1)[0] + "/no_such_database_here", 'database "no_such_database_here" does not exist'),
+        (
+            POSTGRES_URL.rsplit("/", 1)[0] + "/no_such_database_here",
+            'database "no_such_database_here" does not exist',
+        ),
         (POSTGRES_URL.replace("postgres@", "no_such_role@"), 'role "no_such_role" does not exist'),
     ],
 )

@@ -62,7 +62,9 @@ async def api(db: Database) -> AsyncIterator[Api]:
     org = await seed_org(db)
     async with db.session() as session:
         tokens = {who: await create_token(session, who) for who in (ADMIN, MAYA, MO, CARL, DINA)}
-    web_app = build_web_app(None, _deps(db), registrars=[lambda app, d: register_api(app, d, on_transition=[])])
+    web_app = build_web_app(
+        None, _deps(db), registrars=[lambda app, d: register_api(app, d, on_transition=[])]
+    )
     async with TestClient(TestServer(web_app, host="127.0.0.1")) as client:
         yield Api(client=client, org=org, tokens=tokens)
 
@@ -87,7 +89,9 @@ JSON = {"Content-Type": "application/json"}
 TEXT = {"Content-Type": "text/plain"}
 
 
-def _transition_cases(verb: str, setup: Callable[[Api], Awaitable[None]], body: dict[str, Any]) -> dict[int, Case]:
+def _transition_cases(
+    verb: str, setup: Callable[[Api], Awaitable[None]], body: dict[str, Any]
+) -> dict[int, Case]:
     async def ok(api: Api) -> ClientResponse:
         await setup(api)
         who = CARL if verb in ("submit", "activate", "reopen") else MAYA
@@ -196,7 +200,11 @@ def _documented() -> dict[str, tuple[str, str, set[int]]]:
     found = {}
     for path, methods in openapi_document()["paths"].items():
         for method, operation in methods.items():
-            found[operation["operationId"]] = (method, path, {int(status) for status in operation["responses"]})
+            found[operation["operationId"]] = (
+                method,
+                path,
+                {int(status) for status in operation["responses"]},
+            )
     return found
 
 
@@ -236,7 +244,9 @@ async def test_each_status_of_each_route_happens_as_documented(
     documented = openapi_document()["paths"][path][method]["responses"][str(status)]
     if "$ref" in documented:
         documented = openapi_document()["components"]["responses"][documented["$ref"].rsplit("/", 1)[-1]]
-    errors = sorted(_validator(documented["content"]["application/json"]["schema"]).iter_errors(body), key=str)
+    errors = sorted(
+        _validator(documented["content"]["application/json"]["schema"]).iter_errors(body), key=str
+    )
     assert not errors, [error.message for error in errors]
     if status >= 400:
         assert body["error"]["message"] and "Traceback" not in body_text
@@ -314,7 +324,12 @@ async def test_generate_with_an_empty_body_drafts_every_section(api: Api) -> Non
     ("data", "headers", "status", "code"),
     [
         (b"[" * 100_000 + b"]" * 100_000, JSON, 400, "bad_request"),
-        (b'{"a":' + b"[" * (MAX_JSON_DEPTH + 1) + b"]" * (MAX_JSON_DEPTH + 1) + b"}", JSON, 400, "bad_request"),
+        (
+            b'{"a":' + b"[" * (MAX_JSON_DEPTH + 1) + b"]" * (MAX_JSON_DEPTH + 1) + b"}",
+            JSON,
+            400,
+            "bad_request",
+        ),
         (HUGE, JSON, 413, "payload_too_large"),
         (b"{}", {"Content-Type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type"),
     ],

@@ -56,7 +56,10 @@ FORM = "application/x-www-form-urlencoded"
         ({"X-Slack-Request-Timestamp": "１２３", "X-Slack-Signature": "v0=" + "0" * 64}, "not a Unix time"),
         ({"X-Slack-Request-Timestamp": "NOW", "X-Slack-Signature": "v0=abc"}, "not a Unix time"),
         ({"X-Slack-Request-Timestamp": "123", "X-Slack-Signature": "v1=whatever"}, "not a v0 signature"),
-        ({"X-Slack-Request-Timestamp": "1000000000", "X-Slack-Signature": "v0=" + "0" * 64}, "older than five"),
+        (
+            {"X-Slack-Request-Timestamp": "1000000000", "X-Slack-Signature": "v0=" + "0" * 64},
+            "older than five",
+        ),
         ({"X-Slack-Request-Timestamp": "NOWTS", "X-Slack-Signature": "v0=" + "0" * 64}, "does not match"),
     ],
 )
@@ -102,7 +105,10 @@ async def test_signed_bodies_that_are_not_slack_payloads_are_400(
 async def test_a_signed_body_that_is_not_utf8_is_400(slack: SlackHarness) -> None:
     body = b"payload=\xff\xfe"
     stamp = str(int(time.time()))
-    headers = {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": slack_signature(SIGNING_SECRET, stamp, body)}
+    headers = {
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": slack_signature(SIGNING_SECRET, stamp, body),
+    }
     async with slack.sender.session.post(
         slack.sender.url, data=body, headers={"Content-Type": FORM, **headers}
     ) as response:
@@ -138,7 +144,9 @@ async def test_a_burst_after_start_makes_one_auth_test(slack: SlackHarness) -> N
 async def unreachable_slack(seeded_db: Database) -> AsyncIterator[SlackSender]:
     """The bot with Slack's Web API unreachable (nothing listens on port 1)."""
     settings = Settings(
-        SLACK_BOT_TOKEN="xoxb-test-token", SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL="http://127.0.0.1:1/api/"
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL="http://127.0.0.1:1/api/",
     )
     deps = SlackDeps(settings=settings, database=seeded_db, clock=lambda: NOW)
     runner = web.AppRunner(build_web_app(create_app(deps), deps, registrars=[]), access_log=None)
