@@ -36,6 +36,12 @@ T = TypeVar("T")
 log = logging.getLogger("bot.cli")
 
 UNEXPECTED_EXIT_CODE = 1
+# `accountplan --help` ends with this (README "Exit codes" says the same).
+EXIT_CODES_HELP = (
+    "Exit codes: 0 done; 1 nothing changed (revise) or an unexpected failure; 2 bad input; "
+    "3 database or Slack unavailable; 4 conflict (someone changed it first); 5 not permitted. "
+    "Every error is one line on stderr."
+)
 
 
 def one_line(text: str, limit: int = 300) -> str:

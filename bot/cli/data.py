@@ -15,6 +15,7 @@ from storage.demo.portfolio import DEFAULT_ACCOUNTS, DEFAULT_SEED, seed_demo_por
 from storage.errors import BadInput
 from storage.importer import import_path
 from storage.settings import get_settings
+from tools.analytics.fiscal_calendar import check_as_of
 
 
 def _check_importable(path: Path) -> None:
@@ -67,7 +68,7 @@ async def seed_command(accounts: int, seed_value: int, as_of: datetime | None) -
 
     Accounts that already exist are left as they are, so running it again changes nothing.
     """
-    day: date | None = as_of.date() if as_of else None
+    day: date | None = check_as_of(as_of.date(), "--as-of") if as_of else None
     settings = get_settings()
     database = await open_database(settings)
     try:

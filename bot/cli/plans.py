@@ -294,7 +294,7 @@ def write_text_file(path: Path, text: str | bytes, *, create_folder: bool = Fals
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # folders refused in one line by check_output_path
     help="Write to this file instead of stdout.",
 )
 @click.option("--fy", "fiscal_year", help="With a customer name: which fiscal year (default: the newest).")

@@ -33,7 +33,7 @@ async def load_stats(day: date, csm_email: str | None) -> OutcomeStats:
     "--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True
 )
 @click.option(
-    "--chart", "chart", type=click.Path(dir_okay=False, path_type=Path), help="Also write the chart PNG here."
+    "--chart", "chart", type=click.Path(path_type=Path), help="Also write the chart PNG to this file (its folder must exist)."
 )
 def stats_command(csm_email: str | None, as_of: str | None, output_format: str, chart: Path | None) -> None:
     """Are plans used, and do they work? Coverage (target 70%), completion (target 60%), outcomes."""

@@ -3,7 +3,6 @@ driver, an unusable SQLite path. Nothing hangs past its timeout."""
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,38 +13,15 @@ from sqlalchemy import text
 from storage.db import Database
 from storage.errors import BadInput, DatabaseUnavailable
 from tests.conftest import POSTGRES_URL, _postgres_reachable
+from tests.fakes.blackhole import blackhole as silent_server
 
 needs_postgres = pytest.mark.skipif(not _postgres_reachable(), reason="PostgreSQL is not reachable")
 
 
 @pytest.fixture
 def blackhole() -> Iterator[int]:
-    """A TCP port that accepts connections and never says a word (a firewalled or hung server)."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(64)
-    server.setblocking(False)
-    accepted: list[socket.socket] = []
-    stop = False
-
-    def keep_accepting() -> None:
-        while not stop:
-            try:
-                connection, _ = server.accept()
-                accepted.append(connection)
-            except BlockingIOError:
-                time.sleep(0.01)
-
-    import threading
-
-    thread = threading.Thread(target=keep_accepting, daemon=True)
-    thread.start()
-    yield server.getsockname()[1]
-    stop = True
-    thread.join(timeout=2)
-    for connection in accepted:
-        connection.close()
-    server.close()
+    with silent_server() as port:
+        yield port
 
 
 async def _query(database: Database) -> None:
