@@ -36,7 +36,7 @@ from storage.models import AccountPlan, Base
 from storage.settings import get_settings
 from storage.users import create_token
 from tests.bot.slack.conftest import CSM, SlackHarness
-from tests.conftest import run_in_fresh_loop
+from tests.conftest import agent_deps, run_in_fresh_loop
 
 AS_OF = date(2026, 2, 2)
 WIDE = {"COLUMNS": "200"}
@@ -61,7 +61,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
             await database.ensure_schema()
             await seed_demo_portfolio(database, accounts=25, as_of=AS_OF)
             generated = await generate_plan(
-                database, GenerationRequest(customer=TECHCORP_ID, fiscal_year="FY2026", as_of=AS_OF)
+                agent_deps(database), GenerationRequest(customer=TECHCORP_ID, fiscal_year="FY2026", as_of=AS_OF)
             )
             async with database.session() as session:
                 token = await create_token(session, TECHCORP_CSM)
@@ -208,7 +208,7 @@ async def api(world: World, tmp_path: Path) -> AsyncIterator[tuple[TestClient[An
     path = tmp_path / "api.db"
     shutil.copy(world.template, path)
     database = Database(f"sqlite+aiosqlite:///{path}")
-    deps = SlackDeps(settings=get_settings(), database=database)
+    deps = SlackDeps(agent_deps(database, get_settings()))
     web_app = build_web_app(None, deps, registrars=[lambda app, d: register_api(app, d, on_transition=[])])
     async with TestClient(TestServer(web_app, host="127.0.0.1")) as client:
         yield client, database

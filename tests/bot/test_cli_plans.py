@@ -279,7 +279,7 @@ def test_an_ambiguous_id_prefix_is_one_line_exit_2(seeded: None) -> None:
     async def save_two() -> None:
         from storage.plans import save_plan_version
 
-        database = database_from_settings()
+        database = database_from_settings(Settings())
         try:
             for plan_id, year in (("abcdef01-0000-4000-8000-000000000001", "FY2026"),
                                   ("abcdef02-0000-4000-8000-000000000002", "FY2027")):  # fmt: skip

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.http_server import HEALTH_DB_TIMEOUT_SECONDS, build_web_app
 from bot.slack.deps import SlackDeps
 from storage.db import Database
-from storage.settings import Settings
+from tests.conftest import agent_deps
 from tests.fakes.blackhole import blackhole as silent_server
 
 
@@ -25,7 +25,7 @@ def blackhole() -> Iterator[int]:
 async def test_healthz_is_bounded_by_its_timeout_on_a_blackholed_database(blackhole: int) -> None:
     """The check runs in a task abandoned at the deadline, so no pool or driver state can hold it."""
     database = Database(f"postgresql+asyncpg://dbadmin@127.0.0.1:{blackhole}/plans_db", connect_timeout=60)
-    deps = SlackDeps(settings=Settings(), database=database)
+    deps = SlackDeps(agent_deps(database))
     async with TestClient(TestServer(build_web_app(None, deps, registrars=[]), host="127.0.0.1")) as client:
         for _ in range(3):  # the abandoned attempts do not pile up into longer waits
             started = time.monotonic()
@@ -39,7 +39,7 @@ async def test_healthz_is_bounded_by_its_timeout_on_a_blackholed_database(blackh
 
 
 async def test_healthz_is_ok_with_a_database(db: Database) -> None:
-    deps = SlackDeps(settings=Settings(), database=db)
+    deps = SlackDeps(agent_deps(db))
     async with TestClient(TestServer(build_web_app(None, deps, registrars=[]), host="127.0.0.1")) as client:
         response = await client.get("/healthz")
         assert response.status == 200 and (await response.json())["database"] == "ok"

@@ -26,6 +26,7 @@ from storage.db import Database
 from storage.plan_document import SERVER_OWNED_FIELDS
 from storage.settings import get_settings
 from storage.users import create_token
+from tests.conftest import agent_deps
 from tests.fakes.review_org import ADMIN, CARL, CUSTOMER_ID, DINA, MAYA, MO, Org, seed_org
 
 TODAY = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -54,7 +55,7 @@ class Api:
 
 
 def _deps(database: Database) -> SlackDeps:
-    return SlackDeps(settings=get_settings(), database=database, clock=lambda: TODAY)
+    return SlackDeps(agent_deps(database, get_settings(), clock=lambda: TODAY))
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from bot.slack.deps import SlackDeps
 from storage.db import Database
 from storage.settings import Settings
 from tests.bot.slack.conftest import CSM, NOW, SIGNING_SECRET, SlackHarness
+from tests.conftest import agent_deps
 from tests.fakes.slack_api import TEAM_ID, SlackSender
 
 
@@ -148,7 +149,7 @@ async def unreachable_slack(seeded_db: Database) -> AsyncIterator[SlackSender]:
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL="http://127.0.0.1:1/api/",
     )
-    deps = SlackDeps(settings=settings, database=seeded_db, clock=lambda: NOW)
+    deps = SlackDeps(agent_deps(seeded_db, settings, clock=lambda: NOW))
     runner = web.AppRunner(build_web_app(create_app(deps), deps, registrars=[]), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from agent.deps import AgentDeps
 from bot.cli import cli
 from bot.cli.serve import (
     SOCKET_MODE_LOGGER,
@@ -126,7 +127,7 @@ async def test_unreachable_slack_is_retried_with_backoff_one_line_per_attempt(
 ) -> None:
     caplog.set_level(logging.WARNING)
     settings = Settings(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s", SLACK_API_URL="http://127.0.0.1:1/api/")
-    deps = SlackDeps(settings=settings, database=None)  # type: ignore[arg-type]
+    deps = SlackDeps(AgentDeps(settings=settings, database=None))  # type: ignore[arg-type]
     identity = BotIdentity(create_web_client(deps))
     with pytest.raises(SlackRejected) as caught:
         await check_slack(identity, settings, attempts=3, first_delay=0.01, max_delay=0.02)
@@ -141,7 +142,7 @@ async def test_unreachable_slack_is_retried_with_backoff_one_line_per_attempt(
 
 async def test_slack_checked_once_then_cached(fake_slack: FakeSlackApi) -> None:
     settings = Settings(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s", SLACK_API_URL=fake_slack.base_url)
-    deps = SlackDeps(settings=settings, database=None)  # type: ignore[arg-type]
+    deps = SlackDeps(AgentDeps(settings=settings, database=None))  # type: ignore[arg-type]
     identity = BotIdentity(create_web_client(deps))
     answer = await check_slack(identity, settings, attempts=1)
     assert answer["user_id"] == "UBOT0001"

@@ -18,6 +18,7 @@ from storage.demo.techcorp import TECHCORP_CSM, TECHCORP_ID
 from storage.models import AuditEvent, PlanRevision
 from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of, get_plan
+from tests.conftest import agent_deps
 from tools.living.actions import snooze_action
 from tools.plans.kept_edits import RevisionRecord, human_edits, keep_human_edits, text_key
 
@@ -26,12 +27,14 @@ AS_OF = date(2026, 2, 2)
 
 async def _generate(database: Database, **options: object) -> tuple[AccountPlanDocument, list[str]]:
     request = GenerationRequest(customer=TECHCORP_ID, fiscal_year="FY2026", as_of=AS_OF, author="demo", **options)  # type: ignore[arg-type]
-    generated = await generate_plan(database, request)
+    generated = await generate_plan(agent_deps(database), request)
     return generated.document, generated.kept
 
 
 async def _revise(database: Database, plan_id: str, message: str) -> None:
-    outcome = await revise_plan(database, plan_id, message, actor=TECHCORP_CSM, surface="slack", offline=True)
+    outcome = await revise_plan(
+        agent_deps(database), plan_id, message, actor=TECHCORP_CSM, surface="slack", offline=True
+    )
     assert outcome.changed, outcome.reply
 
 
