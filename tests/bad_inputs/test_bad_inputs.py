@@ -173,8 +173,7 @@ def test_cli(
     for name, value in env.items():
         monkeypatch.setenv(name, value.replace("{file}", str(blocker)))
     get_settings.cache_clear()
-    database = Database(f"sqlite+aiosqlite:///{data / 'accountplan.db'}")
-    before = run_in_fresh_loop(fingerprint(database))
+    before = _snapshot(data / "accountplan.db")
     files_before = _files(tmp_path)
 
     result = CliRunner(env=WIDE).invoke(cli, args)
@@ -188,9 +187,21 @@ def test_cli(
         assert len(errors) == 1 and errors[0].startswith("error: "), result.stderr
         assert says in errors[0]
     _no_tracebacks(caplog, result.output)
-    assert run_in_fresh_loop(fingerprint(database)) == before
-    run_in_fresh_loop(database.dispose())
+    assert _snapshot(data / "accountplan.db") == before
     assert _files(tmp_path) == files_before  # no database, export or chart file appeared
+
+
+def _snapshot(path: Path) -> dict[str, Any]:
+    """`fingerprint` of the SQLite file, from an engine opened and closed in one event loop."""
+
+    async def take() -> dict[str, Any]:
+        database = Database(f"sqlite+aiosqlite:///{path}")
+        try:
+            return await fingerprint(database)
+        finally:
+            await database.dispose()
+
+    return run_in_fresh_loop(take())
 
 
 def _files(folder: Path) -> list[str]:
