@@ -4,7 +4,7 @@ features mount (the REST API appends a registrar to `WEB_ROUTE_REGISTRARS`).
 Requests to /slack/events are checked here before Bolt sees them, so nothing malformed reaches a
 stack trace: a missing, malformed or wrong signature is 401 (logged in one line), a signed body that
 is not a Slack payload is 400, and a signed slash command seen before (a replay inside Slack's
-five-minute window) is acknowledged and dropped.
+five-minute window) is acknowledged and dropped (`ReplayGuard`).
 """
 
 from __future__ import annotations
@@ -99,20 +99,47 @@ def replay_key(headers: Any) -> str:
     return "replay:" + hashlib.sha256(signed.encode("ascii", "replace")).hexdigest()[:48]
 
 
-async def first_time_seen(deps: SlackDeps, headers: Any) -> bool:
-    """False for a signed request already handled (by any replica). If the database cannot say,
-    let the request through: the command will meet the same database and report it."""
-    from bot.slack.services.event_dedupe import claim_event
+class ReplayGuard:
+    """Signed slash commands already handled, so a replayed one (the same signature and timestamp,
+    inside Slack's five-minute window) is dropped.
 
-    try:
-        return await claim_event(deps.database, replay_key(headers), now=deps.clock())
-    except Exception as error:  # the database is down; the listener tells the person
-        log.warning("could not record a Slack request for replay protection: %s", type(error).__name__)
-        return True
+    Kept in memory for this process, which costs nothing on the acknowledgement path; with
+    PostgreSQL (where replicas share the database) also claimed in `processed_events`, so a replay
+    sent to another replica is caught too. SQLite serves one process, and a write per command
+    there queued behind SQLite's single writer and slowed every acknowledgement in a burst."""
+
+    def __init__(self, deps: SlackDeps, *, capacity: int = 100_000) -> None:
+        self.deps = deps
+        self.capacity = capacity
+        self._seen: dict[str, float] = {}  # key -> monotonic time it stops mattering
+
+    async def first_time(self, headers: Any) -> bool:
+        key = replay_key(headers)
+        now = time.monotonic()
+        if self._seen.get(key, 0.0) > now:
+            return False
+        self._forget_expired(now)
+        self._seen[key] = now + 2 * SLACK_SIGNATURE_WINDOW_SECONDS
+        if self.deps.database.dialect != "postgresql":
+            return True
+        from bot.slack.services.event_dedupe import claim_event
+
+        try:
+            return await claim_event(self.deps.database, key, now=self.deps.clock())
+        except Exception as error:  # the database is down; the listener meets it and tells the person
+            log.warning("could not record a Slack request for replay protection: %s", type(error).__name__)
+            return True
+
+    def _forget_expired(self, now: float) -> None:
+        if len(self._seen) >= self.capacity:
+            self._seen = {key: until for key, until in self._seen.items() if until > now}
+            while len(self._seen) >= self.capacity:  # still full of live keys: drop the oldest
+                self._seen.pop(next(iter(self._seen)))
 
 
 def slack_events_handler(app: AsyncApp, deps: SlackDeps) -> Callable[[web.Request], Any]:
     secret = deps.settings.slack_signing_secret
+    replays = ReplayGuard(deps)
 
     async def slack_events(request: web.Request) -> web.Response:
         body = await request.read()  # over MAX_BODY_BYTES: aiohttp answers 413
@@ -129,7 +156,7 @@ def slack_events_handler(app: AsyncApp, deps: SlackDeps) -> Callable[[web.Reques
         if problem is not None:
             log.info("refused a signed request to %s (400): %s", SLACK_EVENTS_PATH, problem)
             return web.json_response({"error": "malformed_payload", "message": problem}, status=400)
-        if "command" in bolt_request.body and not await first_time_seen(deps, request.headers):
+        if "command" in bolt_request.body and not await replays.first_time(request.headers):
             log.warning("ignored a replayed slash command (same signature and timestamp as one handled)")
             return web.Response(status=200, text="")
         bolt_response = await app.async_dispatch(bolt_request)

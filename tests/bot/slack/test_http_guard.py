@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.http_server import build_web_app, slack_signature
+from bot.http_server import ReplayGuard, build_web_app, slack_signature
 from bot.slack.app import create_app
 from bot.slack.deps import SlackDeps
 from storage.db import Database
@@ -174,3 +174,15 @@ async def test_slack_unreachable_gives_the_person_a_sentence_not_a_500(
     _no_tracebacks(caplog)
     assert any("ClientConnectorError" in record.getMessage() for record in caplog.records)
     json.dumps(reply)
+
+
+async def test_replays_are_caught_across_replicas_on_postgresql(any_db: Database) -> None:
+    """Each process remembers what it handled; with PostgreSQL (the database replicas share) a
+    replay sent to another replica is caught too. SQLite serves one process: memory is enough, and
+    a write per command there slowed every acknowledgement of a burst."""
+    headers = {"X-Slack-Request-Timestamp": "1796400000", "X-Slack-Signature": "v0=" + "ab" * 32}
+    one, other = (ReplayGuard(SlackDeps(agent_deps(any_db, clock=lambda: NOW))) for _ in range(2))
+    assert await one.first_time(headers) is True
+    assert await one.first_time(headers) is False  # the same process
+    assert await other.first_time(headers) is (any_db.dialect != "postgresql")
+    assert await one.first_time({**headers, "X-Slack-Request-Timestamp": "1796400001"}) is True
