@@ -7,23 +7,20 @@ half-written).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-import weakref
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.claude.grounding import plan_provenance
 from agent.deps import AgentDeps
 from agent.drafter import DRAFTER_VERSION, draft_plan
 from agent.drafter.confidence import confidence_breakdown
+from agent.regeneration import carry_edits, load_stored_plan, plan_lock
 from agent.review import with_review
 from agent.section_writer import (
     OfflineSectionWriter,
@@ -35,15 +32,13 @@ from agent.section_writer import (
 from storage.customers import find_customer
 from storage.db import Database
 from storage.errors import BadInput, Conflict
-from storage.models import AccountPlan
 from storage.plan_document import SECTIONS, AccountPlanDocument
-from storage.plans import SavedPlan, document_of, save_plan_version
+from storage.plans import SavedPlan, save_plan_version
 from storage.vocabulary import OpportunityStage, RiskStatus
 from tools.analytics import context as context_tools
 from tools.analytics import fiscal_calendar
 from tools.analytics.context import PlanningContext
 from tools.living.tracked_inputs import tracked_inputs_from_context
-from tools.plans.kept_edits import HumanEdits, keep_human_edits, load_human_edits
 
 log = logging.getLogger(__name__)
 
@@ -147,16 +142,16 @@ async def generate_plan(
         customer = await find_customer(session, request.customer)
     # One generation of a plan at a time (per process): a second request for the same plan waits,
     # then drafts over the first's result (keeping people's edits) instead of racing it to a 409.
-    async with _plan_lock(database, customer.id, fiscal_year):
+    async with plan_lock(database, customer.id, fiscal_year):
         async with database.session() as session:
             context = await context_tools.gather_planning_context(
                 session, customer.id, as_of, fiscal_year=fiscal_year, fiscal_year_start_month=start_month
             )
-            stored = await _stored_plan(session, customer.id, fiscal_year)
-            previous = _previous_document(stored, sections)
-            edits = None
-            if stored is not None and stored[1] is not None and not request.replace:
-                edits = await load_human_edits(session, stored[0].id, stored[1])
+            stored = await load_stored_plan(
+                session, customer.id, fiscal_year, keep_edits=not request.replace
+            )
+        # A partial regeneration keeps the unrequested sections from the saved plan.
+        previous = stored.document if stored is not None and sections != SECTIONS else None
 
         baseline = draft_plan(context, fiscal_year, start_month=start_month)
         if writer is None and not request.offline:
@@ -169,8 +164,8 @@ async def generate_plan(
             document, baseline, context, request, sections, outcome, active_writer, previous
         )
         kept: list[str] = []
-        if edits is not None:
-            document, kept = _keep_edits(document, edits, sections)
+        if stored is not None and stored.edits is not None:
+            document, kept = carry_edits(document, stored.edits, sections)
 
         # Reviewed as it will be saved: people's kept edits included.
         document = with_review(document, context, start_month=start_month)
@@ -184,34 +179,6 @@ async def generate_plan(
     return GeneratedPlan(
         document=document, context=context, saved=saved, created=created, elapsed_ms=elapsed_ms, kept=kept
     )
-
-
-# Per database, per (customer, fiscal year): the lock held while that plan is being generated.
-# Weak values: a lock nobody holds or waits for is dropped.
-_PLAN_LOCKS: weakref.WeakKeyDictionary[Database, weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock]]
-_PLAN_LOCKS = weakref.WeakKeyDictionary()
-
-
-def _plan_lock(database: Database, customer_id: str, fiscal_year: str) -> asyncio.Lock:
-    locks = _PLAN_LOCKS.setdefault(database, weakref.WeakValueDictionary())
-    lock = locks.get((customer_id, fiscal_year))
-    if lock is None:
-        lock = locks[(customer_id, fiscal_year)] = asyncio.Lock()
-    return lock
-
-
-def _keep_edits(
-    document: AccountPlanDocument, edits: HumanEdits, sections: tuple[str, ...]
-) -> tuple[AccountPlanDocument, list[str]]:
-    """The new draft with people's edits carried over; BadInput (nothing saved) if they cannot be."""
-    try:
-        return keep_human_edits(document, edits, sections)
-    except ValidationError as error:
-        log.warning("could not carry people's edits into the new draft: %s", error)
-        raise BadInput(
-            "could not carry the edits people made to this plan into the new draft "
-            f"({error.errors()[0]['msg']}); nothing was saved. Regenerate with --replace to start over"
-        ) from None
 
 
 async def _save(
@@ -239,35 +206,6 @@ async def _save(
                 document.fiscal_year,
             )
     raise AssertionError("unreachable")
-
-
-async def _stored_plan(
-    session: AsyncSession, customer_id: str, fiscal_year: str
-) -> tuple[AccountPlan, AccountPlanDocument | None] | None:
-    """The customer's saved plan for the year and its document (None if it no longer validates)."""
-    plan = (
-        await session.execute(
-            select(AccountPlan).where(
-                AccountPlan.customer_id == customer_id, AccountPlan.fiscal_year == fiscal_year
-            )
-        )
-    ).scalar_one_or_none()
-    if plan is None:
-        return None
-    try:
-        return plan, document_of(plan)
-    except ValidationError:
-        log.warning("stored plan %s no longer validates; it is redrafted whole", plan.id)
-        return plan, None
-
-
-def _previous_document(
-    stored: tuple[AccountPlan, AccountPlanDocument | None] | None, sections: tuple[str, ...]
-) -> AccountPlanDocument | None:
-    """The saved plan to keep unrequested sections from (only for a partial regeneration)."""
-    if sections == SECTIONS or stored is None:
-        return None
-    return stored[1]
 
 
 async def _write(

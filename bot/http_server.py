@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy import text
 
 from bot.api import register_api
@@ -137,6 +138,15 @@ class ReplayGuard:
                 self._seen.pop(next(iter(self._seen)))
 
 
+async def _slack_request(request: web.Request) -> tuple[AsyncBoltRequest | None, str | None]:
+    """Bolt's view of the request, or why it is not a Slack payload."""
+    try:
+        bolt_request = await to_bolt_request(request)
+    except (ValueError, TypeError, AttributeError) as error:  # JSON errors are ValueErrors
+        return None, f"unreadable body ({type(error).__name__})"
+    return bolt_request, payload_problem(bolt_request.body)
+
+
 def slack_events_handler(app: AsyncApp, deps: SlackDeps) -> Callable[[web.Request], Any]:
     secret = deps.settings.slack_signing_secret
     replays = ReplayGuard(deps)
@@ -148,12 +158,8 @@ def slack_events_handler(app: AsyncApp, deps: SlackDeps) -> Callable[[web.Reques
             if problem is not None:
                 log.info("refused a request to %s (401): %s", SLACK_EVENTS_PATH, problem)
                 return web.json_response({"error": "invalid_signature", "message": problem}, status=401)
-        try:
-            bolt_request = await to_bolt_request(request)
-            problem = payload_problem(bolt_request.body)
-        except (ValueError, TypeError, AttributeError) as error:  # JSON errors are ValueErrors
-            problem = f"unreadable body ({type(error).__name__})"
-        if problem is not None:
+        bolt_request, problem = await _slack_request(request)
+        if bolt_request is None or problem is not None:
             log.info("refused a signed request to %s (400): %s", SLACK_EVENTS_PATH, problem)
             return web.json_response({"error": "malformed_payload", "message": problem}, status=400)
         if "command" in bolt_request.body and not await replays.first_time(request.headers):

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.config import JsonDict
 
 from storage.vocabulary import ActionStatus, OpportunityType, PlanStatus, Priority, Severity
 
@@ -168,7 +169,7 @@ class BenchmarkComparison(_Section):
 
 # Fields the server owns: a person's edit (REST PUT, a form) never sets them; the API documents them
 # as readOnly and ignores values sent for them (see bot/api/service.replace_plan).
-READ_ONLY = {"readOnly": True}
+READ_ONLY: JsonDict = {"readOnly": True}
 SERVER_OWNED_FIELDS: tuple[str, ...] = (
     "plan_id",
     "status",

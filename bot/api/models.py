@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic.config import JsonDict
 
 from storage.plan_document import SECTION_ALIASES, SECTIONS, parse_sections
 from tools.analytics import fiscal_calendar
@@ -27,6 +28,7 @@ MAX_BODY_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 32
 
 SECTION_NAMES = ["all", *SECTIONS, *sorted(SECTION_ALIASES)]
+SECTIONS_SCHEMA: JsonDict = {"items": {"type": "string", "enum": [*SECTION_NAMES]}, "default": ["all"]}
 
 
 class FieldError(BaseModel):
@@ -62,7 +64,7 @@ class GenerateRequest(BaseModel):
     )
     include_sections: list[str] = Field(
         default_factory=lambda: ["all"],
-        json_schema_extra={"items": {"type": "string", "enum": SECTION_NAMES}, "default": ["all"]},
+        json_schema_extra=SECTIONS_SCHEMA,
         description="Section names or aliases; `all` (the default) drafts every section.",
         validate_default=True,
     )

@@ -89,7 +89,7 @@ def check_as_of(day: date, what: str = "the as-of date") -> date:
 def parse_as_of(text: str, what: str = "--as-of") -> date:
     """A typed as-of date: exactly YYYY-MM-DD in ASCII digits, a real day, in the accepted range."""
     try:
-        if not isinstance(text, str) or not ISO_DATE.match(text):
+        if not ISO_DATE.match(text):
             raise ValueError
         day = date.fromisoformat(text)
     except ValueError:

@@ -19,7 +19,7 @@ generation keeps it again: edits survive any number of regenerations, until `--r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,35 +56,49 @@ class HumanEdits:
 
     current: Json
     since_version: int | None = None
-    objective_ids: list[str] = field(default_factory=list)  # ids in `current`
-    replaced_objectives: set[str] = field(default_factory=set)  # drafted texts people edited away
-    removed_objectives: set[str] = field(default_factory=set)
-    risks: set[str] = field(default_factory=set)  # text keys in `current`
-    removed_risks: set[str] = field(default_factory=set)
-    actions: set[str] = field(default_factory=set)  # added by people (text keys in `current`)
-    removed_actions: set[str] = field(default_factory=set)
-    sections: set[str] = field(default_factory=set)
-    editors: list[str] = field(default_factory=list)
+    objective_ids: list[str] = field(default_factory=list[str])  # ids in `current`
+    replaced_objectives: set[str] = field(default_factory=set[str])  # drafted texts people edited away
+    removed_objectives: set[str] = field(default_factory=set[str])
+    risks: set[str] = field(default_factory=set[str])  # text keys in `current`
+    removed_risks: set[str] = field(default_factory=set[str])
+    actions: set[str] = field(default_factory=set[str])  # added by people (text keys in `current`)
+    removed_actions: set[str] = field(default_factory=set[str])
+    sections: set[str] = field(default_factory=set[str])
+    editors: list[str] = field(default_factory=list[str])
 
     @property
     def empty(self) -> bool:
-        tracked = any(a.get("status", "open") != "open" for a in self.current.get("action_plan_90day", []))
+        tracked = any(a.get("status", "open") != "open" for a in _items(self.current.get("action_plan_90day")))
         return not (self.objective_ids or self.risks or self.actions or self.sections or tracked
                     or self.removed_objectives or self.removed_risks or self.removed_actions)  # fmt: skip
 
 
+def _json(value: Any) -> Json:
+    """`value` if it is a JSON object, else an empty one (documents are stored JSON)."""
+    return cast(Json, value) if isinstance(value, dict) else {}
+
+
+def _items(value: Any) -> list[Json]:
+    """The JSON objects in `value` if it is a list (an empty list otherwise)."""
+    return [_json(item) for item in cast(list[Any], value)] if isinstance(value, list) else []
+
+
+def _strings(value: Any) -> list[str]:
+    return [str(item) for item in cast(list[Any], value)] if isinstance(value, list) else []
+
+
 def _risks(document: Json) -> dict[str, Json]:
     return {
-        text_key(r["risk"]): r for r in (document.get("risk_mitigation") or {}).get("identified_risks", [])
+        text_key(r["risk"]): r for r in _items(_json(document.get("risk_mitigation")).get("identified_risks"))
     }
 
 
 def _actions(document: Json) -> dict[str, Json]:
-    return {text_key(a["action"]): a for a in document.get("action_plan_90day", [])}
+    return {text_key(a["action"]): a for a in _items(document.get("action_plan_90day"))}
 
 
 def _objectives(document: Json) -> dict[str, Json]:
-    return {o["id"]: o for o in document.get("strategic_objectives", [])}
+    return {str(o["id"]): o for o in _items(document.get("strategic_objectives"))}
 
 
 def _note_changes(edits: HumanEdits, before: Json, after: Json, touched_ids: set[str]) -> None:
@@ -123,21 +137,24 @@ def human_edits(revisions: list[RevisionRecord], current: Json) -> HumanEdits:
     start = generated[-1] if generated else 0
     if generated:
         edits.since_version = revisions[start].version
-        ledger = (revisions[start].document.get("generation_context") or {}).get("kept_edits") or {}
-        kept_objectives = set(ledger.get("objectives", []))
-        touched = {o["id"] for o in revisions[start].document.get("strategic_objectives", [])
-                   if text_key(o["objective"]) in kept_objectives}  # fmt: skip
-        edits.risks = set(ledger.get("risks", []))
-        edits.actions = set(ledger.get("actions", []))
-        edits.sections = set(ledger.get("sections", []))
-        removed = ledger.get("removed") or {}
-        edits.removed_objectives = set(removed.get("objectives", []))
-        edits.replaced_objectives = set(removed.get("replaced_objectives", []))
-        edits.removed_risks = set(removed.get("risks", []))
-        edits.removed_actions = set(removed.get("actions", []))
-        edits.editors = list(ledger.get("editors", []))
+        ledger = _json(_json(revisions[start].document.get("generation_context")).get("kept_edits"))
+        kept_objectives = set(_strings(ledger.get("objectives")))
+        touched = {
+            objective_id
+            for objective_id, objective in _objectives(revisions[start].document).items()
+            if text_key(objective["objective"]) in kept_objectives
+        }
+        edits.risks = set(_strings(ledger.get("risks")))
+        edits.actions = set(_strings(ledger.get("actions")))
+        edits.sections = set(_strings(ledger.get("sections")))
+        removed = _json(ledger.get("removed"))
+        edits.removed_objectives = set(_strings(removed.get("objectives")))
+        edits.replaced_objectives = set(_strings(removed.get("replaced_objectives")))
+        edits.removed_risks = set(_strings(removed.get("risks")))
+        edits.removed_actions = set(_strings(removed.get("actions")))
+        edits.editors = _strings(ledger.get("editors"))
     else:
-        touched = set()
+        touched = set[str]()
     for before, after in zip(revisions[start:], revisions[start + 1 :], strict=False):
         if after.kind != "edited":
             continue
@@ -201,7 +218,8 @@ async def load_human_edits(session: AsyncSession, plan_id: str, current: Account
 def _renumbered(objectives: list[Json]) -> tuple[list[Json], dict[int, str]]:
     """Objectives as obj-1..obj-n; maps each input position to its new id."""
     ordered = sorted(enumerate(objectives), key=lambda pair: PRIORITY_RANK.get(pair[1]["priority"], 9))
-    result, ids = [], {}
+    result: list[Json] = []
+    ids: dict[int, str] = {}
     for number, (position, objective) in enumerate(ordered, start=1):
         ids[position] = f"obj-{number}"
         result.append({**objective, "id": f"obj-{number}"})
@@ -217,29 +235,30 @@ def _merge_objectives(
     people = [current[i] for i in edits.objective_ids]
     people_texts = {text_key(o["objective"]) for o in people}
     dropped = edits.removed_objectives | edits.replaced_objectives | people_texts
-    drafted = [o for o in new["strategic_objectives"] if text_key(o["objective"]) not in dropped]
+    drafted_all = _items(new.get("strategic_objectives"))
+    drafted = [o for o in drafted_all if text_key(o["objective"]) not in dropped]
     room = max(MAX_OBJECTIVES - len(people), 0)
     chosen = people + drafted[:room]
     if len(chosen) < MIN_OBJECTIVES:  # people removed so much that the plan would be too thin
         spare = [
             o
-            for o in new["strategic_objectives"]
+            for o in drafted_all
             if o not in drafted and text_key(o["objective"]) not in people_texts
         ]
         chosen += spare[: MIN_OBJECTIVES - len(chosen)]
     merged, ids = _renumbered(chosen)
-    from_current = {people[i]["id"]: ids[i] for i in range(len(people))}
-    from_drafted = {o["id"]: ids[i] for i, o in enumerate(chosen) if i >= len(people)}
+    from_current = {str(people[i]["id"]): ids[i] for i in range(len(people))}
+    from_drafted = {str(o["id"]): ids[i] for i, o in enumerate(chosen) if i >= len(people)}
     # The drafter's actions for an objective a person edited follow the person's version: the same
     # words, or the same slot (edits keep ids, and the drafter numbers the same data the same way).
-    by_text = {text_key(o["objective"]): from_current[o["id"]] for o in people}
-    for objective in new["strategic_objectives"]:
-        key = text_key(objective["objective"])
-        if key in edits.replaced_objectives and objective["id"] in from_current:
-            from_drafted.setdefault(objective["id"], from_current[objective["id"]])
+    by_text = {text_key(o["objective"]): from_current[str(o["id"])] for o in people}
+    for objective in drafted_all:
+        key, objective_id = text_key(objective["objective"]), str(objective["id"])
+        if key in edits.replaced_objectives and objective_id in from_current:
+            from_drafted.setdefault(objective_id, from_current[objective_id])
         # A removed objective maps to REMOVED: its drafted first steps go with it.
         from_drafted.setdefault(
-            objective["id"], by_text.get(key, REMOVED if key in edits.removed_objectives else "")
+            objective_id, by_text.get(key, REMOVED if key in edits.removed_objectives else "")
         )
     lines = [f"objective '{short(o['objective'])}'" for o in people]
     return merged, from_drafted, from_current, lines
@@ -253,8 +272,8 @@ def _merge_actions(
         if key in edits.actions or a.get("status", "open") != "open"
     ]  # fmt: skip
     kept_keys = {text_key(a["action"]) for a in kept}
-    merged = []
-    for action in new["action_plan_90day"]:
+    merged: list[Json] = []
+    for action in _items(new.get("action_plan_90day")):
         key = text_key(action["action"])
         objective = drafted_ids.get(action.get("objective_id") or "")
         if key in kept_keys or key in edits.removed_actions or objective == REMOVED:
@@ -262,7 +281,7 @@ def _merge_actions(
         merged.append({**action, "objective_id": drafted_ids.get(action.get("objective_id") or "") or None})
     for action in kept:
         merged.append({**action, "objective_id": current_ids.get(action.get("objective_id") or "") or None})
-    merged.sort(key=lambda a: (a["week"], a["due_date"]))
+    merged.sort(key=lambda a: (int(a["week"]), str(a["due_date"])))
     done = sum(1 for a in kept if a.get("status") == "done")
     snoozed = sum(1 for a in kept if a.get("status") == "snoozed")
     added = sum(
