@@ -12,6 +12,7 @@ from anthropic import transform_schema
 from agent.claude.client import ClaudeClient
 from agent.claude.section_jobs import TOOL_SPECS, tool_model
 from agent.claude.workflow import ClaudeSectionWriter
+from agent.review import Finding, PlanReview
 from agent.section_writer import ProgressEvent, SectionOutcome
 from storage.plan_document import SECTIONS
 from tests.fakes.anthropic_api import ApiError, Call, FakeAnthropic, Reply, Responder, text, tool_use
@@ -301,16 +302,17 @@ async def test_the_warm_up_is_tried_once_and_counts_against_the_deadline() -> No
     assert not any(c.forced_tool for c in fake.calls)
 
 
-def urgency_review(document: Any, context: Any) -> dict[str, Any]:
-    """A plan review (the shape agent.review returns): an error for objectives that shout."""
-    findings = [
-        {"code": "shouting", "severity": "error", "section": "strategic_objectives",
-         "path": f"strategic_objectives[{index}].objective", "message": "the objective is written in capitals",
-         "suggestion": "write it in sentence case"}
-        for index, objective in enumerate(document.strategic_objectives)
-        if objective.objective.isupper()
-    ]  # fmt: skip
-    return {"findings": findings, "errors": len(findings), "warnings": 0}
+def urgency_review(document: Any, context: Any) -> PlanReview:
+    """A stand-in plan review: an error for objectives that shout (the real one has no such check)."""
+    return PlanReview(
+        findings=[
+            Finding(code="shouting", severity="error", section="strategic_objectives",
+                    path=f"strategic_objectives[{index}].objective",
+                    message="the objective is written in capitals", suggestion="write it in sentence case")
+            for index, objective in enumerate(document.strategic_objectives)
+            if objective.objective.isupper()
+        ]
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("fixed", [True, False])
