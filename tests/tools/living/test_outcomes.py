@@ -85,6 +85,7 @@ async def test_a_manager_sees_their_teams_outcomes_with_names(any_db: Database) 
 
     async with any_db.session() as session:
         await save_user(session, "maya@example.com", name="Maya Manager", role="manager")
+        await save_user(session, "mo@example.com", name="Mo Manager", role="manager")
         await save_user(session, "ana@example.com", name="Ana Ruiz", role="csm", manager_email="maya@example.com")
         await save_user(session, "bo@example.com", name="Bo Berg", role="csm", manager_email="mo@example.com")
     await add_customer(any_db, "c1", "Acme", csm="ana@example.com")
