@@ -233,6 +233,11 @@ class AccountPlanDocument(BaseModel):
             raise ValueError("objective ids must be unique")
         return self
 
+    def start_month(self, default: int = 1) -> int:
+        """The fiscal year's first month this plan was drafted with (recorded when it was generated)."""
+        recorded = self.generation_context.get("fiscal_year_start_month")
+        return recorded if isinstance(recorded, int) and 1 <= recorded <= 12 else default
+
     def to_json_dict(self) -> dict[str, Any]:
         """The JSON-ready dict stored in the database and printed by `--format json`."""
         return self.model_dump(mode="json")

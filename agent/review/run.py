@@ -24,8 +24,7 @@ CHECKS: tuple[Callable[[ReviewFacts], None], ...] = (
 
 def plan_start_month(document: AccountPlanDocument, default: int = 1) -> int:
     """The fiscal year's first month the plan was drafted with (recorded in its generation context)."""
-    recorded = document.generation_context.get("fiscal_year_start_month")
-    return recorded if isinstance(recorded, int) and 1 <= recorded <= 12 else default
+    return document.start_month(default)
 
 
 def review_plan(

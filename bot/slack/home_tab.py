@@ -23,7 +23,7 @@ async def home_for(deps: SlackDeps, user_id: str) -> View:
     plans = await plans_for(deps.database, actor, today)
     reviewer = actor.role in REVIEWER_ROLES
     queue = await review_queue(deps.database, actor, today) if reviewer else None
-    progress = await progress_by_plan(deps.database, [row.plan_id for row in [*plans, *(queue or [])]])
+    progress = await progress_by_plan(deps.database, [row.plan_id for row in [*plans, *(queue or [])]], today)
     outcomes = await stats_for(deps.database, actor, today) if reviewer else None
     return home_view(plans, queue, today=today, progress=progress, team_outcomes=outcomes, team=reviewer)
 

@@ -4,6 +4,7 @@ their targets, with live values (utilization, health, active seats) read from to
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import AccountPlan, Customer
 from storage.plan_document import AccountPlanDocument, StrategicObjective
 from storage.plans import document_of, get_plan
+from tools.analytics.fiscal_calendar import fiscal_quarters
 
 
 class ObjectiveProgress(BaseModel):
@@ -21,9 +23,10 @@ class ObjectiveProgress(BaseModel):
     metric_progress: float | None  # 0-1, mean of current/target over the measurable metrics
     milestones_done: int
     milestones_total: int
+    milestones_overdue: int  # milestones of quarters already over that are not done
     progress: float  # 0-1, what the bar shows
     complete: bool
-    status: str  # complete | on_track | behind
+    status: str  # complete | on_track | behind (a milestone of a quarter that is over is not done)
 
 
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
@@ -68,8 +71,18 @@ def _metric_ratio(current: float | None, target: float | None, baseline: float |
     return max(0.0, min(1.0, current / target))
 
 
-def objective_progress(objective: StrategicObjective, customer: Customer | None = None) -> ObjectiveProgress:
-    """Progress of one objective: metrics (live where the data tracks them) and milestones done."""
+def quarters_over(document: AccountPlanDocument, as_of: date) -> frozenset[str]:
+    """The plan's fiscal quarters that ended before `as_of` (none before the fiscal year starts)."""
+    quarters = fiscal_quarters(document.fiscal_year, document.start_month())
+    return frozenset(q.name for q in quarters if q.end < as_of)
+
+
+def objective_progress(
+    objective: StrategicObjective, customer: Customer | None = None, *, quarters_done: frozenset[str] = frozenset()
+) -> ObjectiveProgress:
+    """Progress of one objective: metrics (live where the data tracks them) and milestones done.
+    Behind means a milestone of a quarter that is already over (`quarters_done`) is not done: a
+    plan whose year has not started is never behind."""
     ratios: list[float] = []
     for metric in objective.success_metrics:
         recorded = metric_number(metric.current)
@@ -89,7 +102,8 @@ def objective_progress(objective: StrategicObjective, customer: Customer | None 
     parts = [milestone_share] + ([metric_progress] if metric_progress is not None else [])
     progress = sum(parts) / len(parts)
     complete = milestones_done == milestones_total or (bool(ratios) and all(r >= 1.0 for r in ratios))
-    status = "complete" if complete else "on_track" if progress >= 0.5 else "behind"
+    overdue = sum(1 for m in objective.quarterly_milestones if m.quarter in quarters_done and not m.done)
+    status = "complete" if complete else "behind" if overdue else "on_track"
     return ObjectiveProgress(
         objective_id=objective.id,
         objective=objective.objective,
@@ -97,25 +111,31 @@ def objective_progress(objective: StrategicObjective, customer: Customer | None 
         metric_progress=metric_progress,
         milestones_done=milestones_done,
         milestones_total=milestones_total,
+        milestones_overdue=0 if complete else overdue,
         progress=1.0 if complete else progress,
         complete=complete,
         status=status,
     )
 
 
-def document_progress(document: AccountPlanDocument, customer: Customer | None) -> list[ObjectiveProgress]:
-    """Every objective's progress in the plan's order."""
-    return [objective_progress(o, customer) for o in document.strategic_objectives]
+def document_progress(
+    document: AccountPlanDocument, customer: Customer | None, as_of: date
+) -> list[ObjectiveProgress]:
+    """Every objective's progress in the plan's order, as of a date."""
+    done = quarters_over(document, as_of)
+    return [objective_progress(o, customer, quarters_done=done) for o in document.strategic_objectives]
 
 
-async def plan_progress(session: AsyncSession, plan_id: str) -> list[ObjectiveProgress]:
+async def plan_progress(session: AsyncSession, plan_id: str, as_of: date) -> list[ObjectiveProgress]:
     """Every objective's progress for `/accountplan show` and App Home."""
     plan = await get_plan(session, plan_id)
     customer = await session.get(Customer, plan.customer_id)
-    return document_progress(document_of(plan), customer)
+    return document_progress(document_of(plan), customer, as_of)
 
 
-async def plans_progress(session: AsyncSession, plan_ids: list[str]) -> dict[str, list[ObjectiveProgress]]:
+async def plans_progress(
+    session: AsyncSession, plan_ids: list[str], as_of: date
+) -> dict[str, list[ObjectiveProgress]]:
     """Objective progress of several plans in one query (App Home lists many); a stored document
     that no longer validates is left out rather than failing the whole list."""
     if not plan_ids:
@@ -128,7 +148,7 @@ async def plans_progress(session: AsyncSession, plan_ids: list[str]) -> dict[str
     found: dict[str, list[ObjectiveProgress]] = {}
     for plan, customer in rows.all():
         try:
-            found[plan.id] = document_progress(document_of(plan), customer)
+            found[plan.id] = document_progress(document_of(plan), customer, as_of)
         except ValueError:
             continue
     return found

@@ -14,7 +14,7 @@ from storage.models import AccountPlan, Customer, Opportunity, RiskSignal
 from storage.plans import document_of
 from storage.vocabulary import ActionStatus, OpportunityStage, PlanStatus, RiskStatus, Severity
 from tools.living.actions import plans_in_force
-from tools.living.progress import ObjectiveProgress, objective_progress
+from tools.living.progress import ObjectiveProgress, document_progress
 
 QBR_LEAD_DAYS = 14
 RENEWAL_THRESHOLDS = (30, 60, 90)  # tightest first
@@ -55,7 +55,7 @@ class RenewalReminder(BaseModel):
     plan_status: str
 
 
-async def _prep(session: AsyncSession, plan: AccountPlan, customer: Customer) -> QBRPrep:
+async def _prep(session: AsyncSession, plan: AccountPlan, customer: Customer, today: date) -> QBRPrep:
     document = document_of(plan)
     signals = (
         await session.execute(
@@ -88,7 +88,7 @@ async def _prep(session: AsyncSession, plan: AccountPlan, customer: Customer) ->
     ]
     wins += [f"Done: {a.action}" for a in document.action_plan_90day if a.status == ActionStatus.DONE]
     return QBRPrep(
-        objectives=[objective_progress(o, customer) for o in document.strategic_objectives],
+        objectives=document_progress(document, customer, today),
         risks=list(dict.fromkeys(risks))[:MAX_PREP_ITEMS],
         wins=wins[:MAX_PREP_ITEMS],
     )
@@ -116,7 +116,7 @@ async def due_qbr_reminders(session: AsyncSession, today: date) -> list[QBRRemin
                     qbr_date=qbr.date,
                     focus=qbr.focus,
                     days_until=(qbr.date - today).days,
-                    prep=await _prep(session, plan, customer),
+                    prep=await _prep(session, plan, customer, today),
                 )
             )
     return sorted(reminders, key=lambda r: (r.qbr_date, r.customer_name))

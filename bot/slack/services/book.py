@@ -191,10 +191,12 @@ async def plan_document(database: Database, plan_id: str) -> AccountPlanDocument
         return document_of(await get_plan(session, plan_id))
 
 
-async def progress_by_plan(database: Database, plan_ids: list[str]) -> dict[str, list[ObjectiveProgress]]:
-    """Objective progress of the listed plans (one query however many), keyed by plan id."""
+async def progress_by_plan(
+    database: Database, plan_ids: list[str], as_of: date
+) -> dict[str, list[ObjectiveProgress]]:
+    """Objective progress of the listed plans (one query however many) as of a date, by plan id."""
     async with database.session() as session:
-        return await plans_progress(session, plan_ids)
+        return await plans_progress(session, plan_ids, as_of)
 
 
 async def plans_for(database: Database, actor: Actor, as_of: date, *, limit: int = 20) -> list[PlanRow]:

@@ -155,7 +155,7 @@ async def plan_card(database: Database, plan_id: str, today: date, *, with_progr
         progress = None
         if with_progress or (with_progress is None and in_force):
             customer = await session.get(Customer, plan.customer_id)
-            progress = document_progress(document, customer)
+            progress = document_progress(document, customer, today)
         return PlanCard(document=document, facts=facts, progress=progress)
 
 

@@ -300,12 +300,13 @@ def test_a_csms_home_shows_the_reviewers_comment_on_a_plan_sent_back() -> None:
 
 
 def progress_of(document: AccountPlanDocument) -> list[ObjectiveProgress]:
-    """Progress as action tracking computes it, with the first objective's Q1 milestone done."""
+    """Progress as action tracking computes it half-way through the year (Q1 and Q2 are over), with
+    the first objective's Q1 milestone done: every objective has a milestone overdue."""
     objectives = list(document.strategic_objectives)
     first = objectives[0]
     milestones = [m.model_copy(update={"done": m.quarter == "Q1"}) for m in first.quarterly_milestones]
     objectives[0] = first.model_copy(update={"quarterly_milestones": milestones})
-    return [objective_progress(o) for o in objectives]
+    return [objective_progress(o, quarters_done=frozenset({"Q1", "Q2"})) for o in objectives]
 
 
 def team_stats(csms: int = 3) -> OutcomeStats:

@@ -120,10 +120,18 @@ async def test_objective_progress_from_live_metrics_and_milestones(db: Database)
         progress = objective_progress(
             objective.model_copy(update={"quarterly_milestones": milestones}), customer
         )
+        # Half-way through the year, the Q2 milestone is overdue.
+        mid_year = objective_progress(
+            objective.model_copy(update={"quarterly_milestones": milestones}),
+            customer,
+            quarters_done=frozenset({"Q1", "Q2"}),
+        )
     assert progress.metric_progress == pytest.approx(0.5)
     assert progress.milestones_done == 1 and progress.milestones_total == 4
     assert progress.progress == pytest.approx((0.25 + 0.5) / 2)
-    assert not progress.complete and progress.status == "behind"
+    # Nothing is due yet (the plan's first quarter is running): on track, not "behind" at 38%.
+    assert not progress.complete and progress.status == "on_track" and progress.milestones_overdue == 0
+    assert mid_year.status == "behind" and mid_year.milestones_overdue == 1
 
     all_done = [m.model_copy(update={"done": True}) for m in objective.quarterly_milestones]
     finished = objective_progress(objective.model_copy(update={"quarterly_milestones": all_done}), customer)
@@ -133,7 +141,7 @@ async def test_objective_progress_from_live_metrics_and_milestones(db: Database)
 async def test_plan_progress_lists_every_objective(db: Database) -> None:
     plan_id, _ = await _two_plans(db)
     async with db.session() as session:
-        progress = await plan_progress(session, plan_id)
+        progress = await plan_progress(session, plan_id, date(2026, 3, 1))
     assert [p.objective_id for p in progress] == ["obj-1", "obj-2", "obj-3"]
     # obj-2's "Metric 2" is not tracked by the data: 50% of the way to 80% as written.
     assert progress[1].metric_progress == pytest.approx(50 / 80)
@@ -149,12 +157,21 @@ async def test_progress_of_several_plans_takes_one_query(db: Database) -> None:
     event.listen(db.engine.sync_engine, "before_cursor_execute", count)
     try:
         async with db.session() as session:
-            progress = await plans_progress(session, [first, second, "no-such-plan"])
+            progress = await plans_progress(session, [first, second, "no-such-plan"], date(2026, 3, 1))
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", count)
     assert set(progress) == {first, second}
     assert [p.objective_id for p in progress[second]] == ["obj-1", "obj-2", "obj-3"]
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
     async with db.session() as session:
-        assert await plans_progress(session, []) == {}
-        assert progress[first] == await plan_progress(session, first)
+        assert await plans_progress(session, [], date(2026, 3, 1)) == {}
+        assert progress[first] == await plan_progress(session, first, date(2026, 3, 1))
+
+
+def test_a_plan_is_behind_only_for_milestones_of_quarters_that_are_over() -> None:
+    from tools.living.progress import quarters_over
+
+    document = plan_document("c1", "Acme")  # FY2026, calendar fiscal year
+    assert quarters_over(document, date(2025, 12, 1)) == frozenset()  # the year has not started
+    assert quarters_over(document, date(2026, 4, 1)) == frozenset({"Q1"})
+    assert quarters_over(document, date(2027, 1, 5)) == frozenset({"Q1", "Q2", "Q3", "Q4"})
