@@ -4,7 +4,7 @@ probability and quarter, and a target ARR of current + risk-adjusted weighted pi
 from __future__ import annotations
 
 from agent.drafter.situation import Situation
-from agent.drafter.text import day, money, pct
+from agent.drafter.text import day, days_phrase, money, pct, plural
 from storage.plan_document import ExpansionOpportunity, ExpansionPlan
 from tools.analytics.expansion import ExpansionCandidate
 
@@ -14,19 +14,40 @@ NON_ADDITIVE_TYPES = ("renewal",)
 
 
 def timeline_of(situation: Situation, candidate: ExpansionCandidate) -> str:
-    if candidate.expected_quarter is not None and candidate.expected_quarter in situation.open_quarters:
-        return candidate.expected_quarter
-    if candidate.expected_close is not None and candidate.expected_close > situation.quarters[-1].end:
-        return f"after {situation.fiscal_year} ({day(candidate.expected_close)})"
-    if situation.churn_imminent:
-        return "after the renewal is secured"
-    # Undated, or dated in a quarter already over: the earliest quarter it can still close in.
-    open_quarters = situation.open_quarters
-    return open_quarters[1] if len(open_quarters) > 1 else open_quarters[0]
+    """The quarter the opportunity closes in, as recorded; never silently moved. A passed close
+    date is flagged stale (and listed as data to fix), a date outside the year says so."""
+    close = candidate.expected_close
+    if close is not None and close < situation.context.as_of:
+        return f"stale: close date {day(close)} has passed"
+    in_open_quarter = candidate.expected_quarter is not None and candidate.expected_quarter in situation.open_quarters
+    if in_open_quarter and (close is None or close >= situation.plan_start):
+        return candidate.expected_quarter  # type: ignore[return-value]
+    if close is not None and close > situation.quarters[-1].end:
+        return f"after {situation.fiscal_year} ({day(close)})"
+    if close is not None and close < situation.plan_start:
+        return f"before {situation.fiscal_year} ({day(close)})"
+    if close is None and candidate.expected_quarter is None:
+        return "no close date on record"
+    return f"{candidate.expected_quarter}, a quarter already over" if candidate.expected_quarter else "no close date on record"
 
 
 def counts_towards_target(situation: Situation, candidate: ExpansionCandidate, timeline: str) -> bool:
     return candidate.type not in NON_ADDITIVE_TYPES and timeline in situation.open_quarters
+
+
+def later_candidates(situation: Situation) -> dict[str, int]:
+    """Open expansion opportunities that cannot count this year, by why: after the year, stale
+    (close date passed), undated, or closing before the year starts."""
+    counts = {"after": 0, "stale": 0, "undated": 0, "before": 0}
+    for candidate in situation.context.expansion.candidates:
+        if candidate.type in NON_ADDITIVE_TYPES:
+            continue
+        timeline = timeline_of(situation, candidate)
+        if timeline in situation.open_quarters:
+            continue
+        key = timeline.split(" ", 1)[0].rstrip(":")
+        counts[{"after": "after", "stale": "stale", "before": "before"}.get(key, "undated")] += 1
+    return counts
 
 
 def _description(situation: Situation, candidate: ExpansionCandidate) -> str:
@@ -95,7 +116,7 @@ def expansion_summary(situation: Situation) -> str:
     plan_target = target_arr(situation)
     current = situation.arr or 0.0
     if situation.churn_imminent:
-        return f"No expansion target this year: with renewal {situation.days_to_renewal} days out, protecting {money(current)} comes first."
+        return f"No expansion target this year: with the renewal {days_phrase(situation.days_to_renewal or 0)}, protecting {money(current)} comes first."
     if plan_target <= current:
         later = [
             c
@@ -105,11 +126,27 @@ def expansion_summary(situation: Situation) -> str:
         ]
         if later:
             total = sum(c.value for c in later)
-            return f"No in-year expansion: {len(later)} {'opportunity' if len(later) == 1 else 'opportunities'} worth {money(total)} close after {situation.fiscal_year}."
+            counts = later_candidates(situation)
+            what = f"{plural(len(later), 'opportunity', 'opportunities')} worth {money(total)}"
+            kinds = [key for key in ("after", "before", "stale", "undated") if counts[key]]
+            if len(kinds) == 1:
+                return f"No in-year expansion: {what} {_why_later(kinds[0], len(later), situation.fiscal_year)}."
+            detail = ", ".join(f"{counts[k]} {_why_later(k, counts[k], situation.fiscal_year)}" for k in kinds)
+            return f"No in-year expansion: {what} cannot count in {situation.fiscal_year} ({detail})."
         return "No expansion pipeline on record."
     factor = situation.pipeline_factor
-    adjusted = f", discounted to {pct(factor * 100)} for open risk" if factor < 1 else ""
+    adjusted = f", counted at {pct(factor * 100)} for the open risk" if factor < 1 else ""
     return (
         f"Target ARR {money(plan_target)} from {money(current)}: "
         f"{money(weighted_in_year(situation))} probability-weighted in-year pipeline{adjusted}."
     )
+
+
+def _why_later(kind: str, count: int, fiscal_year: str) -> str:
+    one = count == 1
+    return {
+        "after": f"close{'s' if one else ''} after {fiscal_year}",
+        "before": f"close{'s' if one else ''} before {fiscal_year} starts",
+        "stale": f"{'is' if one else 'are'} past {'its' if one else 'their'} close date",
+        "undated": f"{'has' if one else 'have'} no close date",
+    }[kind]

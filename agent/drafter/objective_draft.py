@@ -70,9 +70,10 @@ def health_target(health: int, *, recovering: bool = False, year_left: float = 1
     return int(max(health, min(HEALTH_TARGET_CAP, target)))
 
 
-def renewal_label(situation: Situation) -> str:
+def renewal_day(situation: Situation) -> str | None:
+    """'Aug 31, 2027' for a renewal still ahead; None when unknown or passed."""
     renewal = situation.context.customer.renewal_date
-    return day(renewal) if renewal else "next"
+    return day(renewal) if renewal is not None and not situation.renewal_stale else None
 
 
 def quarter_plan(
@@ -103,8 +104,40 @@ def within_reach(current: int, full_year_target: int, year_left: float) -> int:
 
 
 def multi_threading_target(situation: Situation) -> int:
-    """Engaged contacts to aim for: by segment, and always at least one more than today."""
+    """Engaged contacts to aim for by year end: the segment's norm within reach of the time left,
+    and always at least one more than today. One number, used by the objective and the
+    stakeholder plan alike."""
     base = {"enterprise": 6, "strategic": 6, "mid-market": 4, "midmarket": 4, "smb": 3}.get(
         situation.segment, 4
     )
-    return min(50, max(base, situation.context.coverage.engaged_contacts + 1))
+    engaged = situation.context.coverage.engaged_contacts
+    return min(50, max(engaged + 1, within_reach(engaged, base, situation.year_left)))
+
+
+def sequence(
+    situation: Situation,
+    steps: list[str],
+    *,
+    before: Quarter | None = None,
+    after: tuple[str, ...] = (),
+) -> dict[Quarter, str]:
+    """Milestones in order over the open quarters. With `before` (the quarter of the event the
+    steps lead to), the last step lands in that quarter and the quarters after it take the
+    `after` steps instead, so nothing serving an event comes after it. With fewer quarters than
+    steps, the first ones are kept and the last step still closes the window; spare quarters
+    before the last step review progress at the QBR."""
+    open_quarters = list(situation.open_quarters)
+    window = open_quarters[: open_quarters.index(before) + 1] if before in open_quarters else open_quarters
+    rest = open_quarters[len(window) :]
+    plan: dict[Quarter, str] = dict.fromkeys(QUARTERS, steps[0])  # quarters over: milestones() marks them
+    if len(window) == 1:
+        plan[window[0]] = steps[0] if len(steps) == 1 else f"{steps[0]}; {steps[-1]}"
+    elif len(window) >= len(steps):
+        chosen = steps[:-1] + ["Progress reviewed at the QBR"] * (len(window) - len(steps)) + steps[-1:]
+        plan.update(zip(window, chosen, strict=True))
+    else:
+        plan.update(zip(window, [*steps[: len(window) - 1], steps[-1]], strict=True))
+    follow = list(after) or ["Results reviewed at the QBR", "Next year's goals agreed", "Annual review held"]
+    for index, quarter in enumerate(rest):
+        plan[quarter] = follow[min(index, len(follow) - 1)] if index < len(follow) else f"{follow[-1]} ({quarter})"
+    return plan

@@ -27,6 +27,7 @@ from agent.drafter.situation import Situation
 from storage.plan_document import StrategicObjective
 
 MAX_OBJECTIVES = 5
+MAX_CRITICAL = 2  # priorities keep their meaning: more than two "critical" means none is
 PRIORITY_RANK: dict[str, int] = {"critical": 0, "high": 1, "medium": 2}
 
 # Order breaks ties between objectives of equal priority.
@@ -49,7 +50,22 @@ def choose_objectives(situation: Situation) -> list[ObjectiveDraft]:
     value_realization always applies and at least two others do in every situation."""
     drafts = [draft for draft in (build(situation) for build in BUILDERS) if draft is not None]
     ordered = sorted(enumerate(drafts), key=lambda pair: (PRIORITY_RANK[pair[1].priority], pair[0]))
-    return [draft for _, draft in ordered][:MAX_OBJECTIVES]
+    chosen = [draft for _, draft in ordered][:MAX_OBJECTIVES]
+    for draft in [d for d in chosen if d.priority == "critical"][MAX_CRITICAL:]:
+        draft.priority = "high"
+    return _one_target_per_measure(chosen)
+
+
+def _one_target_per_measure(drafts: list[ObjectiveDraft]) -> list[ObjectiveDraft]:
+    """Each measure (health, utilization, ARR ...) gets its target in one objective only: the
+    highest-priority one that tracks it. Every builder has a measure of its own, so no objective
+    is left without a metric."""
+    seen: set[str] = set()
+    for draft in drafts:
+        kept = [m for m in draft.metrics if m.metric.lower() not in seen]
+        seen.update(m.metric.lower() for m in draft.metrics)
+        draft.metrics = kept or draft.metrics[-1:]
+    return drafts
 
 
 def to_objectives(situation: Situation, drafts: list[ObjectiveDraft]) -> list[StrategicObjective]:

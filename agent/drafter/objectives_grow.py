@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from agent.drafter.expansion import current_arr, in_year_candidates, target_arr, timeline_of, weighted_in_year
-from agent.drafter.objective_draft import FirstAction, ObjectiveDraft, health_target, within_reach
+from datetime import timedelta
+
+from agent.drafter.evidence import measurable_goals
+from agent.drafter.expansion import (
+    current_arr,
+    in_year_candidates,
+    later_candidates,
+    target_arr,
+    timeline_of,
+    weighted_in_year,
+)
+from agent.drafter.objective_draft import FirstAction, ObjectiveDraft, health_target, sequence, within_reach
+from agent.drafter.people import champion_name, with_champion
 from agent.drafter.situation import HIGH_UTILIZATION, Situation
-from agent.drafter.text import money, pct, plural, quote, round_to
+from agent.drafter.text import clip, day, money, pct, plural, quote, round_to
 from storage.plan_document import QUARTERS, Priority, Quarter, SuccessMetric
+
+ONBOARDING_FIRST_VALUE_DAYS = 90  # first value is due this long after the contract starts at the latest
 
 OUTCOMES_PER_YEAR = 3  # one business outcome signed off per remaining QBR after the first
 SEAT_TARGET = 0.85  # share of purchased seats active that makes the licence count defensible at renewal
@@ -81,33 +94,24 @@ def adoption(situation: Situation) -> ObjectiveDraft | None:
             )
         )
         reasons.append("no usage data on record yet")
-    champion = situation.champion
-    with_champion = f" with {champion.name}" if champion else ""
     if situation.onboarding:
-        objective = "Complete onboarding and reach first value" + (
-            f": {pct(target)} feature utilization" if target else ""
-        )
-        plan = {
-            "Q1": f"Onboarding plan and success criteria agreed{with_champion}",
-            "Q2": "All purchased seats provisioned; admins trained",
-            "Q3": "First value milestone documented",
-            "Q4": "Adoption review feeds the renewal case",
-        }
-    else:
-        objective = (
-            f"Increase platform adoption to {pct(target)} feature utilization"
-            if target
-            else "Establish and raise platform adoption"
-        )
-        plan = {
-            "Q1": f"Usage review{with_champion}; enablement plan for the least-used features",
-            "Q2": "Role-based training delivered to inactive users",
-            "Q3": "Adoption reviewed against target at the QBR",
-            "Q4": f"{pct(target) if target else 'Target'} utilization sustained for a full month",
-        }
-    priority: Priority = (
-        "critical" if situation.at_risk and "usage_decline" in situation.risk_kinds else "high"
+        return _onboarding(situation, metrics, target, reasons)
+    joined = with_champion(situation)
+    objective = (
+        f"Increase platform adoption to {pct(target)} feature utilization"
+        if target
+        else "Establish and raise platform adoption"
     )
+    plan = sequence(
+        situation,
+        [
+            f"Usage review{joined}; enablement plan for the least-used features",
+            "Role-based training delivered to inactive users",
+            "Adoption reviewed against target at the QBR",
+            f"{pct(target) if target else 'Target'} utilization sustained for a full month",
+        ],
+    )
+    priority: Priority = "critical" if situation.at_risk and "usage_decline" in situation.risk_kinds else "high"
     return ObjectiveDraft(
         "adoption",
         priority,
@@ -119,12 +123,83 @@ def adoption(situation: Situation) -> ObjectiveDraft | None:
         [
             FirstAction(
                 2,
-                f"Pull the usage report and hold a usage review{with_champion}: which teams and features lag",
+                f"Pull the usage report and hold a usage review{joined}: which teams and features lag",
                 "CSM",
             ),
             FirstAction(5, "Run the first role-based enablement session for low-usage teams", "Both"),
         ],
     )
+
+
+def first_value_due(situation: Situation) -> str:
+    """When first value is due: 90 days after the contract start, or 90 days into the plan if
+    that has passed already."""
+    start = situation.context.customer.contract_start
+    due = start + timedelta(days=ONBOARDING_FIRST_VALUE_DAYS) if start is not None else None
+    earliest = situation.plan_start + timedelta(days=28)
+    if due is None or due < earliest:
+        due = situation.plan_start + timedelta(days=ONBOARDING_FIRST_VALUE_DAYS)
+    return day(min(due, situation.quarters[-1].end))
+
+
+def _onboarding(
+    situation: Situation, metrics: list[SuccessMetric], target: float | None, reasons: list[str]
+) -> ObjectiveDraft:
+    """The onboarding play: seats provisioned, admins trained, time to first value."""
+    customer = situation.context.customer
+    due = first_value_due(situation)
+    joined = with_champion(situation)
+    metrics = [
+        SuccessMetric(
+            metric="First value milestone",
+            current="not reached",
+            target=f"documented by {due}",
+            measurement=f"Outcome agreed at kick-off, confirmed in writing by {champion_name(situation)}",
+        ),
+        *metrics,
+    ]
+    open_seats = (customer.seats_purchased or 0) - (customer.seats_active or 0)
+    provision = (
+        f"Provision the remaining {plural(open_seats, 'seat')} with the customer's admin"
+        if customer.seats_purchased and customer.seats_active is not None and open_seats > 0
+        else "Confirm every purchased seat is provisioned with the customer's admin"
+    )
+    return ObjectiveDraft(
+        "adoption",
+        "critical" if situation.at_risk else "high",
+        f"Complete onboarding and reach first value by {due}",
+        f"Onboarding: {situation.assessment.reasons[0].removeprefix('onboarding: ')}; "
+        f"{'; '.join(reasons)}. Time to first value decides whether the account adopts.",
+        metrics[:3],
+        sequence(
+            situation,
+            [
+                "Purchased seats provisioned; admins trained",
+                f"First value milestone documented{joined}",
+                "Adoption reviewed against target at the QBR",
+                f"{pct(target) if target else 'Target'} utilization sustained for a full month",
+            ],
+        ),
+        "Both",
+        [
+            FirstAction(1, f"Onboarding kick-off{joined}: success criteria and the first-value milestone", "CSM"),
+            FirstAction(2, provision, "Both"),
+            FirstAction(3, "Admin training session for the customer's administrators", "Both"),
+            FirstAction(7, f"First value check{joined}: is the milestone on track for {due}?", "CSM"),
+        ],
+    )
+
+
+def _threat_note(situation: Situation, descriptions: set[str]) -> str:
+    """' Threatened: competitive evaluation (...)' when a risk on the register is about one of these
+    opportunities, so the plan says what could cost the deal."""
+    threats = [c for c in situation.register if c.threatened_opportunity in descriptions]
+    if not threats:
+        return ""
+    cause = threats[0]
+    title = situation.plays.play(cause.cause).title.lower()
+    evidence = cause.evidence[0] if cause.evidence else ""
+    return f" At risk from a {title}: {evidence}." if evidence else f" At risk from a {title}."
 
 
 def growth(situation: Situation) -> ObjectiveDraft | None:
@@ -136,37 +211,47 @@ def growth(situation: Situation) -> ObjectiveDraft | None:
     if goal <= current or not candidates:
         return None
     lead = candidates[0]
+    lead_name = clip(lead.description, 60) or lead.type.replace("_", " ")
     buyer = situation.economic_buyer
     closes: dict[Quarter, str] = {}
     for candidate in candidates[:3]:
-        timeline = timeline_of(situation, candidate)  # in-year candidates: always an open quarter
-        quarter = next((q for q in situation.open_quarters if q == timeline), None)
-        if quarter is not None and quarter not in closes:
-            closes[quarter] = f"Close {candidate.description} ({money(candidate.value)})"
-    first_close = min((QUARTERS.index(q) for q in closes), default=None)
-    who = buyer.name if buyer else "the economic buyer"
+        quarter = timeline_of(situation, candidate)  # in-year candidates: always an open quarter
+        if quarter in situation.open_quarters and quarter not in closes:
+            name = clip(candidate.description, 60) or candidate.type.replace("_", " ")
+            closes[quarter] = f"Close {name} ({money(candidate.value)})"  # type: ignore[index]
+    first_close = min((QUARTERS.index(q) for q in closes), default=len(QUARTERS))
+    case = (
+        f"Business case for {lead_name} reviewed with {buyer.name}"
+        if buyer
+        else f"Business case for {lead_name} built; economic buyer identified"
+    )
     plan: dict[Quarter, str] = {}
+    after = ["Expansion adoption reviewed at the QBR", "Next year's expansion pipeline qualified", "Expansion outcomes in the annual review"]
     for index, quarter in enumerate(QUARTERS):
         if quarter in closes:
             plan[quarter] = closes[quarter]
-        elif first_close is None or index < first_close:
-            plan[quarter] = f"Business case for {lead.description} reviewed with {who}"
+        elif index < first_close:
+            plan[quarter] = case
         else:
-            plan[quarter] = "Expansion adoption reviewed; next year's pipeline qualified"
+            plan[quarter] = after.pop(0) if after else "Expansion results reviewed"
+    uplift = round(goal - current, 2)
+    factor = situation.pipeline_factor
+    discount = f", counted at {pct(factor * 100)} while the account is on watch" if factor < 1 else ""
     return ObjectiveDraft(
         "growth",
-        "high",
+        "medium" if situation.onboarding else "high",
         f"Grow ARR from {money(current)} to {money(goal)}",
-        f"Expansion-ready: {situation.context.expansion.explanation.rstrip('.')}. Largest opportunity: {lead.description} ({money(lead.value)}, p={lead.probability:.0%}).",
+        f"{plural(len(candidates), 'opportunity', 'opportunities')} can close in {situation.fiscal_year}: "
+        f"{money(weighted_in_year(situation))} probability-weighted{discount}. Largest: {lead_name} "
+        f"({money(lead.value)}, p={lead.probability:.0%})."
+        + _threat_note(situation, {c.description for c in candidates}),
         [
+            SuccessMetric(metric="ARR", current=current, target=goal, measurement="Contracted ARR in the CRM"),
             SuccessMetric(
-                metric="ARR", current=current, target=goal, measurement="Contracted ARR in the CRM"
-            ),
-            SuccessMetric(
-                metric="Weighted pipeline closed",
+                metric="Expansion ARR closed",
                 current=0,
-                target=round(weighted_in_year(situation)),
-                measurement="Closed-won expansion value",
+                target=uplift,
+                measurement="Closed-won expansion value in the CRM",
             ),
         ],
         plan,
@@ -174,9 +259,9 @@ def growth(situation: Situation) -> ObjectiveDraft | None:
         [
             FirstAction(
                 3,
-                f"Build the business case for {lead.description}"
-                + (f" with {buyer.name}" if buyer else "")
-                + " and align with the account executive",
+                f"Build the business case for {lead_name}"
+                + (f" with {buyer.name}" if buyer else "; identify the economic buyer")
+                + " with the account executive",
                 "CSM",
             )
         ],
@@ -186,48 +271,66 @@ def growth(situation: Situation) -> ObjectiveDraft | None:
 def value_realization(situation: Situation) -> ObjectiveDraft:
     goals = quote(situation.context.customer.goals)
     health = situation.health
+    measurable = measurable_goals(situation.context.customer.goals)
     metrics = [
+        SuccessMetric(
+            metric=f"{clip(goal.measure, 50)} (customer goal)",
+            current=None,
+            target=goal.target,
+            measurement="The customer's own report; baseline agreed at the first goals review",
+        )
+        for goal in measurable
+    ]
+    if health is not None:
+        metrics.append(
+            SuccessMetric(
+                metric="Health score",
+                current=health,
+                target=health_target(health, year_left=situation.year_left),
+                measurement="Health score on the 1st of each month",
+            )
+        )
+    metrics.append(
         SuccessMetric(
             metric="Documented business outcomes",
             current=0,
             target=within_reach(0, OUTCOMES_PER_YEAR, situation.year_left),
             measurement="Outcomes signed off by the customer at QBRs",
         )
-    ]
-    if health is not None:
-        metrics.insert(
-            0,
-            SuccessMetric(
-                metric="Health score",
-                current=health,
-                target=health_target(health, year_left=situation.year_left),
-                measurement="Health score on the 1st of each month",
-            ),
-        )
+    )
     rationale = (
         f"The customer's stated goals: {goals}."
         if goals
         else "No customer goals on record: they must be confirmed before outcomes can be measured."
     )
+    if measurable:
+        objective = f"Deliver the customer's measurable goals: {'; '.join(clip(g.statement, 80) or '' for g in measurable)}"
+        if len(objective) > 160:
+            objective = "Deliver the customer's measurable goals and document the outcomes"
+    else:
+        objective = "Document measurable business outcomes against the customer's goals"
     return ObjectiveDraft(
         "value",
         "medium",
-        "Document measurable business outcomes against the customer's goals",
+        objective,
         rationale,
         metrics,
-        {
-            "Q1": "Goals and success criteria confirmed in writing",
-            "Q2": "First outcome quantified and shared",
-            "Q3": "Outcomes reviewed at the QBR",
-            "Q4": "Annual value summary delivered",
-        },
+        sequence(
+            situation,
+            [
+                "Goals and baselines confirmed in writing" if measurable else "Goals and success criteria confirmed in writing",
+                "First outcome quantified and shared",
+                "Outcomes reviewed at the QBR",
+                "Annual value summary delivered",
+            ],
+        ),
         "Both",
         [
             FirstAction(
                 2,
-                "Confirm the customer's goals and how they measure success"
+                "Confirm the customer's goals, their baselines and how they measure success"
                 if goals
-                else "Ask for the customer's FY goals: none are on record",
+                else f"Ask for the customer's {situation.fiscal_year} goals: none are on record",
                 "CSM",
             )
         ],
@@ -262,12 +365,14 @@ def data_baseline(situation: Situation) -> ObjectiveDraft | None:
     gaps = open_data_gaps(situation)
     if not any(word in gap.lower() for gap in gaps for word in MATERIAL_WORDS):
         return None
-    first = f"Captured: {'; '.join(g.removeprefix('no ').removesuffix(' on record') for g in gaps[:3])}"
+    captured = "; ".join(g.removeprefix("no ").removesuffix(" on record") for g in gaps[:3])
     return ObjectiveDraft(
         "baseline",
         "high" if len(gaps) >= 3 else "medium",
         "Close the data gaps that limit this plan",
-        f"{plural(len(gaps), 'gap')} on record: {'; '.join(gaps[:4])}. Targets resting on missing data are left open, not guessed.",
+        f"{plural(len(gaps), 'gap')} on record: {'; '.join(gaps[:4])}"
+        + (f"; and {len(gaps) - 4} more" if len(gaps) > 4 else "")
+        + ". Targets resting on missing data are left open, not guessed.",
         [
             SuccessMetric(
                 metric="Open data gaps",
@@ -276,36 +381,42 @@ def data_baseline(situation: Situation) -> ObjectiveDraft | None:
                 measurement="Data gaps listed in the regenerated plan",
             )
         ],
-        {
-            "Q1": first,
-            "Q2": "Plan regenerated with complete data; targets set",
-            "Q3": "Data reviewed at the QBR",
-            "Q4": "No open data gaps",
-        },
+        sequence(
+            situation,
+            [
+                f"Captured: {captured}",
+                "Plan regenerated with complete data; targets set",
+                "Data reviewed at the QBR",
+                "No open data gaps",
+            ],
+        ),
         "Both",
         [FirstAction(1, f"Collect the missing data: {'; '.join(gaps[:3])}", "CSM")],
     )
 
 
 def expansion_discovery(situation: Situation) -> ObjectiveDraft | None:
-    """A healthy account without a growth case yet: find one (never on an account at risk)."""
+    """A healthy account without an in-year growth case: find one (never at risk or onboarding)."""
     if situation.at_risk or situation.onboarding or situation.health is None or situation.arr is None:
         return None
-    if situation.expansion_ready and target_arr(situation) > current_arr(situation):
+    if in_year_candidates(situation) and target_arr(situation) > current_arr(situation):
         return None
+    later = later_candidates(situation)
     open_count = sum(1 for c in situation.context.expansion.candidates if c.type != "renewal")
+    why = []
+    if later["after"]:
+        why.append(f"{plural(later['after'], 'opportunity', 'opportunities')} on record close{'s' if later['after'] == 1 else ''} after {situation.fiscal_year}")
+    if later["stale"]:
+        why.append(f"{plural(later['stale'], 'opportunity', 'opportunities')} past {'its' if later['stale'] == 1 else 'their'} close date")
+    if later["undated"]:
+        why.append(f"{plural(later['undated'], 'opportunity', 'opportunities')} without a close date")
+    detail = f" ({'; '.join(why)})" if why else " (none on record)"
+    champion = situation.champion
     return ObjectiveDraft(
         "discovery",
         "medium",
         "Qualify the next expansion opportunity",
-        (
-            f"Health {situation.health} and not at risk, but no expansion can close in {situation.fiscal_year}"
-            + (
-                f" ({plural(open_count, 'opportunity', 'opportunities')} on record close later)."
-                if open_count
-                else " (none on record)."
-            )
-        ),
+        f"Health {situation.health} and not at risk, but no expansion on record can close in {situation.fiscal_year}{detail}.",
         [
             SuccessMetric(
                 metric="Qualified expansion opportunities",
@@ -314,11 +425,16 @@ def expansion_discovery(situation: Situation) -> ObjectiveDraft | None:
                 measurement="Open opportunities in the CRM",
             )
         ],
-        {
-            "Q1": "Growth themes explored at the QBR",
-            "Q2": "One use case scoped with the champion",
-            "Q3": "Opportunity qualified with the economic buyer",
-            "Q4": "Proposal in next year's plan",
-        },
+        sequence(
+            situation,
+            [
+                "Growth themes explored at the QBR",
+                f"One use case scoped with {champion.name}" if champion else "One use case scoped with the main user team",
+                f"Opportunity qualified with {situation.economic_buyer.name}"
+                if situation.economic_buyer is not None
+                else "Opportunity qualified; economic buyer identified",
+                "Proposal in next year's plan",
+            ],
+        ),
         "CSM",
     )

@@ -4,6 +4,7 @@ for each active one, the roles still missing, and how to win or keep an executiv
 from __future__ import annotations
 
 from agent.drafter.objective_draft import multi_threading_target
+from agent.drafter.people import multi_thread_phrase
 from agent.drafter.situation import ENGAGED_LEVELS, Situation
 from agent.drafter.text import names, person, plural
 from storage.plan_document import RelationshipGoal, StakeholderMapEntry, StakeholderPlan
@@ -72,11 +73,10 @@ def _exec_strategy(situation: Situation) -> str:
         if buyer is None:
             strategy += "; ask them to sponsor an introduction to the economic buyer"
         return strategy + "."
-    bridge = situation.champion
-    if bridge is not None:
+    if situation.anchor_contact is not None:
         return (
-            f"No executive sponsor on record. Ask {person(bridge.name, bridge.title)} to introduce a VP+ "
-            "sponsor; open with a briefing on outcomes to date, then propose quarterly executive reviews."
+            f"No executive sponsor on record: {multi_thread_phrase(situation)}; open with a briefing on "
+            "outcomes to date, then propose quarterly executive reviews."
         )
     return "No contacts on record: identify the executive sponsor through the account executive and the order form signatory."
 

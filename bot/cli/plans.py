@@ -19,7 +19,8 @@ from bot.cli.common import async_command, open_database
 from bot.render.markdown import export_filename, render_markdown
 from bot.render.terminal import render_plan
 from storage.customers import find_customer
-from storage.demo.portfolio import seed_demo_portfolio
+from storage.db import Database
+from storage.demo.portfolio import demo_current_as_of, seed_demo_portfolio
 from storage.demo.techcorp import TECHCORP_ID
 from storage.errors import BadInput, NotFound, UnknownCustomer
 from storage.models import AccountPlan, Customer
@@ -260,22 +261,25 @@ async def export_command(plan: str, output_format: str, output: Path | None, fis
 
 @click.command("demo")
 @click.option("--offline", is_flag=True, help="Use the offline drafter even when ANTHROPIC_API_KEY is set.")
+@click.option("--as-of", "as_of", help="Date the demo is current as of, YYYY-MM-DD (default: today).")
 @async_command
-async def demo_command(offline: bool) -> None:
-    """The main job: seed the demo portfolio if the database is empty, draft TechCorp Industries'
-    plan for the fiscal year being planned, show it and write its Markdown export."""
+async def demo_command(offline: bool, as_of: str | None) -> None:
+    """The main job: seed the demo portfolio if the database is empty (or bring it up to date when
+    it was generated for another month), draft TechCorp Industries' plan for the fiscal year being
+    planned, show it and write its Markdown export."""
     settings = get_settings()
+    day = parse_as_of(as_of) or today(settings)
     database = await open_database()
     try:
         async with database.session() as session:
             customers = (await session.execute(select(func.count()).select_from(Customer))).scalar_one()
         if customers == 0:
             _note("empty database: seeding the demo portfolio ...")
-            summary = await seed_demo_portfolio(database, progress=sys.stderr.isatty())
-            _note(f"seeded {summary.added} demo accounts in {summary.seconds:.1f} s")
-        request = GenerationRequest(
-            customer=TECHCORP_ID, as_of=today(settings), offline=offline, author="demo"
-        )
+            summary = await seed_demo_portfolio(database, as_of=day, progress=sys.stderr.isatty())
+            _note(f"seeded {summary.added} demo accounts as of {day.isoformat()} in {summary.seconds:.1f} s")
+        else:
+            await _refresh_stale_demo(database, day)
+        request = GenerationRequest(customer=TECHCORP_ID, as_of=day, offline=offline, author="demo")
         try:
             result = await generate_plan(database, request, progress=_progress)
         except UnknownCustomer:
@@ -291,6 +295,27 @@ async def demo_command(offline: bool) -> None:
     _note(_saved_line(result))
     click.echo(f"Markdown export written to {path.resolve()}")
     click.echo('next: accountplan plans list | accountplan generate "TechCorp Industries" --format json')
+
+
+async def _refresh_stale_demo(database: Database, day: date) -> None:
+    """A demo book generated for another month dates badly (renewals passed, no recent touches):
+    regenerate the demo accounts as of `day`. Other customers are never touched."""
+    generated = await demo_current_as_of(database)
+    if generated is None or (generated.year, generated.month) == (day.year, day.month):
+        return
+    async with database.session() as session:
+        demo_accounts = (
+            await session.execute(
+                select(func.count()).select_from(Customer).where(
+                    (Customer.id == TECHCORP_ID) | Customer.id.like("demo-%")
+                )
+            )
+        ).scalar_one()
+    _note(f"the demo portfolio is from {generated:%B %Y}: bringing it up to date as of {day.isoformat()} ...")
+    summary = await seed_demo_portfolio(
+        database, accounts=max(1, demo_accounts), as_of=day, refresh=True, progress=sys.stderr.isatty()
+    )
+    _note(f"refreshed {summary.already_present} demo accounts in {summary.seconds:.1f} s")
 
 
 def register(cli: click.Group) -> None:
