@@ -1,0 +1,26 @@
+"""The plan review: deterministic checks that read a plan the way an experienced Customer Success
+leader would, against the account's data. Errors are what a manager would send back (a
+contradiction, the wrong person, an impossible date); warnings are worth a look.
+
+    review = review_plan(document, context)      # -> PlanReview
+    review.findings / review.errors / review.warnings / review.to_json()
+
+A concern per module: targets (measures, priorities), timing (events, quarters, the 90 days),
+people, risks, expansion, actions (the 90-day plan's coverage and load), resources, text.
+`store` keeps the review with the plan in `generation_context["review"]`.
+"""
+
+from agent.review.model import Finding, FindingSeverity, PlanReview
+from agent.review.run import review_plan
+from agent.review.store import REVIEW_KEY, stored_review, with_fresh_review, with_review
+
+__all__ = [
+    "REVIEW_KEY",
+    "Finding",
+    "FindingSeverity",
+    "PlanReview",
+    "review_plan",
+    "stored_review",
+    "with_fresh_review",
+    "with_review",
+]
