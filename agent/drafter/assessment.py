@@ -8,8 +8,9 @@ Stage, from the contract and usage:
 - established: everything else (including an unknown contract start with ordinary usage).
 
 Risk level, from the weight of the evidence (one risk per cause, see agent.drafter.register):
-each cause weighs by its severity (medium 1, high 2, critical 4); single-threading alone weighs
-at most 1 (0 when medium) and the renewal's closeness weighs nothing by itself; health 50-59
+each cause weighs by its severity (medium 1, high 2, critical 4); single-threading weighs 1 with
+the renewal within RENEWAL_AMPLIFIER_DAYS and nothing otherwise, and the renewal's closeness
+weighs nothing by itself; health 50-59
 adds 1; a renewal within RENEWAL_AMPLIFIER_DAYS adds 1 to an account already carrying 2.
 Weight 4 or more is at_risk, 1-3 watch, 0 on_track: no single medium signal makes an account
 "at risk", and a stable account with one coverage signal stays on track.
@@ -79,10 +80,12 @@ def lifecycle_stage(
     return "established", "established account"
 
 
-def _weight(cause: RiskCause) -> int:
+def _weight(cause: RiskCause, days_to_renewal: int | None) -> int:
     weight = SEVERITY_WEIGHT.get(cause.severity, 0)
     if cause.cause == "single_threaded":
-        return max(0, min(1, weight - 1))
+        # Thin coverage matters when a decision is near: weight 1 with the renewal close, else 0.
+        near = days_to_renewal is not None and 0 <= days_to_renewal <= RENEWAL_AMPLIFIER_DAYS
+        return 1 if near and weight else 0
     if cause.cause == "renewal_timing":
         return 0
     return weight
@@ -98,7 +101,7 @@ def risk_level(
     reasons: list[str] = []
     weight = 0
     for cause in register:
-        points = _weight(cause)
+        points = _weight(cause, days_to_renewal)
         weight += points
         if points:
             reasons.append(f"{title_of(cause)} ({cause.severity})")

@@ -25,7 +25,10 @@ COMPETITION = re.compile(
     r"|\balternatives? (?:to|for)\b|\bcompeting (?:platform|product|vendor|tool)s?\b",
     re.IGNORECASE,
 )
-ESCALATION = re.compile(r"\b(?:escalat\w*|p1|sev ?1|outage|downtime|blocking bug|incident)\b", re.IGNORECASE)
+ESCALATION = re.compile(
+    r"\b(?:escalat\w*|p1|sev ?1|outage|downtime|blocking bug|incident|slow support|support (?:responses?|tickets?|backlog))\b",
+    re.IGNORECASE,
+)
 BUDGET = re.compile(
     r"\b(?:budget\w*|cost[- ]cutting|too expensive|price increase|value for the price|reduce (?:spend|costs?)|downsiz\w*)\b",
     re.IGNORECASE,

@@ -28,7 +28,9 @@ def timeline_of(situation: Situation, candidate: ExpansionCandidate) -> str:
         return f"before {situation.fiscal_year} ({day(close)})"
     if close is None and candidate.expected_quarter is None:
         return "no close date on record"
-    return f"{candidate.expected_quarter}, a quarter already over" if candidate.expected_quarter else "no close date on record"
+    if candidate.expected_quarter:
+        return f"stale: expected in {candidate.expected_quarter}, a quarter already over"
+    return "no close date on record"
 
 
 def counts_towards_target(situation: Situation, candidate: ExpansionCandidate, timeline: str) -> bool:
@@ -45,7 +47,7 @@ def later_candidates(situation: Situation) -> dict[str, int]:
         timeline = timeline_of(situation, candidate)
         if timeline in situation.open_quarters:
             continue
-        key = timeline.split(" ", 1)[0].rstrip(":")
+        key = timeline.split(" ", 1)[0].rstrip(":")  # after / before / stale / no
         counts[{"after": "after", "stale": "stale", "before": "before"}.get(key, "undated")] += 1
     return counts
 

@@ -11,6 +11,7 @@ before it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,7 +20,7 @@ from agent.drafter.objectives_grow import open_data_gaps
 from agent.drafter.people import fill, placeholders
 from agent.drafter.risks import mitigation_for
 from agent.drafter.situation import Situation
-from agent.drafter.text import capitalized, day, names
+from agent.drafter.text import capitalized, day, lower_first, names
 from storage.plan_document import QBR, QUARTERS, ActionItem, StrategicObjective
 
 WEEKS = 13
@@ -46,11 +47,19 @@ class Item:
     latest: int = WEEKS
     due: date | None = None  # an event's own date
     fixed: bool = False
+    optional: bool = False  # dropped when the weeks it could go in are full (a short year-end plan)
 
 
 def week_due(situation: Situation, week: int) -> date:
-    """Last day of plan week `week` (week 1 starts on the plan's first day)."""
-    return situation.plan_start + timedelta(days=7 * week - 1)
+    """Last day of plan week `week` (week 1 starts on the plan's first day), never past the end of
+    the fiscal year (the next year's plan takes over from there)."""
+    return min(situation.plan_start + timedelta(days=7 * week - 1), situation.quarters[-1].end)
+
+
+def last_week(situation: Situation) -> int:
+    """The last plan week inside the fiscal year (13 unless the year ends sooner)."""
+    days = (situation.quarters[-1].end - situation.plan_start).days
+    return max(1, min(WEEKS, days // 7 + 1))
 
 
 def week_of(situation: Situation, when: date) -> int | None:
@@ -103,9 +112,11 @@ def _objective_items(
     quarter_end = situation.quarter_end(start)
     milestone_week = week_of(situation, quarter_end)
     for order, (draft, objective) in enumerate(zip(drafts, objectives, strict=True), start=1):
-        for step in draft.first_actions:
+        for index, step in enumerate(draft.first_actions):
             week = min(WEEKS, step.week)
-            items.append(Item(week, order, step.action, step.owner, objective.id, latest=min(WEEKS, week + SLACK_WEEKS)))
+            items.append(
+                Item(week, order, step.action, step.owner, objective.id, latest=min(WEEKS, week + SLACK_WEEKS), optional=index > 0)
+            )
         by_quarter = {m.quarter: m.milestone for m in objective.quarterly_milestones}
         if milestone_week is not None and order <= 3:
             items.append(
@@ -131,6 +142,7 @@ def _objective_items(
                         draft.owner,
                         objective.id,
                         latest=min(WEEKS - 1, milestone_week + 1 + SLACK_WEEKS),
+                        optional=True,
                     )
                 )
         else:
@@ -143,6 +155,7 @@ def _objective_items(
                     f"Progress check on the {start} milestone: {by_quarter[start]}",
                     draft.owner,
                     objective.id,
+                    optional=order > 1,
                     latest=max(week, 12 if milestone_week is None else week),
                 )
             )
@@ -152,10 +165,11 @@ def _objective_items(
                     5 + order,
                     order,
                     f"Progress check on objective {objective.id.removeprefix('obj-')}: "
-                    f"{objective.success_metrics[0].metric.lower()} against its target",
+                    f"{lower_first(objective.success_metrics[0].metric)} against its target",
                     "CSM",
                     objective.id,
                     latest=8,
+                    optional=True,
                 )
             )
     return items
@@ -190,56 +204,95 @@ def _data_fix_item(situation: Situation, keys: set[str]) -> list[Item]:
 
 
 def _place(items: list[Item]) -> list[Item]:
+    """Each flexible item in the first week from its own with room; an optional one that finds no
+    room before its deadline is left out rather than piled on."""
     load = dict.fromkeys(range(1, WEEKS + 1), 0)
     for item in items:
         if item.fixed:
             load[item.week] += 1
+    placed = [i for i in items if i.fixed]
     flexible = sorted((i for i in items if not i.fixed), key=lambda i: (i.week, i.order))
     for item in flexible:
         latest = max(item.week, min(WEEKS, item.latest))
         slot = next((w for w in range(item.week, latest + 1) if load[w] < MAX_PER_WEEK), None)
         if slot is None:
+            if item.optional:
+                continue
             slot = min(range(item.week, latest + 1), key=lambda w: (load[w], w))
         item.week = slot
         load[slot] += 1
-    return items
+        placed.append(item)
+    return placed
 
 
-def _fill_quiet_windows(situation: Situation, items: list[Item]) -> list[Item]:
-    """A check-in from the segment's cadence in every two-week stretch of weeks 1-12 without work."""
+def _fill_quiet_windows(situation: Situation, items: list[Item], last: int) -> list[Item]:
+    """A check-in from the segment's cadence in every two-week stretch of weeks 1-12 (inside the
+    fiscal year) without work."""
     checkin = fill(situation.plays.segment(situation.segment).checkin, placeholders(situation))
     busy = {item.week for item in items}
     added: list[Item] = []
     for first in range(1, WEEKS - 1, 2):
+        if first > last:
+            break
         if not busy & {first, first + 1}:
-            added.append(Item(first + 1, 50, capitalized(checkin), "CSM", latest=first + 1))
+            week = min(first + 1, last)
+            added.append(Item(week, 50, capitalized(checkin), "CSM", latest=week))
     return items + added
 
 
+def _within_year(items: list[Item], last: int) -> list[Item]:
+    """When the fiscal year ends inside the 90 days, everything lands by its last week."""
+    for item in items:
+        item.week = min(item.week, last)
+        item.latest = min(item.latest, last)
+    return items
+
+
+NAMED_DAY = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{1,2}), (\d{4})\b")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+AFTERWARDS = ("post-renewal", "next renewal", "after the renewal", "next year")
+
+
+def _named_days(text: str) -> list[date]:
+    return [date(int(y), MONTHS.index(m) + 1, int(d)) for m, d, y in NAMED_DAY.findall(text)]
+
+
 def _cap_at_events(situation: Situation, item: Item) -> None:
-    """An action that names the renewal is due by the renewal (not after the event it serves)."""
-    renewal = situation.context.customer.renewal_date
-    if renewal is None or situation.renewal_stale or item.fixed:
-        return
-    text = item.action.lower()
-    if "renewal" not in text or "post-renewal" in text or "next renewal" in text:
-        return
+    """An action is due by the events it names: a date in its text, the renewal it works towards."""
     due = item.due or week_due(situation, item.week)
-    if due > renewal >= situation.plan_start:
-        item.due = renewal
-        item.week = week_of(situation, renewal) or item.week
+    text = item.action.lower()
+    limits = [when for when in _named_days(item.action) if situation.plan_start <= when < due]
+    renewal = situation.context.customer.renewal_date
+    if (
+        renewal is not None
+        and not situation.renewal_stale
+        and "renewal" in text
+        and not any(word in text for word in AFTERWARDS)
+        and situation.plan_start <= renewal < due
+    ):
+        limits.append(renewal)
+    if not limits:
+        return
+    item.due = min(limits)
+    item.week = week_of(situation, item.due) or item.week
 
 
 def draft_action_plan(
     situation: Situation, drafts: list[ObjectiveDraft], objectives: list[StrategicObjective], qbrs: list[QBR]
 ) -> list[ActionItem]:
     keys = {draft.key for draft in drafts}
+    last = last_week(situation)
+    review = (
+        "90-day review: report every success metric against target and reset the next 90 days"
+        if last == WEEKS
+        else f"Year-end review: report every success metric against target and carry open work into the plan after {situation.fiscal_year}"
+    )
     items = [
         *_data_fix_item(situation, keys),
         *_risk_items(situation, keys),
         *_objective_items(situation, drafts, objectives),
         *_events(situation, qbrs),
-        Item(WEEKS, 99, "90-day review: report every success metric against target and reset the next 90 days", "CSM", fixed=True),
+        Item(last, 99, review, "CSM", fixed=True),
     ]
     seen: set[str] = set()
     unique = []
@@ -247,7 +300,7 @@ def draft_action_plan(
         if item.action.lower() not in seen:
             seen.add(item.action.lower())
             unique.append(item)
-    placed = _fill_quiet_windows(situation, _place(unique))
+    placed = _fill_quiet_windows(situation, _place(_within_year(unique, last)), last)
     for item in placed:
         _cap_at_events(situation, item)
     placed.sort(key=lambda i: (i.week, i.order, i.due or week_due(situation, i.week)))

@@ -131,6 +131,14 @@ def adoption(situation: Situation) -> ObjectiveDraft | None:
     )
 
 
+KICKOFF_DAYS = 30  # a contract younger than this still starts with a kick-off
+
+
+def _days_in(situation: Situation) -> int:
+    start = situation.context.customer.contract_start
+    return (situation.context.as_of - start).days if start is not None else 0
+
+
 def first_value_due(situation: Situation) -> str:
     """When first value is due: 90 days after the contract start, or 90 days into the plan if
     that has passed already."""
@@ -182,7 +190,12 @@ def _onboarding(
         ),
         "Both",
         [
-            FirstAction(1, f"Onboarding kick-off{joined}: success criteria and the first-value milestone", "CSM"),
+            FirstAction(
+                1,
+                f"Onboarding {'kick-off' if _days_in(situation) <= KICKOFF_DAYS else 'review'}{joined}: "
+                "success criteria and the first-value milestone",
+                "CSM",
+            ),
             FirstAction(2, provision, "Both"),
             FirstAction(3, "Admin training session for the customer's administrators", "Both"),
             FirstAction(7, f"First value check{joined}: is the milestone on track for {due}?", "CSM"),
@@ -226,12 +239,19 @@ def growth(situation: Situation) -> ObjectiveDraft | None:
         else f"Business case for {lead_name} built; economic buyer identified"
     )
     plan: dict[Quarter, str] = {}
+    # Before the first close: the case, then the proposal, then the terms, ending just before it.
+    before = [case, f"Proposal for {lead_name} reviewed", f"Terms for {lead_name} agreed"]
+    open_before = [q for q in QUARTERS[:first_close] if q in situation.open_quarters]
+    steps_before = before[: max(0, len(open_before) - 1)] + before[-1:] if len(open_before) < len(before) else before
+    if len(open_before) == 1:
+        steps_before = [case]
     after = ["Expansion adoption reviewed at the QBR", "Next year's expansion pipeline qualified", "Expansion outcomes in the annual review"]
     for index, quarter in enumerate(QUARTERS):
         if quarter in closes:
             plan[quarter] = closes[quarter]
         elif index < first_close:
-            plan[quarter] = case
+            position = open_before.index(quarter) if quarter in open_before else 0
+            plan[quarter] = steps_before[min(position, len(steps_before) - 1)] if open_before else case
         else:
             plan[quarter] = after.pop(0) if after else "Expansion results reviewed"
     uplift = round(goal - current, 2)
@@ -248,7 +268,7 @@ def growth(situation: Situation) -> ObjectiveDraft | None:
         [
             SuccessMetric(metric="ARR", current=current, target=goal, measurement="Contracted ARR in the CRM"),
             SuccessMetric(
-                metric="Expansion ARR closed",
+                metric="Expansion value closed-won",
                 current=0,
                 target=uplift,
                 measurement="Closed-won expansion value in the CRM",

@@ -104,10 +104,10 @@ def retention(situation: Situation) -> ObjectiveDraft | None:
         if not situation.renewal_label and situation.renewal_stale:
             objective += " and confirm its renewal"
         priority: Priority = "critical"
-        about = names(_cause_titles(situation, top)) or "the open risks"
+        about = names([f"the {title}" for title in _cause_titles(situation, top)]) or "the open risks"
         if situation.onboarding:
             first = [
-                FirstAction(1, f"Onboarding reset{with_whom}: agree how to fix {about}", "CSM"),
+                FirstAction(1, f"Onboarding reset{with_whom}: agree how to address {about}", "CSM"),
                 FirstAction(3, "Share the reset onboarding plan with owners and dates", "CSM"),
             ]
             start_step = "Onboarding reset agreed with owners and dates"
@@ -165,9 +165,8 @@ def retention(situation: Situation) -> ObjectiveDraft | None:
                     "Value review with {buyer}: outcomes against goals",
                     "Value review with {who}: outcomes against goals",
                 ),
-                "Renewal approach agreed for the coming year"
-                if situation.renewal_label or situation.renewal_stale
-                else "Contract dates and renewal approach confirmed",
+                "Next renewal approach agreed" if situation.renewal_label or situation.renewal_stale
+                else "Contract dates and next renewal approach confirmed",
             ],
         )
     return ObjectiveDraft("retention", priority, objective, rationale, metrics, plan, "CSM", first)
@@ -208,7 +207,7 @@ def champion_replacement(situation: Situation) -> ObjectiveDraft | None:
             ],
         ),
         "CSM",
-        [FirstAction(1, f"Map who inherited the work of {names(departed)} and request an introduction", "CSM")],
+        [FirstAction(1, f"Find out who takes over from {names(departed)} and meet them", "CSM")],
     )
 
 
@@ -249,25 +248,29 @@ def executive_sponsorship(situation: Situation) -> ObjectiveDraft | None:
         objective = "Expand executive engagement from single-threaded to multi-level"
     elif not coverage.has_exec_sponsor:
         objective = "Win a VP+ executive sponsor" + (
-            " and engage the economic buyer" if situation.economic_buyer is None else ""
+            " and identify the economic buyer" if situation.economic_buyer is None else ""
         )
+    elif situation.economic_buyer is None:
+        objective = "Identify the economic buyer and engage them alongside the executive sponsor"
     else:
-        objective = "Engage the economic buyer alongside the executive sponsor"
+        objective = "Re-engage the executive sponsor and the economic buyer"
     soon = situation.days_to_renewal is not None and situation.days_to_renewal <= 180
     urgent = situation.at_risk or (soon and situation.risk_level != "on_track")
     renewal = renewal_day(situation)
+    # Until a sponsor is on record, the one endorsing is whoever the first steps identify.
+    sponsor = "Executive sponsor" if situation.exec_sponsor is not None else "Newly identified executive sponsor"
     briefing = _buyer_step(
         situation, "{buyer} briefed on value delivered", "Value briefing for the newly identified economic buyer"
     )
     if situation.renewal_quarter is not None:
         plan = sequence(
             situation,
-            [first_step, briefing, "Joint executive planning session", f"Executive sponsor endorses the {renewal} renewal"],
+            [first_step, briefing, "Joint executive planning session", f"{sponsor} endorses the {renewal} renewal"],
             before=situation.renewal_quarter,
             after=(
                 "Joint executive planning session for next year",
                 "Quarterly executive briefing held",
-                f"Executive sponsor endorses the {situation.fiscal_year} outcomes",
+                f"{sponsor} endorses the {situation.fiscal_year} outcomes",
             ),
         )
     else:
@@ -277,7 +280,7 @@ def executive_sponsorship(situation: Situation) -> ObjectiveDraft | None:
                 first_step,
                 briefing,
                 "Joint executive planning session",
-                f"Executive sponsor endorses the {situation.fiscal_year} outcomes and next year's goals",
+                f"{sponsor} endorses the {situation.fiscal_year} outcomes and next year's goals",
             ],
         )
     target_engaged = multi_threading_target(situation)

@@ -95,12 +95,12 @@ def successors_phrase(situation: Situation) -> str:
     candidates = successor_candidates(situation)
     if candidates:
         return f" (engaged candidates on record: {names([c.name for c in candidates])})"
-    return ": no engaged successor on record yet, so find one with the account executive"
+    return " (no engaged successor on record yet: find one with the account executive)"
 
 
 def departed_phrase(situation: Situation) -> str:
     departed = situation.departed_key_contacts
-    return names(departed) if departed else "the departed contact"
+    return names(departed) if departed else "the key contact who is leaving"
 
 
 def placeholders(situation: Situation, threatened: str | None = None) -> dict[str, str]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from agent.drafter.objective_draft import ENDED
 from agent.drafter.people import fill, placeholders
 from agent.drafter.situation import Situation
 from agent.drafter.text import day, money
 from storage.plan_document import QBR, ResourcePlan, StrategicObjective
 from tools.analytics.fiscal_calendar import plan_qbr_schedule
 
-ENDED = "Ended before this plan began"
 QBR_NOTICE_DAYS = 7
 WATCH_HOURS = 1.25
 AT_RISK_HOURS = 1.5
@@ -57,7 +57,7 @@ def draft_qbr_schedule(situation: Situation, objectives: list[StrategicObjective
                 m.milestone
                 for o in objectives[:2]
                 for m in o.quarterly_milestones
-                if m.quarter == item.quarter and m.milestone != ENDED
+                if m.quarter == item.quarter and not m.milestone.endswith(ENDED)
             ]
             if _after_renewal(situation, item.date):
                 work = [w for w in work if "renewal" not in w.lower() or "post-renewal" in w.lower()]

@@ -4,6 +4,7 @@ starts in, what data needs fixing)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -56,10 +57,18 @@ def _missing_input(context: PlanningContext, name: str) -> str:
     return f"no {name.replace('_', ' ')} on record"
 
 
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def _readable_dates(text: str) -> str:
+    """'latest score 2026-08-01' -> 'latest score Aug 1, 2026'."""
+    return ISO_DATE.sub(lambda m: day(date(int(m[1]), int(m[2]), int(m[3]))), text)
+
+
 def find_data_gaps(context: PlanningContext) -> list[str]:
     """The analytics' data gaps, plus any input the drafter found missing that they do not cover.
     A passed renewal date is a record to fix (Situation.data_to_fix), not a gap."""
-    reported = [gap for gap in context.data_gaps if "in the past" not in gap]
+    reported = [_readable_dates(gap) for gap in context.data_gaps if "in the past" not in gap]
     lowered = " ".join(reported).lower()
     inputs = coverage_inputs(context)
     own = [
@@ -284,12 +293,15 @@ class Situation:
         customer = self.context.customer
         fixes: list[DataFix] = []
         if customer.renewal_date is not None and self.renewal_stale:
-            outcome = customer.renewal_outcome or "unknown"
+            churned = customer.renewal_outcome == "churned"
             fixes.append(
                 DataFix(
                     "customers.renewal_date",
-                    f"the renewal date on record, {day(customer.renewal_date)}, has passed (last outcome: {outcome})",
-                    "record the renewal outcome and the new renewal date",
+                    f"the renewal date on record, {day(customer.renewal_date)}, has passed"
+                    + (" and the account is recorded as churned" if churned else ""),
+                    "confirm whether the account is still a customer; if it renewed, record the new renewal date"
+                    if churned
+                    else "record the renewal outcome and the new renewal date",
                 )
             )
         if customer.contract_start and customer.renewal_date and customer.contract_start > customer.renewal_date:

@@ -24,21 +24,24 @@ def _target_score(contact: ContactInsight) -> int:
 
 
 def _strategy(situation: Situation, contact: ContactInsight) -> str:
+    """How to work with this person, addressed to them (two people in one role get their own line)."""
     score = contact.relationship.score
     role = contact.role
+    first = contact.name.split()[0] if contact.name.split() else contact.name
     if role == "exec_sponsor":
-        return "Quarterly executive briefing; co-own the plan's outcomes and renewal decision"
+        return f"Quarterly executive briefing with {first}; co-own the plan's outcomes and the renewal decision"
     if role == "economic_buyer":
-        return "Value review each half-year tying spend to outcomes; preview the renewal case early"
-    if role == "champion" and score >= STRONG and not situation.context.coverage.has_exec_sponsor:
-        return "Elevate to executive sponsor: involve in strategic planning and ask for the exec introduction"
+        return f"Value review with {first} each half-year tying spend to outcomes; preview the renewal case early"
+    engaged = (contact.engagement_level or "") in ENGAGED_LEVELS
+    if role == "champion" and engaged and score >= STRONG and not situation.context.coverage.has_exec_sponsor:
+        return f"Elevate {first} to executive sponsor: involve them in strategic planning and ask for the exec introduction"
     if role == "champion":
-        return "Bi-weekly check-in; give early access to roadmap items and co-present the QBR"
+        return f"Bi-weekly check-in with {first}; early access to roadmap items; {first} co-presents the QBR"
     if role == "technical_buyer":
-        return "Monthly technical review of integrations, security and the adoption roadmap"
+        return f"Monthly technical review with {first}: integrations, security and the adoption roadmap"
     if score < WEAK:
-        return "Re-engage with a short usage review of their team; agree one concrete next step"
-    return "Include in enablement sessions and the QBR invite; collect feedback each quarter"
+        return f"Re-engage {first} with a short usage review of their team; agree one concrete next step"
+    return f"Invite {first} to the enablement sessions and the QBR; collect their feedback each quarter"
 
 
 def _assessment(situation: Situation) -> str:
@@ -65,10 +68,12 @@ def _exec_strategy(situation: Situation) -> str:
     buyer = situation.economic_buyer
     if sponsor is not None:
         engaged = (sponsor.engagement_level or "") in ENGAGED_LEVELS
-        verb = "Keep" if engaged else f"Re-engage ({sponsor.engagement_level or 'no'} engagement)"
+        who = f"{person(sponsor.name, sponsor.title)}, the executive sponsor on record (score {sponsor.relationship.score})"
         strategy = (
-            f"{verb} {person(sponsor.name, sponsor.title)} as executive sponsor (score {sponsor.relationship.score}): "
-            "quarterly executive briefings with our VP Customer Success"
+            f"Keep {who} close: quarterly executive briefings with our VP Customer Success"
+            if engaged
+            else f"{who}, shows {sponsor.engagement_level or 'no recorded'} engagement: win back their attention "
+            "with a short outcomes briefing, then quarterly executive reviews"
         )
         if buyer is None:
             strategy += "; ask them to sponsor an introduction to the economic buyer"

@@ -225,7 +225,8 @@ def _interactions(
         contact = rng.choices(contacts, weights=weights)[0]
         day = ends - timedelta(days=min(oldest, int(rng.expovariate(1 / 60))))
         kind = rng.choice(INTERACTION_KINDS)
-        sentiment = round(_clamp(rng.gauss(0.15 + 0.3 * quality, 0.3), -1, 1), 2)
+        # Most touches are routine or good; the unhappy ones cluster on the weak accounts.
+        sentiment = round(_clamp(rng.gauss(0.25 + 0.3 * quality, 0.25), -1, 1), 2)
         tone = "positive" if sentiment > 0.2 else "negative" if sentiment < -0.2 else "neutral"
         rows.append(
             {
@@ -280,7 +281,7 @@ def _risks(
 ) -> list[dict[str, Any]]:
     rows = []
     oldest = max(5, min(300, (ends - contract_start).days))
-    for number in range(1, max(0, round(rng.gauss(0.8 - 0.8 * quality, 0.8))) + 1):
+    for number in range(1, max(0, round(rng.gauss(0.5 - 0.9 * quality, 0.7))) + 1):
         kind, description = rng.choice(RISK_TEMPLATES)
         severity_draw = -quality + rng.gauss(0, 0.7)
         severity = (
@@ -300,7 +301,7 @@ def _risks(
                 "severity": severity,
                 "description": description,
                 "detected_at": ends - timedelta(days=min(oldest, rng.randint(5, 300))),
-                "status": "active" if rng.random() < 0.6 else "resolved",
+                "status": "active" if rng.random() < 0.5 else "resolved",
             }
         )
     return rows
