@@ -242,7 +242,8 @@ def _check_stale_renewal(facts: ReviewFacts) -> None:
     shown = [
         item
         for item in facts.texts
-        if any(when == renewal for when, _ in named_dates(item.own, renewal))
+        if RENEWAL.search(item.own)  # the date named as the renewal, not a note that fell on that day
+        and any(when == renewal for when, _ in named_dates(item.own, renewal))
         and not STALE_WORDS.search(item.own)
     ]
     flagged = any(RENEWAL.search(item.own) and STALE_WORDS.search(item.own) for item in facts.texts)
