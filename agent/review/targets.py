@@ -67,7 +67,7 @@ def _metric_claims(facts: ReviewFacts) -> list[Claim]:
             Claim(
                 measure.key,
                 unit,
-                _normalised(measure, unit, value),
+                value if isinstance(metric.target, str) and "%" in metric.target else _normalised(measure, unit, value),
                 f"strategic_objectives[{i}].success_metrics[{j}].target",
                 f"objective {i + 1}",
             )
@@ -149,7 +149,8 @@ def _check_baselines(facts: ReviewFacts) -> None:
         record = measure.on_record(facts.context)
         if record is None:
             continue
-        current = _normalised(measure, unit, current)
+        if not (isinstance(metric.current, str) and "%" in metric.current):  # "1%" is one percent, not 100%
+            current = _normalised(measure, unit, current)
         tolerance = max(1.0, abs(record) * 0.01)
         if abs(current - record) > tolerance:
             facts.error(
