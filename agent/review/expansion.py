@@ -145,9 +145,14 @@ def _check_stale(facts: ReviewFacts) -> None:
         if opportunity.stage != "open" or close is None or close >= facts.as_of:
             continue
         name = opportunity.description.strip().lower()
-        listed = next(
-            (i for i, o in enumerate(plan.opportunities) if o.description.strip().lower() == name), None
-        )
+        same_name = [i for i, o in enumerate(plan.opportunities) if o.description.strip().lower() == name]
+        # Two open opportunities may share a name: the stale one only needs to be flagged once.
+        flagged = [
+            i
+            for i in same_name
+            if STALE_WORDS.search(f"{plan.opportunities[i].timeline} {plan.opportunities[i].description}")
+        ]
+        listed = (flagged or same_name or [None])[0]
         if listed is not None:
             shown = plan.opportunities[listed]
             if not STALE_WORDS.search(f"{shown.timeline} {shown.description}"):
