@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from agent.review.facts import ReviewFacts
 from agent.review.measures import MEASURE_BY_KEY, MEASURES, Measure, metric_number
-from agent.review.wording import and_list, number, short
+from agent.review.wording import and_list, number, own_words, short
 from storage.plan_document import MetricValue
 
 MAX_CRITICAL = 2
@@ -123,7 +123,7 @@ def _check_data_behind(facts: ReviewFacts) -> None:
         return
     for i, objective in enumerate(facts.document.strategic_objectives):
         for j, milestone in enumerate(objective.quarterly_milestones):
-            text = milestone.milestone
+            text = own_words(milestone.milestone)  # a quoted CRM name ("Seats for ...") sets no level
             if not _DIGIT.search(text) or _BASELINE.search(text):
                 continue
             measure = next((m for m in without if m.pattern.search(text)), None)
