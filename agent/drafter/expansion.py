@@ -13,6 +13,9 @@ TARGET_ROUNDING = 1000.0
 NON_ADDITIVE_TYPES = ("renewal",)
 
 
+UNDATED = "no close date on record: confirm the close date with the account executive"
+
+
 def timeline_of(situation: Situation, candidate: ExpansionCandidate) -> str:
     """The quarter the opportunity closes in, as recorded; never silently moved. A passed close
     date is flagged stale (and listed as data to fix), a date outside the year says so."""
@@ -27,10 +30,10 @@ def timeline_of(situation: Situation, candidate: ExpansionCandidate) -> str:
     if close is not None and close < situation.plan_start:
         return f"before {situation.fiscal_year} ({day(close)})"
     if close is None and candidate.expected_quarter is None:
-        return "no close date on record"
+        return UNDATED
     if candidate.expected_quarter:
         return f"stale: expected in {candidate.expected_quarter}, a quarter already over"
-    return "no close date on record"
+    return UNDATED
 
 
 def counts_towards_target(situation: Situation, candidate: ExpansionCandidate, timeline: str) -> bool:
@@ -119,6 +122,12 @@ def expansion_summary(situation: Situation) -> str:
     current = situation.arr or 0.0
     if situation.churn_imminent:
         return f"No expansion target this year: with the renewal {days_phrase(situation.days_to_renewal or 0)}, protecting {money(current)} comes first."
+    if plan_target <= current and in_year_candidates(situation):
+        count = len(in_year_candidates(situation))
+        return (
+            f"{plural(count, 'opportunity', 'opportunities')} on record can close in {situation.fiscal_year} "
+            "but carry no probability-weighted value, so no ARR growth is counted on them."
+        )
     if plan_target <= current:
         later = [
             c

@@ -123,7 +123,7 @@ def _objective_items(
                 Item(
                     milestone_week,
                     order,
-                    f"{start} milestone due {day(quarter_end)}: {by_quarter[start]}",
+                    f"{start} milestone due: {by_quarter[start]}",
                     draft.owner,
                     objective.id,
                     latest=milestone_week,
@@ -249,6 +249,7 @@ def _within_year(items: list[Item], last: int) -> list[Item]:
 
 
 NAMED_DAY = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{1,2}), (\d{4})\b")
+QUARTER_NAMED = re.compile(r"\bQ([1-4])\b(?!\s*(?:of\s+)?(?:FY|20)\d{2})")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 AFTERWARDS = ("post-renewal", "next renewal", "after the renewal", "next year")
 
@@ -262,6 +263,11 @@ def _cap_at_events(situation: Situation, item: Item) -> None:
     due = item.due or week_due(situation, item.week)
     text = item.action.lower()
     limits = [when for when in _named_days(item.action) if situation.plan_start <= when < due]
+    limits += [
+        situation.quarter_end(f"Q{number}")  # type: ignore[arg-type]
+        for number in QUARTER_NAMED.findall(item.action)
+        if situation.plan_start <= situation.quarter_end(f"Q{number}") < due  # type: ignore[arg-type]
+    ]
     renewal = situation.context.customer.renewal_date
     if (
         renewal is not None

@@ -182,7 +182,9 @@ def _onboarding(
         sequence(
             situation,
             [
-                "Purchased seats provisioned; admins trained",
+                "Purchased seats provisioned; admins trained"
+                if customer.seats_purchased is not None and customer.seats_active is not None
+                else "Users provisioned; admins trained",
                 f"First value milestone documented{joined}",
                 "Adoption reviewed against target at the QBR",
                 f"{pct(target) if target else 'Target'} utilization sustained for a full month",
@@ -216,21 +218,23 @@ def _threat_note(situation: Situation, descriptions: set[str]) -> str:
 
 
 def growth(situation: Situation) -> ObjectiveDraft | None:
-    if not situation.expansion_ready:
-        return None
+    if not situation.expansion_ready or situation.arr is None:
+        return None  # no ARR on record: no ARR target (the data gap objective asks for it)
     current = current_arr(situation)
     goal = target_arr(situation)
-    candidates = in_year_candidates(situation)
+    # Only opportunities worth something weighted make the growth case.
+    candidates = [c for c in in_year_candidates(situation) if c.value * c.probability > 0]
     if goal <= current or not candidates:
         return None
     lead = candidates[0]
-    lead_name = clip(lead.description, 60) or lead.type.replace("_", " ")
+    # Opportunity names are the CRM's words: quoted, so nobody reads "Seats for ..." as a seat target.
+    lead_name = quote(lead.description, 60) or lead.type.replace("_", " ")
     buyer = situation.economic_buyer
     closes: dict[Quarter, str] = {}
     for candidate in candidates[:3]:
         quarter = timeline_of(situation, candidate)  # in-year candidates: always an open quarter
         if quarter in situation.open_quarters and quarter not in closes:
-            name = clip(candidate.description, 60) or candidate.type.replace("_", " ")
+            name = quote(candidate.description, 60) or candidate.type.replace("_", " ")
             closes[quarter] = f"Close {name} ({money(candidate.value)})"  # type: ignore[index]
     first_close = min((QUARTERS.index(q) for q in closes), default=len(QUARTERS))
     case = (
@@ -385,7 +389,9 @@ def data_baseline(situation: Situation) -> ObjectiveDraft | None:
     gaps = open_data_gaps(situation)
     if not any(word in gap.lower() for gap in gaps for word in MATERIAL_WORDS):
         return None
-    captured = "; ".join(g.removeprefix("no ").removesuffix(" on record") for g in gaps[:3])
+    captured = "; ".join(
+        g.removeprefix("no ").removesuffix(" on record").removesuffix(" unknown") for g in gaps[:3]
+    )
     return ObjectiveDraft(
         "baseline",
         "high" if len(gaps) >= 3 else "medium",
@@ -404,7 +410,7 @@ def data_baseline(situation: Situation) -> ObjectiveDraft | None:
         sequence(
             situation,
             [
-                f"Captured: {captured}",
+                f"Baselines established: {captured}",
                 "Plan regenerated with complete data; targets set",
                 "Data reviewed at the QBR",
                 "No open data gaps",
@@ -431,12 +437,19 @@ def expansion_discovery(situation: Situation) -> ObjectiveDraft | None:
     if later["undated"]:
         why.append(f"{plural(later['undated'], 'opportunity', 'opportunities')} without a close date")
     detail = f" ({'; '.join(why)})" if why else " (none on record)"
+    in_year = in_year_candidates(situation)
+    rationale = (
+        f"Health {situation.health} and not at risk; the {plural(len(in_year), 'opportunity', 'opportunities')} "
+        f"that can close in {situation.fiscal_year} carry no probability-weighted value yet."
+        if in_year
+        else f"Health {situation.health} and not at risk, but no expansion on record can close in {situation.fiscal_year}{detail}."
+    )
     champion = situation.champion
     return ObjectiveDraft(
         "discovery",
         "medium",
         "Qualify the next expansion opportunity",
-        f"Health {situation.health} and not at risk, but no expansion on record can close in {situation.fiscal_year}{detail}.",
+        rationale,
         [
             SuccessMetric(
                 metric="Qualified expansion opportunities",

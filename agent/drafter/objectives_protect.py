@@ -184,10 +184,13 @@ def champion_replacement(situation: Situation) -> ObjectiveDraft | None:
         else "; no engaged successor on record yet"
     )
     current = coverage.champion_count
+    gone = [ref.name for ref in situation.departed_key_refs]
+    who = names(gone[:2]) + (f" and {plural(len(gone) - 2, 'other')}" if len(gone) > 2 else "")
     return ObjectiveDraft(
         "champion",
         "critical" if situation.at_risk else "high",
-        f"Replace {names(departed)} with a new champion",
+        # The departed are named right beside "after ... left": nobody reads them as the new champion.
+        f"Win a new champion after {who} left",
         f"Key relationships left the company{via}. Champions today: {current}.",
         [
             SuccessMetric(

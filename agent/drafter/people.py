@@ -99,7 +99,8 @@ def successors_phrase(situation: Situation) -> str:
 
 
 def departed_phrase(situation: Situation) -> str:
-    departed = situation.departed_key_contacts
+    # "(champion, left)" beside every name: nobody reads a departed person as the one to carry on.
+    departed = [f"{ref.name} ({ref.role.replace('_', ' ')}, left)" for ref in situation.departed_key_refs]
     return names(departed) if departed else "the key contact who is leaving"
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from agent.drafter.evidence import Evidence, competitor_names, mine_notes, signal_topic, words
+from agent.drafter.evidence import Evidence, classify, competitor_names, mine_notes, signal_topic, words
 from agent.drafter.text import clip, day, money, plural, quote
 from tools.analytics.context import PlanningContext
 from tools.analytics.expansion import ExpansionCandidate
@@ -93,10 +93,16 @@ def _detected_evidence(context: PlanningContext, risk: DetectedRisk) -> tuple[st
     if risk.kind == "open_signal":
         signal = next((s for s in context.risk_signals if s.id == risk.signal_id), None)
         if signal is not None:
-            kind = signal.type.replace("_", " ")
+            kind = signal.type.replace("_", " ").strip()
+            kind = kind if kind.lower().endswith("signal") else f"{kind} signal"
             when = f", detected {day(signal.detected_at)}" if signal.detected_at else ""
-            text = f"{kind} signal ({signal.severity}{when}): {quote(signal.description, SIGNAL_QUOTE_LIMIT)}"
-            return signal_cause(signal.type), text, signal_topic(signal.description), signal.type
+            text = f"{kind} ({signal.severity}{when}): {quote(signal.description, SIGNAL_QUOTE_LIMIT)}"
+            cause = signal_cause(signal.type)
+            if cause == "other":
+                # A type we do not know: what its description says decides the cause.
+                read = classify(signal.description, None, competitor_names(context))
+                cause = read[0] if read is not None else "other"
+            return cause, text, signal_topic(signal.description), signal.type
         return "other", quote(risk.title, SIGNAL_QUOTE_LIMIT) or "open risk signal", frozenset(), "signal"
     cause = KIND_CAUSES.get(risk.kind, "other")
     if risk.kind == "renewal_soon" and context.customer.renewal_date and context.days_to_renewal is not None:
@@ -111,7 +117,7 @@ def _detected_evidence(context: PlanningContext, risk: DetectedRisk) -> tuple[st
 def _opportunity_label(candidate: ExpansionCandidate, quarter: str | None) -> str:
     kind = candidate.type.replace("_", " ")
     when = f", due {quarter}" if quarter else ""
-    name = clip(candidate.description, 60) or kind
+    name = quote(candidate.description, 60) or kind
     return f"the {money(candidate.value)} {name} {kind}{when}"
 
 
@@ -124,6 +130,8 @@ def _tie(
     if cause.cause in TOPICAL and cause.topic:
         best: tuple[int, float, ExpansionCandidate, str | None] | None = None
         for candidate, quarter in candidates:
+            if candidate.value <= 0:
+                continue  # nothing at stake
             overlap = len(cause.topic & words(candidate.description))
             if overlap and (best is None or (overlap, candidate.value) > (best[0], best[1])):
                 best = (overlap, candidate.value, candidate, quarter)
@@ -131,7 +139,8 @@ def _tie(
             cause.threatens = _opportunity_label(best[2], best[3])
             cause.threatened_opportunity = best[2].description
             return
-    cause.threatens = renewal_label
+    # The renewal is what every other risk ultimately threatens; said where it adds something.
+    cause.threatens = None if cause.cause in ("renewal_timing", "other") else renewal_label
 
 
 def build_register(

@@ -13,6 +13,7 @@ from storage.plan_document import QBR, ResourcePlan, StrategicObjective
 from tools.analytics.fiscal_calendar import plan_qbr_schedule
 
 QBR_NOTICE_DAYS = 7
+MIN_PRE_RENEWAL_DAYS = 14  # a "pre-renewal" review days before the date prepares nothing
 WATCH_HOURS = 1.25
 AT_RISK_HOURS = 1.5
 CRITICAL_HOURS = 2.0
@@ -41,6 +42,11 @@ def draft_qbr_schedule(situation: Situation, objectives: list[StrategicObjective
     # A QBR needs a week's notice when the plan starts today; planning ahead, the year's start will do.
     earliest = max(situation.plan_start, situation.context.as_of + timedelta(days=QBR_NOTICE_DAYS))
     planned = plan_qbr_schedule(situation.fiscal_year, situation.start_month, renewal, earliest)
+    if renewal is not None and any(
+        item.pre_renewal and (renewal - item.date).days < MIN_PRE_RENEWAL_DAYS for item in planned
+    ):
+        # Too close to the renewal to change it: keep the quarter's usual review instead.
+        planned = plan_qbr_schedule(situation.fiscal_year, situation.start_month, None, earliest)
     attendees = _attendees(situation)
     qbrs: list[QBR] = []
     for item in planned:

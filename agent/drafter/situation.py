@@ -18,6 +18,7 @@ from storage.plan_document import QUARTERS, Quarter
 from tools.analytics.context import PlanningContext
 from tools.analytics.fiscal_calendar import FiscalQuarter, fiscal_quarters, quarter_of
 from tools.analytics.snapshot import ContactInsight
+from tools.analytics.stakeholders import ContactRef
 
 LOW_UTILIZATION = 60.0  # percent: below this, adoption is an objective
 HIGH_UTILIZATION = 80.0  # percent: at or above this, an adoption push would contradict the data
@@ -314,6 +315,14 @@ class Situation:
             )
         for candidate in self.context.expansion.candidates:
             close = candidate.expected_close
+            if candidate.source == "crm" and close is None and candidate.expected_quarter is None:
+                fixes.append(
+                    DataFix(
+                        f"opportunities[{candidate.opportunity_id}].expected_close",
+                        f"{quote(candidate.description, 60) or 'an open opportunity'} has no close date",
+                        "add its expected close date",
+                    )
+                )
             if candidate.source == "crm" and close is not None and close < self.context.as_of:
                 fixes.append(
                     DataFix(
@@ -361,8 +370,13 @@ class Situation:
 
     @cached_property
     def departed_key_contacts(self) -> list[str]:
+        return [f"{ref.name} ({ref.role.replace('_', ' ')})" for ref in self.departed_key_refs]
+
+    @cached_property
+    def departed_key_refs(self) -> list[ContactRef]:
+        """Champions, sponsors and economic buyers who left the company."""
         return [
-            f"{ref.name} ({ref.role.replace('_', ' ')})"
+            ref
             for ref in self.context.coverage.departed
             if ref.role in ("champion", "exec_sponsor", "economic_buyer")
         ]

@@ -79,6 +79,8 @@ def capitalized(text: str) -> str:
 
 def lower_first(text: str) -> str:
     """'Key contact left: Sarah Chen' -> 'key contact left: Sarah Chen' (names keep their case)."""
+    if len(text) > 1 and text[1].isupper():
+        return text  # an acronym: "ARR", "NPS"
     return text[:1].lower() + text[1:]
 
 
