@@ -10,17 +10,18 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent.deps import AgentDeps
 from agent.drafter import DRAFTER_VERSION, draft_plan
 from agent.drafter.confidence import confidence_breakdown
+from agent.review import with_review
 from agent.section_writer import (
     OfflineSectionWriter,
     ProgressCallback,
@@ -34,7 +35,6 @@ from storage.errors import BadInput, Conflict
 from storage.models import AccountPlan
 from storage.plan_document import SECTIONS, AccountPlanDocument
 from storage.plans import SavedPlan, document_of, save_plan_version
-from storage.settings import Settings, get_settings
 from tools.analytics import context as context_tools
 from tools.analytics import fiscal_calendar
 from tools.analytics.context import PlanningContext
@@ -54,7 +54,6 @@ __all__ = [
     "default_writer",
     "generate_plan",
     "resolve_fiscal_year",
-    "today",
 ]
 
 
@@ -79,25 +78,13 @@ class GeneratedPlan:
     elapsed_ms: float
 
 
-# ---------------------------------------------------------------------------------------------
-# CLAUDE ENGINEER: plug `agent.claude` in here. Return a SectionWriter when Claude should draft,
-# None for the offline drafter. `generate_plan` only calls this when no writer was passed, the
-# request is not `offline` and `settings.claude_enabled`.
-# ---------------------------------------------------------------------------------------------
-def default_writer(settings: Settings) -> SectionWriter | None:
-    """The writer used when a key is configured; None means the offline drafter."""
-    if not settings.claude_enabled:
+def default_writer(deps: AgentDeps) -> SectionWriter | None:
+    """The writer used when the deps carry a Claude client; None means the offline drafter."""
+    if deps.claude is None:
         return None
-    from agent.claude.client import shared_client
     from agent.claude.workflow import ClaudeSectionWriter
 
-    return ClaudeSectionWriter(shared_client(settings))
-
-
-def today(settings: Settings | None = None) -> date:
-    """Today's date in the configured timezone (what "as of" means when nobody says)."""
-    settings = settings or get_settings()
-    return datetime.now(ZoneInfo(settings.timezone)).date()
+    return ClaudeSectionWriter(deps.claude)
 
 
 def resolve_fiscal_year(fiscal_year: str | None, as_of: date, start_month: int) -> str:
@@ -120,7 +107,7 @@ def _validate_sections(sections: tuple[str, ...]) -> tuple[str, ...]:
 
 
 async def generate_plan(
-    database: Database,
+    deps: AgentDeps,
     request: GenerationRequest,
     *,
     progress: ProgressCallback | None = None,
@@ -133,9 +120,9 @@ async def generate_plan(
     is written when the request is malformed, UnknownCustomer when nobody matches.
     """
     started = time.perf_counter()
-    settings = get_settings()
-    start_month = settings.fiscal_year_start_month
-    as_of = request.as_of or today(settings)
+    database = deps.database
+    start_month = deps.fiscal_year_start_month
+    as_of = request.as_of or deps.today()
     fiscal_year = resolve_fiscal_year(request.fiscal_year, as_of, start_month)
     sections = _validate_sections(tuple(request.sections))
 
@@ -147,8 +134,8 @@ async def generate_plan(
         previous = await _previous_document(session, customer.id, fiscal_year, sections)
 
     baseline = draft_plan(context, fiscal_year, start_month=start_month)
-    if writer is None and not request.offline and settings.claude_enabled:
-        writer = default_writer(settings)
+    if writer is None and not request.offline:
+        writer = default_writer(deps)
     active_writer: SectionWriter = writer or OfflineSectionWriter()
 
     outcome = await _write(active_writer, context, fiscal_year, sections, baseline, progress)
@@ -156,6 +143,7 @@ async def generate_plan(
     document = _with_generation_context(
         document, baseline, context, request, sections, outcome, active_writer, previous
     )
+    document = with_review(document, context, start_month=start_month)
 
     saved = created = False
     if request.save:
@@ -323,10 +311,25 @@ def _with_generation_context(
     return document.model_copy(
         update={
             "generation_context": generation_context,
-            "ai_generated": True,
+            "ai_generated": _ai_wrote(writer, sections, outcome, previous),
             "ai_confidence": ai_confidence,
         }
     )
+
+
+def _ai_wrote(
+    writer: SectionWriter,
+    sections: tuple[str, ...],
+    outcome: SectionOutcome,
+    previous: AccountPlanDocument | None,
+) -> bool:
+    """True only when a model wrote at least one section of this plan: one it drafted now (and did
+    not fall back on), or one kept from a saved version a model wrote. The offline drafter's plans
+    are "drafted from your data", never AI-drafted."""
+    if writer.name != "offline" and any(s not in outcome.fallbacks for s in sections):
+        return True
+    kept = [s for s in SECTIONS if s not in sections]
+    return bool(previous is not None and previous.ai_generated and kept)
 
 
 def inputs_summary(context: PlanningContext) -> dict[str, Any]:

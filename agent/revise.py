@@ -1,6 +1,7 @@
 """Revising a plan from a plain-language request: the one API the Slack bot, REST API and CLI call.
 
-With an Anthropic key, the Claude revision agent does it; without one, the offline command grammar.
+With an Anthropic key, the Claude revision agent does it; without one, the intent parser
+(`agent.intents`). Both apply the same typed edits (`tools.plans.edits`) with the same cascades.
 Either way every change is validated and grounded, the whole request is saved as one new revision
 (or nothing is), and submission for approval is the only status change ever requested.
 """
@@ -14,21 +15,22 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from agent.claude.grounding import GroundingFacts, grounding_check
-from agent.generate import today
-from agent.offline_commands import OFFLINE_HELP, parse_request
+from agent.deps import AgentDeps
+from agent.intents import PlanFacts, compose_reply, run_request
+from agent.review import review_finisher
 from storage.db import Database
 from storage.errors import AccountPlanError, BadInput, NotFound
 from storage.plan_diff import diff_plans
 from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of, get_plan
-from storage.settings import get_settings
+from storage.users import find_user
 from tools.analytics import context as context_tools
 from tools.analytics.context import PlanningContext
 from tools.plans import lifecycle
-from tools.plans.edits import PlanEdit, apply_edits
+from tools.plans.edits import PlanEdit
 from tools.plans.identity import resolve_actor
 from tools.plans.policy import authorize
-from tools.plans.revisions import EditResult, GroundingCheck, save_edits, save_revision
+from tools.plans.revisions import EditResult, Finisher, GroundingCheck, save_edits, save_revision
 
 if TYPE_CHECKING:
     from agent.claude.client import ClaudeClient
@@ -47,6 +49,8 @@ class RevisionOutcome:
     changed: bool
     submitted: bool
     usage: dict[str, Any] = field(default_factory=dict)
+    refused: bool = False  # a decision (approve, reject, activate) was asked for and refused
+    answered: bool = False  # the request was only questions, all answered
 
 
 @dataclass
@@ -55,12 +59,13 @@ class _Prepared:
     context: PlanningContext | None
     check: GroundingCheck
     facts: GroundingFacts
+    # Every saved revision carries its own plan review, against the data as of the plan's date.
+    finish: Finisher
 
 
-async def _prepare(database: Database, plan_id: str, actor: str | None) -> _Prepared:
+async def _prepare(deps: AgentDeps, plan_id: str, actor: str | None) -> _Prepared:
     """Load the plan, make sure `actor` may edit it, and gather the data edits are grounded in."""
-    settings = get_settings()
-    async with database.session() as session:
+    async with deps.database.session() as session:
         plan = await get_plan(session, plan_id)
         if actor is not None:
             who = await resolve_actor(session, actor)
@@ -68,20 +73,25 @@ async def _prepare(database: Database, plan_id: str, actor: str | None) -> _Prep
         document = document_of(plan)
         context: PlanningContext | None = None
         try:
-            as_of = today(settings)
             context = await context_tools.gather_planning_context(
                 session,
                 plan.customer_id,
-                as_of,
+                deps.today(),
                 fiscal_year=plan.fiscal_year,
-                fiscal_year_start_month=settings.fiscal_year_start_month,
+                fiscal_year_start_month=deps.fiscal_year_start_month,
             )
         except AccountPlanError as error:
             log.warning(
                 "no live data for plan %s (%s); grounding edits in the plan itself", plan_id, error.message
             )
     facts = GroundingFacts.from_context(context) if context else GroundingFacts.from_document(document)
-    return _Prepared(document=document, context=context, check=grounding_check(facts), facts=facts)
+    return _Prepared(
+        document=document,
+        context=context,
+        check=grounding_check(facts),
+        facts=facts,
+        finish=review_finisher(today=deps.today(), start_month=deps.fiscal_year_start_month),
+    )
 
 
 def _with_accounting(
@@ -124,6 +134,7 @@ async def _save(
     check: GroundingCheck,
     submit: bool,
     usage: dict[str, Any],
+    finish: Finisher | None = None,
 ) -> tuple[AccountPlanDocument, list[str], bool, str]:
     """Save the edited plan as one revision, then submit it when asked. Returns the document, its
     diff, whether it was submitted, and a note for the reply."""
@@ -142,6 +153,7 @@ async def _save(
                 surface=surface,
                 reason=reason,
                 check=check,
+                finish=finish,
             )
         document = result.document
     if submit:
@@ -160,14 +172,14 @@ async def _save(
     return document, diff, submitted, note
 
 
-async def grounding_check_for(database: Database, plan_id: str) -> GroundingCheck:
+async def grounding_check_for(deps: AgentDeps, plan_id: str) -> GroundingCheck:
     """The grounding check for edits to this plan (for callers below the agent layer, e.g. a tools
     function saving a Slack form: pass it as `check=` to `tools.plans.edits.save_edits`)."""
-    return (await _prepare(database, plan_id, None)).check
+    return (await _prepare(deps, plan_id, None)).check
 
 
 async def apply_plan_edits(
-    database: Database,
+    deps: AgentDeps,
     plan_id: str,
     edits: list[PlanEdit],
     *,
@@ -178,8 +190,8 @@ async def apply_plan_edits(
     """Typed edits from a form (the Slack "Edit objective" modal, the REST API), grounded in the
     account's data and saved as one revision. Raises PlanEditRejected (a BadInput) with the
     problems, Conflict when the plan moved past `expected_version`, PermissionDenied."""
-    prepared = await _prepare(database, plan_id, actor)
-    async with database.session() as session:
+    prepared = await _prepare(deps, plan_id, actor)
+    async with deps.database.session() as session:
         return await save_edits(
             session,
             plan_id,
@@ -188,21 +200,21 @@ async def apply_plan_edits(
             surface=surface,
             check=prepared.check,
             expected_version=expected_version if expected_version is not None else prepared.document.version,
+            finish=prepared.finish,
         )
 
 
 async def revise_plan(
-    database: Database,
+    deps: AgentDeps,
     plan_id: str,
     message: str,
     *,
     actor: str,
     surface: str,
-    client: ClaudeClient | None = None,
     offline: bool = False,
 ) -> RevisionOutcome:
-    """Apply a plain-language change request to a plan (Claude when configured, else the grammar;
-    `offline` forces the grammar).
+    """Apply a plain-language change request to a plan (Claude when the deps carry a client, else the
+    grammar; `offline` forces the grammar).
 
     Raises NotFound / PermissionDenied / BadInput before anything is changed, Conflict when the
     plan changed meanwhile, ClaudeUnavailable when Claude cannot be reached.
@@ -212,18 +224,12 @@ async def revise_plan(
         raise BadInput("say what to change, e.g. 'set priority of objective 2 to critical'")
     if len(message) > MAX_MESSAGE_CHARS:
         raise BadInput(f"that request is too long ({len(message)} characters; at most {MAX_MESSAGE_CHARS})")
-    settings = get_settings()
-    if offline:
-        client = None
-    elif client is None and settings.claude_enabled:
-        from agent.claude.client import shared_client
-
-        client = shared_client(settings)
-    prepared = await _prepare(database, plan_id, actor)
+    client = None if offline else deps.claude
+    prepared = await _prepare(deps, plan_id, actor)
     if client is None:
-        return await _revise_offline(database, plan_id, message, prepared, actor=actor, surface=surface)
+        return await _revise_offline(deps, plan_id, message, prepared, actor=actor, surface=surface)
     return await _revise_with_claude(
-        database, plan_id, message, prepared, client, actor=actor, surface=surface
+        deps.database, plan_id, message, prepared, client, actor=actor, surface=surface
     )
 
 
@@ -266,6 +272,7 @@ async def _revise_with_claude(
         surface=surface,
         reason=f"revised with Claude: {message[:200]}",
         check=prepared.check,
+        finish=prepared.finish,
         submit=deps.submit_requested,
         usage=usage,
     )
@@ -273,38 +280,57 @@ async def _revise_with_claude(
     return RevisionOutcome(reply, diff, document, changed=bool(diff), submitted=submitted, usage=usage)
 
 
+async def _plan_facts(deps: AgentDeps, plan_id: str, prepared: _Prepared) -> PlanFacts:
+    """What questions about the plan are answered from besides the plan itself."""
+    context = prepared.context
+    async with deps.database.session() as session:
+        plan = await get_plan(session, plan_id)
+        changes = await lifecycle.changes_since_approved(session, plan) if plan.approved_version else None
+        ownership = await lifecycle.ownership_of(session, plan)
+        manager = await find_user(session, ownership.csm_manager_email) if ownership.csm_manager_email else None
+    return PlanFacts(
+        today=deps.today(),
+        renewal_date=context.customer.renewal_date if context else None,
+        health_score=context.customer.health_score if context else None,
+        approved_version=plan.approved_version,
+        changes_since_approval=changes,
+        reviewer=(manager.name or manager.email) if manager else None,
+    )
+
+
 async def _revise_offline(
-    database: Database, plan_id: str, message: str, prepared: _Prepared, *, actor: str, surface: str
+    deps: AgentDeps, plan_id: str, message: str, prepared: _Prepared, *, actor: str, surface: str
 ) -> RevisionOutcome:
+    """Each part of the request that can be done is done, on one working copy saved as one
+    revision; the reply says what changed, what could not be done and why, and answers questions."""
     original = prepared.document
-    try:
-        parsed = parse_request(message, original)
-    except BadInput as error:
-        return RevisionOutcome(f"I couldn't make that change: {error.message}", [], original, False, False)
-    if parsed.refused:
-        return RevisionOutcome(parsed.refused, [], original, changed=False, submitted=False)
-    if parsed.not_understood or not (parsed.edits or parsed.submit):
-        unknown = "; ".join(f"'{part}'" for part in parsed.not_understood)
-        reply = (f"I didn't understand {unknown}, so I changed nothing. " if unknown else "") + OFFLINE_HELP
-        return RevisionOutcome(reply, [], original, changed=False, submitted=False)
-    try:
-        edited = apply_edits(original, parsed.edits)
-        document, diff, submitted, note = await _save(
-            database,
-            plan_id,
-            original,
-            edited,
-            actor=actor,
-            surface=surface,
-            reason=f"revised: {message[:200]}",
-            check=prepared.check,
-            submit=parsed.submit,
-            usage={},
-        )
-    except (BadInput, NotFound) as error:  # understood, but it cannot be applied to this plan
-        return RevisionOutcome(f"I couldn't make that change: {error.message}", [], original, False, False)
-    done = f"Done: {len(diff)} change{'s' if len(diff) != 1 else ''}." if diff else ""
-    if parsed.edits and not diff:
-        done = "The plan already says that; nothing changed."
-    reply = " ".join(part for part in (done, note) if part)
-    return RevisionOutcome(reply, diff, document, changed=bool(diff), submitted=submitted)
+    facts = await _plan_facts(deps, plan_id, prepared)
+    result = run_request(message, original, facts, prepared.check)
+    title = f"{original.customer_name} {original.fiscal_year}"
+    refused = any(part.outcome == "refused" for part in result.parts)
+    document, diff, submitted, note = original, [], False, ""
+    if result.changed or result.submit:
+        try:
+            document, diff, submitted, note = await _save(
+                deps.database,
+                plan_id,
+                original,
+                result.document,
+                actor=actor,
+                surface=surface,
+                reason=f"revised: {message[:200]}",
+                check=prepared.check,
+                finish=prepared.finish,
+                submit=result.submit,
+                usage={},
+            )
+        except (BadInput, NotFound) as error:  # understood, but the plan cannot take it
+            reply = f"Nothing changed in {title}: {error.message}."
+            return RevisionOutcome(reply, [], original, changed=False, submitted=False, refused=refused)
+    reply = compose_reply(
+        title, result.parts, saved_version=document.version if diff else None, submission_note=note or None
+    )
+    answered = bool(result.parts) and all(part.outcome == "answered" for part in result.parts)
+    return RevisionOutcome(
+        reply, diff, document, changed=bool(diff), submitted=submitted, refused=refused, answered=answered
+    )

@@ -19,6 +19,7 @@ QUICK_RUNS: dict[str, list[str]] = {
     "slack_bench": [],
     "approval_bench": [],
     "living_bench": [],
+    "review_bench": ["--rounds", "3"],
 }
 
 

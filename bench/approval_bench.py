@@ -26,6 +26,7 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import select, text
 
+from agent.deps import AgentDeps
 from agent.generate import GenerationRequest, generate_plan
 from bot.api import register_api
 from bot.http_server import build_web_app
@@ -70,7 +71,8 @@ async def _drop_postgres(schema: str) -> None:
     await admin.dispose()
 
 
-async def _plans(database: Database, count: int) -> list[tuple[str, str, str]]:
+async def _plans(deps: AgentDeps, count: int) -> list[tuple[str, str, str]]:
+    database = deps.database
     """(plan id, CSM email, manager email) for `count` freshly drafted plans."""
     await seed_demo_portfolio(database, accounts=max(count, 30), as_of=AS_OF)
     async with database.session() as session:
@@ -86,7 +88,7 @@ async def _plans(database: Database, count: int) -> list[tuple[str, str, str]]:
     plans = []
     for customer_id, csm, manager in rows:
         generated = await generate_plan(
-            database,
+            deps,
             GenerationRequest(
                 customer=customer_id, fiscal_year="FY2026", as_of=AS_OF, author=csm, offline=True
             ),
@@ -144,12 +146,13 @@ async def bench_race(database: Database, plans: list[tuple[str, str, str]], race
     )
 
 
-async def bench_rest(database: Database, plans: list[tuple[str, str, str]], requests: int) -> None:
+async def bench_rest(agent: AgentDeps, plans: list[tuple[str, str, str]], requests: int) -> None:
+    database = agent.database
     plan_id, csm, manager = plans[0]
     async with database.session() as session:
         csm_token = await create_token(session, csm)
         manager_token = await create_token(session, manager)
-    deps = SlackDeps(settings=get_settings(), database=database)
+    deps = SlackDeps(agent)
     runner = web.AppRunner(build_web_app(None, deps, registrars=[register_api]), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -197,11 +200,12 @@ async def main(args: argparse.Namespace) -> None:
             await database.ensure_schema()
         try:
             print(f"database: {database.dialect}")
-            plans = await _plans(database, args.plans * 3)
+            deps = AgentDeps(settings=get_settings(), database=database)  # offline: no Claude client
+            plans = await _plans(deps, args.plans * 3)
             third = len(plans) // 3
             await bench_transitions(database, plans[:third])
             await bench_race(database, plans[third : 2 * third], args.racers)
-            await bench_rest(database, plans[2 * third :], args.requests)
+            await bench_rest(deps, plans[2 * third :], args.requests)
         finally:
             await database.dispose()
             if args.postgres:

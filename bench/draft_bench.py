@@ -22,12 +22,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from agent.deps import AgentDeps
 from agent.drafter import draft_plan
 from agent.generate import GenerationRequest, generate_plan
 from storage.db import Database
 from storage.demo.portfolio import seed_demo_portfolio
 from storage.demo.techcorp import TECHCORP_ID
 from storage.models import Customer
+from storage.settings import Settings
 from tools.analytics.context import gather_planning_context
 from tools.analytics.fiscal_calendar import fiscal_year_of
 
@@ -63,6 +65,8 @@ async def _one_plan(database: Database, customer_id: str, fiscal_year: str) -> t
 
 async def run(accounts: int, rounds: int, folder: Path) -> None:
     database = Database(f"sqlite+aiosqlite:///{folder / f'draft-bench-{accounts}.db'}")
+    # The process's one set of agent dependencies (offline: no Claude client).
+    deps = AgentDeps(settings=Settings(FISCAL_YEAR_START_MONTH=START_MONTH), database=database)
     try:
         customer_ids = await _portfolio(database, accounts)
         fiscal_year = fiscal_year_of(AS_OF, START_MONTH)
@@ -82,7 +86,7 @@ async def run(accounts: int, rounds: int, folder: Path) -> None:
         generate_ms: list[float] = []
         for _ in range(20):
             result = await generate_plan(
-                database, GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, offline=True)
+                deps, GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, offline=True)
             )
             generate_ms.append(result.elapsed_ms)
     finally:

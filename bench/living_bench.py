@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 
+from agent.deps import AgentDeps
 from agent.generate import GenerationRequest, generate_plan
 from bot.scheduler.jobs import LivingPlansJobs
 from bot.stats_chart import stats_chart_png
@@ -31,6 +32,7 @@ from storage.db import Database
 from storage.demo.portfolio import seed_demo_portfolio
 from storage.job_claims import claim
 from storage.models import AccountPlan, Customer
+from storage.settings import Settings
 from tools.living.actions import due_actions_by_csm
 from tools.living.change_detection import propose_revisions
 from tools.living.outcomes import outcome_stats
@@ -59,7 +61,8 @@ async def timed(label: str, work: Callable[[], Awaitable[T]]) -> T:
     return result
 
 
-async def _portfolio(database: Database, accounts: int) -> list[str]:
+async def _portfolio(deps: AgentDeps, accounts: int) -> list[str]:
+    database = deps.database
     await database.ensure_schema()
     await seed_demo_portfolio(database, accounts=accounts, as_of=AS_OF)
     async with database.session() as session:
@@ -67,7 +70,7 @@ async def _portfolio(database: Database, accounts: int) -> list[str]:
     started = time.perf_counter()
     for customer_id in ids:
         await generate_plan(
-            database,
+            deps,
             GenerationRequest(
                 customer=customer_id, fiscal_year="FY2026", as_of=AS_OF, offline=True, author="bench"
             ),
@@ -107,7 +110,8 @@ async def _claim_rate(database: Database, label: str, keys: int = 500) -> None:
 async def run(accounts: int, folder: Path, postgres_url: str | None) -> None:
     database = Database(f"sqlite+aiosqlite:///{folder / 'living_bench.db'}")
     try:
-        approved = await _portfolio(database, accounts)
+        # The process's one set of agent dependencies (offline: no Claude client).
+        approved = await _portfolio(AgentDeps(settings=Settings(), database=database), accounts)
 
         async def digest() -> dict[str, Any]:
             async with database.session() as session:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
@@ -16,6 +16,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.errors import DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from storage.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -151,10 +154,8 @@ class Database:
         await self.engine.dispose()
 
 
-def database_from_settings() -> Database:
-    from storage.settings import get_settings
-
-    settings = get_settings()
+def database_from_settings(settings: Settings) -> Database:
+    """The configured database (the entry point passes its settings)."""
     if not settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     return Database(settings.resolved_database_url)

@@ -186,7 +186,14 @@ class AccountPlanDocument(BaseModel):
     benchmark_comparison: BenchmarkComparison
     version: int = Field(default=1, ge=1)
     ai_generated: bool = False
-    generation_context: dict[str, Any] = Field(default_factory=dict)
+    generation_context: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "How the plan was made (drafter, as-of date, sections, fallbacks, usage, data gaps, confidence "
+            "components) and its plan review: review = {findings: [{code, severity: error|warning, section, "
+            "path, message, suggestion}], errors: N, warnings: N}, written by the server on every save."
+        ),
+    )
 
     @field_validator("fiscal_year")
     @classmethod

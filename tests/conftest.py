@@ -21,14 +21,22 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
+from agent.deps import AgentDeps
 from storage.db import Database
 from storage.models import Base
+from storage.settings import Settings
 
 # Property tests explore the same examples on every run: the suite stays deterministic.
 hypothesis_settings.register_profile("accountplan", derandomize=True, deadline=None, database=None)
 hypothesis_settings.load_profile("accountplan")
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+
+
+def agent_deps(database: Database, settings: Settings | None = None, **parts: Any) -> AgentDeps:
+    """What an entry point would build, for tests: default settings (the isolated environment),
+    this database, no Claude client unless given, the real clock unless given."""
+    return AgentDeps(settings=settings or Settings(), database=database, **parts)
 
 
 def run_in_fresh_loop(coroutine: Any) -> Any:

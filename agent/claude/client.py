@@ -1,5 +1,6 @@
-"""The one Anthropic client per process, configured from settings, with API failures turned into
-messages a CSM can act on.
+"""The Anthropic client, configured from settings, with API failures turned into messages a CSM can
+act on. The entry point creates one per process, inside its event loop, and hands it down in
+`agent.deps.AgentDeps`.
 
 The SDK retries 429, 5xx and 529 (overloaded) itself with backoff; callers bound the total time
 with `deadline`. 400/401/403/404/413 are not retried. Logs carry the `request-id`, never the key.
@@ -7,10 +8,8 @@ with `deadline`. 400/401/403/404/413 are not retried. Logs carry the `request-id
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +17,7 @@ import anthropic
 from anthropic.types import Message
 
 from storage.errors import AccountPlanError
-from storage.settings import Settings, get_settings
+from storage.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -185,18 +184,3 @@ class ClaudeClient:
 
     async def close(self) -> None:
         await self.sdk.close()
-
-
-# One client per event loop (so one per process in production); its connection pool belongs to the
-# loop, so a test's fresh loop gets its own.
-_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ClaudeClient] = weakref.WeakKeyDictionary()
-
-
-def shared_client(settings: Settings | None = None) -> ClaudeClient:
-    """The process's client (created on first use, inside the running event loop)."""
-    loop = asyncio.get_running_loop()
-    client = _clients.get(loop)
-    if client is None:
-        client = ClaudeClient.from_settings(settings or get_settings())
-        _clients[loop] = client
-    return client

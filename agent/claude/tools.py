@@ -130,27 +130,27 @@ async def _request_submission(deps: RevisionDeps, request: _SubmissionInput) -> 
 async def _apply_edit(deps: RevisionDeps, edit: plan_edits._Edit) -> Any:
     """Apply one edit to the working copy, validated and grounded against the plan as it was."""
     # Parallel tool calls edit one working copy; the lock applies them one at a time.
+    # The same edit operations (and cascades: renumbering, placeholders, moved prep actions) as the
+    # offline path; `notes` tell the model what followed so it can tell the CSM.
     async with deps.lock:
         before = deps.document
-        after = plan_edits.apply_edits(before, [edit])  # type: ignore[list-item]
-        problems = deps.check(deps.original, after)
+        applied = plan_edits.apply_edits_noted(before, [edit])  # type: ignore[list-item]
+        problems = deps.check(deps.original, applied.document)
         if problems:
             raise PlanEditRejected(problems)
-        deps.document = after
-    return {"ok": True, "changes": diff_plans(before, after) or ["nothing changed"]}
+        deps.document = applied.document
+    result: dict[str, Any] = {"ok": True, "changes": diff_plans(before, applied.document) or ["nothing changed"]}
+    if applied.notes:
+        result["notes"] = applied.notes
+    return result
 
 
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-_EDIT_MODELS: tuple[type[plan_edits._Edit], ...] = (
-    plan_edits.UpdateSection, plan_edits.AddObjective, plan_edits.EditObjective, plan_edits.RemoveObjective,
-    plan_edits.AddMetric, plan_edits.EditMetric, plan_edits.RemoveMetric,
-    plan_edits.AddMilestone, plan_edits.EditMilestone, plan_edits.RemoveMilestone,
-    plan_edits.AddAction, plan_edits.EditAction, plan_edits.RemoveAction,
-    plan_edits.AddRisk, plan_edits.EditRisk, plan_edits.RemoveRisk,
-)  # fmt: skip
+# Every shared plan edit is a tool, named after its type (ReassignActions -> reassign_actions).
+_EDIT_MODELS: tuple[type[plan_edits._Edit], ...] = plan_edits.EDIT_TYPES
 
 TOOLS: tuple[AgentTool, ...] = (
     AgentTool("get_plan", "Read the whole plan as it stands (with your changes so far).", _NoInput, _get_plan),

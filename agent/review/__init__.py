@@ -12,15 +12,24 @@ people, risks, expansion, actions (the 90-day plan's coverage and load), resourc
 
 from agent.review.model import Finding, FindingSeverity, PlanReview
 from agent.review.run import review_plan
-from agent.review.store import REVIEW_KEY, stored_review, with_fresh_review, with_review
+from agent.review.store import (
+    REVIEW_KEY,
+    review_finisher,
+    stored_review,
+    with_fresh_review,
+    with_review,
+    with_review_of_edit,
+)
 
 __all__ = [
     "REVIEW_KEY",
     "Finding",
     "FindingSeverity",
     "PlanReview",
+    "review_finisher",
     "review_plan",
     "stored_review",
     "with_fresh_review",
     "with_review",
+    "with_review_of_edit",
 ]

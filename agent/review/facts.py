@@ -299,7 +299,16 @@ class ReviewFacts:
             for j, metric in enumerate(objective.success_metrics)
         ]
 
+    @cached_property
+    def _by_kind(self) -> dict[str, list[TextItem]]:
+        kinds: dict[str, list[TextItem]] = {}
+        for item in self.texts:
+            kinds.setdefault(item.kind, []).append(item)
+        return kinds
+
     def texts_of(self, *kinds: str) -> list[TextItem]:
+        if len(kinds) == 1:
+            return self._by_kind.get(kinds[0], [])
         return [item for item in self.texts if item.kind in kinds]
 
     @cached_property

@@ -30,10 +30,10 @@ ROLE_MENTIONS: dict[str, re.Pattern[str]] = {
     "technical_buyer": re.compile(r"\btechnical buyer\b", re.I),
     "champion": re.compile(r"\bchampion\b", re.I),
 }
-# A role named after one of these words is a role to fill, not a person who is there.
+# A role named after one of these words is a role to fill (or our own side's), not a person who is there.
 _INDEFINITE_WORDS = (
     "a an another new second 2nd third successor potential candidate any no missing without one more "
-    "additional backup replacement future as every each"
+    "additional backup replacement future as every each our"
 )
 INDEFINITE = frozenset(_INDEFINITE_WORDS.split())
 MEET = re.compile(
@@ -49,6 +49,46 @@ FIND = re.compile(
     r"name (?:a|an|the)|candidates?|successor|if (?:one|there is)|once (?:found|identified|named))\b",
     re.I,
 )
+# Substrings one of which every FIND / MEET match contains: a cheap test before the pattern.
+FIND_STEMS = (
+    "identif",
+    "find",
+    "recruit",
+    "intro",
+    "locat",
+    "source",
+    "nominat",
+    "appoint",
+    "map",
+    "record",
+    "missing",
+    "without",
+    "lack",
+    "gap",
+    "who ",
+    "name ",
+    "candidate",
+    "successor",
+    "if one",
+    "if there",
+    "once ",
+)
+MEET_STEMS = (
+    "meet",
+    "met",
+    "brief",
+    "with",
+    "present",
+    "endorse",
+    "sign",
+    "approv",
+    "invite",
+    "attend",
+    "walk",
+    "sponsor",
+    "engage",
+    "host",
+)
 INTRO = re.compile(r"\bintro(?:duc\w*)?\b", re.I)
 CANDIDATE = re.compile(
     r"\bcandidates?\b|\bsuccessor\b|\bnew champion\b|\bnext champion\b"
@@ -57,7 +97,9 @@ CANDIDATE = re.compile(
     re.I,
 )
 DEPARTURE = re.compile(
-    r"\b(left|depart\w*|replac\w*|succe\w*|after|lost|leaving|former|instead of|without)\b", re.I
+    r"\b(left|depart\w*|replac\w*|succeed\w*|successor (?:of|to|for)|after|lost|leaving|former|instead of|"
+    r"without)\b",
+    re.I,
 )
 # Customer text and data descriptions: not people the plan works with.
 SKIP_FOR_NAMES = frozenset(
@@ -133,12 +175,13 @@ def _check_roles(facts: ReviewFacts) -> None:
             for role in missing:
                 if ROLE_KEYWORDS[role] not in lowered or not ROLE_MENTIONS[role].search(clause):
                     continue
-                if FIND.search(clause):
+                if any(stem in lowered for stem in FIND_STEMS) and FIND.search(clause):
                     if item.when is not None:
                         found_at[role].append(item.when)
                     continue
                 implicit = item.kind in ("attendee", "owner")
-                if _definite_mentions(clause, role) and (implicit or MEET.search(clause)):
+                meets = implicit or (any(stem in lowered for stem in MEET_STEMS) and MEET.search(clause))
+                if meets and _definite_mentions(clause, role):
                     meetings.append((role, item, clause))
     reported: set[str] = set()
     for role, item, clause in meetings:
@@ -152,7 +195,7 @@ def _check_roles(facts: ReviewFacts) -> None:
         facts.error(
             "role_not_on_record",
             item.path,
-            f"{item.label} has the {label} taking part ('{short(clause.strip())}'), but there is no {label} on record.",
+            f"{item.label} ('{short(clause.strip())}') counts on the {label}, but nobody on record is the {label}.",
             f"Make it a step to find one first ('identify the {label}'), or name the contact once they are on record.",
         )
 
@@ -276,11 +319,11 @@ def _check_names(facts: ReviewFacts) -> None:
     for item, match, start in facts.matches(PERSON):
         if item.kind in SKIP_FOR_NAMES or item.path in reported:
             continue
+        if not _unknown_person(facts, match.group(1), match.group(2)):
+            continue  # most capitalised pairs are contacts or things: decided by two set lookups
         before = text[max(start, match.start() - 24) : match.start()]
         after = text[match.end() : match.end() + 40]
-        if not (PERSON_BEFORE.search(before) or PERSON_AFTER.match(after)):
-            continue
-        if _unknown_person(facts, match.group(1), match.group(2)):
+        if PERSON_BEFORE.search(before) or PERSON_AFTER.match(after):
             reported.add(item.path)
             _report_unknown(facts, item, match.group(0))
 

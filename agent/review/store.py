@@ -4,6 +4,7 @@ document is made (a generation, a revision, an edit, a change proposal). Callers
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent.review.model import PlanReview
 from agent.review.run import plan_start_month, review_plan
 from storage.errors import AccountPlanError
+from storage.plan_diff import diff_plans
 from storage.plan_document import AccountPlanDocument
 from tools.analytics.context import PlanningContext, gather_planning_context
 
@@ -72,3 +74,35 @@ async def with_fresh_review(
         context_less = {k: v for k, v in document.generation_context.items() if k != REVIEW_KEY}
         return document.model_copy(update={"generation_context": context_less})
     return with_review(document, context, start_month=plan_start_month(document, start_month))
+
+
+def review_finisher(
+    *, today: date, start_month: int
+) -> Callable[[AsyncSession, AccountPlanDocument], Awaitable[AccountPlanDocument]]:
+    """A `finish=` step for `tools.plans.revisions.save_revision` / `save_edits`: the revision is
+    reviewed in the saving session just before it is stored."""
+
+    async def finish(session: AsyncSession, document: AccountPlanDocument) -> AccountPlanDocument:
+        return await with_fresh_review(session, document, today=today, start_month=start_month)
+
+    return finish
+
+
+async def with_review_of_edit(
+    session: AsyncSession,
+    before: AccountPlanDocument,
+    after: AccountPlanDocument,
+    *,
+    today: date,
+    start_month: int,
+) -> AccountPlanDocument:
+    """An edited document (a REST PUT) with the review it deserves: a fresh one when any section
+    changed, else the stored one (so an unchanged document stays unchanged). Whatever review the
+    editor sent along is never kept: the review is ours to write."""
+    same_identity = after.model_copy(update={"status": before.status, "version": before.version})
+    if diff_plans(before, same_identity):
+        return await with_fresh_review(session, after, today=today, start_month=start_month)
+    context = {k: v for k, v in after.generation_context.items() if k != REVIEW_KEY}
+    if REVIEW_KEY in before.generation_context:
+        context[REVIEW_KEY] = before.generation_context[REVIEW_KEY]
+    return after.model_copy(update={"generation_context": context})

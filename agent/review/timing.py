@@ -34,7 +34,7 @@ STALE_WORDS = re.compile(
     r"outcome)\b",
     re.I,
 )
-NEGATIVE_DAYS = re.compile(r"(?<![\w\-–])[-−]\s?\d+\s*(?:days?|weeks?)\b", re.I)
+NEGATIVE_DAYS = re.compile(r"[-−]\s?\d+\s*(?:days?|weeks?)\b", re.I)
 QUARTER_NAME = re.compile(r"\bQ([1-4])\b(?!\s*(?:of\s+)?(?:FY|20)\d{2})", re.I)
 QBR_NAME = re.compile(r"\bQ([1-4])\s+(?:QBR|business review)\b", re.I)
 FISCAL_YEAR_NAME = re.compile(r"\bFY\s?(\d{4})\b", re.I)
@@ -53,8 +53,13 @@ STEP_NAMES = {1: "the value case", 2: "the proposal", 3: "the signature"}
 
 def _serves_renewal(facts: ReviewFacts, text: str) -> bool:
     """Does `text` work towards this plan's renewal (not after it, not a later year's)?"""
-    if not RENEWAL.search(text) or AFTER_RENEWAL.search(text):
-        return False
+    if (
+        "enew" not in text
+        or not RENEWAL.search(text)
+        or AFTER_RENEWAL.search(text)
+        or STALE_WORDS.search(text)
+    ):
+        return False  # not about the renewal, or about one behind us, or about its record being wrong
     fiscal_year = int(facts.document.fiscal_year[2:])
     if any(int(year) > fiscal_year for year in FISCAL_YEAR_NAME.findall(text)):
         return False
@@ -91,7 +96,10 @@ def _check_milestones(facts: ReviewFacts) -> None:
                     f"date ({day(facts.as_of)}).",
                     "Mark it done if it happened; otherwise move the work to a quarter that is still open.",
                 )
-            renewal_quarter = facts.renewal_quarter
+            # A renewal date already behind the plan is stale data (reported once, as such).
+            renewal_quarter = (
+                facts.renewal_quarter if facts.renewal and facts.renewal >= facts.as_of else None
+            )
             serves = _serves_renewal(facts, milestone.milestone)
             if (
                 serves
@@ -132,14 +140,14 @@ def _action_event(facts: ReviewFacts, item: TextItem, due: date) -> tuple[str, d
         # A date before the plan starts is a reference ("since Jan 5"), not an event ahead.
         if facts.plan_start <= when < due:
             return "the date it names", when
-    for match in QBR_NAME.finditer(text):
+    for match in QBR_NAME.finditer(text) if ("QBR" in text or "review" in text) else ():
         qbr = facts.qbr_dates.get(f"Q{match.group(1)}")
         if qbr is not None and due > qbr:
             return f"the Q{match.group(1)} QBR", qbr
     renewal = facts.renewal
     if renewal is not None and renewal >= facts.plan_start and due > renewal and _serves_renewal(facts, text):
         return "the renewal", renewal
-    named = [int(q) for q in QUARTER_NAME.findall(text)]
+    named = [int(q) for q in QUARTER_NAME.findall(text)] if "Q" in text or "q" in text else []
     if named:
         quarter = facts.quarter(f"Q{max(named)}")
         if due > quarter.end:
@@ -212,7 +220,7 @@ def _check_qbrs(facts: ReviewFacts) -> None:
         renewal = facts.renewal
         if (
             renewal is not None
-            and facts.year_start <= renewal < qbr.date
+            and max(facts.year_start, facts.as_of) <= renewal < qbr.date
             and (PRE_RENEWAL.search(qbr.focus) or _serves_renewal(facts, qbr.focus))
         ):
             facts.error(
@@ -225,14 +233,19 @@ def _check_qbrs(facts: ReviewFacts) -> None:
 
 
 def _check_day_counts(facts: ReviewFacts) -> None:
-    for item in facts.texts:
-        if ("-" in item.own or "−" in item.own) and (match := NEGATIVE_DAYS.search(item.own)):
-            facts.error(
-                "negative_days",
-                item.path,
-                f"{item.label} counts '{match.group(0).strip()}': a negative count means a date on record has passed.",
-                "Treat the past date as data to fix (confirm it with the customer and update the record).",
-            )
+    reported: set[str] = set()
+    text = facts.joined
+    for item, match, start in facts.matches(NEGATIVE_DAYS):
+        at = match.start()
+        if item.path in reported or (at > start and (text[at - 1].isalnum() or text[at - 1] in "-–")):
+            continue  # "3-5 days", "mid-10 days": a range or a word, not a negative count
+        reported.add(item.path)
+        facts.error(
+            "negative_days",
+            item.path,
+            f"{item.label} counts '{match.group(0).strip()}': a negative count means a date on record has passed.",
+            "Treat the past date as data to fix (confirm it with the customer and update the record).",
+        )
 
 
 def _check_stale_renewal(facts: ReviewFacts) -> None:

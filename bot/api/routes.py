@@ -13,11 +13,11 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from agent.deps import AgentDeps
 from bot.api import service as plan_api
 from bot.api.errors import ApiError, json_errors, read_json
 from bot.api.openapi import openapi_document
 from bot.slack.deps import SlackDeps
-from storage.db import Database
 from storage.plan_document import FISCAL_YEAR_PATTERN, SECTIONS, AccountPlanDocument, parse_sections
 from tools.plans.lifecycle import TransitionResult
 
@@ -36,14 +36,14 @@ TRANSITION_ROUTES: dict[str, str] = {
 IF_MATCH_PATTERN = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 
 TransitionHook = Callable[[SlackDeps, TransitionResult], Coroutine[Any, Any, None]]
-# `agent.generate.generate_plan`'s shape: (database, GenerationRequest) -> GeneratedPlan.
-GenerateFn = Callable[[Database, Any], Awaitable[Any]]
+# `agent.generate.generate_plan`'s shape: (deps, GenerationRequest) -> GeneratedPlan.
+GenerateFn = Callable[[AgentDeps, Any], Awaitable[Any]]
 
 
-async def generate_with_agent(database: Database, request: Any) -> Any:
+async def generate_with_agent(deps: AgentDeps, request: Any) -> Any:
     from agent.generate import generate_plan
 
-    return await generate_plan(database, request)
+    return await generate_plan(deps, request)
 
 
 class GenerateBody(BaseModel):
@@ -133,7 +133,7 @@ class PlanApi:
             # Without benchmarks the comparison is not (re)drafted; the baseline's stays.
             sections = tuple(s for s in sections if s != "benchmark_comparison")
         generated = await self.generate_plan(
-            database,
+            self.deps.agent,
             GenerationRequest(
                 customer=customer_id,
                 fiscal_year=body.fiscal_year,
@@ -168,6 +168,8 @@ class PlanApi:
             body,
             expected,
             reason=str(request.headers.get("X-Edit-Reason") or "edited through the REST API")[:500],
+            today=self.deps.today(),
+            start_month=self.deps.agent.fiscal_year_start_month,
         )
         return plan_response(document)
 

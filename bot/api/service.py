@@ -6,10 +6,12 @@ rest, so a missing token is reported before anything about the request itself.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
 
+from agent.review import with_review_of_edit
 from storage.db import Database
 from storage.errors import BadInput, NotFound
 from storage.models import Customer
@@ -92,8 +94,12 @@ async def replace_plan(
     body: dict[str, Any],
     expected_version: int | None,
     reason: str,
+    *,
+    today: date | None = None,
+    start_month: int = 1,
 ) -> AccountPlanDocument:
-    """Save `body` (a whole plan document) as the plan's next revision; the saved document.
+    """Save `body` (a whole plan document) as the plan's next revision, with its plan review
+    (against the data as of the plan's date; `today` when it records none); the saved document.
 
     Its identity (plan, customer, fiscal year) must match or be left out; status and version are
     ignored. `Conflict` if the plan is no longer at `expected_version`.
@@ -117,6 +123,10 @@ async def replace_plan(
             document = AccountPlanDocument.model_validate(data)
         except ValidationError as error:
             raise InvalidDocument(field_problems(error)) from error
+        # The stored review is ours to write, never the client's: review what is being saved.
+        document = await with_review_of_edit(
+            session, document_of(plan), document, today=today or date.today(), start_month=start_month
+        )
         result = await edit_plan(
             session,
             plan_id,

@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "bot.cli.plans",
     "bot.cli.users",
     "bot.cli.review",
+    "bot.cli.plan_check",
     "bot.cli.data",
     "bot.cli.customers",
     "bot.cli.serve",

@@ -1,19 +1,24 @@
-"""What every command shares: the database, async running, and turning domain errors into one
-clear line on stderr with the error's exit code."""
+"""What every command shares: the settings and database (read and opened here, at the entry point),
+the agent's dependencies, async running, and turning domain errors into one clear line on stderr
+with the error's exit code."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
 from storage.db import Database, database_from_settings
 from storage.errors import AccountPlanError
+from storage.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from agent.deps import AgentDeps
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -42,12 +47,28 @@ def async_command(func: Callable[P, Awaitable[T]]) -> Callable[P, T]:
     return wrapper
 
 
-async def open_database() -> Database:
+async def open_database(settings: Settings | None = None) -> Database:
     """The configured database, migrated to the newest schema on first use."""
-    database = database_from_settings()
+    database = database_from_settings(settings or get_settings())
     try:
         await database.ensure_schema()
     except BaseException:
         await database.dispose()
         raise
     return database
+
+
+@asynccontextmanager
+async def agent_deps(*, offline: bool = False) -> AsyncIterator[AgentDeps]:
+    """The command's one `AgentDeps`: settings, the migrated database and, when a key is configured
+    (and not `offline`), the Claude client, created in this command's event loop and closed after."""
+    from agent.deps import AgentDeps
+
+    settings = get_settings()
+    database = await open_database(settings)
+    deps = AgentDeps.create(settings, database, offline=offline)
+    try:
+        yield deps
+    finally:
+        await deps.close()
+        await database.dispose()

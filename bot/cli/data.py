@@ -13,6 +13,7 @@ from rich.table import Table
 from bot.cli.common import async_command, open_database
 from storage.demo.portfolio import DEFAULT_ACCOUNTS, DEFAULT_SEED, seed_demo_portfolio
 from storage.importer import import_path
+from storage.settings import get_settings
 
 
 @click.command("import")
@@ -67,10 +68,17 @@ async def seed_command(accounts: int, seed_value: int, as_of: datetime | None, r
     --refresh brings them up to date instead.
     """
     day: date | None = as_of.date() if as_of else None
-    database = await open_database()
+    settings = get_settings()
+    database = await open_database(settings)
     try:
         summary = await seed_demo_portfolio(
-            database, accounts=accounts, seed=seed_value, as_of=day, progress=sys.stderr.isatty(), refresh=refresh
+            database,
+            accounts=accounts,
+            seed=seed_value,
+            as_of=day,
+            fiscal_year_start_month=settings.fiscal_year_start_month,
+            progress=sys.stderr.isatty(),
+            refresh=refresh,
         )
     finally:
         await database.dispose()

@@ -6,6 +6,7 @@ import click
 
 from bot.cli.common import async_command
 from storage.db import database_from_settings, upgrade_schema
+from storage.settings import get_settings
 
 
 @click.group("db")
@@ -17,7 +18,7 @@ def db_group() -> None:
 @async_command
 async def upgrade() -> None:
     """Apply every pending migration."""
-    database = database_from_settings()
+    database = database_from_settings(get_settings())
     try:
         await upgrade_schema(database.engine)
     finally:

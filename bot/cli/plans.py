@@ -7,6 +7,7 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -14,8 +15,9 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent.generate import GeneratedPlan, GenerationRequest, ProgressEvent, generate_plan, today
-from bot.cli.common import async_command, open_database
+from agent.generate import GeneratedPlan, GenerationRequest, ProgressEvent, generate_plan
+from agent.review import stored_review, with_fresh_review
+from bot.cli.common import agent_deps, async_command, open_database
 from bot.render.markdown import export_filename, render_markdown
 from bot.render.terminal import render_plan
 from storage.customers import find_customer
@@ -26,7 +28,6 @@ from storage.errors import BadInput, NotFound, UnknownCustomer
 from storage.models import AccountPlan, Customer
 from storage.plan_document import SECTIONS, AccountPlanDocument, parse_sections
 from storage.plans import document_of, find_plan, get_plan, get_revision, list_plans
-from storage.settings import get_settings
 from tools.analytics.fiscal_calendar import parse_fiscal_year
 
 FORMATS = ("text", "markdown", "json")
@@ -96,7 +97,11 @@ SECTIONS_HELP = f"Sections to draft (repeat or comma-separate): all, {', '.join(
 
 @click.command("generate")
 @click.argument("customer")
-@click.option("--fy", "fiscal_year", help="Fiscal year like FY2026 (default: the one containing --as-of, or the next one once its last quarter has begun).")
+@click.option(
+    "--fy",
+    "fiscal_year",
+    help="Fiscal year like FY2026 (default: the one containing --as-of, or the next one once its last quarter has begun).",
+)
 @click.option("--as-of", "as_of", help="Date the plan is drafted as of, YYYY-MM-DD (default: today).")
 @click.option("--sections", "sections", multiple=True, help=SECTIONS_HELP)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -124,11 +129,8 @@ async def generate_command(
         save=not no_save,
         offline=offline,
     )
-    database = await open_database()
-    try:
-        result = await generate_plan(database, request, progress=_progress)
-    finally:
-        await database.dispose()
+    async with agent_deps(offline=offline) as deps:
+        result = await generate_plan(deps, request, progress=_progress)
     emit(result.document, output_format, request.sections if output_format == "text" else SECTIONS)
     _note(_saved_line(result))
 
@@ -154,7 +156,7 @@ async def list_command(csm_email: str | None) -> None:
             "no plans yet; `accountplan generate CUSTOMER` drafts one (`accountplan demo` shows the way)"
         )
         return
-    table = Table("customer", "FY", "status", "version", "confidence", "updated", "plan id")
+    table = Table("customer", "FY", "status", "version", "data coverage", "plan check", "updated", "plan id")
     for plan, name in rows:
         confidence = "" if plan.ai_confidence is None else f"{float(plan.ai_confidence):.0%}"
         table.add_row(
@@ -163,10 +165,21 @@ async def list_command(csm_email: str | None) -> None:
             plan.status,
             str(plan.version),
             confidence,
+            _check_cell(plan.generation_context),
             plan.updated_at.strftime("%Y-%m-%d %H:%M"),
             plan.id,
         )
     Console().print(table)
+
+
+def _check_cell(generation_context: dict[str, Any] | None) -> str:
+    """'2 errors, 1 warning' / 'nothing to look at' from the stored review; '-' before reviews."""
+    review = (generation_context or {}).get("review")
+    if not isinstance(review, dict):
+        return "-"
+    counts = [(int(review.get("errors") or 0), "error"), (int(review.get("warnings") or 0), "warning")]
+    parts = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts if n]
+    return ", ".join(parts) or "nothing to look at"
 
 
 async def _customer_plan(session: AsyncSession, customer: str, fiscal_year: str | None) -> AccountPlan:
@@ -188,13 +201,14 @@ async def show_command(
 ) -> None:
     """CUSTOMER's saved plan (id or name, fuzzy)."""
     fiscal_year = parse_fy(fiscal_year)
-    database = await open_database()
-    try:
-        async with database.session() as session:
-            plan = await _customer_plan(session, customer, fiscal_year)
-            document = document_of(plan) if version is None else await get_revision(session, plan.id, version)
-    finally:
-        await database.dispose()
+    async with agent_deps(offline=True) as deps, deps.database.session() as session:
+        plan = await _customer_plan(session, customer, fiscal_year)
+        document = document_of(plan) if version is None else await get_revision(session, plan.id, version)
+        if output_format == "text" and stored_review(document) is None:
+            # Saved before plans were reviewed: review it for the reader (nothing is stored).
+            document = await with_fresh_review(
+                session, document, today=deps.today(), start_month=deps.fiscal_year_start_month
+            )
     if show_usage:
         from bot.cli.revise import usage_lines, usage_report
 
@@ -267,37 +281,38 @@ async def demo_command(offline: bool, as_of: str | None) -> None:
     """The main job: seed the demo portfolio if the database is empty (or bring it up to date when
     it was generated for another month), draft TechCorp Industries' plan for the fiscal year being
     planned, show it and write its Markdown export."""
-    settings = get_settings()
-    day = parse_as_of(as_of) or today(settings)
-    database = await open_database()
-    try:
-        async with database.session() as session:
+    async with agent_deps(offline=offline) as deps:
+        day = parse_as_of(as_of) or deps.today()
+        async with deps.database.session() as session:
             customers = (await session.execute(select(func.count()).select_from(Customer))).scalar_one()
         if customers == 0:
             _note("empty database: seeding the demo portfolio ...")
-            summary = await seed_demo_portfolio(database, as_of=day, progress=sys.stderr.isatty())
+            summary = await seed_demo_portfolio(
+                deps.database,
+                as_of=day,
+                fiscal_year_start_month=deps.fiscal_year_start_month,
+                progress=sys.stderr.isatty(),
+            )
             _note(f"seeded {summary.added} demo accounts as of {day.isoformat()} in {summary.seconds:.1f} s")
         else:
-            await _refresh_stale_demo(database, day)
+            await _refresh_stale_demo(deps.database, day, deps.fiscal_year_start_month)
         request = GenerationRequest(customer=TECHCORP_ID, as_of=day, offline=offline, author="demo")
         try:
-            result = await generate_plan(database, request, progress=_progress)
+            result = await generate_plan(deps, request, progress=_progress)
         except UnknownCustomer:
             raise NotFound(
                 "this database has customers but not the demo account TechCorp Industries; "
                 "`accountplan seed` adds the demo portfolio next to them"
             ) from None
-    finally:
-        await database.dispose()
     render_plan(Console(), result.document)
-    path = settings.data_dir / "exports" / export_filename(result.document)
+    path = deps.settings.data_dir / "exports" / export_filename(result.document)
     _write(path, render_markdown(result.document))
     _note(_saved_line(result))
     click.echo(f"Markdown export written to {path.resolve()}")
     click.echo('next: accountplan plans list | accountplan generate "TechCorp Industries" --format json')
 
 
-async def _refresh_stale_demo(database: Database, day: date) -> None:
+async def _refresh_stale_demo(database: Database, day: date, start_month: int) -> None:
     """A demo book generated for another month dates badly (renewals passed, no recent touches):
     regenerate the demo accounts as of `day`. Other customers are never touched."""
     generated = await demo_current_as_of(database)
@@ -313,7 +328,12 @@ async def _refresh_stale_demo(database: Database, day: date) -> None:
         ).scalar_one()
     _note(f"the demo portfolio is from {generated:%B %Y}: bringing it up to date as of {day.isoformat()} ...")
     summary = await seed_demo_portfolio(
-        database, accounts=max(1, demo_accounts), as_of=day, refresh=True, progress=sys.stderr.isatty()
+        database,
+        accounts=max(1, demo_accounts),
+        as_of=day,
+        fiscal_year_start_month=start_month,
+        refresh=True,
+        progress=sys.stderr.isatty(),
     )
     _note(f"refreshed {summary.already_present} demo accounts in {summary.seconds:.1f} s")
 

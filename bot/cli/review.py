@@ -63,11 +63,14 @@ async def _announce_in_slack(database: Database, result: TransitionResult) -> No
     settings = get_settings()
     if settings.slack_bot_token is None:
         return
-    from bot.slack.app import create_web_client, slack_directory
+    from agent.deps import AgentDeps
+    from bot.slack.app import create_web_client
     from bot.slack.deps import SlackDeps
+    from bot.slack.directory import slack_directory
     from bot.slack.review import announce
 
-    deps = SlackDeps(settings=settings, database=database)
+    # Announcing drafts nothing, so these deps need no Claude client.
+    deps = SlackDeps(AgentDeps(settings=settings, database=database))
     client = create_web_client(deps)
     deps.directory = slack_directory(client)
     try:
@@ -153,7 +156,7 @@ async def queue_command(actor: str, output: str) -> None:
     if not items:
         click.echo("nothing waiting for your review")
         return
-    table = Table("plan", "customer", "FY", "version", "confidence")
+    table = Table("plan", "customer", "FY", "version", "data coverage")
     for item in items:
         confidence = f"{item.confidence:.0%}" if item.confidence is not None else "n/a"
         table.add_row(item.plan_id, item.customer_name, item.fiscal_year, str(item.version), confidence)

@@ -1,18 +1,21 @@
 """`accountplan revise PLAN "message"`: change a plan in plain language from the terminal.
 
 Claude does it when ANTHROPIC_API_KEY is set (the same revision agent as Slack); otherwise the
-offline command grammar ("set priority of objective 2 to critical", "mark action 1 done", ...).
+intent parser ("drop the expansion objective", "push the Q1 QBR to early March", ...).
+Exit codes: 0 changed, submitted or answered; 1 nothing changed; 5 refused by policy (a decision
+such as "approve" was asked for).
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import click
 
-from agent.revise import revise_plan
-from bot.cli.common import async_command, open_database
+from agent.revise import RevisionOutcome, revise_plan
+from bot.cli.common import agent_deps, async_command
 from bot.cli.review import resolve_plan
 from storage.plan_document import AccountPlanDocument
 
@@ -22,20 +25,30 @@ from storage.plan_document import AccountPlanDocument
 @click.argument("message")
 @click.option("--fy", "fiscal_year", help="Fiscal year when PLAN names a customer (FY2026).")
 @click.option("--as", "actor", default="cli", show_default=True, help="Your email (recorded as the author).")
-@click.option("--offline", is_flag=True, help="Use the offline command grammar even when a key is set.")
+@click.option("--offline", is_flag=True, help="Understand the request without a model even when a key is set.")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @async_command
 async def revise_command(
     plan: str, message: str, fiscal_year: str | None, actor: str, offline: bool, output: str
 ) -> None:
     """Revise PLAN (a plan id, or a customer with --fy) as MESSAGE asks; prints the reply and diff."""
-    database = await open_database()
-    try:
-        async with database.session() as session:
+    async with agent_deps(offline=offline) as deps:
+        async with deps.database.session() as session:
             plan_id = (await resolve_plan(session, plan, fiscal_year)).id
-        outcome = await revise_plan(database, plan_id, message, actor=actor, surface="cli", offline=offline)
-    finally:
-        await database.dispose()
+        outcome = await revise_plan(deps, plan_id, message, actor=actor, surface="cli", offline=offline)
+    _print(outcome, output)
+    sys.exit(exit_code(outcome))
+
+
+def exit_code(outcome: RevisionOutcome) -> int:
+    """0 when the request did something (a change, a submission, answers), 5 when a decision was
+    refused by policy and nothing else happened, 1 when nothing changed."""
+    if outcome.changed or outcome.submitted or outcome.answered:
+        return 0
+    return 5 if outcome.refused else 1
+
+
+def _print(outcome: RevisionOutcome, output: str) -> None:
     if output == "json":
         click.echo(
             json.dumps(
@@ -47,6 +60,7 @@ async def revise_command(
                     "version": outcome.document.version,
                     "status": outcome.document.status,
                     "usage": outcome.usage,
+                    "refused": outcome.refused,
                 },
                 indent=2,
             )
@@ -55,7 +69,7 @@ async def revise_command(
     click.echo(outcome.reply)
     for line in outcome.diff:
         click.echo(f"  - {line}")
-    if outcome.changed:
+    if outcome.changed and f"version {outcome.document.version}" not in outcome.reply:
         click.echo(f"saved as version {outcome.document.version} ({outcome.document.status})")
 
 

@@ -92,6 +92,7 @@ async def _warm_similar_accounts(database: Database) -> None:
 
 
 async def serve(host: str, port: int) -> None:
+    from agent.deps import AgentDeps
     from bot.http_server import build_web_app
     from bot.scheduler import start_scheduler
     from bot.slack.app import create_app
@@ -99,8 +100,9 @@ async def serve(host: str, port: int) -> None:
 
     settings = get_settings()
     mode = check_configuration(settings)
-    database = await open_database()
-    deps = SlackDeps(settings=settings, database=database)
+    database = await open_database(settings)
+    # The process's one set of dependencies (and one Claude client), made inside the serving loop.
+    deps = SlackDeps(AgentDeps.create(settings, database))
     app = create_app(deps)
     scheduler = start_scheduler(deps, app.client)  # living plans: digests, reminders, change proposals
     await _warm_similar_accounts(database)
@@ -130,6 +132,7 @@ async def serve(host: str, port: int) -> None:
         if socket_handler is not None:
             await socket_handler.close_async()
         await runner.cleanup()  # drains work started after acks (see build_web_app)
+        await deps.agent.close()
         await database.dispose()
 
 

@@ -1,19 +1,46 @@
 """A plan as Markdown, in the PRD's section order: what `accountplan export` writes and what the
-Slack export uploads. Plain GitHub-flavoured Markdown so it reads well anywhere."""
+Slack export uploads (as a file and as a canvas). Plain GitHub-flavoured Markdown so it reads well
+anywhere; every piece of plan text goes through `text`/`paragraph`, so customer text (names,
+goals, contacts) is shown as typed and can never become a link, an image, a mention or HTML."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from storage.plan_document import AccountPlanDocument, MetricValue
 
+# Characters that would make customer text into markup: links and images ([, ], !), emphasis and
+# code (*, _, `, ~), headings and quotes at a line start (#, >), escapes (\\). Escaped with a backslash,
+# CommonMark shows each as typed.
+_MARKUP = re.compile(r"([\\`*_\[\]!#~|])")
+# An HTML or XML entity ("&amp;", "&#60;"): its "&" is escaped so the entity is shown, not decoded.
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+_LIST_START = re.compile(r"^(\d+)([.)])(?=\s)|^([-+])(?=\s)")
+
+
+def text(value: object) -> str:
+    """Customer or model text, inert in Markdown (and in a Slack canvas made from it): one line;
+    `<` and `>` as entities, so `<!channel>`, `<@U123>`, `<https://x|click>` and HTML are shown
+    literally and never become mentions, links or tags; link, image and emphasis characters
+    escaped, so `[text](url)` and `![](url)` stay text."""
+    flat = _MARKUP.sub(r"\\\1", " ".join(str(value).split()))
+    flat = _ENTITY.sub(r"\\&", flat)
+    return flat.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def paragraph(value: object) -> str:
+    """Like `text`, for a paragraph of its own: a leading '-', '1.' or '>' cannot start a list."""
+    return _LIST_START.sub(
+        lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", text(value)
+    )
+
 
 def _cell(value: object) -> str:
-    """Table cells: one line, pipes escaped (plan text can contain anything a customer typed)."""
+    """Table cells: one line, inert (plan text can contain anything a customer typed)."""
     if value is None:
         return "-"
-    text = " ".join(str(value).split())
-    return text.replace("|", "\\|") or "-"
+    return text(value) or "-"
 
 
 def _table(headers: list[str], rows: Iterable[list[object]]) -> list[str]:
@@ -41,38 +68,43 @@ def metric(value: MetricValue) -> str:
     return str(value)
 
 
+def drafted_by(document: AccountPlanDocument) -> str:
+    """Who wrote the plan, honestly: a model only when one wrote at least one section."""
+    return (
+        "AI-drafted (Claude), checked against your data"
+        if document.ai_generated
+        else "Drafted from your data"
+    )
+
+
 def render_markdown(document: AccountPlanDocument) -> str:
     d = document
     lines: list[str] = [
-        f"# {d.customer_name}: account plan {d.fiscal_year}",
+        f"# {text(d.customer_name)}: account plan {d.fiscal_year}",
         "",
-        f"**Status:** {d.status} · **Version:** {d.version} · **AI confidence:** {d.ai_confidence:.0%}"
-        + (
-            f" · **Drafted by:** {d.generation_context['drafter']}"
-            if d.generation_context.get("drafter")
-            else ""
-        ),
+        f"**Status:** {d.status} · **Version:** {d.version} · **Data coverage:** {d.ai_confidence:.0%}"
+        f" · {drafted_by(d)}",
         "",
         "## Executive summary",
         "",
-        d.executive_summary,
+        paragraph(d.executive_summary),
         "",
         "## Business context",
         "",
-        f"- **Industry trends:** {d.business_context.industry_trends}",
-        f"- **Customer goals:** {d.business_context.customer_goals}",
-        f"- **Competitive landscape:** {d.business_context.competitive_landscape}",
+        f"- **Industry trends:** {text(d.business_context.industry_trends)}",
+        f"- **Customer goals:** {text(d.business_context.customer_goals)}",
+        f"- **Competitive landscape:** {text(d.business_context.competitive_landscape)}",
         "",
         "## Strategic objectives",
     ]
     for objective in d.strategic_objectives:
         lines += [
             "",
-            f"### {objective.id}: {objective.objective}",
+            f"### {objective.id}: {text(objective.objective)}",
             "",
             f"**Priority:** {objective.priority} · **Owner:** {objective.owner}",
             "",
-            objective.rationale,
+            paragraph(objective.rationale),
             "",
             *_table(
                 ["Success metric", "Current", "Target", "Measurement"],
@@ -83,12 +115,12 @@ def render_markdown(document: AccountPlanDocument) -> str:
             ),
             "",
             *(
-                f"- [{'x' if m.done else ' '}] **{m.quarter}:** {m.milestone}"
+                f"- [{'x' if m.done else ' '}] **{m.quarter}:** {text(m.milestone)}"
                 for m in sorted(objective.quarterly_milestones, key=lambda m: m.quarter)
             ),
         ]
     stakeholders = d.stakeholder_plan
-    lines += ["", "## Stakeholder plan", "", stakeholders.current_assessment, ""]
+    lines += ["", "## Stakeholder plan", "", paragraph(stakeholders.current_assessment), ""]
     if stakeholders.current_map:
         lines += _table(
             ["Name", "Title", "Role", "Relationship", "Engagement", "Active"],
@@ -112,9 +144,9 @@ def render_markdown(document: AccountPlanDocument) -> str:
         )
         lines.append("")
     lines += [
-        f"- **Missing roles:** {', '.join(stakeholders.missing_roles) or 'none'}",
+        f"- **Missing roles:** {text(', '.join(stakeholders.missing_roles)) or 'none'}",
         f"- **Multi-threading target:** {stakeholders.multi_threading_target} engaged contacts",
-        f"- **Executive sponsor strategy:** {stakeholders.exec_sponsor_strategy}",
+        f"- **Executive sponsor strategy:** {text(stakeholders.exec_sponsor_strategy)}",
         "",
         "## Expansion plan",
         "",
@@ -149,11 +181,11 @@ def render_markdown(document: AccountPlanDocument) -> str:
         "",
         "## Resource plan",
         "",
-        f"- **Engagement model:** {resources.engagement_model}",
+        f"- **Engagement model:** {text(resources.engagement_model)}",
         f"- **CSM hours per month:** {resources.csm_hours_per_month}",
-        f"- **Specialists:** {', '.join(resources.specialists) or 'none'}",
-        f"- **Executive alignment:** {resources.executive_alignment}",
-        f"- **Why:** {resources.rationale}",
+        f"- **Specialists:** {text(', '.join(resources.specialists)) or 'none'}",
+        f"- **Executive alignment:** {text(resources.executive_alignment)}",
+        f"- **Why:** {text(resources.rationale)}",
         "",
         "## 90-day action plan",
         "",
@@ -173,7 +205,7 @@ def render_markdown(document: AccountPlanDocument) -> str:
         "",
         f"**Similar accounts' success rate:** {'unknown' if rate is None else f'{rate:.0%}'}",
         "",
-        benchmark.key_differentiators,
+        paragraph(benchmark.key_differentiators),
         "",
     ]
     if benchmark.similar_accounts:
@@ -196,13 +228,13 @@ def render_markdown(document: AccountPlanDocument) -> str:
         lines += [
             "**Missing elements:**",
             "",
-            *(f"- {element}" for element in benchmark.missing_elements),
+            *(f"- {text(element)}" for element in benchmark.missing_elements),
             "",
         ]
     gaps = d.generation_context.get("data_gaps") or []
     if gaps:
-        lines += ["## Data gaps", "", *(f"- {gap}" for gap in gaps), ""]
+        lines += ["## Data gaps", "", *(f"- {text(str(gap))}" for gap in gaps), ""]
     as_of = d.generation_context.get("as_of")
     if as_of:
-        lines += [f"_Drafted from data as of {as_of}._", ""]
+        lines += [f"_Drafted from data as of {text(str(as_of))}._", ""]
     return "\n".join(lines).rstrip() + "\n"

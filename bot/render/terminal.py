@@ -11,7 +11,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from bot.render.markdown import metric, money
+from agent.review import PlanReview, stored_review
+from bot.render.markdown import drafted_by, metric, money
 from storage.plan_document import SECTIONS, AccountPlanDocument
 
 PRIORITY_STYLES = {"critical": "bold red", "high": "bold yellow", "medium": "cyan"}
@@ -195,11 +196,9 @@ def render_plan(
 ) -> None:
     """Print the plan (only `sections`, in the PRD's order) with a header line of its status."""
     d = document
-    drafter = d.generation_context.get("drafter")
     header = Text(f"ACCOUNT PLAN - {d.customer_name} {d.fiscal_year}\n", style="bold")
-    header.append(f"AI confidence: {d.ai_confidence:.0%} | Status: {d.status} | Version {d.version}")
-    if drafter:
-        header.append(f" | Drafter: {drafter}", style="dim")
+    header.append(f"Data coverage {d.ai_confidence:.0%} | Status: {d.status} | Version {d.version}")
+    header.append(f" | {drafted_by(d)}", style="dim")
     console.print(Panel(header, expand=True))
     for section in SECTIONS:
         if section in sections:
@@ -208,6 +207,9 @@ def render_plan(
     gaps = d.generation_context.get("data_gaps") or []
     if gaps:
         console.print(Text("Data gaps: " + "; ".join(gaps), style="yellow"))
+    review = stored_review(d)
+    if review is not None:
+        console.print(render_review(review))
     fallbacks = d.generation_context.get("fallbacks") or {}
     if fallbacks:
         console.print(
@@ -216,3 +218,31 @@ def render_plan(
                 style="dim",
             )
         )
+
+
+SEVERITY_MARKS = {"error": ("\u2717", "bold red"), "warning": ("!", "yellow")}
+
+
+def review_headline(review: PlanReview) -> str:
+    """'Plan check: 3 to look at (1 error, 2 warnings)' or 'Plan check: nothing to look at'."""
+    if not review.findings:
+        return "Plan check: nothing to look at"
+    errors, warnings = len(review.errors), len(review.warnings)
+    parts = [
+        f"{n} {word}{'' if n == 1 else 's'}" for n, word in ((errors, "error"), (warnings, "warning")) if n
+    ]
+    return f"Plan check: {len(review.findings)} to look at ({', '.join(parts)})"
+
+
+def render_review(review: PlanReview) -> RenderableType:
+    """The plan review as people read it: errors (a manager would send the plan back) first, then
+    warnings, each with what to do about it."""
+    parts: list[RenderableType] = [Text(review_headline(review), style="bold magenta")]
+    for item in review.findings:
+        mark, style = SEVERITY_MARKS[item.severity]
+        line = Text(f"{mark} ", style=style)
+        line.append(item.message)
+        line.append(f"\n    \u2192 {item.suggestion}", style="italic")
+        line.append(f"  [{item.code} \u00b7 {item.path}]", style="dim")
+        parts.append(line)
+    return Group(*parts)

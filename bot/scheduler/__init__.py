@@ -15,9 +15,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from slack_sdk.web.async_client import AsyncWebClient
 
+from agent.deps import Clock, utc_now
 from bot.scheduler.jobs import JOBS, WEEKDAYS, LivingPlansJobs, RunReport, Schedule
 from bot.scheduler.notify import Notifier, SlackNotifier
-from bot.slack.deps import Clock, SlackDeps, utc_now
+from bot.slack.deps import SlackDeps
 from storage.errors import BadInput
 from storage.settings import Settings
 
@@ -45,6 +46,7 @@ def schedule_from_settings(settings: Settings) -> Schedule:
         digest_hour=settings.digest_hour,
         reminder_hour=settings.digest_hour,
         timezone=settings.timezone,
+        fiscal_year_start_month=settings.fiscal_year_start_month,
     )
 
 
@@ -141,7 +143,7 @@ def start_scheduler(
         notifier,
         worker=worker or worker_name(),
         schedule=schedule_from_settings(deps.settings),
-        drafter=agent_drafter(deps.database),
+        drafter=agent_drafter(deps.agent),
     )
     scheduler = LivingPlansScheduler(jobs, clock=deps.clock)
     scheduler.start()

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import logging
 
+from agent.deps import AgentDeps
 from agent.generate import GenerationRequest, generate_plan
-from storage.db import Database
+from agent.review import with_fresh_review, with_review
 from storage.plan_document import AccountPlanDocument
 from tools.living.adjustments import adjust_plan_for_changes
 from tools.living.change_detection import ProposalDrafter
@@ -32,17 +33,17 @@ def affected_sections(reasons: list[ChangeReason]) -> tuple[str, ...]:
     return tuple(sorted(wanted))
 
 
-def agent_drafter(database: Database) -> ProposalDrafter:
+def agent_drafter(deps: AgentDeps) -> ProposalDrafter:
     async def draft(
         document: AccountPlanDocument, reasons: list[ChangeReason], current: TrackedInputs
     ) -> AccountPlanDocument:
         adjusted = adjust_plan_for_changes(document, reasons, current)
         sections = affected_sections(reasons)
         if not sections:
-            return adjusted
+            return await _reviewed(deps, adjusted)
         try:
             generated = await generate_plan(
-                database,
+                deps,
                 GenerationRequest(
                     customer=document.customer_id,
                     fiscal_year=document.fiscal_year,
@@ -57,7 +58,7 @@ def agent_drafter(database: Database) -> ProposalDrafter:
             log.exception(
                 "redrafting %s for %s failed; proposing the adjusted plan", sections, document.customer_id
             )
-            return adjusted
+            return await _reviewed(deps, adjusted)
         redrafted = {section: getattr(generated.document, section) for section in sections}
         if "risk_mitigation" in redrafted:
             # Keep the risk that names the change itself, even if the redraft words it differently.
@@ -73,6 +74,15 @@ def agent_drafter(database: Database) -> ProposalDrafter:
                 update={"identified_risks": fresh + [r for r in added if r.risk not in known]}
             )
         context = {**generated.document.generation_context, "redrafted_sections": list(sections)}
-        return adjusted.model_copy(update=redrafted | {"generation_context": context})
+        proposed = adjusted.model_copy(update=redrafted | {"generation_context": context})
+        # The proposal mixes the old plan with redrafted sections: review what is actually proposed.
+        return with_review(proposed, generated.context)
 
     return draft
+
+
+async def _reviewed(deps: AgentDeps, document: AccountPlanDocument) -> AccountPlanDocument:
+    async with deps.database.session() as session:
+        return await with_fresh_review(
+            session, document, today=deps.today(), start_month=deps.fiscal_year_start_month
+        )

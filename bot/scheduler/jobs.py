@@ -89,6 +89,7 @@ class Schedule:
     digest_hour: int = 9
     reminder_hour: int = 9
     timezone: str = "UTC"
+    fiscal_year_start_month: int = 1  # when approved plans go live (the activation job)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -226,13 +227,11 @@ class LivingPlansJobs:
 
     async def _run_activation(self, now: datetime, slot: str, report: RunReport) -> None:
         """Approved plans whose fiscal year has begun become active (the lifecycle's own update)."""
-        from storage.settings import get_settings
         from tools.plans.lifecycle import activate_started_plans
 
-        start_month = get_settings().fiscal_year_start_month
         async with self.database.session() as session:
             activated = await activate_started_plans(
-                session, today=date.fromisoformat(slot), start_month=start_month
+                session, today=date.fromisoformat(slot), start_month=self.schedule.fiscal_year_start_month
             )
         report.add("activated", len(activated))
 

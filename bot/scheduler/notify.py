@@ -9,8 +9,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.directory import SlackDirectory
 from storage.db import Database
-from tools.plans.identity import SlackDirectory, slack_id_for
+from tools.plans.identity import slack_id_for
 
 log = logging.getLogger(__name__)
 

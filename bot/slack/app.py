@@ -1,11 +1,11 @@
-"""The Bolt app factory: builds the Web API client and the app, then wires the listeners. Nothing else."""
+"""The Bolt app factory: builds the Web API client and the app, then wires the middleware and the
+listeners. Nothing else."""
 
 from __future__ import annotations
 
 import logging
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -14,8 +14,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.deps import SlackDeps
+from bot.slack.directory import slack_directory
 from bot.slack.listeners import register_all
-from tools.plans.identity import SlackDirectory
+from bot.slack.middleware import attach_deps
 
 log = logging.getLogger(__name__)
 
@@ -41,27 +42,6 @@ def create_web_client(deps: SlackDeps) -> AsyncWebClient:
             AsyncServerErrorRetryHandler(max_retry_count=1),
         ],
     )
-
-
-def slack_directory(client: AsyncWebClient) -> SlackDirectory:
-    """Slack id <-> email lookups for matching Slack people to accountplan users (cached there)."""
-
-    async def email_of_user(user_id: str) -> str | None:
-        try:
-            response = await client.users_info(user=user_id)
-        except SlackApiError as error:
-            log.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
-            return None
-        return (response.get("user") or {}).get("profile", {}).get("email")
-
-    async def user_of_email(email: str) -> str | None:
-        try:
-            response = await client.users_lookupByEmail(email=email)
-        except SlackApiError:
-            return None
-        return (response.get("user") or {}).get("id")
-
-    return SlackDirectory(email_of_user, user_of_email)
 
 
 class _ClientTokenNotice(logging.Filter):
@@ -94,5 +74,7 @@ def create_app(deps: SlackDeps) -> AsyncApp:
         process_before_response=False,
         logger=BOLT_LOGGER,
     )
-    register_all(app, deps)
+    # One middleware puts the deps and the person asking into Bolt's context for every listener.
+    app.middleware(attach_deps(deps))
+    register_all(app)
     return app

@@ -1,7 +1,9 @@
 """Chatting with the bot about plans: thread replies, DMs, @mentions and the Assistant pane.
 
 One entry point, `answer_message`, decides what the message asks for (draft a plan, the riskiest
-accounts, what changed since approval, or a change to a plan) and answers in the same thread.
+accounts, what changed since approval, or a change to a plan) and answers in the same thread. Each
+is policy-checked like the buttons are: drafting needs "generate" on the customer, what changed
+needs "view" and a change "edit" on the plan (the revision agent checks that one).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from bot.slack.services.book import (
     riskiest_accounts,
     slack_actor,
 )
+from bot.slack.services.plan_requests import check_may_generate
 from bot.slack.services.slack_links import latest_plan_in_channel
 from storage.errors import AccountPlanError
 from tools.plans.policy import Actor
@@ -110,7 +113,7 @@ async def answer_message(
         elif RISKIEST.search(text):
             await _riskiest(deps, client, message, actor)
         elif SINCE_APPROVAL.search(text):
-            await _since_approval(deps, client, message, text)
+            await _since_approval(deps, client, message, actor, text)
         else:
             await _revise(deps, client, message, actor, text, set_status)
     except Exception as error:  # the user always hears back; details go to the log
@@ -142,6 +145,7 @@ async def _draft(
 ) -> None:
     name, fiscal_year = split_customer_and_year(what)
     customer = await customer_choice(deps.database, name)
+    await check_may_generate(deps.database, actor, customer.customer_id)
     await draft_plan_in_slack(
         deps,
         client,
@@ -177,12 +181,14 @@ async def _plan_for(deps: SlackDeps, message: ChatMessage, text: str) -> str | N
     return None
 
 
-async def _since_approval(deps: SlackDeps, client: AsyncWebClient, message: ChatMessage, text: str) -> None:
+async def _since_approval(
+    deps: SlackDeps, client: AsyncWebClient, message: ChatMessage, actor: Actor, text: str
+) -> None:
     plan_id = await _plan_for(deps, message, text)
     if plan_id is None:
         await _reply(client, message, "Which plan? Name the customer, or ask in the plan's thread.")
         return
-    document, changes = await changes_since_approval(deps.database, plan_id)
+    document, changes = await changes_since_approval(deps.database, plan_id, actor)
     title = f"*{escape(document.customer_name)} {escape(document.fiscal_year)}*"
     if not changes:
         await _reply(client, message, f"{title}: nothing changed since the approved version.")
@@ -210,7 +216,7 @@ async def _revise(
         )
         return
     await _thinking(client, message, set_status)
-    outcome = await deps.revise_plan(deps.database, plan_id, text, actor.email)
+    outcome = await deps.revise_plan(deps.agent, plan_id, text, actor=actor.email, surface="slack")
     reply = escape(outcome.reply)
     if outcome.changed and outcome.diff:
         reply += "\n*What changed*\n" + "\n".join(f"• {escape(line)}" for line in outcome.diff)

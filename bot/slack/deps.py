@@ -1,121 +1,53 @@
-"""What every listener is handed: settings, the database, a clock and the planning operations.
+"""What every listener is handed: the agent's dependencies (settings, database, Claude client, clock),
+the planning operations, background work and the Slack directory.
 
-One object passed explicitly to each `register(app, deps)`, so nothing reads a global and tests
-swap any part (a fixed clock, a scripted generator) without patching.
+Built once by the entry point and put into Bolt's context by one middleware
+(`bot.slack.middleware`), so nothing reads a global and tests swap any part (a fixed clock, a
+scripted generator) by constructing it, without patching. The planning operations are the agent's
+own functions with the agent's own request and result types.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import Any, Literal
+from collections.abc import Awaitable, Coroutine
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol
 
+from agent.deps import AgentDeps, Clock, utc_now
+from agent.generate import GeneratedPlan, GenerationRequest, generate_plan
+from agent.revise import RevisionOutcome, revise_plan
+from agent.section_writer import ProgressCallback
 from storage.db import Database
-from storage.plan_document import AccountPlanDocument
 from storage.settings import Settings
-from tools.plans.identity import SlackDirectory
+
+if TYPE_CHECKING:
+    from bot.slack.directory import SlackDirectory
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 DRAFTING_CONCURRENCY = 2
 WORK_CONCURRENCY = 4
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+__all__ = ["BackgroundTasks", "Clock", "GeneratePlan", "RevisePlan", "SlackDeps", "utc_now"]
 
 
-@dataclass(frozen=True)
-class PlanRequest:
-    """One "draft a plan" request as the Slack surface sees it."""
+class GeneratePlan(Protocol):
+    """`agent.generate.generate_plan`'s shape (tests pass a scripted one)."""
 
-    customer_id: str
-    fiscal_year: str
-    as_of: date
-    sections: tuple[str, ...]
-    author: str
+    def __call__(
+        self, deps: AgentDeps, request: GenerationRequest, *, progress: ProgressCallback | None = None
+    ) -> Awaitable[GeneratedPlan]: ...
 
 
-@dataclass(frozen=True)
-class Progress:
-    """A section's drafting state, as reported by the generator while it works."""
+class RevisePlan(Protocol):
+    """`agent.revise.revise_plan`'s shape (tests pass a scripted one)."""
 
-    section: str
-    state: Literal["started", "done", "fallback"]
-    detail: str | None = None
-
-
-@dataclass(frozen=True)
-class PlanResult:
-    plan_id: str
-    document: AccountPlanDocument
-    created: bool
-    elapsed_ms: float
-
-
-@dataclass(frozen=True)
-class RevisionResult:
-    reply: str
-    diff: list[str]  # readable change lines ("Objective 2: priority high -> critical")
-    document: AccountPlanDocument | None
-    changed: bool
-    submitted: bool = False
-
-
-ProgressCallback = Callable[[Progress], Awaitable[None]]
-GeneratePlan = Callable[[Database, PlanRequest, ProgressCallback], Awaitable[PlanResult]]
-RevisePlan = Callable[[Database, str, str, str], Awaitable[RevisionResult]]
-
-
-async def generate_with_agent(
-    database: Database, request: PlanRequest, progress: ProgressCallback
-) -> PlanResult:
-    """The production generator: the drafting workflow in `agent.generate` (Claude or offline)."""
-    from agent.generate import GenerationRequest, generate_plan
-
-    async def forward(event: Any) -> None:
-        await progress(
-            Progress(section=event.section, state=event.state, detail=getattr(event, "detail", None))
-        )
-
-    generated = await generate_plan(
-        database,
-        GenerationRequest(
-            customer=request.customer_id,
-            fiscal_year=request.fiscal_year,
-            as_of=request.as_of,
-            sections=request.sections,
-            author=request.author,
-            surface="slack",
-            save=True,
-        ),
-        progress=forward,
-    )
-    document: AccountPlanDocument = generated.document
-    return PlanResult(
-        plan_id=document.plan_id,
-        document=document,
-        created=bool(generated.created),
-        elapsed_ms=float(generated.elapsed_ms),
-    )
-
-
-async def revise_with_agent(database: Database, plan_id: str, message: str, actor: str) -> RevisionResult:
-    """The production reviser: the revision agent in `agent.revise` (Claude or the offline grammar)."""
-    from agent.revise import revise_plan
-
-    outcome = await revise_plan(database, plan_id, message, actor=actor, surface="slack")
-    return RevisionResult(
-        reply=outcome.reply,
-        diff=list(outcome.diff),
-        document=outcome.document,
-        changed=bool(outcome.changed),
-        submitted=bool(outcome.submitted),
-    )
+    def __call__(
+        self, deps: AgentDeps, plan_id: str, message: str, *, actor: str, surface: str
+    ) -> Awaitable[RevisionOutcome]: ...
 
 
 class BackgroundTasks:
@@ -165,13 +97,11 @@ class BackgroundTasks:
 
 @dataclass
 class SlackDeps:
-    """Handed to every listener and web route registrar."""
+    """Handed to every listener (through Bolt's context) and web route registrar."""
 
-    settings: Settings
-    database: Database
-    clock: Clock = utc_now
-    generate_plan: GeneratePlan = generate_with_agent
-    revise_plan: RevisePlan = revise_with_agent
+    agent: AgentDeps
+    generate_plan: GeneratePlan = generate_plan
+    revise_plan: RevisePlan = revise_plan
     tasks: BackgroundTasks = field(default_factory=BackgroundTasks)
     # Drafting is CPU-heavy (the offline baseline runs even for Claude); a few at a time keeps the
     # event loop free to acknowledge Slack within its deadline while a burst of requests queues.
@@ -179,8 +109,25 @@ class SlackDeps:
     # Short post-ack work (look-ups, the first message) admitted at a time: in a burst, the event
     # loop keeps turning fast enough to acknowledge every new request within Slack's deadline.
     work_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(WORK_CONCURRENCY))
-    # Slack id -> email lookups (users.info), cached; create_app wires it to the app's client.
+    # Slack id <-> email lookups (users.info), cached; create_app wires it to the app's client.
     directory: SlackDirectory | None = None
 
+    # The agent's parts, read through (one copy of each, in `agent`).
+    @property
+    def settings(self) -> Settings:
+        return self.agent.settings
+
+    @property
+    def database(self) -> Database:
+        return self.agent.database
+
+    @property
+    def clock(self) -> Clock:
+        return self.agent.clock
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self.agent = replace(self.agent, clock=clock)
+
     def today(self) -> date:
-        return self.clock().date()
+        return self.agent.today()

@@ -12,9 +12,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
+from agent.generate import GeneratedPlan, GenerationRequest
+from agent.section_writer import ProgressEvent
 from bot.slack.blocks.plan_summary import plan_summary_blocks, plan_summary_text
 from bot.slack.blocks.progress import failure_blocks, progress_blocks, progress_text
-from bot.slack.deps import PlanRequest, PlanResult, Progress, SlackDeps
+from bot.slack.deps import SlackDeps
 from bot.slack.feedback import failure_reason, log_failure, report_failure
 from bot.slack.services.book import CustomerChoice
 from bot.slack.services.slack_links import link_plan_message
@@ -80,7 +82,7 @@ class ProgressMessage:
     def blocks(self) -> list[Block]:
         return progress_blocks(self.customer, self.fiscal_year, self.states, self.sections)
 
-    async def report(self, event: Progress) -> None:
+    async def report(self, event: ProgressEvent) -> None:
         self.states[event.section] = event.state
         self._dirty = True
         if self._sender is None or self._sender.done():
@@ -123,8 +125,9 @@ async def draft_plan_in_slack(
     fiscal_year: str,
     actor: Actor,
     sections: tuple[str, ...] = SECTIONS,
-) -> PlanResult | None:
-    """Post the drafting message, run the generator, and leave the plan summary in its place."""
+) -> GeneratedPlan | None:
+    """Post the drafting message, run the generator, and leave the plan summary in its place. The
+    caller has checked that `actor` may draft for this customer (the listener's gate)."""
     try:
         async with deps.work_slots:
             posted = await client.chat_postMessage(
@@ -140,10 +143,17 @@ async def draft_plan_in_slack(
         return None
     channel, ts = str(posted["channel"]), str(posted["ts"])
     progress = ProgressMessage(client, channel, ts, customer.name, fiscal_year, sections)
-    request = PlanRequest(customer.customer_id, fiscal_year, deps.today(), sections, actor.email)
+    request = GenerationRequest(
+        customer=customer.customer_id,
+        fiscal_year=fiscal_year,
+        as_of=deps.today(),
+        sections=sections,
+        author=actor.email,
+        surface="slack",
+    )
     try:
         async with deps.drafting_slots:
-            result = await deps.generate_plan(deps.database, request, progress.report)
+            result = await deps.generate_plan(deps.agent, request, progress=progress.report)
     except Exception as error:  # every failure ends as a readable message in place of the checklist
         await progress.settle()
         log_failure("draft the plan", error, customer=customer.customer_id, fiscal_year=fiscal_year)
@@ -153,7 +163,7 @@ async def draft_plan_in_slack(
         )
         return None
     await progress.settle()
-    await link_plan_message(deps.database, result.plan_id, channel, ts, target.thread_ts)
+    await link_plan_message(deps.database, result.document.plan_id, channel, ts, target.thread_ts)
     await _replace(
         client, channel, ts, plan_summary_text(result.document), plan_summary_blocks(result.document)
     )

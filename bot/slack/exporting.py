@@ -1,36 +1,34 @@
-"""Export a plan from Slack: the Markdown file into the plan's thread, and a Slack canvas."""
+"""Export a plan from Slack: the Markdown file into the plan's thread, and a Slack canvas that only
+the plan's CSM may edit (whoever exported it, and the channel, may read it)."""
 
 from __future__ import annotations
 
 import logging
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.render.markdown import export_filename, render_markdown
 from bot.slack.blocks.text import escape
-from bot.slack.deps import SlackDeps
-from bot.slack.feedback import describe_failure, log_failure, report_failure, tell_user
+from bot.slack.feedback import describe_failure, log_failure, step, tell_user
+from bot.slack.gate import Interaction
+from bot.slack.services.access import csm_chat_id
 from bot.slack.services.book import plan_document
 from bot.slack.services.slack_links import plan_message
 
 log = logging.getLogger(__name__)
 
 
-async def export_plan(
-    deps: SlackDeps, client: AsyncWebClient, *, plan_id: str, user_id: str, channel: str | None
-) -> None:
-    try:
-        document = await plan_document(deps.database, plan_id)
-        # The same Markdown the CLI's `accountplan export` writes: one renderer for every surface.
-        markdown = render_markdown(document)
-    except Exception as error:
-        await report_failure(client, "export the plan", error, channel=channel, user=user_id, plan=plan_id)
-        return
+async def export_plan(it: Interaction, *, plan_id: str) -> None:
+    """For someone the gate let export the plan; failures propagate to the listener's report."""
+    deps, client, user_id, channel = it.deps, it.client, it.user_id, it.channel
+    document = await plan_document(deps.database, plan_id)
+    # The same Markdown the CLI's `accountplan export` writes: one renderer for every surface.
+    markdown = render_markdown(document)
+    csm_id = await csm_chat_id(deps.database, plan_id, deps.directory)
     where = await plan_message(deps.database, plan_id)
     target_channel = where.channel if where else (channel or user_id)
     title = f"{document.customer_name} {document.fiscal_year} account plan (v{document.version})"
-    try:
+    with step("upload the Markdown export"):
         await client.files_upload_v2(
             channel=target_channel,
             thread_ts=where.ts if where else None,
@@ -39,11 +37,6 @@ async def export_plan(
             title=title,
             initial_comment=f"Markdown export of *{escape(title)}*",
         )
-    except SlackApiError as error:
-        await report_failure(
-            client, "upload the Markdown export", error, channel=channel, user=user_id, plan=plan_id
-        )
-        return
     try:
         canvas = await client.canvases_create(
             title=title, document_content={"type": "markdown", "markdown": markdown}
@@ -58,22 +51,33 @@ async def export_plan(
         )
         return
     canvas_id = str(canvas.get("canvas_id"))
-    shared = "shared with you"
-    try:
-        # A bot-made canvas is private to the bot until access is granted.
-        await client.canvases_access_set(canvas_id=canvas_id, access_level="write", user_ids=[user_id])
-        if target_channel[:1] in ("C", "G"):
-            await client.canvases_access_set(
-                canvas_id=canvas_id, access_level="read", channel_ids=[target_channel]
-            )
-            shared = "shared with you (edit) and this channel (read)"
-    except SlackApiError as error:
-        log_failure("share the canvas", error, canvas=canvas_id)
-        shared = "created, but Slack would not share it"
+    shared = await _share(it, canvas_id, csm_id, target_channel)
     await tell_user(
         client,
         channel=channel or user_id,
         user=user_id,
-        text=f":page_facing_up: Exported *{escape(title)}*: Markdown file in the plan's thread, "
-        f"and a canvas ({shared}).",
+        text=f":page_facing_up: Exported *{escape(title)}*: Markdown file in the plan's thread, and {shared}.",
     )
+
+
+async def _share(it: Interaction, canvas_id: str, csm_id: str | None, target_channel: str) -> str:
+    """A bot-made canvas is private to the bot until access is granted: edit for the plan's CSM
+    (the plan's owner), read for the person exporting and the channel. Says how it was shared."""
+    client, user_id = it.client, it.user_id
+    in_channel = target_channel[:1] in ("C", "G")
+    try:
+        if csm_id is not None:
+            await client.canvases_access_set(canvas_id=canvas_id, access_level="write", user_ids=[csm_id])
+        if csm_id != user_id:
+            await client.canvases_access_set(canvas_id=canvas_id, access_level="read", user_ids=[user_id])
+        if in_channel:
+            await client.canvases_access_set(
+                canvas_id=canvas_id, access_level="read", channel_ids=[target_channel]
+            )
+    except SlackApiError as error:
+        log_failure("share the canvas", error, canvas=canvas_id)
+        return "a canvas Slack would not share yet"
+    if csm_id == user_id:
+        return "a canvas you can edit" + (" and this channel can read" if in_channel else "")
+    readers = "you and this channel can" if in_channel else "you can"
+    return f"a canvas {readers} read (the plan's CSM edits it)"

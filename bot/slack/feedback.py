@@ -1,12 +1,16 @@
 """Turning failures into something a Slack user can act on: what failed and what to do.
 
 Domain errors carry their own user-facing message; Slack API errors get a per-code explanation;
-anything else is logged with context and the user sees a plain apology, never a stack trace.
+anything else is logged with context and the user sees a plain apology, never a stack trace. The
+listener registry reports every listener's failure through here, once (`report_failure`); a step
+inside a handler that deserves its own words wraps itself in `step("upload the Markdown export")`.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -29,6 +33,26 @@ SLACK_ERROR_ADVICE = {
     "missing_scope": "the app lacks a permission; tell your accountplan admin to reinstall it from manifest.yml",
     "free_teams_cannot_create_non_tabbed_canvases": "canvases need a paid Slack plan; use the Markdown file instead",
 }
+
+
+class StepFailed(Exception):
+    """A failure inside a handler, labelled with the step that failed, for the one failure report."""
+
+    def __init__(self, what: str, cause: Exception) -> None:
+        super().__init__(what)
+        self.what = what
+        self.cause = cause
+
+
+@contextmanager
+def step(what: str) -> Iterator[None]:
+    """Say which step failed ("upload the Markdown export") instead of the listener's general task."""
+    try:
+        yield
+    except StepFailed:
+        raise
+    except Exception as error:
+        raise StepFailed(what, error) from error
 
 
 def slack_error_code(error: SlackApiError) -> str:

@@ -38,7 +38,6 @@ from storage.models import (
     UsageMonth,
     User,
 )
-from storage.settings import get_settings
 
 DEFAULT_ACCOUNTS = 200
 DEFAULT_SEED = 235
@@ -112,7 +111,7 @@ async def seed_demo_portfolio(
     accounts: int = DEFAULT_ACCOUNTS,
     seed: int = DEFAULT_SEED,
     as_of: date | None = None,
-    fiscal_year_start_month: int | None = None,
+    fiscal_year_start_month: int = 1,
     progress: bool = False,
     refresh: bool = False,
 ) -> SeedSummary:
@@ -123,7 +122,7 @@ async def seed_demo_portfolio(
         raise BadInput(f"--accounts must be at least 1 (got {accounts})")
     started = time.perf_counter()
     as_of = as_of or date.today()
-    start_month = fiscal_year_start_month or get_settings().fiscal_year_start_month
+    start_month = fiscal_year_start_month
     wanted = [account_id(index) for index in range(accounts)]
     present: set[str] = set()
     async with database.session() as session:

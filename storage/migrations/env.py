@@ -24,9 +24,12 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_from_settings() -> None:
+    # Only reached when Alembic's own command line runs this file (`storage.db` always hands in a
+    # connection): that process is its own entry point, so it reads the settings itself.
     from storage.db import database_from_settings
+    from storage.settings import Settings
 
-    database = database_from_settings()
+    database = database_from_settings(Settings())
     async with database.engine.begin() as connection:
         await connection.run_sync(_run)
     await database.dispose()

@@ -1,4 +1,5 @@
-"""`generate_plan` with ANTHROPIC_API_KEY set: Claude drafts, the plan is saved with its accounting."""
+"""`generate_plan` with deps built from an ANTHROPIC_API_KEY: Claude drafts, the plan is saved with its
+accounting."""
 
 from __future__ import annotations
 
@@ -7,12 +8,11 @@ import re
 from datetime import date
 from typing import Any
 
-import pytest
-
+from agent.deps import AgentDeps
 from agent.generate import GenerationRequest, generate_plan
 from storage.db import Database
 from storage.plans import get_plan
-from storage.settings import get_settings
+from storage.settings import Settings
 from tests.fakes.anthropic_api import ApiError, Call, FakeAnthropic, Reply, text, tool_use
 from tests.fakes.plan_samples import CUSTOMER_ID, seed_customer, tool_answer
 
@@ -28,25 +28,28 @@ def draft_echo(call: Call) -> Reply | ApiError:
     return Reply([tool_use(call.forced_tool, tool_answer(draft, call))], stop_reason="tool_use")
 
 
-async def generate(
-    db: Database, monkeypatch: pytest.MonkeyPatch, responder: Any
-) -> tuple[Any, FakeAnthropic]:
+async def generate(db: Database, responder: Any) -> tuple[Any, FakeAnthropic]:
+    """Deps built from settings the way an entry point builds them: the key selects Claude, the
+    client talks to the fake Messages API."""
     await seed_customer(db)
     async with FakeAnthropic(responder) as fake:
-        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
-        monkeypatch.setenv("ANTHROPIC_MAX_RETRIES", "1")
-        monkeypatch.setenv("ANTHROPIC_MODEL", "claude-sonnet-5-5")
-        get_settings.cache_clear()
-        request = GenerationRequest(customer=CUSTOMER_ID, fiscal_year="FY2026", as_of=date(2026, 1, 2))
-        result = await generate_plan(db, request)
+        settings = Settings(
+            ANTHROPIC_API_KEY="sk-test",
+            ANTHROPIC_BASE_URL=fake.url,
+            ANTHROPIC_MAX_RETRIES=1,
+            ANTHROPIC_MODEL="claude-sonnet-5-5",
+        )
+        deps = AgentDeps.create(settings, db)
+        try:
+            request = GenerationRequest(customer=CUSTOMER_ID, fiscal_year="FY2026", as_of=date(2026, 1, 2))
+            result = await generate_plan(deps, request)
+        finally:
+            await deps.close()
     return result, fake
 
 
-async def test_claude_drafts_and_the_plan_records_its_usage(
-    db: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    result, fake = await generate(db, monkeypatch, draft_echo)
+async def test_claude_drafts_and_the_plan_records_its_usage(db: Database) -> None:
+    result, fake = await generate(db, draft_echo)
     document = result.document
     assert document.executive_summary.startswith("Claude's sharper summary: ")
     context = document.generation_context
@@ -63,15 +66,13 @@ async def test_claude_drafts_and_the_plan_records_its_usage(
     )
 
 
-async def test_overloaded_sections_fall_back_to_the_offline_draft(
-    db: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_overloaded_sections_fall_back_to_the_offline_draft(db: Database) -> None:
     def responder(call: Call) -> Reply | ApiError:
         if call.forced_tool == "write_stakeholder_plan":
             return ApiError(529, "overloaded_error", "Overloaded")
         return draft_echo(call)
 
-    result, _ = await generate(db, monkeypatch, responder)
+    result, _ = await generate(db, responder)
     fallbacks = result.document.generation_context["fallbacks"]
     assert set(fallbacks) == {"stakeholder_plan"} and "overloaded" in fallbacks["stakeholder_plan"]
     assert result.document.executive_summary.startswith("Claude's sharper summary: ")
@@ -82,10 +83,8 @@ async def test_overloaded_sections_fall_back_to_the_offline_draft(
     assert result.document.ai_confidence == confidence["after_fallbacks"] < confidence["value"]
 
 
-async def test_a_clean_claude_plan_keeps_the_data_confidence_and_records_tracked_inputs(
-    db: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    result, _ = await generate(db, monkeypatch, draft_echo)
+async def test_a_clean_claude_plan_keeps_the_data_confidence_and_records_tracked_inputs(db: Database) -> None:
+    result, _ = await generate(db, draft_echo)
     context = result.document.generation_context
     assert context["confidence"]["fallback_share"] == 0.0
     assert result.document.ai_confidence == context["confidence"]["after_fallbacks"]

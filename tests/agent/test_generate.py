@@ -18,6 +18,7 @@ from storage.errors import BadInput, UnknownCustomer
 from storage.models import AccountPlan, AuditEvent, PlanRevision
 from storage.plan_document import SECTIONS, AccountPlanDocument
 from storage.plans import document_of, find_plan, save_plan_version
+from tests.conftest import agent_deps
 from tools.analytics.context import PlanningContext
 
 AS_OF = date(2026, 2, 2)
@@ -41,7 +42,7 @@ async def test_generates_and_saves_version_one_as_a_draft(seeded: Database) -> N
         events.append(event)
 
     result = await generate_plan(
-        seeded, GenerationRequest(customer="techcorp industries", as_of=AS_OF), progress=progress
+        agent_deps(seeded), GenerationRequest(customer="techcorp industries", as_of=AS_OF), progress=progress
     )
 
     document = result.document
@@ -64,7 +65,7 @@ async def test_generates_and_saves_version_one_as_a_draft(seeded: Database) -> N
 
 async def test_generation_context_records_inputs_drafter_and_gaps(seeded: Database) -> None:
     result = await generate_plan(
-        seeded, GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, author="jordan@example.com")
+        agent_deps(seeded), GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, author="jordan@example.com")
     )
     context = result.document.generation_context
 
@@ -79,8 +80,8 @@ async def test_generation_context_records_inputs_drafter_and_gaps(seeded: Databa
 
 
 async def test_generating_again_makes_the_next_revision(seeded: Database) -> None:
-    first = await generate_plan(seeded, GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF))
-    second = await generate_plan(seeded, GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF))
+    first = await generate_plan(agent_deps(seeded), GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF))
+    second = await generate_plan(agent_deps(seeded), GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF))
 
     assert second.created is False
     assert second.document.version == 2
@@ -91,8 +92,8 @@ async def test_generating_again_makes_the_next_revision(seeded: Database) -> Non
 
 async def test_same_inputs_give_the_same_plan(seeded: Database) -> None:
     request = GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, save=False)
-    first = await generate_plan(seeded, request)
-    second = await generate_plan(seeded, request)
+    first = await generate_plan(agent_deps(seeded), request)
+    second = await generate_plan(agent_deps(seeded), request)
 
     assert first.document == second.document
     assert first.saved is False
@@ -111,17 +112,19 @@ async def test_bad_input_saves_nothing(
     seeded: Database, request_kwargs: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(BadInput, match=message):
-        await generate_plan(seeded, GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, **request_kwargs))
+        await generate_plan(
+            agent_deps(seeded), GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, **request_kwargs)
+        )
     assert await count(seeded, AccountPlan) == 0
 
 
 async def test_unknown_customer_suggests_close_names(seeded: Database) -> None:
     with pytest.raises(UnknownCustomer, match="did you mean 'TechCorp Industries'"):
-        await generate_plan(seeded, GenerationRequest(customer="TechCorp Industrys", as_of=AS_OF))
+        await generate_plan(agent_deps(seeded), GenerationRequest(customer="TechCorp Industrys", as_of=AS_OF))
 
 
 async def test_partial_regeneration_keeps_the_other_sections_of_the_saved_plan(seeded: Database) -> None:
-    await generate_plan(seeded, GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF))
+    await generate_plan(agent_deps(seeded), GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF))
     async with seeded.session() as session:
         plan = await find_plan(session, TECHCORP_ID, "FY2026")
         edited = document_of(plan).model_copy(
@@ -130,7 +133,8 @@ async def test_partial_regeneration_keeps_the_other_sections_of_the_saved_plan(s
         await save_plan_version(session, edited, author="csm@example.com", reason="edited summary")
 
     result = await generate_plan(
-        seeded, GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, sections=("risk_mitigation",))
+        agent_deps(seeded),
+        GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, sections=("risk_mitigation",)),
     )
 
     assert result.document.version == 3
@@ -172,13 +176,13 @@ async def test_writer_sections_replace_the_baseline_and_missing_ones_fall_back(s
         events.append(event)
 
     result = await generate_plan(
-        seeded,
+        agent_deps(seeded),
         GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF),
         progress=progress,
         writer=ScriptedWriter(),
     )
     offline = await generate_plan(
-        seeded, GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, save=False, offline=True)
+        agent_deps(seeded), GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, save=False, offline=True)
     )
 
     document = result.document
@@ -194,7 +198,9 @@ async def test_writer_sections_replace_the_baseline_and_missing_ones_fall_back(s
 
 async def test_a_failing_writer_still_yields_a_complete_offline_plan(seeded: Database) -> None:
     result = await generate_plan(
-        seeded, GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF), writer=ScriptedWriter(fail=True)
+        agent_deps(seeded),
+        GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF),
+        writer=ScriptedWriter(fail=True),
     )
 
     assert result.saved
@@ -203,22 +209,26 @@ async def test_a_failing_writer_still_yields_a_complete_offline_plan(seeded: Dat
     assert "model exploded" not in str(result.document.generation_context)
 
 
-async def test_offline_request_never_uses_the_configured_writer(
-    seeded: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test-not-used")
-    from storage.settings import get_settings
+async def test_offline_request_never_uses_the_configured_writer(seeded: Database) -> None:
+    from agent.claude.client import ClaudeClient
 
-    get_settings.cache_clear()
-    result = await generate_plan(
-        seeded, GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, offline=True, save=False)
-    )
+    # A client that would fail loudly if it were called (nothing listens on port 9).
+    claude = ClaudeClient(api_key="sk-test-not-used", model="m", base_url="http://127.0.0.1:9", max_retries=0)
+    try:
+        result = await generate_plan(
+            agent_deps(seeded, claude=claude),
+            GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF, offline=True, save=False),
+        )
+    finally:
+        await claude.close()
     assert result.document.generation_context["drafter"] == "offline"
 
 
 async def test_concurrent_generations_for_one_plan_both_land_as_versions(seeded: Database) -> None:
     request = GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF)
-    results = await asyncio.gather(generate_plan(seeded, request), generate_plan(seeded, request))
+    results = await asyncio.gather(
+        generate_plan(agent_deps(seeded), request), generate_plan(agent_deps(seeded), request)
+    )
 
     assert sorted(r.document.version for r in results) == [1, 2]
     assert await count(seeded, AccountPlan) == 1
@@ -229,7 +239,9 @@ async def test_plans_are_stored_and_revised_the_same_on_sqlite_and_postgresql(an
     await seed_demo_portfolio(any_db, accounts=5, as_of=AS_OF)
     request = GenerationRequest(customer="TechCorp Industries", as_of=AS_OF)
 
-    results = await asyncio.gather(generate_plan(any_db, request), generate_plan(any_db, request))
+    results = await asyncio.gather(
+        generate_plan(agent_deps(any_db), request), generate_plan(agent_deps(any_db), request)
+    )
 
     assert sorted(r.document.version for r in results) == [1, 2]
     latest = max(results, key=lambda r: r.document.version).document

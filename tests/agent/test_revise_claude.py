@@ -9,7 +9,9 @@ from agent.claude.client import ClaudeClient
 from agent.claude.revision_agent import MAX_TURNS
 from agent.revise import RevisionOutcome, revise_plan
 from storage.db import Database
+from storage.plan_document import AccountPlanDocument
 from storage.plans import get_plan
+from tests.conftest import agent_deps
 from tests.fakes.anthropic_api import Call, FakeAnthropic, Reply, text, tool_use
 from tests.fakes.plan_samples import CUSTOMER_ID, seed_plan
 
@@ -33,7 +35,7 @@ async def run(
     async with FakeAnthropic(responder) as fake:
         client = ClaudeClient(api_key="sk-test", model="claude-test", base_url=fake.url, max_retries=0)
         outcome = await revise_plan(
-            db, plan_id, message, actor="csm@example.com", surface="slack", client=client
+            agent_deps(db, claude=client), plan_id, message, actor="csm@example.com", surface="slack"
         )
         await client.close()
     return outcome, fake
@@ -70,9 +72,9 @@ async def test_parallel_tool_calls_become_one_revision_with_a_diff(db: Database)
     )
     assert outcome.changed and outcome.document.version == 2
     assert outcome.diff == [
-        "Objective 1: Q3 milestone moved from Q2: CFO value review",
-        "Objective 1: Q2 milestone moved from Q3: Joint exec planning session",
-        "Objective 2: priority 'high' -> 'critical'",
+        "Objective 1: moved 'CFO value review' from Q2 to Q3",
+        "Objective 1: added Q2 milestone 'To be agreed with the customer (placeholder)'",
+        "Objective 2 is now Critical (was High)",
     ]
     assert outcome.reply == "Objective 2 is now critical and the CFO review moved to Q3."
     results = tool_results(fake.calls[1])  # both answers go back together, in one user turn
@@ -163,9 +165,7 @@ async def test_pause_turn_is_resumed_with_the_history(db: Database) -> None:
         Reply([text("Marked the CTO intro done.")]),
     )
     outcome, fake = await run(db, plan.plan_id, "the CTO intro happened", responder)
-    assert outcome.changed and outcome.diff == [
-        "90-day plan: action 'Request intro to CTO from Sarah' marked done"
-    ]
+    assert outcome.changed and outcome.diff == ["Action 'Request intro to CTO from Sarah' marked done"]
     resumed = fake.calls[1].body["messages"]
     assert resumed[-1] == {"role": "assistant", "content": [{"type": "text", "text": "Working on it"}]}
 
@@ -206,7 +206,7 @@ async def test_invalid_tool_input_is_an_error_result_the_model_can_fix(db: Datab
     outcome, fake = await run(db, plan.plan_id, "objective 1 should be urgent", responder)
     error = tool_results(fake.calls[1])[0]
     assert error["is_error"] and "invalid input" in error["content"] and "priority" in error["content"]
-    assert outcome.diff == ["Objective 1: priority 'critical' -> 'high'"]
+    assert outcome.diff == ["Objective 1 is now High (was Critical)"]
 
 
 async def test_a_hanging_model_hits_the_deadline_and_changes_nothing(db: Database) -> None:
@@ -223,9 +223,113 @@ async def test_a_hanging_model_hits_the_deadline_and_changes_nothing(db: Databas
             api_key="sk-test", model="claude-test", base_url=fake.url, max_retries=0, deadline=0.5
         )
         outcome = await revise_plan(
-            db, plan.plan_id, "lower objective 1", actor="csm@example.com", surface="cli", client=client
+            agent_deps(db, claude=client),
+            plan.plan_id,
+            "lower objective 1",
+            actor="csm@example.com",
+            surface="cli",
         )
         await client.close()
     assert not outcome.changed and "took longer than" in outcome.reply
     assert outcome.usage["stop_reason"] == "deadline"
     assert (await stored(db, plan.plan_id))[0] == 1
+
+
+async def test_multi_part_request_by_content_uses_the_shared_edits_and_cascades(db: Database) -> None:
+    """The model resolves "the renewal objective" and "the Q1 QBR" by content and calls the same edit
+    operations as the offline path: the QBR's prep action moves with it, the milestone move leaves a
+    placeholder instead of swapping, and removing an objective renumbers the rest and their links."""
+    plan = await seed_plan(db)
+    actions = plan.model_dump(mode="json")["action_plan_90day"] + [
+        {"week": 5, "action": "Prepare the Q1 QBR deck", "owner": "CSM", "due_date": "2026-02-06"},
+        {"week": 6, "action": "Plan the renewal call", "owner": "CSM", "due_date": "2026-02-13", "objective_id": "obj-3"},
+    ]
+    objectives = plan.model_dump(mode="json")["strategic_objectives"]
+    training = objectives[1] | {"id": "obj-4", "objective": "Launch an admin training program"}
+    async with db.session() as session:
+        from storage.plans import save_plan_version
+
+        await save_plan_version(
+            session,
+            AccountPlanDocument.model_validate(
+                plan.model_dump(mode="json")
+                | {"action_plan_90day": actions, "strategic_objectives": [*objectives, training]}
+            ),
+            author="csm@example.com",
+            reason="test",
+        )
+    responder = turns(
+        Reply(
+            [
+                text("Three changes."),
+                tool_use("reschedule_qbr", {"quarter": "Q1", "date": "2026-03-05"}, "toolu_qbr"),
+                tool_use("edit_milestone", {"objective_id": "obj-2", "match": "CFO", "move_to": "Q3"}, "toolu_ms"),
+                tool_use("remove_objective", {"objective_id": "obj-1"}, "toolu_rm"),
+            ],
+            stop_reason="tool_use",
+        ),
+        Reply([text("Moved the Q1 QBR to Mar 5, moved the CFO review to Q3 and removed objective 1.")]),
+    )
+    outcome, fake = await run(
+        db,
+        plan.plan_id,
+        "push the Q1 QBR to early March, move the CFO review of the adoption objective to Q3, then drop the "
+        "exec engagement objective",
+        responder,
+    )
+    results = {r["tool_use_id"]: r for r in tool_results(fake.calls[1])}
+    assert not any(r.get("is_error") for r in results.values()), results
+    assert "moved with it" in results["toolu_qbr"]["content"]
+    assert "placeholder" in results["toolu_ms"]["content"]
+    document = outcome.document
+    assert document.qbr_schedule[0].date.isoformat() == "2026-03-05"
+    prep = next(a for a in document.action_plan_90day if a.action == "Prepare the Q1 QBR deck")
+    assert (prep.due_date.isoformat(), prep.week) == ("2026-02-24", 8)  # +18 days, as the QBR; its week follows
+    assert [o.id for o in document.strategic_objectives] == ["obj-1", "obj-2", "obj-3"]
+    adoption = document.strategic_objectives[0]
+    assert [(m.quarter, m.milestone) for m in adoption.quarterly_milestones][1:3] == [
+        ("Q2", "To be agreed with the customer (placeholder)"),
+        ("Q3", "CFO value review"),
+    ]
+    renewal_call = next(a for a in document.action_plan_90day if a.action == "Plan the renewal call")
+    assert renewal_call.objective_id == "obj-2"  # was obj-3: the link followed the renumbering
+    assert "Objectives renumbered: 2 is now 1, 3 is now 2, 4 is now 3" in outcome.diff
+    assert outcome.document.version == 3
+
+
+async def test_new_edit_tools_have_schemas_generated_from_the_edit_types(db: Database) -> None:
+    from agent.claude.tools import tool_definitions
+    from tools.plans import edits
+
+    by_name = {t["name"]: t for t in tool_definitions()}
+    for name, model in (
+        ("reschedule_qbr", edits.RescheduleQbr),
+        ("edit_qbr_attendees", edits.EditQbrAttendees),
+        ("merge_risks", edits.MergeRisks),
+        ("reassign_actions", edits.ReassignActions),
+        ("set_multi_threading_target", edits.SetMultiThreadingTarget),
+        ("set_target_arr", edits.SetTargetArr),
+    ):
+        assert by_name[name]["input_schema"] == model.model_json_schema()
+    plan = await seed_plan(db)
+    responder = turns(
+        Reply(
+            [
+                tool_use("edit_qbr_attendees", {"quarter": "Q1", "add": ["John Smith"]}, "toolu_who"),
+                tool_use("set_target_arr", {"target_arr": 290000}, "toolu_arr"),
+                tool_use("reassign_actions", {"week": 2, "owner": "Sarah Chen"}, "toolu_mt"),
+            ],
+            stop_reason="tool_use",
+        ),
+        Reply([text("Target ARR and multi-threading target updated; John Smith is not a contact on record.")]),
+    )
+    outcome, fake = await run(
+        db, plan.plan_id, "add John Smith to the Q1 QBR, target ARR 290K, Sarah takes the week 2 actions", responder
+    )
+    results = {r["tool_use_id"]: r for r in tool_results(fake.calls[1])}
+    assert results["toolu_who"]["is_error"] and "not one of TechCorp Industries' contacts" in results["toolu_who"]["content"]
+    assert not results["toolu_mt"].get("is_error"), results["toolu_mt"]
+    assert sorted(outcome.diff) == [
+        "Action 'Prepare executive briefing materials' reassigned to Sarah Chen (was CSM)",
+        "Target ARR is now $290,000 (was $300,000)",
+    ]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from agent.deps import AgentDeps
 from agent.revise import revise_plan
 from bot.cli import cli
 from storage.db import Database
-from storage.settings import get_settings
+from storage.settings import Settings, get_settings
 from tests.conftest import run_in_fresh_loop
 from tests.fakes.anthropic_api import FakeAnthropic, Reply, text, tool_use
 from tests.fakes.plan_samples import seed_plan
@@ -23,12 +24,30 @@ def test_revise_command_prints_reply_and_diff(db: Database, monkeypatch: pytest.
     )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "Done: 1 change.",
-        "  - Objective 2: priority 'high' -> 'critical'",
-        "saved as version 2 (draft)",
+        "TechCorp Industries FY2026, saved as version 2: Objective 2 is now Critical (was High).",
+        "  - Objective 2 is now Critical (was High)",
     ]
     by_customer = CliRunner().invoke(cli, ["revise", "TechCorp", "fly to the moon", "--fy", "FY2026"])
-    assert by_customer.exit_code == 0 and "I can do these offline" in by_customer.output
+    assert by_customer.exit_code == 1 and "You could say" in by_customer.output
+    assert "offline" not in by_customer.output.lower()
+
+
+def test_revise_exit_codes_say_what_happened(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = run_in_fresh_loop(seed_plan(db))
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    get_settings.cache_clear()
+
+    def revise(message: str, *extra: str):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(cli, ["revise", plan.plan_id, message, "--as", "csm@example.com", *extra])
+
+    assert revise("make objective 1 critical").exit_code == 1  # it already is: nothing changed
+    refused = revise("approve the plan")
+    assert refused.exit_code == 5 and "a manager decides" in refused.output
+    assert revise("remove objective 9").exit_code == 1
+    assert revise("when is the renewal?").exit_code == 0
+    as_json = revise("approve it and activate it", "--format", "json")
+    assert as_json.exit_code == 5 and '"refused": true' in as_json.output
+    assert revise("make objective 1 high and approve the plan").exit_code == 0  # the change was saved
 
 
 def test_revise_command_reports_unknown_plans(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,17 +69,21 @@ async def test_key_and_base_url_from_the_environment_select_claude(
         monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-env-key")
         monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
         monkeypatch.setenv("ANTHROPIC_MODEL", "claude-env-model")
-        get_settings.cache_clear()
-        outcome = await revise_plan(
-            db, plan.plan_id, "briefing is prepared", actor="csm@example.com", surface="api"
-        )
+        # What an entry point does: settings from the environment, deps (and client) built once.
+        deps = AgentDeps.create(Settings(), db)
+        try:
+            outcome = await revise_plan(
+                deps, plan.plan_id, "briefing is prepared", actor="csm@example.com", surface="api"
+            )
+            offline = await revise_plan(
+                deps, plan.plan_id, "mark action 1 done", actor="csm@example.com", surface="api", offline=True
+            )
+        finally:
+            await deps.close()
     assert fake.calls[0].body["model"] == "claude-env-model"
     assert fake.calls[0].headers["authorization"] == "Bearer sk-env-key"
-    assert outcome.diff == ["90-day plan: action 'Prepare executive briefing materials' marked done"]
-    offline = await revise_plan(
-        db, plan.plan_id, "mark action 1 done", actor="csm@example.com", surface="api", offline=True
-    )
-    assert offline.diff == ["90-day plan: action 'Request intro to CTO from Sarah' marked done"]
+    assert outcome.diff == ["Action 'Prepare executive briefing materials' marked done"]
+    assert offline.diff == ["Action 'Request intro to CTO from Sarah' marked done"]
     assert len(fake.calls) == 2
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from bot.cli import cli
 from storage.db import database_from_settings
 from storage.models import Contact, Customer
+from storage.settings import Settings
 
 WIDE = {"COLUMNS": "220"}  # rich wraps table cells at 80 columns when output is not a terminal
 
@@ -30,7 +31,7 @@ def run(*args: str) -> Result:
 
 def row_counts() -> tuple[int, int]:
     async def count() -> tuple[int, int]:
-        database = database_from_settings()
+        database = database_from_settings(Settings())
         try:
             async with database.session() as session:
                 customers = (await session.execute(select(func.count()).select_from(Customer))).scalar_one()

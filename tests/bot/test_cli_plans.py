@@ -14,6 +14,7 @@ from bot.cli import cli
 from storage.db import database_from_settings
 from storage.models import AccountPlan
 from storage.plan_document import SECTIONS, AccountPlanDocument
+from storage.settings import Settings
 
 WIDE = {"COLUMNS": "200"}
 AS_OF = "2026-02-02"
@@ -25,7 +26,7 @@ def run(*args: str) -> Result:
 
 def plan_count() -> int:
     async def count() -> int:
-        database = database_from_settings()
+        database = database_from_settings(Settings())
         try:
             async with database.session() as session:
                 return (await session.execute(select(func.count()).select_from(AccountPlan))).scalar_one()

@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from bot.cli import cli
 from storage.db import Database, database_from_settings
+from storage.settings import Settings
 from tests.tools.living.living_data import add_approved_plan, add_customer, plan_document
 
 
@@ -20,7 +21,7 @@ def run(*args: str) -> Result:
 
 def in_database(work: Callable[[Database], Awaitable[None]]) -> None:
     async def go() -> None:
-        database = database_from_settings()
+        database = database_from_settings(Settings())
         try:
             await database.ensure_schema()
             await work(database)

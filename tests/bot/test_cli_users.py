@@ -16,7 +16,7 @@ from bot.cli import cli
 from bot.slack.services.slack_links import link_plan_message
 from storage.db import database_from_settings
 from storage.models import ApiToken
-from storage.settings import get_settings
+from storage.settings import Settings, get_settings
 from storage.users import hash_token, user_for_token
 from tests.fakes.review_org import CARL, MAYA, MO, Org, seed_org
 from tests.fakes.slack_api import FakeSlackApi
@@ -28,7 +28,7 @@ def run(*args: str) -> Result:
 
 def in_database(work: Any) -> Any:
     async def go() -> Any:
-        database = database_from_settings()
+        database = database_from_settings(Settings())
         try:
             await database.ensure_schema()
             return await work(database)

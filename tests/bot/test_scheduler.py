@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import update
 
+from agent.deps import AgentDeps
 from bot.scheduler import LivingPlansScheduler, start_scheduler, triggers
 from bot.scheduler.jobs import LivingPlansJobs, Schedule
 from bot.scheduler.notify import SlackNotifier
@@ -24,7 +25,7 @@ from storage.db import Database
 from storage.job_claims import claim
 from storage.models import Customer, utcnow
 from storage.settings import Settings
-from tests.conftest import _truncate, postgres_database
+from tests.conftest import _truncate, agent_deps, postgres_database
 from tests.fakes.slack_api import FakeSlackApi, RecordedCall
 from tests.tools.living.living_data import add_approved_plan, add_customer, add_user, plan_document
 from tools.living.actions import mark_action_done, snooze_action
@@ -339,7 +340,7 @@ async def test_start_scheduler_runs_the_catch_up_and_schedules_the_jobs(
         SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=fake_slack.base_url, DIGEST_WEEKDAY="mon", DIGEST_HOUR=9
     )
     now = datetime(2026, 1, 12, 11, 0, tzinfo=UTC)
-    deps = SlackDeps(settings=settings, database=db, clock=lambda: now)
+    deps = SlackDeps(AgentDeps(settings=settings, database=db, clock=lambda: now))
     scheduler: LivingPlansScheduler = start_scheduler(deps, worker="serve-1")
     try:
         [digest] = await fake_slack.wait_for(
@@ -379,7 +380,10 @@ async def test_production_drafter_redrafts_the_touched_sections_and_keeps_action
         ),
     )
     [proposal] = await propose_revisions(
-        db, now=datetime(2026, 2, 3, 10, 0, tzinfo=UTC), drafter=agent_drafter(db), customer_ids=["c1"]
+        db,
+        now=datetime(2026, 2, 3, 10, 0, tzinfo=UTC),
+        drafter=agent_drafter(agent_deps(db)),
+        customer_ids=["c1"],
     )
     assert affected_sections(proposal.reasons) == ("risk_mitigation",)
     async with db.session() as session:

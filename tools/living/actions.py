@@ -11,11 +11,11 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
-from storage.errors import BadInput, Conflict, NotFound, PermissionDenied
+from storage.errors import BadInput, Conflict, NotFound
 from storage.models import AccountPlan, Customer
 from storage.plan_document import AccountPlanDocument, ActionItem
 from storage.plans import document_of, get_plan, save_plan_version
-from tools.plans.policy import Actor
+from tools.plans.policy import Actor, PlanOwnership, authorize
 
 # An action is "due" this many days before its due date, so the weekly digest shows the week ahead.
 DUE_HORIZON_DAYS = 7
@@ -235,22 +235,20 @@ def _with_action(document: AccountPlanDocument, position: int, item: ActionItem)
     return document.model_copy(update={"action_plan_90day": actions})
 
 
-async def ensure_may_track(session: AsyncSession, plan_id: str, actor_email: str, actor_role: str) -> None:
-    """Only the account's CSM, a manager or an admin updates its actions and proposals."""
+async def ensure_may_track(session: AsyncSession, plan_id: str, actor: Actor) -> None:
+    """Only the account's CSM, a manager or an admin updates its actions and proposals (the policy's
+    "track")."""
     plan = await get_plan(session, plan_id)
     customer = await session.get(Customer, plan.customer_id)
-    owner = (customer.csm_email or "").lower() if customer else ""
-    if actor_role in ("manager", "admin") or (owner and owner == actor_email.lower()):
-        return
-    raise PermissionDenied("only the account's CSM or a manager can update this plan's actions")
+    authorize("track", actor, PlanOwnership(csm_email=customer.csm_email if customer else None))
 
 
 async def complete_action(
-    database: Database, plan_id: str, index: int, fingerprint: str, *, actor: Actor, surface: str = "slack"
+    database: Database, plan_id: str, index: int, fingerprint: str, *, actor: Actor, surface: str
 ) -> AccountPlanDocument:
     """A Done click: checked against who may, then saved as a revision, in one transaction."""
     async with database.session() as session:
-        await ensure_may_track(session, plan_id, actor.email, actor.role)
+        await ensure_may_track(session, plan_id, actor)
         return await mark_action_done(
             session, plan_id, index, actor=actor.email, surface=surface, action_text=fingerprint
         )
@@ -265,11 +263,11 @@ async def postpone_action(
     actor: Actor,
     as_of: date,
     days: int = DEFAULT_SNOOZE_DAYS,
-    surface: str = "slack",
+    surface: str,
 ) -> AccountPlanDocument:
     """A Snooze click: like `complete_action`, pushing the due date instead."""
     async with database.session() as session:
-        await ensure_may_track(session, plan_id, actor.email, actor.role)
+        await ensure_may_track(session, plan_id, actor)
         return await snooze_action(
             session,
             plan_id,

@@ -61,7 +61,7 @@ async def _decide(session: AsyncSession, proposal_id: str, status: str, now: dat
 
 
 async def accept_proposal(
-    session: AsyncSession, proposal_id: str, *, actor: str, now: datetime, surface: str = "slack"
+    session: AsyncSession, proposal_id: str, *, actor: str, now: datetime, surface: str
 ) -> AccountPlanDocument:
     """Apply the proposed revision as a new draft version, which then goes through approval."""
     pending = await session.get(PlanProposal, proposal_id)
@@ -91,7 +91,7 @@ async def accept_proposal(
 
 
 async def dismiss_proposal(
-    session: AsyncSession, proposal_id: str, *, actor: str, now: datetime, surface: str = "slack"
+    session: AsyncSession, proposal_id: str, *, actor: str, now: datetime, surface: str
 ) -> None:
     """Keep the plan as it is; the same changes will not be proposed again."""
     proposal = await _decide(session, proposal_id, "dismissed", now)
@@ -114,12 +114,12 @@ async def decide_proposal(
     *,
     actor: Actor,
     now: datetime,
-    surface: str = "slack",
+    surface: str,
 ) -> AccountPlanDocument | None:
     """An Accept / Dismiss click by the account's CSM (or a manager): the new draft, or None."""
     async with database.session() as session:
         proposal = await get_proposal(session, proposal_id)
-        await ensure_may_track(session, proposal.plan_id, actor.email, actor.role)
+        await ensure_may_track(session, proposal.plan_id, actor)
         if decision == "accept":
             return await accept_proposal(session, proposal_id, actor=actor.email, now=now, surface=surface)
         await dismiss_proposal(session, proposal_id, actor=actor.email, now=now, surface=surface)

@@ -15,12 +15,24 @@ from storage.models import User
 
 Role = Literal["csm", "manager", "admin", "operator"]
 Action = Literal[
-    "view", "generate", "edit", "submit", "approve", "request_changes", "reject", "activate", "reopen"
+    "view",
+    "export",
+    "generate",
+    "edit",
+    "track",
+    "submit",
+    "approve",
+    "request_changes",
+    "reject",
+    "activate",
+    "reopen",
 ]
 ACTIONS: tuple[Action, ...] = (
     "view",
+    "export",
     "generate",
     "edit",
+    "track",
     "submit",
     "approve",
     "request_changes",
@@ -35,8 +47,10 @@ OPERATOR_EMAIL = "cli"
 
 _VERBS: dict[Action, str] = {
     "view": "view",
+    "export": "export",
     "generate": "generate",
     "edit": "edit",
+    "track": "update the actions of",
     "submit": "submit",
     "approve": "approve",
     "request_changes": "request changes on",
@@ -133,8 +147,13 @@ def decide(action: Action, actor: Actor, plan: PlanOwnership) -> Decision:
         return Decision(True, f"{actor.role}s may {verb} any plan")
     if _owns(actor, plan):
         return Decision(True, "the plan is in your book")
-    if action in ("view", "activate") and _manages(actor, plan):
+    if action in ("view", "export", "activate") and _manages(actor, plan):
         return Decision(True, "you manage this plan's CSM")
+    if action == "track":
+        # Marking actions done and deciding change proposals: the CSM, or any manager covering.
+        if actor.role == "manager":
+            return Decision(True, "managers update the actions of any plan")
+        return Decision(False, "only the account's CSM or a manager can update this plan's actions")
     owner = plan.csm_email or "no CSM"
     return Decision(False, f"you can only {verb} plans in your own book (this one belongs to {owner})")
 

@@ -3,7 +3,7 @@ all-or-nothing (the caller's transaction)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,9 @@ from tools.plans.edits import PlanEdit, PlanEditRejected, apply_edits
 
 # (plan before, plan after) -> problems; empty means the change is grounded in the account's data.
 GroundingCheck = Callable[[AccountPlanDocument, AccountPlanDocument], list[str]]
+# The last step before a revision is stored (the agent layer passes the plan review here, so every
+# saved revision carries a review of itself); gets the caller's session and the edited document.
+Finisher = Callable[[AsyncSession, AccountPlanDocument], Awaitable[AccountPlanDocument]]
 
 
 class EditResult(BaseModel):
@@ -44,6 +47,7 @@ async def save_revision(
     surface: str,
     reason: str,
     check: GroundingCheck | None,
+    finish: Finisher | None = None,
 ) -> EditResult:
     """Store `document` as the next revision of a plan last seen at `base_version`.
 
@@ -65,6 +69,8 @@ async def save_revision(
     diff = diff_plans(before, after)
     if not diff:
         return EditResult(document=before, diff=[], version=before.version, changed=False)
+    if finish is not None:
+        after = await finish(session, after)
     # The lifecycle owns who may edit and what an edit does to the plan's status.
     edited = await lifecycle.edit_plan(
         session, plan_id, after, actor=actor, surface=surface, expected_version=base_version, reason=reason
@@ -83,6 +89,7 @@ async def save_edits(
     check: GroundingCheck | None,
     expected_version: int | None = None,
     reason: str | None = None,
+    finish: Finisher | None = None,
 ) -> EditResult:
     """Apply `edits` to the stored plan and save them as one new revision (the Slack modal's path)."""
     plan = await get_plan(session, plan_id)
@@ -90,5 +97,5 @@ async def save_edits(
     edited = apply_edits(document_of(plan), edits)
     return await save_revision(
         session, plan_id, edited, base_version=base, actor=actor, surface=surface, reason=reason or "edited",
-        check=check,
+        check=check, finish=finish,
     )  # fmt: skip

@@ -1,4 +1,6 @@
-"""Listeners grouped by Slack surface. Each module exposes `register(app, deps)`.
+"""Listeners grouped by Slack surface. Each module exposes `register(app)`: module-level handlers,
+registered with their authorization gate through `registry` (the deps and the person asking come
+from the middleware in `bot.slack.middleware`, through Bolt's context).
 
 Other features plug in by appending their module to `LISTENER_MODULES` (order matters only where
 two listeners match the same request: the first registered wins).
@@ -9,8 +11,6 @@ from __future__ import annotations
 import importlib
 
 from slack_bolt.async_app import AsyncApp
-
-from bot.slack.deps import SlackDeps
 
 LISTENER_MODULES: list[str] = [
     "bot.slack.listeners.commands",
@@ -23,6 +23,6 @@ LISTENER_MODULES: list[str] = [
 ]
 
 
-def register_all(app: AsyncApp, deps: SlackDeps) -> None:
+def register_all(app: AsyncApp) -> None:
     for name in LISTENER_MODULES:
-        importlib.import_module(name).register(app, deps)
+        importlib.import_module(name).register(app)

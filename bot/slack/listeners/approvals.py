@@ -1,8 +1,9 @@
 """Review decisions in Slack: Approve / Request changes / Reject buttons, the comment modal, and
 `/accountplan queue`. Thin: parse, ack, delegate to the lifecycle, render.
 
-Anything that must not happen (someone else clicking, a superseded version, a second click, a plan
-changed since submission) is refused by the lifecycle and explained ephemerally; nothing changes.
+The gate lets only a reviewer of the plan through; anything else that must not happen (a superseded
+version, a second click, a plan changed since submission) is refused by the lifecycle and explained
+ephemerally; nothing changes.
 """
 
 from __future__ import annotations
@@ -10,9 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks.approval import (
     APPROVE,
@@ -27,145 +25,124 @@ from bot.slack.blocks.approval import (
     parse_decision_value,
     queue_blocks,
 )
-from bot.slack.deps import SlackDeps
-from bot.slack.feedback import log_failure, report_failure
-from bot.slack.listeners.commands import register_subcommand
+from bot.slack.gate import MEMBER, Gate, Interaction, Subject
+from bot.slack.listeners.registry import on_action, on_view, register_subcommand
 from bot.slack.review import announce_decision
-from bot.slack.services.book import review_queue, slack_actor
+from bot.slack.services.book import review_queue
 from bot.slack.services.review_requests import check_decision, decide, review_request
+from storage.errors import BadInput
 
 WHAT = {"approve": "approve the plan", "request_changes": "request changes", "reject": "reject the plan"}
 
 
-def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:
-    """(channel, thread) the click came from, for the ephemeral answer."""
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    message = body.get("message") or {}
-    return channel, message.get("thread_ts")
+def _decision_button(it: Interaction) -> tuple[str, str, int]:
+    """(decision, plan id, version) from a decision button."""
+    clicked = it.body["actions"][0]
+    try:
+        plan_id, version = parse_decision_value(str(clicked.get("value") or ""))
+    except ValueError:
+        raise BadInput("this review button is damaged; use the buttons on the review message") from None
+    return DECISION_BUTTONS[clicked["action_id"]], plan_id, version
 
 
-async def _refuse(client: AsyncWebClient, body: dict[str, Any], action: str, error: BaseException) -> None:
-    channel, thread = _where(body)
-    await report_failure(
-        client, WHAT[action], error, channel=channel, user=body["user"]["id"], thread_ts=thread
+def _comment_form(body: dict[str, Any]) -> tuple[str, str, int, str | None]:
+    """(decision, plan id, version, channel of the click) from the comment modal's metadata."""
+    try:
+        target = parse_comment_metadata(body["view"]["private_metadata"])
+    except (ValueError, KeyError):
+        raise BadInput("this review form is damaged; use the buttons on the review message") from None
+    return target.action, target.plan_id, target.version, target.channel
+
+
+async def decision_in_button(it: Interaction) -> Subject:
+    decision, plan_id, _version = _decision_button(it)
+    return Subject(plan_id=plan_id, decision=decision)  # type: ignore[arg-type]
+
+
+async def decision_in_comment_form(it: Interaction) -> Subject:
+    decision, plan_id, _version, _channel = _comment_form(it.body)
+    return Subject(plan_id=plan_id, decision=decision)  # type: ignore[arg-type]
+
+
+async def _decide(it: Interaction, action: str, plan_id: str, version: int, comment: str | None) -> None:
+    result = await decide(
+        it.deps.database,
+        plan_id,
+        action,
+        actor=it.actor,
+        version=version,
+        comment=comment,
+    )
+    await announce_decision(it.deps, it.client, result)
+
+
+async def approve_clicked(it: Interaction) -> None:
+    _action, plan_id, version = _decision_button(it)
+    await _decide(it, "approve", plan_id, version, None)
+
+
+async def ask_for_comment(it: Interaction) -> None:
+    action, plan_id, version = _decision_button(it)
+    # Refuse now (stale button, already decided) rather than after they typed a comment.
+    await check_decision(it.deps.database, plan_id, action, actor=it.actor, version=version)
+    request = await review_request(it.deps.database, plan_id)
+    await it.client.views_open(
+        trigger_id=it.body["trigger_id"],
+        view=comment_modal(action, plan_id, version, request.document.customer_name, channel=it.channel),
     )
 
 
-async def _decide(
-    deps: SlackDeps,
-    client: AsyncWebClient,
-    body: dict[str, Any],
-    action: str,
-    plan_id: str,
-    version: int,
-    comment: str | None,
-) -> None:
+def comment_form_errors(view: dict[str, Any]) -> dict[str, str] | None:
+    comment = ((view["state"]["values"].get(COMMENT_BLOCK) or {}).get(COMMENT_INPUT) or {}).get("value") or ""
+    return None if comment.strip() else {COMMENT_BLOCK: "Say why, so the CSM knows what to do."}
+
+
+async def comment_submitted(it: Interaction) -> None:
+    view = it.body["view"]
+    comment = (view["state"]["values"][COMMENT_BLOCK][COMMENT_INPUT]).get("value") or ""
+    action, plan_id, version, _channel = _comment_form(it.body)
+    await _decide(it, action, plan_id, version, comment)
+
+
+def _comment_channel(view: dict[str, Any]) -> str | None:
+    """The modal is closed by then: answer where the button was clicked (else in a DM)."""
     try:
-        result = await decide(
-            deps.database,
-            plan_id,
-            action,
-            actor=body["user"]["id"],
-            version=version,
-            comment=comment,
-            directory=deps.directory,
-        )
-    except Exception as error:
-        await _refuse(client, body, action, error)
-        return
-    await announce_decision(deps, client, result)
+        return parse_comment_metadata(view["private_metadata"]).channel
+    except (ValueError, KeyError):
+        return None
 
 
-async def queue_command(
-    deps: SlackDeps, command: dict[str, Any], _text: str, _client: AsyncWebClient, respond: AsyncRespond
-) -> None:
-    actor = await slack_actor(deps.database, command["user_id"], deps.directory)
-    if actor.role not in ("manager", "admin"):
-        await respond(
+def _comment_doing(body: dict[str, Any]) -> str:
+    try:
+        return WHAT[parse_comment_metadata(body["view"]["private_metadata"]).action]
+    except (ValueError, KeyError):
+        return "record the review decision"
+
+
+async def queue_command(it: Interaction) -> None:
+    assert it.respond is not None
+    if it.actor.role not in ("manager", "admin"):
+        await it.respond(
             text="Only managers and admins review plans; your submitted plans show their status in App Home."
         )
         return
-    rows = await review_queue(deps.database, actor, deps.today())
-    await respond(text=f"{len(rows)} plan(s) waiting for your approval", blocks=queue_blocks(rows))
+    rows = await review_queue(it.deps.database, it.actor, it.deps.today())
+    await it.respond(text=f"{len(rows)} plan(s) waiting for your approval", blocks=queue_blocks(rows))
 
 
-def register(app: AsyncApp, deps: SlackDeps) -> None:
+def register(app: AsyncApp) -> None:
     register_subcommand(
-        "queue", queue_command, usage="queue", help="lists the plans waiting for your approval"
+        "queue", queue_command, usage="queue", help="lists the plans waiting for your approval", gate=MEMBER
     )
-
-    @app.action(APPROVE)
-    async def approve_clicked(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        try:
-            plan_id, version = parse_decision_value(body["actions"][0]["value"])
-        except ValueError as error:
-            log_failure("read an approval button", error, user=body["user"]["id"])
-            return
-        await _decide(deps, client, body, "approve", plan_id, version, None)
-
-    async def ask_for_comment(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        action = DECISION_BUTTONS[body["actions"][0]["action_id"]]
-        try:
-            plan_id, version = parse_decision_value(body["actions"][0]["value"])
-        except ValueError as error:
-            log_failure("read a review button", error, user=body["user"]["id"])
-            return
-        try:
-            # Refuse now (wrong person, stale button) rather than after they typed a comment.
-            await check_decision(
-                deps.database,
-                plan_id,
-                action,
-                actor=body["user"]["id"],
-                version=version,
-                directory=deps.directory,
-            )
-            request = await review_request(deps.database, plan_id)
-            await client.views_open(
-                trigger_id=body["trigger_id"],
-                view=comment_modal(
-                    action, plan_id, version, request.document.customer_name, channel=_where(body)[0]
-                ),
-            )
-        except Exception as error:
-            await _refuse(client, body, action, error)
-
-    app.action(REQUEST_CHANGES)(ask_for_comment)
-    app.action(REJECT)(ask_for_comment)
-
-    @app.view(COMMENT_VIEW)
-    async def comment_submitted(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        view = body["view"]
-        comment = ((view["state"]["values"].get(COMMENT_BLOCK) or {}).get(COMMENT_INPUT) or {}).get(
-            "value"
-        ) or ""
-        if not comment.strip():
-            await ack(
-                response_action="errors", errors={COMMENT_BLOCK: "Say why, so the CSM knows what to do."}
-            )
-            return
-        await ack()
-        try:
-            target = parse_comment_metadata(view["private_metadata"])
-        except (ValueError, KeyError) as error:
-            log_failure("read the review comment form", error, user=body["user"]["id"])
-            return
-        try:
-            result = await decide(
-                deps.database,
-                target.plan_id,
-                target.action,
-                actor=body["user"]["id"],
-                version=target.version,
-                comment=comment,
-                directory=deps.directory,
-            )
-        except Exception as error:
-            # The modal is closed; answer where the button was clicked (else in a DM).
-            await report_failure(
-                client, WHAT[target.action], error, channel=target.channel, user=body["user"]["id"]
-            )
-            return
-        await announce_decision(deps, client, result)
+    decide_gate = Gate("decide", decision_in_button)
+    on_action(app, APPROVE, gate=decide_gate, doing=WHAT["approve"])(approve_clicked)
+    on_action(app, REQUEST_CHANGES, gate=decide_gate, doing=WHAT["request_changes"])(ask_for_comment)
+    on_action(app, REJECT, gate=decide_gate, doing=WHAT["reject"])(ask_for_comment)
+    on_view(
+        app,
+        COMMENT_VIEW,
+        gate=Gate("decide", decision_in_comment_form),
+        doing=_comment_doing,
+        validate=comment_form_errors,
+        reply_channel=_comment_channel,
+    )(comment_submitted)

@@ -22,58 +22,75 @@ GREETING = (
 )
 
 
-def register(app: AsyncApp, deps: SlackDeps) -> None:
+async def greet(
+    deps: SlackDeps,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    set_suggested_prompts: AsyncSetSuggestedPrompts,
+) -> None:
+    if not await first_delivery(deps, body):
+        return
+    thread = body["event"]["assistant_thread"]
+    try:
+        await client.chat_postMessage(
+            channel=thread["channel_id"], thread_ts=thread["thread_ts"], text=GREETING
+        )
+        prompts = await prompts_for(deps, thread["user_id"])
+        await set_suggested_prompts(prompts=prompts, title="Try asking")
+    except Exception as error:  # a greeting is a courtesy: log it, the conversation still works
+        log_failure("greet in the assistant pane", error, channel=thread["channel_id"])
+
+
+async def answer(
+    deps: SlackDeps, body: dict[str, Any], client: AsyncWebClient, set_status: AsyncSetStatus
+) -> None:
+    if not await first_delivery(deps, body):
+        return
+    payload = body["event"]
+    message = ChatMessage(
+        channel=payload["channel"],
+        user_id=payload["user"],
+        text=payload.get("text", ""),
+        thread_ts=payload["thread_ts"],
+        # A plan drafted earlier in this thread is what "it" means here.
+        plan_id=await plan_at_message(deps.database, payload["channel"], payload["thread_ts"]),
+        direct=True,
+    )
+
+    async def thinking(status: str) -> object:
+        return await set_status(status=status)
+
+    await answer_message(deps, client, message, thinking)
+
+
+# Listeners: hand the event to a tracked background task at once (Bolt has acknowledged it).
+
+
+async def thread_started(
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    set_suggested_prompts: AsyncSetSuggestedPrompts,
+    deps: SlackDeps,
+) -> None:
+    deps.tasks.start(
+        greet(deps, body, client, set_suggested_prompts), name=f"assistant-start-{body.get('event_id')}"
+    )
+
+
+async def thread_context_changed() -> None:
+    # Plans are named in the conversation; the channel the user is viewing does not change them.
+    return None
+
+
+async def user_message(
+    body: dict[str, Any], client: AsyncWebClient, set_status: AsyncSetStatus, deps: SlackDeps
+) -> None:
+    deps.tasks.start(answer(deps, body, client, set_status), name=f"assistant-{body.get('event_id')}")
+
+
+def register(app: AsyncApp) -> None:
     assistant = AsyncAssistant()
-
-    async def greet(
-        body: dict[str, Any], client: AsyncWebClient, set_suggested_prompts: AsyncSetSuggestedPrompts
-    ) -> None:
-        if not await first_delivery(deps, body):
-            return
-        thread = body["event"]["assistant_thread"]
-        try:
-            await client.chat_postMessage(
-                channel=thread["channel_id"], thread_ts=thread["thread_ts"], text=GREETING
-            )
-            prompts = await prompts_for(deps, thread["user_id"])
-            await set_suggested_prompts(prompts=prompts, title="Try asking")
-        except Exception as error:
-            log_failure("greet in the assistant pane", error, channel=thread["channel_id"])
-
-    @assistant.thread_started
-    async def thread_started(
-        body: dict[str, Any], client: AsyncWebClient, set_suggested_prompts: AsyncSetSuggestedPrompts
-    ) -> None:
-        deps.tasks.start(
-            greet(body, client, set_suggested_prompts), name=f"assistant-start-{body.get('event_id')}"
-        )
-
-    @assistant.thread_context_changed
-    async def thread_context_changed() -> None:
-        # Plans are named in the conversation; the channel the user is viewing does not change them.
-        return None
-
-    async def answer(body: dict[str, Any], client: AsyncWebClient, set_status: AsyncSetStatus) -> None:
-        if not await first_delivery(deps, body):
-            return
-        payload = body["event"]
-        message = ChatMessage(
-            channel=payload["channel"],
-            user_id=payload["user"],
-            text=payload.get("text", ""),
-            thread_ts=payload["thread_ts"],
-            # A plan drafted earlier in this thread is what "it" means here.
-            plan_id=await plan_at_message(deps.database, payload["channel"], payload["thread_ts"]),
-            direct=True,
-        )
-
-        async def thinking(status: str) -> object:
-            return await set_status(status=status)
-
-        await answer_message(deps, client, message, thinking)
-
-    @assistant.user_message
-    async def user_message(body: dict[str, Any], client: AsyncWebClient, set_status: AsyncSetStatus) -> None:
-        deps.tasks.start(answer(body, client, set_status), name=f"assistant-{body.get('event_id')}")
-
+    assistant.thread_started(thread_started)
+    assistant.thread_context_changed(thread_context_changed)
+    assistant.user_message(user_message)
     app.assistant(assistant)

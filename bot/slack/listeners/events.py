@@ -66,19 +66,27 @@ async def handle_home_opened(deps: SlackDeps, client: AsyncWebClient, body: dict
     await publish_home(deps, client, event["user"])
 
 
-def register(app: AsyncApp, deps: SlackDeps) -> None:
-    # Each listener hands its whole event to one background task straight away: Bolt has already
-    # acknowledged the event, and the task is tracked for shutdown.
-    @app.event("app_home_opened")
-    async def app_home_opened(body: dict[str, Any], client: AsyncWebClient) -> None:
-        deps.tasks.start(handle_home_opened(deps, client, body), name=f"home-{body.get('event_id')}")
+# Each listener hands its whole event to one background task straight away: Bolt has already
+# acknowledged the event, and the task is tracked for shutdown. The deps come from the middleware.
 
-    @app.event("app_mention")
-    async def app_mention(body: dict[str, Any], client: AsyncWebClient) -> None:
-        deps.tasks.start(handle_mention(deps, client, body), name=f"mention-{body.get('event_id')}")
 
-    @app.event("message")
-    async def message(body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
-        deps.tasks.start(
-            handle_message(deps, client, body, context.bot_user_id), name=f"message-{body.get('event_id')}"
-        )
+async def app_home_opened(body: dict[str, Any], client: AsyncWebClient, deps: SlackDeps) -> None:
+    deps.tasks.start(handle_home_opened(deps, client, body), name=f"home-{body.get('event_id')}")
+
+
+async def app_mention(body: dict[str, Any], client: AsyncWebClient, deps: SlackDeps) -> None:
+    deps.tasks.start(handle_mention(deps, client, body), name=f"mention-{body.get('event_id')}")
+
+
+async def message(
+    body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext, deps: SlackDeps
+) -> None:
+    deps.tasks.start(
+        handle_message(deps, client, body, context.bot_user_id), name=f"message-{body.get('event_id')}"
+    )
+
+
+def register(app: AsyncApp) -> None:
+    app.event("app_home_opened")(app_home_opened)
+    app.event("app_mention")(app_mention)
+    app.event("message")(message)

@@ -5,13 +5,9 @@ its chart. Thin: parse, ack, delegate to tools, render."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks.living import (
     ACTION_DONE,
@@ -24,11 +20,12 @@ from bot.slack.blocks.living import (
     stats_blocks,
     stats_text,
 )
-from bot.slack.deps import SlackDeps
-from bot.slack.feedback import log_failure, report_failure
-from bot.slack.listeners.commands import register_subcommand
-from bot.slack.services.book import slack_actor
+from bot.slack.feedback import log_failure
+from bot.slack.gate import MEMBER, Gate, Interaction, Subject
+from bot.slack.listeners.registry import on_action, register_subcommand
+from bot.slack.services.access import plan_id_of_proposal
 from bot.stats_chart import stats_chart_png
+from storage.errors import BadInput
 from tools.living.actions import DEFAULT_SNOOZE_DAYS, action_fingerprint, complete_action, postpone_action
 from tools.living.outcomes import stats_for
 from tools.living.proposals import decide_proposal
@@ -38,45 +35,88 @@ log = logging.getLogger(__name__)
 CHART_FILENAME = "plan-outcomes.png"
 
 
-async def _update_in_place(client: AsyncWebClient, body: dict[str, Any], block_id: str, note: str) -> None:
+def _digest_item(it: Interaction) -> tuple[str, int, str]:
+    """(plan id, action index, action fingerprint) from a Done / Snooze button."""
+    try:
+        return parse_action_value(it.action_value)
+    except (ValueError, KeyError, TypeError):
+        raise BadInput("this button is damaged; use the buttons on your latest digest") from None
+
+
+async def plan_of_digest_item(it: Interaction) -> Subject:
+    return Subject(plan_id=_digest_item(it)[0])
+
+
+async def plan_of_proposal(it: Interaction) -> Subject:
+    return Subject(plan_id=await plan_id_of_proposal(it.deps.database, it.action_value))
+
+
+async def _update_in_place(it: Interaction, block_id: str, note: str) -> None:
     """Replace the clicked buttons with `note`, keeping the rest of the message as it was."""
-    message = body.get("message") or {}
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    if not channel or not message.get("ts"):
+    message = it.body.get("message") or {}
+    if not it.channel or not message.get("ts"):
         return
-    await client.chat_update(
-        channel=channel,
+    await it.client.chat_update(
+        channel=it.channel,
         ts=message["ts"],
         text=message.get("text") or "Plan actions",
         blocks=replace_buttons(message.get("blocks") or [], block_id, note),
     )
 
 
-async def _refuse(client: AsyncWebClient, body: dict[str, Any], what: str, error: BaseException) -> None:
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    await report_failure(client, what, error, channel=channel, user=body["user"]["id"])
+async def action_done(it: Interaction) -> None:
+    plan_id, index, fingerprint = _digest_item(it)
+    await complete_action(it.deps.database, plan_id, index, fingerprint, actor=it.actor, surface="slack")
+    note = f":white_check_mark: Done · marked by <@{it.user_id}>"
+    await _update_in_place(it, it.body["actions"][0]["block_id"], note)
 
 
-async def stats_command(
-    deps: SlackDeps, command: dict[str, Any], _text: str, client: AsyncWebClient, respond: AsyncRespond
-) -> None:
+async def action_snoozed(it: Interaction) -> None:
+    plan_id, index, fingerprint = _digest_item(it)
+    document = await postpone_action(
+        it.deps.database, plan_id, index, fingerprint, actor=it.actor, as_of=it.deps.today(), surface="slack"
+    )
+    due = next(
+        (a.due_date for a in document.action_plan_90day if action_fingerprint(a.action) == fingerprint),
+        None,
+    )
+    note = f":zzz: Snoozed {DEFAULT_SNOOZE_DAYS} days by <@{it.user_id}>" + (
+        f" · next due {due.strftime('%b %-d')}" if due else ""
+    )
+    await _update_in_place(it, it.body["actions"][0]["block_id"], note)
+
+
+async def proposal_accepted(it: Interaction) -> None:
+    document = await decide_proposal(
+        it.deps.database, it.action_value, "accept", actor=it.actor, now=it.deps.clock(), surface="slack"
+    )
+    version = document.version if document is not None else "?"
+    note = (
+        f":white_check_mark: Accepted by <@{it.user_id}>: version {version} is a draft now; "
+        "submit it for approval when it reads right."
+    )
+    await _update_in_place(it, PROPOSAL_ACTIONS_BLOCK, note)
+
+
+async def proposal_dismissed(it: Interaction) -> None:
+    await decide_proposal(
+        it.deps.database, it.action_value, "dismiss", actor=it.actor, now=it.deps.clock(), surface="slack"
+    )
+    note = f":no_entry_sign: Dismissed by <@{it.user_id}>; the plan stays as approved."
+    await _update_in_place(it, PROPOSAL_ACTIONS_BLOCK, note)
+
+
+async def stats_command(it: Interaction) -> None:
     """The numbers as an ephemeral answer; the chart as a file in the asker's DM (files can only be
     shared into conversations, and the DM is the one the bot can always post in)."""
-    user = command["user_id"]
-    try:
-        actor = await slack_actor(deps.database, user, deps.directory)
-        stats = await stats_for(deps.database, actor, deps.today())
-    except Exception as error:
-        await report_failure(
-            client, "show plan outcomes", error, channel=command.get("channel_id"), user=user
-        )
-        return
-    await respond(text=stats_text(stats), blocks=stats_blocks(stats))
+    assert it.respond is not None
+    stats = await stats_for(it.deps.database, it.actor, it.deps.today())
+    await it.respond(text=stats_text(stats), blocks=stats_blocks(stats))
     if not stats.by_csm:
         return
     try:
-        opened = await client.conversations_open(users=user)
-        await client.files_upload_v2(
+        opened = await it.client.conversations_open(users=it.user_id)
+        await it.client.files_upload_v2(
             channel=opened["channel"]["id"],
             content=stats_chart_png(stats),
             filename=CHART_FILENAME,
@@ -86,77 +126,27 @@ async def stats_command(
             request_file_info=False,
         )
     except SlackApiError as error:
-        log_failure("upload the outcomes chart", error, user=user)
+        log_failure("upload the outcomes chart", error, user=it.user_id)
 
 
-def register(app: AsyncApp, deps: SlackDeps) -> None:
+def register(app: AsyncApp) -> None:
     register_subcommand(
         "stats",
         stats_command,
         usage="stats",
         help="shows plan coverage, objective completion, overdue actions and renewal outcomes",
+        gate=MEMBER,
+        doing="show plan outcomes",
     )
-
-    async def action_clicked(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        clicked = body["actions"][0]
-        done = clicked["action_id"] == ACTION_DONE
-        what = "mark the action done" if done else "snooze the action"
-        user = body["user"]["id"]
-        try:
-            plan_id, index, fingerprint = parse_action_value(clicked["value"])
-            actor = await slack_actor(deps.database, user, deps.directory)
-            if done:
-                await complete_action(deps.database, plan_id, index, fingerprint, actor=actor)
-                note = f":white_check_mark: Done · marked by <@{user}>"
-            else:
-                document = await postpone_action(
-                    deps.database, plan_id, index, fingerprint, actor=actor, as_of=deps.today()
-                )
-                due = next(
-                    (
-                        a.due_date
-                        for a in document.action_plan_90day
-                        if action_fingerprint(a.action) == fingerprint
-                    ),
-                    None,
-                )
-                note = f":zzz: Snoozed {DEFAULT_SNOOZE_DAYS} days by <@{user}>" + (
-                    f" · next due {due.strftime('%b %-d')}" if due else ""
-                )
-        except Exception as error:
-            await _refuse(client, body, what, error)
-            return
-        await _update_in_place(client, body, clicked["block_id"], note)
-
-    app.action(ACTION_DONE)(action_clicked)
-    app.action(ACTION_SNOOZE)(action_clicked)
-
-    async def proposal_clicked(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        clicked = body["actions"][0]
-        accept = clicked["action_id"] == PROPOSAL_ACCEPT
-        user = body["user"]["id"]
-        try:
-            actor = await slack_actor(deps.database, user, deps.directory)
-            document = await decide_proposal(
-                deps.database,
-                clicked["value"],
-                "accept" if accept else "dismiss",
-                actor=actor,
-                now=deps.clock(),
-            )
-        except Exception as error:
-            await _refuse(client, body, "accept the proposal" if accept else "dismiss the proposal", error)
-            return
-        if document is not None:
-            note = (
-                f":white_check_mark: Accepted by <@{user}>: version {document.version} is a draft now; "
-                "submit it for approval when it reads right."
-            )
-        else:
-            note = f":no_entry_sign: Dismissed by <@{user}>; the plan stays as approved."
-        await _update_in_place(client, body, PROPOSAL_ACTIONS_BLOCK, note)
-
-    app.action(PROPOSAL_ACCEPT)(proposal_clicked)
-    app.action(PROPOSAL_DISMISS)(proposal_clicked)
+    on_action(app, ACTION_DONE, gate=Gate("track", plan_of_digest_item), doing="mark the action done")(
+        action_done
+    )
+    on_action(app, ACTION_SNOOZE, gate=Gate("track", plan_of_digest_item), doing="snooze the action")(
+        action_snoozed
+    )
+    on_action(app, PROPOSAL_ACCEPT, gate=Gate("track", plan_of_proposal), doing="accept the proposal")(
+        proposal_accepted
+    )
+    on_action(app, PROPOSAL_DISMISS, gate=Gate("track", plan_of_proposal), doing="dismiss the proposal")(
+        proposal_dismissed
+    )

@@ -2,7 +2,8 @@
 may plan for, their plans with next due actions, the review queue, and a planning-context preview.
 
 Every function takes the `Database` and runs its own short transaction, so callers in the Slack
-layer never hold a session.
+layer never hold a session. Listeners reach the ones taking a plan id only through the
+authorization gate (`bot.slack.gate`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from storage.models import AccountPlan, Contact, Customer, Opportunity, RiskSign
 from storage.plan_document import AccountPlanDocument, ActionItem
 from storage.plans import document_of, find_plan, get_plan, list_plans
 from tools.living.progress import ObjectiveProgress, document_progress, plans_progress
-from tools.plans.identity import SlackDirectory, actor_from_slack
+from tools.plans.identity import UserDirectory, actor_from_slack
 from tools.plans.lifecycle import changes_since_approved, ownership_of
 from tools.plans.policy import Actor, authorize, may
 
@@ -68,7 +69,7 @@ class RiskyAccount:
     worst_risk: str | None
 
 
-async def slack_actor(database: Database, slack_user_id: str, directory: SlackDirectory | None) -> Actor:
+async def slack_actor(database: Database, slack_user_id: str, directory: UserDirectory | None) -> Actor:
     """The accountplan user behind a Slack id (PermissionDenied with what to do when unknown)."""
     async with database.session() as session:
         return await actor_from_slack(session, slack_user_id, directory)
@@ -161,22 +162,15 @@ async def plan_document(database: Database, plan_id: str) -> AccountPlanDocument
         return document_of(await get_plan(session, plan_id))
 
 
-async def customer_plan_progress(
-    database: Database,
-    customer_query: str,
-    fiscal_year: str | None = None,
-    *,
-    slack_user_id: str,
-    directory: SlackDirectory | None,
+async def plan_with_progress(
+    database: Database, plan_id: str
 ) -> tuple[AccountPlanDocument, list[ObjectiveProgress]]:
-    """`/accountplan show CUSTOMER [FY]` with each objective's progress, in one transaction; only
-    for someone the policy lets view the plan (its CSM, their manager, an admin)."""
+    """A plan with each objective's progress (`/accountplan show`), in one transaction; the gate has
+    checked that the person may view it."""
     async with database.session() as session:
-        actor = await actor_from_slack(session, slack_user_id, directory)
-        customer = await find_customer(session, customer_query)
-        plan = await find_plan(session, customer.id, fiscal_year)
-        authorize("view", actor, await ownership_of(session, plan))
+        plan = await get_plan(session, plan_id)
         document = document_of(plan)
+        customer = await session.get(Customer, plan.customer_id)
         return document, document_progress(document, customer)
 
 
@@ -296,8 +290,12 @@ async def latest_plan_id(database: Database, customer_id: str) -> str | None:
             return None
 
 
-async def changes_since_approval(database: Database, plan_id: str) -> tuple[AccountPlanDocument, list[str]]:
-    """The plan and what its current version changes relative to the approved one."""
+async def changes_since_approval(
+    database: Database, plan_id: str, actor: Actor
+) -> tuple[AccountPlanDocument, list[str]]:
+    """The plan and what its current version changes relative to the approved one, for someone the
+    policy lets view it."""
     async with database.session() as session:
         plan = await get_plan(session, plan_id)
+        authorize("view", actor, await ownership_of(session, plan))
         return document_of(plan), await changes_since_approved(session, plan)

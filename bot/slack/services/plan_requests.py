@@ -1,5 +1,5 @@
-"""Plan requests from a chat surface, each policy-checked in one transaction: who is asking, drafting
-for a customer, editing an objective from a form, submitting for approval."""
+"""Plan requests from a chat surface, each policy-checked in one transaction: drafting for a
+customer, editing an objective from a form, submitting for approval, did-you-mean choices."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from bot.slack.services.book import CustomerChoice
-from storage.customers import find_customer
 from storage.db import Database
 from storage.errors import NotFound
 from storage.models import Customer
 from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of, get_plan
 from tools.plans.edits import EditMilestone, EditObjective, PlanEdit
-from tools.plans.identity import SlackDirectory, actor_from_slack
 from tools.plans.lifecycle import ownership_of, submit_for_approval
 from tools.plans.policy import Actor, PlanOwnership, authorize
 from tools.plans.revisions import save_edits
@@ -28,15 +26,10 @@ class Submitted:
     reviewer: str | None
 
 
-async def submit_plan(
-    database: Database, plan_id: str, slack_user_id: str, directory: SlackDirectory | None
-) -> Submitted:
+async def submit_plan(database: Database, plan_id: str, actor: Actor) -> Submitted:
     """draft -> pending_review on behalf of a Slack user (policy-checked by the lifecycle)."""
     async with database.session() as session:
-        actor = await actor_from_slack(session, slack_user_id, directory)
-        result = await submit_for_approval(
-            session, plan_id, actor=actor, surface="slack", directory=directory
-        )
+        result = await submit_for_approval(session, plan_id, actor=actor, surface="slack")
     manager = result.manager_to_notify
     return Submitted(
         title=f"{result.customer_name} {result.plan.fiscal_year}",
@@ -68,12 +61,10 @@ async def edit_objective(
     base_version: int,
     objective_id: str,
     change: ObjectiveChange,
-    slack_user_id: str,
-    directory: SlackDirectory | None,
+    actor: Actor,
 ) -> tuple[AccountPlanDocument, list[str]]:
     """The "Edit objective" form saved as one policy-checked revision; returns the plan and its diff."""
     async with database.session() as session:
-        actor = await actor_from_slack(session, slack_user_id, directory)
         plan = await get_plan(session, plan_id)
         authorize("edit", actor, await ownership_of(session, plan))
         current = document_of(plan)
@@ -108,18 +99,6 @@ async def edit_objective(
             reason=f"edited {objective_id} in Slack",
         )
     return result.document, result.diff
-
-
-async def draft_request(
-    database: Database, slack_user_id: str, customer_query: str, directory: SlackDirectory | None
-) -> tuple[Actor, CustomerChoice]:
-    """Who asks, which customer they mean, and that they may plan for it, in one transaction
-    (UnknownCustomer with suggestions, PermissionDenied with the reason)."""
-    async with database.session() as session:
-        actor = await actor_from_slack(session, slack_user_id, directory)
-        customer = await find_customer(session, customer_query)
-        authorize("generate", actor, PlanOwnership(csm_email=customer.csm_email))
-    return actor, CustomerChoice(customer.id, customer.name)
 
 
 async def suggested_choices(database: Database, names: list[str]) -> list[CustomerChoice]:

@@ -14,7 +14,7 @@ from storage.models import AuditEvent
 from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of, get_plan
 from storage.users import find_user
-from tools.plans.identity import SlackDirectory, slack_id_for
+from tools.plans.identity import UserDirectory, slack_id_for
 from tools.plans.lifecycle import (
     TransitionResult,
     changes_since_approved,
@@ -70,7 +70,7 @@ async def review_request(database: Database, plan_id: str) -> ReviewRequest:
         )
 
 
-async def chat_id_for(database: Database, email: str, directory: SlackDirectory | None) -> str | None:
+async def chat_id_for(database: Database, email: str, directory: UserDirectory | None) -> str | None:
     """The Slack id to reach `email` at (stored, else looked up by email and remembered)."""
     async with database.session() as session:
         return await slack_id_for(session, email, directory)
@@ -81,20 +81,13 @@ async def check_decision(
     plan_id: str,
     action: str,
     *,
-    actor: str,
+    actor: Actor,
     version: int,
-    directory: SlackDirectory | None,
 ) -> Actor:
     """PermissionDenied / Conflict now, before the reviewer types a comment for nothing."""
     async with database.session() as session:
         return await check_transition(
-            session,
-            plan_id,
-            action,
-            actor=actor,
-            surface="slack",
-            expected_version=version,
-            directory=directory,
+            session, plan_id, action, actor=actor, surface="slack", expected_version=version
         )
 
 
@@ -103,21 +96,13 @@ async def decide(
     plan_id: str,
     action: str,
     *,
-    actor: str,
+    actor: Actor,
     version: int,
     comment: str | None,
-    directory: SlackDirectory | None,
 ) -> TransitionResult:
     async with database.session() as session:
         return await transition(
-            session,
-            plan_id,
-            action,
-            actor=actor,
-            surface="slack",
-            expected_version=version,
-            comment=comment,
-            directory=directory,
+            session, plan_id, action, actor=actor, surface="slack", expected_version=version, comment=comment
         )
 
 

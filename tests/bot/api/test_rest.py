@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from openapi_spec_validator import validate
 from sqlalchemy import select
 
+from agent.deps import AgentDeps
 from bot.api import register_api
 from bot.http_server import build_web_app
 from bot.slack.deps import SlackDeps
@@ -22,7 +23,7 @@ from storage.db import Database
 from storage.models import AuditEvent
 from storage.plan_document import SECTIONS
 from storage.plans import save_plan_version
-from storage.settings import get_settings
+from storage.settings import Settings
 from storage.users import create_token
 from tests.fakes.review_org import (
     ADMIN,
@@ -82,11 +83,11 @@ async def api(any_db: Database) -> AsyncIterator[Api]:
         tokens = {who: await create_token(session, who) for who in (ADMIN, MAYA, MO, CARL, DINA)}
     calls: list[Any] = []
 
-    async def generate(database: Database, request: Any) -> Any:
-        return await scripted_generate(database, request, calls)
+    async def generate(deps: AgentDeps, request: Any) -> Any:
+        return await scripted_generate(deps.database, request, calls)
 
     deps = SlackDeps(
-        settings=get_settings(), database=any_db, clock=lambda: datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+        AgentDeps(settings=Settings(), database=any_db, clock=lambda: datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
     )
     web_app = build_web_app(None, deps, registrars=[lambda app, d: register_api(app, d, generate=generate)])
     async with TestClient(TestServer(web_app, host="127.0.0.1")) as client:
@@ -336,3 +337,19 @@ async def test_openapi_document_describes_every_route(api: Api) -> None:
     put = document["paths"]["/api/account-plans/{plan_id}"]["put"]["responses"]
     assert {"409", "422", "428"} <= set(put)
     json.dumps(document)
+
+
+async def test_the_plan_document_carries_its_review_and_a_put_rewrites_it(api: Api) -> None:
+    """A PUT stores the review of what was saved; a review the client sent along is never kept."""
+    path = f"/api/account-plans/{api.org.plan_id}"
+    document = await (await api.client.get(path, headers=api.auth(CARL))).json()
+    for objective in document["strategic_objectives"]:
+        objective["priority"] = "critical"
+    document["generation_context"]["review"] = {"findings": [], "errors": 0, "warnings": 0}
+    response = await api.client.put(path, json=document, headers=api.auth(CARL, **{"If-Match": '"1"'}))
+    assert response.status == 200, await response.text()
+    review = (await response.json())["generation_context"]["review"]
+    assert review["errors"] >= 1 and "too_many_critical" in {f["code"] for f in review["findings"]}
+    assert set(review["findings"][0]) == {"code", "severity", "section", "path", "message", "suggestion"}
+    again = await (await api.client.get(path, headers=api.auth(CARL))).json()
+    assert again["generation_context"]["review"] == review

@@ -13,6 +13,7 @@ import pytest
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
+from agent.deps import AgentDeps
 from bot.http_server import build_web_app
 from bot.slack.app import create_app
 from bot.slack.deps import SlackDeps
@@ -67,7 +68,7 @@ def slack_settings(fake: FakeSlackApi) -> Settings:
 
 @pytest.fixture
 async def slack(fake_slack: FakeSlackApi, seeded_db: Database) -> AsyncIterator[SlackHarness]:
-    deps = SlackDeps(settings=slack_settings(fake_slack), database=seeded_db, clock=lambda: NOW)
+    deps = SlackDeps(AgentDeps(settings=slack_settings(fake_slack), database=seeded_db, clock=lambda: NOW))
     app = create_app(deps)
     runner = web.AppRunner(build_web_app(app, deps, registrars=[]), access_log=None)
     await runner.setup()

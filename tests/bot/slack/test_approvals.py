@@ -17,6 +17,7 @@ from aiohttp import web
 from slack_sdk.models.views import View
 from sqlalchemy import select
 
+from agent.deps import AgentDeps
 from bot.http_server import build_web_app
 from bot.slack.app import create_app
 from bot.slack.blocks.approval import APPROVE, COMMENT_BLOCK, COMMENT_INPUT, REJECT, REQUEST_CHANGES
@@ -79,7 +80,7 @@ async def _start(db: Database, *, slack_ids: bool = True) -> AsyncIterator[Bot]:
     await fake.start()
     org = await seed_org(db, slack_ids=slack_ids)
     await link_plan_message(db, org.plan_id, PLANS_CHANNEL, SUMMARY_TS)
-    deps = SlackDeps(settings=_settings(fake), database=db, clock=lambda: NOW)
+    deps = SlackDeps(AgentDeps(settings=_settings(fake), database=db, clock=lambda: NOW))
     app = create_app(deps)
     runner = web.AppRunner(build_web_app(app, deps), access_log=None)  # default registrars: REST too
     await runner.setup()

@@ -209,7 +209,7 @@ async def test_the_checklist_ticks_sections_off_before_the_summary(slack: SlackH
 
 
 async def test_a_failing_generator_leaves_a_readable_message(slack: SlackHarness) -> None:
-    async def broken(*_args: object) -> NoReturn:
+    async def broken(*_args: object, **_kwargs: object) -> NoReturn:
         raise RuntimeError("database exploded at /secret/path line 42")
 
     slack.deps.generate_plan = broken

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.slack.deps import RevisionResult
-from storage.db import Database
+from agent.deps import AgentDeps
+from agent.revise import RevisionOutcome
 from storage.models import Customer, ProcessedEvent
 from storage.plans import document_of, get_plan, list_plans
 from tests.bot.slack.conftest import CSM, SlackHarness
@@ -31,9 +31,11 @@ class ScriptedReviser:
     def __init__(self) -> None:
         self.asked: list[tuple[str, str, str]] = []
 
-    async def __call__(self, database: Database, plan_id: str, message: str, actor: str) -> RevisionResult:
+    async def __call__(
+        self, deps: AgentDeps, plan_id: str, message: str, *, actor: str, surface: str
+    ) -> RevisionOutcome:
         self.asked.append((plan_id, message, actor))
-        async with database.session() as session:
+        async with deps.database.session() as session:
             result = await save_edits(
                 session,
                 plan_id,
@@ -46,11 +48,12 @@ class ScriptedReviser:
                 surface="slack",
                 check=None,
             )
-        return RevisionResult(
+        return RevisionOutcome(
             reply="Done: objective 1 is now critical.",
             diff=result.diff,
             document=result.document,
             changed=result.changed,
+            submitted=False,
         )
 
 
@@ -85,7 +88,7 @@ async def test_reply_in_a_plan_thread_revises_that_plan_and_updates_the_summary(
         if c.params.get("thread_ts") == summary.params["ts"]
     ]
     assert "objective 1 is now critical" in reply.params["text"]
-    assert "What changed" in reply.params["text"] and "critical" in reply.params["text"]
+    assert "What changed" in reply.params["text"] and "Critical" in reply.params["text"]
     assert "<!channel>" not in reply.params["text"]
     updated = [c for c in slack.fake.calls_to("chat.update") if is_summary(c)]
     assert updated[-1].params["ts"] == summary.params["ts"] and "v2" in str(updated[-1].params["blocks"][1])
@@ -280,7 +283,7 @@ async def test_thread_reply_runs_the_real_revision_agent_offline(slack: SlackHar
         for c in slack.fake.calls_to("chat.postMessage")
         if c.params.get("thread_ts") == summary.params["ts"]
     ]
-    assert "What changed" in reply.params["text"] and "critical" in reply.params["text"]
+    assert "What changed" in reply.params["text"] and "Critical" in reply.params["text"]
     async with slack.deps.database.session() as session:
         document = document_of(await get_plan(session, plan_id))
     assert document.version == 2 and document.strategic_objectives[1].priority == "critical"
@@ -314,7 +317,7 @@ async def test_in_a_dm_a_change_applies_to_the_plan_last_drafted_there(slack: Sl
     (reply,) = [
         c for c in slack.fake.calls_to("chat.postMessage") if c.params.get("thread_ts") == "1800000000.000900"
     ]
-    assert "What changed" in reply.params["text"] and "critical" in reply.params["text"]
+    assert "What changed" in reply.params["text"] and "Critical" in reply.params["text"]
 
 
 async def test_an_assistant_thread_remembers_the_plan_drafted_in_it(slack: SlackHarness) -> None:
@@ -346,6 +349,6 @@ async def test_an_assistant_thread_remembers_the_plan_drafted_in_it(slack: Slack
     (reply,) = [
         c
         for c in slack.fake.calls_to("chat.postMessage")
-        if c.params.get("thread_ts") == first and "critical" in str(c.params.get("text"))
+        if c.params.get("thread_ts") == first and "critical" in str(c.params.get("text")).lower()
     ]
     assert "TechCorp" in reply.params["text"] or "Objective 3" in reply.params["text"]

@@ -10,17 +10,14 @@ from typing import Any
 import yaml
 from slack_bolt.middleware.assistant.async_assistant import AsyncAssistant
 
+from bot.slack.blocks.did_you_mean import did_you_mean_blocks
 from bot.slack.blocks.home import home_view
 from bot.slack.blocks.objective_modal import objective_modal
 from bot.slack.blocks.plan_modal import plan_modal
 from bot.slack.blocks.plan_summary import plan_summary_blocks
-from bot.slack.deps import SlackDeps
 from bot.slack.listeners import register_all
-from bot.slack.listeners.commands import did_you_mean_blocks
 from bot.slack.services.book import PlanRow
-from storage.db import Database
 from storage.errors import UnknownCustomer
-from storage.settings import Settings
 from tests.fakes.plan_samples import sample_plan
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -97,8 +94,7 @@ def manifest() -> dict[str, Any]:
 
 def recorded() -> RegistrationRecorder:
     recorder = RegistrationRecorder()
-    deps = SlackDeps(settings=Settings(), database=Database("sqlite+aiosqlite:///:memory:"))
-    register_all(recorder, deps)  # type: ignore[arg-type]
+    register_all(recorder)  # type: ignore[arg-type]
     return recorder
 
 

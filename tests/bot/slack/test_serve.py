@@ -37,12 +37,13 @@ def test_modes_and_token_shapes() -> None:
 
 
 async def test_old_event_ids_are_pruned(db: Database) -> None:
+    from agent.deps import AgentDeps
     from bot.slack.deps import SlackDeps
 
     now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
     await claim_event(db, "EvAncient", now=now - timedelta(days=3))
     await claim_event(db, "EvRecent", now=now)
-    deps = SlackDeps(settings=Settings(), database=db, clock=lambda: now)
+    deps = SlackDeps(AgentDeps(settings=Settings(), database=db, clock=lambda: now))
     assert await forget_old_event_ids(deps) == 1
     assert await claim_event(db, "EvAncient", now=now) is True  # forgotten, so claimable again
     assert await claim_event(db, "EvRecent", now=now) is False

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
+from agent.deps import AgentDeps
 from bot.slack.app import create_app
 from bot.slack.deps import SlackDeps
 from storage.db import Database
@@ -21,7 +22,7 @@ async def socket_bot(fake_slack: FakeSlackApi, seeded_db: Database) -> AsyncIter
     settings = Settings(
         SLACK_BOT_TOKEN="xoxb-test", SLACK_APP_TOKEN="xapp-test", SLACK_API_URL=fake_slack.base_url
     )
-    deps = SlackDeps(settings=settings, database=seeded_db, clock=lambda: NOW)
+    deps = SlackDeps(AgentDeps(settings=settings, database=seeded_db, clock=lambda: NOW))
     handler = AsyncSocketModeHandler(create_app(deps), "xapp-test")
     await handler.connect_async()
     yield deps

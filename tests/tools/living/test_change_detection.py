@@ -14,6 +14,7 @@ from storage.db import Database
 from storage.errors import Conflict
 from storage.models import AccountPlan, Contact, Customer, Opportunity, PlanProposal, RiskSignal
 from storage.plans import get_plan, list_revisions
+from tests.conftest import agent_deps
 from tests.tools.living.living_data import add_approved_plan, add_customer, add_rows, plan_document
 from tools.living.change_detection import propose_revisions
 from tools.living.proposals import accept_proposal, dismiss_proposal, get_proposal
@@ -83,11 +84,11 @@ async def test_health_drop_fires_once_and_again_only_when_it_falls_further(any_d
     assert len(first) == 1
     assert [r.kind for r in first[0].reasons] == ["health_drop"]
     assert first[0].reasons[0].text == "Health score fell 12 points, from 72 to 60"
-    assert any("Risks" in line for line in first[0].diff)
+    assert any("risk" in line.lower() for line in first[0].diff)
     assert await propose_revisions(any_db, now=NOW) == []  # still waiting for the CSM
 
     async with any_db.session() as session:
-        await dismiss_proposal(session, first[0].id, actor="csm@example.com", now=NOW)
+        await dismiss_proposal(session, first[0].id, actor="csm@example.com", now=NOW, surface="slack")
     await _set_customer(any_db, health_score=55)  # same 10-point band
     assert await propose_revisions(any_db, now=NOW) == []
     await _set_customer(any_db, health_score=50)  # 22 points down: news again
@@ -164,7 +165,7 @@ async def test_every_kind_of_change_lands_in_one_proposal_and_accept_makes_a_dra
     assert "Known before" not in texts and "Minor" not in texts
 
     async with any_db.session() as session:
-        document = await accept_proposal(session, proposal.id, actor="csm@example.com", now=NOW)
+        document = await accept_proposal(session, proposal.id, actor="csm@example.com", now=NOW, surface="slack")
     assert document.status == "draft" and document.version == 2
     assert [e.active for e in document.stakeholder_plan.current_map] == [False, True]
     assert "champion" in document.stakeholder_plan.missing_roles
@@ -194,10 +195,10 @@ async def test_a_proposal_is_decided_once(db: Database) -> None:
     await _set_customer(db, health_score=40)
     [proposal] = await propose_revisions(db, now=NOW)
     async with db.session() as session:
-        await dismiss_proposal(session, proposal.id, actor="csm", now=NOW)
+        await dismiss_proposal(session, proposal.id, actor="csm", now=NOW, surface="slack")
     async with db.session() as session:
         with pytest.raises(Conflict, match="already dismissed"):
-            await accept_proposal(session, proposal.id, actor="csm", now=NOW)
+            await accept_proposal(session, proposal.id, actor="csm", now=NOW, surface="slack")
 
 
 async def test_accepting_a_stale_proposal_is_refused(db: Database) -> None:
@@ -208,7 +209,7 @@ async def test_accepting_a_stale_proposal_is_refused(db: Database) -> None:
         await session.execute(update(AccountPlan).where(AccountPlan.id == plan_id).values(version=5))
     async with db.session() as session:
         with pytest.raises(Conflict, match="plan changed since this proposal"):
-            await accept_proposal(session, proposal.id, actor="csm", now=NOW)
+            await accept_proposal(session, proposal.id, actor="csm", now=NOW, surface="slack")
     async with db.session() as session:
         assert (await get_proposal(session, proposal.id)).status == "proposed"
 
@@ -274,7 +275,7 @@ async def test_an_opportunity_opened_after_drafting_is_news_even_before_the_firs
     from agent.generate import GenerationRequest, generate_plan
 
     await add_customer(db, "c1", "Acme", health=72, utilization=50.0)
-    generated = await generate_plan(db, GenerationRequest(customer="c1", as_of=date(2026, 2, 1), author="test"))
+    generated = await generate_plan(agent_deps(db), GenerationRequest(customer="c1", as_of=date(2026, 2, 1), author="test"))
     assert generated.document.generation_context["tracked_inputs"]["open_opportunity_ids"] == []
     async with db.session() as session:
         await session.execute(

@@ -1,4 +1,4 @@
-"""Who is asking: emails, Slack ids (with the cached Slack lookups), tokens, and the terminal."""
+"""Who is asking: emails, Slack ids (through a chat directory), tokens, and the terminal."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 from storage.db import Database
 from storage.errors import PermissionDenied
 from storage.users import create_token, find_user, revoke_tokens
+from tests.fakes.directory import PeopleDirectory
 from tests.fakes.review_org import CARL, MAYA, seed_org
 from tools.plans.identity import (
-    SlackDirectory,
     Unauthenticated,
     actor_from_token,
     looks_like_slack_id,
@@ -18,41 +18,9 @@ from tools.plans.identity import (
 )
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-async def test_slack_lookups_are_cached_for_the_ttl() -> None:
-    calls: list[str] = []
-
-    async def user_of_email(email: str) -> str | None:
-        calls.append(email)
-        return "U0MAYA"
-
-    clock = Clock()
-    directory = SlackDirectory(user_of_email=user_of_email, ttl_seconds=60, clock=clock)
-    assert await directory.slack_id_of("Maya@Example.com") == "U0MAYA"
-    assert await directory.slack_id_of("maya@example.com") == "U0MAYA"
-    assert calls == ["maya@example.com"]  # one call, case-insensitively
-    clock.now += 61
-    assert await directory.slack_id_of("maya@example.com") == "U0MAYA"
-    assert len(calls) == 2 and directory.calls == 2
-    assert await SlackDirectory().email_of("U0MAYA") is None  # nothing injected: no lookup at all
-
-
 async def test_slack_id_for_looks_up_by_email_once_and_remembers(any_db: Database) -> None:
     await seed_org(any_db, slack_ids=False)
-    calls: list[str] = []
-
-    async def user_of_email(email: str) -> str | None:
-        calls.append(email)
-        return {MAYA: "U0MAYA"}.get(email)
-
-    directory = SlackDirectory(user_of_email=user_of_email)
+    directory = PeopleDirectory(ids={MAYA: "U0MAYA"})
     async with any_db.session() as session:
         assert await slack_id_for(session, MAYA, directory) == "U0MAYA"
         assert await slack_id_for(session, "nobody@example.com", directory) is None
@@ -61,7 +29,7 @@ async def test_slack_id_for_looks_up_by_email_once_and_remembers(any_db: Databas
         assert user is not None and user.slack_user_id == "U0MAYA"
         assert await slack_id_for(session, MAYA, None) == "U0MAYA"  # stored: no directory needed
         assert (await resolve_actor(session, "U0MAYA")).email == MAYA
-    assert calls == [MAYA, "nobody@example.com"]
+    assert directory.lookups == [MAYA, "nobody@example.com"]
 
 
 async def test_tokens_and_unknown_people(any_db: Database) -> None:

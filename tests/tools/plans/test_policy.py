@@ -20,14 +20,15 @@ SUBMITTED_BY_CARL = PlanOwnership(
 )
 
 Y, N = True, False
-# action:            view generate edit submit approve request_changes reject activate reopen
+# action:            view export generate edit track submit approve request_changes reject activate reopen
 MATRIX: dict[str, tuple[Actor, tuple[bool, ...]]] = {
-    "owner csm": (CARL, (Y, Y, Y, Y, N, N, N, Y, Y)),
-    "another csm": (OTHER_CSM, (N, N, N, N, N, N, N, N, N)),
-    "owner's manager": (MAYA, (Y, N, N, N, Y, Y, Y, Y, N)),
-    "another manager": (MO, (N, N, N, N, N, N, N, N, N)),
-    "admin": (ADA, (Y, Y, Y, Y, Y, Y, Y, Y, Y)),
-    "terminal operator": (OPERATOR, (Y, Y, Y, Y, N, N, N, Y, Y)),
+    "owner csm": (CARL, (Y, Y, Y, Y, Y, Y, N, N, N, Y, Y)),
+    "another csm": (OTHER_CSM, (N, N, N, N, N, N, N, N, N, N, N)),
+    "owner's manager": (MAYA, (Y, Y, N, N, Y, N, Y, Y, Y, Y, N)),
+    # Any manager may mark actions done or decide change proposals (covering for a CSM).
+    "another manager": (MO, (N, N, N, N, Y, N, N, N, N, N, N)),
+    "admin": (ADA, (Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y)),
+    "terminal operator": (OPERATOR, (Y, Y, Y, Y, Y, Y, N, N, N, Y, Y)),
 }
 
 

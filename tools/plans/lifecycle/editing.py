@@ -11,7 +11,7 @@ from storage.errors import BadInput, Conflict
 from storage.plan_diff import diff_plans
 from storage.plan_document import AccountPlanDocument
 from storage.plans import SavedPlan, document_of, get_plan, save_plan_version
-from tools.plans.identity import SlackDirectory, resolve_actor
+from tools.plans.identity import UserDirectory, resolve_actor
 from tools.plans.lifecycle.parties import ownership_of
 from tools.plans.lifecycle.transitions import check_surface
 from tools.plans.policy import Actor, authorize
@@ -32,7 +32,7 @@ async def edit_plan(
     surface: str,
     expected_version: int,
     reason: str = "edited",
-    directory: SlackDirectory | None = None,
+    directory: UserDirectory | None = None,
 ) -> EditResult:
     """Replace the plan's document with an edited one, as a new revision (policy-checked).
 

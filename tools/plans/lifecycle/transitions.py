@@ -20,7 +20,7 @@ from storage.errors import BadInput, Conflict, PermissionDenied
 from storage.models import AccountPlan, AuditEvent, utcnow
 from storage.plans import get_plan
 from storage.users import find_user
-from tools.plans.identity import SlackDirectory, resolve_actor
+from tools.plans.identity import UserDirectory, resolve_actor
 from tools.plans.lifecycle.conflicts import DECISION_ACTIONS, explain_conflict
 from tools.plans.lifecycle.parties import Parties, parties_of
 from tools.plans.lifecycle.versions import changes_since_approved
@@ -92,7 +92,7 @@ async def _checked(
     actor: str | Actor,
     surface: str,
     expected_version: int | None,
-    directory: SlackDirectory | None,
+    directory: UserDirectory | None,
 ) -> tuple[Actor, AccountPlan, Parties]:
     """Everything a transition verifies before writing: surface, identity, policy, state, version."""
     check_surface(surface, spec.action)
@@ -167,7 +167,7 @@ async def check_transition(
     actor: str | Actor,
     surface: str,
     expected_version: int | None = None,
-    directory: SlackDirectory | None = None,
+    directory: UserDirectory | None = None,
 ) -> Actor:
     """Raise what `transition` would raise (except for a missing comment), changing nothing: lets a
     surface refuse before asking for a comment."""
@@ -184,7 +184,7 @@ async def transition(
     surface: str,
     expected_version: int | None = None,
     comment: str | None = None,
-    directory: SlackDirectory | None = None,
+    directory: UserDirectory | None = None,
 ) -> TransitionResult:
     """Apply one lifecycle transition, authorized by the policy, exactly once."""
     spec = _spec(action)
@@ -251,7 +251,7 @@ class TransitionOptions(TypedDict, total=False):
     surface: Required[str]
     expected_version: int | None
     comment: str | None
-    directory: SlackDirectory | None
+    directory: UserDirectory | None
 
 
 async def submit_for_approval(

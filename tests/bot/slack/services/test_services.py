@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.slack.services.access import customer_book, customer_named
 from bot.slack.services.book import (
     context_preview,
     customer_named_in,
@@ -16,7 +17,6 @@ from bot.slack.services.book import (
     riskiest_accounts,
 )
 from bot.slack.services.event_dedupe import claim_event, forget_events_before
-from bot.slack.services.plan_requests import draft_request
 from bot.slack.services.slack_links import (
     latest_plan_in_channel,
     link_plan_message,
@@ -26,7 +26,8 @@ from bot.slack.services.slack_links import (
 from storage.db import Database
 from storage.demo.portfolio import seed_demo_portfolio
 from storage.errors import PermissionDenied, UnknownCustomer
-from tools.plans.policy import Actor
+from tests.conftest import agent_deps
+from tools.plans.policy import Actor, authorize
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 AS_OF = date(2026, 3, 1)
@@ -58,7 +59,8 @@ async def test_plan_message_links(portfolio: Database) -> None:
     from agent.generate import GenerationRequest, generate_plan
 
     generated = await generate_plan(
-        portfolio, GenerationRequest(customer="TechCorp Industries", fiscal_year="FY2026", as_of=AS_OF)
+        agent_deps(portfolio),
+        GenerationRequest(customer="TechCorp Industries", fiscal_year="FY2026", as_of=AS_OF),
     )
     plan_id = generated.document.plan_id
     assert await plan_message(portfolio, plan_id) is None
@@ -87,13 +89,15 @@ async def test_preview_counts_come_from_the_data(portfolio: Database) -> None:
     assert preview.similar_accounts > 0
 
 
-async def test_draft_request_checks_the_book(portfolio: Database) -> None:
-    actor, customer = await draft_request(portfolio, "U0CSM001", "techcorp", None)
-    assert actor.email == CSM.email and customer.name == "TechCorp Industries"
+async def test_the_gates_lookups_find_the_book_a_request_is_about(portfolio: Database) -> None:
+    techcorp, name, book = await customer_named(portfolio, "techcorp")
+    assert name == "TechCorp Industries" and book == await customer_book(portfolio, techcorp)
+    assert book.csm_email == CSM.email
+    authorize("generate", CSM, book)
     with pytest.raises(PermissionDenied, match="own book"):
-        await draft_request(portfolio, "U0CSM002", "TechCorp Industries", None)
+        authorize("generate", Actor(email="csm002@demo.accountplan.test", role="csm"), book)
     with pytest.raises(UnknownCustomer) as unknown:
-        await draft_request(portfolio, "U0CSM001", "Techcrop Industries", None)
+        await customer_named(portfolio, "Techcrop Industries")
     assert "TechCorp Industries" in unknown.value.suggestions
 
 
@@ -101,7 +105,8 @@ async def test_home_rows_riskiest_and_names_in_text(portfolio: Database) -> None
     from agent.generate import GenerationRequest, generate_plan
 
     await generate_plan(
-        portfolio, GenerationRequest(customer="TechCorp Industries", fiscal_year="FY2026", as_of=AS_OF)
+        agent_deps(portfolio),
+        GenerationRequest(customer="TechCorp Industries", fiscal_year="FY2026", as_of=AS_OF),
     )
     (row,) = await plans_for(portfolio, CSM, AS_OF)
     assert row.customer_name == "TechCorp Industries" and row.status == "draft" and row.confidence is not None

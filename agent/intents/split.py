@@ -1,0 +1,72 @@
+"""Splitting a request into its parts: "X and Y", "X, then Y", "X; Y", one sentence after another,
+one line after another. "and" splits only where what follows starts a new request (a verb or a
+question), so "mark actions 1 and 2 done" and "add Marcus and Priya to the Q2 QBR" stay whole."""
+
+from __future__ import annotations
+
+import re
+
+# Words a new part starts with.
+STARTERS = (
+    r"set|make|change|update|raise|increase|bump|lower|reduce|decrease|add|include|create|remove|drop|delete|"
+    r"kill|cut|scrap|ditch|move|push|shift|reschedule|slide|slip|delay|postpone|pull|bring|rename|retitle|"
+    r"reword|rephrase|swap|switch|mark|snooze|defer|park|assign|reassign|give|hand|submit|send|merge|combine|"
+    r"invite|take|replace|complete|close|reopen|put|log|flag|tick|what|what's|whats|when|when's|who|who's|how|"
+    r"which|approve|reject|activate|sign|can you|could you|please|also|let's|get rid|downgrade|upgrade|escalate|"
+    r"stretch|uninvite|finish|resolve|list|show|tell"
+)
+_POLITE_START = re.compile(
+    r"^(?:(?:hey|hi|ok|okay|so|also|and|then|now|just|please|pls|kindly|actually|oh and|and then|"
+    r"can you|could you|would you|will you|can we|could we|i'd like to|i would like to|i want to|i need you to|"
+    r"we need to|we should|let's|lets|go ahead and|you can|could you please|can you please|"
+    r"(?:please )?(?:help me )?)[\s,]+)+",
+    re.IGNORECASE,
+)
+# A part that is only courtesy ("Thanks!", "ok great") asks for nothing.
+PLEASANTRY = re.compile(
+    r"(?:thanks|thank you|thx|ty|cheers|great|cool|perfect|ok|okay|hi|hey|hello|please|much appreciated)"
+    r"(?:[\s,!.]+(?:thanks|thank you|so much|a lot|great|cool))*[\s!.]*",
+    re.IGNORECASE,
+)
+_POLITE_END = re.compile(
+    r"(?:[\s,]+(?:please|pls|thanks|thank you|thx|ty|cheers|for me|if you can))+\s*[.!?]*$", re.IGNORECASE
+)
+
+
+def clean(part: str) -> str:
+    """A part without greetings and politeness: 'Can you please push the QBR? thanks' -> 'push the QBR?'."""
+    text = " ".join(part.replace("’", "'").replace("‘", "'").split())
+    previous = None
+    while previous != text:
+        previous = text
+        text = _POLITE_END.sub("", text)
+        text = _POLITE_START.sub("", text).strip(" ,")
+    return text.strip()
+
+
+def split_request(message: str) -> list[str]:
+    """The parts of a request, in order, politeness removed; empty parts dropped."""
+    # Lines, semicolons, and sentence ends (the "?" stays with its sentence: it marks a question).
+    pieces = re.split(r"\s*(?:\n+|;)\s*|(?<=[a-z0-9%)'\"][.!?])\s+", message.strip(), flags=re.IGNORECASE)
+    parts: list[str] = []
+    for piece in pieces:
+        if not piece.strip():
+            continue
+        for chunk in re.split(
+            r"\s*(?:,\s*(?:and\s+)?then\b|\band then\b|\bthen\b(?=\s+(?:"
+            + STARTERS
+            + r")\b)|,\s*and also\b|\band also\b|\bas well as\b(?=\s+(?:"
+            + STARTERS
+            + r")\b)|\bplus\b(?=\s+(?:"
+            + STARTERS
+            + r")\b))\s*",
+            piece,
+            flags=re.IGNORECASE,
+        ):
+            parts += _split_on_and(chunk)
+    return [p for p in (clean(p) for p in parts) if p and re.search(r"\w", p) and not PLEASANTRY.fullmatch(p)]
+
+
+def _split_on_and(text: str) -> list[str]:
+    chunks = re.split(rf"\s*(?:,\s*and|\band|,|&)\s+(?=(?:{STARTERS})\b)", text, flags=re.IGNORECASE)
+    return [c for c in chunks if c and c.strip()]
