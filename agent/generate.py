@@ -302,6 +302,10 @@ def _with_generation_context(
         "fallbacks": dict(outcome.fallbacks),
         "usage": dict(outcome.usage),
         "data_gaps": list(drafted.get("data_gaps", context.data_gaps)),
+        # The account's situation (shared contract: Slack's status chip reads risk_level) and the
+        # records the CSM should fix, as the offline drafter read them, whoever wrote the sections.
+        "situation": drafted.get("situation"),
+        "data_to_fix": list(drafted.get("data_to_fix", [])),
         "inputs": inputs_summary(context),
         "confidence": confidence,
         "tracked_inputs": tracked_inputs_from_context(context).model_dump(mode="json"),

@@ -144,7 +144,7 @@ class PlanDraft:
             action_plan_90day=self.action_plan_90day,
             benchmark_comparison=self.benchmark_comparison,
             version=1,
-            ai_generated=True,
+            ai_generated=False,  # written from the data by rules; only a model's sections make it "AI"
             generation_context={
                 "drafter": DRAFTER_NAME,
                 "drafter_version": DRAFTER_VERSION,

@@ -381,8 +381,13 @@ MATERIAL_WORDS = (
 
 
 def open_data_gaps(situation: Situation) -> list[str]:
-    """Data gaps the plan should close (missing stakeholder roles are the stakeholder plan's)."""
-    return [gap for gap in situation.data_gaps if not any(word in gap.lower() for word in ROLE_WORDS)]
+    """Data gaps the CSM can close for this account (missing stakeholder roles are the
+    stakeholder plan's; the lack of comparable accounts is nobody's to fill)."""
+    return [
+        gap
+        for gap in situation.data_gaps
+        if not any(word in gap.lower() for word in ROLE_WORDS) and "similar accounts" not in gap
+    ]
 
 
 def data_baseline(situation: Situation) -> ObjectiveDraft | None:

@@ -260,8 +260,18 @@ def executive_sponsorship(situation: Situation) -> ObjectiveDraft | None:
     soon = situation.days_to_renewal is not None and situation.days_to_renewal <= 180
     urgent = situation.at_risk or (soon and situation.risk_level != "on_track")
     renewal = renewal_day(situation)
-    # Until a sponsor is on record, the one endorsing is whoever the first steps identify.
-    sponsor = "Executive sponsor" if situation.exec_sponsor is not None else "Newly identified executive sponsor"
+    # Until a sponsor is on record, the one endorsing is whoever the first step identifies: said
+    # so when both fall in one quarter; in a later quarter they are simply the executive sponsor.
+    one_quarter = (
+        situation.renewal_quarter == situation.start_quarter
+        if situation.renewal_quarter is not None
+        else len(situation.open_quarters) == 1
+    )
+    sponsor = (
+        "Newly identified executive sponsor"
+        if situation.exec_sponsor is None and one_quarter
+        else "Executive sponsor"
+    )
     briefing = _buyer_step(
         situation, "{buyer} briefed on value delivered", "Value briefing for the newly identified economic buyer"
     )
@@ -273,7 +283,7 @@ def executive_sponsorship(situation: Situation) -> ObjectiveDraft | None:
             after=(
                 "Joint executive planning session for next year",
                 "Quarterly executive briefing held",
-                f"{sponsor} endorses the {situation.fiscal_year} outcomes",
+                f"Executive sponsor endorses the {situation.fiscal_year} outcomes",
             ),
         )
     else:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from agent.drafter.objective_draft import ENDED
 from agent.drafter.people import fill, placeholders
 from agent.drafter.situation import Situation
-from agent.drafter.text import day, money
+from agent.drafter.text import day, days_phrase, money
 from storage.plan_document import QBR, ResourcePlan, StrategicObjective
 from tools.analytics.fiscal_calendar import plan_qbr_schedule
 
@@ -114,7 +114,12 @@ def draft_resource_plan(situation: Situation, objective_keys: list[str]) -> Reso
     ]
     critical = any(c.severity == "critical" for c in situation.register)
     if situation.at_risk and (critical or situation.churn_imminent):
-        hours, note = round(hours * CRITICAL_HOURS), "doubled while the account is at critical risk"
+        hours = round(hours * CRITICAL_HOURS)
+        note = (
+            "doubled while a critical risk is open"
+            if critical
+            else f"doubled: at risk with the renewal {days_phrase(situation.days_to_renewal or 0)}"
+        )
     elif situation.at_risk:
         hours, note = round(hours * AT_RISK_HOURS), "+50% while the account is at risk"
     elif situation.risk_level == "watch":

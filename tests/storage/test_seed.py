@@ -242,9 +242,10 @@ async def test_refresh_brings_an_old_demo_book_up_to_date_and_keeps_plans(
 ) -> None:
     from agent.generate import GenerationRequest, generate_plan
     from storage.models import AccountPlan
+    from tests.conftest import agent_deps
 
     await seed_demo_portfolio(any_db, accounts=12, as_of=AS_OF)
-    await generate_plan(any_db, GenerationRequest(customer="techcorp", as_of=AS_OF, offline=True))
+    await generate_plan(agent_deps(any_db), GenerationRequest(customer="techcorp", as_of=AS_OF, offline=True))
     before = await counts(any_db)
     later = date(2026, 12, 4)
 
