@@ -133,7 +133,7 @@ async def generate_plan(
         )
         previous = await _previous_document(session, customer.id, fiscal_year, sections)
 
-    baseline = draft_plan(context, fiscal_year, start_month=start_month)
+    baseline = draft_plan(context, fiscal_year, start_month=start_month, playbook=deps.playbook)
     if writer is None and not request.offline:
         writer = default_writer(deps)
     active_writer: SectionWriter = writer or OfflineSectionWriter()

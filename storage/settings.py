@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=DEFAULT_DATA_DIR, alias="ACCOUNTPLAN_DATA_DIR")
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     fiscal_year_start_month: int = Field(default=1, ge=1, le=12, alias="FISCAL_YEAR_START_MONTH")
+    # The CS playbook the offline drafter follows (default: agent/drafter/playbook.yml).
+    playbook_path: Path | None = Field(default=None, alias="ACCOUNTPLAN_PLAYBOOK")
 
     # Anthropic (the SDK itself also reads ANTHROPIC_BASE_URL)
     anthropic_api_key: SecretStr | None = Field(default=None, alias="ANTHROPIC_API_KEY")

@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "bot.cli.serve",
     "bot.cli.revise",
     "bot.cli.stats",
+    "bot.cli.playbook",
 ]
 
 
