@@ -77,7 +77,9 @@ def lifecycle_stage(
         return "adoption", f"adoption: in the first year of the contract ({plural(age, 'day')} in)"
     if low_usage and (age is None or age < ADOPTION_STAGE_MAX_DAYS):
         return "adoption", "adoption: usage is still low"
-    return "established", "established account"
+    if age is None:
+        return "established", "established account (no contract start on record)"
+    return "established", f"established account ({plural(age // 365, 'year')} into the relationship)"
 
 
 def _weight(cause: RiskCause, days_to_renewal: int | None) -> int:

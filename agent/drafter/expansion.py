@@ -94,9 +94,29 @@ def target_arr(situation: Situation) -> float:
     return round(current + uplift, 2)
 
 
+def renewal_opportunities(situation: Situation) -> list[ExpansionCandidate]:
+    """Open renewal opportunities from the CRM: listed with the pipeline (so a stale one is seen
+    and flagged) but never counted as growth."""
+    return [
+        ExpansionCandidate(
+            source="crm",
+            opportunity_id=o.id,
+            type="renewal",
+            description=o.description,
+            value=float(o.value),
+            probability=float(o.probability),
+            expected_close=o.expected_close,
+            expected_quarter=situation.quarter_of(o.expected_close),
+            evidence=f"open CRM renewal opportunity {o.id}",
+        )
+        for o in situation.context.opportunities
+        if o.stage == "open" and o.type == "renewal"
+    ]
+
+
 def draft_expansion_plan(situation: Situation) -> ExpansionPlan:
     candidates = sorted(
-        situation.context.expansion.candidates,
+        [*situation.context.expansion.candidates, *renewal_opportunities(situation)],
         key=lambda c: (-(c.value * c.probability), c.description, c.opportunity_id or ""),
     )
     opportunities = [
@@ -141,9 +161,9 @@ def expansion_summary(situation: Situation) -> str:
             what = f"{plural(len(later), 'opportunity', 'opportunities')} worth {money(total)}"
             kinds = [key for key in ("after", "before", "stale", "undated") if counts[key]]
             if len(kinds) == 1:
-                return f"No in-year expansion: {what} {_why_later(kinds[0], len(later), situation.fiscal_year)}."
+                return f"No ARR growth counted this year: {what} {_why_later(kinds[0], len(later), situation.fiscal_year)}."
             detail = ", ".join(f"{counts[k]} {_why_later(k, counts[k], situation.fiscal_year)}" for k in kinds)
-            return f"No in-year expansion: {what} cannot count in {situation.fiscal_year} ({detail})."
+            return f"No ARR growth counted this year: {what} cannot count in {situation.fiscal_year} ({detail})."
         return "No expansion pipeline on record."
     factor = situation.pipeline_factor
     adjusted = f", counted at {pct(factor * 100)} for the open risk" if factor < 1 else ""

@@ -447,7 +447,7 @@ def expansion_discovery(situation: Situation) -> ObjectiveDraft | None:
         f"Health {situation.health} and not at risk; the {plural(len(in_year), 'opportunity', 'opportunities')} "
         f"that can close in {situation.fiscal_year} carry no probability-weighted value yet."
         if in_year
-        else f"Health {situation.health} and not at risk, but no expansion on record can close in {situation.fiscal_year}{detail}."
+        else f"Health {situation.health} and not at risk, but no growth opportunity on record closes in time for {situation.fiscal_year}{detail}."
     )
     champion = situation.champion
     return ObjectiveDraft(

@@ -105,7 +105,15 @@ def departed_phrase(situation: Situation) -> str:
 
 
 def placeholders(situation: Situation, threatened: str | None = None) -> dict[str, str]:
-    """Every playbook placeholder for this account (see agent/drafter/playbook.yml)."""
+    """Every playbook placeholder for this account (see agent/drafter/playbook.yml); the phrases
+    about people are worked out once per draft."""
+    cache = situation.__dict__.setdefault("_placeholders", {})
+    if threatened not in cache:
+        cache[threatened] = _placeholders(situation, threatened)
+    return cache[threatened]
+
+
+def _placeholders(situation: Situation, threatened: str | None) -> dict[str, str]:
     return {
         "account": situation.name,
         "with_champion": with_champion(situation),

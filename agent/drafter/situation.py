@@ -24,6 +24,7 @@ LOW_UTILIZATION = 60.0  # percent: below this, adoption is an objective
 HIGH_UTILIZATION = 80.0  # percent: at or above this, an adoption push would contradict the data
 LOW_SEAT_ACTIVATION = 0.7
 CHURN_WINDOW_DAYS = 120  # at risk and renewing within this many days: about to churn
+THIN_DATA_INPUTS = 5  # of the 11 coverage inputs: below this, "on track" only means nothing was found
 EXEC_ROLES = ("exec_sponsor", "economic_buyer")
 ENGAGED_LEVELS = ("high", "medium")
 
@@ -229,8 +230,19 @@ class Situation:
         level, weight, reasons = risk_level(
             self.register, self.health, self.days_to_renewal, lambda cause: self.plays.play(cause.cause).title
         )
+        if self.thin_data:
+            reasons.append(f"only {self.inputs_on_record} of {len(coverage_inputs(self.context))} planning inputs on record: risks may be hidden")
         stage, stage_reason = self.stage_and_reason
         return Assessment(stage=stage, risk_level=level, weight=weight, reasons=[stage_reason, *reasons])  # type: ignore[arg-type]
+
+    @cached_property
+    def inputs_on_record(self) -> int:
+        return sum(coverage_inputs(self.context).values())
+
+    @property
+    def thin_data(self) -> bool:
+        """Too little on record to call the account on track with confidence."""
+        return self.inputs_on_record < THIN_DATA_INPUTS
 
     @property
     def risk_level(self) -> str:
@@ -313,21 +325,24 @@ class Situation:
                     "correct the contract dates",
                 )
             )
-        for candidate in self.context.expansion.candidates:
-            close = candidate.expected_close
-            if candidate.source == "crm" and close is None and candidate.expected_quarter is None:
+        for opportunity in self.context.opportunities:
+            if opportunity.stage != "open":
+                continue
+            close = opportunity.expected_close
+            name = quote(opportunity.description, 60) or "an open opportunity"
+            if close is None:
                 fixes.append(
                     DataFix(
-                        f"opportunities[{candidate.opportunity_id}].expected_close",
-                        f"{quote(candidate.description, 60) or 'an open opportunity'} has no close date",
+                        f"opportunities[{opportunity.id}].expected_close",
+                        f"{name} has no close date",
                         "add its expected close date",
                     )
                 )
-            if candidate.source == "crm" and close is not None and close < self.context.as_of:
+            elif close < self.context.as_of:
                 fixes.append(
                     DataFix(
-                        f"opportunities[{candidate.opportunity_id}].expected_close",
-                        f"the close date of {quote(candidate.description, 60) or 'an opportunity'} ({day(close)}) has passed",
+                        f"opportunities[{opportunity.id}].expected_close",
+                        f"{name} is past its close date ({day(close)})",
                         "update the close date, or mark it won or lost",
                     )
                 )

@@ -31,7 +31,9 @@ def _profile(situation: Situation) -> str:
         facts.append(f"{pct(situation.utilization)} feature utilization")
     if situation.days_to_renewal is not None and customer.renewal_date is not None:
         facts.append(f"renewal on {day(customer.renewal_date)} ({days_phrase(situation.days_to_renewal)})")
-    return f"{customer.name} is a {size}{segment}account{industry} with {names(facts)}."
+    described = f"{size}{segment}account{industry}"
+    article = "an" if described[:1].lower() in "aeiou" else "a"
+    return f"{customer.name} is {article} {described} with {names(facts)}."
 
 
 STAGE_SENTENCES = {
@@ -61,6 +63,8 @@ def _risk_sentence(situation: Situation) -> str:
         sentence = f"The account is at risk: {names(titles[:shown])}."
     elif situation.risk_level == "watch":
         sentence = f"On watch: {names(titles[:shown])}."
+    elif situation.thin_data:
+        sentence = "Too little is on record to judge the risk: no open risk was found in the data there is."
     elif titles:
         sentence = f"On track; to keep an eye on: {names(titles[:shown])}."
     else:

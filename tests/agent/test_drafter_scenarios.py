@@ -226,7 +226,7 @@ def test_pipeline_closing_after_the_year_or_renewals_add_nothing_to_target_arr()
     assert timelines["Renewal uplift"] == "Q3"
     assert plan.expansion_plan.target_arr == plan.expansion_plan.current_arr
     assert not any(o.objective.startswith("Grow ARR") for o in plan.strategic_objectives)
-    assert "1 opportunity worth $80K closes after FY2026" in plan.executive_summary
+    assert "No ARR growth counted this year: 1 opportunity worth $80K closes after FY2026." in plan.executive_summary
 
 
 def test_targets_shrink_to_what_the_rest_of_the_year_allows() -> None:
