@@ -9,6 +9,7 @@ from storage.plan_document import ExpansionOpportunity, ExpansionPlan
 from tools.analytics.expansion import ExpansionCandidate
 
 TARGET_ROUNDING = 1000.0
+MIN_UPLIFT = 1.0
 # The renewal itself is the base being protected, not growth on top of it.
 NON_ADDITIVE_TYPES = ("renewal",)
 
@@ -88,35 +89,17 @@ def target_arr(situation: Situation) -> float:
     account is about to churn: no growth target is pushed on it)."""
     current = current_arr(situation)
     uplift = weighted_in_year(situation) * situation.pipeline_factor
+    if uplift < MIN_UPLIFT:
+        return current  # cents of weighted pipeline are no growth case
     # The growth is a round number when it is large enough to be one; no pipeline, no growth.
     if uplift >= TARGET_ROUNDING:
         uplift = round(uplift / TARGET_ROUNDING) * TARGET_ROUNDING
     return round(current + uplift, 2)
 
 
-def renewal_opportunities(situation: Situation) -> list[ExpansionCandidate]:
-    """Open renewal opportunities from the CRM: listed with the pipeline (so a stale one is seen
-    and flagged) but never counted as growth."""
-    return [
-        ExpansionCandidate(
-            source="crm",
-            opportunity_id=o.id,
-            type="renewal",
-            description=o.description,
-            value=float(o.value),
-            probability=float(o.probability),
-            expected_close=o.expected_close,
-            expected_quarter=situation.quarter_of(o.expected_close),
-            evidence=f"open CRM renewal opportunity {o.id}",
-        )
-        for o in situation.context.opportunities
-        if o.stage == "open" and o.type == "renewal"
-    ]
-
-
 def draft_expansion_plan(situation: Situation) -> ExpansionPlan:
     candidates = sorted(
-        [*situation.context.expansion.candidates, *renewal_opportunities(situation)],
+        situation.context.expansion.candidates,
         key=lambda c: (-(c.value * c.probability), c.description, c.opportunity_id or ""),
     )
     opportunities = [
@@ -146,7 +129,7 @@ def expansion_summary(situation: Situation) -> str:
         count = len(in_year_candidates(situation))
         return (
             f"{plural(count, 'opportunity', 'opportunities')} on record can close in {situation.fiscal_year} "
-            "but carry no probability-weighted value, so no ARR growth is counted on them."
+            "but carry next to no probability-weighted value, so no ARR growth is counted on them."
         )
     if plan_target <= current:
         later = [

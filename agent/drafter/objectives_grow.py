@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from agent.drafter.evidence import measurable_goals
 from agent.drafter.expansion import (
@@ -18,6 +18,7 @@ from agent.drafter.people import champion_name, with_champion
 from agent.drafter.situation import HIGH_UTILIZATION, Situation
 from agent.drafter.text import clip, day, money, pct, plural, quote, round_to
 from storage.plan_document import QUARTERS, Priority, Quarter, SuccessMetric
+from tools.analytics.expansion import ExpansionCandidate
 
 ONBOARDING_FIRST_VALUE_DAYS = 90  # first value is due this long after the contract starts at the latest
 
@@ -139,15 +140,19 @@ def _days_in(situation: Situation) -> int:
     return (situation.context.as_of - start).days if start is not None else 0
 
 
-def first_value_due(situation: Situation) -> str:
+def first_value_date(situation: Situation) -> date:
     """When first value is due: 90 days after the contract start, or 90 days into the plan if
-    that has passed already."""
+    that leaves under four weeks."""
     start = situation.context.customer.contract_start
     due = start + timedelta(days=ONBOARDING_FIRST_VALUE_DAYS) if start is not None else None
     earliest = situation.plan_start + timedelta(days=28)
     if due is None or due < earliest:
         due = situation.plan_start + timedelta(days=ONBOARDING_FIRST_VALUE_DAYS)
-    return day(min(due, situation.quarters[-1].end))
+    return min(due, situation.quarters[-1].end)
+
+
+def first_value_due(situation: Situation) -> str:
+    return day(first_value_date(situation))
 
 
 def _onboarding(
@@ -200,7 +205,12 @@ def _onboarding(
             ),
             FirstAction(2, provision, "Both"),
             FirstAction(3, "Admin training session for the customer's administrators", "Both"),
-            FirstAction(7, f"First value check{joined}: is the milestone on track for {due}?", "CSM"),
+            # Two weeks ahead of the date, while there is still time to act on the answer.
+            FirstAction(
+                max(2, ((first_value_date(situation) - situation.plan_start).days - 14) // 7 + 1),
+                f"First value check{joined}: is the milestone on track for {due}?",
+                "CSM",
+            ),
         ],
     )
 
@@ -217,6 +227,40 @@ def _threat_note(situation: Situation, descriptions: set[str]) -> str:
     return f" At risk from a {title}: {evidence}." if evidence else f" At risk from a {title}."
 
 
+def _deal_milestones(
+    situation: Situation, deals: list[ExpansionCandidate]
+) -> tuple[dict[Quarter, str], ExpansionCandidate]:
+    """Each deal closes in its quarter; the quarters before a close prepare that deal (the
+    business case, then the proposal), the ones after the last close follow through. Returns the
+    milestones and the deal that closes first (the one to start on)."""
+    buyer = situation.economic_buyer
+    closing: dict[Quarter, ExpansionCandidate] = {}
+    for deal in sorted(deals, key=lambda d: (QUARTERS.index(timeline_of(situation, d)), -d.value)):  # type: ignore[arg-type]
+        closing.setdefault(timeline_of(situation, deal), deal)  # type: ignore[arg-type]
+    after = iter(
+        ["Expansion adoption reviewed at the QBR", "Next year's expansion pipeline qualified", "Expansion outcomes in the annual review"]
+    )
+    plan: dict[Quarter, str] = {}
+    for index, quarter in enumerate(QUARTERS):
+        name_of = lambda d: quote(d.description, 60) or d.type.replace("_", " ")  # noqa: E731
+        if quarter in closing:
+            deal = closing[quarter]
+            plan[quarter] = f"Close {name_of(deal)} ({money(deal.value)})"
+            continue
+        upcoming = [q for q in QUARTERS[index + 1 :] if q in closing]
+        if not upcoming:
+            plan[quarter] = next(after, "Expansion results reviewed")
+            continue
+        deal = closing[upcoming[0]]
+        if QUARTERS.index(upcoming[0]) - index == 1 and index > 0 and QUARTERS[index - 1] in situation.open_quarters:
+            plan[quarter] = f"Proposal for {name_of(deal)} agreed"
+        elif buyer is not None:
+            plan[quarter] = f"Business case for {name_of(deal)} reviewed with {buyer.name}"
+        else:
+            plan[quarter] = f"Business case for {name_of(deal)} built; economic buyer identified"
+    return plan, closing[min(closing, key=QUARTERS.index)]
+
+
 def growth(situation: Situation) -> ObjectiveDraft | None:
     if not situation.expansion_ready or situation.arr is None:
         return None  # no ARR on record: no ARR target (the data gap objective asks for it)
@@ -230,34 +274,8 @@ def growth(situation: Situation) -> ObjectiveDraft | None:
     # Opportunity names are the CRM's words: quoted, so nobody reads "Seats for ..." as a seat target.
     lead_name = quote(lead.description, 60) or lead.type.replace("_", " ")
     buyer = situation.economic_buyer
-    closes: dict[Quarter, str] = {}
-    for candidate in candidates[:3]:
-        quarter = timeline_of(situation, candidate)  # in-year candidates: always an open quarter
-        if quarter in situation.open_quarters and quarter not in closes:
-            name = quote(candidate.description, 60) or candidate.type.replace("_", " ")
-            closes[quarter] = f"Close {name} ({money(candidate.value)})"  # type: ignore[index]
-    first_close = min((QUARTERS.index(q) for q in closes), default=len(QUARTERS))
-    case = (
-        f"Business case for {lead_name} reviewed with {buyer.name}"
-        if buyer
-        else f"Business case for {lead_name} built; economic buyer identified"
-    )
-    plan: dict[Quarter, str] = {}
-    # Before the first close: the case, then the proposal, then the terms, ending just before it.
-    before = [case, f"Proposal for {lead_name} reviewed", f"Terms for {lead_name} agreed"]
-    open_before = [q for q in QUARTERS[:first_close] if q in situation.open_quarters]
-    steps_before = before[: max(0, len(open_before) - 1)] + before[-1:] if len(open_before) < len(before) else before
-    if len(open_before) == 1:
-        steps_before = [case]
-    after = ["Expansion adoption reviewed at the QBR", "Next year's expansion pipeline qualified", "Expansion outcomes in the annual review"]
-    for index, quarter in enumerate(QUARTERS):
-        if quarter in closes:
-            plan[quarter] = closes[quarter]
-        elif index < first_close:
-            position = open_before.index(quarter) if quarter in open_before else 0
-            plan[quarter] = steps_before[min(position, len(steps_before) - 1)] if open_before else case
-        else:
-            plan[quarter] = after.pop(0) if after else "Expansion results reviewed"
+    plan, first_deal = _deal_milestones(situation, candidates[:3])
+    first_name = quote(first_deal.description, 60) or first_deal.type.replace("_", " ")
     uplift = round(goal - current, 2)
     factor = situation.pipeline_factor
     discount = f", counted at {pct(factor * 100)} while the account is on watch" if factor < 1 else ""
@@ -283,7 +301,7 @@ def growth(situation: Situation) -> ObjectiveDraft | None:
         [
             FirstAction(
                 3,
-                f"Build the business case for {lead_name}"
+                f"Build the business case for {first_name}"
                 + (f" with {buyer.name}" if buyer else "; identify the economic buyer")
                 + " with the account executive",
                 "CSM",
@@ -382,11 +400,14 @@ MATERIAL_WORDS = (
 
 def open_data_gaps(situation: Situation) -> list[str]:
     """Data gaps the CSM can close for this account (missing stakeholder roles are the
-    stakeholder plan's; the lack of comparable accounts is nobody's to fill)."""
+    stakeholder plan's; the lack of comparable accounts is nobody's to fill; a new account's short
+    history fills itself)."""
     return [
         gap
         for gap in situation.data_gaps
-        if not any(word in gap.lower() for word in ROLE_WORDS) and "similar accounts" not in gap
+        if not any(word in gap.lower() for word in ROLE_WORDS)
+        and "similar accounts" not in gap
+        and not (situation.onboarding and ("history" in gap or "interactions" in gap))
     ]
 
 

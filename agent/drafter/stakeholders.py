@@ -10,6 +10,7 @@ from agent.drafter.text import names, person, plural
 from storage.plan_document import RelationshipGoal, StakeholderMapEntry, StakeholderPlan
 from tools.analytics.snapshot import ContactInsight
 
+ENGAGEMENT_WORDS = {"low": "low", "none": "no"}
 STRONG = 75
 WEAK = 50
 TARGET_CAP = 95
@@ -27,7 +28,7 @@ def _strategy(situation: Situation, contact: ContactInsight) -> str:
     """How to work with this person, addressed to them (two people in one role get their own line)."""
     score = contact.relationship.score
     role = contact.role
-    first = contact.name.split()[0] if contact.name.split() else contact.name
+    first = contact.name  # the full name: two contacts may share a first name
     if role == "exec_sponsor":
         return f"Quarterly executive briefing with {first}; co-own the plan's outcomes and the renewal decision"
     if role == "economic_buyer":
@@ -72,7 +73,8 @@ def _exec_strategy(situation: Situation) -> str:
         strategy = (
             f"Keep {who} close: quarterly executive briefings with our VP Customer Success"
             if engaged
-            else f"{who}, shows {sponsor.engagement_level or 'no recorded'} engagement: win back their attention "
+            else f"{who}, shows {ENGAGEMENT_WORDS.get(sponsor.engagement_level or '', 'no recorded')} engagement: "
+            "win back their attention "
             "with a short outcomes briefing, then quarterly executive reviews"
         )
         if buyer is None:
