@@ -139,7 +139,8 @@ def _check_pipeline(facts: ReviewFacts) -> None:
 
 def _check_stale(facts: ReviewFacts) -> None:
     plan = facts.document.expansion_plan
-    texts = [item.own.lower() for item in facts.texts]
+    # The whole text: the plan quotes opportunity names (customer words), which `own` blanks out.
+    texts = [item.text.lower() for item in facts.texts]
     for opportunity in facts.context.opportunities:
         close = opportunity.expected_close
         if opportunity.stage != "open" or close is None or close >= facts.as_of:
