@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.drafter.text import day, quote
+from agent.drafter.text import day, names, quote
 from tools.analytics.context import PlanningContext
 from tools.analytics.snapshot import InteractionNote
 
@@ -121,7 +121,8 @@ def _note_text(note: InteractionNote) -> str:
 def mine_notes(context: PlanningContext) -> list[Evidence]:
     """Evidence from the interaction notes of the last 180 days (newest first)."""
     competitors = competitor_names(context)
-    found: list[Evidence] = []
+    # One piece of evidence per cause, person and kind of touch: their notes together, newest first.
+    grouped: dict[tuple[str, str, str], list[tuple[InteractionNote, str, frozenset[str]]]] = {}
     seen: set[str] = set()
     for note in context.interactions.notes:
         key = " ".join(note.summary.lower().split())
@@ -132,7 +133,15 @@ def mine_notes(context: PlanningContext) -> list[Evidence]:
         if classified is None:
             continue
         cause, severity, topic = classified
-        found.append(Evidence(cause, severity, _note_text(note), topic))
+        who = (note.contact_name or "an unnamed contact", (note.kind or "interaction").replace("_", " "))
+        grouped.setdefault((cause, *who), []).append((note, severity, topic))
+    found: list[Evidence] = []
+    for (cause, who, kind), notes in grouped.items():
+        severity = "high" if any(s == "high" for _, s, _ in notes) else "medium"
+        topic = frozenset().union(*(t for _, _, t in notes))
+        when = names([day(note.date) for note, _, _ in notes])
+        quotes = "; ".join(quote(note.summary, NOTE_QUOTE_LIMIT) or "" for note, _, _ in notes)
+        found.append(Evidence(cause, severity, f"{kind} with {who} on {when}: {quotes}", topic))
     return found
 
 

@@ -102,15 +102,20 @@ def draft_expansion_plan(situation: Situation) -> ExpansionPlan:
         situation.context.expansion.candidates,
         key=lambda c: (-(c.value * c.probability), c.description, c.opportunity_id or ""),
     )
+    descriptions = [_description(situation, c) for c in candidates]
+    repeated = {d for d in descriptions if descriptions.count(d) > 1}
     opportunities = [
         ExpansionOpportunity(
             type=candidate.type,
-            description=_description(situation, candidate),
+            # Namesakes in the CRM are told apart by their close date.
+            description=description
+            + (f" (closing {day(candidate.expected_close)})" if description in repeated and candidate.expected_close else "")
+            + (f" ({candidate.opportunity_id})" if description in repeated and not candidate.expected_close and candidate.opportunity_id else ""),
             value=round(max(0.0, candidate.value), 2),
             probability=round(min(1.0, max(0.0, candidate.probability)), 2),
             timeline=timeline_of(situation, candidate),
         )
-        for candidate in candidates
+        for candidate, description in zip(candidates, descriptions, strict=True)
     ]
     return ExpansionPlan(
         current_arr=current_arr(situation),
@@ -129,7 +134,8 @@ def expansion_summary(situation: Situation) -> str:
         count = len(in_year_candidates(situation))
         return (
             f"{plural(count, 'opportunity', 'opportunities')} on record can close in {situation.fiscal_year} "
-            "but carry next to no probability-weighted value, so no ARR growth is counted on them."
+            f"but {'carries' if count == 1 else 'carry'} next to no probability-weighted value, "
+            "so no ARR growth is counted on them."
         )
     if plan_target <= current:
         later = [

@@ -241,23 +241,36 @@ def _deal_milestones(
         ["Expansion adoption reviewed at the QBR", "Next year's expansion pipeline qualified", "Expansion outcomes in the annual review"]
     )
     plan: dict[Quarter, str] = {}
+
+    def name_of(deal: ExpansionCandidate) -> str:
+        return quote(deal.description, 60) or deal.type.replace("_", " ")
+
     for index, quarter in enumerate(QUARTERS):
-        name_of = lambda d: quote(d.description, 60) or d.type.replace("_", " ")  # noqa: E731
         if quarter in closing:
             deal = closing[quarter]
-            plan[quarter] = f"Close {name_of(deal)} ({money(deal.value)})"
+            text = f"Close {name_of(deal)} ({money(deal.value)})"
+            # Two CRM deals may share a name: the milestones still say different things.
+            plan[quarter] = text if text not in plan.values() else f"{text}, the second one"
             continue
         upcoming = [q for q in QUARTERS[index + 1 :] if q in closing]
         if not upcoming:
             plan[quarter] = next(after, "Expansion results reviewed")
             continue
         deal = closing[upcoming[0]]
-        if QUARTERS.index(upcoming[0]) - index == 1 and index > 0 and QUARTERS[index - 1] in situation.open_quarters:
+        # The quarters since the last close prepare this deal: the case first, the proposal last.
+        previous_close = max((QUARTERS.index(q) for q in closing if QUARTERS.index(q) < index), default=-1)
+        prep = [i for i in range(previous_close + 1, QUARTERS.index(upcoming[0])) if QUARTERS[i] in situation.open_quarters]
+        position = prep.index(index) if index in prep else 0
+        if position == 0:
+            plan[quarter] = (
+                f"Business case for {name_of(deal)} reviewed with {buyer.name}"
+                if buyer is not None
+                else f"Business case for {name_of(deal)} built; economic buyer identified"
+            )
+        elif position == len(prep) - 1:
             plan[quarter] = f"Proposal for {name_of(deal)} agreed"
-        elif buyer is not None:
-            plan[quarter] = f"Business case for {name_of(deal)} reviewed with {buyer.name}"
         else:
-            plan[quarter] = f"Business case for {name_of(deal)} built; economic buyer identified"
+            plan[quarter] = f"Reference call or pilot for {name_of(deal)} completed"
     return plan, closing[min(closing, key=QUARTERS.index)]
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from agent.drafter.evidence import Evidence, classify, competitor_names, mine_notes, signal_topic, words
-from agent.drafter.text import clip, day, money, plural, quote
+from agent.drafter.text import clip, day, money, names, plural, quote
 from tools.analytics.context import PlanningContext
 from tools.analytics.expansion import ExpansionCandidate
 from tools.analytics.risks import SEVERITY_RANK, DetectedRisk
@@ -161,12 +161,26 @@ def build_register(
             causes[key] = RiskCause(cause=base, severity=severity, signal_type=signal_type or None)
         return causes[key]
 
+    # Signals of one type about one cause read as one piece of evidence (their dates and words).
+    signals: dict[tuple[str, str], list[tuple[DetectedRisk, str, frozenset[str]]]] = {}
     for risk in context.risks.risks:
         if onboarding and risk.kind == "low_adoption":
             continue  # low usage is where every onboarding starts, not a risk
         cause, text, topic, signal_type = _detected_evidence(context, risk)
         key = f"other:{signal_type}" if cause == "other" and signal_type else cause
+        if risk.kind == "open_signal" and signal_type:
+            signals.setdefault((key, signal_type), []).append((risk, text, topic))
+            continue
         cause_for(key, risk.severity).add(risk.severity, text, risk.kind, topic)
+    for (key, signal_type), found_signals in signals.items():
+        target = cause_for(key, found_signals[0][0].severity)
+        if len(found_signals) == 1:
+            risk, text, topic = found_signals[0]
+            target.add(risk.severity, text, risk.kind, topic)
+            continue
+        for risk, _, topic in found_signals:
+            target.add(risk.severity, "", risk.kind, topic)
+        target.add(found_signals[0][0].severity, _signals_text(context, signal_type, found_signals), "open_signal")
     for found in mine_notes(context):
         _add_note(cause_for(found.cause, found.severity), found)
     if "champion_loss" in causes and "single_threaded" in causes:
@@ -182,6 +196,20 @@ def build_register(
     for cause in register:
         _tie(cause, candidates, renewal_label)
     return register
+
+
+def _signals_text(
+    context: PlanningContext, signal_type: str, found: list[tuple[DetectedRisk, str, frozenset[str]]]
+) -> str:
+    """'competitor evaluation signals (critical, high; detected Jan 3, 2026 and Jan 20, 2026): “...”; “...”'."""
+    by_id = {s.id: s for s in context.risk_signals}
+    facts = [by_id[risk.signal_id] for risk, _, _ in found if risk.signal_id in by_id]
+    kind = signal_type.replace("_", " ").strip()
+    kind = kind if kind.lower().endswith("signals") else f"{kind.removesuffix(' signal')} signals"
+    severities = ", ".join(dict.fromkeys(f.severity for f in facts))
+    dates = names([day(f.detected_at) for f in facts if f.detected_at])
+    words = "; ".join(dict.fromkeys(quote(f.description, SIGNAL_QUOTE_LIMIT) or "" for f in facts))
+    return f"{kind} ({severities}" + (f"; detected {dates}" if dates else "") + f"): {words}"
 
 
 def _add_note(cause: RiskCause, found: Evidence) -> None:
