@@ -227,6 +227,11 @@ def _threat_note(situation: Situation, descriptions: set[str]) -> str:
     return f" At risk from a {title}: {evidence}." if evidence else f" At risk from a {title}."
 
 
+def deal_name(deal: ExpansionCandidate) -> str:
+    """A deal as the plan names it: the CRM's words, quoted; an unnamed one says so."""
+    return quote(deal.description, 60) or "an unnamed expansion deal"
+
+
 def _deal_milestones(
     situation: Situation, deals: list[ExpansionCandidate]
 ) -> tuple[dict[Quarter, str], ExpansionCandidate]:
@@ -243,7 +248,7 @@ def _deal_milestones(
     plan: dict[Quarter, str] = {}
 
     def name_of(deal: ExpansionCandidate) -> str:
-        return quote(deal.description, 60) or deal.type.replace("_", " ")
+        return deal_name(deal)
 
     for index, quarter in enumerate(QUARTERS):
         if quarter in closing:
@@ -285,10 +290,10 @@ def growth(situation: Situation) -> ObjectiveDraft | None:
         return None
     lead = candidates[0]
     # Opportunity names are the CRM's words: quoted, so nobody reads "Seats for ..." as a seat target.
-    lead_name = quote(lead.description, 60) or lead.type.replace("_", " ")
+    lead_name = deal_name(lead)
     buyer = situation.economic_buyer
     plan, first_deal = _deal_milestones(situation, candidates[:3])
-    first_name = quote(first_deal.description, 60) or first_deal.type.replace("_", " ")
+    first_name = deal_name(first_deal)
     uplift = round(goal - current, 2)
     factor = situation.pipeline_factor
     discount = f", counted at {pct(factor * 100)} while the account is on watch" if factor < 1 else ""

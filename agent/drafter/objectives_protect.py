@@ -100,9 +100,12 @@ def retention(situation: Situation) -> ObjectiveDraft | None:
         when = f", renewal {days_phrase(situation.days_to_renewal)}" if situation.days_to_renewal is not None else ""
         rationale = f"{at_stake} ARR at risk{when}: {reasons}."
         lift = f" and lift health from {health} to {target}" if health is not None else ""
-        objective = f"Secure {the_renewal}{lift}" if situation.renewal_label else f"Stabilise the account{lift}"
-        if not situation.renewal_label and situation.renewal_stale:
-            objective += " and confirm its renewal"
+        if situation.renewal_label:
+            objective = f"Secure {the_renewal}{lift}"
+        elif situation.renewal_stale:
+            objective = f"Confirm the renewal status{lift}"
+        else:
+            objective = f"Stabilise the account{lift}" if lift else "Stabilise the account and close the open risks"
         priority: Priority = "critical"
         about = names([f"the {title}" for title in _cause_titles(situation, top)]) or "the open risks"
         if situation.onboarding:
