@@ -1,9 +1,13 @@
 # Two commands set everything up on a fresh machine (Python 3.11 and the package registries only):
 #   make demo   - creates .venv, installs accountplan, drafts a plan for the demo account
-#   make test   - creates .venv, installs the dev extras, runs ruff and the test suite
+#   make test   - creates .venv, installs the dev extras, runs ruff, the import contracts, the type
+#                 checker and the test suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+# pyright is pinned in pyproject and runs its bundled copy on the machine's node: no "new version"
+# look-up on every run.
+PYRIGHT := PYRIGHT_PYTHON_IGNORE_WARNINGS=1 $(BIN)/pyright --pythonpath $(BIN)/python
 
 .PHONY: demo test lint bench install clean
 
@@ -20,9 +24,13 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
+	$(PYRIGHT)
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
+	$(PYRIGHT)
 	$(BIN)/pytest -q
 
 bench: install

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent.claude.grounding import plan_provenance
 from agent.deps import AgentDeps
 from agent.drafter import DRAFTER_VERSION, draft_plan
 from agent.drafter.confidence import confidence_breakdown
@@ -35,6 +36,7 @@ from storage.errors import BadInput, Conflict
 from storage.models import AccountPlan
 from storage.plan_document import SECTIONS, AccountPlanDocument
 from storage.plans import SavedPlan, document_of, save_plan_version
+from storage.vocabulary import OpportunityStage, RiskStatus
 from tools.analytics import context as context_tools
 from tools.analytics import fiscal_calendar
 from tools.analytics.context import PlanningContext
@@ -284,8 +286,11 @@ def _with_generation_context(
     confidence = dict(drafted.get("confidence") or confidence_breakdown(context))
     ai_confidence = document.ai_confidence
     if writer.name != "offline" and sections:
-        # Sections the model could not write well enough were drafted offline: say so in the score.
-        fallback_share = len([s for s in sections if s in outcome.fallbacks]) / len(sections)
+        # What the model could not write well enough was drafted offline: say so in the score, pro
+        # rata (one objective of five that fell back is a fifth of that section).
+        fallback_share = sum(
+            outcome.offline_share.get(s, 1.0 if s in outcome.fallbacks else 0.0) for s in sections
+        ) / len(sections)
         ai_confidence = round(baseline.ai_confidence * (1 - FALLBACK_CONFIDENCE_PENALTY * fallback_share), 2)
         confidence.update(fallback_share=round(fallback_share, 2), after_fallbacks=ai_confidence)
     generation_context: dict[str, Any] = {
@@ -309,6 +314,8 @@ def _with_generation_context(
         "inputs": inputs_summary(context),
         "confidence": confidence,
         "tracked_inputs": tracked_inputs_from_context(context).model_dump(mode="json"),
+        # What every figure and person in the plan rests on, whoever drafted it.
+        "provenance": plan_provenance(document, context),
         "requested_by": request.author,
         "surface": request.surface,
     }
@@ -345,9 +352,9 @@ def inputs_summary(context: PlanningContext) -> dict[str, Any]:
         "feature_utilization": context.customer.feature_utilization,
         "contacts": len(context.contacts),
         "active_contacts": sum(1 for c in context.contacts if c.active),
-        "open_opportunities": sum(1 for o in context.opportunities if o.stage == "open"),
+        "open_opportunities": sum(1 for o in context.opportunities if o.stage == OpportunityStage.OPEN),
         "expansion_candidates": len(context.expansion.candidates),
-        "active_risk_signals": sum(1 for r in context.risk_signals if r.status == "active"),
+        "active_risk_signals": sum(1 for r in context.risk_signals if r.status == RiskStatus.ACTIVE),
         "detected_risks": len(context.risks.risks),
         "interactions_90d": context.interactions.count_90d,
         "health_points": len(context.health.points),

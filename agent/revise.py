@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from agent.claude.grounding import GroundingFacts, grounding_check
+from agent.claude.grounding import GroundingFacts, grounding_check, plan_provenance
 from agent.deps import AgentDeps
 from agent.intents import PlanFacts, compose_reply, run_request
 from agent.review import review_finisher
@@ -73,10 +73,12 @@ async def _prepare(deps: AgentDeps, plan_id: str, actor: str | None) -> _Prepare
         document = document_of(plan)
         context: PlanningContext | None = None
         try:
+            # The data as of the plan's own date, so the scores and figures read agree with the plan.
+            as_of = _plan_as_of(document) or deps.today()
             context = await context_tools.gather_planning_context(
                 session,
                 plan.customer_id,
-                deps.today(),
+                as_of,
                 fiscal_year=plan.fiscal_year,
                 fiscal_year_start_month=deps.fiscal_year_start_month,
             )
@@ -90,8 +92,15 @@ async def _prepare(deps: AgentDeps, plan_id: str, actor: str | None) -> _Prepare
         context=context,
         check=grounding_check(facts),
         facts=facts,
-        finish=review_finisher(today=deps.today(), start_month=deps.fiscal_year_start_month),
+        finish=review_finisher(today=deps.today(), start_month=deps.fiscal_year_start_month, context=context),
     )
+
+
+def _plan_as_of(document: AccountPlanDocument) -> date | None:
+    try:
+        return date.fromisoformat(str(document.generation_context.get("as_of")))
+    except ValueError:
+        return None
 
 
 def _with_accounting(
@@ -134,6 +143,7 @@ async def _save(
     check: GroundingCheck,
     submit: bool,
     usage: dict[str, Any],
+    facts: GroundingFacts | None = None,
     finish: Finisher | None = None,
 ) -> tuple[AccountPlanDocument, list[str], bool, str]:
     """Save the edited plan as one revision, then submit it when asked. Returns the document, its
@@ -143,6 +153,9 @@ async def _save(
     if diff:
         if usage:
             edited = _with_accounting(edited, usage, surface)
+        if facts is not None:  # the plan's sources follow its edits
+            context = {**edited.generation_context, "provenance": plan_provenance(edited, facts)}
+            edited = edited.model_copy(update={"generation_context": context})
         async with database.session() as session:
             result = await save_revision(
                 session,
@@ -243,8 +256,8 @@ async def _revise_with_claude(
     actor: str,
     surface: str,
 ) -> RevisionOutcome:
-    from agent.claude.revision_agent import run_revision_agent
-    from agent.claude.tools import RevisionDeps
+    from agent.claude.revision_agent import relayable_reply, run_revision_agent
+    from agent.claude.tools import RevisionDeps, asks_to_submit
 
     started = time.perf_counter()
     deps = RevisionDeps(
@@ -252,8 +265,10 @@ async def _revise_with_claude(
         original=prepared.document,
         document=prepared.document,
         facts=prepared.facts,
-        check=prepared.check,
+        # The model is told what would be allowed instead of each unsupported figure.
+        check=grounding_check(prepared.facts, teach=True),
         context=prepared.context,
+        submission_asked=asks_to_submit(message),
     )
     run = await run_revision_agent(client, deps, message)
     usage = run.usage.as_dict(client.model) | {
@@ -273,10 +288,14 @@ async def _revise_with_claude(
         reason=f"revised with Claude: {message[:200]}",
         check=prepared.check,
         finish=prepared.finish,
-        submit=deps.submit_requested,
+        submit=deps.submit_requested and deps.submission_asked,
         usage=usage,
+        facts=prepared.facts,
     )
-    reply = " ".join(part for part in (run.reply, note) if part)
+    # What the person reads is built from what happened: the model's words minus any claim the
+    # tools do not back, then the lifecycle's own note on submission.
+    said = relayable_reply(run.reply, changed=bool(diff), submitted=submitted)
+    reply = " ".join(part for part in (said, note) if part)
     return RevisionOutcome(reply, diff, document, changed=bool(diff), submitted=submitted, usage=usage)
 
 
@@ -287,7 +306,9 @@ async def _plan_facts(deps: AgentDeps, plan_id: str, prepared: _Prepared) -> Pla
         plan = await get_plan(session, plan_id)
         changes = await lifecycle.changes_since_approved(session, plan) if plan.approved_version else None
         ownership = await lifecycle.ownership_of(session, plan)
-        manager = await find_user(session, ownership.csm_manager_email) if ownership.csm_manager_email else None
+        manager = (
+            await find_user(session, ownership.csm_manager_email) if ownership.csm_manager_email else None
+        )
     return PlanFacts(
         today=deps.today(),
         renewal_date=context.customer.renewal_date if context else None,
@@ -323,6 +344,7 @@ async def _revise_offline(
                 finish=prepared.finish,
                 submit=result.submit,
                 usage={},
+                facts=prepared.facts,
             )
         except (BadInput, NotFound) as error:  # understood, but the plan cannot take it
             reply = f"Nothing changed in {title}: {error.message}."

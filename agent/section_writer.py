@@ -1,8 +1,8 @@
 """Who writes a plan's sections: the contract every drafter (offline, Claude) fulfils.
 
 `generate_plan` always drafts a full offline baseline first; a writer then supplies the requested
-sections. Sections a writer could not produce are taken from the baseline and listed in
-`fallbacks` with the reason, so a plan is never half-written.
+sections. Sections (or parts of them) a writer could not produce are taken from the baseline and
+listed in `fallbacks` with the reason, so a plan is never half-written.
 """
 
 from __future__ import annotations
@@ -34,7 +34,10 @@ class SectionOutcome:
     """What a writer produced for the requested sections."""
 
     sections: dict[str, Any]  # section name -> validated value (section model, list or str)
-    fallbacks: dict[str, str] = field(default_factory=dict)  # section -> why it was drafted offline
+    # What was drafted offline and why: a whole section ("risk_mitigation") or one part of it
+    # ("strategic_objectives[1]", "action_plan_90day[weeks 5-8]"), each named once.
+    fallbacks: dict[str, str] = field(default_factory=dict)
+    offline_share: dict[str, float] = field(default_factory=dict)  # section -> share drafted offline (0-1)
     usage: dict[str, Any] = field(default_factory=dict)  # tokens in/out/cache, model, latency; {} offline
 
 

@@ -1,12 +1,14 @@
 """Claude drafting: concurrent vs sequential wall time, calls, tokens and the cacheable prefix.
 
-    .venv/bin/python -m bench.claude_bench [--accounts 3] [--ms-per-token 2] [--base-ms 80]
+    .venv/bin/python -m bench.claude_bench [--accounts 3] [--ms-per-token 2] [--base-ms 80] [--answers draft|careful]
 
 Seeds the demo portfolio into a SQLite file, gathers real planning contexts and drafts each plan
 with the Claude section writer through the real SDK against the fake Messages API on 127.0.0.1.
 The fake takes `base-ms + ms-per-token x output tokens` per call (real models stream ~15-20 ms per
 output token; the default is a 10x faster clock so the bench runs in seconds) and answers with the
-offline draft's sections, so output sizes are realistic. Prints per plan and the means:
+offline draft's sections, so output sizes are realistic (`--answers careful`: the model-style
+answers of tests/fakes/model_answers.py instead, rounded and derived figures the grounding has to
+work out). Prints per plan and the means:
   * concurrent wall time vs the slowest single call plus the context (cache warm-up) call;
   * the same jobs drafted one after another, and the speed-up;
   * model calls per plan, input tokens per plan, and the share that is the cacheable shared prefix
@@ -35,7 +37,8 @@ from storage.db import Database
 from storage.demo.accounts import account_id
 from storage.demo.portfolio import seed_demo_portfolio
 from storage.plan_document import SECTIONS
-from tests.fakes.anthropic_api import FakeAnthropic, Responder
+from tests.fakes.anthropic_api import FakeAnthropic, Responder, tokens
+from tests.fakes.model_answers import Account, author
 from tests.fakes.plan_samples import plan_author
 from tools.analytics.context import PlanningContext, gather_planning_context
 from tools.analytics.fiscal_calendar import fiscal_year_of
@@ -77,15 +80,29 @@ async def _fake_in_own_thread(responder: Responder) -> AsyncIterator[FakeAnthrop
         loop.close()
 
 
+def _timed(responder: Responder, ms_per_token: float, base_ms: float) -> Responder:
+    """`responder`, taking as long as a model writing its answer would."""
+
+    def respond(call: Any) -> Any:
+        reply = responder(call)
+        reply.delay = base_ms / 1000 + (reply.output_tokens or tokens(reply.content)) * ms_per_token / 1000
+        return reply
+
+    return respond
+
+
 async def _draft(
-    context: PlanningContext, *, concurrent: bool, ms_per_token: float, base_ms: float
+    context: PlanningContext, *, concurrent: bool, ms_per_token: float, base_ms: float, answers: str = "draft"
 ) -> dict[str, Any]:
     fiscal_year = fiscal_year_of(context.as_of, 1)
     baseline = draft_plan(context, fiscal_year)
-    author = plan_author(
-        baseline.to_json_dict(), seconds_per_output_token=ms_per_token / 1000, base_latency=base_ms / 1000
-    )
-    async with _fake_in_own_thread(author) as fake:
+    if answers == "careful":
+        responder = _timed(author(Account(context, baseline.to_json_dict())), ms_per_token, base_ms)
+    else:
+        responder = plan_author(
+            baseline.to_json_dict(), seconds_per_output_token=ms_per_token / 1000, base_latency=base_ms / 1000
+        )
+    async with _fake_in_own_thread(responder) as fake:
         client = ClaudeClient(
             api_key="sk-bench", model="claude-bench", base_url=fake.url, max_retries=0, deadline=600
         )
@@ -117,14 +134,14 @@ async def _draft(
     }
 
 
-async def main(accounts: int, ms_per_token: float, base_ms: float) -> None:
+async def main(accounts: int, ms_per_token: float, base_ms: float, answers: str = "draft") -> None:
     contexts = await _contexts(accounts)
     # One unmeasured run first: schemas, prompts and SDK internals are built once per process.
-    await _draft(contexts[0], concurrent=True, ms_per_token=0, base_ms=0)
+    await _draft(contexts[0], concurrent=True, ms_per_token=0, base_ms=0, answers=answers)
     rows = []
     for context in contexts:
-        fast = await _draft(context, concurrent=True, ms_per_token=ms_per_token, base_ms=base_ms)
-        slow = await _draft(context, concurrent=False, ms_per_token=ms_per_token, base_ms=base_ms)
+        fast = await _draft(context, concurrent=True, ms_per_token=ms_per_token, base_ms=base_ms, answers=answers)
+        slow = await _draft(context, concurrent=False, ms_per_token=ms_per_token, base_ms=base_ms, answers=answers)
         bound = fast["slowest_call_s"] + fast["context_call_s"]
         row = {
             **fast,
@@ -146,7 +163,7 @@ async def main(accounts: int, ms_per_token: float, base_ms: float) -> None:
         return statistics.mean(r[key] for r in rows)
 
     print()
-    print(f"plans: {len(rows)}  (fake latency {base_ms:.0f} ms + {ms_per_token:g} ms/output token)")
+    print(f"plans: {len(rows)}  (fake latency {base_ms:.0f} ms + {ms_per_token:g} ms/output token; {answers} answers)")
     print(
         f"concurrent wall / (slowest call + context call): {mean('vs_bound'):.2f}x   target <= 1.3x  "
         f"{'PASS' if max(r['vs_bound'] for r in rows) <= 1.3 else 'FAIL'}"
@@ -176,5 +193,6 @@ if __name__ == "__main__":
     parser.add_argument("--accounts", type=int, default=3)
     parser.add_argument("--ms-per-token", type=float, default=2.0)
     parser.add_argument("--base-ms", type=float, default=80.0)
+    parser.add_argument("--answers", choices=("draft", "careful"), default="draft")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.accounts, arguments.ms_per_token, arguments.base_ms))
+    asyncio.run(main(arguments.accounts, arguments.ms_per_token, arguments.base_ms, arguments.answers))

@@ -21,7 +21,7 @@ SLACK_EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 HEALTH_DB_TIMEOUT_SECONDS = 2.0
 
-WebRouteRegistrar = Callable[[web.Application, SlackDeps], None]
+WebRouteRegistrar = Callable[[web.Application, SlackDeps], object]  # what it returns is unused
 
 # Features that serve HTTP routes on the same port append a registrar here
 # (e.g. the REST API mounting /api/...). Each is called once per built application.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, CursorResult, Result, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -34,6 +34,14 @@ def redact_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return "<unparseable database URL>"
+
+
+def rows_affected(result: Result[Any]) -> int:
+    """Rows an INSERT/UPDATE/DELETE matched. `session.execute` is typed as returning a Result; for
+    those statements it is a CursorResult, the one that carries the row count."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"no row count on a {type(result).__name__}: not an INSERT, UPDATE or DELETE")
+    return result.rowcount
 
 
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -105,7 +113,7 @@ async def ensure_schema(engine: AsyncEngine) -> None:
 
 
 @asynccontextmanager
-async def connect_errors(engine: AsyncEngine) -> AsyncIterator[None]:
+async def connect_errors(engine: AsyncEngine) -> AsyncGenerator[None, None]:
     """Turn "cannot reach the database" into one clear line naming the URL without its password."""
     try:
         yield
@@ -142,7 +150,7 @@ class Database:
         return redact_url(self.url)
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
+    async def session(self) -> AsyncGenerator[AsyncSession, None]:
         """A session in a transaction: committed on success, rolled back on any error."""
         async with connect_errors(self.engine), self.sessions() as session, session.begin():
             yield session
@@ -167,5 +175,6 @@ __all__ = [
     "database_from_settings",
     "ensure_schema",
     "redact_url",
+    "rows_affected",
     "upgrade_schema",
 ]

@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from storage.errors import BadInput, ImportFailed
 from storage.import_rows import ENTITIES, ENTITY_BY_NAME, Entity
@@ -58,17 +58,18 @@ def _read_csv(path: Path, entity: Entity) -> SourceRows:
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
-            header = [name.strip().lower() for name in next(reader, [])]
-            start = reader.line_num + 1
-            for record in reader:
-                # The line a record starts on, even when a quoted cell spans several lines.
-                if any(cell.strip() for cell in record):
-                    rows.append((start, dict(zip(header, record, strict=False))))
+            try:
+                header = [name.strip().lower() for name in next(reader, list[str]())]
                 start = reader.line_num + 1
+                for record in reader:
+                    # The line a record starts on, even when a quoted cell spans several lines.
+                    if any(cell.strip() for cell in record):
+                        rows.append((start, dict(zip(header, record, strict=False))))
+                    start = reader.line_num + 1
+            except csv.Error as error:
+                raise ImportFailed([f"{path.name}:{reader.line_num}: file: unreadable CSV ({error})"]) from error
     except UnicodeDecodeError as error:
         raise ImportFailed([f"{path.name}:1: file: not UTF-8 text ({error.reason})"]) from error
-    except csv.Error as error:
-        raise ImportFailed([f"{path.name}:{reader.line_num}: file: unreadable CSV ({error})"]) from error
     return SourceRows(entity, path.name, set(header), rows)
 
 
@@ -82,23 +83,26 @@ def _read_json(path: Path) -> tuple[list[SourceRows], list[str]]:
         raise ImportFailed([f"{path.name}:{error.lineno}: file: not valid JSON ({error.msg})"]) from error
     if not isinstance(document, dict):
         raise ImportFailed([f'{path.name}:1: file: expected an object with keys like "customers"'])
+    keyed = cast(dict[str, object], document)  # JSON object keys are strings
     lines = _element_lines(text)
     sources: list[SourceRows] = []
     problems: list[str] = []
     for entity in ENTITIES:
-        items = document.get(entity.name)
+        items = keyed.get(entity.name)
         if items is None:
             continue
         if not isinstance(items, list):
             problems.append(f"{path.name}:1: {entity.name}: expected a list of objects")
             continue
+        elements = cast(list[object], items)
         rows: list[tuple[int, dict[str, Any]]] = []
         columns: set[str] = set()
-        for item, line in zip(items, lines.get(entity.name, []), strict=True):
+        for item, line in zip(elements, lines.get(entity.name, []), strict=True):
             if not isinstance(item, dict):
                 problems.append(f"{path.name}:{line}: {entity.name}: expected an object")
                 continue
-            row = {str(key).strip().lower(): value for key, value in item.items()}
+            fields = cast(dict[str, object], item)
+            row = {key.strip().lower(): value for key, value in fields.items()}
             columns.update(row)
             rows.append((line, row))
         sources.append(SourceRows(entity, path.name, columns, rows))
@@ -107,7 +111,7 @@ def _read_json(path: Path) -> tuple[list[SourceRows], list[str]]:
     if not sources:
         expected = ", ".join(entity.name for entity in ENTITIES)
         raise BadInput(f"{path.name} has none of the import keys ({expected})")
-    return sources, [key for key in document if key not in ENTITY_BY_NAME]
+    return sources, [key for key in keyed if key not in ENTITY_BY_NAME]
 
 
 _WHITESPACE = re.compile(r"\s*")
@@ -119,7 +123,8 @@ def _element_lines(text: str) -> dict[str, list[int]]:
     newlines = [index for index, char in enumerate(text) if char == "\n"]
 
     def skip(index: int) -> int:
-        return _WHITESPACE.match(text, index).end()  # type: ignore[union-attr]
+        match = _WHITESPACE.match(text, index)  # `\s*` always matches
+        return match.end() if match else index
 
     result: dict[str, list[int]] = {}
     index = skip(0) + 1  # past "{"

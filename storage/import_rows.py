@@ -24,16 +24,18 @@ from storage.models import (
     RiskSignal,
     UsageMonth,
     User,
+    table_of,
 )
-from storage.users import USER_ROLES
-
-CONTACT_ROLES = ("exec_sponsor", "champion", "technical_buyer", "economic_buyer", "user", "other")
-ENGAGEMENT_LEVELS = ("high", "medium", "low", "none")
-RENEWAL_OUTCOMES = ("renewed", "churned", "pending")
-OPPORTUNITY_TYPES = ("upsell", "cross_sell", "seat_expansion", "renewal")
-OPPORTUNITY_STAGES = ("open", "won", "lost")
-RISK_SEVERITIES = ("low", "medium", "high", "critical")
-RISK_STATUSES = ("active", "resolved")
+from storage.vocabulary import (
+    USER_ROLES,
+    ContactRole,
+    EngagementLevel,
+    OpportunityStage,
+    OpportunityType,
+    RenewalOutcome,
+    RiskStatus,
+    Severity,
+)
 
 # Numeric(14, 2) columns hold strictly less than this in absolute value.
 MAX_MONEY = Decimal("1000000000000")
@@ -191,7 +193,7 @@ class Entity:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # what a re-import matches on (the upsert conflict target)
     # column -> (entity it must reference, description used in errors)
-    references: dict[str, str] = field(default_factory=dict)
+    references: dict[str, str] = field(default_factory=dict[str, str])
 
     @property
     def filename(self) -> str:
@@ -207,9 +209,9 @@ def _text(table: Table, column: str, *, required: bool = False) -> Column:
 
 
 def _entities() -> tuple[Entity, ...]:
-    users, customers, contacts = User.__table__, Customer.__table__, Contact.__table__
-    health, usage = HealthScore.__table__, UsageMonth.__table__
-    opportunities, risks, interactions = Opportunity.__table__, RiskSignal.__table__, Interaction.__table__
+    users, customers, contacts = table_of(User), table_of(Customer), table_of(Contact)
+    health, usage = table_of(HealthScore), table_of(UsageMonth)
+    opportunities, risks, interactions = table_of(Opportunity), table_of(RiskSignal), table_of(Interaction)
     return (
         Entity(
             "users",
@@ -242,7 +244,7 @@ def _entities() -> tuple[Entity, ...]:
                 Column("csm_email", email(320)),
                 _text(customers, "goals"),
                 _text(customers, "competitors"),
-                Column("renewal_outcome", one_of(RENEWAL_OUTCOMES)),
+                Column("renewal_outcome", one_of(RenewalOutcome.values())),
                 Column("arr_change_last_year", money(signed=True)),
             ),
             key=("id",),
@@ -255,9 +257,9 @@ def _entities() -> tuple[Entity, ...]:
                 _text(contacts, "customer_id", required=True),
                 _text(contacts, "name", required=True),
                 _text(contacts, "title"),
-                Column("role", one_of(CONTACT_ROLES)),  # blank: inferred from the title
+                Column("role", one_of(ContactRole.values())),  # blank: inferred from the title
                 Column("email", email(320)),
-                Column("engagement_level", one_of(ENGAGEMENT_LEVELS)),
+                Column("engagement_level", one_of(EngagementLevel.values())),
                 Column("last_contacted", iso_date),
                 Column("active", boolean, default=True),
             ),
@@ -293,12 +295,12 @@ def _entities() -> tuple[Entity, ...]:
             (
                 _text(opportunities, "id", required=True),
                 _text(opportunities, "customer_id", required=True),
-                Column("type", one_of(OPPORTUNITY_TYPES), required=True),
+                Column("type", one_of(OpportunityType.values()), required=True),
                 _text(opportunities, "description", required=True),
                 Column("value", money(), required=True),
                 Column("probability", real(0, 1), required=True),
                 Column("expected_close", iso_date),
-                Column("stage", one_of(OPPORTUNITY_STAGES), default="open"),
+                Column("stage", one_of(OpportunityStage.values()), default=OpportunityStage.OPEN),
             ),
             key=("id",),
             references={"customer_id": "customers"},
@@ -310,10 +312,10 @@ def _entities() -> tuple[Entity, ...]:
                 _text(risks, "id", required=True),
                 _text(risks, "customer_id", required=True),
                 _text(risks, "type", required=True),
-                Column("severity", one_of(RISK_SEVERITIES), required=True),
+                Column("severity", one_of(Severity.values()), required=True),
                 _text(risks, "description", required=True),
                 Column("detected_at", iso_date),
-                Column("status", one_of(RISK_STATUSES), default="active"),
+                Column("status", one_of(RiskStatus.values()), default=RiskStatus.ACTIVE),
             ),
             key=("id",),
             references={"customer_id": "customers"},

@@ -9,7 +9,7 @@ entity's id, so re-importing a file updates what it imported before.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,10 +187,10 @@ def _parse(order: int, source: SourceRows, problems: _Problems, advance: Callabl
 
 async def _existing(
     session: AsyncSession, column: Any, values: Iterable[Any], *extra: Any
-) -> dict[Any, tuple]:
+) -> dict[Any, tuple[Any, ...]]:
     """Rows of `column`'s table whose `column` is among `values`: value -> the `extra` columns."""
     wanted = sorted(set(values) - {None})
-    found: dict[Any, tuple] = {}
+    found: dict[Any, tuple[Any, ...]] = {}
     for start in range(0, len(wanted), LOOKUP_CHUNK):
         chunk = wanted[start : start + LOOKUP_CHUNK]
         result = await session.execute(select(column, *extra).where(column.in_(chunk)))
@@ -341,7 +341,7 @@ async def bulk_upsert(
 
 
 @contextmanager
-def progress_bar(enabled: bool, total: int, label: str) -> Iterator[Callable[[int], None]]:
+def progress_bar(enabled: bool, total: int, label: str) -> Generator[Callable[[int], None], None, None]:
     """A bar on stderr counting to `total`; yields `advance(n)`, a no-op when not enabled."""
     if not enabled:
         yield lambda _count: None

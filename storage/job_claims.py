@@ -8,7 +8,7 @@ with SELECT ... FOR UPDATE SKIP LOCKED so two replicas never wait on or both tak
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import Database
+from storage.db import Database, rows_affected
 from storage.models import JobClaim
 
 DEFAULT_LEASE = timedelta(minutes=10)
@@ -43,20 +43,19 @@ async def claim(
 async def _insert_new(
     session: AsyncSession, key: str, *, worker: str, now: datetime, lease_until: datetime
 ) -> bool:
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(JobClaim)
         .values(key=key, claimed_by=worker, lease_until=lease_until, created_at=now)
         .on_conflict_do_nothing(index_elements=[JobClaim.key])
     )
-    result = await session.execute(statement)
-    return result.rowcount == 1
+    return rows_affected(await session.execute(statement)) == 1
 
 
 async def _take_over_expired(
     session: AsyncSession, key: str, *, worker: str, now: datetime, lease_until: datetime
 ) -> bool:
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         locked = (
             await session.execute(
                 select(JobClaim.key)
@@ -73,7 +72,7 @@ async def _take_over_expired(
         .values(claimed_by=worker, lease_until=lease_until)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return rows_affected(result) == 1
 
 
 async def complete(database: Database, key: str, *, worker: str, now: datetime) -> None:
@@ -113,7 +112,7 @@ async def exactly_once(
     worker: str,
     now: datetime,
     lease: timedelta = DEFAULT_LEASE,
-) -> AsyncIterator[bool]:
+) -> AsyncGenerator[bool, None]:
     """`async with exactly_once(...) as mine: if mine: do_it()` - done on success, released on error."""
     mine = await claim(database, key, worker=worker, now=now, lease=lease)
     if not mine:
@@ -136,7 +135,7 @@ async def prune_done(database: Database, prefix: str, *, before: datetime) -> in
             .where(JobClaim.key.startswith(prefix, autoescape=True), JobClaim.done_at < before)
             .execution_options(synchronize_session=False)
         )
-    return int(result.rowcount or 0)
+    return rows_affected(result)
 
 
 async def done_keys(session: AsyncSession, keys: list[str]) -> set[str]:

@@ -18,11 +18,27 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.vocabulary import (
+    ContactRole,
+    EngagementLevel,
+    OpportunityStage,
+    OpportunityType,
+    PlanStatus,
+    ProposalStatus,
+    RenewalOutcome,
+    RiskStatus,
+    Role,
+    Severity,
+    Surface,
+    VocabularyColumn,
+)
 
 # JSONB on PostgreSQL (the PRD's column type), plain JSON elsewhere.
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
@@ -40,6 +56,11 @@ class Base(DeclarativeBase):
     pass
 
 
+def table_of(model: type[Base]) -> Table:
+    """The Table a model maps, typed as one (SQLAlchemy types `Model.__table__` as any FromClause)."""
+    return Base.metadata.tables[model.__tablename__]
+
+
 class User(Base):
     """A CSM, manager or admin; `manager_email` names who approves their plans."""
 
@@ -48,7 +69,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20))  # csm | manager | admin
+    role: Mapped[Role] = mapped_column(VocabularyColumn(Role, 20))  # csm | manager | admin
     manager_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
     slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True, nullable=True)
 
@@ -70,7 +91,7 @@ class Customer(Base):
     csm_email: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True)
     goals: Mapped[str | None] = mapped_column(Text, nullable=True)
     competitors: Mapped[str | None] = mapped_column(Text, nullable=True)
-    renewal_outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)  # renewed|churned|pending
+    renewal_outcome: Mapped[RenewalOutcome | None] = mapped_column(VocabularyColumn(RenewalOutcome, 20), nullable=True)
     arr_change_last_year: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -90,9 +111,11 @@ class Contact(Base):
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    role: Mapped[str] = mapped_column(String(30))
+    role: Mapped[ContactRole] = mapped_column(VocabularyColumn(ContactRole, 30))
     email: Mapped[str | None] = mapped_column(String(320), nullable=True)
-    engagement_level: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    engagement_level: Mapped[EngagementLevel | None] = mapped_column(
+        VocabularyColumn(EngagementLevel, 10), nullable=True
+    )
     last_contacted: Mapped[date | None] = mapped_column(Date, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -122,12 +145,14 @@ class Opportunity(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
-    type: Mapped[str] = mapped_column(String(20))  # upsell | cross_sell | seat_expansion | renewal
+    type: Mapped[OpportunityType] = mapped_column(VocabularyColumn(OpportunityType, 20))
     description: Mapped[str] = mapped_column(Text)
     value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     probability: Mapped[float] = mapped_column(Float)
     expected_close: Mapped[date | None] = mapped_column(Date, nullable=True)
-    stage: Mapped[str] = mapped_column(String(10), default="open")  # open | won | lost
+    stage: Mapped[OpportunityStage] = mapped_column(
+        VocabularyColumn(OpportunityStage, 10), default=OpportunityStage.OPEN
+    )
 
 
 class RiskSignal(Base):
@@ -136,10 +161,10 @@ class RiskSignal(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(50))
-    severity: Mapped[str] = mapped_column(String(10))  # low | medium | high | critical
+    severity: Mapped[Severity] = mapped_column(VocabularyColumn(Severity, 10))
     description: Mapped[str] = mapped_column(Text)
     detected_at: Mapped[date | None] = mapped_column(Date, nullable=True)
-    status: Mapped[str] = mapped_column(String(10), default="active")  # active | resolved
+    status: Mapped[RiskStatus] = mapped_column(VocabularyColumn(RiskStatus, 10), default=RiskStatus.ACTIVE)
 
 
 class Interaction(Base):
@@ -164,7 +189,7 @@ class AccountPlan(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     fiscal_year: Mapped[str] = mapped_column(String(6))
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[PlanStatus] = mapped_column(VocabularyColumn(PlanStatus, 20), default=PlanStatus.DRAFT)
     version: Mapped[int] = mapped_column(Integer, default=1)
     document: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     ai_generated: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -216,7 +241,7 @@ class AuditEvent(Base):
     )
     actor: Mapped[str] = mapped_column(String(320))
     action: Mapped[str] = mapped_column(String(50))
-    surface: Mapped[str] = mapped_column(String(20))  # cli | slack | api | agent | scheduler
+    surface: Mapped[Surface] = mapped_column(VocabularyColumn(Surface, 20))
     version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
@@ -267,9 +292,11 @@ class PlanProposal(Base):
     plan_id: Mapped[str] = mapped_column(ForeignKey("account_plans.id", ondelete="CASCADE"), index=True)
     change_key: Mapped[str] = mapped_column(String(200), unique=True)
     base_version: Mapped[int] = mapped_column(Integer)
-    reasons: Mapped[list[Any]] = mapped_column(JSONDocument)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)  # ChangeReason dumps
     proposed_document: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     diff: Mapped[str | None] = mapped_column(Text, nullable=True)
-    status: Mapped[str] = mapped_column(String(20), default="proposed")  # proposed|accepted|dismissed
+    status: Mapped[ProposalStatus] = mapped_column(
+        VocabularyColumn(ProposalStatus, 20), default=ProposalStatus.PROPOSED
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from storage.plan_document import AccountPlanDocument
 
@@ -46,7 +46,7 @@ def shown(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "none"
+        return ", ".join(str(v) for v in cast(list[object], value)) or "none"
     return short(value)
 
 
@@ -94,7 +94,7 @@ def _reworded(
     old: list[Item], new: list[Item], added: list[Item], removed: list[Item]
 ) -> list[tuple[Item, Item]]:
     """Unmatched items at the same place in both lists: the same item reworded."""
-    pairs = []
+    pairs: list[tuple[Item, Item]] = []
     for item in list(added):
         index = next(i for i, n in enumerate(new) if n is item)
         before = old[index] if index < len(old) else None

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-PlanStatus = Literal["draft", "pending_review", "approved", "active", "changes_requested", "rejected"]
-Priority = Literal["critical", "high", "medium"]
+from storage.vocabulary import ActionStatus, OpportunityType, PlanStatus, Priority, Severity
+
 ObjectiveOwner = Literal["CSM", "Customer", "Both"]
-Severity = Literal["low", "medium", "high", "critical"]
 Quarter = Literal["Q1", "Q2", "Q3", "Q4"]
-OpportunityType = Literal["upsell", "cross_sell", "seat_expansion", "renewal"]
-ActionStatus = Literal["open", "done", "snoozed"]
 
 QUARTERS: tuple[Quarter, ...] = ("Q1", "Q2", "Q3", "Q4")
 FISCAL_YEAR_PATTERN = re.compile(r"^FY(\d{4})$")
@@ -142,7 +139,7 @@ class ActionItem(_Section):
     owner: str
     due_date: date
     objective_id: str | None = None
-    status: ActionStatus = "open"
+    status: ActionStatus = ActionStatus.OPEN
 
 
 class SimilarAccountRef(_Section):
@@ -169,7 +166,7 @@ class AccountPlanDocument(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     plan_id: str
-    status: PlanStatus = "draft"
+    status: PlanStatus = PlanStatus.DRAFT
     customer_id: str
     customer_name: str
     fiscal_year: str
@@ -215,6 +212,18 @@ class AccountPlanDocument(BaseModel):
 
 
 # The sections a plan is made of, in the PRD's order, with the model that validates each.
+SectionName = Literal[
+    "executive_summary",
+    "business_context",
+    "strategic_objectives",
+    "stakeholder_plan",
+    "expansion_plan",
+    "risk_mitigation",
+    "qbr_schedule",
+    "resource_plan",
+    "action_plan_90day",
+    "benchmark_comparison",
+]
 SECTION_MODELS: dict[str, Any] = {
     "executive_summary": str,
     "business_context": BusinessContext,
@@ -228,6 +237,7 @@ SECTION_MODELS: dict[str, Any] = {
     "benchmark_comparison": BenchmarkComparison,
 }
 SECTIONS: tuple[str, ...] = tuple(SECTION_MODELS)
+assert get_args(SectionName) == SECTIONS, "SectionName lists SECTION_MODELS' keys, in order"
 
 SECTION_ALIASES: dict[str, str] = {
     "summary": "executive_summary",

@@ -10,9 +10,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import rows_affected
 from storage.errors import Conflict, NotFound
 from storage.models import AccountPlan, AuditEvent, Customer, PlanRevision, new_uuid, utcnow
 from storage.plan_document import AccountPlanDocument
+from storage.vocabulary import PlanStatus
 
 
 @dataclass(frozen=True)
@@ -53,12 +55,12 @@ async def save_plan_version(
 
     if existing is None:
         plan_id = document.plan_id or new_uuid()
-        document = document.model_copy(update={"plan_id": plan_id, "version": 1, "status": "draft"})
+        document = document.model_copy(update={"plan_id": plan_id, "version": 1, "status": PlanStatus.DRAFT})
         plan = AccountPlan(
             id=plan_id,
             customer_id=document.customer_id,
             fiscal_year=document.fiscal_year,
-            status="draft",
+            status=PlanStatus.DRAFT,
             version=1,
             document=document.to_json_dict(),
             ai_generated=document.ai_generated,
@@ -76,7 +78,7 @@ async def save_plan_version(
         # A revision of an approved or active plan is a new draft; the approved one stays in force
         # (approved_version) until the new one is approved. A plan edited while pending review goes
         # back to draft too: the manager must never approve a version they were not shown.
-        new_status = "draft"
+        new_status = PlanStatus.DRAFT
         document = document.model_copy(
             update={"plan_id": plan.id, "version": new_version, "status": new_status}
         )
@@ -94,7 +96,7 @@ async def save_plan_version(
             )
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if rows_affected(result) != 1:
             raise Conflict(
                 f"the plan changed while you were editing it (you had version {base_version}); "
                 "reload it and try again"

@@ -9,10 +9,11 @@ import secrets
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import rows_affected
 from storage.errors import BadInput, Conflict, NotFound
 from storage.models import ApiToken, User, utcnow
+from storage.vocabulary import USER_ROLES, Role
 
-USER_ROLES: tuple[str, ...] = ("csm", "manager", "admin")
 TOKEN_PREFIX = "ap_"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -63,7 +64,8 @@ async def save_user(
 ) -> User:
     """Add a user, or update the one with that email (an upsert, like the CSV import)."""
     email = normalize_email(email)
-    if role not in USER_ROLES:
+    user_role = Role.parse(role)
+    if user_role is None or user_role not in USER_ROLES:
         raise BadInput(f"role must be one of {', '.join(USER_ROLES)}, not {role!r}")
     manager = normalize_email(manager_email) if manager_email else None
     if manager == email:
@@ -74,10 +76,10 @@ async def save_user(
             raise Conflict(f"Slack user {slack_user_id} already belongs to {holder.email}")
     user = await find_user(session, email)
     if user is None:
-        user = User(email=email, name=name or email.split("@")[0], role=role)
+        user = User(email=email, name=name or email.split("@")[0], role=user_role)
         session.add(user)
     else:
-        user.role = role
+        user.role = user_role
         if name:
             user.name = name
     if manager_email is not None:
@@ -95,7 +97,7 @@ async def set_manager(session: AsyncSession, email: str, manager_email: str | No
         manager = await get_user(session, manager_email)
         if manager.email == user.email:
             raise BadInput("a user cannot be their own manager")
-        if manager.role not in ("manager", "admin"):
+        if manager.role not in (Role.MANAGER, Role.ADMIN):
             raise BadInput(f"{manager.email} is a {manager.role}; only managers and admins approve plans")
         user.manager_email = manager.email
     else:
@@ -139,4 +141,4 @@ async def revoke_tokens(session: AsyncSession, email: str) -> int:
         .where(ApiToken.user_email == email, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rows_affected(result)

@@ -138,14 +138,18 @@ class ClaudeClient:
             max_tokens=settings.anthropic_max_tokens_per_section,
         )
 
-    async def create(self, *, purpose: str, usage: Usage | None = None, **params: Any) -> Message:
+    async def create(
+        self, *, purpose: str, usage: Usage | None = None, max_retries: int | None = None, **params: Any
+    ) -> Message:
         """One `messages.create` call (full history, no server-side threads), mapped errors, logged;
-        its tokens and latency are added to `usage`."""
+        its tokens and latency are added to `usage`. `max_retries` overrides the SDK's retries for
+        this call (0: one attempt, e.g. for a call that only saves tokens)."""
         params.setdefault("model", self.model)
         params.setdefault("max_tokens", self.max_tokens)
+        sdk = self.sdk if max_retries is None else self.sdk.with_options(max_retries=max_retries)
         started = time.perf_counter()
         try:
-            message = await self.sdk.messages.create(**params)
+            message = await sdk.messages.create(**params)
         except anthropic.APIStatusError as error:
             retryable = error.status_code == 429 or error.status_code >= 500
             log.warning("claude %s failed: %s (request-id %s)", purpose, error.status_code, error.request_id)

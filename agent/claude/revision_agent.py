@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -48,6 +49,39 @@ def opening_message(deps: RevisionDeps, request: str) -> str:
         "The plan as it stands:\n<plan>\n" + fenced_json(shown) + "\n</plan>\n\n"
         "The CSM's request:\n<request>\n" + request.strip() + "\n</request>"
     )
+
+
+# A sentence saying the plan's status changed ("I also approved the plan", "It's now pending review").
+_STATUS_CLAIM = re.compile(
+    r"\b(?:approved|approving|rejected|activated|submitted|re-?submitted|sent\s+(?:it\s+|this\s+|the\s+plan\s+)?"
+    r"(?:to|for)\s+(?:approval|review|your\s+manager)|pending\s+review|changes\s+requested|(?:is|now)\s+active)\b",
+    re.IGNORECASE,
+)
+_NEGATED = re.compile(r"\b(?:not|n't|cannot|can't|never|only\s+a\s+manager|a\s+manager\s+(?:can|must|will))\b", re.IGNORECASE)
+# A sentence saying the plan was edited ("I moved the CFO review to Q3").
+_EDIT_CLAIM = re.compile(
+    r"\b(?:I(?:'ve|\s+have)?|I've)\s+(?:also\s+|now\s+)?(?:moved|changed|updated|added|removed|deleted|set|raised|"
+    r"lowered|renamed|reworded|rescheduled|marked|reassigned|merged|replaced|made)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def relayable_reply(text: str, *, changed: bool, submitted: bool) -> str:
+    """The model's closing words with every claim the tools do not back removed: a status change
+    (the agent cannot approve, reject or activate, and submission is reported by the caller from
+    what the lifecycle did) and, when nothing was saved, any claim of an edit."""
+    kept = []
+    for sentence in _SENTENCE.split(text.strip()):
+        if _STATUS_CLAIM.search(sentence) and not _NEGATED.search(sentence):
+            continue
+        if not changed and _EDIT_CLAIM.search(sentence):
+            continue
+        kept.append(sentence)
+    reply = " ".join(kept).strip()
+    if not changed and not submitted and not reply:
+        return "Nothing in the plan changed."
+    return reply
 
 
 def _reply_text(content: list[dict[str, Any]]) -> str:

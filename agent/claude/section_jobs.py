@@ -1,19 +1,25 @@
-"""How a plan is cut into model calls that run side by side, and how their answers are checked and
-put back together.
+"""How a plan is cut into model calls that run side by side, how each answer is read back, part by
+part, and how the parts that passed are put back together.
 
 A call's wall time follows the length of what it writes, so the long sections are split: each
 strategic objective is its own call (refining the offline draft's objective in that slot, which
 keeps ids stable and the set balanced) and the 90-day plan is written in three week ranges. Every
-job answers through a forced tool whose input schema is generated from the pydantic section models.
+job answers through a forced tool whose input schema is generated from the pydantic section models
+(sent with `strict: true`, so the API holds the model to the schema; validation stays as defence).
+
+A job's answer is judged in *parts* - one objective slot, one week range, or one section of a job
+that writes two - so one bad figure costs only the part it is in.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from anthropic import transform_schema
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
 from storage.plan_document import (
     QBR,
@@ -30,7 +36,6 @@ from storage.plan_document import (
     StrategicObjective,
 )
 from tools.analytics.fiscal_calendar import quarter_of
-from tools.plans.edits import validation_problems
 
 WEEK_RANGES: tuple[tuple[int, int], ...] = ((1, 4), (5, 8), (9, 13))
 
@@ -74,6 +79,8 @@ SECTION_TOOL: dict[str, str] = {
     "action_plan_90day": "write_actions",
 }
 assert set(SECTION_TOOL) == set(SECTIONS)
+# The tool input field each section arrives in (the objective and actions tools write one slice).
+FIELD_OF_SECTION = {"strategic_objectives": "objective", "action_plan_90day": "actions"}
 
 
 @cache
@@ -84,11 +91,26 @@ def tool_model(name: str) -> type[BaseModel]:
 
 
 @cache
+def _field_adapter(tool: str, field: str) -> TypeAdapter[Any]:
+    return TypeAdapter(SPECS[tool].fields[field])
+
+
+@cache
 def tool_definitions() -> tuple[dict[str, Any], ...]:
-    """Every tool; the same list (same bytes) goes with every call so the cached prefix is shared."""
+    """Every tool; the same list (same bytes) goes with every call so the cached prefix is shared.
+
+    `strict: true` makes the API sample only schema-valid input. Strict schemas support a subset of
+    JSON Schema, so the schema is passed through the SDK's own `transform_schema` (it moves bounds
+    such as `minLength` or `maximum` into the description); the pydantic validation on arrival
+    still enforces them."""
     return tuple(
-        {"name": s.name, "description": s.description, "input_schema": tool_model(s.name).model_json_schema()}
-        for s in TOOL_SPECS
+        {
+            "name": spec.name,
+            "description": spec.description,
+            "input_schema": transform_schema(tool_model(spec.name).model_json_schema()),
+            "strict": True,
+        }
+        for spec in TOOL_SPECS
     )
 
 
@@ -101,7 +123,55 @@ class DraftJob:
     sections: tuple[str, ...]  # the requested sections this job contributes to
     instruction: str
     slot: str | None = None  # the objective id, for write_objective
+    slot_index: int | None = None  # its position in the offline draft
     weeks: tuple[int, int] | None = None  # for write_actions
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """What can fall back on its own: named as the document path it covers."""
+        if self.tool == "write_objective":
+            return (f"strategic_objectives[{self.slot_index}]",)
+        if self.tool == "write_actions" and self.weeks:
+            return (f"action_plan_90day[weeks {self.weeks[0]}-{self.weeks[1]}]",)
+        return self.sections
+
+    def part_of_field(self, field: str) -> str | None:
+        """The part a tool input field feeds (None: the field belongs to no part, e.g. an extra key)."""
+        if self.tool in ("write_objective", "write_actions"):
+            return self.parts[0]
+        return field if field in self.sections else None
+
+    def part_of_path(self, path: str, document: AccountPlanDocument) -> str | None:
+        """The part of this job a document path falls in (for plan-review findings), or None."""
+        section = re.split(r"[.\[]", path, maxsplit=1)[0]
+        if section not in self.sections:
+            return None
+        found = re.match(r"(\w+)\[(\d+)\]", path)
+        if self.tool == "write_objective":
+            return self.parts[0] if found and int(found.group(2)) == self.slot_index else None
+        if self.tool == "write_actions" and self.weeks:
+            if not found or int(found.group(2)) >= len(document.action_plan_90day):
+                return None
+            week = document.action_plan_90day[int(found.group(2))].week
+            return self.parts[0] if self.weeks[0] <= week <= self.weeks[1] else None
+        return section
+
+    def tool_path(self, path: str) -> str:
+        """A document-shaped path as the model knows it: "strategic_objectives[0].rationale" is
+        "objective.rationale" in its answer, "action_plan_90day[2]" is "actions[2]"."""
+        if self.tool == "write_objective":
+            return re.sub(r"^strategic_objectives\[\d+\]", "objective", path)
+        if self.tool == "write_actions":
+            return re.sub(r"^action_plan_90day", "actions", path)
+        return path
+
+    def as_sections(self, part: str, value: Any) -> dict[str, Any]:
+        """A part's value in document shape, for grounding."""
+        if self.tool == "write_objective":
+            return {"strategic_objectives": [value]}
+        if self.tool == "write_actions":
+            return {"action_plan_90day": value}
+        return {part: value}
 
 
 def plan_jobs(sections: tuple[str, ...], baseline: AccountPlanDocument, fiscal_year: str) -> list[DraftJob]:
@@ -113,13 +183,13 @@ def plan_jobs(sections: tuple[str, ...], baseline: AccountPlanDocument, fiscal_y
             continue
         if spec.name == "write_objective":
             count = len(baseline.strategic_objectives)
-            for objective in baseline.strategic_objectives:
+            for index, objective in enumerate(baseline.strategic_objectives):
                 jobs.append(DraftJob(
                     f"{spec.name}:{objective.id}", spec.name, wanted,
                     f"Write strategic objective {objective.id} (one of {count}) for {fiscal_year} with `write_objective`: "
                     f"refine the offline draft's {objective.id} - same theme, sharper and measurable. The other "
                     "objectives are written separately from their own draft slots, so stay on this one's theme.",
-                    slot=objective.id,
+                    slot=objective.id, slot_index=index,
                 ))  # fmt: skip
         elif spec.name == "write_actions":
             for first, last in WEEK_RANGES:
@@ -138,37 +208,71 @@ def plan_jobs(sections: tuple[str, ...], baseline: AccountPlanDocument, fiscal_y
     return jobs
 
 
-def check_answer(
+@dataclass(frozen=True)
+class JobProblem:
+    """A problem with one part of an answer (part None: with the answer as a whole)."""
+
+    part: str | None
+    kind: str  # schema | a grounding kind | review
+    text: str  # where and what, in the model's own field names
+    hint: str = ""  # what would be allowed instead
+
+    def teaching(self) -> str:
+        return f"{self.text}. {self.hint}" if self.hint else self.text
+
+
+def read_answer(
     job: DraftJob, tool_input: Any, baseline: AccountPlanDocument
-) -> tuple[dict[str, Any], list[str]]:
-    """Validate and tidy one answer: (its parts as section-shaped JSON, problems for the model)."""
-    try:
-        answer = tool_model(job.tool).model_validate(tool_input)
-    except ValidationError as error:
-        return {}, validation_problems(error)
-    problems: list[str] = []
+) -> tuple[dict[str, Any], list[JobProblem]]:
+    """Validate and tidy one answer field by field: (part -> section-shaped JSON, problems). A part
+    whose field does not validate is left out; the other parts still count."""
+    if not isinstance(tool_input, dict):
+        return {}, [JobProblem(None, "schema", "the tool input must be a JSON object")]
+    spec = SPECS[job.tool]
+    problems = [
+        JobProblem(None, "schema", f"{extra}: not a field of {job.tool}") for extra in sorted(set(tool_input) - set(spec.fields))
+    ]
+    parts: dict[str, Any] = {}
+    for field in spec.fields:
+        part = job.part_of_field(field)
+        if part is None:
+            continue
+        try:
+            value = _field_adapter(job.tool, field).validate_python(tool_input.get(field))
+        except ValidationError as error:
+            problems += [
+                JobProblem(part, "schema", f"{'.'.join(str(p) for p in (field, *issue['loc']))}: {issue['msg']}")
+                for issue in error.errors()[:8]
+            ]
+            continue
+        tidy, found = _tidy(job, value, baseline)
+        parts[part] = tidy
+        problems += [JobProblem(part, "schema", text) for text in found]
+    return parts, problems
+
+
+def _tidy(job: DraftJob, value: Any, baseline: AccountPlanDocument) -> tuple[Any, list[str]]:
+    """One validated field as document JSON, with the checks its schema cannot express."""
     if job.tool == "write_objective":
-        objective: StrategicObjective = answer.objective  # type: ignore[attr-defined]
+        objective: StrategicObjective = value
         milestones = sorted(objective.quarterly_milestones, key=lambda m: QUARTERS.index(m.quarter))
         objective = objective.model_copy(update={"id": job.slot, "quarterly_milestones": milestones})
-        return {"strategic_objectives": [objective.model_dump(mode="json")]}, problems
+        return objective.model_dump(mode="json"), []
     if job.tool == "write_actions":
         first, last = job.weeks or (1, 13)
         ids = {o.id for o in baseline.strategic_objectives}
-        actions: list[ActionItem] = sorted(answer.actions, key=lambda a: (a.week, a.due_date))  # type: ignore[attr-defined]
+        actions: list[ActionItem] = sorted(value, key=lambda a: (a.week, a.due_date))
+        problems = []
         for index, action in enumerate(actions):
             if not first <= action.week <= last:
                 problems.append(f"actions[{index}].week {action.week} is outside weeks {first}-{last}")
             if action.objective_id is not None and action.objective_id not in ids:
-                problems.append(
-                    f"actions[{index}].objective_id {action.objective_id!r} is not one of {sorted(ids)}"
-                )
-        return {"action_plan_90day": [a.model_dump(mode="json") for a in actions]}, problems
-    data = answer.model_dump(mode="json")
+                problems.append(f"actions[{index}].objective_id {action.objective_id!r} is not one of {sorted(ids)}")
+        return [a.model_dump(mode="json") for a in actions], problems
     if job.tool == "write_qbr_schedule":
-        problems += _qbr_problems(answer.qbr_schedule, baseline)  # type: ignore[attr-defined]
-        data["qbr_schedule"].sort(key=lambda q: q["date"])
-    return {s: data[s] for s in job.sections}, problems
+        qbrs: list[QBR] = sorted(value, key=lambda q: q.date)
+        return [q.model_dump(mode="json") for q in qbrs], _qbr_problems(qbrs, baseline)
+    return (value.model_dump(mode="json") if isinstance(value, BaseModel) else value), []
 
 
 def _qbr_problems(qbrs: list[QBR], baseline: AccountPlanDocument) -> list[str]:
@@ -183,15 +287,27 @@ def _qbr_problems(qbrs: list[QBR], baseline: AccountPlanDocument) -> list[str]:
     return problems
 
 
-def assemble(jobs: list[DraftJob], answers: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Join the jobs' answers into whole sections (objectives in slot order, actions by week)."""
-    sections: dict[str, Any] = {}
-    for job in jobs:
-        for section, value in answers[job.key].items():
-            if section in ("strategic_objectives", "action_plan_90day"):
-                sections.setdefault(section, []).extend(value)
-            else:
-                sections[section] = value
-    if "action_plan_90day" in sections:
-        sections["action_plan_90day"].sort(key=lambda a: (a["week"], a["due_date"]))
-    return sections
+def merge_parts(
+    baseline: AccountPlanDocument, jobs: list[DraftJob], parts: dict[str, Any], sections: tuple[str, ...]
+) -> dict[str, Any]:
+    """`sections` as JSON: each part from `parts` where it passed, else the offline draft's."""
+    draft = baseline.to_json_dict()
+    merged = {section: draft[section] for section in sections}
+    if "strategic_objectives" in merged:
+        merged["strategic_objectives"] = [
+            parts.get(f"strategic_objectives[{index}]", objective)
+            for index, objective in enumerate(draft["strategic_objectives"])
+        ]
+    if "action_plan_90day" in merged:
+        actions: list[dict[str, Any]] = []
+        covered: set[int] = set()
+        for job in jobs:
+            if job.tool == "write_actions" and job.weeks and job.parts[0] in parts:
+                actions += parts[job.parts[0]]
+                covered |= set(range(job.weeks[0], job.weeks[1] + 1))
+        actions += [a for a in draft["action_plan_90day"] if a["week"] not in covered]
+        merged["action_plan_90day"] = sorted(actions, key=lambda a: (a["week"], a["due_date"]))
+    for section in merged:
+        if section in parts:
+            merged[section] = parts[section]
+    return merged

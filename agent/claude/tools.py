@@ -14,15 +14,17 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.claude.grounding import GroundingFacts
 from agent.claude.workflow import fenced_json
+from agent.intents.split import split_request
+from agent.intents.status import SUBMIT
 from storage.errors import AccountPlanError
 from storage.plan_diff import diff_plans
-from storage.plan_document import SECTIONS, AccountPlanDocument
+from storage.plan_document import SECTIONS, AccountPlanDocument, SectionName
 from tools.analytics.context import PlanningContext
 from tools.plans import edits as plan_edits
 from tools.plans.edits import PlanEditRejected, validation_problems
@@ -41,6 +43,8 @@ class RevisionDeps:
     facts: GroundingFacts
     check: GroundingCheck
     context: PlanningContext | None = None
+    # Whether the person's own message asks for submission: checked in code, not left to the model.
+    submission_asked: bool = False
     submit_requested: bool = False
     submit_comment: str | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -55,7 +59,7 @@ class _NoInput(BaseModel):
 
 
 class _SectionInput(_NoInput):
-    section: Literal[SECTIONS] = Field(description="Which section to read.")  # type: ignore[valid-type]
+    section: SectionName = Field(description="Which section to read.")
 
 
 class _SubmissionInput(_NoInput):
@@ -70,6 +74,9 @@ class AgentTool:
     execute: Callable[[RevisionDeps, Any], Awaitable[Any]]
 
     def definition(self) -> dict[str, Any]:
+        # Not `strict`: the API takes at most 20 strict tools per request (there are 30 here) and
+        # `update_section` carries free-form section content no strict schema can describe; every
+        # input is validated against its pydantic model instead, and failures go back as errors.
         return {
             "name": self.name,
             "description": self.description,
@@ -118,7 +125,18 @@ async def _explain_benchmark(deps: RevisionDeps, _: _NoInput) -> Any:
     }
 
 
+def asks_to_submit(message: str) -> bool:
+    """Whether a person's message asks for the plan to be submitted for approval: some part of it
+    is a submission request as the offline intent parser reads one ("submit it", "send it to my
+    manager for review"), not a question about it or "don't submit yet"."""
+    return any(SUBMIT.search(part.strip()) for part in split_request(message))
+
+
 async def _request_submission(deps: RevisionDeps, request: _SubmissionInput) -> Any:
+    if not deps.submission_asked:
+        raise ToolFailed(
+            "the CSM did not ask to submit this plan, so it stays a draft; submit only when they ask for it"
+        )
     deps.submit_requested = True
     deps.submit_comment = request.comment
     return {
@@ -127,14 +145,14 @@ async def _request_submission(deps: RevisionDeps, request: _SubmissionInput) -> 
     }
 
 
-async def _apply_edit(deps: RevisionDeps, edit: plan_edits._Edit) -> Any:
+async def _apply_edit(deps: RevisionDeps, edit: plan_edits.Edit) -> Any:
     """Apply one edit to the working copy, validated and grounded against the plan as it was."""
     # Parallel tool calls edit one working copy; the lock applies them one at a time.
     # The same edit operations (and cascades: renumbering, placeholders, moved prep actions) as the
     # offline path; `notes` tell the model what followed so it can tell the CSM.
     async with deps.lock:
         before = deps.document
-        applied = plan_edits.apply_edits_noted(before, [edit])  # type: ignore[list-item]
+        applied = plan_edits.apply_edits_noted(before, [edit])
         problems = deps.check(deps.original, applied.document)
         if problems:
             raise PlanEditRejected(problems)
@@ -150,7 +168,7 @@ def _snake(name: str) -> str:
 
 
 # Every shared plan edit is a tool, named after its type (ReassignActions -> reassign_actions).
-_EDIT_MODELS: tuple[type[plan_edits._Edit], ...] = plan_edits.EDIT_TYPES
+_EDIT_MODELS: tuple[type[plan_edits.Edit], ...] = plan_edits.EDIT_TYPES
 
 TOOLS: tuple[AgentTool, ...] = (
     AgentTool("get_plan", "Read the whole plan as it stands (with your changes so far).", _NoInput, _get_plan),

@@ -1,11 +1,12 @@
 """Claude as a `SectionWriter`: the plan's sections drafted concurrently as jobs (see
-`section_jobs`), one forced tool call per job whose input schema is the sections' pydantic schema,
-validated and grounded on arrival, with one repair turn; anything still wrong is left to the
-offline draft.
+`section_jobs`), one forced strict tool call per job whose input schema is the sections' pydantic
+schema, validated and grounded on arrival part by part, with one repair turn that teaches (see
+`repair`); a part still wrong - one objective, one week range, one section - is left to the offline
+draft and `fallbacks` names exactly that part and why. Everything that passed stays Claude's.
 
 Every call sends the same tools and system blocks (instructions + the account's data + the offline
 draft), with a cache breakpoint after the data, so the context is written to the prompt cache once
-(a tiny warm-up call) and read by every group call.
+(a tiny warm-up call, inside the overall deadline and never retried) and read by every job.
 """
 
 from __future__ import annotations
@@ -22,8 +23,16 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from agent.claude.client import ClaudeClient, ClaudeUnavailable, Usage
-from agent.claude.grounding import GroundingFacts, check_sections
-from agent.claude.section_jobs import DraftJob, assemble, check_answer, plan_jobs, tool_definitions
+from agent.claude.grounding import GroundingFacts, ground_sections
+from agent.claude.repair import PlanReviewer, ReviewFn, default_review, repair_message
+from agent.claude.section_jobs import (
+    DraftJob,
+    JobProblem,
+    merge_parts,
+    plan_jobs,
+    read_answer,
+    tool_definitions,
+)
 from agent.section_writer import ProgressCallback, ProgressEvent, SectionOutcome
 from storage.plan_document import SECTION_MODELS, SECTIONS, AccountPlanDocument
 from tools.analytics.context import PlanningContext
@@ -74,9 +83,17 @@ def content_params(message: Any) -> list[dict[str, Any]]:
 
 @dataclass
 class _JobResult:
-    answer: dict[str, Any] = field(default_factory=dict)  # section -> JSON part
-    failure: str | None = None
+    parts: dict[str, Any] = field(default_factory=dict)  # part -> document JSON that passed every check
+    failures: dict[str, str] = field(default_factory=dict)  # part -> why it is left to the offline draft
     repaired: bool = False
+
+    @classmethod
+    def failed(cls, job: DraftJob, reason: str, parts: dict[str, Any] | None = None) -> _JobResult:
+        kept = parts or {}
+        return cls(parts=kept, failures={p: reason for p in job.parts if p not in kept})
+
+
+_AUTO: Any = object()
 
 
 class ClaudeSectionWriter:
@@ -84,10 +101,19 @@ class ClaudeSectionWriter:
 
     name = "claude"
 
-    def __init__(self, client: ClaudeClient, *, warm_cache: bool = True, concurrent: bool = True) -> None:
+    def __init__(
+        self,
+        client: ClaudeClient,
+        *,
+        warm_cache: bool = True,
+        concurrent: bool = True,
+        review: ReviewFn | None = _AUTO,
+    ) -> None:
         self.client = client
         self.warm_cache = warm_cache
         self.concurrent = concurrent  # False only to measure the sequential baseline (bench)
+        # The plan review's error findings join the repair turn (None: no review).
+        self.review = default_review() if review is _AUTO else review
 
     async def write_sections(
         self,
@@ -103,26 +129,27 @@ class ClaudeSectionWriter:
         # The offline draft is computed from the same data, so its figures (rounded targets, weighted
         # totals) count as grounded too.
         facts = GroundingFacts.from_context(context).with_document(baseline)
+        reviewer = PlanReviewer(self.review, baseline, context) if self.review else None
         jobs = plan_jobs(sections, baseline, fiscal_year)
         results: dict[str, _JobResult] = {}
+        deadline = self.client.deadline
 
-        stop = await self._warm_up(system, usage) if self.warm_cache and len(jobs) > 1 else None
-        if stop is not None:
-            results = {job.key: _JobResult(failure=stop) for job in jobs}
-        else:
-            for section in sections:
-                await _report(progress, ProgressEvent(section, "started", "Claude"))
-
-            async def run(job: DraftJob) -> None:
-                try:
-                    results[job.key] = await self._draft(job, system, facts, baseline, usage)
-                except Exception:  # a bug in one job must not sink the others; the draft covers it
-                    log.exception("drafting %s failed", job.key)
-                    results[job.key] = _JobResult(failure="an internal error; see the logs")
-
-            remaining = max(0.0, self.client.deadline - (time.perf_counter() - started))
+        async def run(job: DraftJob) -> None:
             try:
-                async with asyncio.timeout(remaining):
+                results[job.key] = await self._draft(job, system, facts, reviewer, baseline, usage)
+            except Exception:  # a bug in one job must not sink the others; the draft covers it
+                log.exception("drafting %s failed", job.key)
+                results[job.key] = _JobResult.failed(job, "an internal error; see the logs")
+
+        try:
+            # One deadline for the whole plan, the cache warm-up included.
+            async with asyncio.timeout(deadline):
+                stop = await self._warm_up(system, usage) if self.warm_cache and len(jobs) > 1 else None
+                if stop is not None:
+                    results = {job.key: _JobResult.failed(job, stop) for job in jobs}
+                else:
+                    for section in sections:
+                        await _report(progress, ProgressEvent(section, "started", "Claude"))
                     if self.concurrent:
                         async with asyncio.TaskGroup() as tasks:
                             for job in jobs:
@@ -130,47 +157,69 @@ class ClaudeSectionWriter:
                     else:
                         for job in jobs:
                             await run(job)
-            except TimeoutError:
-                log.warning("claude drafting passed its %.0fs deadline", self.client.deadline)
-            for job in jobs:
-                results.setdefault(
-                    job.key, _JobResult(failure=f"Claude did not answer within {self.client.deadline:.0f}s")
-                )
+        except TimeoutError:
+            log.warning("claude drafting passed its %.0fs deadline", deadline)
+        for job in jobs:
+            results.setdefault(job.key, _JobResult.failed(job, f"Claude did not answer within {deadline:.0f}s"))
 
-        outcome = SectionOutcome(sections={}, fallbacks={})
-        for section in sections:
-            failed = [
-                results[j.key].failure for j in jobs if section in j.sections and results[j.key].failure
-            ]
-            if failed:
-                outcome.fallbacks[section] = str(failed[0])
-        good = [j for j in jobs if not any(s in outcome.fallbacks for s in j.sections)]
-        for section, value in assemble(good, {j.key: results[j.key].answer for j in good}).items():
-            try:
-                outcome.sections[section] = _section_adapter(section).validate_python(value)
-            except ValidationError as error:  # e.g. every week range came back empty
-                outcome.fallbacks[section] = (
-                    "the assembled section is invalid: " + validation_problems(error)[0]
-                )
-                continue
-            await _report(progress, ProgressEvent(section, "done", "Claude"))
+        outcome = await self._outcome(jobs, results, sections, baseline, progress)
         outcome.usage = usage.as_dict(self.client.model) | {
             "wall_ms": round((time.perf_counter() - started) * 1000, 1),
             "jobs": len(jobs),
             "repaired_jobs": sorted(k for k, r in results.items() if r.repaired),
-            "fallback_sections": sorted(outcome.fallbacks),
+            "fallback_sections": sorted(s for s in sections if outcome.offline_share.get(s)),
             "request_ids": usage.request_ids,
         }
         return outcome
 
+    async def _outcome(
+        self,
+        jobs: list[DraftJob],
+        results: dict[str, _JobResult],
+        sections: tuple[str, ...],
+        baseline: AccountPlanDocument,
+        progress: ProgressCallback | None,
+    ) -> SectionOutcome:
+        """Put the parts that passed together; name each part that fell back, once."""
+        passed: dict[str, Any] = {}
+        failures: dict[str, str] = {}
+        for result in results.values():
+            passed |= result.parts
+            failures |= result.failures
+        outcome = SectionOutcome(sections={}, fallbacks={})
+        merged = merge_parts(baseline, jobs, passed, sections)
+        for section in sections:
+            parts = [p for job in jobs if section in job.sections for p in job.parts if _section_of(p) == section]
+            failed = [p for p in parts if p in failures]
+            if failed and len(failed) == len(parts) and len({failures[p] for p in failed}) == 1:
+                outcome.fallbacks[section] = failures[failed[0]]  # all of it, for one reason: say it once
+                outcome.offline_share[section] = 1.0
+                continue
+            for part in failed:
+                outcome.fallbacks[part] = failures[part]
+            try:
+                outcome.sections[section] = _section_adapter(section).validate_python(merged[section])
+            except ValidationError as error:  # the parts do not fit together; the draft's section does
+                for part in failed:
+                    del outcome.fallbacks[part]
+                outcome.fallbacks[section] = "the assembled section is invalid: " + validation_problems(error)[0]
+                outcome.offline_share[section] = 1.0
+                continue
+            outcome.offline_share[section] = len(failed) / len(parts) if parts else 0.0
+            state = "fallback" if failed and len(failed) == len(parts) else "done"
+            await _report(progress, ProgressEvent(section, state, "Claude" if state == "done" else "offline draft"))
+        return outcome
+
     async def _warm_up(self, system: list[dict[str, Any]], usage: Usage) -> str | None:
         """Write the shared prefix to the prompt cache before the fan-out (concurrent requests
-        cannot read a cache entry that is still being written). Returns a reason to stop when the
-        API refuses us outright (a bad key will not get better by asking a dozen more times)."""
+        cannot read a cache entry that is still being written). One attempt, no SDK retries: it
+        only saves tokens, and retrying it would spend the plan's deadline. Returns a reason to
+        stop when the API refuses us outright (a bad key will not get better by asking again)."""
         try:
             await self.client.create(
                 purpose="cache warm-up",
                 usage=usage,
+                max_retries=0,
                 system=system,
                 tools=list(tool_definitions()),
                 tool_choice={"type": "none"},
@@ -188,12 +237,14 @@ class ClaudeSectionWriter:
         job: DraftJob,
         system: list[dict[str, Any]],
         facts: GroundingFacts,
+        reviewer: PlanReviewer | None,
         baseline: AccountPlanDocument,
         usage: Usage,
     ) -> _JobResult:
-        """One job's forced tool call, checked on arrival, with one repair turn."""
+        """One job's forced tool call, checked part by part on arrival, with one repair turn."""
         messages: list[dict[str, Any]] = [{"role": "user", "content": job.instruction}]
-        problems: list[str] = []
+        passed: dict[str, Any] = {}
+        problems: list[JobProblem] = []
         for attempt in range(REPAIR_TURNS + 1):
             try:
                 message = await self.client.create(
@@ -205,35 +256,67 @@ class ClaudeSectionWriter:
                     messages=messages,
                 )
             except ClaudeUnavailable as error:
-                return _JobResult(failure=error.message)
+                return _JobResult.failed(job, error.message, passed)
             call = next((b for b in message.content if b.type == "tool_use" and b.name == job.tool), None)
             if call is None:
-                return _JobResult(
-                    failure=f"Claude answered without calling {job.tool} ({message.stop_reason})"
+                return _JobResult.failed(
+                    job, f"Claude answered without calling {job.tool} ({message.stop_reason})", passed
                 )
-            answer: dict[str, Any] = {}
             if message.stop_reason == "max_tokens":
-                problems = [
-                    f"your answer was cut off at the {self.client.max_tokens}-token limit; write more concisely"
-                ]
+                parts, problems = {}, [JobProblem(None, "schema", (
+                    f"your answer was cut off at the {self.client.max_tokens}-token limit; write more concisely"))]  # fmt: skip
             else:
-                answer, problems = check_answer(job, call.input, baseline)
-                if not problems:
-                    problems = check_sections(answer, facts)
-            if not problems:
-                return _JobResult(answer=answer, repaired=attempt > 0)
-            log.info("claude %s needs repair: %s", job.key, "; ".join(problems[:5]))
+                parts, problems = self._check(job, call.input, facts, reviewer, baseline)
+            failing = {p.part for p in problems}
+            if None not in failing:
+                passed |= {part: value for part, value in parts.items() if part not in failing}
+            if all(part in passed for part in job.parts):
+                return _JobResult(parts=passed, repaired=attempt > 0)
+            log.info("claude %s needs repair: %s", job.key, "; ".join(p.text for p in problems[:5]))
             messages += [
                 {"role": "assistant", "content": content_params(message)},
                 {
                     "role": "user",
                     "content": [{
                         "type": "tool_result", "tool_use_id": call.id, "is_error": True,
-                        "content": "Fix these problems and call the tool again:\n- " + "\n- ".join(problems),
+                        "content": repair_message(job, [p for p in problems if p.part not in passed]),
                     }],
                 },
             ]  # fmt: skip
-        return _JobResult(failure="still invalid after a repair turn: " + "; ".join(problems[:3]))
+        result = _JobResult(parts=passed, repaired=bool(passed))
+        for part in job.parts:
+            if part not in passed:
+                mine = [p.text for p in problems if p.part in (part, None)]
+                result.failures[part] = "still not grounded after a repair turn: " + "; ".join(mine[:3])
+        return result
+
+    def _check(
+        self,
+        job: DraftJob,
+        tool_input: Any,
+        facts: GroundingFacts,
+        reviewer: PlanReviewer | None,
+        baseline: AccountPlanDocument,
+    ) -> tuple[dict[str, Any], list[JobProblem]]:
+        """An answer's parts and every problem with them, by part: schema, grounding, then the plan
+        review (on the parts that passed the rest)."""
+        parts, problems = read_answer(job, tool_input, baseline)
+        schema_failed = {p.part for p in problems}
+        for part, value in parts.items():
+            if part in schema_failed:
+                continue
+            for problem in ground_sections(job.as_sections(part, value), facts).problems:
+                problems.append(
+                    JobProblem(part, problem.kind, f"{job.tool_path(problem.path)}: {problem.message}", problem.hint)
+                )
+        if reviewer is not None:
+            clean = {p: v for p, v in parts.items() if p not in {q.part for q in problems}}
+            problems += reviewer.problems(job, clean)
+        return parts, problems
+
+
+def _section_of(part: str) -> str:
+    return part.split("[", 1)[0]
 
 
 @cache

@@ -36,6 +36,7 @@ from storage.plan_document import (
     StakeholderPlan,
     StrategicObjective,
 )
+from storage.vocabulary import PlanStatus
 from tools.analytics.context import PlanningContext
 
 DRAFTER_NAME = "offline"
@@ -128,7 +129,7 @@ class PlanDraft:
         confidence = confidence_breakdown(self.context)
         return AccountPlanDocument(
             plan_id=provisional_plan_id(customer.id, self.fiscal_year),
-            status="draft",
+            status=PlanStatus.DRAFT,
             customer_id=customer.id,
             customer_name=customer.name,
             fiscal_year=self.fiscal_year,

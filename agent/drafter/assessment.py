@@ -64,10 +64,10 @@ def lifecycle_stage(
 ) -> tuple[Stage, str]:
     """(stage, the reason in words)."""
     age = (as_of - contract_start).days if contract_start is not None else None
-    if age is not None and age < ONBOARDING_DAYS:
+    if contract_start is not None and age is not None and age < ONBOARDING_DAYS:
         if age < 0:
-            return "onboarding", f"onboarding: the contract starts {day(contract_start)}"  # type: ignore[arg-type]
-        return "onboarding", f"onboarding: contract started {day(contract_start)} ({plural(age, 'day')} ago)"  # type: ignore[arg-type]
+            return "onboarding", f"onboarding: the contract starts {day(contract_start)}"
+        return "onboarding", f"onboarding: contract started {day(contract_start)} ({plural(age, 'day')} ago)"
     if days_to_renewal is not None and 0 <= days_to_renewal <= RENEWAL_STAGE_DAYS:
         return "renewal", f"renewal stage: the renewal is {days_phrase(days_to_renewal)}"
     low_usage = (utilization is not None and utilization < LOW_USAGE_UTILIZATION) or (

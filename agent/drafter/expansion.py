@@ -6,12 +6,13 @@ from __future__ import annotations
 from agent.drafter.situation import Situation
 from agent.drafter.text import day, days_phrase, money, pct, plural
 from storage.plan_document import ExpansionOpportunity, ExpansionPlan
+from storage.vocabulary import OpportunityType
 from tools.analytics.expansion import ExpansionCandidate
 
 TARGET_ROUNDING = 1000.0
 MIN_UPLIFT = 1.0
 # The renewal itself is the base being protected, not growth on top of it.
-NON_ADDITIVE_TYPES = ("renewal",)
+NON_ADDITIVE_TYPES = (OpportunityType.RENEWAL,)
 
 
 UNDATED = "no close date on record: confirm the close date with the account executive"
@@ -23,9 +24,9 @@ def timeline_of(situation: Situation, candidate: ExpansionCandidate) -> str:
     close = candidate.expected_close
     if close is not None and close < situation.context.as_of:
         return f"stale: close date {day(close)} has passed"
-    in_open_quarter = candidate.expected_quarter is not None and candidate.expected_quarter in situation.open_quarters
-    if in_open_quarter and (close is None or close >= situation.plan_start):
-        return candidate.expected_quarter  # type: ignore[return-value]
+    quarter = candidate.expected_quarter
+    if quarter is not None and quarter in situation.open_quarters and (close is None or close >= situation.plan_start):
+        return quarter
     if close is not None and close > situation.quarters[-1].end:
         return f"after {situation.fiscal_year} ({day(close)})"
     if close is not None and close < situation.plan_start:

@@ -263,11 +263,8 @@ def _cap_at_events(situation: Situation, item: Item) -> None:
     due = item.due or week_due(situation, item.week)
     text = item.action.lower()
     limits = [when for when in _named_days(item.action) if situation.plan_start <= when < due]
-    limits += [
-        situation.quarter_end(f"Q{number}")  # type: ignore[arg-type]
-        for number in QUARTER_NAMED.findall(item.action)
-        if situation.plan_start <= situation.quarter_end(f"Q{number}") < due  # type: ignore[arg-type]
-    ]
+    named_ends = [situation.quarter_end(QUARTERS[int(number) - 1]) for number in QUARTER_NAMED.findall(item.action)]
+    limits += [end for end in named_ends if situation.plan_start <= end < due]
     renewal = situation.context.customer.renewal_date
     if (
         renewal is not None

@@ -25,10 +25,11 @@ from agent.drafter.objectives_protect import (
 )
 from agent.drafter.situation import Situation
 from storage.plan_document import StrategicObjective
+from storage.vocabulary import Priority
 
 MAX_OBJECTIVES = 5
 MAX_CRITICAL = 2  # priorities keep their meaning: more than two "critical" means none is
-PRIORITY_RANK: dict[str, int] = {"critical": 0, "high": 1, "medium": 2}
+PRIORITY_RANK: dict[Priority, int] = {Priority.CRITICAL: 0, Priority.HIGH: 1, Priority.MEDIUM: 2}
 
 # Order breaks ties between objectives of equal priority.
 BUILDERS = (
@@ -51,8 +52,8 @@ def choose_objectives(situation: Situation) -> list[ObjectiveDraft]:
     drafts = [draft for draft in (build(situation) for build in BUILDERS) if draft is not None]
     ordered = sorted(enumerate(drafts), key=lambda pair: (PRIORITY_RANK[pair[1].priority], pair[0]))
     chosen = [draft for _, draft in ordered][:MAX_OBJECTIVES]
-    for draft in [d for d in chosen if d.priority == "critical"][MAX_CRITICAL:]:
-        draft.priority = "high"
+    for draft in [d for d in chosen if d.priority == Priority.CRITICAL][MAX_CRITICAL:]:
+        draft.priority = Priority.HIGH
     return _one_target_per_measure(chosen)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import cast
 
 from agent.drafter.evidence import measurable_goals
 from agent.drafter.expansion import (
@@ -112,7 +113,7 @@ def adoption(situation: Situation) -> ObjectiveDraft | None:
             f"{pct(target) if target else 'Target'} utilization sustained for a full month",
         ],
     )
-    priority: Priority = "critical" if situation.at_risk and "usage_decline" in situation.risk_kinds else "high"
+    priority: Priority = Priority.CRITICAL if situation.at_risk and "usage_decline" in situation.risk_kinds else Priority.HIGH
     return ObjectiveDraft(
         "adoption",
         priority,
@@ -179,7 +180,7 @@ def _onboarding(
     )
     return ObjectiveDraft(
         "adoption",
-        "critical" if situation.at_risk else "high",
+        Priority.CRITICAL if situation.at_risk else Priority.HIGH,
         f"Complete onboarding and reach first value by {due}",
         f"Onboarding: {situation.assessment.reasons[0].removeprefix('onboarding: ')}; "
         f"{'; '.join(reasons)}. Time to first value decides whether the account adopts.",
@@ -240,16 +241,16 @@ def _deal_milestones(
     milestones and the deal that closes first (the one to start on)."""
     buyer = situation.economic_buyer
     closing: dict[Quarter, ExpansionCandidate] = {}
-    for deal in sorted(deals, key=lambda d: (QUARTERS.index(timeline_of(situation, d)), -d.value)):  # type: ignore[arg-type]
-        closing.setdefault(timeline_of(situation, deal), deal)  # type: ignore[arg-type]
+    # In-year deals: each one's timeline is an open quarter.
+    dated: list[tuple[Quarter, ExpansionCandidate]] = [(cast(Quarter, timeline_of(situation, d)), d) for d in deals]
+    for closes_in, deal in sorted(dated, key=lambda pair: (QUARTERS.index(pair[0]), -pair[1].value)):
+        closing.setdefault(closes_in, deal)
     after = iter(
         ["Expansion adoption reviewed at the QBR", "Next year's expansion pipeline qualified", "Expansion outcomes in the annual review"]
     )
     plan: dict[Quarter, str] = {}
 
-    def name_of(deal: ExpansionCandidate) -> str:
-        return deal_name(deal)
-
+    name_of = deal_name
     for index, quarter in enumerate(QUARTERS):
         if quarter in closing:
             deal = closing[quarter]
@@ -257,7 +258,7 @@ def _deal_milestones(
             # Two CRM deals may share a name: the milestones still say different things.
             plan[quarter] = text if text not in plan.values() else f"{text}, the second one"
             continue
-        upcoming = [q for q in QUARTERS[index + 1 :] if q in closing]
+        upcoming: list[Quarter] = [q for q in QUARTERS[index + 1 :] if q in closing]
         if not upcoming:
             plan[quarter] = next(after, "Expansion results reviewed")
             continue
@@ -299,7 +300,7 @@ def growth(situation: Situation) -> ObjectiveDraft | None:
     discount = f", counted at {pct(factor * 100)} while the account is on watch" if factor < 1 else ""
     return ObjectiveDraft(
         "growth",
-        "medium" if situation.onboarding else "high",
+        Priority.MEDIUM if situation.onboarding else Priority.HIGH,
         f"Grow ARR from {money(current)} to {money(goal)}",
         f"{plural(len(candidates), 'opportunity', 'opportunities')} can close in {situation.fiscal_year}: "
         f"{money(weighted_in_year(situation))} probability-weighted{discount}. Largest: {lead_name} "
@@ -371,7 +372,7 @@ def value_realization(situation: Situation) -> ObjectiveDraft:
         objective = "Document measurable business outcomes against the customer's goals"
     return ObjectiveDraft(
         "value",
-        "medium",
+        Priority.MEDIUM,
         objective,
         rationale,
         metrics,
@@ -438,7 +439,7 @@ def data_baseline(situation: Situation) -> ObjectiveDraft | None:
     )
     return ObjectiveDraft(
         "baseline",
-        "high" if len(gaps) >= 3 else "medium",
+        Priority.HIGH if len(gaps) >= 3 else Priority.MEDIUM,
         "Close the data gaps that limit this plan",
         f"{plural(len(gaps), 'gap')} on record: {'; '.join(gaps[:4])}"
         + (f"; and {len(gaps) - 4} more" if len(gaps) > 4 else "")
@@ -491,7 +492,7 @@ def expansion_discovery(situation: Situation) -> ObjectiveDraft | None:
     champion = situation.champion
     return ObjectiveDraft(
         "discovery",
-        "medium",
+        Priority.MEDIUM,
         "Qualify the next expansion opportunity",
         rationale,
         [

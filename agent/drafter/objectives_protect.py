@@ -106,7 +106,7 @@ def retention(situation: Situation) -> ObjectiveDraft | None:
             objective = f"Confirm the renewal status{lift}"
         else:
             objective = f"Stabilise the account{lift}" if lift else "Stabilise the account and close the open risks"
-        priority: Priority = "critical"
+        priority: Priority = Priority.CRITICAL
         about = names([f"the {title}" for title in _cause_titles(situation, top)]) or "the open risks"
         if situation.onboarding:
             first = [
@@ -128,7 +128,7 @@ def retention(situation: Situation) -> ObjectiveDraft | None:
             + (f" ({days_phrase(situation.days_to_renewal)})" if situation.days_to_renewal is not None else "")
             + (f"; health {health} supports starting the renewal case early." if health is not None else ".")
         )
-        priority = "high"
+        priority = Priority.HIGH
         first = [
             FirstAction(
                 2 if situation.stage == "renewal" else 4,
@@ -191,7 +191,7 @@ def champion_replacement(situation: Situation) -> ObjectiveDraft | None:
     who = names(gone[:2]) + (f" and {plural(len(gone) - 2, 'other')}" if len(gone) > 2 else "")
     return ObjectiveDraft(
         "champion",
-        "critical" if situation.at_risk else "high",
+        Priority.CRITICAL if situation.at_risk else Priority.HIGH,
         # The departed are named right beside "after ... left": nobody reads them as the new champion.
         f"Win a new champion after {who} left",
         f"Key relationships left the company{via}. Champions today: {current}.",
@@ -302,7 +302,7 @@ def executive_sponsorship(situation: Situation) -> ObjectiveDraft | None:
     target_engaged = multi_threading_target(situation)
     return ObjectiveDraft(
         "executive",
-        "critical" if coverage.single_threaded and urgent else "high",
+        Priority.CRITICAL if coverage.single_threaded and urgent else Priority.HIGH,
         objective,
         f"{reliance}{gap}. Renewal decisions need an executive sponsor and the economic buyer engaged.",
         [
@@ -340,7 +340,7 @@ def relationship_depth(situation: Situation) -> ObjectiveDraft | None:
     weakest = sorted(below or contacts, key=lambda c: (c.relationship.score, c.name))[:2]
     return ObjectiveDraft(
         "relationships",
-        "medium",
+        Priority.MEDIUM,
         f"Strengthen relationships across {plural(len(contacts), 'active contact')}",
         f"Average relationship score is {average:.0f}; weakest: {names([f'{c.name} ({c.relationship.score})' for c in weakest])}.",
         [
@@ -369,11 +369,12 @@ def renewal_readiness(situation: Situation) -> ObjectiveDraft | None:
     renewal = renewal_day(situation)
     if renewal is None or situation.at_risk or situation.renewal_quarter is not None:
         return None
-    if situation.context.customer.renewal_date < situation.plan_start:  # type: ignore[operator]
+    renewal_date = situation.context.customer.renewal_date
+    if renewal_date is None or renewal_date < situation.plan_start:
         return None  # renews before this plan year starts: last year's plan's business
     return ObjectiveDraft(
         "renewal_readiness",
-        "medium",
+        Priority.MEDIUM,
         f"Build the case for the {renewal} renewal during {situation.fiscal_year}",
         f"The renewal falls after this fiscal year ({days_phrase(situation.days_to_renewal or 0)}); outcomes documented now make it a formality.",
         [

@@ -19,6 +19,7 @@ from tools.analytics.expansion import ExpansionCandidate
 from tools.analytics.risks import SEVERITY_RANK, DetectedRisk
 
 SIGNAL_QUOTE_LIMIT = 140
+RANK: dict[str, int] = {str(severity): rank for severity, rank in SEVERITY_RANK.items()}
 # CRM signal types (a categorical field) -> cause, by the first word found in the type.
 SIGNAL_CAUSES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("competitor", "competition", "competitive"), "competition"),
@@ -71,7 +72,7 @@ class RiskCause:
     threatened_opportunity: str | None = None  # the opportunity's description, when it is one
 
     def add(self, severity: str, evidence: str, kind: str, topic: frozenset[str] = frozenset()) -> None:
-        if SEVERITY_RANK.get(severity, 0) > SEVERITY_RANK.get(self.severity, 0):
+        if RANK.get(severity, 0) > RANK.get(self.severity, 0):
             self.severity = severity
         if evidence and evidence not in self.evidence:
             self.evidence.append(evidence)
@@ -191,7 +192,7 @@ def build_register(
     # Most severe first; among equals, what the customer said before what the map shows.
     register = sorted(
         causes.values(),
-        key=lambda c: (-SEVERITY_RANK.get(c.severity, 0), ORDER.index(c.cause), c.signal_type or ""),
+        key=lambda c: (-RANK.get(c.severity, 0), ORDER.index(c.cause), c.signal_type or ""),
     )
     for cause in register:
         _tie(cause, candidates, renewal_label)

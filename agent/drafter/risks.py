@@ -11,6 +11,7 @@ from agent.drafter.register import RiskCause
 from agent.drafter.situation import Situation
 from agent.drafter.text import names
 from storage.plan_document import IdentifiedRisk, RiskMitigation
+from storage.vocabulary import Severity
 
 EVIDENCE_SHOWN = 4
 
@@ -61,7 +62,10 @@ def draft_risk_mitigation(situation: Situation) -> RiskMitigation:
         mitigation, owner, _ = mitigation_for(situation, cause)
         identified.append(
             IdentifiedRisk(
-                risk=risk_text(situation, cause), severity=cause.severity, mitigation=mitigation, owner=owner
+                risk=risk_text(situation, cause),
+                severity=Severity(cause.severity),
+                mitigation=mitigation,
+                owner=owner,
             )
         )
     return RiskMitigation(identified_risks=identified)

@@ -3,7 +3,7 @@ playbook's segment coverage, adjusted for risk) and the 90-day plan (agent.draft
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from agent.drafter.objective_draft import ENDED
 from agent.drafter.people import fill, placeholders
@@ -28,9 +28,9 @@ def _attendees(situation: Situation) -> list[str]:
     return [c.name for c in people] + [f"CSM ({csm})" if csm else "CSM"]
 
 
-def _after_renewal(situation: Situation, when: object) -> bool:
+def _after_renewal(situation: Situation, when: date) -> bool:
     renewal = situation.context.customer.renewal_date
-    return renewal is not None and not situation.renewal_stale and when > renewal  # type: ignore[operator]
+    return renewal is not None and not situation.renewal_stale and when > renewal
 
 
 def draft_qbr_schedule(situation: Situation, objectives: list[StrategicObjective]) -> list[QBR]:

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from agent.drafter.assessment import Assessment, lifecycle_stage, risk_level
+from agent.drafter.assessment import Assessment, Stage, lifecycle_stage, risk_level
 from agent.drafter.confidence import coverage_inputs
 from agent.drafter.playbook import Playbook, load_playbook
 from agent.drafter.register import RiskCause, build_register
 from agent.drafter.text import day, quote
 from storage.plan_document import QUARTERS, Quarter
+from storage.vocabulary import ContactRole
 from tools.analytics.context import PlanningContext
 from tools.analytics.fiscal_calendar import FiscalQuarter, fiscal_quarters, quarter_of
 from tools.analytics.snapshot import ContactInsight
@@ -196,7 +197,7 @@ class Situation:
         return find_data_gaps(self.context)
 
     @cached_property
-    def stage_and_reason(self) -> tuple[str, str]:
+    def stage_and_reason(self) -> tuple[Stage, str]:
         return lifecycle_stage(
             self.context.as_of,
             self.context.customer.contract_start,
@@ -233,7 +234,7 @@ class Situation:
         if self.thin_data:
             reasons.append(f"only {self.inputs_on_record} of {len(coverage_inputs(self.context))} planning inputs on record: risks may be hidden")
         stage, stage_reason = self.stage_and_reason
-        return Assessment(stage=stage, risk_level=level, weight=weight, reasons=[stage_reason, *reasons])  # type: ignore[arg-type]
+        return Assessment(stage=stage, risk_level=level, weight=weight, reasons=[stage_reason, *reasons])
 
     @cached_property
     def inputs_on_record(self) -> int:
@@ -393,7 +394,7 @@ class Situation:
         return [
             ref
             for ref in self.context.coverage.departed
-            if ref.role in ("champion", "exec_sponsor", "economic_buyer")
+            if ref.role in (ContactRole.CHAMPION, ContactRole.EXEC_SPONSOR, ContactRole.ECONOMIC_BUYER)
         ]
 
     @cached_property

@@ -8,6 +8,7 @@ from agent.drafter.people import multi_thread_phrase
 from agent.drafter.situation import ENGAGED_LEVELS, Situation
 from agent.drafter.text import names, person, plural
 from storage.plan_document import RelationshipGoal, StakeholderMapEntry, StakeholderPlan
+from storage.vocabulary import ContactRole
 from tools.analytics.snapshot import ContactInsight
 
 ENGAGEMENT_WORDS = {"low": "low", "none": "no"}
@@ -18,7 +19,7 @@ TARGET_CAP = 95
 
 def _target_score(contact: ContactInsight) -> int:
     score = contact.relationship.score
-    lift = 12 if contact.role in ("exec_sponsor", "economic_buyer", "champion") else 10
+    lift = 12 if contact.role in (ContactRole.EXEC_SPONSOR, ContactRole.ECONOMIC_BUYER, ContactRole.CHAMPION) else 10
     if score < WEAK:
         lift = max(lift, min(25, 60 - score))
     return min(TARGET_CAP, score + lift)

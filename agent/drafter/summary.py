@@ -70,8 +70,8 @@ def _risk_sentence(situation: Situation) -> str:
     else:
         sentence = "On track: no open risk on record."
     thin = [t for t in titles[shown:] if t.startswith("a relationship single-threaded")]
-    if thin:
-        sentence += f" The relationship is single-threaded through {anchor.name}."  # type: ignore[union-attr]
+    if thin and anchor is not None:
+        sentence += f" The relationship is single-threaded through {anchor.name}."
     return sentence
 
 

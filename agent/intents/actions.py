@@ -87,7 +87,7 @@ def find_actions(ctx: Context, description: str, *, with_milestones: bool = Fals
 
 
 def _edits(ws: Workspace, refs: list[Ref], **changes: object) -> list[PlanEdit]:
-    return [EditAction(number=ws.position(ref), **changes) for ref in refs]  # type: ignore[arg-type]
+    return [EditAction.model_validate({"number": ws.position(ref), **changes}) for ref in refs]
 
 
 def _described(refs: list[Ref]) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from storage.vocabulary import Priority, Severity
+
 # Verbs, as regex alternations (whole words).
 SET = r"set|make|change|update|raise|increase|bump|lower|reduce|decrease|drop|up|boost|adjust|mark|put"
 ADD = r"add|include|create|insert|append|put in|log|flag|introduce"
@@ -27,7 +29,7 @@ QBR = r"qbrs?|ebrs?|business reviews?|quarterly reviews?|quarterly business revi
 RISK = r"risks?|concerns?|threats?"
 ACTION = r"actions?|tasks?|to-?dos?|action items?|follow-?ups?|items?"
 
-PRIORITIES = ("critical", "high", "medium")
+PRIORITIES = Priority.values()
 PRIORITY_WORDS = {
     "critical": "critical",
     "crit": "critical",
@@ -41,7 +43,7 @@ PRIORITY_WORDS = {
     "normal": "medium",
     "moderate": "medium",
 }
-SEVERITIES = ("low", "medium", "high", "critical")
+SEVERITIES = Severity.values()
 SEVERITY_WORDS = {
     "low": "low",
     "minor": "low",

@@ -6,6 +6,7 @@ feature utilization target to 80%", "make the exec sponsor goal more ambitious")
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from agent.intents.core import Context, Failure, Intent, cap, search
 from agent.intents.lexicon import ADD, MOVE, REMOVE, RENAME
@@ -30,7 +31,7 @@ MILESTONE_NOUN = r"milestones?|checkpoints?"
 METRIC_NOUN = r"metrics?|kpis?|targets?|goals?|measures?"
 
 
-def _objective_number(ws: Workspace, objective: dict) -> int:  # type: ignore[type-arg]
+def _objective_number(ws: Workspace, objective: dict[str, Any]) -> int:
     return ws.objectives.index(objective) + 1
 
 
@@ -113,7 +114,7 @@ def _target_quarter(current: str, text: str) -> str | None:
         r"\b(?:later|back|out|push|delay|slip|slide)\b", text, re.IGNORECASE
     ):
         step = -step
-    index = QUARTERS.index(current) + step  # type: ignore[arg-type]
+    index = QUARTERS.index(current) + step
     if not 0 <= index < len(QUARTERS):
         raise Unclear(f"that would move it outside the fiscal year (it is in {current})")
     return QUARTERS[index]
@@ -121,11 +122,8 @@ def _target_quarter(current: str, text: str) -> str | None:
 
 def _milestone_edit(ws: Workspace, ref: Ref, **changes: object) -> EditMilestone:
     now = ws.now(ref)
-    return EditMilestone(
-        objective_id=ws.objective_id(ref),
-        quarter=now["quarter"],
-        match=now["milestone"],
-        **changes,  # type: ignore[arg-type]
+    return EditMilestone.model_validate(
+        {"objective_id": ws.objective_id(ref), "quarter": now["quarter"], "match": now["milestone"], **changes}
     )
 
 
@@ -185,7 +183,11 @@ def add(ctx: Context, text: str) -> Intent | Failure | None:
     wording = cap(m.group(1))
 
     def build(ws: Workspace) -> list[PlanEdit]:
-        return [AddMilestone(objective_id=ws.objective_id(objective), quarter=quarters[0], milestone=wording)]  # type: ignore[arg-type]
+        return [
+            AddMilestone.model_validate(
+                {"objective_id": ws.objective_id(objective), "quarter": quarters[0], "milestone": wording}
+            )
+        ]
 
     return Intent(text, build, subject=objective)
 
@@ -246,7 +248,9 @@ def find_metric(ctx: Context, description: str) -> Ref | None:
 
 
 def _metric_edit(ws: Workspace, ref: Ref, **changes: object) -> EditMetric:
-    return EditMetric(objective_id=ws.objective_id(ref), metric=ws.now(ref)["metric"], **changes)  # type: ignore[arg-type]
+    return EditMetric.model_validate(
+        {"objective_id": ws.objective_id(ref), "metric": ws.now(ref)["metric"], **changes}
+    )
 
 
 TARGET_FORMS = (

@@ -45,7 +45,7 @@ def _objective_text(ctx: Context, ref: Ref) -> str:
 
 def _set_priority(ctx: Context, text: str, ref: Ref, priority: str) -> Intent:
     def build(ws: Workspace) -> list[PlanEdit]:
-        return [EditObjective(objective_id=ws.objective_id(ref), priority=priority)]  # type: ignore[arg-type]
+        return [EditObjective.model_validate({"objective_id": ws.objective_id(ref), "priority": priority})]
 
     number = ctx.ws.objectives.index(ref.item) + 1 if ref.item in ctx.ws.objectives else None
     already = f"Objective {number} is already {_label(priority)}." if number else None
@@ -118,7 +118,7 @@ def owner(ctx: Context, text: str) -> Intent | Failure | None:
         return Failure(text, "an objective is owned by the CSM, the customer or both; say which")
 
     def build(ws: Workspace) -> list[PlanEdit]:
-        return [EditObjective(objective_id=ws.objective_id(ref), owner=value)]  # type: ignore[arg-type]
+        return [EditObjective.model_validate({"objective_id": ws.objective_id(ref), "owner": value})]
 
     return Intent(text, build, subject=ref, already="That objective already has that owner.")
 

@@ -135,7 +135,7 @@ def attendees(ctx: Context, text: str) -> Intent | None:
     key = "add" if adding else "remove"
 
     def build(ws: Workspace) -> list[PlanEdit]:
-        return [EditQbrAttendees(quarter=ws.now(r)["quarter"], **{key: who}) for r in refs]  # type: ignore[arg-type]
+        return [EditQbrAttendees.model_validate({"quarter": ws.now(r)["quarter"], key: who}) for r in refs]
 
     state = "already attending" if adding else "not attending"
     return Intent(text, build, subject=refs[-1], already=f"{' and '.join(who)}: {state}.")

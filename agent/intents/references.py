@@ -103,7 +103,7 @@ class Workspace:
 
     def now(self, ref: Ref) -> Json:
         """The referenced item as it is in the working copy."""
-        return self.current(ref)  # type: ignore[no-any-return]
+        return self.current(ref)
 
     # The plan as shown, for reading references --------------------------------------------------
 

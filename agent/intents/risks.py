@@ -109,7 +109,7 @@ def add(ctx: Context, text: str) -> Intent | Failure | None:
     risk = cap(what)
 
     def build(ws: Workspace) -> list[PlanEdit]:
-        return [AddRisk(risk=risk, severity=level, mitigation=mitigation, owner=owner)]  # type: ignore[arg-type]
+        return [AddRisk.model_validate({"risk": risk, "severity": level, "mitigation": mitigation, "owner": owner})]
 
     note = (
         None
@@ -161,7 +161,7 @@ def severity(ctx: Context, text: str) -> Intent | Failure | None:
     number = ctx.ws.risks.index(ref.item) + 1
 
     def build(ws: Workspace) -> list[PlanEdit]:
-        return [EditRisk(number=ws.position(ref), severity=level)]  # type: ignore[arg-type]
+        return [EditRisk.model_validate({"number": ws.position(ref), "severity": level})]
 
     return Intent(text, build, subject=ref, already=f"Risk {number} is already {level.capitalize()}.")
 
@@ -244,7 +244,7 @@ def details(ctx: Context, text: str) -> Intent | None:
     key = {"mitigation": "mitigation", "owner": "owner"}.get(field, "risk")
 
     def build(ws: Workspace) -> list[PlanEdit]:
-        return [EditRisk(number=ws.position(ref), **{key: value})]  # type: ignore[arg-type]
+        return [EditRisk.model_validate({"number": ws.position(ref), key: value})]
 
     return Intent(text, build, subject=ref)
 

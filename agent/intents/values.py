@@ -128,8 +128,8 @@ def metric_value(raw: str, like: Any) -> Any:
     text = raw.strip().strip(".'\"")
     m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(%|percent|pct)?", text, re.IGNORECASE)
     if not m:
-        number = NUMBER_WORDS.get(text.lower())
-        return number if number is not None and len(text) > 2 else text
+        spelled = NUMBER_WORDS.get(text.lower())
+        return spelled if spelled is not None and len(text) > 2 else text
     value = float(m.group(1))
     number: float | int = int(value) if value.is_integer() else value
     percent = bool(m.group(2))

@@ -96,7 +96,7 @@ def _check_arr(facts: ReviewFacts) -> None:
             f"Target ARR {money(plan.target_arr)} is below today's {money(plan.current_arr)}: the plan expects to lose ARR.",
             "Say why (a planned downgrade), or set the target at least at today's ARR.",
         )
-    ceiling = plan.current_arr + sum(o.value for o in plan.opportunities)
+    ceiling = plan.current_arr + sum(o.value for o in plan.opportunities if o.type != "renewal")
     if plan.target_arr > ceiling + 0.5:
         facts.warning(
             "target_above_pipeline",
@@ -108,7 +108,8 @@ def _check_arr(facts: ReviewFacts) -> None:
 
 
 def _check_pipeline(facts: ReviewFacts) -> None:
-    opportunities = facts.document.expansion_plan.opportunities
+    # A renewal opportunity keeps the ARR there is; only the others are expansion pipeline.
+    opportunities = [o for o in facts.document.expansion_plan.opportunities if o.type != "renewal"]
     in_year = [o for o in opportunities if _in_year(facts, o.timeline)]
     weighted = {
         round(sum(o.value * o.probability for o in in_year), 2),

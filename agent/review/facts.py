@@ -20,6 +20,7 @@ from tools.analytics.fiscal_calendar import FiscalQuarter, fiscal_quarters
 from tools.analytics.snapshot import ContactInsight
 
 WEEKS = 13
+_QUARTER_INDEX: dict[str, int] = {name: index for index, name in enumerate(QUARTERS)}
 WINDOW_DAYS = WEEKS * 7 - 1  # the 90-day plan: week 1 starts on the plan's first day
 DISENGAGED_LEVELS = frozenset({"none", "low"})
 
@@ -75,7 +76,7 @@ class ReviewFacts:
 
     # -- calendar -------------------------------------------------------------------------------
     def quarter(self, name: str) -> FiscalQuarter:
-        return self.quarters[QUARTERS.index(name)]  # type: ignore[arg-type]
+        return self.quarters[_QUARTER_INDEX[name]]
 
     def quarter_of(self, when: date) -> str | None:
         for quarter in self.quarters:

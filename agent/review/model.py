@@ -69,10 +69,11 @@ class PlanReview(BaseModel):
     @classmethod
     def of(cls, findings: list[Finding]) -> PlanReview:
         unique = list(dict.fromkeys(findings))  # frozen findings hash: the same finding once
-        return cls(findings=sorted(unique, key=_sort_key))
+        return cls.model_construct(findings=sorted(unique, key=_sort_key))  # findings are built valid
 
     @property
     def errors(self) -> list[Finding]:
+        """The error findings (a list: `len(review.errors)` is the count stored as "errors")."""
         return [f for f in self.findings if f.severity == "error"]
 
     @property

@@ -107,7 +107,12 @@ SKIP_FOR_NAMES = frozenset(
 )
 CLAUSES = re.compile(r"[.;!?]\s+|;\s*|:\s+|\s+then\s+|,\s+then\s+")
 SENTENCES = re.compile(r"(?<=[.;!?])\s+")
-PERSON = re.compile(r"\b([A-Z][a-z]+(?:[-'][A-Z][a-z]+)?)\s+([A-Z][a-z]+(?:[-'][A-Z][a-z]+)?)\b")
+# Led by a character class (no leading \b), so a scan skips lower-case text at C speed; the word
+# boundary before it is checked in Python.
+PERSON = re.compile(r"([A-Z][a-z]+(?:[-'][A-Z][a-z]+)?)\s+([A-Z][a-z]+(?:[-'][A-Z][a-z]+)?)\b")
+THREE_WORD_NAME = re.compile(r"([A-Z][a-z]+) ([A-Z][a-z]+) ([A-Z][a-z]+)")
+BRACKETED = re.compile(r"\s*\([^)]*\)")
+LABEL_PARTS = re.compile(r"\s*(?:\+|&|/|,| and )\s*")
 PERSON_BEFORE = re.compile(
     r"(?:\b(?:with|ask|asks|asking|via|through|from|by|meet|meets|brief|call|email|invite|introduce|cc|contact|and|to)"
     r"|\b(?:CFO|CEO|CTO|COO|CIO|CRO|CMO|VP|SVP|EVP|Director|Head of \w+)[,:]?)\s+$"
@@ -319,6 +324,8 @@ def _check_names(facts: ReviewFacts) -> None:
     for item, match, start in facts.matches(PERSON):
         if item.kind in SKIP_FOR_NAMES or item.path in reported:
             continue
+        if match.start() > start and text[match.start() - 1].isalpha():
+            continue  # inside a word ("McDonald Group" is read from its start)
         if not _unknown_person(facts, match.group(1), match.group(2)):
             continue  # most capitalised pairs are contacts or things: decided by two set lookups
         before = text[max(start, match.start() - 24) : match.start()]
@@ -331,9 +338,9 @@ def _check_names(facts: ReviewFacts) -> None:
 def _unknown_in_label(facts: ReviewFacts, label: str) -> list[str]:
     """People an owner or attendee label names who are not on record ('Dana Fox', not 'CSM')."""
     unknown = []
-    person = re.sub(r"\s*\([^)]*\)", "", label).strip()
-    for part in re.split(r"\s*(?:\+|&|/|,| and )\s*", person):
-        match = PERSON.fullmatch(part) or re.fullmatch(r"([A-Z][a-z]+) ([A-Z][a-z]+) ([A-Z][a-z]+)", part)
+    person = BRACKETED.sub("", label).strip()
+    for part in LABEL_PARTS.split(person):
+        match = PERSON.fullmatch(part) or THREE_WORD_NAME.fullmatch(part)
         if match and not OUR_SIDE.search(part) and _unknown_person(facts, match.group(1), match.group(2)):
             unknown.append(part)
     return unknown

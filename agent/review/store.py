@@ -77,12 +77,15 @@ async def with_fresh_review(
 
 
 def review_finisher(
-    *, today: date, start_month: int
+    *, today: date, start_month: int, context: PlanningContext | None = None
 ) -> Callable[[AsyncSession, AccountPlanDocument], Awaitable[AccountPlanDocument]]:
     """A `finish=` step for `tools.plans.revisions.save_revision` / `save_edits`: the revision is
-    reviewed in the saving session just before it is stored."""
+    reviewed in the saving session just before it is stored. A `context` already gathered as of
+    the plan's date is used as it is; otherwise the data is read in that session."""
 
     async def finish(session: AsyncSession, document: AccountPlanDocument) -> AccountPlanDocument:
+        if context is not None and context.as_of == plan_as_of(document, today):
+            return with_review(document, context, start_month=plan_start_month(document, start_month))
         return await with_fresh_review(session, document, today=today, start_month=start_month)
 
     return finish

@@ -22,17 +22,29 @@ _INTERIM = re.compile(
 )
 
 
-# "to 78", "health 68 -> 83", "70% feature utilization", "utilization to 70%" in prose.
-_PROSE_TARGETS: dict[str, re.Pattern[str]] = {
-    "health": re.compile(
-        r"\bhealth(?: score)?(?:\s+(?:from\s+)?\d+)?\s+(?:to|->|→|of at least|at least)\s+(\d+)\b", re.I
+# "to 78", "health 68 -> 83", "70% feature utilization", "utilization to 70%" in prose: (measure,
+# the word that must be in the text, the pattern, whether a target word must come before it). Each
+# pattern is led by a character class (no re.I, no leading \b), so a scan skips other text at C speed.
+_PROSE_TARGETS: tuple[tuple[str, str, re.Pattern[str], bool], ...] = (
+    (
+        "health",
+        "health",
+        re.compile(
+            r"[Hh]ealth(?: score)?(?:\s+(?:from\s+)?\d+)?\s+(?:to|->|→|of at least|at least)\s+(\d+)\b"
+        ),
+        False,
     ),
-    "utilization": re.compile(
-        r"\b(?:to|reach|reaching|target|targeting|->|→|at least)\s+(\d+(?:\.\d+)?)% (?:feature )?utili[sz]ation\b"
-        r"|\butili[sz]ation(?:\s+(?:from\s+)?\d+(?:\.\d+)?%?)?\s+(?:to|->|→)\s+(\d+(?:\.\d+)?)%",
-        re.I,
+    ("utilization", "utili", re.compile(r"(\d+(?:\.\d+)?)% (?:feature )?[Uu]tili[sz]ation\b"), True),
+    (
+        "utilization",
+        "utili",
+        re.compile(r"[Uu]tili[sz]ation(?:\s+(?:from\s+)?\d+(?:\.\d+)?%?)?\s+(?:to|->|→)\s+(\d+(?:\.\d+)?)%"),
+        False,
     ),
-}
+)
+# A share read off "70% feature utilization" is a target only after one of these words.
+_TARGET_WORDS = ("to", "reach", "reaching", "target", "targeting", "->", "→", "least")
+_SHARE = re.compile(r"activation|utili[sz]|share|rate", re.I)
 
 
 @dataclass(frozen=True)
@@ -48,7 +60,7 @@ def _unit(measure: Measure, metric_name: str, target: MetricValue) -> str:
     if measure.percent:
         return "%"
     shown = f"{metric_name} {target}"
-    return "%" if "%" in shown or re.search(r"activation|utili[sz]|share|rate", metric_name, re.I) else ""
+    return "%" if "%" in shown or _SHARE.search(metric_name) else ""
 
 
 def _normalised(measure: Measure, unit: str, value: float) -> float:
@@ -67,7 +79,9 @@ def _metric_claims(facts: ReviewFacts) -> list[Claim]:
             Claim(
                 measure.key,
                 unit,
-                value if isinstance(metric.target, str) and "%" in metric.target else _normalised(measure, unit, value),
+                value
+                if isinstance(metric.target, str) and "%" in metric.target
+                else _normalised(measure, unit, value),
                 f"strategic_objectives[{i}].success_metrics[{j}].target",
                 f"objective {i + 1}",
             )
@@ -79,11 +93,17 @@ def _prose_claims(facts: ReviewFacts) -> list[Claim]:
     claims: list[Claim] = []
     for item in facts.texts_of("summary", "objective"):
         where = "the executive summary" if item.kind == "summary" else item.label.split("'")[0].lower()
-        for key, pattern in _PROSE_TARGETS.items():
+        lowered = item.own.lower()
+        for key, keyword, pattern, needs_target_word in _PROSE_TARGETS:
+            if keyword not in lowered:
+                continue
             for match in pattern.finditer(item.own):
-                raw = next(g for g in match.groups() if g)
+                if needs_target_word:
+                    before = item.own[max(0, match.start() - 12) : match.start()].split()
+                    if not before or before[-1].lower() not in _TARGET_WORDS:
+                        continue  # "55% feature utilization" today, not a target
                 unit = "%" if MEASURE_BY_KEY[key].percent else ""
-                claims.append(Claim(key, unit, float(raw), item.path, where))
+                claims.append(Claim(key, unit, float(match.group(1)), item.path, where))
     return claims
 
 

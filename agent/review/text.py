@@ -198,8 +198,8 @@ def _repeated_phrase(facts: ReviewFacts, item: TextItem) -> None:
     if len(item.own) < 4 * PHRASE_WORDS * 2:
         return  # too short to hold a six-word phrase twice
     words = item.own.lower().split()
-    if len(words) < 2 * PHRASE_WORDS:
-        return
+    if len(words) - len(set(words)) < PHRASE_WORDS:
+        return  # a phrase said twice repeats at least six words: decided by one set
     phrases = list(zip(*(words[k:] for k in range(PHRASE_WORDS)), strict=False))
     if len(set(phrases)) == len(phrases):
         return  # the common case: every six-word run is different

@@ -97,20 +97,20 @@ def _check_milestones(facts: ReviewFacts) -> None:
                     "Mark it done if it happened; otherwise move the work to a quarter that is still open.",
                 )
             # A renewal date already behind the plan is stale data (reported once, as such).
-            renewal_quarter = (
-                facts.renewal_quarter if facts.renewal and facts.renewal >= facts.as_of else None
-            )
+            renewal = facts.renewal
+            renewal_quarter = facts.renewal_quarter if renewal and renewal >= facts.as_of else None
             serves = _serves_renewal(facts, milestone.milestone)
             if (
                 serves
+                and renewal is not None
                 and renewal_quarter is not None
-                and QUARTERS.index(milestone.quarter) > QUARTERS.index(renewal_quarter)  # type: ignore[arg-type]
+                and QUARTERS.index(milestone.quarter) > [str(q) for q in QUARTERS].index(renewal_quarter)
             ):
                 facts.error(
                     "after_the_event",
                     path,
                     f"Objective {i + 1}'s {milestone.quarter} milestone '{short(milestone.milestone)}' works "
-                    f"towards the renewal, but the renewal is on {day(facts.renewal)} ({renewal_quarter}).",  # type: ignore[arg-type]
+                    f"towards the renewal, but the renewal is on {day(renewal)} ({renewal_quarter}).",
                     f"Move it to {renewal_quarter} or earlier, or reword it as post-renewal work.",
                 )
             if serves or RENEWAL_STEPS[2][1].search(milestone.milestone):
@@ -255,7 +255,8 @@ def _check_stale_renewal(facts: ReviewFacts) -> None:
     shown = [
         item
         for item in facts.texts
-        if RENEWAL.search(item.own)  # the date named as the renewal, not a note that fell on that day
+        if "enew" in item.own
+        and RENEWAL.search(item.own)  # the date named as the renewal, not a note that fell on that day
         and any(when == renewal for when, _ in named_dates(item.own, renewal))
         and not STALE_WORDS.search(item.own)
     ]

@@ -8,14 +8,14 @@ import re
 from datetime import date
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-# "Feb 15, 2027", "February 15 2027", "Feb 15" / "15 Feb 2027" / "2027-02-15".
-_MONTH_WORD = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-NAMED_DATE = re.compile(
-    rf"\b{_MONTH_WORD}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b"
-    rf"|\b(\d{{1,2}})\s+{_MONTH_WORD}(?:,?\s+(\d{{4}}))?\b"
-    r"|\b(\d{4})-(\d{2})-(\d{2})\b",
-    re.IGNORECASE,
+# "Feb 15, 2027", "February 15 2027", "Feb 15" / "15 Feb 2027" / "2027-02-15": three patterns, each
+# led by a character class, so a scan skips the text between candidates at C speed.
+# A month word is read in Python from its first three letters ("Sept" -> Sep).
+MONTH_FIRST = re.compile(
+    r"([JFMASOND][a-zA-Z]{2}[a-z]*)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?(?!\d)"
 )
+DAY_FIRST = re.compile(r"(\d{1,2})\s+([JFMASOND][a-zA-Z]{2}[a-z]*)\.?(?:,?\s+(\d{4}))?(?![a-z])")
+ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?!\d)")
 # Customer quotations (“…” as the drafter quotes them, or "..."): not the plan's own words.
 _QUOTED = re.compile(r"\u201c[^\u201d]*\u201d?|\"[^\"]*\"")
 _DIGIT = re.compile(r"\d")
@@ -43,9 +43,42 @@ def own_words(text: str) -> str:
     return _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
 
 
+_MONTHS_IN_FULL = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+
+
 def _month(word: str) -> int | None:
-    key = word[:3].lower()
-    return MONTHS.index(key) + 1 if key in MONTHS else None
+    """1-12 for a month word ('Feb', 'february', 'Sept'); None for any other word ('Decide')."""
+    lowered = word.lower()
+    key = lowered[:3]
+    if key not in MONTHS:
+        return None
+    number = MONTHS.index(key) + 1
+    return number if _MONTHS_IN_FULL[number - 1].startswith(lowered) or lowered == "sept" else None
+
+
+def _read(month: int | None, number: int, year: str | None, near: date) -> date | None:
+    if month is None:
+        return None
+    try:
+        if year:
+            return date(int(year), month, number)
+        options = [date(near.year + shift, month, number) for shift in (-1, 0, 1)]
+    except ValueError:  # "Feb 30": not a date
+        return None
+    return min(options, key=lambda option: abs((option - near).days))
 
 
 def named_dates(text: str, near: date) -> list[tuple[date, str]]:
@@ -54,26 +87,30 @@ def named_dates(text: str, near: date) -> list[tuple[date, str]]:
     found: list[tuple[date, str]] = []
     if not _DIGIT.search(text):
         return found
-    for match in NAMED_DATE.finditer(text):
-        groups = match.groups()
-        try:
-            if groups[6]:
-                value = date(int(groups[6]), int(groups[7]), int(groups[8]))
-            else:
-                if groups[0]:
-                    month, number, year = _month(groups[0]), int(groups[1]), groups[2]
-                else:
-                    month, number, year = _month(groups[4]), int(groups[3]), groups[5]
-                if month is None:
-                    continue
-                if year:
-                    value = date(int(year), month, number)
-                else:
-                    options = [date(near.year + shift, month, number) for shift in (-1, 0, 1)]
-                    value = min(options, key=lambda option: abs((option - near).days))
-        except ValueError:  # "Feb 30": not a date
+    for match in MONTH_FIRST.finditer(text):
+        month_word = match.group(1)
+        value = _read(_month(month_word), int(match.group(2)), match.group(3), near)
+        # The month word must be a word of its own ("Mar 3", not "Summary 3").
+        start = match.start()
+        if value is not None and (start == 0 or not text[start - 1].isalpha()):
+            found.append((value, match.group(0)))
+    for match in DAY_FIRST.finditer(text):
+        start = match.start()
+        if start and text[start - 1].isdigit():
             continue
-        found.append((value, match.group(0)))
+        value = _read(_month(match.group(2)), int(match.group(1)), match.group(3), near)
+        if value is not None:
+            found.append((value, match.group(0)))
+    for match in ISO_DAY.finditer(text):
+        start = match.start()
+        if start and text[start - 1].isdigit():
+            continue
+        try:
+            found.append(
+                (date(int(match.group(1)), int(match.group(2)), int(match.group(3))), match.group(0))
+            )
+        except ValueError:
+            continue
     return found
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from functools import wraps
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
@@ -33,13 +33,13 @@ def run_command_errors() -> Iterator[None]:
         sys.exit(error.exit_code)
 
 
-def async_command(func: Callable[P, Awaitable[T]]) -> Callable[P, T]:
+def async_command(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
     """Run an async click command; domain errors become `error: ...` and their exit code."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
-            return asyncio.run(func(*args, **kwargs))  # type: ignore[arg-type]
+            return asyncio.run(func(*args, **kwargs))
         except AccountPlanError as error:
             click.echo(f"error: {error.message}", err=True)
             sys.exit(error.exit_code)

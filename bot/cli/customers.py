@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cli.common import async_command, open_database
 from storage.customers import find_customer
 from storage.models import Contact, Customer, HealthScore, Interaction, Opportunity, RiskSignal, UsageMonth
+from storage.vocabulary import OpportunityStage, RiskStatus, Severity
 from tools.analytics.relationships import score_relationship
 
 DEFAULT_LIMIT = 50
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
 
 
 @click.group("customers")
@@ -118,11 +119,11 @@ async def _details(session: AsyncSession, customer_id: str) -> dict[str, Any]:
         "interactions": await rows(select(Interaction).where(Interaction.customer_id == customer_id)),
         "opportunities": await rows(
             select(Opportunity)
-            .where(Opportunity.customer_id == customer_id, Opportunity.stage == "open")
+            .where(Opportunity.customer_id == customer_id, Opportunity.stage == OpportunityStage.OPEN)
             .order_by(Opportunity.expected_close)
         ),
         "risks": await rows(
-            select(RiskSignal).where(RiskSignal.customer_id == customer_id, RiskSignal.status == "active")
+            select(RiskSignal).where(RiskSignal.customer_id == customer_id, RiskSignal.status == RiskStatus.ACTIVE)
         ),
         "health": await rows(
             select(HealthScore).where(HealthScore.customer_id == customer_id).order_by(HealthScore.date)
@@ -189,7 +190,9 @@ def _print_customer(console: Console, customer: Customer, details: dict[str, Any
         "name", "title", "role", "engagement", "last contacted", "relationship", "status", title="contacts"
     )
     scored = [
-        (contact, score_relationship(contact, by_contact[contact.id], as_of).score)
+        # ORM rows fit the scoring protocols; pyright does not apply Mapped[]'s descriptor when
+        # matching a protocol (pyright issue 11021).
+        (contact, score_relationship(contact, by_contact[contact.id], as_of).score)  # pyright: ignore[reportArgumentType]
         for contact in details["contacts"]
     ]
     # Strongest relationships first; people who left at the bottom.

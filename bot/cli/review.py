@@ -64,10 +64,10 @@ async def _announce_in_slack(database: Database, result: TransitionResult) -> No
     if settings.slack_bot_token is None:
         return
     from agent.deps import AgentDeps
-    from bot.slack.app import create_web_client
     from bot.slack.deps import SlackDeps
     from bot.slack.directory import slack_directory
     from bot.slack.review import announce
+    from bot.slack.web_client import create_web_client
 
     # Announcing drafts nothing, so these deps need no Claude client.
     deps = SlackDeps(AgentDeps(settings=settings, database=database))

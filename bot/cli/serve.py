@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 from aiohttp import web
+from pydantic import SecretStr
 
 from bot.cli.common import async_command, open_database
 from storage.db import Database
@@ -40,7 +41,7 @@ def check_configuration(settings: Settings) -> str:
         missing.append("SLACK_BOT_TOKEN (the bot token, xoxb-..., from OAuth & Permissions)")
     socket_mode = _set(settings.slack_app_token)
     if socket_mode:
-        token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
+        token = _value(settings.slack_app_token)
         if not token.startswith("xapp-"):
             missing.append(
                 "SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information)"
@@ -50,15 +51,19 @@ def check_configuration(settings: Settings) -> str:
             "SLACK_SIGNING_SECRET (Basic Information > Signing Secret) for HTTP mode, "
             "or SLACK_APP_TOKEN (xapp-..., connections:write) for Socket Mode"
         )
-    if _set(settings.slack_bot_token) and not settings.slack_bot_token.get_secret_value().startswith("xoxb-"):  # type: ignore[union-attr]
+    if _set(settings.slack_bot_token) and not _value(settings.slack_bot_token).startswith("xoxb-"):
         missing.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
     if missing:
         raise MissingConfiguration("cannot start the Slack bot; set:\n  " + "\n  ".join(missing))
     return "socket" if socket_mode else "http"
 
 
-def _set(secret: object) -> bool:
-    return secret is not None and bool(secret.get_secret_value().strip())  # type: ignore[attr-defined]
+def _value(secret: SecretStr | None) -> str:
+    return secret.get_secret_value() if secret is not None else ""
+
+
+def _set(secret: SecretStr | None) -> bool:
+    return bool(_value(secret).strip())
 
 
 async def forget_old_event_ids(deps: SlackDeps) -> int:
@@ -113,7 +118,7 @@ async def serve(host: str, port: int) -> None:
     if mode == "socket":
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-        socket_handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())  # type: ignore[union-attr]
+        socket_handler = AsyncSocketModeHandler(app, _value(settings.slack_app_token))
         await socket_handler.connect_async()
     where = "Socket Mode" if socket_handler else f"http://{host}:{port}/slack/events"
     click.echo(f"accountplan is serving Slack via {where} (health: http://{host}:{port}/healthz)", err=True)

@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli.common import async_command, open_database
-from storage.users import USER_ROLES, create_token, list_users, revoke_tokens, save_user, set_manager
+from storage.users import create_token, list_users, revoke_tokens, save_user, set_manager
+from storage.vocabulary import USER_ROLES
 
 
 @click.group("users")
@@ -55,7 +56,7 @@ async def list_command(output: str) -> None:
 @users_group.command("add")
 @click.argument("email")
 @click.option("--name", help="Display name (default: the part of the email before @).")
-@click.option("--role", type=click.Choice(USER_ROLES), default="csm", show_default=True)
+@click.option("--role", type=click.Choice([str(role) for role in USER_ROLES]), default="csm", show_default=True)
 @click.option("--manager", "manager_email", help="Email of the manager who approves this user's plans.")
 @click.option("--slack-id", "slack_user_id", help="Slack member id (U...); found by email when omitted.")
 @async_command

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from storage.plan_document import AccountPlanDocument, MetricValue
 
@@ -234,7 +235,68 @@ def render_markdown(document: AccountPlanDocument) -> str:
     gaps = d.generation_context.get("data_gaps") or []
     if gaps:
         lines += ["## Data gaps", "", *(f"- {text(str(gap))}" for gap in gaps), ""]
+    lines += _sources(d.generation_context.get("provenance") or {})
     as_of = d.generation_context.get("as_of")
     if as_of:
         lines += [f"_Drafted from data as of {text(str(as_of))}._", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+SECTION_NAMES = {
+    "executive_summary": "Executive summary", "business_context": "Business context",
+    "strategic_objectives": "Objective", "stakeholder_plan": "Stakeholder plan", "expansion_plan": "Expansion plan",
+    "risk_mitigation": "Risks", "qbr_schedule": "QBR schedule", "resource_plan": "Resource plan",
+    "action_plan_90day": "90-day plan", "benchmark_comparison": "Benchmark",
+}  # fmt: skip
+
+
+def _where(path: str) -> str:
+    section, _, rest = path.partition("[") if path.startswith("strategic_objectives") else (path, "", "")
+    if section == "strategic_objectives" and rest[:1].isdigit():
+        return f"Objective {int(rest.split(']')[0]) + 1}"
+    name = path.split(".")[0].split("[")[0].split(":")[0]
+    return SECTION_NAMES.get(name, name)
+
+
+def _says(path: str, entry: dict[str, Any]) -> str:
+    if entry.get("text"):
+        return str(entry["text"])
+    value = entry.get("value")
+    field = path.split(":")[0]
+    if isinstance(value, int | float) and field.endswith(("_arr", ".value")):
+        return money(float(value))
+    if isinstance(value, int | float) and field.endswith(("probability", "success_rate")):
+        return f"{value:.0%}"
+    return metric(value)
+
+
+def _rests_on(entry: dict[str, Any]) -> str:
+    source = f" ({entry.get('source')})" if entry.get("source") else ""
+    kind = entry.get("kind")
+    if kind == "derived":
+        return f"{entry.get('derivation') or entry.get('label')}{source}"
+    if kind == "target":
+        what = entry.get("derivation") or (
+            entry.get("label") if entry.get("label") != "success metric target" else ""
+        )
+        return "goal set by the plan" + (f": {what}" if what else "")
+    if kind == "plan":
+        return f"the plan as accepted{source}"
+    return f"{entry.get('label')}{source}"
+
+
+def _sources(provenance: dict[str, Any]) -> list[str]:
+    """The "Sources" appendix: what each figure and person in the plan rests on, so a reader can
+    check any number in one step (from `generation_context.provenance`)."""
+    rows: list[list[object]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for path, entry in provenance.items():
+        if not isinstance(entry, dict):
+            continue
+        row = (_where(path), _says(path, entry), _rests_on(entry))
+        if row not in seen:
+            seen.add(row)
+            rows.append(list(row))
+    if not rows:
+        return []
+    return ["## Sources", "", *_table(["Where", "Says", "Rests on"], rows), ""]

@@ -14,6 +14,7 @@ from rich.text import Text
 from agent.review import PlanReview, stored_review
 from bot.render.markdown import drafted_by, metric, money
 from storage.plan_document import SECTIONS, AccountPlanDocument
+from storage.vocabulary import ActionStatus
 
 PRIORITY_STYLES = {"critical": "bold red", "high": "bold yellow", "medium": "cyan"}
 SEVERITY_STYLES = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "dim"}
@@ -139,7 +140,7 @@ def _resources(d: AccountPlanDocument) -> RenderableType:
 def _actions(d: AccountPlanDocument) -> RenderableType:
     table = _table("Week", "Due", "Action", "Owner", "Objective")
     for a in d.action_plan_90day:
-        done = a.status == "done"
+        done = a.status == ActionStatus.DONE
         _add(
             table,
             str(a.week),

@@ -132,7 +132,7 @@ def start_scheduler(
     plans scheduler (and queues the catch-up run). `client` is the app's Web API client."""
     if notifier is None:
         if client is None:
-            from bot.slack.app import create_web_client
+            from bot.slack.web_client import create_web_client
 
             client = create_web_client(deps)
         notifier = SlackNotifier(client, deps.database)

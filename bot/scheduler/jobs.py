@@ -31,6 +31,7 @@ from bot.slack.blocks.living import (
 from storage.db import Database
 from storage.job_claims import done_keys, exactly_once, prune_done
 from storage.models import Customer, PlanProposal
+from storage.vocabulary import ProposalStatus
 from tools.living.actions import due_actions_by_csm
 from tools.living.change_detection import ProposalDrafter, default_drafter, propose_revisions
 from tools.living.proposals import get_proposal
@@ -259,7 +260,7 @@ class LivingPlansJobs:
             pending = (
                 await session.execute(
                     select(PlanProposal.id)
-                    .where(PlanProposal.status == "proposed")
+                    .where(PlanProposal.status == ProposalStatus.PROPOSED)
                     .order_by(PlanProposal.created_at)
                 )
             ).scalars()

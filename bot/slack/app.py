@@ -6,42 +6,12 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.deps import SlackDeps
 from bot.slack.directory import slack_directory
 from bot.slack.listeners import register_all
 from bot.slack.middleware import attach_deps
-
-log = logging.getLogger(__name__)
-
-DEFAULT_SLACK_API_URL = "https://slack.com/api/"
-RATE_LIMIT_RETRIES = 3
-
-
-def slack_api_url(configured: str | None) -> str:
-    """`SLACK_API_URL` (GovSlack, a proxy, the fake in tests) with the trailing slash slack_sdk needs."""
-    url = configured or DEFAULT_SLACK_API_URL
-    return url if url.endswith("/") else url + "/"
-
-
-def create_web_client(deps: SlackDeps) -> AsyncWebClient:
-    """One client for the whole process; 429s wait for Retry-After, connection blips retry once."""
-    token = deps.settings.slack_bot_token
-    return AsyncWebClient(
-        token=token.get_secret_value() if token else None,
-        base_url=slack_api_url(deps.settings.slack_api_url),
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=1),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-            AsyncServerErrorRetryHandler(max_retry_count=1),
-        ],
-    )
+from bot.slack.web_client import create_web_client
 
 
 class _ClientTokenNotice(logging.Filter):

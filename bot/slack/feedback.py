@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks.text import escape, truncate
 from bot.slack.limits import MAX_MESSAGE_TEXT
+from bot.slack.web_client import open_dm
 from storage.errors import AccountPlanError
 
 log = logging.getLogger(__name__)
@@ -99,9 +100,8 @@ async def tell_user(
         await client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
     except SlackApiError:
         try:
-            opened = await client.conversations_open(users=user)
             await client.chat_postMessage(
-                channel=opened["channel"]["id"], text=text, unfurl_links=False, unfurl_media=False
+                channel=await open_dm(client, user), text=text, unfurl_links=False, unfurl_media=False
             )
         except SlackApiError as error:
             log.warning("could not tell %s about a failure: Slack error %s", user, slack_error_code(error))

@@ -10,9 +10,10 @@ from bot.slack.blocks.home import home_view, unavailable_home
 from bot.slack.deps import SlackDeps
 from bot.slack.feedback import log_failure
 from bot.slack.services.book import plans_for, progress_by_plan, review_queue, slack_actor
+from storage.vocabulary import Role
 from tools.living.outcomes import stats_for
 
-REVIEWER_ROLES = ("manager", "admin")
+REVIEWER_ROLES = (Role.MANAGER, Role.ADMIN)
 
 
 async def home_for(deps: SlackDeps, user_id: str) -> View:

@@ -34,14 +34,15 @@ from bot.slack.services.review_requests import (
     review_request,
 )
 from bot.slack.services.slack_links import plan_message
+from bot.slack.web_client import open_dm
+from storage.vocabulary import PlanStatus
 from tools.plans.lifecycle import DECISION_ACTIONS, TransitionResult
 
 log = logging.getLogger(__name__)
 
 
 async def _dm(client: AsyncWebClient, slack_id: str, **message: Any) -> PostedMessage:
-    opened = await client.conversations_open(users=slack_id)
-    channel = opened["channel"]["id"]
+    channel = await open_dm(client, slack_id)
     posted = await client.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False, **message)
     return PostedMessage(channel=str(posted["channel"]), ts=str(posted["ts"]))
 
@@ -60,7 +61,7 @@ async def request_review(deps: SlackDeps, client: AsyncWebClient, plan_id: str) 
     DM (no manager set, or not on Slack). Failures are logged: the submission itself stands."""
     try:
         request = await review_request(deps.database, plan_id)
-        if request.status != "pending_review" or request.reviewer is None:
+        if request.status != PlanStatus.PENDING_REVIEW or request.reviewer is None:
             log.info(
                 "plan %s: no review DM (status %s, reviewer %s)", plan_id, request.status, request.reviewer
             )
@@ -146,7 +147,7 @@ def slack_announcer(
     """A REST `on_transition` hook sharing one Web API client, or None when Slack is not set up."""
     if deps.settings.slack_bot_token is None:
         return None
-    from bot.slack.app import create_web_client
+    from bot.slack.web_client import create_web_client
 
     client = create_web_client(deps)
 

@@ -27,6 +27,8 @@ from storage.demo.names import (
     email_domain,
 )
 from storage.demo.techcorp import TECHCORP_ID
+from storage.fiscal_year import fiscal_year_bounds, planning_fiscal_year
+from storage.vocabulary import OpportunityStage
 
 ACCOUNTS_PER_CSM = 25
 SEGMENTS = (  # name, weight, ARR range, list price per seat, contacts range
@@ -62,8 +64,6 @@ def _months_back(as_of: date, count: int) -> list[date]:
 def plan_year_window(as_of: date, start_month: int) -> tuple[date, date]:
     """The days an open opportunity may close on: from two weeks out to the end of the fiscal
     year being planned on as_of (the current one, or the next once its last quarter has begun)."""
-    from tools.analytics.fiscal_calendar import fiscal_year_bounds, planning_fiscal_year
-
     start, end = fiscal_year_bounds(planning_fiscal_year(as_of, start_month), start_month)
     return max(start, as_of + timedelta(days=CLOSE_NOTICE_DAYS)), end
 
@@ -189,7 +189,7 @@ def _contacts(
         "other",
     ]
     roles = ["champion", *rng.sample(others, count - 1)]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for number, role in enumerate(roles, start=1):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         rows.append(
@@ -220,7 +220,7 @@ def _interactions(
     weights = [ENGAGEMENT_WEIGHT[c["engagement_level"]] * (1.0 if c["active"] else 0.4) for c in contacts]
     # Nothing logged before the sales hand-off, a month ahead of the contract.
     oldest = min(364, max(0, (ends - contract_start).days + 30))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for number in range(1, count + 1):
         contact = rng.choices(contacts, weights=weights)[0]
         day = ends - timedelta(days=min(oldest, int(rng.expovariate(1 / 60))))
@@ -247,7 +247,7 @@ def _interactions(
 def _opportunities(
     rng: random.Random, customer_id: str, arr: int, quality: float, as_of: date, window: tuple[date, date]
 ) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     first, last = window
     for number in range(1, rng.choices((0, 1, 2, 3), weights=(25, 40, 25, 10))[0] + 1):
         kind, description = rng.choice(OPPORTUNITY_TEMPLATES)
@@ -256,7 +256,7 @@ def _opportunities(
         # Open ones close inside the year being planned (spread over it), closed ones in the past.
         closes = (
             first + timedelta(days=round((draw - 20) / 310 * max(0, (last - first).days)))
-            if stage == "open"
+            if stage == OpportunityStage.OPEN
             else as_of - timedelta(days=draw + 10)
         )
         rows.append(
@@ -279,7 +279,7 @@ def _opportunities(
 def _risks(
     rng: random.Random, customer_id: str, quality: float, ends: date, contract_start: date
 ) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     oldest = max(5, min(300, (ends - contract_start).days))
     for number in range(1, max(0, round(rng.gauss(0.5 - 0.9 * quality, 0.7))) + 1):
         kind, description = rng.choice(RISK_TEMPLATES)

@@ -37,6 +37,7 @@ from storage.models import (
     RiskSignal,
     UsageMonth,
     User,
+    table_of,
 )
 
 DEFAULT_ACCOUNTS = 200
@@ -132,7 +133,7 @@ async def seed_demo_portfolio(
                 (await session.execute(select(Customer.id).where(Customer.id.in_(chunk)))).scalars()
             )
         # Users first: they are shared by every batch. Existing ones (or their Slack ids) are kept.
-        await bulk_upsert(session, User.__table__, demo_users(accounts), key=())
+        await bulk_upsert(session, table_of(User), demo_users(accounts), key=())
     missing = [index for index in range(accounts) if refresh or wanted[index] not in present]
     written: dict[str, int] = defaultdict(int)
     with progress_bar(
@@ -182,7 +183,7 @@ async def _seed_batch(
             for model in CHILD_TABLES:
                 await session.execute(delete(model).where(model.customer_id.in_(ids)))
         for model in TABLES:
-            table = model.__table__
+            table = table_of(model)
             # Customers are updated in place (a refresh moves their dates); children are new rows.
             update = [c for c in rows[table.name][0] if c not in KEYS[table.name]] if model is Customer and rows[table.name] else ()
             await bulk_upsert(session, table, rows[table.name], key=KEYS[table.name], update=update)

@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from storage.fiscal_year import fiscal_quarters, planning_fiscal_year
+
 TECHCORP_ID = "techcorp"
 TECHCORP_NAME = "TechCorp Industries"
 TECHCORP_CSM = "csm001@demo.accountplan.test"
@@ -36,8 +38,6 @@ def quarter_close(as_of: date, start_month: int, quarter: int) -> date:
     or the next once its last quarter has begun); when that quarter is over, the middle of the
     first later one still ahead: an open opportunity never closes in the past, and always inside
     the year the plan is for."""
-    from tools.analytics.fiscal_calendar import fiscal_quarters, planning_fiscal_year
-
     soonest = as_of + timedelta(days=14)
     quarters = fiscal_quarters(planning_fiscal_year(as_of, start_month), start_month)
     for candidate in quarters[quarter - 1 :]:
@@ -65,7 +65,10 @@ def _contact(
 
 def techcorp_rows(as_of: date, start_month: int = 1) -> dict[str, list[dict[str, Any]]]:
     """Every row of TechCorp Industries, keyed by table name."""
-    days = lambda n: as_of - timedelta(days=n)  # noqa: E731 - reads better than a helper per call
+
+    def days(n: int) -> date:
+        return as_of - timedelta(days=n)
+
     renewal = as_of + timedelta(days=RENEWAL_IN_DAYS)
     customer = {
         "id": TECHCORP_ID,

@@ -54,6 +54,7 @@ async def test_claude_drafts_and_the_plan_records_its_usage(db: Database) -> Non
     assert document.executive_summary.startswith("Claude's sharper summary: ")
     context = document.generation_context
     assert context["drafter"] == "claude" and context["fallbacks"] == {}
+    assert context["provenance"]["expansion_plan.current_arr"]["source"] == "customers.arr"
     usage = context["usage"]
     assert {c.body["model"] for c in fake.calls} == {"claude-sonnet-5-5"}
     assert usage["calls"] == len(fake.calls) and usage["model"] == "claude-sonnet-5-5"

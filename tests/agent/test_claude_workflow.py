@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import pytest
+from anthropic import transform_schema
 
 from agent.claude.client import ClaudeClient
 from agent.claude.section_jobs import TOOL_SPECS, tool_model
@@ -100,9 +101,12 @@ async def test_groups_run_concurrently_over_one_byte_identical_cached_prefix() -
 async def test_tool_schemas_come_from_the_section_models() -> None:
     _, fake, _ = await draft(plan_author())
     tools = {t["name"]: t for t in fake.calls[0].body["tools"]}
+    assert all(tool["strict"] is True for tool in tools.values())
     schema = tools["write_objective"]["input_schema"]
-    assert schema == tool_model("write_objective").model_json_schema()
+    # The SDK's strict-mode transform of the pydantic schema: bounds move into descriptions.
+    assert schema == transform_schema(tool_model("write_objective").model_json_schema())
     assert "StrategicObjective" in schema["$defs"]
+    assert schema["$defs"]["StrategicObjective"]["additionalProperties"] is False
     assert schema["$defs"]["StrategicObjective"]["properties"]["priority"]["enum"] == [
         "critical",
         "high",
@@ -176,8 +180,11 @@ async def test_ungrounded_figures_and_names_are_rejected_then_drafted_offline() 
     answer["executive_summary"] = "TechCorp is a $1.2M account where Jane Chen drives 93% adoption."
     reply = Reply([tool_use("write_summary_and_context", answer)], stop_reason="tool_use")
     outcome, fake, _ = await draft(scripted({"write_summary_and_context": reply}))
-    assert set(outcome.fallbacks) == {"executive_summary", "business_context"}
+    # Only the part with the invented facts falls back: the business context, written in the same
+    # call, passed and stays Claude's, and its neighbour's reason is not copied to it.
+    assert set(outcome.fallbacks) == {"executive_summary"}
     assert "$1.2M" in outcome.fallbacks["executive_summary"]
+    assert outcome.sections["business_context"].customer_goals == answer["business_context"]["customer_goals"]
     error = group_calls(fake, "write_summary_and_context")[1].body["messages"][2]["content"][0]["content"]
     assert "$1.2M" in error and "93%" in error and "Jane Chen" in error
     assert "executive_summary" not in outcome.sections  # generate_plan fills it from the offline draft
@@ -264,3 +271,90 @@ async def test_customer_text_cannot_close_the_data_tag() -> None:
     assert block.count("</account_data>") == 1 and block.count("<account_data>") == 1
     data = block[block.index("<account_data>") + len("<account_data>") : block.index("</account_data>")]
     assert json.loads(data)["customer"]["goals"] == breakout
+
+
+async def test_the_warm_up_is_tried_once_and_counts_against_the_deadline() -> None:
+    author = plan_author()
+
+    def overloaded_warm_up(call: Call) -> Reply | ApiError:
+        return ApiError(529, "overloaded_error", "busy") if call.forced_tool is None else author(call)
+
+    outcome, fake, _ = await draft(overloaded_warm_up, max_retries=2)
+    assert [c.status for c in fake.calls if c.forced_tool is None] == [529]  # no SDK retries for it
+    assert outcome.fallbacks == {}  # it only saves tokens: drafting goes ahead
+
+    def hanging_warm_up(call: Call) -> Reply:
+        reply = author(call)
+        if call.forced_tool is None:
+            reply.delay = 30
+        return reply
+
+    started = time.perf_counter()
+    outcome, fake, _ = await draft(hanging_warm_up, deadline=1.0)
+    assert time.perf_counter() - started < 5
+    assert set(outcome.fallbacks) == set(SECTIONS)
+    assert all("did not answer within 1s" in reason for reason in outcome.fallbacks.values())
+    assert not any(c.forced_tool for c in fake.calls)
+
+
+def urgency_review(document: Any, context: Any) -> dict[str, Any]:
+    """A plan review (the shape agent.review returns): an error for objectives that shout."""
+    findings = [
+        {"code": "shouting", "severity": "error", "section": "strategic_objectives",
+         "path": f"strategic_objectives[{index}].objective", "message": "the objective is written in capitals",
+         "suggestion": "write it in sentence case"}
+        for index, objective in enumerate(document.strategic_objectives)
+        if objective.objective.isupper()
+    ]  # fmt: skip
+    return {"findings": findings, "errors": len(findings), "warnings": 0}
+
+
+@pytest.mark.parametrize("fixed", [True, False])
+async def test_plan_review_errors_join_the_repair_turn(fixed: bool) -> None:
+    data = plan_data()
+    author = plan_author()
+
+    def respond(call: Call) -> Reply:
+        if call.forced_tool == "write_objective" and "obj-2" in call.body["messages"][0]["content"]:
+            answer = tool_answer(data, call)
+            if len(call.body["messages"]) == 1 or not fixed:
+                answer["objective"]["objective"] = "INCREASE PLATFORM ADOPTION TO 80%"
+            return Reply([tool_use("write_objective", answer)], stop_reason="tool_use")
+        return author(call)
+
+    events: list[ProgressEvent] = []
+
+    async def progress(event: ProgressEvent) -> None:
+        events.append(event)
+
+    async with FakeAnthropic(respond) as fake:
+        client = client_for(fake)
+        writer = ClaudeSectionWriter(client, review=urgency_review)
+        outcome = await writer.write_sections(sample_context(), "FY2026", SECTIONS, sample_plan(), progress)
+        await client.close()
+    (repair,) = [c for c in group_calls(fake, "write_objective") if len(c.body["messages"]) == 3]
+    error = repair.body["messages"][2]["content"][0]["content"]
+    assert "objective.objective: plan check (shouting): the objective is written in capitals" in error
+    assert "Instead: write it in sentence case" in error
+    if fixed:
+        assert outcome.fallbacks == {}
+    else:  # only that objective's slot falls back, with the review's reason
+        assert set(outcome.fallbacks) == {"strategic_objectives[1]"}
+        assert "plan check (shouting)" in outcome.fallbacks["strategic_objectives[1]"]
+        objectives = outcome.sections["strategic_objectives"]
+        assert objectives[1].objective == sample_plan().strategic_objectives[1].objective
+        assert outcome.offline_share["strategic_objectives"] == pytest.approx(1 / 3)
+
+
+async def test_the_fake_api_refuses_schemas_strict_mode_does_not_take() -> None:
+    raw = {"name": "write_resource_plan", "description": "x", "strict": True,
+           "input_schema": tool_model("write_resource_plan").model_json_schema()}  # fmt: skip
+
+    def respond(call: Call) -> Reply:
+        return Reply([text("ok")])
+
+    async with FakeAnthropic(respond) as fake:
+        client = client_for(fake)
+        with pytest.raises(Exception, match="maximum is not supported"):
+            await client.create(purpose="test", tools=[raw], messages=[{"role": "user", "content": "hi"}])
+        await client.close()

@@ -255,3 +255,19 @@ async def test_plans_are_stored_and_revised_the_same_on_sqlite_and_postgresql(an
     assert stored == latest
     assert float(stored.ai_confidence) == latest.ai_confidence
     assert await count(any_db, PlanRevision) == 2
+
+
+async def test_an_offline_plan_records_and_exports_its_sources(seeded: Database) -> None:
+    from bot.render.markdown import render_markdown
+
+    result = await generate_plan(agent_deps(seeded), GenerationRequest(customer=TECHCORP_ID, as_of=AS_OF))
+    provenance = result.document.generation_context["provenance"]
+    assert provenance["expansion_plan.current_arr"] == {
+        "kind": "record", "source": "customers.arr", "label": "ARR", "value": 250000.0
+    }
+    assert provenance['executive_summary:"$250K"']["source"] == "customers.arr"
+    assert provenance["stakeholder_plan.current_map[0].name"]["source"] == "contacts[techcorp-p1].name"
+    markdown = render_markdown(result.document)
+    sources = markdown[markdown.index("## Sources") :]
+    assert "| Executive summary | $250K | ARR (customers.arr) |" in sources
+    assert "| Stakeholder plan | Sarah Chen | contact on record (contacts" in sources

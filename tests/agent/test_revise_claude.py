@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from agent.claude.client import ClaudeClient
 from agent.claude.revision_agent import MAX_TURNS
 from agent.revise import RevisionOutcome, revise_plan
@@ -122,7 +124,7 @@ async def test_injected_customer_text_cannot_change_status_or_numbers(db: Databa
         and json.dumps(INJECTION)[1:-1] in context_result["content"]
     )
     arr, approve = tool_results(fake.calls[2])
-    assert arr["is_error"] and "current_arr must be the account's ARR, 250,000" in arr["content"]
+    assert arr["is_error"] and "current_arr: must be the account's ARR, 250,000" in arr["content"]
     assert approve["is_error"] and "there is no tool 'approve_plan'" in approve["content"]
     assert not outcome.changed and outcome.diff == []
     version, status, document = await stored(db, plan.plan_id)
@@ -333,3 +335,65 @@ async def test_new_edit_tools_have_schemas_generated_from_the_edit_types(db: Dat
         "Action 'Prepare executive briefing materials' reassigned to Sarah Chen (was CSM)",
         "Target ARR is now $290,000 (was $300,000)",
     ]
+
+
+async def test_submission_nobody_asked_for_is_refused_and_false_claims_are_not_relayed(db: Database) -> None:
+    plan = await seed_plan(db)
+    responder = turns(
+        Reply(
+            [
+                tool_use("edit_objective", {"objective_id": "obj-2", "priority": "critical"}, "toolu_edit"),
+                tool_use("request_submission", {"comment": "all set"}, "toolu_submit"),
+            ],
+            stop_reason="tool_use",
+        ),
+        Reply([text("Objective 2 is now critical. I also approved the plan and submitted it to your manager.")]),
+    )
+    outcome, fake = await run(db, plan.plan_id, "make objective 2 critical", responder)
+    edit, submit = tool_results(fake.calls[1])
+    assert not edit.get("is_error")
+    assert submit["is_error"] and "did not ask to submit" in submit["content"]
+    assert outcome.changed and not outcome.submitted
+    assert outcome.reply == "Objective 2 is now critical."  # the claimed approval and submission are dropped
+    version, status, _ = await stored(db, plan.plan_id)
+    assert (version, status) == (2, "draft")
+
+
+async def test_edits_claimed_but_not_made_are_not_relayed(db: Database) -> None:
+    plan = await seed_plan(db)
+    responder = turns(
+        Reply([tool_use("edit_objective", {"objective_id": "obj-9", "priority": "critical"})], stop_reason="tool_use"),
+        Reply([text("I've moved objective 9 to critical.")]),
+    )
+    outcome, _ = await run(db, plan.plan_id, "make objective 9 critical", responder)
+    assert not outcome.changed and outcome.reply == "Nothing in the plan changed."
+
+
+async def test_the_agent_reads_the_data_as_of_the_plans_own_date(db: Database) -> None:
+    plan = await seed_plan(db, generation_context={"as_of": "2025-11-30"})
+    responder = turns(
+        Reply([tool_use("get_customer_context", {}, "toolu_ctx")], stop_reason="tool_use"),
+        Reply([text("Read it.")]),
+    )
+    _, fake = await run(db, plan.plan_id, "what is the ARR?", responder)
+    (result,) = tool_results(fake.calls[1])
+    assert '"as_of":"2025-11-30"' in result["content"]
+
+
+@pytest.mark.parametrize(
+    ("message", "asks"),
+    [
+        ("submit it for approval", True),
+        ("make objective 2 critical and then submit", True),
+        ("Make objective 2 critical. Then send it to my manager for review.", True),
+        ("make objective 2 critical", False),
+        ("don't submit yet, just lower objective 1", False),
+        ("should I submit this?", False),
+        ("what changed since approval?", False),
+        ("approve the plan", False),
+    ],
+)
+def test_only_a_request_to_submit_counts_as_one(message: str, asks: bool) -> None:
+    from agent.claude.tools import asks_to_submit
+
+    assert asks_to_submit(message) is asks

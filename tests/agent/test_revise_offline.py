@@ -134,7 +134,7 @@ async def test_form_edits_are_grounded_and_versioned(db: Database) -> None:
         expected_version=1,
     )
     assert result.diff == ["Objective 3 now reads 'Secure a 2-year renewal at $250K' (was 'Secure a multi-year renewal')"]
-    with pytest.raises(PlanEditRejected, match=r"\$5M is not a figure from the account data"):
+    with pytest.raises(PlanEditRejected, match=r"\$5M is not money in the account data"):
         await apply_plan_edits(
             agent_deps(db),
             plan.plan_id,

@@ -107,6 +107,75 @@ def _prefix_text(body: dict[str, Any]) -> str:
     return ""
 
 
+# Strict tool use (structured outputs) takes a subset of JSON Schema; the API answers 400 otherwise.
+# What the SDK's `transform_schema` leaves out is what the API does not take.
+STRICT_UNSUPPORTED = frozenset({
+    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength",
+    "maxItems", "minProperties", "maxProperties", "uniqueItems", "patternProperties", "if", "then", "else", "not",
+})  # fmt: skip
+STRICT_FORMATS = frozenset({"date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4", "ipv6", "uuid"})
+MAX_STRICT_TOOLS, MAX_OPTIONAL_PARAMETERS, MAX_UNION_PARAMETERS = 20, 24, 16
+
+
+@dataclass
+class _StrictWalk:
+    """One strict tool's schema, walked for what the API refuses; counts add up across tools."""
+
+    tool: str
+    definitions: dict[str, Any]
+    problems: list[str]
+    optional: int = 0
+    unions: int = 0
+
+    def walk(self, node: Any, where: str = "", seen: tuple[str, ...] = ()) -> None:
+        if not isinstance(node, dict):
+            return
+        ref = node.get("$ref")
+        if ref is not None:
+            name = str(ref).removeprefix("#/$defs/")
+            if not str(ref).startswith("#/$defs/") or name not in self.definitions:
+                self.problems.append(f"{self.tool}{where}: only local $refs")
+            elif name in seen:
+                self.problems.append(f"{self.tool}{where}: recursive schema")
+            else:
+                self.walk(self.definitions[name], where, (*seen, name))
+            return
+        for key in sorted(STRICT_UNSUPPORTED & set(node)):
+            self.problems.append(f"{self.tool}{where}: {key} is not supported")
+        if node.get("minItems") not in (None, 0, 1):
+            self.problems.append(f"{self.tool}{where}: minItems must be 0 or 1")
+        if node.get("type") == "string" and node.get("format") not in (None, *STRICT_FORMATS):
+            self.problems.append(f"{self.tool}{where}: format {node['format']!r} is not supported")
+        if node.get("type") == "object":
+            if node.get("additionalProperties") is not False:
+                self.problems.append(f"{self.tool}{where}: objects need additionalProperties false")
+            required = set(node.get("required", []))
+            for name, child in (node.get("properties") or {}).items():
+                self.optional += name not in required
+                self.unions += isinstance(child, dict) and ("anyOf" in child or isinstance(child.get("type"), list))
+                self.walk(child, f"{where}.{name}", seen)
+        for child in node.get("anyOf", []):
+            self.walk(child, where, seen)
+        self.walk(node.get("items"), f"{where}[]", seen)
+
+
+def strict_tool_problems(tools: list[dict[str, Any]]) -> list[str]:
+    """Why the real API would refuse these tools' strict schemas (empty: it accepts them)."""
+    strict = [tool for tool in tools if tool.get("strict")]
+    problems = [f"at most {MAX_STRICT_TOOLS} strict tools"] if len(strict) > MAX_STRICT_TOOLS else []
+    optional = unions = 0
+    for tool in strict:
+        schema = tool.get("input_schema") or {}
+        walk = _StrictWalk(tool["name"], schema.get("$defs", {}), problems)
+        walk.walk(schema)
+        optional, unions = optional + walk.optional, unions + walk.unions
+    if optional > MAX_OPTIONAL_PARAMETERS:
+        problems.append(f"{optional} optional parameters across strict schemas (at most {MAX_OPTIONAL_PARAMETERS})")
+    if unions > MAX_UNION_PARAMETERS:
+        problems.append(f"{unions} union-typed parameters across strict schemas (at most {MAX_UNION_PARAMETERS})")
+    return problems
+
+
 class FakeAnthropic:
     """Run with `async with FakeAnthropic(responder) as fake:`; point the SDK at `fake.url`."""
 
@@ -148,8 +217,11 @@ class FakeAnthropic:
             request_id=f"req_fake_{index:05d}",
         )
         self.calls.append(call)
+        invalid = strict_tool_problems(call.body.get("tools") or [])
         if self.responder is None:
             outcome: Reply | ApiError = ApiError(500, message="no responder configured")
+        elif invalid:
+            outcome = ApiError(400, "invalid_request_error", "tools: " + "; ".join(invalid))
         elif call.body.get("stream"):
             outcome = ApiError(400, "invalid_request_error", "this fake does not stream")
         else:

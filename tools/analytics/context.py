@@ -143,7 +143,7 @@ def summarize_interactions(
     recent = [i for i in interactions if i.date >= recent_start]
     sentiments = [i.sentiment for i in recent if i.sentiment is not None]
     newest = sorted(interactions, key=lambda i: (i.date, i.id), reverse=True)[:RECENT_SHOWN]
-    lines = []
+    lines: list[str] = []
     for item in newest:
         who = names.get(item.contact_id or "", "an unnamed contact")
         text = f"{item.date.isoformat()} {item.kind or 'interaction'} with {who}"
@@ -296,7 +296,9 @@ def build_planning_context(
             engagement_level=c.engagement_level,
             last_contacted=c.last_contacted,
             active=c.active,
-            relationship=score_relationship(c, by_contact.get(c.id, []), as_of),
+            # ORM rows fit InteractionFacts; pyright does not apply Mapped[]'s descriptor when
+            # matching a protocol (pyright issue 11021).
+            relationship=score_relationship(c, by_contact.get(c.id, []), as_of),  # pyright: ignore[reportArgumentType]
         )
         for c in contact_rows
     ]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel
 
 from storage.plan_document import OpportunityType, Quarter
+from storage.vocabulary import OpportunityStage
 from tools.analytics.fiscal_calendar import fiscal_quarters, quarter_of
 
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ def assess_expansion(
     A detected signal is dropped when an open CRM opportunity of the same type already covers it.
     Renewal opportunities are retention, not expansion, so they are not part of the pipeline.
     """
-    open_expansions = [o for o in opportunities if o.stage == "open" and o.type != "renewal"]
+    open_expansions = [o for o in opportunities if o.stage == OpportunityStage.OPEN and o.type != OpportunityType.RENEWAL]
     candidates = [_crm_candidate(o, fiscal_year, start_month, as_of) for o in open_expansions]
     open_types = {o.type for o in open_expansions}
     notes: list[str] = []
@@ -136,7 +137,7 @@ def assess_expansion(
                 ExpansionCandidate(
                     source="detected",
                     opportunity_id=None,
-                    type="seat_expansion",
+                    type=OpportunityType.SEAT_EXPANSION,
                     description=f"Add {seats} seats ({SEAT_EXPANSION_SHARE:.0%} more) at the current price per seat",
                     value=round(seats * arr_per_seat, 2),
                     probability=probability,
@@ -166,7 +167,7 @@ def assess_expansion(
                 ExpansionCandidate(
                     source="detected",
                     opportunity_id=None,
-                    type="upsell",
+                    type=OpportunityType.UPSELL,
                     description="Upgrade to the next product tier",
                     value=round(arr * UPSELL_SHARE_OF_ARR, 2),
                     probability=probability,

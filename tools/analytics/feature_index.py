@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.models import Contact, Customer
+from storage.vocabulary import ContactRole
 
 SIGNATURE_MAX_AGE_SECONDS = 5.0
 # Weights of the distance components (each 0-1); they sum to 1, so similarity = 1 - distance.
@@ -151,8 +152,8 @@ async def _build_index(session: AsyncSession, signature: tuple[Any, ...]) -> Fea
             select(
                 Contact.customer_id,
                 func.sum(case((is_active, 1), else_=0)),
-                func.sum(case((is_active & (Contact.role == "champion"), 1), else_=0)),
-                func.sum(case((is_active & (Contact.role == "exec_sponsor"), 1), else_=0)),
+                func.sum(case((is_active & (Contact.role == ContactRole.CHAMPION), 1), else_=0)),
+                func.sum(case((is_active & (Contact.role == ContactRole.EXEC_SPONSOR), 1), else_=0)),
             ).group_by(Contact.customer_id)
         )
     ).all()

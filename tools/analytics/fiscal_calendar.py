@@ -1,5 +1,5 @@
-"""Fiscal years and quarters, and when QBRs should land. A fiscal year is named by the calendar
-year in which it ends (FY2026 with a February start runs 2025-02-01 .. 2026-01-31)."""
+"""When QBRs should land, on the fiscal calendar (storage.fiscal_year, re-exported here: fiscal
+years, their bounds and quarters, the year being planned)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,29 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel
 
-from storage.errors import BadInput
-from storage.plan_document import FISCAL_YEAR_PATTERN, QUARTERS, Quarter
+from storage.fiscal_year import (
+    FiscalQuarter,
+    add_months,
+    fiscal_quarters,
+    fiscal_year_bounds,
+    fiscal_year_of,
+    parse_fiscal_year,
+    planning_fiscal_year,
+    quarter_of,
+)
+from storage.plan_document import Quarter
+
+__all__ = [
+    "FiscalQuarter",
+    "PlannedQBR",
+    "fiscal_quarters",
+    "fiscal_year_bounds",
+    "fiscal_year_of",
+    "parse_fiscal_year",
+    "plan_qbr_schedule",
+    "planning_fiscal_year",
+    "quarter_of",
+]
 
 # A pre-renewal QBR lands inside this many days before the renewal; the middle is the target.
 PRE_RENEWAL_EARLIEST_DAYS = 90
@@ -20,80 +41,11 @@ RESCHEDULE_NOTICE_DAYS = 7
 USUAL_QBR_DAY = 15
 
 
-class FiscalQuarter(BaseModel):
-    name: Quarter
-    start: date
-    end: date
-
-
 class PlannedQBR(BaseModel):
     quarter: Quarter
     date: date
     pre_renewal: bool
     reason: str
-
-
-def parse_fiscal_year(text: str) -> int:
-    """`"FY2026"` -> 2026; anything else (`FY26`, `2026`, `fy 2026`) is BadInput."""
-    match = FISCAL_YEAR_PATTERN.match(text.strip()) if isinstance(text, str) else None
-    if match is None:
-        raise BadInput(f"fiscal year must look like FY2026 (got {text!r})")
-    return int(match.group(1))
-
-
-def _check_start_month(start_month: int) -> None:
-    if not 1 <= start_month <= 12:
-        raise BadInput(f"fiscal year start month must be 1-12 (got {start_month})")
-
-
-def fiscal_year_of(day: date, start_month: int) -> str:
-    """The fiscal year containing `day`, e.g. 2025-03-10 with a February start -> "FY2026"."""
-    _check_start_month(start_month)
-    ends_next_calendar_year = start_month > 1 and day.month >= start_month
-    return f"FY{day.year + 1 if ends_next_calendar_year else day.year}"
-
-
-def planning_fiscal_year(day: date, start_month: int) -> str:
-    """The fiscal year a plan drafted on `day` is for: the current one, or the next one once the
-    current year's last quarter has begun (planning season: nobody plans a year with weeks left)."""
-    current = fiscal_year_of(day, start_month)
-    if day >= fiscal_quarters(current, start_month)[-1].start:
-        return f"FY{parse_fiscal_year(current) + 1}"
-    return current
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + (day.month - 1) + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def fiscal_year_bounds(fiscal_year: str, start_month: int) -> tuple[date, date]:
-    """First and last day of `fiscal_year`."""
-    _check_start_month(start_month)
-    year = parse_fiscal_year(fiscal_year)
-    start = date(year - 1 if start_month > 1 else year, start_month, 1)
-    return start, _add_months(start, 12) - timedelta(days=1)
-
-
-def fiscal_quarters(fiscal_year: str, start_month: int) -> list[FiscalQuarter]:
-    """Q1-Q4 of `fiscal_year`, three calendar months each."""
-    start, _ = fiscal_year_bounds(fiscal_year, start_month)
-    return [
-        FiscalQuarter(
-            name=name,
-            start=_add_months(start, 3 * index),
-            end=_add_months(start, 3 * index + 3) - timedelta(days=1),
-        )
-        for index, name in enumerate(QUARTERS)
-    ]
-
-
-def quarter_of(day: date, fiscal_year: str, start_month: int) -> Quarter | None:
-    """The quarter of `fiscal_year` containing `day`, or None when `day` is outside that year."""
-    for quarter in fiscal_quarters(fiscal_year, start_month):
-        if quarter.start <= day <= quarter.end:
-            return quarter.name
-    return None
 
 
 def _on_a_weekday(day: date, earliest: date, latest: date) -> date:
@@ -108,7 +60,7 @@ def _on_a_weekday(day: date, earliest: date, latest: date) -> date:
 
 
 def _usual_qbr(quarter: FiscalQuarter, as_of: date) -> PlannedQBR:
-    usual = _add_months(quarter.start, 1).replace(day=USUAL_QBR_DAY)
+    usual = add_months(quarter.start, 1).replace(day=USUAL_QBR_DAY)
     if usual >= as_of:
         day = _on_a_weekday(usual, quarter.start, quarter.end)
         return PlannedQBR(

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from storage.plan_document import Severity
+from storage.vocabulary import ContactRole, RiskStatus
 from tools.analytics.stakeholders import StakeholderCoverage
 
 if TYPE_CHECKING:
     from tools.analytics.snapshot import CustomerSnapshot, InteractionSummary, RiskSignalFact, Trend
 
-SEVERITY_RANK: dict[str, int] = {"critical": 3, "high": 2, "medium": 1, "low": 0}
+SEVERITY_RANK: dict[Severity, int] = {Severity.CRITICAL: 3, Severity.HIGH: 2, Severity.MEDIUM: 1, Severity.LOW: 0}
 HEALTH_DROP_POINTS = 10.0  # over ~90 days
 HEALTH_DROP_HIGH_POINTS = 20.0
 LOW_HEALTH = 50
@@ -58,7 +59,7 @@ def _health_risks(customer: CustomerSnapshot, health: Trend) -> list[DetectedRis
         risks.append(
             DetectedRisk(
                 kind="health_decline",
-                severity="high" if drop >= HEALTH_DROP_HIGH_POINTS else "medium",
+                severity=Severity.HIGH if drop >= HEALTH_DROP_HIGH_POINTS else Severity.MEDIUM,
                 title="Health score declining",
                 evidence=f"health fell {drop:.0f} points in about 90 days ({start:.0f} -> {health.latest:.0f})",
             )
@@ -68,7 +69,7 @@ def _health_risks(customer: CustomerSnapshot, health: Trend) -> list[DetectedRis
         risks.append(
             DetectedRisk(
                 kind="low_health",
-                severity="critical" if score < CRITICAL_HEALTH else "high",
+                severity=Severity.CRITICAL if score < CRITICAL_HEALTH else Severity.HIGH,
                 title="Low health score",
                 evidence=f"health score {score} is below {LOW_HEALTH}",
             )
@@ -85,7 +86,7 @@ def _usage_risks(customer: CustomerSnapshot, usage_active_users: Trend) -> list[
         risks.append(
             DetectedRisk(
                 kind="usage_decline",
-                severity="high" if change <= -USAGE_DROP_HIGH_PCT else "medium",
+                severity=Severity.HIGH if change <= -USAGE_DROP_HIGH_PCT else Severity.MEDIUM,
                 title="Active users declining",
                 evidence=f"active users down {-change:.0f}% in about 90 days ({before:.0f} -> {latest:.0f})",
             )
@@ -95,7 +96,7 @@ def _usage_risks(customer: CustomerSnapshot, usage_active_users: Trend) -> list[
         risks.append(
             DetectedRisk(
                 kind="low_adoption",
-                severity="high" if adoption < VERY_LOW_ADOPTION_PCT else "medium",
+                severity=Severity.HIGH if adoption < VERY_LOW_ADOPTION_PCT else Severity.MEDIUM,
                 title="Low product adoption",
                 evidence=f"feature utilization {adoption:.0f}% is below {LOW_ADOPTION_PCT:.0f}%",
             )
@@ -106,15 +107,15 @@ def _usage_risks(customer: CustomerSnapshot, usage_active_users: Trend) -> list[
 def _relationship_risks(coverage: StakeholderCoverage, days_to_renewal: int | None) -> list[DetectedRisk]:
     risks: list[DetectedRisk] = []
     for person in coverage.departed:
-        if person.role not in ("champion", "exec_sponsor"):
+        if person.role not in (ContactRole.CHAMPION, ContactRole.EXEC_SPONSOR):
             continue
-        replaced = coverage.champion_count > 0 if person.role == "champion" else coverage.has_exec_sponsor
-        label = "champion" if person.role == "champion" else "executive sponsor"
+        replaced = coverage.champion_count > 0 if person.role == ContactRole.CHAMPION else coverage.has_exec_sponsor
+        label = "champion" if person.role == ContactRole.CHAMPION else "executive sponsor"
         title = f", {person.title}" if person.title else ""
         risks.append(
             DetectedRisk(
                 kind="departed_champion",
-                severity="medium" if replaced else "high",
+                severity=Severity.MEDIUM if replaced else Severity.HIGH,
                 title=f"Departed {label}: {person.name}",
                 evidence=f"{person.name}{title} ({label}) has left the company; "
                 + (f"another {label} remains" if replaced else f"no active {label} remains"),
@@ -125,7 +126,7 @@ def _relationship_risks(coverage: StakeholderCoverage, days_to_renewal: int | No
         risks.append(
             DetectedRisk(
                 kind="single_threaded",
-                severity="high" if soon else "medium",
+                severity=Severity.HIGH if soon else Severity.MEDIUM,
                 title="Single-threaded relationship",
                 evidence=f"{_count(len(coverage.senior_threads), 'contact')} at director level or above with a "
                 f"working relationship among {_count(coverage.active_contacts, 'active contact')}"
@@ -144,7 +145,7 @@ def _renewal_risk(customer: CustomerSnapshot, days_to_renewal: int | None) -> li
     return [
         DetectedRisk(
             kind="renewal_soon",
-            severity="high" if urgent else "medium",
+            severity=Severity.HIGH if urgent else Severity.MEDIUM,
             title="Renewal within 90 days",
             evidence=f"renewal on {customer.renewal_date} is {days_to_renewal} days away{health_note}",
         )
@@ -162,7 +163,7 @@ def _signal_risks(risk_signals: Sequence[RiskSignalFact]) -> list[DetectedRisk]:
             signal_id=signal.id,
         )
         for signal in risk_signals
-        if signal.status == "active" and signal.severity in SEVERITY_RANK
+        if signal.status == RiskStatus.ACTIVE and signal.severity in SEVERITY_RANK
     ]
 
 
@@ -173,7 +174,7 @@ def _sentiment_risk(interactions: InteractionSummary) -> list[DetectedRisk]:
     return [
         DetectedRisk(
             kind="negative_sentiment",
-            severity="high" if mean < VERY_NEGATIVE_SENTIMENT else "medium",
+            severity=Severity.HIGH if mean < VERY_NEGATIVE_SENTIMENT else Severity.MEDIUM,
             title="Negative sentiment in recent interactions",
             evidence=f"average sentiment {mean:+.2f} over {_count(interactions.count_90d, 'interaction')} in the last 90 days",
         )
@@ -203,7 +204,7 @@ def detect_risks(
     # sorted() is stable, so equally severe risks keep the order above.
     ordered = sorted(found, key=lambda risk: -SEVERITY_RANK[risk.severity])
     highest = ordered[0].severity if ordered else None
-    at_risk = any(SEVERITY_RANK[r.severity] >= SEVERITY_RANK["high"] for r in ordered) or (
+    at_risk = any(SEVERITY_RANK[r.severity] >= SEVERITY_RANK[Severity.HIGH] for r in ordered) or (
         customer.health_score is not None and customer.health_score < LOW_HEALTH
     )
     return RiskAssessment(risks=ordered, highest_severity=highest, at_risk=at_risk)

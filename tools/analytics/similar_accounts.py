@@ -182,6 +182,9 @@ async def find_similar_accounts(
             raise NotFound(f"no customer with id {customer_id!r}")
     chosen, distance, pool = _nearest(index, query, as_of, k)
     succeeded = index.succeeded(chosen)
+    rows: list[int] = chosen.tolist()
+    distances: list[float] = distance.tolist()
+    outcomes: list[bool] = succeeded.tolist()
     accounts = [
         SimilarAccount(
             customer_id=index.ids[i],
@@ -199,7 +202,7 @@ async def find_similar_accounts(
             active_contacts=int(index.active_contacts[i]),
             has_exec_sponsor=bool(index.exec_sponsor[i]),
         )
-        for i, d, ok in zip(chosen.tolist(), distance.tolist(), succeeded.tolist(), strict=True)
+        for i, d, ok in zip(rows, distances, outcomes, strict=True)
     ]
     factors, profile = _compare(index, chosen, succeeded)
     if not accounts:

@@ -8,6 +8,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from storage.plan_document import OpportunityType, Severity
 from tools.analytics.relationships import RelationshipScore
 
 
@@ -56,7 +57,7 @@ class Trend(BaseModel):
 
 class OpportunityFact(BaseModel):
     id: str
-    type: str
+    type: OpportunityType
     description: str
     value: float
     probability: float
@@ -67,7 +68,7 @@ class OpportunityFact(BaseModel):
 class RiskSignalFact(BaseModel):
     id: str
     type: str
-    severity: str
+    severity: Severity
     description: str
     detected_at: date | None
     status: str

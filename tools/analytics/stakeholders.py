@@ -14,13 +14,14 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
+from storage.vocabulary import ContactRole, EngagementLevel
 from tools.analytics.relationships import seniority_level
 
 EXEC_SPONSOR_MIN_SENIORITY = 4  # VP and above
 SENIOR_THREAD_MIN_SENIORITY = 3  # director and above
 WORKING_RELATIONSHIP_SCORE = 60
 IDEAL_CHAMPIONS = (2, 3)
-ENGAGED_LEVELS = frozenset({"high", "medium"})
+ENGAGED_LEVELS = frozenset({EngagementLevel.HIGH, EngagementLevel.MEDIUM})
 
 # Ideal role key -> how a missing one is named to the user.
 IDEAL_ROLES: dict[str, str] = {
@@ -94,7 +95,7 @@ def assess_coverage(contacts: Sequence[StakeholderFacts]) -> StakeholderCoverage
     covered: dict[str, list[str]] = {key: [] for key in IDEAL_ROLES}
     junior_sponsors: list[StakeholderFacts] = []
     for contact in active:
-        if contact.role == "exec_sponsor":
+        if contact.role == ContactRole.EXEC_SPONSOR:
             if seniority_level(contact.title) >= EXEC_SPONSOR_MIN_SENIORITY:
                 covered["exec_sponsor"].append(contact.id)
             else:

@@ -15,14 +15,15 @@ from storage.errors import BadInput, Conflict, NotFound
 from storage.models import AccountPlan, Customer
 from storage.plan_document import AccountPlanDocument, ActionItem
 from storage.plans import document_of, get_plan, save_plan_version
+from storage.vocabulary import ActionStatus, PlanStatus, Priority
 from tools.plans.policy import Actor, PlanOwnership, authorize
 
 # An action is "due" this many days before its due date, so the weekly digest shows the week ahead.
 DUE_HORIZON_DAYS = 7
 DEFAULT_SNOOZE_DAYS = 7
 MAX_SNOOZE_DAYS = 90
-IN_FORCE_STATUSES = ("approved", "active")
-PRIORITY_RANK = {"critical": 0, "high": 1, "medium": 2}
+IN_FORCE_STATUSES = (PlanStatus.APPROVED, PlanStatus.ACTIVE)
+PRIORITY_RANK = {Priority.CRITICAL: 0, Priority.HIGH: 1, Priority.MEDIUM: 2}
 
 
 class TrackedAction(BaseModel):
@@ -97,7 +98,7 @@ async def due_actions(
         document = document_of(plan)
         priorities = {o.id: PRIORITY_RANK[o.priority] for o in document.strategic_objectives}
         for index, item in enumerate(document.action_plan_90day):
-            if item.status == "done" or item.due_date > as_of + timedelta(days=horizon_days):
+            if item.status == ActionStatus.DONE or item.due_date > as_of + timedelta(days=horizon_days):
                 continue
             found.append(
                 (priorities.get(item.objective_id or "", 3), _tracked(plan, customer, index, item, as_of))
@@ -186,7 +187,7 @@ async def mark_action_done(
     document = document_of(plan)
     position = _locate(document, index, action_text)
     item = document.action_plan_90day[position]
-    if item.status == "done":
+    if item.status == ActionStatus.DONE:
         raise Conflict(f"“{item.action}” is already marked done")
     return await _save_tracking_update(
         session,
@@ -216,7 +217,7 @@ async def snooze_action(
     document = document_of(plan)
     position = _locate(document, index, action_text)
     item = document.action_plan_90day[position]
-    if item.status == "done":
+    if item.status == ActionStatus.DONE:
         raise Conflict(f"“{item.action}” is already done; there is nothing to snooze")
     new_due = max(as_of, item.due_date) + timedelta(days=days)
     return await _save_tracking_update(

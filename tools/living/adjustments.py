@@ -13,11 +13,11 @@ from storage.plan_document import (
     ExpansionOpportunity,
     IdentifiedRisk,
 )
+from storage.vocabulary import ActionStatus, ContactRole, OpportunityType
 from tools.living.tracked_inputs import ChangeReason, TrackedInputs
 
 ACTION_LEAD_DAYS = 7  # a change's first action is due a week after it was noticed
-ROLE_NAMES = {"champion": "champion", "exec_sponsor": "executive sponsor"}
-OPPORTUNITY_TYPES = {"upsell", "cross_sell", "seat_expansion", "renewal"}
+ROLE_NAMES: dict[str, str] = {ContactRole.CHAMPION: "champion", ContactRole.EXEC_SPONSOR: "executive sponsor"}
 MITIGATIONS = {
     "health_drop": "Run a health review with the champion within two weeks and agree a recovery plan",
     "utilization_swing": "Review adoption by team and schedule targeted enablement for the lagging ones",
@@ -39,7 +39,7 @@ def _action(document: AccountPlanDocument, text: str, today: date, objective_id:
         owner="CSM",
         due_date=due,
         objective_id=objective_id,
-        status="open",
+        status=ActionStatus.OPEN,
     )
 
 
@@ -121,7 +121,7 @@ def adjust_plan_for_changes(
                 continue
             expansion["opportunities"].append(
                 ExpansionOpportunity(
-                    type=found["type"] if found["type"] in OPPORTUNITY_TYPES else "upsell",
+                    type=OpportunityType.parse(str(found["type"])) or OpportunityType.UPSELL,
                     description=found["description"],
                     value=found["value"],
                     probability=found["probability"],

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
 from sqlalchemy import select, update
@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import Database
+from storage.db import Database, rows_affected
 from storage.models import (
     AccountPlan,
     AuditEvent,
@@ -27,6 +27,7 @@ from storage.models import (
 from storage.plan_diff import diff_plans
 from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of
+from storage.vocabulary import ContactRole, OpportunityStage, PlanStatus, ProposalStatus
 from tools.living.adjustments import adjust_plan_for_changes
 from tools.living.tracked_inputs import (
     IN_CHUNK,
@@ -39,8 +40,8 @@ from tools.living.tracked_inputs import (
 
 HEALTH_DROP_POINTS = 10
 UTILIZATION_SWING_POINTS = 15.0
-KEY_ROLES = {"champion": "champion", "exec_sponsor": "executive sponsor"}
-TRACKED_STATUSES = ("approved", "active")
+KEY_ROLES = {ContactRole.CHAMPION: "champion", ContactRole.EXEC_SPONSOR: "executive sponsor"}
+TRACKED_STATUSES = (PlanStatus.APPROVED, PlanStatus.ACTIVE)
 
 # Drafts the proposed document from the plan, the reasons and today's inputs: the deterministic
 # adjustment by default, the generation agent when the bot wires it in.
@@ -120,7 +121,7 @@ async def record_baseline(
             for e in document_of(plan).stakeholder_plan.current_map
             if e.active and e.role in KEY_ROLES and e.stakeholder_id not in facts.departed_key_contacts
         ),
-        "open_opportunity_ids": sorted(o.id for o in facts.opportunities if o.stage == "open"),
+        "open_opportunity_ids": sorted(o.id for o in facts.opportunities if o.stage == OpportunityStage.OPEN),
         "recorded": "first check",
     }
     await session.execute(
@@ -190,8 +191,10 @@ async def detect_changes(
                 )
             )
 
-    key_contacts = recorded.get("key_contact_ids")
-    if not isinstance(key_contacts, list):
+    recorded_contacts = recorded.get("key_contact_ids")
+    if isinstance(recorded_contacts, list):
+        key_contacts = [str(c) for c in cast(list[object], recorded_contacts)]
+    else:
         key_contacts = [
             entry.stakeholder_id
             for entry in document.stakeholder_plan.current_map
@@ -227,7 +230,7 @@ def _opportunity_changes(facts: CustomerFacts, recorded: dict[str, object]) -> l
     reasons: list[ChangeReason] = []
     for opportunity in sorted(facts.opportunities, key=lambda item: item.id):
         value = f"${float(opportunity.value):,.0f}"
-        if opportunity.stage == "open" and opportunity.id not in known_open:
+        if opportunity.stage == OpportunityStage.OPEN and opportunity.id not in known_open:
             reasons.append(
                 ChangeReason(
                     key=f"opportunity-new:{opportunity.id}",
@@ -236,7 +239,7 @@ def _opportunity_changes(facts: CustomerFacts, recorded: dict[str, object]) -> l
                     detail={"opportunity_id": opportunity.id},
                 )
             )
-        elif opportunity.stage == "lost" and opportunity.id in known_open:
+        elif opportunity.stage == OpportunityStage.LOST and opportunity.id in known_open:
             reasons.append(
                 ChangeReason(
                     key=f"opportunity-lost:{opportunity.id}",
@@ -266,8 +269,8 @@ async def _proposal_history(session: AsyncSession, plan_ids: list[str]) -> dict[
         )
         for plan_id, reasons, status in rows.all():
             seen, waiting = history[plan_id]
-            seen.update(str(r.get("key")) for r in reasons if isinstance(r, dict))
-            history[plan_id] = (seen, waiting or status == "proposed")
+            seen.update(str(r.get("key")) for r in reasons)
+            history[plan_id] = (seen, waiting or status == ProposalStatus.PROPOSED)
     return history
 
 
@@ -294,7 +297,9 @@ async def propose_revisions(
         rows = (await session.execute(query.order_by(Customer.name))).all()
         history = await _proposal_history(session, [plan.id for plan, _ in rows])
         facts = await load_facts(session, sorted({customer.id for _, customer in rows}))
-        candidates = []
+        candidates: list[
+            tuple[AccountPlan, Customer, AccountPlanDocument, list[ChangeReason], TrackedInputs]
+        ] = []
         for plan, customer in rows:
             seen, waiting = history[plan.id]
             if waiting:
@@ -354,7 +359,7 @@ async def _insert_proposal(
             .values(id=proposal_id, **values)
             .on_conflict_do_nothing(index_elements=[PlanProposal.change_key])
         )
-        if result.rowcount != 1:
+        if rows_affected(result) != 1:
             return None
         session.add(
             AuditEvent(

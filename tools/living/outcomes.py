@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.db import Database
 from storage.models import AccountPlan, Customer
 from storage.plans import document_of
+from storage.vocabulary import Role
 from tools.living.actions import due_actions, plans_in_force_filter
 from tools.living.progress import objective_progress
 from tools.plans.policy import Actor
@@ -28,7 +29,7 @@ class Rate(BaseModel):
     hits: int
     total: int
 
-    @computed_field  # type: ignore[prop-decorator]
+    @computed_field
     @property
     def rate(self) -> float | None:
         return self.hits / self.total if self.total else None
@@ -107,7 +108,7 @@ async def outcome_stats(session: AsyncSession, as_of: date, *, csm_email: str | 
             overdue_by_csm[csm] = overdue_by_csm.get(csm, 0) + 1
 
     csms = sorted({c.csm_email or UNASSIGNED for c in customers})
-    by_csm = []
+    by_csm: list[CsmStats] = []
     for csm in csms:
         book = [c for c in customers if (c.csm_email or UNASSIGNED) == csm]
         done = objectives_by_csm.get(csm, [])
@@ -161,5 +162,5 @@ def format_stats(stats: OutcomeStats) -> str:
 async def stats_for(database: Database, actor: Actor, as_of: date) -> OutcomeStats:
     """Managers and admins see the whole team; a CSM sees their own book."""
     async with database.session() as session:
-        book = None if actor.role in ("manager", "admin", "operator") else actor.email
+        book = None if actor.role in (Role.MANAGER, Role.ADMIN, Role.OPERATOR) else actor.email
         return await outcome_stats(session, as_of, csm_email=book)

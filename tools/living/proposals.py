@@ -8,11 +8,12 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import Database
+from storage.db import Database, rows_affected
 from storage.errors import Conflict, NotFound
 from storage.models import AccountPlan, AuditEvent, Customer, PlanProposal
 from storage.plan_document import AccountPlanDocument
 from storage.plans import save_plan_version
+from storage.vocabulary import ProposalStatus
 from tools.living.actions import ensure_may_track
 from tools.living.change_detection import Proposal
 from tools.living.tracked_inputs import ChangeReason
@@ -48,14 +49,14 @@ async def _decide(session: AsyncSession, proposal_id: str, status: str, now: dat
     """Move a proposal out of "proposed" exactly once, even when two clicks race."""
     result = await session.execute(
         update(PlanProposal)
-        .where(PlanProposal.id == proposal_id, PlanProposal.status == "proposed")
+        .where(PlanProposal.id == proposal_id, PlanProposal.status == ProposalStatus.PROPOSED)
         .values(status=status, decided_at=now)
         .execution_options(synchronize_session=False)
     )
     proposal = await session.get(PlanProposal, proposal_id, populate_existing=True)
     if proposal is None:
         raise NotFound("that change proposal no longer exists")
-    if result.rowcount != 1:
+    if rows_affected(result) != 1:
         raise Conflict(f"this proposal was already {proposal.status}")
     return proposal
 
@@ -69,7 +70,7 @@ async def accept_proposal(
     if (
         pending is not None
         and plan is not None
-        and pending.status == "proposed"
+        and pending.status == ProposalStatus.PROPOSED
         and plan.version != pending.base_version
     ):
         raise Conflict(
@@ -77,7 +78,7 @@ async def accept_proposal(
             "dismiss it and the next check proposes against the current plan"
         )
     proposal = await _decide(session, proposal_id, "accepted", now)
-    reasons = "; ".join(str(r.get("text")) for r in proposal.reasons if isinstance(r, dict))
+    reasons = "; ".join(str(r.get("text")) for r in proposal.reasons)
     saved = await save_plan_version(
         session,
         AccountPlanDocument.model_validate(proposal.proposed_document),

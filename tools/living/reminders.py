@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AccountPlan, Customer, Opportunity, RiskSignal
 from storage.plans import document_of
+from storage.vocabulary import ActionStatus, OpportunityStage, PlanStatus, RiskStatus, Severity
 from tools.living.actions import plans_in_force
 from tools.living.progress import ObjectiveProgress, objective_progress
 
@@ -59,7 +60,7 @@ async def _prep(session: AsyncSession, plan: AccountPlan, customer: Customer) ->
     signals = (
         await session.execute(
             select(RiskSignal)
-            .where(RiskSignal.customer_id == customer.id, RiskSignal.status == "active")
+            .where(RiskSignal.customer_id == customer.id, RiskSignal.status == RiskStatus.ACTIVE)
             .order_by(RiskSignal.detected_at.desc())
         )
     ).scalars()
@@ -71,11 +72,11 @@ async def _prep(session: AsyncSession, plan: AccountPlan, customer: Customer) ->
     risks += [
         f"{r.severity}: {r.risk}"
         for r in document.risk_mitigation.identified_risks
-        if r.severity in ("high", "critical")
+        if r.severity in (Severity.HIGH, Severity.CRITICAL)
     ]
     won = (
         await session.execute(
-            select(Opportunity).where(Opportunity.customer_id == customer.id, Opportunity.stage == "won")
+            select(Opportunity).where(Opportunity.customer_id == customer.id, Opportunity.stage == OpportunityStage.WON)
         )
     ).scalars()
     wins = [f"Won: {o.description} (${float(o.value):,.0f})" for o in won]
@@ -85,7 +86,7 @@ async def _prep(session: AsyncSession, plan: AccountPlan, customer: Customer) ->
         for m in o.quarterly_milestones
         if m.done
     ]
-    wins += [f"Done: {a.action}" for a in document.action_plan_90day if a.status == "done"]
+    wins += [f"Done: {a.action}" for a in document.action_plan_90day if a.status == ActionStatus.DONE]
     return QBRPrep(
         objectives=[objective_progress(o, customer) for o in document.strategic_objectives],
         risks=list(dict.fromkeys(risks))[:MAX_PREP_ITEMS],
@@ -139,7 +140,7 @@ async def due_renewal_reminders(session: AsyncSession, today: date) -> list[Rene
                 Customer.renewal_date.is_not(None),
                 Customer.renewal_date >= today,
                 Customer.renewal_date <= today + timedelta(days=max(RENEWAL_THRESHOLDS)),
-                AccountPlan.status != "rejected",
+                AccountPlan.status != PlanStatus.REJECTED,
             )
             .order_by(Customer.renewal_date, Customer.name, AccountPlan.fiscal_year.desc())
         )
@@ -159,7 +160,7 @@ async def due_renewal_reminders(session: AsyncSession, today: date) -> list[Rene
             await session.execute(
                 select(RiskSignal.id).where(
                     RiskSignal.customer_id == customer.id,
-                    RiskSignal.status == "active",
+                    RiskSignal.status == RiskStatus.ACTIVE,
                     RiskSignal.severity.in_(("high", "critical")),
                 )
             )

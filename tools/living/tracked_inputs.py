@@ -13,12 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Contact, Customer, Opportunity, RiskSignal
+from storage.vocabulary import ContactRole, OpportunityStage, RiskStatus, Severity
 
 if TYPE_CHECKING:
     from tools.analytics.context import PlanningContext
 
-KEY_CONTACT_ROLES = ("champion", "exec_sponsor")
-MATERIAL_SEVERITIES = ("high", "critical")
+KEY_CONTACT_ROLES = (ContactRole.CHAMPION, ContactRole.EXEC_SPONSOR)
+MATERIAL_SEVERITIES = (Severity.HIGH, Severity.CRITICAL)
 IN_CHUNK = 500  # ids per IN (...) list, well under every driver's parameter limit
 
 
@@ -42,9 +43,9 @@ class TrackedInputs(BaseModel):
     key_contact_ids: list[str]
     open_opportunity_ids: list[str]
     # The facts themselves, for the drafter that writes the revision.
-    risks: list[dict[str, Any]] = Field(default_factory=list)
-    departed_contacts: list[dict[str, Any]] = Field(default_factory=list)
-    opportunities: list[dict[str, Any]] = Field(default_factory=list)
+    risks: list[dict[str, Any]] = Field(default_factory=list[dict[str, Any]])
+    departed_contacts: list[dict[str, Any]] = Field(default_factory=list[dict[str, Any]])
+    opportunities: list[dict[str, Any]] = Field(default_factory=list[dict[str, Any]])
 
 
 async def tracked_inputs(session: AsyncSession, customer: Customer, *, as_of: date) -> TrackedInputs:
@@ -54,7 +55,7 @@ async def tracked_inputs(session: AsyncSession, customer: Customer, *, as_of: da
             await session.execute(
                 select(RiskSignal).where(
                     RiskSignal.customer_id == customer.id,
-                    RiskSignal.status == "active",
+                    RiskSignal.status == RiskStatus.ACTIVE,
                     RiskSignal.severity.in_(MATERIAL_SEVERITIES),
                 )
             )
@@ -87,7 +88,7 @@ def tracked_inputs_from_context(context: PlanningContext) -> TrackedInputs:
         as_of=context.as_of,
         health_score=context.customer.health_score,
         feature_utilization=context.customer.feature_utilization,
-        risks=[r for r in context.risk_signals if r.status == "active" and r.severity in MATERIAL_SEVERITIES],
+        risks=[r for r in context.risk_signals if r.status == RiskStatus.ACTIVE and r.severity in MATERIAL_SEVERITIES],
         contacts=[c for c in context.contacts if c.role in KEY_CONTACT_ROLES],
         opportunities=context.opportunities,
     )
@@ -109,7 +110,7 @@ def snapshot_inputs(
         feature_utilization=feature_utilization,
         risk_signal_ids=sorted(r.id for r in risks),
         key_contact_ids=sorted(c.id for c in contacts if c.active),
-        open_opportunity_ids=sorted(o.id for o in opportunities if o.stage == "open"),
+        open_opportunity_ids=sorted(o.id for o in opportunities if o.stage == OpportunityStage.OPEN),
         risks=[
             {"id": r.id, "type": r.type, "severity": r.severity, "description": r.description} for r in risks
         ],
@@ -135,9 +136,9 @@ def snapshot_inputs(
 class CustomerFacts:
     """Today's rows change detection compares against, loaded for many customers at once."""
 
-    material_signals: list[RiskSignal] = field(default_factory=list)  # active high/critical
-    departed_key_contacts: dict[str, Contact] = field(default_factory=dict)  # inactive, by id
-    opportunities: list[Opportunity] = field(default_factory=list)
+    material_signals: list[RiskSignal] = field(default_factory=list[RiskSignal])  # active high/critical
+    departed_key_contacts: dict[str, Contact] = field(default_factory=dict[str, Contact])  # inactive, by id
+    opportunities: list[Opportunity] = field(default_factory=list[Opportunity])
 
 
 async def load_facts(session: AsyncSession, customer_ids: list[str]) -> dict[str, CustomerFacts]:
@@ -148,7 +149,7 @@ async def load_facts(session: AsyncSession, customer_ids: list[str]) -> dict[str
         signals = await session.execute(
             select(RiskSignal).where(
                 RiskSignal.customer_id.in_(chunk),
-                RiskSignal.status == "active",
+                RiskSignal.status == RiskStatus.ACTIVE,
                 RiskSignal.severity.in_(MATERIAL_SEVERITIES),
             )
         )

@@ -12,8 +12,8 @@ from typing import Literal
 
 from storage.errors import PermissionDenied
 from storage.models import User
+from storage.vocabulary import USER_ROLES, Role
 
-Role = Literal["csm", "manager", "admin", "operator"]
 Action = Literal[
     "view",
     "export",
@@ -42,7 +42,6 @@ ACTIONS: tuple[Action, ...] = (
 )
 # The review decisions: only a reviewer (the owner's manager or an admin) may take them.
 DECISIONS: frozenset[Action] = frozenset({"approve", "request_changes", "reject"})
-ROLES: tuple[str, ...] = ("csm", "manager", "admin")
 OPERATOR_EMAIL = "cli"
 
 _VERBS: dict[Action, str] = {
@@ -60,6 +59,11 @@ _VERBS: dict[Action, str] = {
 }
 
 
+def as_decision(text: str) -> Action | None:
+    """`text` as a review decision, or None when it names none (buttons and forms are untrusted)."""
+    return next((decision for decision in DECISIONS if decision == text), None)
+
+
 @dataclass(frozen=True)
 class Actor:
     """A person acting on plans (a `users` row), or the terminal operator."""
@@ -72,7 +76,7 @@ class Actor:
 
     @classmethod
     def from_user(cls, user: User) -> Actor:
-        role: Role = user.role if user.role in ROLES else "csm"  # type: ignore[assignment]
+        role = user.role if user.role in USER_ROLES else Role.CSM
         return cls(
             email=user.email,
             role=role,
@@ -85,7 +89,7 @@ class Actor:
     def operator(cls) -> Actor:
         """Whoever runs the CLI without `--as`: may prepare plans, never decide on them, because a
         decision must name the person who took it."""
-        return cls(email=OPERATOR_EMAIL, role="operator", name="terminal operator")
+        return cls(email=OPERATOR_EMAIL, role=Role.OPERATOR, name="terminal operator")
 
     @property
     def label(self) -> str:
@@ -111,7 +115,7 @@ class Decision:
 
 
 def _same(a: str | None, b: str | None) -> bool:
-    return bool(a) and bool(b) and a.strip().lower() == b.strip().lower()  # type: ignore[union-attr]
+    return bool(a) and bool(b) and a.strip().lower() == b.strip().lower()
 
 
 def _owns(actor: Actor, plan: PlanOwnership) -> bool:
@@ -119,20 +123,20 @@ def _owns(actor: Actor, plan: PlanOwnership) -> bool:
 
 
 def _manages(actor: Actor, plan: PlanOwnership) -> bool:
-    return actor.role in ("manager", "admin") and _same(actor.email, plan.csm_manager_email)
+    return actor.role in (Role.MANAGER, Role.ADMIN) and _same(actor.email, plan.csm_manager_email)
 
 
 def decide(action: Action, actor: Actor, plan: PlanOwnership) -> Decision:
     """Whether `actor` may take `action` on `plan`, with the reason either way."""
     verb = _VERBS[action]
     if action in DECISIONS:
-        if actor.role == "operator":
+        if actor.role == Role.OPERATOR:
             return Decision(False, f"to {verb} a plan, say who you are (`--as EMAIL`)")
         if _owns(actor, plan):
             return Decision(False, f"you cannot {verb} your own plan; your manager reviews it")
         if _same(actor.email, plan.submitted_by):
             return Decision(False, f"you submitted this plan, so you cannot {verb} it yourself")
-        if actor.role == "admin":
+        if actor.role == Role.ADMIN:
             return Decision(True, "admins review every plan")
         if _manages(actor, plan):
             return Decision(True, "you manage this plan's CSM")
@@ -143,7 +147,7 @@ def decide(action: Action, actor: Actor, plan: PlanOwnership) -> Decision:
             f"(it is in {owner}'s book)",
         )
 
-    if actor.role in ("operator", "admin"):
+    if actor.role in (Role.OPERATOR, Role.ADMIN):
         return Decision(True, f"{actor.role}s may {verb} any plan")
     if _owns(actor, plan):
         return Decision(True, "the plan is in your book")
@@ -151,7 +155,7 @@ def decide(action: Action, actor: Actor, plan: PlanOwnership) -> Decision:
         return Decision(True, "you manage this plan's CSM")
     if action == "track":
         # Marking actions done and deciding change proposals: the CSM, or any manager covering.
-        if actor.role == "manager":
+        if actor.role == Role.MANAGER:
             return Decision(True, "managers update the actions of any plan")
         return Decision(False, "only the account's CSM or a manager can update this plan's actions")
     owner = plan.csm_email or "no CSM"
@@ -173,4 +177,4 @@ def may_review_for(actor: Actor, csm: Actor) -> bool:
     """Whether `actor` reviews `csm`'s plans (their manager, or an admin other than themselves)."""
     if _same(actor.email, csm.email):
         return False
-    return actor.role == "admin" or (actor.role == "manager" and _same(actor.email, csm.manager_email))
+    return actor.role == Role.ADMIN or (actor.role == Role.MANAGER and _same(actor.email, csm.manager_email))

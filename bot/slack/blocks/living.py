@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
 from bot.slack import ids
 from bot.slack.blocks.text import escape, fit_blocks, money, mrkdwn, plain, truncate
 from bot.slack.limits import MAX_BLOCKS_PER_MESSAGE, MAX_BUTTON_TEXT, MAX_HEADER_TEXT, MAX_SECTION_TEXT
+from storage.vocabulary import ActionStatus
 from tools.living.actions import DEFAULT_SNOOZE_DAYS, TrackedAction, action_fingerprint
 from tools.living.change_detection import Proposal
 from tools.living.outcomes import OutcomeStats, Rate
@@ -79,7 +80,7 @@ def digest_blocks(items: list[TrackedAction]) -> list[Block]:
     blocks.append(SectionBlock(text=mrkdwn(summary + (" - the most urgent first:" if shown else ""))))
     for n, item in enumerate(shown):
         text = f"*{escape(item.customer_name)}* · {escape(item.action)}\n{_when(item)} · owner {escape(item.owner)}"
-        if item.status == "snoozed":
+        if item.status == ActionStatus.SNOOZED:
             text += " · snoozed before"
         blocks.append(SectionBlock(block_id=f"{ITEM_BLOCK_PREFIX}{n}", text=mrkdwn(text)))
         blocks.append(

@@ -9,8 +9,9 @@ from bot.slack import ids
 from bot.slack.blocks.text import plain
 from bot.slack.limits import MAX_INPUT_TEXT, MAX_MODAL_SUBMIT, MAX_MODAL_TITLE, MAX_OPTION_TEXT
 from storage.plan_document import QUARTERS, AccountPlanDocument
+from storage.vocabulary import Priority
 
-PRIORITIES = ("critical", "high", "medium")
+PRIORITIES = Priority.values()
 
 
 def objective_metadata(plan_id: str, version: int, objective_id: str) -> str:

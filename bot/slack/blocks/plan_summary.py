@@ -22,6 +22,7 @@ from bot.slack.limits import (
     MAX_SECTION_TEXT,
 )
 from storage.plan_document import AccountPlanDocument, StrategicObjective
+from storage.vocabulary import PlanStatus, Severity
 from tools.living.progress import ObjectiveProgress
 
 STATUS_LABELS = {
@@ -37,7 +38,7 @@ PRIORITY_MARKS = {
     "high": ":large_orange_circle: High",
     "medium": ":white_circle: Medium",
 }
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
 MORE_IN_FULL_PLAN = "\n_… more in *View full plan*_"
 HIGHLIGHT_ITEMS = 3
 
@@ -119,7 +120,7 @@ def plan_buttons(plan_id: str, *, status: str) -> ActionsBlock:
             text=plain("Edit objective", MAX_BUTTON_TEXT), action_id=ids.EDIT_OBJECTIVE, value=plan_id
         ),
     ]
-    if status in ("draft", "changes_requested", "rejected"):
+    if status in (PlanStatus.DRAFT, PlanStatus.CHANGES_REQUESTED, PlanStatus.REJECTED):
         buttons.append(
             ButtonElement(
                 text=plain("Submit for approval", MAX_BUTTON_TEXT), action_id=ids.SUBMIT_PLAN, value=plan_id

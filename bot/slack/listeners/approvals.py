@@ -31,6 +31,8 @@ from bot.slack.review import announce_decision
 from bot.slack.services.book import review_queue
 from bot.slack.services.review_requests import check_decision, decide, review_request
 from storage.errors import BadInput
+from storage.vocabulary import Role
+from tools.plans.policy import as_decision
 
 WHAT = {"approve": "approve the plan", "request_changes": "request changes", "reject": "reject the plan"}
 
@@ -56,12 +58,12 @@ def _comment_form(body: dict[str, Any]) -> tuple[str, str, int, str | None]:
 
 async def decision_in_button(it: Interaction) -> Subject:
     decision, plan_id, _version = _decision_button(it)
-    return Subject(plan_id=plan_id, decision=decision)  # type: ignore[arg-type]
+    return Subject(plan_id=plan_id, decision=as_decision(decision))
 
 
 async def decision_in_comment_form(it: Interaction) -> Subject:
     decision, plan_id, _version, _channel = _comment_form(it.body)
-    return Subject(plan_id=plan_id, decision=decision)  # type: ignore[arg-type]
+    return Subject(plan_id=plan_id, decision=as_decision(decision))
 
 
 async def _decide(it: Interaction, action: str, plan_id: str, version: int, comment: str | None) -> None:
@@ -121,7 +123,7 @@ def _comment_doing(body: dict[str, Any]) -> str:
 
 async def queue_command(it: Interaction) -> None:
     assert it.respond is not None
-    if it.actor.role not in ("manager", "admin"):
+    if it.actor.role not in (Role.MANAGER, Role.ADMIN):
         await it.respond(
             text="Only managers and admins review plans; your submitted plans show their status in App Home."
         )

@@ -24,6 +24,7 @@ from bot.slack.feedback import log_failure
 from bot.slack.gate import MEMBER, Gate, Interaction, Subject
 from bot.slack.listeners.registry import on_action, register_subcommand
 from bot.slack.services.access import plan_id_of_proposal
+from bot.slack.web_client import open_dm
 from bot.stats_chart import stats_chart_png
 from storage.errors import BadInput
 from tools.living.actions import DEFAULT_SNOOZE_DAYS, action_fingerprint, complete_action, postpone_action
@@ -115,9 +116,8 @@ async def stats_command(it: Interaction) -> None:
     if not stats.by_csm:
         return
     try:
-        opened = await it.client.conversations_open(users=it.user_id)
         await it.client.files_upload_v2(
-            channel=opened["channel"]["id"],
+            channel=await open_dm(it.client, it.user_id),
             content=stats_chart_png(stats),
             filename=CHART_FILENAME,
             title=f"Plan coverage and objective completion by CSM ({stats.as_of.isoformat()})",

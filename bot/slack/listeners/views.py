@@ -6,7 +6,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import ids
 from bot.slack.blocks.objective_modal import PRIORITIES, parse_objective_metadata
@@ -18,6 +17,7 @@ from bot.slack.listeners.registry import on_view
 from bot.slack.services.book import customer_choice
 from bot.slack.services.plan_requests import ObjectiveChange, edit_objective
 from bot.slack.services.slack_links import plan_message
+from bot.slack.web_client import open_dm
 from storage.plan_document import QUARTERS, SECTIONS
 
 MIN_OBJECTIVE_CHARS = 5
@@ -30,11 +30,6 @@ def _values(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _selected(values: dict[str, dict[str, Any]], block: str, action: str) -> str | None:
     option = (values.get(block, {}).get(action) or {}).get("selected_option")
     return option.get("value") if option else None
-
-
-async def _dm_channel(client: AsyncWebClient, user_id: str) -> str:
-    opened = await client.conversations_open(users=user_id)
-    return str(opened["channel"]["id"])
 
 
 # The generator form.
@@ -67,7 +62,7 @@ async def generator_submitted(it: Interaction) -> None:
     fiscal_year = _selected(_values(view), ids.FISCAL_YEAR_BLOCK, ids.FISCAL_YEAR_SELECT)
     assert it.subject.customer_id is not None
     customer = await customer_choice(it.deps.database, it.subject.customer_id)
-    channel = view.get("private_metadata") or await _dm_channel(it.client, it.user_id)
+    channel = view.get("private_metadata") or await open_dm(it.client, it.user_id)
     await draft_plan_in_slack(
         it.deps,
         it.client,

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.customers import find_customer
@@ -21,12 +21,13 @@ from storage.errors import NotFound
 from storage.models import AccountPlan, Contact, Customer, Opportunity, RiskSignal
 from storage.plan_document import AccountPlanDocument, ActionItem
 from storage.plans import document_of, find_plan, get_plan, list_plans
+from storage.vocabulary import ActionStatus, OpportunityStage, PlanStatus, RiskStatus, Role, Severity
 from tools.living.progress import ObjectiveProgress, document_progress, plans_progress
 from tools.plans.identity import UserDirectory, actor_from_slack
 from tools.plans.lifecycle import changes_since_approved, ownership_of
 from tools.plans.policy import Actor, authorize, may
 
-EVERYONE_ROLES = ("manager", "admin", "operator")
+EVERYONE_ROLES = (Role.MANAGER, Role.ADMIN, Role.OPERATOR)
 NEXT_ACTIONS_SHOWN = 3
 
 
@@ -117,10 +118,10 @@ async def context_preview(
             session, Contact, Contact.customer_id == customer_id, Contact.active.is_(True)
         )
         opportunities = await _count(
-            session, Opportunity, Opportunity.customer_id == customer_id, Opportunity.stage == "open"
+            session, Opportunity, Opportunity.customer_id == customer_id, Opportunity.stage == OpportunityStage.OPEN
         )
         risks = await _count(
-            session, RiskSignal, RiskSignal.customer_id == customer_id, RiskSignal.status == "active"
+            session, RiskSignal, RiskSignal.customer_id == customer_id, RiskSignal.status == RiskStatus.ACTIVE
         )
         similar = (
             similar_accounts
@@ -144,7 +145,7 @@ async def context_preview(
     )
 
 
-async def _count(session: AsyncSession, model: type, *conditions: object) -> int:
+async def _count(session: AsyncSession, model: type, *conditions: ColumnElement[bool]) -> int:
     return int(
         (await session.execute(select(func.count()).select_from(model).where(*conditions))).scalar_one()
     )
@@ -192,7 +193,7 @@ def _row(plan: AccountPlan, customer_name: str, as_of: date) -> PlanRow:
     try:
         document = document_of(plan)
         actions = sorted(
-            (a for a in document.action_plan_90day if a.status != "done"), key=lambda a: a.due_date
+            (a for a in document.action_plan_90day if a.status != ActionStatus.DONE), key=lambda a: a.due_date
         )
     except ValueError:  # a stored document that no longer validates still gets listed
         pass
@@ -209,14 +210,14 @@ def _row(plan: AccountPlan, customer_name: str, as_of: date) -> PlanRow:
 
 async def review_queue(database: Database, actor: Actor, as_of: date) -> list[PlanRow]:
     """Plans waiting for this person's decision (their reports' plans; every plan for admins)."""
-    if actor.role not in ("manager", "admin"):
+    if actor.role not in (Role.MANAGER, Role.ADMIN):
         return []
     async with database.session() as session:
         pending = (
             await session.execute(
                 select(AccountPlan, Customer.name)
                 .join(Customer, Customer.id == AccountPlan.customer_id)
-                .where(AccountPlan.status == "pending_review")
+                .where(AccountPlan.status == PlanStatus.PENDING_REVIEW)
                 .order_by(AccountPlan.updated_at)
             )
         ).all()
@@ -238,7 +239,7 @@ async def riskiest_accounts(database: Database, actor: Actor, *, limit: int = 5)
     async with database.session() as session:
         customers = (await session.execute(query)).scalars().all()
         risks = (
-            (await session.execute(select(RiskSignal).where(RiskSignal.status == "active"))).scalars().all()
+            (await session.execute(select(RiskSignal).where(RiskSignal.status == RiskStatus.ACTIVE))).scalars().all()
         )
     by_customer: dict[str, list[RiskSignal]] = {}
     for risk in risks:
@@ -246,7 +247,7 @@ async def riskiest_accounts(database: Database, actor: Actor, *, limit: int = 5)
     ranked = []
     for customer in customers:
         signals = sorted(by_customer.get(customer.id, []), key=lambda r: severity_rank.get(r.severity, 9))
-        serious = sum(1 for r in signals if r.severity in ("critical", "high"))
+        serious = sum(1 for r in signals if r.severity in (Severity.CRITICAL, Severity.HIGH))
         ranked.append(
             (
                 (

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from storage.db import Database
+from storage.db import Database, rows_affected
 from storage.models import ProcessedEvent
 
 
@@ -30,4 +30,4 @@ async def forget_events_before(database: Database, cutoff: datetime) -> int:
     """Drop ids older than Slack's retry window so the table stays small; returns rows removed."""
     async with database.session() as session:
         result = await session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rows_affected(result)

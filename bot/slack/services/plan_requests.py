@@ -71,8 +71,11 @@ async def edit_objective(
         objective = next((o for o in current.strategic_objectives if o.id == objective_id), None)
         if objective is None:
             raise NotFound(f"the plan no longer has objective {objective_id}")
+        # The form's words are validated by the edit models (an unknown priority is a clear error).
         edits: list[PlanEdit] = [
-            EditObjective(objective_id=objective_id, objective=change.objective, priority=change.priority)  # type: ignore[arg-type]
+            EditObjective.model_validate(
+                {"objective_id": objective_id, "objective": change.objective, "priority": change.priority}
+            )
         ]
         firsts: dict[str, str] = {}
         for milestone in objective.quarterly_milestones:
@@ -80,11 +83,13 @@ async def edit_objective(
         for quarter, wording in change.milestones.items():
             if quarter in firsts and wording.strip() and wording.strip() != firsts[quarter]:
                 edits.append(
-                    EditMilestone(
-                        objective_id=objective_id,
-                        quarter=quarter,  # type: ignore[arg-type]
-                        match=firsts[quarter],
-                        milestone=wording.strip(),
+                    EditMilestone.model_validate(
+                        {
+                            "objective_id": objective_id,
+                            "quarter": quarter,
+                            "match": firsts[quarter],
+                            "milestone": wording.strip(),
+                        }
                     )
                 )
         result = await save_edits(

@@ -707,7 +707,9 @@ def test_a_milestone_in_a_quarter_that_is_over_is_fine_once_done_or_marked() -> 
 
 
 def test_a_stale_opportunity_flagged_as_stale_is_fine() -> None:
-    ctx = CASES["an opportunity past its close date shown as on track"][4]()  # type: ignore[misc]
+    make_context = CASES["an opportunity past its close date shown as on track"][4]
+    assert make_context is not None
+    ctx = make_context()
     plan = clean_data()
     plan["expansion_plan"]["opportunities"][0]["timeline"] = "stale: close date passed (Jan 5, 2026)"
     assert not [f for f in review_plan(document(plan), ctx).findings if f.code == "stale_opportunity"]
@@ -785,9 +787,24 @@ def _quiet_quoted_name(p: Plan) -> PlanningContext:
     return context(seats_purchased=None, seats_active=None)
 
 
+def _quiet_renewal_opportunity(p: Plan) -> PlanningContext:
+    # A renewal opportunity listed beside the upsell is not expansion pipeline.
+    p["expansion_plan"]["opportunities"].append(
+        {
+            "type": "renewal",
+            "description": "FY2026 renewal",
+            "value": 250000,
+            "probability": 0.9,
+            "timeline": "Q3",
+        }
+    )
+    return context()
+
+
 @pytest.mark.parametrize(
     ("code", "setup"),
     [
+        ("expansion_figures_disagree", _quiet_renewal_opportunity),
         ("stale_date", _quiet_stale_note),
         ("baseline_mismatch", _quiet_one_percent),
         ("stale_opportunity", _quiet_stale_twin),

@@ -13,21 +13,22 @@ Modules: `base` (the model, finding items), `cascades` (the consistency rules), 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, ValidationError
 
 from storage.errors import BadInput
-from storage.plan_document import SECTIONS, AccountPlanDocument
+from storage.plan_document import AccountPlanDocument, SectionName
 from tools.plans.edits.actions import AddAction, EditAction, ReassignActions, RemoveAction
 from tools.plans.edits.base import (
     MAX_METRICS,
     MAX_OBJECTIVES,
     MIN_OBJECTIVES,
+    Edit,
     Json,
     PlanEditRejected,
-    _Edit,
     best_matches,
     text_score,
     validation_problems,
@@ -52,10 +53,10 @@ from tools.plans.edits.risks import AddRisk, EditRisk, MergeRisks, RemoveRisk
 from tools.plans.edits.targets import EditRelationshipGoal, SetMultiThreadingTarget, SetTargetArr
 
 
-class UpdateSection(_Edit):
+class UpdateSection(Edit):
     """Replace one whole section with new content (validated against that section's schema)."""
 
-    section: Literal[SECTIONS] = Field(description="The section to replace.")  # type: ignore[valid-type]
+    section: SectionName = Field(description="The section to replace.")
     content: Any = Field(description="The full new content of the section, in that section's shape.")
 
     def apply(self, plan: Json) -> list[str]:
@@ -79,7 +80,7 @@ PlanEdit = (
     | SetMultiThreadingTarget | EditRelationshipGoal | SetTargetArr
 )  # fmt: skip
 
-EDIT_TYPES: tuple[type[_Edit], ...] = (
+EDIT_TYPES: tuple[type[Edit], ...] = (
     UpdateSection, AddObjective, EditObjective, ReplaceObjective, RemoveObjective,
     AddMetric, EditMetric, RemoveMetric, AddMilestone, EditMilestone, RemoveMilestone,
     AddAction, EditAction, ReassignActions, RemoveAction,
@@ -92,7 +93,7 @@ EDIT_TYPES: tuple[type[_Edit], ...] = (
 @dataclass
 class AppliedEdits:
     document: AccountPlanDocument
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list[str])
 
 
 def tidy(plan: Json) -> None:
@@ -108,7 +109,7 @@ def tidy(plan: Json) -> None:
             pass  # malformed content: validation below names the problem
 
 
-def apply_to_plan(data: Json, edits: list[PlanEdit]) -> list[str]:
+def apply_to_plan(data: Json, edits: Sequence[Edit]) -> list[str]:
     """Apply `edits` in order to a plan's JSON in place, then the invariants; returns the notes for
     the CSM. Raises BadInput when an edit cannot apply (the JSON may then be half-changed)."""
     notes: list[str] = []
@@ -126,7 +127,7 @@ def validated(data: Json) -> AccountPlanDocument:
         raise PlanEditRejected(validation_problems(error)) from error
 
 
-def apply_edits_noted(document: AccountPlanDocument, edits: list[PlanEdit]) -> AppliedEdits:
+def apply_edits_noted(document: AccountPlanDocument, edits: Sequence[Edit]) -> AppliedEdits:
     """The plan with `edits` applied in order, validated as a whole, with the notes the edits made
     for the CSM; raises PlanEditRejected (invalid result) or BadInput (cannot apply)."""
     data = document.to_json_dict()
@@ -134,7 +135,7 @@ def apply_edits_noted(document: AccountPlanDocument, edits: list[PlanEdit]) -> A
     return AppliedEdits(validated(data), notes)
 
 
-def apply_edits(document: AccountPlanDocument, edits: list[PlanEdit]) -> AccountPlanDocument:
+def apply_edits(document: AccountPlanDocument, edits: Sequence[Edit]) -> AccountPlanDocument:
     """The plan with `edits` applied in order, validated as a whole; raises PlanEditRejected."""
     return apply_edits_noted(document, edits).document
 
@@ -151,6 +152,7 @@ __all__ = [
     "AddObjective",
     "AddRisk",
     "AppliedEdits",
+    "Edit",
     "EditAction",
     "EditMetric",
     "EditMilestone",
@@ -172,7 +174,6 @@ __all__ = [
     "SetMultiThreadingTarget",
     "SetTargetArr",
     "UpdateSection",
-    "_Edit",
     "apply_edits",
     "apply_edits_noted",
     "apply_to_plan",

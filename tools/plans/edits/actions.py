@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 
 from storage.errors import BadInput
 from storage.plan_document import ActionStatus
-from tools.plans.edits.base import Json, _Edit, pick, shift_paths
+from tools.plans.edits.base import Edit, Json, pick, shift_paths
 from tools.plans.edits.cascades import due_for_week, week_for_due
 
 LAST_WEEK = 13
@@ -37,12 +37,12 @@ def _week_of(plan: Json, due: date) -> int:
     return week
 
 
-class _ItemRef(_Edit):
+class ItemRef(Edit):
     number: int | None = Field(default=None, ge=1, description="Its position in the list, from 1.")
     match: str | None = Field(default=None, description="Some of its text, to find it.")
 
 
-class AddAction(_Edit):
+class AddAction(Edit):
     """Add an action to the 90-day plan; its due date defaults to the end of its week."""
 
     action: str = Field(min_length=3)
@@ -64,7 +64,7 @@ class AddAction(_Edit):
         return []
 
 
-class EditAction(_ItemRef):
+class EditAction(ItemRef):
     """Change an action in the 90-day plan: wording, owner (reassign), week (its due date follows),
     due date (its week follows), the objective it serves, or status (done, snoozed, open)."""
 
@@ -93,7 +93,7 @@ class EditAction(_ItemRef):
         return []
 
 
-class ReassignActions(_Edit):
+class ReassignActions(Edit):
     """Give every action of one week (or every action of one owner) to a new owner."""
 
     week: int | None = Field(default=None, ge=1, le=LAST_WEEK, description="The week whose actions move.")
@@ -123,7 +123,7 @@ class ReassignActions(_Edit):
         return []
 
 
-class RemoveAction(_ItemRef):
+class RemoveAction(ItemRef):
     """Remove an action from the 90-day plan (the plan keeps at least one)."""
 
     def apply(self, plan: Json) -> list[str]:

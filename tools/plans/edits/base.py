@@ -3,7 +3,7 @@ their text), and the words used when telling a CSM what happened."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from rapidfuzz import fuzz
@@ -29,7 +29,7 @@ class PlanEditRejected(BadInput):
         self.problems = problems
 
 
-class _Edit(BaseModel):
+class Edit(BaseModel):
     """A typed change to a plan's JSON. `apply` changes the plan in place and returns notes for the
     CSM about anything done beyond the literal request (a cascade, a placeholder)."""
 
@@ -103,13 +103,13 @@ def objective_number(objective_id: str | None) -> str:
 def shift_paths(plan: Json, list_path: str, removed: int) -> None:
     """Keep path-keyed records (generation_context.provenance) pointing at the same items after
     the item at `list_path[removed]` is deleted: its own entries go, later ones move up."""
-    context = plan.get("generation_context") or {}
+    context: Json = plan.get("generation_context") or {}
     provenance = context.get("provenance")
     if not isinstance(provenance, dict):
         return
     prefix = f"{list_path}["
     moved: dict[str, Any] = {}
-    for path, record in provenance.items():
+    for path, record in cast(Json, provenance).items():
         if not path.startswith(prefix):
             moved[path] = record
             continue

@@ -133,7 +133,8 @@ def replace_figure(text: str, old: str, new: str) -> str:
 
 
 def order_milestones(objective: Json) -> None:
-    objective["quarterly_milestones"].sort(key=lambda m: quarter_index(m["quarter"]))
+    milestones: list[Json] = objective["quarterly_milestones"]
+    milestones.sort(key=lambda m: quarter_index(m["quarter"]))
 
 
 def fill_empty_quarters(objective: Json) -> list[str]:

@@ -24,10 +24,10 @@ from tools.plans.edits.cascades import (
     replace_in_summary,
     reword_everywhere,
 )
-from tools.plans.edits.objectives import _ObjectiveEdit
+from tools.plans.edits.objectives import ObjectiveEdit
 
 
-class AddMilestone(_ObjectiveEdit):
+class AddMilestone(ObjectiveEdit):
     """Add a milestone to an objective in a quarter (it replaces that quarter's placeholder, if any)."""
 
     quarter: Quarter
@@ -46,7 +46,7 @@ class AddMilestone(_ObjectiveEdit):
         return []
 
 
-class EditMilestone(_ObjectiveEdit):
+class EditMilestone(ObjectiveEdit):
     """Reword, move to another quarter, or mark done a milestone of an objective. A move never
     swaps: if the milestone was its quarter's only one, that quarter gets a placeholder milestone
     (each objective needs Q1-Q4) and the reply says so."""
@@ -126,7 +126,7 @@ class RemoveMilestone(EditMilestone):
         return [f"Removed its reminder {quoted(removed[0])} from the 90-day plan."] if removed else []
 
 
-class AddMetric(_ObjectiveEdit):
+class AddMetric(ObjectiveEdit):
     """Add a success metric to an objective (at most 4 per objective)."""
 
     metric: str
@@ -145,7 +145,7 @@ class AddMetric(_ObjectiveEdit):
         return []
 
 
-class EditMetric(_ObjectiveEdit):
+class EditMetric(ObjectiveEdit):
     """Change a success metric of an objective, found by its name (omitted fields stay). A new
     target also updates the objective's wording and milestones where they quote the old target."""
 
@@ -191,7 +191,7 @@ def _follow_target(plan: Json, objective: Json, old: str, new: str) -> bool:
     return changed
 
 
-class RemoveMetric(_ObjectiveEdit):
+class RemoveMetric(ObjectiveEdit):
     """Remove a success metric from an objective (each objective keeps at least one)."""
 
     metric: str = Field(description="Some of the metric's name, to find it.")

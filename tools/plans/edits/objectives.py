@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 
 from storage.errors import BadInput
 from storage.plan_document import ObjectiveOwner, Priority, QuarterlyMilestone, SuccessMetric
-from tools.plans.edits.base import MAX_OBJECTIVES, MIN_OBJECTIVES, Json, _Edit, shift_paths
+from tools.plans.edits.base import MAX_OBJECTIVES, MIN_OBJECTIVES, Edit, Json, shift_paths
 from tools.plans.edits.cascades import (
     drop_from_summary,
     order_milestones,
@@ -23,7 +23,7 @@ ObjectiveId = Annotated[
 ]
 
 
-class _ObjectiveEdit(_Edit):
+class ObjectiveEdit(Edit):
     objective_id: ObjectiveId
 
     @field_validator("objective_id")
@@ -42,7 +42,7 @@ class _ObjectiveEdit(_Edit):
         )
 
 
-class AddObjective(_Edit):
+class AddObjective(Edit):
     """Add a strategic objective (a plan holds 3-5); it becomes the last one."""
 
     objective: str
@@ -67,7 +67,7 @@ class AddObjective(_Edit):
         return []
 
 
-class EditObjective(_ObjectiveEdit):
+class EditObjective(ObjectiveEdit):
     """Change an objective's wording, rationale, owner or priority (omitted fields stay)."""
 
     objective: str | None = None
@@ -120,7 +120,7 @@ def _retire(plan: Json, objective: Json, *, drop_summary: bool) -> list[str]:
     return notes
 
 
-class RemoveObjective(_ObjectiveEdit):
+class RemoveObjective(ObjectiveEdit):
     """Remove an objective. The others are renumbered (obj-1..obj-N) and links follow; its
     milestone reminders leave the 90-day plan, its other actions stay unlinked; the summary stops
     listing it."""
@@ -140,7 +140,7 @@ class RemoveObjective(_ObjectiveEdit):
         return notes
 
 
-class ReplaceObjective(_ObjectiveEdit):
+class ReplaceObjective(ObjectiveEdit):
     """Replace an objective with a new one in the same place (same number): new wording, metrics
     and milestones. The old one's milestone reminders leave the 90-day plan; its other actions stay,
     unlinked."""

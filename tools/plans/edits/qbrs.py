@@ -11,7 +11,7 @@ from storage.errors import BadInput
 from storage.plan_document import Quarter
 from tools.analytics.fiscal_calendar import fiscal_year_bounds, quarter_of
 from tools.plans.edits.actions import LAST_WEEK
-from tools.plans.edits.base import Json, _Edit, best_matches, possessive, words
+from tools.plans.edits.base import Edit, Json, best_matches, possessive, words
 from tools.plans.edits.cascades import human_date, quoted, remove_actions, week_of_day, week_zero
 
 
@@ -24,7 +24,8 @@ def _qbr(plan: Json, quarter: Quarter) -> Json:
 
 
 def _start_month(plan: Json) -> int:
-    return int((plan.get("generation_context") or {}).get("fiscal_year_start_month") or 1)
+    context: Json = plan.get("generation_context") or {}
+    return int(context.get("fiscal_year_start_month") or 1)
 
 
 def _date_texts(day: date) -> list[str]:
@@ -37,7 +38,7 @@ def _about_this_qbr(action: Json, quarter: str, day: date) -> bool:
     return f"{quarter} QBR" in text or any(t in text for t in _date_texts(day))
 
 
-class RescheduleQbr(_Edit):
+class RescheduleQbr(Edit):
     """Move a QBR to a new date. Its prep and meeting actions in the 90-day plan move by the same
     number of days (their dates in the text too); a date in another fiscal quarter makes it that
     quarter's QBR when that quarter has none."""
@@ -71,13 +72,15 @@ class RescheduleQbr(_Edit):
             notes.append(f"That date is in {new_quarter}, so it is now the {new_quarter} QBR.")
         qbr["date"] = self.date.isoformat()
         notes += self._move_actions(plan, old, new_quarter)
-        plan["qbr_schedule"].sort(key=lambda q: str(q["date"]))
+        qbrs: list[Json] = plan["qbr_schedule"]
+        qbrs.sort(key=lambda q: str(q["date"]))
         return notes
 
     def _move_actions(self, plan: Json, old: date, new_quarter: str) -> list[str]:
         shift = self.date - old
         actions = plan["action_plan_90day"]
-        moved, outside = 0, []
+        moved = 0
+        outside: list[int] = []
         zero = week_zero(actions)
         for index, action in enumerate(actions):
             if action.get("status") == "done" or not _about_this_qbr(action, self.quarter, old):
@@ -142,7 +145,7 @@ def _looks_like_a_person(value: str) -> bool:
     )
 
 
-class EditQbrAttendees(_Edit):
+class EditQbrAttendees(Edit):
     """Add or remove QBR attendees. People must be contacts on record (a first name is enough when
     it is unique); roles such as 'Account Executive' may be added as they are."""
 

@@ -7,13 +7,13 @@ from pydantic import Field
 
 from storage.errors import BadInput
 from storage.plan_document import Severity
-from tools.plans.edits.actions import _ItemRef
-from tools.plans.edits.base import Json, _Edit, pick, shift_paths
+from tools.plans.edits.actions import ItemRef
+from tools.plans.edits.base import Edit, Json, pick, shift_paths
 
-SEVERITY_ORDER: tuple[str, ...] = ("low", "medium", "high", "critical")
+SEVERITY_ORDER: tuple[str, ...] = Severity.values()
 
 
-class AddRisk(_Edit):
+class AddRisk(Edit):
     """Add an identified risk with its mitigation."""
 
     risk: str = Field(min_length=3)
@@ -26,7 +26,7 @@ class AddRisk(_Edit):
         return []
 
 
-class EditRisk(_ItemRef):
+class EditRisk(ItemRef):
     """Change an identified risk: wording, severity, mitigation or owner."""
 
     risk: str | None = None
@@ -41,7 +41,7 @@ class EditRisk(_ItemRef):
         return []
 
 
-class MergeRisks(_Edit):
+class MergeRisks(Edit):
     """Merge duplicate risks into the first one named: it keeps the highest severity of the group and
     every distinct mitigation; the others are removed."""
 
@@ -64,7 +64,7 @@ class MergeRisks(_Edit):
         return []
 
 
-class RemoveRisk(_ItemRef):
+class RemoveRisk(ItemRef):
     """Remove an identified risk."""
 
     def apply(self, plan: Json) -> list[str]:

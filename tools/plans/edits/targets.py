@@ -8,11 +8,11 @@ from pydantic import Field
 
 from storage.errors import BadInput
 from storage.plan_document import Score
-from tools.plans.edits.base import Json, _Edit
+from tools.plans.edits.base import Edit, Json
 from tools.plans.edits.qbrs import resolve_contact
 
 
-class SetMultiThreadingTarget(_Edit):
+class SetMultiThreadingTarget(Edit):
     """Set how many engaged contacts the stakeholder plan aims for (its multi-threading target)."""
 
     target: int = Field(ge=1, le=50, description="Number of engaged contacts to reach.")
@@ -28,7 +28,7 @@ class SetMultiThreadingTarget(_Edit):
         return []
 
 
-class EditRelationshipGoal(_Edit):
+class EditRelationshipGoal(Edit):
     """Change the relationship goal for a contact on record: target score and/or strategy."""
 
     name: str = Field(description="The contact's name (a unique first name is enough).")
@@ -53,7 +53,7 @@ class EditRelationshipGoal(_Edit):
         return []
 
 
-class SetTargetArr(_Edit):
+class SetTargetArr(Edit):
     """Set the expansion plan's target ARR for the fiscal year (in dollars)."""
 
     target_arr: float = Field(ge=0, description="Target ARR in dollars, e.g. 320000.")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AccountPlan, utcnow
+from storage.vocabulary import PlanStatus
 from tools.analytics.fiscal_calendar import fiscal_year_bounds
 from tools.plans.lifecycle.transitions import (
     TRANSITIONS,
@@ -41,7 +42,7 @@ async def activate_started_plans(session: AsyncSession, *, today: date, start_mo
     candidates = (
         await session.execute(
             select(AccountPlan.id, AccountPlan.fiscal_year, AccountPlan.version).where(
-                AccountPlan.status == "approved"
+                AccountPlan.status == PlanStatus.APPROVED
             )
         )
     ).all()
@@ -54,7 +55,7 @@ async def activate_started_plans(session: AsyncSession, *, today: date, start_mo
             session,
             plan_id=plan_id,
             spec=spec,
-            from_status="approved",
+            from_status=PlanStatus.APPROVED,
             version=version,
             actor_email="scheduler",
             surface="scheduler",

@@ -3,25 +3,21 @@ what changed since), so the person who lost a race knows what happened."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.errors import Conflict
 from storage.models import AccountPlan
+from storage.vocabulary import PlanStatus
 from tools.plans.lifecycle.parties import last_event
-
-if TYPE_CHECKING:
-    from tools.plans.lifecycle.transitions import Transition
 
 DECISION_ACTIONS = frozenset({"approve", "request_changes", "reject"})
 
 
 async def explain_conflict(
-    session: AsyncSession, plan_id: str, transition: Transition, expected_version: int
+    session: AsyncSession, plan_id: str, action: str, sources: frozenset[str], expected_version: int
 ) -> Conflict:
-    """Why a transition did not apply, from the plan's state as it is now."""
+    """Why `action` (allowed from `sources`) did not apply, from the plan's state as it is now."""
     plan = (
         await session.execute(
             select(AccountPlan).where(AccountPlan.id == plan_id).execution_options(populate_existing=True)
@@ -33,7 +29,7 @@ async def explain_conflict(
             f"this is about version {expected_version}, but the plan has changed since "
             f"(it is now version {version}, {status.replace('_', ' ')}); nothing was changed"
         )
-    if transition.action in DECISION_ACTIONS and status != "pending_review":
+    if action in DECISION_ACTIONS and status != PlanStatus.PENDING_REVIEW:
         decided = None
         for action in ("approved", "changes_requested", "rejected"):
             event = await last_event(session, plan_id, action)
@@ -46,15 +42,15 @@ async def explain_conflict(
                 "nothing was changed"
             )
         return Conflict(f"the plan is not waiting for review (it is {status.replace('_', ' ')})")
-    if transition.action == "submit" and status == "pending_review":
+    if action == "submit" and status == PlanStatus.PENDING_REVIEW:
         return Conflict("the plan is already waiting for review")
-    if transition.action == "submit" and status in ("changes_requested", "rejected"):
+    if action == "submit" and status in (PlanStatus.CHANGES_REQUESTED, PlanStatus.REJECTED):
         return Conflict(
             f"the plan has not changed since it was {status.replace('_', ' ')}; edit it first "
             "(or reopen it as a draft), then submit it again"
         )
-    allowed = " or ".join(sorted(s.replace("_", " ") for s in transition.sources))
+    allowed = " or ".join(sorted(s.replace("_", " ") for s in sources))
     return Conflict(
-        f"cannot {transition.action.replace('_', ' ')} a plan that is {status.replace('_', ' ')} "
+        f"cannot {action.replace('_', ' ')} a plan that is {status.replace('_', ' ')} "
         f"(only when {allowed})"
     )

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AccountPlan, AuditEvent, Customer
 from storage.users import find_user
+from storage.vocabulary import PlanStatus
 from tools.plans.policy import Actor, PlanOwnership
 
 
@@ -39,7 +40,7 @@ async def parties_of(session: AsyncSession, plan: AccountPlan) -> Parties:
     csm_user = await find_user(session, csm_email) if csm_email else None
     if csm_user is None and not csm_email and "@" in plan.created_by:
         csm_user = await find_user(session, plan.created_by)  # no CSM on record: tell the author
-    submitted = await last_event(session, plan.id, "submitted") if plan.status == "pending_review" else None
+    submitted = await last_event(session, plan.id, "submitted") if plan.status == PlanStatus.PENDING_REVIEW else None
     return Parties(
         customer_name=customer.name if customer else plan.customer_id,
         ownership=PlanOwnership(

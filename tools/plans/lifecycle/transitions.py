@@ -16,17 +16,19 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from storage.db import rows_affected
 from storage.errors import BadInput, Conflict, PermissionDenied
 from storage.models import AccountPlan, AuditEvent, utcnow
 from storage.plans import get_plan
 from storage.users import find_user
+from storage.vocabulary import PlanStatus, Surface
 from tools.plans.identity import UserDirectory, resolve_actor
 from tools.plans.lifecycle.conflicts import DECISION_ACTIONS, explain_conflict
 from tools.plans.lifecycle.parties import Parties, parties_of
 from tools.plans.lifecycle.versions import changes_since_approved
 from tools.plans.policy import Action, Actor, authorize
 
-SURFACES: tuple[str, ...] = ("cli", "slack", "api", "agent", "scheduler")
+SURFACES: tuple[str, ...] = Surface.values()
 # The assistant may prepare and submit a plan; it never takes a decision reserved for people.
 AGENT_ACTIONS: frozenset[str] = frozenset({"submit", "edit"})
 MAX_COMMENT_CHARS = 3000
@@ -35,8 +37,8 @@ MAX_COMMENT_CHARS = 3000
 @dataclass(frozen=True)
 class Transition:
     action: Action
-    sources: frozenset[str]
-    target: str
+    sources: frozenset[PlanStatus]
+    target: PlanStatus
     audit_action: str
     needs_comment: bool = False
 
@@ -44,14 +46,23 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        Transition("submit", frozenset({"draft"}), "pending_review", "submitted"),
-        Transition("approve", frozenset({"pending_review"}), "approved", "approved"),
+        Transition("submit", frozenset({PlanStatus.DRAFT}), PlanStatus.PENDING_REVIEW, "submitted"),
+        Transition("approve", frozenset({PlanStatus.PENDING_REVIEW}), PlanStatus.APPROVED, "approved"),
         Transition(
-            "request_changes", frozenset({"pending_review"}), "changes_requested", "changes_requested", True
+            "request_changes",
+            frozenset({PlanStatus.PENDING_REVIEW}),
+            PlanStatus.CHANGES_REQUESTED,
+            "changes_requested",
+            True,
         ),
-        Transition("reject", frozenset({"pending_review"}), "rejected", "rejected", True),
-        Transition("activate", frozenset({"approved"}), "active", "activated"),
-        Transition("reopen", frozenset({"changes_requested", "rejected"}), "draft", "reopened"),
+        Transition("reject", frozenset({PlanStatus.PENDING_REVIEW}), PlanStatus.REJECTED, "rejected", True),
+        Transition("activate", frozenset({PlanStatus.APPROVED}), PlanStatus.ACTIVE, "activated"),
+        Transition(
+            "reopen",
+            frozenset({PlanStatus.CHANGES_REQUESTED, PlanStatus.REJECTED}),
+            PlanStatus.DRAFT,
+            "reopened",
+        ),
     )
 }
 
@@ -72,13 +83,13 @@ class TransitionResult:
     manager_to_notify: Actor | None
     csm_to_notify: Actor | None
     previously_approved_version: int | None
-    changes_since_approved: list[str] = field(default_factory=list)
+    changes_since_approved: list[str] = field(default_factory=list[str])
 
 
 def check_surface(surface: str, action: str) -> None:
     if surface not in SURFACES:
         raise BadInput(f"unknown surface {surface!r}; expected one of {', '.join(SURFACES)}")
-    if surface == "agent" and action not in AGENT_ACTIONS:
+    if surface == Surface.AGENT and action not in AGENT_ACTIONS:
         raise PermissionDenied(
             "the assistant can only edit a plan and submit it for approval; "
             "approving, rejecting and activating are decisions people make"
@@ -102,7 +113,7 @@ async def _checked(
     authorize(spec.action, who, parties.ownership)
     wanted = plan.version if expected_version is None else expected_version
     if plan.status not in spec.sources or plan.version != wanted:
-        raise await explain_conflict(session, plan.id, spec, wanted)
+        raise await explain_conflict(session, plan.id, spec.action, spec.sources, wanted)
     if spec.action in DECISION_ACTIONS and plan.submitted_version != plan.version:
         raise Conflict(
             f"the plan changed after it was submitted (version {plan.submitted_version} was submitted, "
@@ -142,7 +153,7 @@ async def write_transition(
         .values(status=spec.target, updated_at=now, **(values or {}))
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_affected(result) != 1:
         return False
     session.add(
         AuditEvent(
@@ -218,7 +229,7 @@ async def transition(
         values=extra,
     )
     if not applied:
-        raise await explain_conflict(session, plan.id, spec, wanted)
+        raise await explain_conflict(session, plan.id, spec.action, spec.sources, wanted)
     for key, value in {"status": spec.target, "updated_at": now, **extra}.items():
         set_committed_value(plan, key, value)  # the row now holds these; no need to read it back
 
