@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from agent.drafter.objective_draft import ObjectiveDraft
-from agent.drafter.objectives_grow import open_data_gaps
+from agent.drafter.objectives_outcomes import open_data_gaps
 from agent.drafter.people import fill, placeholders
 from agent.drafter.risks import mitigation_for
 from agent.drafter.situation import Situation

@@ -9,13 +9,8 @@ their objective, so no such objective is ever drafted. Every metric starts from 
 from __future__ import annotations
 
 from agent.drafter.objective_draft import ObjectiveDraft, milestones
-from agent.drafter.objectives_grow import (
-    adoption,
-    data_baseline,
-    expansion_discovery,
-    growth,
-    value_realization,
-)
+from agent.drafter.objectives_grow import adoption, growth
+from agent.drafter.objectives_outcomes import data_baseline, expansion_discovery, value_realization
 from agent.drafter.objectives_protect import (
     champion_replacement,
     executive_sponsorship,

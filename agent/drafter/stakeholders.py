@@ -36,14 +36,14 @@ def _strategy(situation: Situation, contact: ContactInsight) -> str:
         return f"Value review with {first} each half-year tying spend to outcomes; preview the renewal case early"
     engaged = (contact.engagement_level or "") in ENGAGED_LEVELS
     if role == "champion" and engaged and score >= STRONG and not situation.context.coverage.has_exec_sponsor:
-        return f"Elevate {first} to executive sponsor: involve them in strategic planning and ask for the exec introduction"
+        return f"Elevate to executive sponsor: involve {first} in strategic planning and ask for the exec introduction"
     if role == "champion":
         return f"Bi-weekly check-in with {first}; early access to roadmap items; {first} co-presents the QBR"
     if role == "technical_buyer":
         return f"Monthly technical review with {first}: integrations, security and the adoption roadmap"
     if score < WEAK:
-        return f"Re-engage {first} with a short usage review of their team; agree one concrete next step"
-    return f"Invite {first} to the enablement sessions and the QBR; collect their feedback each quarter"
+        return f"Short usage review of their team with {first} to re-engage them; agree one concrete next step"
+    return f"Enablement sessions and the QBR invite for {first}; collect their feedback each quarter"
 
 
 def _assessment(situation: Situation) -> str:
@@ -72,7 +72,7 @@ def _exec_strategy(situation: Situation) -> str:
         engaged = (sponsor.engagement_level or "") in ENGAGED_LEVELS
         who = f"{person(sponsor.name, sponsor.title)}, the executive sponsor on record (score {sponsor.relationship.score})"
         strategy = (
-            f"Keep {who} close: quarterly executive briefings with our VP Customer Success"
+            f"{who}: keep them close with quarterly executive briefings with our VP Customer Success"
             if engaged
             else f"{who}, shows {ENGAGEMENT_WORDS.get(sponsor.engagement_level or '', 'no recorded')} engagement: "
             "win back their attention "
