@@ -236,7 +236,8 @@ def _fill_quiet_windows(situation: Situation, items: list[Item], last: int) -> l
             break
         if not busy & {first, first + 1}:
             week = min(first + 1, last)
-            added.append(Item(week, 50, capitalized(checkin), "CSM", latest=week))
+            text = capitalized(checkin) if not added else f"{capitalized(checkin)} (follow-up {len(added)})"
+            added.append(Item(week, 50, text, "CSM", latest=week))
     return items + added
 
 

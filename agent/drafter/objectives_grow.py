@@ -265,15 +265,17 @@ def _deal_milestones(
         prep = [i for i in range(previous_close + 1, QUARTERS.index(upcoming[0])) if QUARTERS[i] in situation.open_quarters]
         position = prep.index(index) if index in prep else 0
         if position == 0:
-            plan[quarter] = (
+            step = (
                 f"Business case for {name_of(deal)} reviewed with {buyer.name}"
                 if buyer is not None
                 else f"Business case for {name_of(deal)} built; economic buyer identified"
             )
         elif position == len(prep) - 1:
-            plan[quarter] = f"Proposal for {name_of(deal)} agreed"
+            step = f"Proposal for {name_of(deal)} agreed"
         else:
-            plan[quarter] = f"Reference call or pilot for {name_of(deal)} completed"
+            step = f"Reference call or pilot for {name_of(deal)} completed"
+        # Namesake deals: say which close the step prepares.
+        plan[quarter] = step if step not in plan.values() else f"{step}, ahead of the {upcoming[0]} close"
     return plan, closing[min(closing, key=QUARTERS.index)]
 
 
