@@ -45,7 +45,12 @@ def choose_objectives(situation: Situation) -> list[ObjectiveDraft]:
     """Up to 5 objectives: the situation's must-haves first (by priority, then the order above).
     value_realization always applies and at least two others do in every situation."""
     drafts = [draft for draft in (build(situation) for build in BUILDERS) if draft is not None]
-    ordered = sorted(enumerate(drafts), key=lambda pair: (PRIORITY_RANK[pair[1].priority], pair[0]))
+    # While onboarding, the onboarding play leads among objectives of its priority.
+    lead = "adoption" if situation.onboarding else None
+    ordered = sorted(
+        enumerate(drafts),
+        key=lambda pair: (PRIORITY_RANK[pair[1].priority], pair[1].key != lead, pair[0]),
+    )
     chosen = [draft for _, draft in ordered][:MAX_OBJECTIVES]
     for draft in [d for d in chosen if d.priority == Priority.CRITICAL][MAX_CRITICAL:]:
         draft.priority = Priority.HIGH
