@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.claude.grounding import plan_provenance
 from agent.deps import AgentDeps
 from agent.drafter import DRAFTER_VERSION, draft_plan
 from agent.drafter.confidence import confidence_breakdown
+from agent.regeneration import carry_edits, load_stored_plan, plan_lock
 from agent.review import with_review
 from agent.section_writer import (
     OfflineSectionWriter,
@@ -33,9 +32,8 @@ from agent.section_writer import (
 from storage.customers import find_customer
 from storage.db import Database
 from storage.errors import BadInput, Conflict
-from storage.models import AccountPlan
 from storage.plan_document import SECTIONS, AccountPlanDocument
-from storage.plans import SavedPlan, document_of, save_plan_version
+from storage.plans import SavedPlan, save_plan_version
 from storage.vocabulary import OpportunityStage, RiskStatus
 from tools.analytics import context as context_tools
 from tools.analytics import fiscal_calendar
@@ -69,6 +67,7 @@ class GenerationRequest:
     surface: str = "cli"  # cli | slack | api
     save: bool = True
     offline: bool = False  # force the offline drafter even when an Anthropic key is set
+    replace: bool = False  # drop what people changed since the last generation instead of keeping it
 
 
 @dataclass
@@ -78,6 +77,7 @@ class GeneratedPlan:
     saved: bool
     created: bool  # a new plan (version 1) rather than a new revision
     elapsed_ms: float
+    kept: list[str] = field(default_factory=list)  # people's edits carried into the new draft
 
 
 def default_writer(deps: AgentDeps) -> SectionWriter | None:
@@ -89,13 +89,21 @@ def default_writer(deps: AgentDeps) -> SectionWriter | None:
     return ClaudeSectionWriter(deps.claude)
 
 
-def resolve_fiscal_year(fiscal_year: str | None, as_of: date, start_month: int) -> str:
-    """The requested fiscal year, validated, or the one being planned on `as_of` (the current
-    fiscal year; the next one once its last quarter has begun). Raises BadInput."""
+def resolve_fiscal_year(
+    fiscal_year: str | None,
+    as_of: date,
+    start_month: int,
+    window_years: int = fiscal_calendar.DEFAULT_FISCAL_YEAR_WINDOW_YEARS,
+) -> str:
+    """The requested fiscal year, validated and inside the planning window around `as_of`, or the
+    one being planned on `as_of` (the current fiscal year; the next one once its last quarter has
+    begun). Raises BadInput, also for an as-of date outside the accepted range."""
+    fiscal_calendar.check_as_of(as_of)
     if fiscal_year is None:
         return fiscal_calendar.planning_fiscal_year(as_of, start_month)
-    fiscal_calendar.parse_fiscal_year(fiscal_year)
-    return fiscal_year
+    return fiscal_calendar.check_fiscal_year(
+        fiscal_year, as_of=as_of, start_month=start_month, window_years=window_years
+    )
 
 
 def _validate_sections(sections: tuple[str, ...]) -> tuple[str, ...]:
@@ -125,37 +133,51 @@ async def generate_plan(
     database = deps.database
     start_month = deps.fiscal_year_start_month
     as_of = request.as_of or deps.today()
-    fiscal_year = resolve_fiscal_year(request.fiscal_year, as_of, start_month)
+    fiscal_year = resolve_fiscal_year(
+        request.fiscal_year, as_of, start_month, deps.settings.fiscal_year_window_years
+    )
     sections = _validate_sections(tuple(request.sections))
 
     async with database.session() as session:
         customer = await find_customer(session, request.customer)
-        context = await context_tools.gather_planning_context(
-            session, customer.id, as_of, fiscal_year=fiscal_year, fiscal_year_start_month=start_month
+    # One generation of a plan at a time (per process): a second request for the same plan waits,
+    # then drafts over the first's result (keeping people's edits) instead of racing it to a 409.
+    async with plan_lock(database, customer.id, fiscal_year):
+        async with database.session() as session:
+            context = await context_tools.gather_planning_context(
+                session, customer.id, as_of, fiscal_year=fiscal_year, fiscal_year_start_month=start_month
+            )
+            stored = await load_stored_plan(
+                session, customer.id, fiscal_year, keep_edits=not request.replace
+            )
+        # A partial regeneration keeps the unrequested sections from the saved plan.
+        previous = stored.document if stored is not None and sections != SECTIONS else None
+
+        baseline = draft_plan(context, fiscal_year, start_month=start_month, playbook=deps.playbook)
+        if writer is None and not request.offline:
+            writer = default_writer(deps)
+        active_writer: SectionWriter = writer or OfflineSectionWriter()
+
+        outcome = await _write(active_writer, context, fiscal_year, sections, baseline, progress)
+        document = _assemble(baseline, previous, outcome, sections, active_writer.name)
+        document = _with_generation_context(
+            document, baseline, context, request, sections, outcome, active_writer, previous
         )
-        previous = await _previous_document(session, customer.id, fiscal_year, sections)
+        kept: list[str] = []
+        if stored is not None and stored.edits is not None:
+            document, kept = carry_edits(document, stored.edits, sections)
 
-    baseline = draft_plan(context, fiscal_year, start_month=start_month, playbook=deps.playbook)
-    if writer is None and not request.offline:
-        writer = default_writer(deps)
-    active_writer: SectionWriter = writer or OfflineSectionWriter()
+        # Reviewed as it will be saved: people's kept edits included.
+        document = with_review(document, context, start_month=start_month)
 
-    outcome = await _write(active_writer, context, fiscal_year, sections, baseline, progress)
-    document = _assemble(baseline, previous, outcome, sections, active_writer.name)
-    document = _with_generation_context(
-        document, baseline, context, request, sections, outcome, active_writer, previous
-    )
-    document = with_review(document, context, start_month=start_month)
-
-    saved = created = False
-    if request.save:
-        result = await _save(
-            database, document, request, _revision_reason(sections, active_writer.name, outcome)
-        )
-        document, saved, created = result.document, True, result.created
+        saved = created = False
+        if request.save:
+            reason = _revision_reason(sections, active_writer.name, outcome, kept, request.replace)
+            result = await _save(database, document, request, reason)
+            document, saved, created = result.document, True, result.created
     elapsed_ms = (time.perf_counter() - started) * 1000
     return GeneratedPlan(
-        document=document, context=context, saved=saved, created=created, elapsed_ms=elapsed_ms
+        document=document, context=context, saved=saved, created=created, elapsed_ms=elapsed_ms, kept=kept
     )
 
 
@@ -168,7 +190,12 @@ async def _save(
         try:
             async with database.session() as session:
                 return await save_plan_version(
-                    session, document, author=request.author, reason=reason, surface=request.surface
+                    session,
+                    document,
+                    author=request.author,
+                    reason=reason,
+                    surface=request.surface,
+                    kind="generated",
                 )
         except (IntegrityError, Conflict):
             if attempt == SAVE_ATTEMPTS - 1:
@@ -179,28 +206,6 @@ async def _save(
                 document.fiscal_year,
             )
     raise AssertionError("unreachable")
-
-
-async def _previous_document(
-    session: AsyncSession, customer_id: str, fiscal_year: str, sections: tuple[str, ...]
-) -> AccountPlanDocument | None:
-    """The saved plan to keep unrequested sections from (only for a partial regeneration)."""
-    if sections == SECTIONS:
-        return None
-    plan = (
-        await session.execute(
-            select(AccountPlan).where(
-                AccountPlan.customer_id == customer_id, AccountPlan.fiscal_year == fiscal_year
-            )
-        )
-    ).scalar_one_or_none()
-    if plan is None:
-        return None
-    try:
-        return document_of(plan)
-    except ValidationError:
-        log.warning("stored plan %s no longer validates; unrequested sections come from the draft", plan.id)
-        return None
 
 
 async def _write(
@@ -364,9 +369,19 @@ def inputs_summary(context: PlanningContext) -> dict[str, Any]:
     }
 
 
-def _revision_reason(sections: tuple[str, ...], writer_name: str, outcome: SectionOutcome) -> str:
+def _revision_reason(
+    sections: tuple[str, ...],
+    writer_name: str,
+    outcome: SectionOutcome,
+    kept: list[str] | None = None,
+    replaced: bool = False,
+) -> str:
     which = "all sections" if sections == SECTIONS else ", ".join(sections)
     reason = f"generated by the {writer_name} drafter ({which})"
     if outcome.fallbacks:
         reason += f"; offline fallback for {', '.join(sorted(outcome.fallbacks))}"
+    if kept:
+        reason += f"; kept people's edits: {', '.join(kept)}"
+    if replaced:
+        reason += "; replaced people's edits (--replace)"
     return reason

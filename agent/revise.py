@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from agent.claude.grounding import GroundingFacts, grounding_check, plan_provenance
 from agent.deps import AgentDeps
 from agent.intents import PlanFacts, compose_reply, run_request
+from agent.intents.status import decision_refusal
 from agent.review import review_finisher
 from storage.db import Database
 from storage.errors import AccountPlanError, BadInput, NotFound
@@ -257,7 +258,7 @@ async def _revise_with_claude(
     surface: str,
 ) -> RevisionOutcome:
     from agent.claude.revision_agent import relayable_reply, run_revision_agent
-    from agent.claude.tools import RevisionDeps, asks_to_submit
+    from agent.claude.tools import RevisionDeps, asks_for_decision, asks_to_submit
 
     started = time.perf_counter()
     deps = RevisionDeps(
@@ -276,8 +277,13 @@ async def _revise_with_claude(
         "stop_reason": run.stop_reason,
         "wall_ms": round((time.perf_counter() - started) * 1000, 1),
     }
+    refused = asks_for_decision(message)
+    refusal = decision_refusal(prepared.document.customer_name, prepared.document.fiscal_year) if refused else ""
     if not run.completed:
-        return RevisionOutcome(run.reply, [], prepared.document, changed=False, submitted=False, usage=usage)
+        reply = " ".join(part for part in (refusal, run.reply) if part)
+        return RevisionOutcome(
+            reply, [], prepared.document, changed=False, submitted=False, refused=refused, usage=usage
+        )
     document, diff, submitted, note = await _save(
         database,
         plan_id,
@@ -295,8 +301,10 @@ async def _revise_with_claude(
     # What the person reads is built from what happened: the model's words minus any claim the
     # tools do not back, then the lifecycle's own note on submission.
     said = relayable_reply(run.reply, changed=bool(diff), submitted=submitted)
-    reply = " ".join(part for part in (said, note) if part)
-    return RevisionOutcome(reply, diff, document, changed=bool(diff), submitted=submitted, usage=usage)
+    reply = " ".join(part for part in (said, note, refusal) if part)
+    return RevisionOutcome(
+        reply, diff, document, changed=bool(diff), submitted=submitted, refused=refused, usage=usage
+    )
 
 
 async def _plan_facts(deps: AgentDeps, plan_id: str, prepared: _Prepared) -> PlanFacts:

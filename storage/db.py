@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, CursorResult, Result, make_url
+from sqlalchemy.engine import URL, Connection, CursorResult, Result, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from storage.errors import DatabaseUnavailable
+from storage.errors import BadInput, DatabaseUnavailable
 
 if TYPE_CHECKING:
     from storage.settings import Settings
@@ -26,13 +26,28 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Any constant works; it only has to be the same for every replica running migrations.
 MIGRATION_ADVISORY_LOCK = 723_235
+# The async drivers accountplan runs on, by backend.
+ASYNC_DRIVERS = {"postgresql": "asyncpg", "sqlite": "aiosqlite"}
+URL_EXAMPLES = "postgresql+asyncpg://user:password@host/db or sqlite+aiosqlite:///path/to/accountplan.db"
+# PostgreSQL: how long to wait for a connection (a blackholed host must not hang a request for a
+# minute), for one statement (server side), and for a free pooled connection.
+DEFAULT_CONNECT_TIMEOUT_SECONDS = 5.0
+DEFAULT_STATEMENT_TIMEOUT_SECONDS = 30.0
+POOL_TIMEOUT_SECONDS = 10.0
+# The client gives a statement this much longer than the server does, so the server's own cancel
+# (a clear "statement timeout") normally comes first; the client's catches a server gone silent.
+CLIENT_TIMEOUT_MARGIN_SECONDS = 5.0
+# SQLSTATE classes meaning "the database cannot serve us now" rather than "this statement is wrong":
+# connection (08), authorization (28: no such role, bad password), no such database (3D),
+# resources (53: too many connections) and operator intervention (57: shutdown, statement timeout).
+UNAVAILABLE_SQLSTATE_CLASSES = ("08", "28", "3D", "53", "57")
 
 
 def redact_url(url: str) -> str:
     """The URL as safe to show and log: the password never leaves this function."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "<unparseable database URL>"
 
 
@@ -53,21 +68,76 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+def parse_database_url(url: str) -> URL:
+    """`url` parsed and checked against what accountplan runs on, before any connection is tried.
+
+    BadInput (exit 2) for something that is not a URL at all; DatabaseUnavailable (exit 3) for a
+    database or driver accountplan cannot use (`mysql://`, the synchronous `sqlite://`), naming
+    the URL to write instead.
+    """
     try:
         parsed = make_url(url)
-    except ArgumentError as error:
-        raise DatabaseUnavailable(f"DATABASE_URL is not a database URL: {redact_url(url)}") from error
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise BadInput(f"DATABASE_URL is not a database URL; expected e.g. {URL_EXAMPLES}") from None
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    wanted = ASYNC_DRIVERS.get(backend)
+    if wanted is None:
+        raise DatabaseUnavailable(
+            f"DATABASE_URL names a {backend} database; accountplan runs on PostgreSQL or SQLite "
+            f"({URL_EXAMPLES})"
+        )
+    if driver != wanted:
+        fixed = parsed.set(drivername=f"{backend}+{wanted}").render_as_string(hide_password=True)
+        raise DatabaseUnavailable(
+            f"DATABASE_URL uses the synchronous {driver} driver; accountplan needs {backend}+{wanted}, "
+            f"e.g. {fixed}"
+        )
+    return parsed
+
+
+def sqlite_file(parsed: URL) -> Path | None:
+    """The file behind a SQLite URL (None for an in-memory database)."""
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        return None  # a URI filename; SQLite resolves it itself
+    return Path(database)
+
+
+def create_engine(
+    url: str,
+    *,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT_SECONDS,
+    statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT_SECONDS,
+    **kwargs: Any,
+) -> AsyncEngine:
+    """An async engine for `url`: SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL gets
+    connect and statement timeouts and a pre-ping on every checkout (a restarted server's dead
+    connections are replaced, not handed to a request)."""
+    parsed = parse_database_url(url)
+    path = sqlite_file(parsed)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DatabaseUnavailable(
+                f"cannot create the SQLite database {path}: {path.parent} is not a usable folder "
+                f"({error.strerror or type(error).__name__})"
+            ) from None
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
         event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)
         return engine
+    connect_args = dict(kwargs.pop("connect_args", None) or {})
+    connect_args.setdefault("timeout", connect_timeout)
+    connect_args.setdefault("command_timeout", statement_timeout + CLIENT_TIMEOUT_MARGIN_SECONDS)
+    server_settings = dict(connect_args.get("server_settings") or {})
+    server_settings.setdefault("statement_timeout", str(int(statement_timeout * 1000)))
+    connect_args["server_settings"] = server_settings
     kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    kwargs.setdefault("pool_timeout", POOL_TIMEOUT_SECONDS)
+    return create_async_engine(url, connect_args=connect_args, **kwargs)
 
 
 def _alembic_config(connection: Connection) -> Config:
@@ -114,22 +184,34 @@ async def ensure_schema(engine: AsyncEngine) -> None:
 
 @asynccontextmanager
 async def connect_errors(engine: AsyncEngine) -> AsyncGenerator[None, None]:
-    """Turn "cannot reach the database" into one clear line naming the URL without its password."""
+    """Turn "cannot reach the database" into one clear line naming the URL without its password
+    (for operators: the CLI prints it; REST and Slack show `public_message` instead)."""
     try:
         yield
     except (TimeoutError, OperationalError, DBAPIError, OSError) as error:
         if (
             isinstance(error, DBAPIError)
             and not isinstance(error, OperationalError)
-            and not _is_connect(error)
+            and not _is_unavailable(error)
         ):
             raise
         url = redact_url(engine.url.render_as_string(hide_password=False))
-        reason = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
-        raise DatabaseUnavailable(f"cannot reach the database at {url}: {reason}") from error
+        raise DatabaseUnavailable(f"cannot use the database at {url}: {_reason(error)}") from error
 
 
-def _is_connect(error: DBAPIError) -> bool:
+def _reason(error: BaseException) -> str:
+    """The first line of what the driver said; a timeout often says nothing at all."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    if isinstance(cause, TimeoutError) or isinstance(error, TimeoutError):
+        return "no answer in time" + (f" ({lines[0][:200]})" if lines else "")
+    return lines[0][:200] if lines else type(cause).__name__
+
+
+def _is_unavailable(error: DBAPIError) -> bool:
+    sqlstate = str(getattr(error.orig, "sqlstate", None) or "")
+    if sqlstate[:2] in UNAVAILABLE_SQLSTATE_CLASSES:
+        return True
     return bool(error.connection_invalidated) or "connect" in str(error).lower()
 
 
@@ -140,6 +222,11 @@ class Database:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The SQLite file this database lives in (None for PostgreSQL or in-memory SQLite)."""
+        return sqlite_file(self.engine.url)
 
     @property
     def dialect(self) -> str:
@@ -163,10 +250,12 @@ class Database:
 
 
 def database_from_settings(settings: Settings) -> Database:
-    """The configured database (the entry point passes its settings)."""
-    if not settings.database_url:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Database(settings.resolved_database_url)
+    """The configured database (the entry point passes its settings), with its timeouts."""
+    return Database(
+        settings.resolved_database_url,
+        connect_timeout=settings.database_connect_timeout_seconds,
+        statement_timeout=settings.database_statement_timeout_seconds,
+    )
 
 
 __all__ = [
@@ -174,6 +263,7 @@ __all__ = [
     "create_engine",
     "database_from_settings",
     "ensure_schema",
+    "parse_database_url",
     "redact_url",
     "rows_affected",
     "upgrade_schema",

@@ -12,6 +12,12 @@ class AccountPlanError(Exception):
         super().__init__(message)
         self.message = message
 
+    @property
+    def public_message(self) -> str:
+        """What a person on Slack or the REST API is told; the same as `message` unless that names
+        infrastructure (hosts, users, database names) that only operators should see."""
+        return self.message
+
 
 class BadInput(AccountPlanError):
     """The user asked for something malformed; nothing was changed."""
@@ -32,7 +38,17 @@ class UnknownCustomer(NotFound):
 
 
 class DatabaseUnavailable(AccountPlanError):
+    """The database cannot be reached or used. `message` names the URL (without its password) and
+    the driver's reason, for the operator at the terminal; people elsewhere get `public_message`."""
+
     exit_code = 3
+
+    @property
+    def public_message(self) -> str:
+        return (
+            "the plan database is not reachable right now; nothing was changed. "
+            "Try again in a minute; if it keeps failing, tell your accountplan admin"
+        )
 
 
 class ImportFailed(AccountPlanError):

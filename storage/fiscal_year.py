@@ -22,8 +22,10 @@ class FiscalQuarter(BaseModel):
 
 
 def parse_fiscal_year(text: str) -> int:
-    """`"FY2026"` -> 2026; anything else (`FY26`, `2026`, `fy 2026`) is BadInput."""
-    match = FISCAL_YEAR_PATTERN.match(text.strip())
+    """`"FY2026"` -> 2026; anything else (`FY26`, `2026`, `fy 2026`, `FY٢٠٢٦`, `"FY2026\\n"`) is
+    BadInput. Only the form is checked here: tools.analytics.fiscal_calendar.check_fiscal_year also
+    bounds the year."""
+    match = FISCAL_YEAR_PATTERN.match(text)
     if match is None:
         raise BadInput(f"fiscal year must look like FY2026 (got {text!r})")
     return int(match.group(1))

@@ -228,6 +228,10 @@ class PlanRevision(Base):
     reason: Mapped[str] = mapped_column(Text)
     diff: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # What made this revision: "generated" (a drafter), "edited" (a person, directly or through the
+    # assistant), "proposal" (a change proposal a person accepted). Regeneration keeps the edits
+    # people made (tools/plans/kept_edits.py); this is how it tells them apart.
+    kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
     __table_args__ = (UniqueConstraint("plan_id", "version", name="uq_revision_plan_version"),)
 

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.config import JsonDict
 
 from storage.vocabulary import ActionStatus, OpportunityType, PlanStatus, Priority, Severity
 
@@ -18,7 +19,13 @@ ObjectiveOwner = Literal["CSM", "Customer", "Both"]
 Quarter = Literal["Q1", "Q2", "Q3", "Q4"]
 
 QUARTERS: tuple[Quarter, ...] = ("Q1", "Q2", "Q3", "Q4")
-FISCAL_YEAR_PATTERN = re.compile(r"^FY(\d{4})$")
+# "FY" and exactly four ASCII digits, nothing after: `\d` would take "FY٢٠٢٧" and `$` "FY2027\n".
+FISCAL_YEAR_PATTERN = re.compile(r"^FY([0-9]{4})\Z", re.ASCII)
+# Any date a plan may carry (QBRs, due dates). Wide enough for every fiscal year an as-of date in
+# 2000-2099 can plan (see tools/analytics/fiscal_calendar.py), narrow enough to refuse 9999-12-31.
+EARLIEST_PLAN_DATE = date(1980, 1, 1)
+LATEST_PLAN_DATE = date(2199, 12, 31)
+PlanDate = Annotated[date, Field(ge=EARLIEST_PLAN_DATE, le=LATEST_PLAN_DATE)]
 Score = Annotated[int, Field(ge=0, le=100)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 MetricValue = float | int | str | None
@@ -120,7 +127,7 @@ class RiskMitigation(_Section):
 
 class QBR(_Section):
     quarter: Quarter
-    date: date
+    date: PlanDate
     focus: str
     attendees: list[str] = Field(default_factory=list)
 
@@ -137,7 +144,7 @@ class ActionItem(_Section):
     week: int = Field(ge=1, le=13)
     action: str
     owner: str
-    due_date: date
+    due_date: PlanDate
     objective_id: str | None = None
     status: ActionStatus = ActionStatus.OPEN
 
@@ -160,17 +167,34 @@ class BenchmarkComparison(_Section):
     missing_elements: list[str]
 
 
+# Fields the server owns: a person's edit (REST PUT, a form) never sets them; the API documents them
+# as readOnly and ignores values sent for them (see bot/api/service.replace_plan).
+READ_ONLY: JsonDict = {"readOnly": True}
+SERVER_OWNED_FIELDS: tuple[str, ...] = (
+    "plan_id",
+    "status",
+    "customer_id",
+    "customer_name",
+    "fiscal_year",
+    "ai_confidence",
+    "version",
+    "ai_generated",
+    "generation_context",
+    "approved_version",
+)
+
+
 class AccountPlanDocument(BaseModel):
     """The plan as stored, exported and returned by the API (the PRD's response JSON)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    plan_id: str
-    status: PlanStatus = PlanStatus.DRAFT
-    customer_id: str
-    customer_name: str
-    fiscal_year: str
-    ai_confidence: Probability
+    plan_id: str = Field(json_schema_extra=READ_ONLY)
+    status: PlanStatus = Field(default=PlanStatus.DRAFT, json_schema_extra=READ_ONLY)
+    customer_id: str = Field(json_schema_extra=READ_ONLY)
+    customer_name: str = Field(json_schema_extra=READ_ONLY)
+    fiscal_year: str = Field(json_schema_extra=READ_ONLY)
+    ai_confidence: Probability = Field(json_schema_extra=READ_ONLY)
     executive_summary: str = Field(min_length=20)
     business_context: BusinessContext
     strategic_objectives: list[StrategicObjective] = Field(min_length=3, max_length=5)
@@ -181,8 +205,8 @@ class AccountPlanDocument(BaseModel):
     resource_plan: ResourcePlan
     action_plan_90day: list[ActionItem] = Field(min_length=1)
     benchmark_comparison: BenchmarkComparison
-    version: int = Field(default=1, ge=1)
-    ai_generated: bool = False
+    version: int = Field(default=1, ge=1, json_schema_extra=READ_ONLY)
+    ai_generated: bool = Field(default=False, json_schema_extra=READ_ONLY)
     generation_context: dict[str, Any] = Field(
         default_factory=dict,
         description=(
@@ -190,7 +214,10 @@ class AccountPlanDocument(BaseModel):
             "components) and its plan review: review = {findings: [{code, severity: error|warning, section, "
             "path, message, suggestion}], errors: N, warnings: N}, written by the server on every save."
         ),
+        json_schema_extra=READ_ONLY,
     )
+    # The version approved and in force while a newer draft waits (None: never approved).
+    approved_version: int | None = Field(default=None, ge=1, json_schema_extra=READ_ONLY)
 
     @field_validator("fiscal_year")
     @classmethod

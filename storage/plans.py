@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import rows_affected
-from storage.errors import Conflict, NotFound
+from storage.errors import BadInput, Conflict, NotFound
 from storage.models import AccountPlan, AuditEvent, Customer, PlanRevision, new_uuid, utcnow
 from storage.plan_document import AccountPlanDocument
 from storage.vocabulary import PlanStatus
+
+RevisionKind = Literal["generated", "edited", "proposal"]
 
 
 @dataclass(frozen=True)
@@ -37,12 +40,14 @@ async def save_plan_version(
     surface: str = "cli",
     diff: str | None = None,
     expected_version: int | None = None,
+    kind: RevisionKind = "edited",
 ) -> SavedPlan:
     """Store `document` as a new plan (version 1) or the next revision of the customer's plan for
     that fiscal year.
 
     The caller's session transaction makes it all-or-nothing. With `expected_version`, the update
-    only applies if nobody else wrote a newer version first (otherwise `Conflict`).
+    only applies if nobody else wrote a newer version first (otherwise `Conflict`). `kind` records
+    what made the revision ("generated", "edited" by a person, an accepted "proposal").
     """
     existing = (
         await session.execute(
@@ -55,7 +60,9 @@ async def save_plan_version(
 
     if existing is None:
         plan_id = document.plan_id or new_uuid()
-        document = document.model_copy(update={"plan_id": plan_id, "version": 1, "status": PlanStatus.DRAFT})
+        document = document.model_copy(
+            update={"plan_id": plan_id, "version": 1, "status": PlanStatus.DRAFT, "approved_version": None}
+        )
         plan = AccountPlan(
             id=plan_id,
             customer_id=document.customer_id,
@@ -80,7 +87,12 @@ async def save_plan_version(
         # back to draft too: the manager must never approve a version they were not shown.
         new_status = PlanStatus.DRAFT
         document = document.model_copy(
-            update={"plan_id": plan.id, "version": new_version, "status": new_status}
+            update={
+                "plan_id": plan.id,
+                "version": new_version,
+                "status": new_status,
+                "approved_version": plan.approved_version,
+            }
         )
         result = await session.execute(
             update(AccountPlan)
@@ -112,6 +124,7 @@ async def save_plan_version(
             author=author,
             reason=reason,
             diff=diff,
+            kind=kind,
         )
     )
     session.add(
@@ -122,7 +135,7 @@ async def save_plan_version(
             surface=surface,
             version=document.version,
             comment=reason,
-            details={"diff": diff} if diff else None,
+            details={"kind": kind, **({"diff": diff} if diff else {})},
         )
     )
     await session.flush()
@@ -132,7 +145,9 @@ async def save_plan_version(
 def document_of(plan: AccountPlan) -> AccountPlanDocument:
     """The stored document, with the row's live status and version (the row is the truth)."""
     data: dict[str, Any] = dict(plan.document)
-    data.update(status=plan.status, version=plan.version, plan_id=plan.id)
+    data.update(
+        status=plan.status, version=plan.version, plan_id=plan.id, approved_version=plan.approved_version
+    )
     return AccountPlanDocument.model_validate(data)
 
 
@@ -141,6 +156,29 @@ async def get_plan(session: AsyncSession, plan_id: str) -> AccountPlan:
     if plan is None:
         raise NotFound(f"no plan {plan_id!r}; `accountplan plans list` shows the plans")
     return plan
+
+
+# A plan id prefix as people copy it from `plans list`: hex digits and dashes, long enough that a
+# customer name is not mistaken for one.
+PLAN_ID_PREFIX = re.compile(r"[0-9a-f][0-9a-f-]{5,35}\Z", re.ASCII)
+
+
+async def plan_by_id(session: AsyncSession, text: str) -> AccountPlan | None:
+    """The plan `text` names by its id or by a unique prefix of it (like git's short hashes); None
+    when it names no plan. BadInput when the prefix fits several."""
+    needle = text.strip().lower()
+    plan = await session.get(AccountPlan, needle) if needle else None
+    if plan is not None or not PLAN_ID_PREFIX.match(needle):
+        return plan
+    matches = (
+        (await session.execute(select(AccountPlan).where(AccountPlan.id.startswith(needle)).limit(6)))
+        .scalars()
+        .all()
+    )
+    if len(matches) > 1:
+        shown = ", ".join(sorted(m.id for m in matches[:5]))
+        raise BadInput(f"plan id prefix {needle!r} fits {len(matches)}+ plans ({shown}); give more of the id")
+    return matches[0] if matches else None
 
 
 async def find_plan(session: AsyncSession, customer_id: str, fiscal_year: str | None = None) -> AccountPlan:

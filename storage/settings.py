@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_DATA_DIR = Path("data")
+# A source checkout (what `make demo` installs, editable) keeps its data inside the checkout, so
+# every command finds the same database whichever folder it is run from.
+CHECKOUT_DIR = Path(__file__).resolve().parent.parent
+
+
+def default_data_dir() -> Path:
+    """`<checkout>/data` when running from a clone, else the user's data folder
+    (`$XDG_DATA_HOME/accountplan`, by default `~/.local/share/accountplan`); never the cwd."""
+    if (CHECKOUT_DIR / "pyproject.toml").is_file():
+        return CHECKOUT_DIR / "data"
+    xdg = os.environ.get("XDG_DATA_HOME", "").strip()
+    return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "accountplan"
 
 
 class Settings(BaseSettings):
@@ -17,11 +29,19 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     # Storage
-    data_dir: Path = Field(default=DEFAULT_DATA_DIR, alias="ACCOUNTPLAN_DATA_DIR")
+    data_dir: Path = Field(default_factory=default_data_dir, alias="ACCOUNTPLAN_DATA_DIR")
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    database_connect_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=300, alias="DATABASE_CONNECT_TIMEOUT_SECONDS"
+    )
+    database_statement_timeout_seconds: float = Field(
+        default=30.0, gt=0, le=3600, alias="DATABASE_STATEMENT_TIMEOUT_SECONDS"
+    )
     fiscal_year_start_month: int = Field(default=1, ge=1, le=12, alias="FISCAL_YEAR_START_MONTH")
     # The CS playbook the offline drafter follows (default: agent/drafter/playbook.yml).
     playbook_path: Path | None = Field(default=None, alias="ACCOUNTPLAN_PLAYBOOK")
+    # Plans may be drafted for fiscal years this many either side of the as-of date's (default today).
+    fiscal_year_window_years: int = Field(default=5, ge=0, le=50, alias="FISCAL_YEAR_WINDOW_YEARS")
 
     # Anthropic (the SDK itself also reads ANTHROPIC_BASE_URL)
     anthropic_api_key: SecretStr | None = Field(default=None, alias="ANTHROPIC_API_KEY")
@@ -53,7 +73,12 @@ class Settings(BaseSettings):
         """`DATABASE_URL`, or the embedded SQLite file inside the data folder."""
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'accountplan.db').resolve()}"
+        return f"sqlite+aiosqlite:///{self.database_file}"
+
+    @property
+    def database_file(self) -> Path:
+        """The embedded SQLite file used when DATABASE_URL is not set (absolute)."""
+        return (self.data_dir / "accountplan.db").resolve()
 
     @property
     def claude_enabled(self) -> bool:

@@ -62,14 +62,13 @@ async def save_user(
     manager_email: str | None = None,
     slack_user_id: str | None = None,
 ) -> User:
-    """Add a user, or update the one with that email (an upsert, like the CSV import)."""
+    """Add a user, or update the one with that email (an upsert, like the CSV import). A manager
+    must already be a user who approves plans (a manager or an admin)."""
     email = normalize_email(email)
     user_role = Role.parse(role)
     if user_role is None or user_role not in USER_ROLES:
         raise BadInput(f"role must be one of {', '.join(USER_ROLES)}, not {role!r}")
-    manager = normalize_email(manager_email) if manager_email else None
-    if manager == email:
-        raise BadInput("a user cannot be their own manager")
+    manager = (await approver(session, email, manager_email)).email if manager_email else None
     if slack_user_id:
         holder = await find_user_by_slack_id(session, slack_user_id)
         if holder is not None and holder.email != email:
@@ -94,16 +93,28 @@ async def set_manager(session: AsyncSession, email: str, manager_email: str | No
     """Point `email`'s plans at a new approver (or none)."""
     user = await get_user(session, email)
     if manager_email:
-        manager = await get_user(session, manager_email)
-        if manager.email == user.email:
-            raise BadInput("a user cannot be their own manager")
-        if manager.role not in (Role.MANAGER, Role.ADMIN):
-            raise BadInput(f"{manager.email} is a {manager.role}; only managers and admins approve plans")
-        user.manager_email = manager.email
+        user.manager_email = (await approver(session, user.email, manager_email)).email
     else:
         user.manager_email = None
     await session.flush()
     return user
+
+
+async def approver(session: AsyncSession, email: str, manager_email: str) -> User:
+    """The user `manager_email` names, checked as an approver for `email`: they exist, are not
+    `email` themselves, and are a manager or an admin. NotFound or BadInput otherwise."""
+    wanted = normalize_email(manager_email)
+    if wanted == email.strip().lower():
+        raise BadInput("a user cannot be their own manager")
+    manager = await find_user(session, wanted)
+    if manager is None:
+        raise NotFound(
+            f"no user {wanted!r} to be the manager; add them first "
+            f"(`accountplan users add {wanted} --role manager`)"
+        )
+    if manager.role not in (Role.MANAGER, Role.ADMIN):
+        raise BadInput(f"{manager.email} is a {manager.role}; only managers and admins approve plans")
+    return manager
 
 
 async def remember_slack_id(session: AsyncSession, user: User, slack_user_id: str) -> None:

@@ -14,33 +14,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from agent.claude.section_jobs import DraftJob, JobProblem, merge_parts
+from agent.review import Finding, PlanReview
 from storage.plan_document import SECTIONS, AccountPlanDocument
 from tools.analytics.context import PlanningContext
 
 log = logging.getLogger(__name__)
 
-ReviewFn = Callable[[AccountPlanDocument, PlanningContext], Any]
+ReviewFn = Callable[[AccountPlanDocument, PlanningContext], PlanReview]
 MAX_PROBLEMS_SHOWN = 12
-
-
-def default_review() -> ReviewFn | None:
-    """The plan review (`agent.review.review_plan`) when it is installed, else None."""
-    try:
-        from agent.review import review_plan
-    except ImportError:
-        return None
-    return review_plan
-
-
-def _fields(finding: Any) -> dict[str, Any]:
-    if hasattr(finding, "model_dump"):
-        return dict(finding.model_dump(mode="json"))
-    return dict(finding) if isinstance(finding, dict) else dict(vars(finding))
-
-
-def _error_findings(review: Any) -> list[dict[str, Any]]:
-    found = review.get("findings", []) if isinstance(review, dict) else getattr(review, "findings", [])
-    return [f for f in map(_fields, found) if f.get("severity") == "error"]
 
 
 class PlanReviewer:
@@ -49,11 +30,11 @@ class PlanReviewer:
 
     def __init__(self, review: ReviewFn, baseline: AccountPlanDocument, context: PlanningContext) -> None:
         self.review, self.baseline, self.context = review, baseline, context
-        self.known = {(f.get("code"), f.get("path")) for f in self._run(baseline)}
+        self.known = {(f.code, f.path) for f in self._run(baseline)}
 
-    def _run(self, document: AccountPlanDocument) -> list[dict[str, Any]]:
+    def _run(self, document: AccountPlanDocument) -> list[Finding]:
         try:
-            return _error_findings(self.review(document, self.context))
+            return self.review(document, self.context).errors
         except Exception:  # the review is advice for a repair turn; a bug in it must not sink drafting
             log.exception("plan review failed; drafting without its findings")
             return []
@@ -69,14 +50,14 @@ class PlanReviewer:
             return []  # the parts do not fit together yet; their own problems say why
         problems = []
         for finding in self._run(document):
-            if (finding.get("code"), finding.get("path")) in self.known:
+            if (finding.code, finding.path) in self.known:
                 continue
-            path = str(finding.get("path") or finding.get("section") or "")
+            path = finding.path or finding.section
             part = job.part_of_path(path, document)
             if part is None or part not in parts:
                 continue
-            text = f"{job.tool_path(path)}: plan check ({finding.get('code')}): {finding.get('message')}"
-            hint = f"Instead: {finding['suggestion']}" if finding.get("suggestion") else ""
+            text = f"{job.tool_path(path)}: plan check ({finding.code}): {finding.message}"
+            hint = f"Instead: {finding.suggestion}" if finding.suggestion else ""
             problems.append(JobProblem(part, "review", text, hint))
         return problems
 

@@ -98,7 +98,7 @@ async def run_revision_agent(client: ClaudeClient, deps: RevisionDeps, request: 
     except TimeoutError:
         log.warning("revision of %s passed its %.0fs deadline", deps.plan_id, client.deadline)
         return AgentRun(
-            reply=f"Claude took longer than {client.deadline:.0f}s, so I changed nothing. Try again shortly.",
+            reply=f"That took longer than {client.deadline:.0f}s, so I changed nothing. Try again shortly.",
             completed=False,
             stop_reason="deadline",
             turns=usage.calls,
@@ -155,8 +155,8 @@ async def _loop(client: ClaudeClient, deps: RevisionDeps, request: str, usage: U
                 turn,
             )
         if stop == "refusal":
-            return failed("Claude declined this request, so nothing was changed.", stop, turn)
-        return failed(f"Claude stopped unexpectedly ({stop}), so nothing was changed.", stop, turn)
+            return failed("I can't help with that request, so nothing was changed.", stop, turn)
+        return failed("Something went wrong while editing the plan; nothing was changed. Try again.", stop, turn)
     return failed(
         f"That took more than {MAX_TURNS} steps, so I changed nothing. Try asking for one change at a time.",
         "turn_cap",

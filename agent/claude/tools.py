@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from agent.claude.grounding import GroundingFacts
 from agent.claude.workflow import fenced_json
 from agent.intents.split import split_request
-from agent.intents.status import SUBMIT
+from agent.intents.status import SUBMIT, is_decision_request
 from storage.errors import AccountPlanError
 from storage.plan_diff import diff_plans
 from storage.plan_document import SECTIONS, AccountPlanDocument, SectionName
@@ -123,6 +123,12 @@ async def _explain_benchmark(deps: RevisionDeps, _: _NoInput) -> Any:
         "distinguishing_factors": similar.distinguishing_factors if similar else [],
         "successful_profile": similar.successful_profile if similar else {},
     }
+
+
+def asks_for_decision(message: str) -> bool:
+    """Whether some part of a person's message asks the assistant to approve, reject or activate the
+    plan: refused in code whatever the model answers (there is no tool for it either)."""
+    return any(is_decision_request(part.strip()) for part in split_request(message))
 
 
 def asks_to_submit(message: str) -> bool:

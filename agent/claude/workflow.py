@@ -24,7 +24,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from agent.claude.client import ClaudeClient, ClaudeUnavailable, Usage
 from agent.claude.grounding import GroundingFacts, ground_sections
-from agent.claude.repair import PlanReviewer, ReviewFn, default_review, repair_message
+from agent.claude.repair import PlanReviewer, ReviewFn, repair_message
 from agent.claude.section_jobs import (
     DraftJob,
     JobProblem,
@@ -33,6 +33,7 @@ from agent.claude.section_jobs import (
     read_answer,
     tool_definitions,
 )
+from agent.review import review_plan
 from agent.section_writer import ProgressCallback, ProgressEvent, SectionOutcome
 from storage.plan_document import SECTION_MODELS, SECTIONS, AccountPlanDocument
 from tools.analytics.context import PlanningContext
@@ -93,7 +94,6 @@ class _JobResult:
         return cls(parts=kept, failures={p: reason for p in job.parts if p not in kept})
 
 
-_AUTO: Any = object()
 
 
 class ClaudeSectionWriter:
@@ -107,13 +107,13 @@ class ClaudeSectionWriter:
         *,
         warm_cache: bool = True,
         concurrent: bool = True,
-        review: ReviewFn | None = _AUTO,
+        review: ReviewFn | None = review_plan,
     ) -> None:
         self.client = client
         self.warm_cache = warm_cache
         self.concurrent = concurrent  # False only to measure the sequential baseline (bench)
         # The plan review's error findings join the repair turn (None: no review).
-        self.review = default_review() if review is _AUTO else review
+        self.review = review
 
     async def write_sections(
         self,

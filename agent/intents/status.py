@@ -19,7 +19,7 @@ DECISION = re.compile(
 )
 SUBMIT = re.compile(
     r"^(?:(?:let's|lets|go ahead and|ok,?|okay,?|now)\s+)?(?:submit|send|put|pass|forward|hand|escalate|route)\b.*?"
-    r"\b(?:approval|review|manager|sign[- ]?off|morgan|boss|lead|for a decision)\b.*$|^submit(?:\s+(?:it|this|the plan|this plan|that))?\s*$|"
+    r"\b(?:approval|review|manager|sign[- ]?off|boss|lead|for a decision)\b.*$|^submit(?:\s+(?:it|this|the plan|this plan|that))?\s*$|"
     r"^(?:request|ask for|get)\s+(?:an?\s+)?(?:approval|review|sign[- ]?off)\b.*$|^(?:it'?s|this is|the plan is|plan is)\s+ready for (?:approval|review)\b.*$",
     re.IGNORECASE,
 )
@@ -36,8 +36,17 @@ def decision(ctx: Context, text: str) -> Submission | Refusal | None:
         r"\b(?:approve|reject|activate)\s+(?:it|the plan|this)\b", text
     ):
         return Submission(text)
+    if is_decision_request(text):
+        return Refusal(text, decision_refusal(ctx.customer, ctx.document.fiscal_year))
+    return None
+
+
+def is_decision_request(text: str) -> bool:
+    """Whether `text` asks to approve, reject or activate a plan, however worded; questions about
+    approval ("what changed since approval?") and content being written ("rename objective 4 to
+    Outcomes signed off at QBRs") are not requests."""
     # Free text a request carries (new wording after "rename ... to", anything after a colon) is
-    # content, not a request: "rename objective 4 to Outcomes signed off at QBRs" decides nothing.
+    # content, not a request.
     head = re.split(
         r":|\b(?:rename|reword|retitle|rephrase)\b.*?\bto\b|\bshould (?:read|say)\b",
         text,
@@ -45,10 +54,12 @@ def decision(ctx: Context, text: str) -> Submission | Refusal | None:
         flags=re.IGNORECASE,
     )[0]
     stripped = NOT_A_DECISION.sub(" ", head)
-    if DECISION.search(stripped) and not search(r"^(?:what|when|who|how|which|is|has|was|did|does)\b", text):
-        return Refusal(
-            text,
-            f"I can't approve, reject or activate {possessive(ctx.customer)} {ctx.document.fiscal_year} plan: a manager "
-            "decides on plans. Say 'submit for approval' and I'll send it to them.",
-        )
-    return None
+    return bool(DECISION.search(stripped)) and not search(r"^(?:what|when|who|how|which|is|has|was|did|does)\b", text)
+
+
+def decision_refusal(customer: str, fiscal_year: str) -> str:
+    """What the person reads when they ask the assistant to take a manager's decision."""
+    return (
+        f"I can't approve, reject or activate {possessive(customer)} {fiscal_year} plan: a manager "
+        "decides on plans. Say 'submit for approval' and I'll send it to them."
+    )

@@ -1,4 +1,5 @@
-"""REST errors as JSON: `{"error": {"code", "message", "fields"}}`, with one status per domain error."""
+"""REST errors as JSON: `{"error": {"code", "message", "fields"}}`, with one status per domain error,
+and the checks every request body passes (size, media type, JSON nesting) before a handler reads it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.api.models import MAX_BODY_BYTES, MAX_JSON_DEPTH
 from bot.api.service import InvalidDocument, PreconditionRequired
 from storage.errors import (
     AccountPlanError,
@@ -25,6 +27,8 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+__all__ = ["MAX_BODY_BYTES", "ApiError", "api_error_middleware", "json_errors", "read_json"]
+
 # Most specific first: UnknownCustomer is a NotFound, Unauthenticated is checked before the rest.
 STATUS_OF: tuple[tuple[type[AccountPlanError], int, str], ...] = (
     (Unauthenticated, 401, "unauthenticated"),
@@ -34,6 +38,13 @@ STATUS_OF: tuple[tuple[type[AccountPlanError], int, str], ...] = (
     (BadInput, 400, "bad_request"),
     (DatabaseUnavailable, 503, "database_unavailable"),
 )
+# aiohttp's own refusals under /api/ (no such route, wrong method, body too large), in our shape.
+HTTP_CODES = {
+    404: ("not_found", "no such API route; GET /api/openapi.json lists them"),
+    405: ("method_not_allowed", "this route does not take that method; GET /api/openapi.json lists them"),
+    413: ("payload_too_large", f"the request body is over {MAX_BODY_BYTES // 1024} KiB"),
+}
+JSON_TYPES = ("application/json",)
 
 
 class ApiError(Exception):
@@ -69,8 +80,10 @@ def domain_error_response(error: AccountPlanError) -> web.Response:
         return error_response(422, "invalid_document", error.message, error.fields)
     for kind, status, code in STATUS_OF:
         if isinstance(error, kind):
-            return error_response(status, code, error.message)
-    return error_response(400, "bad_request", error.message)
+            if status >= 500:
+                log.warning("REST: %s", error.message)  # the detail is for operators, not the body
+            return error_response(status, code, error.public_message)
+    return error_response(400, "bad_request", error.public_message)
 
 
 def json_errors(handler: Handler) -> Handler:
@@ -93,17 +106,55 @@ def json_errors(handler: Handler) -> Handler:
     return wrapper
 
 
+@web.middleware
+async def api_error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """aiohttp's plain-text refusals (404, 405, 413) under /api/ in the JSON error shape."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if not request.path.startswith("/api/") or error.status not in HTTP_CODES:
+            raise
+        code, message = HTTP_CODES[error.status]
+        return error_response(error.status, code, message)
+
+
+def json_depth(value: Any) -> int:
+    """How deeply `value` nests (a scalar is 0, `{"a": [1]}` is 2), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            depth += 1
+            deepest = max(deepest, depth)
+            stack.extend((child, depth) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
 async def read_json(request: web.Request, *, required: bool = True) -> dict[str, Any]:
-    """The request body as a JSON object; 400 for anything else."""
-    raw = await request.read()
+    """The request body as a JSON object: 413 over the size limit, 415 for another media type,
+    400 for anything that is not a JSON object nested at most MAX_JSON_DEPTH deep."""
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise ApiError(413, *HTTP_CODES[413]) from None
     if not raw.strip():
         if required:
             raise ApiError(400, "bad_request", "send a JSON object in the request body")
         return {}
+    if request.content_type not in JSON_TYPES and not request.content_type.endswith("+json"):
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            f"send the body as Content-Type: application/json (got {request.content_type})",
+        )
     try:
         body = json.loads(raw)
+    except RecursionError:
+        raise ApiError(400, "bad_request", f"the body nests deeper than {MAX_JSON_DEPTH} levels") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ApiError(400, "bad_request", f"the body is not valid JSON: {error}") from error
+        raise ApiError(400, "bad_request", f"the body is not valid JSON: {error}") from None
     if not isinstance(body, dict):
         raise ApiError(400, "bad_request", "the body must be a JSON object")
+    if json_depth(body) > MAX_JSON_DEPTH:
+        raise ApiError(400, "bad_request", f"the body nests deeper than {MAX_JSON_DEPTH} levels")
     return body

@@ -11,29 +11,27 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ValidationError
 
 from agent.deps import AgentDeps
 from bot.api import service as plan_api
 from bot.api.errors import ApiError, json_errors, read_json
+from bot.api.models import (
+    DECISIONS,
+    OPENAPI_PATH,
+    PLAN_PATH,
+    ROUTES,
+    DecisionRequest,
+    GenerateRequest,
+)
 from bot.api.openapi import openapi_document
 from bot.slack.deps import SlackDeps
-from storage.plan_document import FISCAL_YEAR_PATTERN, SECTIONS, AccountPlanDocument, parse_sections
+from storage.plan_document import SECTIONS, AccountPlanDocument
 from tools.plans.lifecycle import TransitionResult
 
-GENERATE_PATH = "/api/customers/{customer_id}/account-plan/generate"
-PLAN_PATH = "/api/account-plans/{plan_id}"
-OPENAPI_PATH = "/api/openapi.json"
 # URL verb -> lifecycle action.
-TRANSITION_ROUTES: dict[str, str] = {
-    "submit": "submit",
-    "approve": "approve",
-    "request-changes": "request_changes",
-    "reject": "reject",
-    "activate": "activate",
-    "reopen": "reopen",
-}
-IF_MATCH_PATTERN = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+TRANSITION_ROUTES: dict[str, str] = {verb: action for verb, (action, _, _) in DECISIONS.items()}
+IF_MATCH_PATTERN = re.compile(r'^\s*(?:W/)?"?([0-9]{1,9})"?\s*\Z', re.ASCII)
 
 TransitionHook = Callable[[SlackDeps, TransitionResult], Coroutine[Any, Any, None]]
 # `agent.generate.generate_plan`'s shape: (deps, GenerationRequest) -> GeneratedPlan.
@@ -44,35 +42,6 @@ async def generate_with_agent(deps: AgentDeps, request: Any) -> Any:
     from agent.generate import generate_plan
 
     return await generate_plan(deps, request)
-
-
-class GenerateBody(BaseModel):
-    """The PRD's generate request."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    fiscal_year: str | None = None
-    include_sections: list[str] = Field(default_factory=lambda: ["all"])
-    reference_similar_accounts: bool = True
-
-    @field_validator("fiscal_year")
-    @classmethod
-    def _fiscal_year(cls, value: str | None) -> str | None:
-        if value is not None and not FISCAL_YEAR_PATTERN.match(value):
-            raise ValueError("fiscal year must look like FY2026")
-        return value
-
-    @field_validator("include_sections")
-    @classmethod
-    def _sections(cls, value: list[str]) -> list[str]:
-        return list(parse_sections(value))
-
-
-class DecisionBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    comment: str | None = None
-    version: int | None = Field(default=None, ge=1)
 
 
 def bearer_token(request: web.Request) -> str | None:
@@ -98,9 +67,9 @@ def plan_response(document: AccountPlanDocument, *, status: int = 200) -> web.Re
     return response
 
 
-def _request_model(model: type[BaseModel], body: dict[str, Any]) -> Any:
+def _request_model(model: type[BaseModel], body: dict[str, Any], context: dict[str, Any] | None = None) -> Any:
     try:
-        return model.model_validate(body)
+        return model.model_validate(body, context=context)
     except ValidationError as error:
         raise ApiError(
             422, "invalid_request", "the request body is not valid", plan_api.field_problems(error)
@@ -126,7 +95,16 @@ class PlanApi:
         customer_id = request.match_info["customer_id"]
         database = self.deps.database
         actor = await plan_api.authenticate(database, bearer_token(request))
-        body: GenerateBody = _request_model(GenerateBody, await read_json(request, required=False))
+        settings = self.deps.settings
+        body: GenerateRequest = _request_model(
+            GenerateRequest,
+            await read_json(request, required=False),
+            {
+                "today": self.deps.today(),
+                "start_month": settings.fiscal_year_start_month,
+                "window_years": settings.fiscal_year_window_years,
+            },
+        )
         await plan_api.authorize_generate(database, actor, customer_id)
         sections = tuple(body.include_sections)
         if not body.reference_similar_accounts and len(sections) > 1:
@@ -141,6 +119,7 @@ class PlanApi:
                 sections=sections or SECTIONS,
                 author=actor.email,
                 surface="api",
+                replace=body.replace,
             ),
         )
         response = plan_response(generated.document, status=201 if generated.created else 200)
@@ -174,10 +153,9 @@ class PlanApi:
         return plan_response(document)
 
     def transition_handler(self, action: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        @json_errors
         async def handle(request: web.Request) -> web.StreamResponse:
             actor = await plan_api.authenticate(self.deps.database, bearer_token(request))
-            body: DecisionBody = _request_model(DecisionBody, await read_json(request, required=False))
+            body: DecisionRequest = _request_model(DecisionRequest, await read_json(request, required=False))
             header_version = if_match_version(request)
             if header_version is not None and body.version not in (None, header_version):
                 raise ApiError(400, "bad_request", "If-Match and the body's version disagree")
@@ -213,11 +191,13 @@ def register_api(
         announcer = slack_announcer(deps)
         on_transition = [announcer] if announcer is not None else []
     api = PlanApi(deps, on_transition, generate)
-    router = web_app.router
-    router.add_post(GENERATE_PATH, json_errors(api.generate))
-    router.add_get(PLAN_PATH, json_errors(api.get))
-    router.add_put(PLAN_PATH, json_errors(api.put))
-    for verb, action in TRANSITION_ROUTES.items():
-        router.add_post(f"{PLAN_PATH}/{verb}", api.transition_handler(action))
-    router.add_get(OPENAPI_PATH, json_errors(api.openapi))
+    handlers: dict[str, Callable[[web.Request], Awaitable[web.StreamResponse]]] = {
+        "generate": api.generate,
+        "get_plan": api.get,
+        "replace_plan": api.put,
+        **{action: api.transition_handler(action) for action in TRANSITION_ROUTES.values()},
+    }
+    for route in ROUTES:  # the table the OpenAPI document is derived from
+        web_app.router.add_route(route.method.upper(), route.path, json_errors(handlers[route.operation_id]))
+    web_app.router.add_get(OPENAPI_PATH, json_errors(api.openapi))
     return api

@@ -15,14 +15,17 @@ from agent.review import with_review_of_edit
 from storage.db import Database
 from storage.errors import BadInput, NotFound
 from storage.models import Customer
-from storage.plan_document import AccountPlanDocument
+from storage.plan_document import SERVER_OWNED_FIELDS, AccountPlanDocument
 from storage.plans import document_of, get_plan
 from tools.plans.identity import actor_from_token
 from tools.plans.lifecycle import TransitionResult, customer_ownership, edit_plan, ownership_of, transition
 from tools.plans.policy import Actor, authorize
 
-# The lifecycle decides these; a replacement document's values are ignored.
-READ_ONLY_FIELDS = ("status", "version")
+# The server owns these (readOnly in the OpenAPI document): a replacement document may leave them
+# out, and values sent for them are ignored; the stored ones are kept. These three also identify
+# the plan: a document naming another plan is refused rather than silently re-aimed at this one.
+READ_ONLY_FIELDS = SERVER_OWNED_FIELDS
+IDENTITY_FIELDS = ("plan_id", "customer_id", "fiscal_year")
 
 FieldProblem = dict[str, str]
 
@@ -101,8 +104,9 @@ async def replace_plan(
     """Save `body` (a whole plan document) as the plan's next revision, with its plan review
     (against the data as of the plan's date; `today` when it records none); the saved document.
 
-    Its identity (plan, customer, fiscal year) must match or be left out; status and version are
-    ignored. `Conflict` if the plan is no longer at `expected_version`.
+    Its identity (plan, customer, fiscal year) must match or be left out; every other server-owned
+    field (status, version, customer name, confidence, generation context, ...) is taken from the
+    stored plan whatever the body says. `Conflict` if the plan is no longer at `expected_version`.
     """
     async with database.session() as session:
         plan = await get_plan(session, plan_id)
@@ -111,14 +115,15 @@ async def replace_plan(
             raise PreconditionRequired(plan.version)
         fixed = {"plan_id": plan.id, "customer_id": plan.customer_id, "fiscal_year": plan.fiscal_year}
         wrong = [
-            {"field": key, "message": f"must be {value!r}: it identifies the plan and cannot change"}
-            for key, value in fixed.items()
-            if body.get(key) not in (None, "", value)
+            {"field": key, "message": f"must be {fixed[key]!r}: it identifies the plan and cannot change"}
+            for key in IDENTITY_FIELDS
+            if body.get(key) not in (None, "", fixed[key])
         ]
         if wrong:
             raise InvalidDocument(wrong)
+        stored = document_of(plan).to_json_dict()
         data = {key: value for key, value in body.items() if key not in READ_ONLY_FIELDS}
-        data["plan_id"] = plan_id
+        data.update({key: stored[key] for key in READ_ONLY_FIELDS})
         try:
             document = AccountPlanDocument.model_validate(data)
         except ValidationError as error:

@@ -7,7 +7,7 @@ import logging
 
 import click
 
-from bot.cli.common import run_command_errors
+from bot.cli.common import EXIT_CODES_HELP, run_command_errors
 
 # Command modules, each exposing `register(cli)`. Order is the order in `--help`.
 COMMAND_MODULES = [
@@ -25,12 +25,16 @@ COMMAND_MODULES = [
 ]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EXIT_CODES_HELP,
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
 def cli(verbose: bool) -> None:
     """accountplan: AI account plans for Customer Success teams.
 
-    With no configuration it uses a SQLite file in ./data and the deterministic offline drafter.
+    With no configuration it uses a SQLite file in the data folder (ACCOUNTPLAN_DATA_DIR; by default
+    the checkout's data/) and the deterministic offline drafter.
     Set ANTHROPIC_API_KEY for Claude, SLACK_* for the bot, DATABASE_URL for PostgreSQL.
     """
     logging.basicConfig(

@@ -13,7 +13,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import async_command, open_database
+from bot.cli.common import async_command, id_column, open_database, table_console
 from storage.customers import find_customer
 from storage.models import Contact, Customer, HealthScore, Interaction, Opportunity, RiskSignal, UsageMonth
 from storage.vocabulary import OpportunityStage, RiskStatus, Severity
@@ -65,7 +65,7 @@ async def list_command(csm_email: str | None, segment: str | None, industry: str
             "no customers match; `accountplan seed` creates a demo portfolio, `accountplan import` loads yours"
         )
         return
-    table = Table("name", "id", "industry", "segment", "ARR", "health", "renewal", "CSM")
+    table = Table("name", id_column("id"), "industry", "segment", "ARR", "health", "renewal", "CSM")
     for customer in customers:
         table.add_row(
             customer.name,
@@ -77,7 +77,7 @@ async def list_command(csm_email: str | None, segment: str | None, industry: str
             _text(customer.renewal_date),
             _text(customer.csm_email),
         )
-    Console().print(table)
+    table_console().print(table)
     if total > len(customers):
         click.echo(f"showing {len(customers)} of {total} customers; --limit {total} shows all")
 

@@ -12,8 +12,15 @@ from rich.table import Table
 
 from bot.cli.common import async_command, open_database
 from storage.demo.portfolio import DEFAULT_ACCOUNTS, DEFAULT_SEED, seed_demo_portfolio
+from storage.errors import BadInput
 from storage.importer import import_path
 from storage.settings import get_settings
+from tools.analytics.fiscal_calendar import check_as_of
+
+
+def _check_importable(path: Path) -> None:
+    if not path.exists():
+        raise BadInput(f"nothing to import at {path}")
 
 
 @click.command("import")
@@ -25,6 +32,7 @@ async def import_command(path: Path) -> None:
     Rows are matched on their id, so importing again updates them. Any bad row aborts the whole
     import with every problem listed as file:line: column: problem, and nothing is written.
     """
+    _check_importable(path)  # before the database: a typo'd path creates nothing
     database = await open_database()
     try:
         summary = await import_path(database, path, progress=sys.stderr.isatty())
@@ -67,7 +75,7 @@ async def seed_command(accounts: int, seed_value: int, as_of: datetime | None, r
     Accounts that already exist are left as they are, so running it again changes nothing;
     --refresh brings them up to date instead.
     """
-    day: date | None = as_of.date() if as_of else None
+    day: date | None = check_as_of(as_of.date(), "--as-of") if as_of else None
     settings = get_settings()
     database = await open_database(settings)
     try:

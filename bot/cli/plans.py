@@ -3,55 +3,61 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.generate import GeneratedPlan, GenerationRequest, ProgressEvent, generate_plan
 from agent.review import stored_review, with_fresh_review
-from bot.cli.common import agent_deps, async_command, open_database
+from bot.cli.common import agent_deps, async_command, id_column, open_database, resolve_plan, table_console
 from bot.render.markdown import export_filename, render_markdown
 from bot.render.terminal import render_plan
-from storage.customers import find_customer
 from storage.db import Database
 from storage.demo.portfolio import demo_current_as_of, seed_demo_portfolio
 from storage.demo.techcorp import TECHCORP_ID
 from storage.errors import BadInput, NotFound, UnknownCustomer
-from storage.models import AccountPlan, Customer
+from storage.models import Customer
 from storage.plan_document import SECTIONS, AccountPlanDocument, parse_sections
-from storage.plans import document_of, find_plan, get_plan, get_revision, list_plans
-from tools.analytics.fiscal_calendar import parse_fiscal_year
+from storage.plans import document_of, get_revision, list_plans
+from storage.settings import get_settings
+from storage.vocabulary import PlanStatus
+from tools.analytics import fiscal_calendar
 
 FORMATS = ("text", "markdown", "json")
 OFFLINE_DETAIL = "offline drafter"
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def parse_as_of(value: str | None) -> date | None:
-    """`--as-of`: exactly YYYY-MM-DD, or BadInput naming that form."""
-    if value is None:
-        return None
-    try:
-        if not ISO_DATE.match(value.strip()):
-            raise ValueError
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise BadInput(f"--as-of must be a date like 2026-03-31 (YYYY-MM-DD), got {value!r}") from None
+    """`--as-of`: exactly YYYY-MM-DD within the accepted range, or BadInput naming that form."""
+    return None if value is None else fiscal_calendar.parse_as_of(value, "--as-of")
 
 
 def parse_fy(value: str | None) -> str | None:
+    """`--fy` naming an existing plan's year: the FY2026 form (ASCII digits, nothing around it)."""
     if value is None:
         return None
-    parse_fiscal_year(value)
-    return value.strip()
+    fiscal_calendar.parse_fiscal_year(value)
+    return value
+
+
+def parse_planning_fy(value: str | None, as_of: date | None) -> str | None:
+    """`--fy` for a new draft: the form, and inside the planning window around the as-of date."""
+    if value is None:
+        return None
+    settings = get_settings()
+    return fiscal_calendar.check_fiscal_year(
+        value,
+        as_of=as_of or datetime.now(ZoneInfo(settings.timezone)).date(),
+        start_month=settings.fiscal_year_start_month,
+        window_years=settings.fiscal_year_window_years,
+    )
 
 
 def parse_section_options(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -93,6 +99,10 @@ def _saved_line(result: GeneratedPlan) -> str:
 
 
 SECTIONS_HELP = f"Sections to draft (repeat or comma-separate): all, {', '.join(SECTIONS)}."
+REPLACE_HELP = (
+    "Drop the edits people made since the last generation (edited or added objectives, done or "
+    "snoozed actions, added risks, rewritten sections) instead of keeping them."
+)
 
 
 @click.command("generate")
@@ -107,6 +117,7 @@ SECTIONS_HELP = f"Sections to draft (repeat or comma-separate): all, {', '.join(
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--no-save", is_flag=True, help="Print the draft without storing it.")
 @click.option("--offline", is_flag=True, help="Use the offline drafter even when ANTHROPIC_API_KEY is set.")
+@click.option("--replace", is_flag=True, help=REPLACE_HELP)
 @async_command
 async def generate_command(
     customer: str,
@@ -116,23 +127,35 @@ async def generate_command(
     output_format: str,
     no_save: bool,
     offline: bool,
+    replace: bool,
 ) -> None:
     """Draft CUSTOMER's account plan (id or name, fuzzy) and save it as a new plan or revision.
 
     With --sections, only those sections are redrafted; the rest are kept from the saved plan.
+    Edits people made since the last generation are kept unless --replace is given.
     """
+    as_of_day = parse_as_of(as_of)
     request = GenerationRequest(
         customer=customer,
-        fiscal_year=parse_fy(fiscal_year),
-        as_of=parse_as_of(as_of),
+        fiscal_year=parse_planning_fy(fiscal_year, as_of_day),
+        as_of=as_of_day,
         sections=parse_section_options(sections),
         save=not no_save,
         offline=offline,
+        replace=replace,
     )
     async with agent_deps(offline=offline) as deps:
         result = await generate_plan(deps, request, progress=_progress)
     emit(result.document, output_format, request.sections if output_format == "text" else SECTIONS)
+    _note_kept(result)
     _note(_saved_line(result))
+
+
+def _note_kept(result: GeneratedPlan) -> None:
+    if result.kept:
+        editors = (result.document.generation_context.get("kept_edits") or {}).get("editors") or []
+        by = f" (edits by {', '.join(editors)})" if editors else ""
+        _note(f"kept people's edits{by}: {'; '.join(result.kept)}; --replace drafts without them")
 
 
 @click.group("plans")
@@ -156,7 +179,10 @@ async def list_command(csm_email: str | None) -> None:
             "no plans yet; `accountplan generate CUSTOMER` drafts one (`accountplan demo` shows the way)"
         )
         return
-    table = Table("customer", "FY", "status", "version", "data coverage", "plan check", "updated", "plan id")
+    table = Table(
+        "customer", "FY", "status", "version", "in force", "data coverage", "plan check", "updated",
+        id_column("plan id"),
+    )  # fmt: skip
     for plan, name in rows:
         confidence = "" if plan.ai_confidence is None else f"{float(plan.ai_confidence):.0%}"
         table.add_row(
@@ -164,12 +190,13 @@ async def list_command(csm_email: str | None) -> None:
             plan.fiscal_year,
             plan.status,
             str(plan.version),
+            in_force_label(plan.approved_version, plan.version, plan.status),
             confidence,
             _check_cell(plan.generation_context),
             plan.updated_at.strftime("%Y-%m-%d %H:%M"),
             plan.id,
         )
-    Console().print(table)
+    table_console().print(table)
 
 
 def _check_cell(generation_context: dict[str, Any] | None) -> str:
@@ -182,13 +209,18 @@ def _check_cell(generation_context: dict[str, Any] | None) -> str:
     return ", ".join(parts) or "nothing to look at"
 
 
-async def _customer_plan(session: AsyncSession, customer: str, fiscal_year: str | None) -> AccountPlan:
-    found = await find_customer(session, customer)
-    return await find_plan(session, found.id, fiscal_year)
+def in_force_label(approved_version: int | None, version: int, status: str) -> str:
+    """Which version is in force: "v3 approved" beside a newer draft, "this one" when it is the
+    current version, "-" when no version was ever approved."""
+    if approved_version is None:
+        return "-"
+    if approved_version == version and status in (PlanStatus.APPROVED, PlanStatus.ACTIVE):
+        return "this one"
+    return f"v{approved_version} approved"
 
 
 @plans_group.command("show")
-@click.argument("customer")
+@click.argument("customer", metavar="PLAN")
 @click.option("--fy", "fiscal_year", help="Fiscal year like FY2026 (default: the newest plan).")
 @click.option(
     "--version", "version", type=click.IntRange(min=1), help="An earlier version (default: the current one)."
@@ -199,16 +231,22 @@ async def _customer_plan(session: AsyncSession, customer: str, fiscal_year: str 
 async def show_command(
     customer: str, fiscal_year: str | None, version: int | None, output_format: str, show_usage: bool
 ) -> None:
-    """CUSTOMER's saved plan (id or name, fuzzy)."""
+    """A saved plan: PLAN is a plan id (or a unique prefix of one), or a customer (id or name, fuzzy)."""
     fiscal_year = parse_fy(fiscal_year)
     async with agent_deps(offline=True) as deps, deps.database.session() as session:
-        plan = await _customer_plan(session, customer, fiscal_year)
+        plan = await resolve_plan(session, customer, fiscal_year)
         document = document_of(plan) if version is None else await get_revision(session, plan.id, version)
         if output_format == "text" and stored_review(document) is None:
             # Saved before plans were reviewed: review it for the reader (nothing is stored).
             document = await with_fresh_review(
                 session, document, today=deps.today(), start_month=deps.fiscal_year_start_month
             )
+    in_force = document.approved_version
+    if version is None and in_force is not None and in_force != document.version and not show_usage:
+        _note(
+            f"note: version {in_force} is the approved plan in force; this is {document.status.replace('_', ' ')} "
+            f"version {document.version} (`--version {in_force}` shows the approved one)"
+        )
     if show_usage:
         from bot.cli.revise import usage_lines, usage_report
 
@@ -220,17 +258,27 @@ async def show_command(
     emit(document, output_format)
 
 
-async def _plan_by_id_or_customer(session: AsyncSession, plan: str, fiscal_year: str | None) -> AccountPlan:
-    try:
-        return await get_plan(session, plan.strip())
-    except NotFound:
-        return await _customer_plan(session, plan, fiscal_year)
+def check_output_path(path: Path) -> Path:
+    """A file the person asked us to write: its folder must exist (a typo must not create a tree
+    of folders somewhere) and it must not be a folder itself. BadInput otherwise."""
+    if path.is_dir():
+        raise BadInput(f"cannot write {path}: it is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise BadInput(f"cannot write {path}: the folder {path.parent} does not exist")
+    return path
 
 
-def _write(path: Path, text: str) -> None:
+def write_text_file(path: Path, text: str | bytes, *, create_folder: bool = False) -> None:
+    """Write `text` to `path`; any OS refusal becomes one line (BadInput)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        if create_folder:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            check_output_path(path)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
     except OSError as error:
         raise BadInput(f"cannot write {path}: {error.strerror or error}") from None
 
@@ -247,7 +295,7 @@ def _write(path: Path, text: str) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # folders refused in one line by check_output_path
     help="Write to this file instead of stdout.",
 )
 @click.option("--fy", "fiscal_year", help="With a customer name: which fiscal year (default: the newest).")
@@ -255,10 +303,12 @@ def _write(path: Path, text: str) -> None:
 async def export_command(plan: str, output_format: str, output: Path | None, fiscal_year: str | None) -> None:
     """Export PLAN (a plan id, or a customer's id or name) as Markdown or JSON."""
     fiscal_year = parse_fy(fiscal_year)
+    if output is not None:
+        check_output_path(output)  # before any work: a typo'd folder is refused, not created
     database = await open_database()
     try:
         async with database.session() as session:
-            document = document_of(await _plan_by_id_or_customer(session, plan, fiscal_year))
+            document = document_of(await resolve_plan(session, plan, fiscal_year))
     finally:
         await database.dispose()
     text = (
@@ -269,15 +319,16 @@ async def export_command(plan: str, output_format: str, output: Path | None, fis
     if output is None:
         click.echo(text, nl=False)
         return
-    _write(output, text)
+    write_text_file(output, text)
     _note(f"wrote {output}")
 
 
 @click.command("demo")
 @click.option("--offline", is_flag=True, help="Use the offline drafter even when ANTHROPIC_API_KEY is set.")
 @click.option("--as-of", "as_of", help="Date the demo is current as of, YYYY-MM-DD (default: today).")
+@click.option("--replace", is_flag=True, help=REPLACE_HELP)
 @async_command
-async def demo_command(offline: bool, as_of: str | None) -> None:
+async def demo_command(offline: bool, as_of: str | None, replace: bool) -> None:
     """The main job: seed the demo portfolio if the database is empty (or bring it up to date when
     it was generated for another month), draft TechCorp Industries' plan for the fiscal year being
     planned, show it and write its Markdown export."""
@@ -296,7 +347,9 @@ async def demo_command(offline: bool, as_of: str | None) -> None:
             _note(f"seeded {summary.added} demo accounts as of {day.isoformat()} in {summary.seconds:.1f} s")
         else:
             await _refresh_stale_demo(deps.database, day, deps.fiscal_year_start_month)
-        request = GenerationRequest(customer=TECHCORP_ID, as_of=day, offline=offline, author="demo")
+        request = GenerationRequest(
+            customer=TECHCORP_ID, as_of=day, offline=offline, author="demo", replace=replace
+        )
         try:
             result = await generate_plan(deps, request, progress=_progress)
         except UnknownCustomer:
@@ -306,7 +359,8 @@ async def demo_command(offline: bool, as_of: str | None) -> None:
             ) from None
     render_plan(Console(), result.document)
     path = deps.settings.data_dir / "exports" / export_filename(result.document)
-    _write(path, render_markdown(result.document))
+    write_text_file(path, render_markdown(result.document), create_folder=True)
+    _note_kept(result)
     _note(_saved_line(result))
     click.echo(f"Markdown export written to {path.resolve()}")
     click.echo('next: accountplan plans list | accountplan generate "TechCorp Industries" --format json')

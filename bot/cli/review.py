@@ -11,30 +11,15 @@ from datetime import date
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import async_command, open_database
+from bot.cli.common import async_command, id_column, open_database, resolve_plan, table_console
 from bot.slack.services.book import review_queue
 from storage.audit import audit_trail
-from storage.customers import find_customer
 from storage.db import Database
-from storage.errors import NotFound
-from storage.models import AccountPlan
-from storage.plans import find_plan, get_plan
 from storage.settings import get_settings
 from tools.plans.identity import resolve_actor
 from tools.plans.lifecycle import TransitionResult, transition
-
-
-async def resolve_plan(session: AsyncSession, text: str, fiscal_year: str | None) -> AccountPlan:
-    """A plan by id, else the named customer's plan (for `fiscal_year`, or its newest)."""
-    try:
-        return await get_plan(session, text)
-    except NotFound:
-        customer = await find_customer(session, text)
-        return await find_plan(session, customer.id, fiscal_year)
 
 
 def _plan_options(func: Any) -> Any:
@@ -156,11 +141,11 @@ async def queue_command(actor: str, output: str) -> None:
     if not items:
         click.echo("nothing waiting for your review")
         return
-    table = Table("plan", "customer", "FY", "version", "data coverage")
+    table = Table(id_column("plan"), "customer", "FY", "version", "data coverage")
     for item in items:
         confidence = f"{item.confidence:.0%}" if item.confidence is not None else "n/a"
         table.add_row(item.plan_id, item.customer_name, item.fiscal_year, str(item.version), confidence)
-    Console(width=140).print(table)
+    table_console().print(table)
 
 
 @click.command("audit")
@@ -201,7 +186,7 @@ async def audit_command(plan: str, fiscal_year: str | None, output: str) -> None
             str(event.version or ""),
             event.comment or "",
         )
-    Console(width=160).print(table)
+    table_console().print(table)
 
 
 def register(cli: click.Group) -> None:

@@ -15,8 +15,7 @@ from typing import Any
 import click
 
 from agent.revise import RevisionOutcome, revise_plan
-from bot.cli.common import agent_deps, async_command
-from bot.cli.review import resolve_plan
+from bot.cli.common import agent_deps, async_command, resolve_plan
 from storage.plan_document import AccountPlanDocument
 
 

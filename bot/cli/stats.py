@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from bot.cli.common import async_command, open_database, run_command_errors
-from bot.cli.plans import parse_as_of
+from bot.cli.plans import check_output_path, parse_as_of, write_text_file
 from bot.stats_chart import stats_chart_png
 from tools.living.outcomes import OutcomeStats, format_stats, outcome_stats
 
@@ -33,24 +33,23 @@ async def load_stats(day: date, csm_email: str | None) -> OutcomeStats:
     "--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True
 )
 @click.option(
-    "--chart", "chart", type=click.Path(dir_okay=False, path_type=Path), help="Also write the chart PNG here."
+    "--chart", "chart", type=click.Path(path_type=Path), help="Also write the chart PNG to this file (its folder must exist)."
 )
 def stats_command(csm_email: str | None, as_of: str | None, output_format: str, chart: Path | None) -> None:
     """Are plans used, and do they work? Coverage (target 70%), completion (target 60%), outcomes."""
-    stats = load_stats(parse_as_of_or_exit(as_of), csm_email)
+    with run_command_errors():
+        day = parse_as_of(as_of) or datetime.now(UTC).date()
+        if chart is not None:
+            check_output_path(chart)  # refused before the numbers are computed, not after
+    stats = load_stats(day, csm_email)
     if output_format == "json":
         click.echo(json.dumps(stats.model_dump(mode="json"), indent=2))
     else:
         click.echo(format_stats(stats))
     if chart is not None:
-        chart.parent.mkdir(parents=True, exist_ok=True)
-        chart.write_bytes(stats_chart_png(stats))
+        with run_command_errors():
+            write_text_file(chart, stats_chart_png(stats))
         click.echo(f"chart written to {chart}", err=True)
-
-
-def parse_as_of_or_exit(value: str | None) -> date:
-    with run_command_errors():
-        return parse_as_of(value) or datetime.now(UTC).date()
 
 
 def register(cli: click.Group) -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import click
-from rich.console import Console
 from rich.table import Table
 
-from bot.cli.common import async_command, open_database
-from storage.users import create_token, list_users, revoke_tokens, save_user, set_manager
+from bot.cli.common import async_command, id_column, open_database, table_console
+from storage.users import create_token, list_users, normalize_email, revoke_tokens, save_user, set_manager
 from storage.vocabulary import USER_ROLES
 
 
@@ -45,12 +44,12 @@ async def list_command(output: str) -> None:
     if not rows:
         click.echo("no users yet; `accountplan users add EMAIL --role csm --manager MANAGER` adds one")
         return
-    table = Table("email", "name", "role", "manager", "slack id")
+    table = Table(id_column("email"), "name", "role", id_column("manager"), id_column("slack id"))
     for row in rows:
         table.add_row(
             *(row[key] or "" for key in ("email", "name", "role", "manager_email", "slack_user_id"))
         )
-    Console().print(table)
+    table_console().print(table)
 
 
 @users_group.command("add")
@@ -63,7 +62,10 @@ async def list_command(output: str) -> None:
 async def add_command(
     email: str, name: str | None, role: str, manager_email: str | None, slack_user_id: str | None
 ) -> None:
-    """Add a user, or update the one with that email."""
+    """Add a user, or update the one with that email. --manager must already be a manager or admin."""
+    normalize_email(email)  # before the database: a typo creates nothing
+    if manager_email:
+        normalize_email(manager_email)
     database = await open_database()
     try:
         async with database.session() as session:

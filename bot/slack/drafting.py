@@ -23,7 +23,7 @@ from bot.slack.services.slack_links import link_plan_message
 from storage.errors import BadInput
 from storage.plan_document import FISCAL_YEAR_PATTERN, SECTIONS
 from storage.settings import Settings
-from tools.analytics.fiscal_calendar import planning_fiscal_year
+from tools.analytics.fiscal_calendar import check_fiscal_year, planning_fiscal_year
 from tools.plans.policy import Actor
 
 log = logging.getLogger(__name__)
@@ -128,6 +128,24 @@ async def draft_plan_in_slack(
 ) -> GeneratedPlan | None:
     """Post the drafting message, run the generator, and leave the plan summary in its place. The
     caller has checked that `actor` may draft for this customer (the listener's gate)."""
+    settings = deps.settings
+    try:  # a year outside the planning window is told to the person alone, before the channel
+        check_fiscal_year(
+            fiscal_year,
+            as_of=deps.today(),
+            start_month=settings.fiscal_year_start_month,
+            window_years=settings.fiscal_year_window_years,
+        )
+    except BadInput as error:
+        await report_failure(
+            client,
+            f"draft {customer.name} {fiscal_year}",
+            error,
+            channel=target.channel,
+            user=target.user_id,
+            thread_ts=target.thread_ts,
+        )
+        return None
     try:
         async with deps.work_slots:
             posted = await client.chat_postMessage(

@@ -68,7 +68,7 @@ GENERIC_ADVICE = "try again in a moment; if it keeps failing, tell your accountp
 def failure_reason(error: BaseException) -> str:
     """Why something failed, in words for the user (plain text, not yet escaped)."""
     if isinstance(error, AccountPlanError):
-        return error.message
+        return error.public_message
     if isinstance(error, SlackApiError):
         code = slack_error_code(error)
         return f"Slack said `{code}`; {SLACK_ERROR_ADVICE.get(code, GENERIC_ADVICE)}."

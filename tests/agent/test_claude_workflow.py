@@ -12,6 +12,7 @@ from anthropic import transform_schema
 from agent.claude.client import ClaudeClient
 from agent.claude.section_jobs import TOOL_SPECS, tool_model
 from agent.claude.workflow import ClaudeSectionWriter
+from agent.review import Finding, PlanReview
 from agent.section_writer import ProgressEvent, SectionOutcome
 from storage.plan_document import SECTIONS
 from tests.fakes.anthropic_api import ApiError, Call, FakeAnthropic, Reply, Responder, text, tool_use
@@ -219,19 +220,23 @@ async def test_rejected_key_stops_after_one_call() -> None:
 
 
 async def test_overall_deadline_bounds_a_hanging_call() -> None:
+    """One call hangs for two minutes; the plan's deadline ends the wait long before. The deadline
+    leaves the other 13 calls several seconds (a 1 s deadline failed them on a loaded machine), and
+    the time bound only shows the hang was cut short, not how fast the rest was."""
     author = plan_author()
+    hang_seconds, deadline = 120, 4.0
 
     def respond(call: Call) -> Reply:
         reply = author(call)
         if call.forced_tool == "write_resource_plan":
-            reply.delay = 30  # hangs; the writer's deadline ends it, the fake's shutdown cancels it
+            reply.delay = hang_seconds  # the writer's deadline ends it, the fake's shutdown cancels it
         return reply
 
     started = time.perf_counter()
-    outcome, _, _ = await draft(respond, deadline=1.0)
-    assert time.perf_counter() - started < 5
+    outcome, _, _ = await draft(respond, deadline=deadline)
+    assert time.perf_counter() - started < hang_seconds / 2
     assert set(outcome.fallbacks) == {"resource_plan"}
-    assert "did not answer within 1s" in outcome.fallbacks["resource_plan"]
+    assert "did not answer within 4s" in outcome.fallbacks["resource_plan"]
     assert set(outcome.sections) == set(SECTIONS) - {"resource_plan"}
 
 
@@ -297,16 +302,17 @@ async def test_the_warm_up_is_tried_once_and_counts_against_the_deadline() -> No
     assert not any(c.forced_tool for c in fake.calls)
 
 
-def urgency_review(document: Any, context: Any) -> dict[str, Any]:
-    """A plan review (the shape agent.review returns): an error for objectives that shout."""
-    findings = [
-        {"code": "shouting", "severity": "error", "section": "strategic_objectives",
-         "path": f"strategic_objectives[{index}].objective", "message": "the objective is written in capitals",
-         "suggestion": "write it in sentence case"}
-        for index, objective in enumerate(document.strategic_objectives)
-        if objective.objective.isupper()
-    ]  # fmt: skip
-    return {"findings": findings, "errors": len(findings), "warnings": 0}
+def urgency_review(document: Any, context: Any) -> PlanReview:
+    """A stand-in plan review: an error for objectives that shout (the real one has no such check)."""
+    return PlanReview(
+        findings=[
+            Finding(code="shouting", severity="error", section="strategic_objectives",
+                    path=f"strategic_objectives[{index}].objective",
+                    message="the objective is written in capitals", suggestion="write it in sentence case")
+            for index, objective in enumerate(document.strategic_objectives)
+            if objective.objective.isupper()
+        ]
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("fixed", [True, False])

@@ -153,10 +153,11 @@ async def test_answer_cut_off_mid_tool_call_fails_closed(db: Database) -> None:
 async def test_refusal_and_unknown_stop_reasons_fail_closed(db: Database) -> None:
     plan = await seed_plan(db)
     outcome, _ = await run(db, plan.plan_id, "do something bad", turns(Reply([], stop_reason="refusal")))
-    assert not outcome.changed and outcome.reply == "Claude declined this request, so nothing was changed."
+    assert not outcome.changed and outcome.reply == "I can't help with that request, so nothing was changed."
     weird = turns(Reply([text("...")], stop_reason="model_context_window_exceeded"))
     outcome, _ = await run(db, plan.plan_id, "anything", weird)
-    assert not outcome.changed and "model_context_window_exceeded" in outcome.reply
+    assert not outcome.changed and "nothing was changed" in outcome.reply
+    assert outcome.usage["stop_reason"] == "model_context_window_exceeded"  # recorded, not shown
 
 
 async def test_pause_turn_is_resumed_with_the_history(db: Database) -> None:
@@ -397,3 +398,37 @@ def test_only_a_request_to_submit_counts_as_one(message: str, asks: bool) -> Non
     from agent.claude.tools import asks_to_submit
 
     assert asks_to_submit(message) is asks
+
+
+async def test_a_decision_asked_of_claude_is_refused_in_code_whatever_the_model_says(db: Database) -> None:
+    plan = await seed_plan(db)
+    responder = turns(
+        Reply(
+            [tool_use("edit_objective", {"objective_id": "obj-2", "priority": "critical"}, "toolu_edit")],
+            stop_reason="tool_use",
+        ),
+        Reply([text("Objective 2 is now critical, and the plan is approved.")]),
+    )
+    outcome, _ = await run(db, plan.plan_id, "make objective 2 critical and approve the plan", responder)
+    assert outcome.changed and outcome.refused and not outcome.submitted
+    assert "the plan is approved" not in outcome.reply
+    assert "I can't approve, reject or activate" in outcome.reply and "a manager decides" in outcome.reply
+    version, status, _ = await stored(db, plan.plan_id)
+    assert (version, status) == (2, "draft")
+
+
+@pytest.mark.parametrize(
+    ("message", "asks"),
+    [
+        ("approve the plan", True),
+        ("make objective 2 critical, then sign off on it", True),
+        ("go ahead and activate it", True),
+        ("what changed since approval?", False),
+        ("submit it for approval", False),
+        ("rename objective 4 to Outcomes signed off at QBRs", False),
+    ],
+)
+def test_only_a_request_to_decide_counts_as_one(message: str, asks: bool) -> None:
+    from agent.claude.tools import asks_for_decision
+
+    assert asks_for_decision(message) is asks

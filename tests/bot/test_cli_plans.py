@@ -253,3 +253,107 @@ def test_demo_on_a_database_without_techcorp_says_how_to_add_it(tmp_path: Path) 
     assert result.exit_code == 2
     assert "not the demo account TechCorp Industries" in result.stderr
     assert "accountplan seed" in result.stderr
+
+
+CSM = "csm001@demo.accountplan.test"
+MANAGER = "mgr001@demo.accountplan.test"
+
+
+def test_plans_show_takes_a_plan_id_or_a_unique_prefix(seeded: None) -> None:
+    """Before: `plans show` took only a customer, though `export` took a plan id."""
+    created = json.loads(run("generate", "TechCorp", "--as-of", AS_OF, "--format", "json").stdout)
+    plan_id = created["plan_id"]
+    for name in (plan_id, plan_id[:8], plan_id.upper()):
+        shown = run("plans", "show", name, "--format", "json")
+        assert shown.exit_code == 0, shown.output
+        assert json.loads(shown.stdout)["plan_id"] == plan_id
+    assert json.loads(run("export", plan_id[:8], "--format", "json").stdout)["plan_id"] == plan_id
+    assert run("audit", plan_id[:8]).exit_code == 0
+
+
+def test_an_ambiguous_id_prefix_is_one_line_exit_2(seeded: None) -> None:
+    created = AccountPlanDocument.model_validate_json(
+        run("generate", "TechCorp", "--as-of", AS_OF, "--no-save", "--format", "json").stdout
+    )
+
+    async def save_two() -> None:
+        from storage.plans import save_plan_version
+
+        database = database_from_settings(Settings())
+        try:
+            for plan_id, year in (("abcdef01-0000-4000-8000-000000000001", "FY2026"),
+                                  ("abcdef02-0000-4000-8000-000000000002", "FY2027")):  # fmt: skip
+                async with database.session() as session:
+                    document = created.model_copy(update={"plan_id": plan_id, "fiscal_year": year})
+                    await save_plan_version(session, document, author="t", reason="t")
+        finally:
+            await database.dispose()
+
+    asyncio.run(save_two())
+    ambiguous = run("plans", "show", "abcdef0")
+    assert ambiguous.exit_code == 2
+    assert ambiguous.stderr.strip() == (
+        "error: plan id prefix 'abcdef0' fits 2+ plans (abcdef01-0000-4000-8000-000000000001, "
+        "abcdef02-0000-4000-8000-000000000002); give more of the id"
+    )
+    unique = run("plans", "show", "abcdef02", "--format", "json")
+    assert json.loads(unique.stdout)["fiscal_year"] == "FY2027"
+
+
+def test_piped_tables_print_ids_in_full(seeded: None) -> None:
+    """Before: a narrow or piped console cut ids to 'b9838769-c79e-…'."""
+    plan_id = json.loads(run("generate", "TechCorp", "--as-of", AS_OF, "--format", "json").stdout)["plan_id"]
+    narrow = CliRunner(env={"COLUMNS": "40"}).invoke(cli, ["plans", "list"], catch_exceptions=False)
+    assert plan_id in narrow.stdout
+    customers = CliRunner(env={"COLUMNS": "40"}).invoke(cli, ["customers", "list"], catch_exceptions=False)
+    assert "techcorp-industries" in customers.stdout or "techcorp" in customers.stdout
+
+
+def test_list_and_show_say_which_approved_version_is_in_force(seeded: None) -> None:
+    """Before: after an approved plan was edited, list and show only said 'draft'."""
+    plan_id = json.loads(run("generate", "TechCorp", "--as-of", AS_OF, "--format", "json").stdout)["plan_id"]
+    assert run("submit", plan_id, "--as", CSM).exit_code == 0
+    assert run("approve", plan_id, "--as", MANAGER).exit_code == 0
+    listed = run("plans", "list").stdout
+    assert "this one" in listed
+    assert run("revise", plan_id, "set priority of objective 1 to critical", "--as", CSM).exit_code in (0, 1)
+    assert run("revise", plan_id, "add risk: Budget freeze (high)", "--as", CSM).exit_code == 0
+    listed = run("plans", "list").stdout
+    row = next(line for line in listed.splitlines() if plan_id in line)
+    assert "draft" in row and "v1 approved" in row
+    shown = run("plans", "show", plan_id)
+    assert "note: version 1 is the approved plan in force; this is draft version" in shown.stderr
+    as_json = json.loads(run("plans", "show", plan_id, "--format", "json").stdout)
+    assert (as_json["status"], as_json["approved_version"]) == ("draft", 1)
+
+
+def test_export_to_a_missing_folder_is_refused_and_creates_nothing(seeded: None, tmp_path: Path) -> None:
+    """Before: `export -o /nonexistent/dir/x.md` created the folders."""
+    run("generate", "TechCorp", "--as-of", AS_OF)
+    target = tmp_path / "no" / "such" / "dir" / "plan.md"
+    result = run("export", "TechCorp", "-o", str(target))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: cannot write {target}: the folder {target.parent} does not exist"
+    assert not (tmp_path / "no").exists()
+
+
+def test_demo_again_keeps_edits_and_says_so_unless_replace() -> None:
+    """Before: `make demo` a second time reopened done actions and dropped added risks."""
+    assert run("demo").exit_code == 0
+    plan_id = json.loads(run("plans", "show", "TechCorp", "--format", "json").stdout)["plan_id"]
+    assert run("revise", plan_id, "mark action 1 done; add risk: Budget freeze (high)", "--as", CSM).exit_code == 0
+
+    again = run("demo")
+    assert again.exit_code == 0, again.output
+    kept_line = next(line for line in again.stderr.splitlines() if line.startswith("kept people's edits"))
+    assert f"(edits by {CSM} via cli (v2))" in kept_line
+    assert "1 done action" in kept_line and "risk 'Budget freeze'" in kept_line
+    assert kept_line.endswith("--replace drafts without them")
+    document = json.loads(run("plans", "show", plan_id, "--format", "json").stdout)
+    assert document["action_plan_90day"][0]["status"] == "done"
+    assert "Budget freeze" in [r["risk"] for r in document["risk_mitigation"]["identified_risks"]]
+
+    replaced = run("demo", "--replace")
+    assert replaced.exit_code == 0 and "kept people's edits" not in replaced.stderr
+    document = json.loads(run("plans", "show", plan_id, "--format", "json").stdout)
+    assert {a["status"] for a in document["action_plan_90day"]} == {"open"}

@@ -51,6 +51,9 @@ def test_stats_report_json_and_chart(tmp_path: Path) -> None:
     assert data["overdue_by_csm"] == {"ana@example.com": 2}
 
     chart = tmp_path / "out" / "stats.png"
+    refused = run("stats", "--csm", "ana@example.com", "--chart", str(chart))
+    assert refused.exit_code == 2 and refused.stderr.strip().endswith(f"the folder {chart.parent} does not exist")
+    chart.parent.mkdir()
     assert run("stats", "--csm", "ana@example.com", "--chart", str(chart)).exit_code == 0
     assert chart.read_bytes().startswith(b"\x89PNG")
 

@@ -59,6 +59,22 @@ def test_users_add_list_and_set_manager() -> None:
     assert "has no manager now" in run("users", "set-manager", "new@example.com", "--none").output
 
 
+def test_users_add_checks_the_manager() -> None:
+    """Before: `users add --manager nobody@example.com` was saved, and nobody could approve."""
+    nobody = run("users", "add", "new@example.com", "--manager", "nobody@example.com")
+    assert nobody.exit_code == 2
+    assert nobody.stderr.strip().splitlines()[-1] == (
+        "error: no user 'nobody@example.com' to be the manager; add them first "
+        "(`accountplan users add nobody@example.com --role manager`)"
+    )
+    assert run("users", "add", "peer@example.com").exit_code == 0
+    peer = run("users", "add", "new@example.com", "--manager", "peer@example.com")
+    assert peer.exit_code == 2 and "peer@example.com is a csm; only managers and admins approve plans" in peer.output
+    itself = run("users", "add", "new@example.com", "--manager", "NEW@example.com")
+    assert itself.exit_code == 2 and "cannot be their own manager" in itself.output
+    assert "new@example.com" not in run("users", "list").output
+
+
 def test_bad_user_input_is_one_line_with_exit_code_2() -> None:
     result = run("users", "add", "not-an-email")
     assert result.exit_code == 2

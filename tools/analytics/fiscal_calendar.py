@@ -1,12 +1,18 @@
-"""When QBRs should land, on the fiscal calendar (storage.fiscal_year, re-exported here: fiscal
-years, their bounds and quarters, the year being planned)."""
+"""The fiscal calendar for planning: when QBRs should land, and the one place that bounds what people
+may type for a year or a date (the strict `FY2026` form, the window of fiscal years a plan may be
+drafted for, the range of as-of dates). The year arithmetic itself (a fiscal year is named by the
+calendar year it ends in: FY2026 with a February start runs 2025-02-01 .. 2026-01-31) lives in
+storage.fiscal_year, so the demo book can date itself; it is re-exported here.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from pydantic import BaseModel
 
+from storage.errors import BadInput
 from storage.fiscal_year import (
     FiscalQuarter,
     add_months,
@@ -20,11 +26,18 @@ from storage.fiscal_year import (
 from storage.plan_document import Quarter
 
 __all__ = [
+    "DEFAULT_FISCAL_YEAR_WINDOW_YEARS",
+    "EARLIEST_AS_OF",
+    "LATEST_AS_OF",
     "FiscalQuarter",
     "PlannedQBR",
+    "check_as_of",
+    "check_fiscal_year",
     "fiscal_quarters",
     "fiscal_year_bounds",
     "fiscal_year_of",
+    "fiscal_year_window",
+    "parse_as_of",
     "parse_fiscal_year",
     "plan_qbr_schedule",
     "planning_fiscal_year",
@@ -39,6 +52,14 @@ PRE_RENEWAL_TARGET_DAYS = 75
 RESCHEDULE_NOTICE_DAYS = 7
 # The usual QBR: the 15th of the quarter's middle month.
 USUAL_QBR_DAY = 15
+# Fiscal years a plan may be drafted for: this many either side of the as-of date's own year
+# (FISCAL_YEAR_WINDOW_YEARS); FY0000, FY1999 or a typo'd FY2062 never become plans.
+DEFAULT_FISCAL_YEAR_WINDOW_YEARS = 5
+# As-of dates people may give. Together with the window this keeps every date a plan can contain
+# inside the plan document's EARLIEST_PLAN_DATE..LATEST_PLAN_DATE.
+EARLIEST_AS_OF = date(2000, 1, 1)
+LATEST_AS_OF = date(2099, 12, 31)
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z", re.ASCII)
 
 
 class PlannedQBR(BaseModel):
@@ -46,6 +67,48 @@ class PlannedQBR(BaseModel):
     date: date
     pre_renewal: bool
     reason: str
+
+
+def fiscal_year_window(as_of: date, start_month: int, window_years: int) -> tuple[int, int]:
+    """The first and last fiscal year (as numbers) a plan drafted on `as_of` may be for."""
+    current = parse_fiscal_year(fiscal_year_of(as_of, start_month))
+    return current - window_years, current + window_years
+
+
+def check_fiscal_year(
+    text: str, *, as_of: date, start_month: int, window_years: int = DEFAULT_FISCAL_YEAR_WINDOW_YEARS
+) -> str:
+    """`text` if it is a fiscal year a plan may be drafted for on `as_of`, else BadInput naming the
+    accepted range (FY2021-FY2031 for a 2026 date and the default five-year window)."""
+    year = parse_fiscal_year(text)
+    first, last = fiscal_year_window(as_of, start_month, window_years)
+    if not first <= year <= last:
+        raise BadInput(
+            f"fiscal year {text} is outside the planning window FY{first}-FY{last} "
+            f"({window_years} years either side of {as_of.isoformat()}; FISCAL_YEAR_WINDOW_YEARS)"
+        )
+    return text
+
+
+def check_as_of(day: date, what: str = "the as-of date") -> date:
+    """`day` if it is a plausible as-of date (2000-01-01 .. 2099-12-31), else BadInput."""
+    if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
+        raise BadInput(
+            f"{what} must be between {EARLIEST_AS_OF.isoformat()} and {LATEST_AS_OF.isoformat()} "
+            f"(got {day.isoformat()})"
+        )
+    return day
+
+
+def parse_as_of(text: str, what: str = "--as-of") -> date:
+    """A typed as-of date: exactly YYYY-MM-DD in ASCII digits, a real day, in the accepted range."""
+    try:
+        if not ISO_DATE.match(text):
+            raise ValueError
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise BadInput(f"{what} must be a date like 2026-03-31 (YYYY-MM-DD), got {text!r}") from None
+    return check_as_of(day, what)
 
 
 def _on_a_weekday(day: date, earliest: date, latest: date) -> date:

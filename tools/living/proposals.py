@@ -87,6 +87,7 @@ async def accept_proposal(
         surface=surface,
         diff=proposal.diff,
         expected_version=proposal.base_version,
+        kind="proposal",  # drafted by the bot, accepted by a person: not a person's own edit
     )
     return saved.document
 

@@ -108,6 +108,14 @@ def insights_text(document: AccountPlanDocument) -> str:
     )
 
 
+def kept_edits_line(document: AccountPlanDocument) -> str | None:
+    """When the draft was regenerated over people's edits: which ones it kept (escaped mrkdwn)."""
+    kept = (document.generation_context.get("kept_edits") or {}).get("kept") or []
+    if not kept:
+        return None
+    return truncate(f":pushpin: Redrafted keeping people's edits: {escape('; '.join(map(str, kept)))}", 500)
+
+
 def plan_buttons(plan_id: str, *, status: str) -> ActionsBlock:
     buttons = [
         ButtonElement(
@@ -150,6 +158,9 @@ def plan_summary_blocks(
             f"{percent(document.ai_confidence)} · {source}"
         ),
     ]
+    kept = kept_edits_line(document)
+    if kept:
+        blocks.append(context_line(kept))
     if note:
         blocks.append(SectionBlock(text=mrkdwn(section_text(note))))
     blocks += [

@@ -120,6 +120,8 @@ async def objective_submitted(it: Interaction) -> None:
             milestones=milestones,
         ),
         actor=it.actor,
+        today=it.deps.agent.today(),
+        start_month=it.deps.agent.fiscal_year_start_month,
     )
     if not diff:
         await tell_user(

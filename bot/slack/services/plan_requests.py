@@ -4,9 +4,11 @@ customer, editing an objective from a form, submitting for approval, did-you-mea
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 
+from agent.review import review_finisher
 from bot.slack.services.book import CustomerChoice
 from storage.db import Database
 from storage.errors import NotFound
@@ -62,8 +64,11 @@ async def edit_objective(
     objective_id: str,
     change: ObjectiveChange,
     actor: Actor,
+    today: date,
+    start_month: int,
 ) -> tuple[AccountPlanDocument, list[str]]:
-    """The "Edit objective" form saved as one policy-checked revision; returns the plan and its diff."""
+    """The "Edit objective" form saved as one policy-checked, reviewed revision; returns the plan
+    and its diff."""
     async with database.session() as session:
         plan = await get_plan(session, plan_id)
         authorize("edit", actor, await ownership_of(session, plan))
@@ -102,6 +107,7 @@ async def edit_objective(
             check=None,
             expected_version=base_version,
             reason=f"edited {objective_id} in Slack",
+            finish=review_finisher(today=today, start_month=start_month),
         )
     return result.document, result.diff
 

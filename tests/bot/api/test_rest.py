@@ -43,7 +43,7 @@ PRD_KEYS = {
     "plan_id", "status", "customer_id", "customer_name", "fiscal_year", "ai_confidence", "executive_summary",
     "business_context", "strategic_objectives", "stakeholder_plan", "expansion_plan", "risk_mitigation",
     "qbr_schedule", "resource_plan", "action_plan_90day", "benchmark_comparison", "version", "ai_generated",
-    "generation_context",
+    "generation_context", "approved_version",
 }  # fmt: skip
 
 
@@ -170,12 +170,13 @@ async def test_put_error_statuses(api: Api) -> None:
     assert "now version 1" in (await _error(stale, 409, "conflict"))["message"]
 
     invalid = plan_json(plan_id=api.org.plan_id)
-    invalid["ai_confidence"] = 1.5
+    invalid["ai_confidence"] = 1.5  # server-owned: ignored, so not reported either
     invalid["strategic_objectives"][0]["priority"] = "urgent"
+    invalid["action_plan_90day"][0]["due_date"] = "9999-12-31"
     response = await api.client.put(path, json=invalid, headers=api.auth(CARL, **{"If-Match": "1"}))
     error = await _error(response, 422, "invalid_document")
     fields = {item["field"] for item in error["fields"]}
-    assert fields == {"ai_confidence", "strategic_objectives.0.priority"}
+    assert fields == {"strategic_objectives.0.priority", "action_plan_90day.0.due_date"}
 
     other = plan_json(plan_id="someone-else", fiscal_year="FY2031")
     error = await _error(
@@ -184,12 +185,15 @@ async def test_put_error_statuses(api: Api) -> None:
         "invalid_document",
     )
     assert [item["field"] for item in error["fields"]] == ["plan_id", "fiscal_year"]
-    malformed = await api.client.put(path, data=b"{not json", headers=api.auth(CARL, **{"If-Match": "1"}))
+    as_json = {"If-Match": "1", "Content-Type": "application/json"}
+    malformed = await api.client.put(path, data=b"{not json", headers=api.auth(CARL, **as_json))
     await _error(malformed, 400, "bad_request")
+    await _error(await api.client.put(path, data=b"[1]", headers=api.auth(CARL, **as_json)), 400, "bad_request")
+    as_form = {"If-Match": "1", "Content-Type": "application/x-www-form-urlencoded"}
     await _error(
-        await api.client.put(path, data=b"[1]", headers=api.auth(CARL, **{"If-Match": "1"})),
-        400,
-        "bad_request",
+        await api.client.put(path, data=json.dumps(good), headers=api.auth(CARL, **as_form)),
+        415,
+        "unsupported_media_type",
     )
     await _error(
         await api.client.put(path, json=good, headers=api.auth(CARL, **{"If-Match": "soon"})),
@@ -300,7 +304,10 @@ async def test_generate_error_statuses(api: Api) -> None:
         item["field"]: item["message"] for item in (await _error(bad, 422, "invalid_request"))["fields"]
     }
     assert "FY2026" in fields["fiscal_year"] and "unknown section 'vibes'" in fields["include_sections"]
-    await _error(await api.client.post(path, data=b"{", headers=api.auth(CARL)), 400, "bad_request")
+    malformed = await api.client.post(
+        path, data=b"{", headers=api.auth(CARL, **{"Content-Type": "application/json"})
+    )
+    await _error(malformed, 400, "bad_request")
     assert api.generated == []
     other = f"/api/customers/{OTHER_CUSTOMER_ID}/account-plan/generate"
     assert (await api.client.post(other, headers=api.auth(ADMIN))).status == 200  # admins plan for anyone

@@ -53,8 +53,8 @@ async def test_replace_plan_checks_version_identity_and_document(db: Database) -
         await plan_api.replace_plan(db, carl, org.plan_id, moved, 1, "edit")
     assert [item["field"] for item in identity.value.fields] == ["plan_id", "fiscal_year"]
     with pytest.raises(InvalidDocument) as invalid:
-        await plan_api.replace_plan(db, carl, org.plan_id, {**body, "ai_confidence": 1.5}, 1, "edit")
-    assert [item["field"] for item in invalid.value.fields] == ["ai_confidence"]
+        await plan_api.replace_plan(db, carl, org.plan_id, {**body, "executive_summary": "short"}, 1, "edit")
+    assert [item["field"] for item in invalid.value.fields] == ["executive_summary"]
     with pytest.raises(Conflict):
         await plan_api.replace_plan(db, carl, org.plan_id, body, 7, "edit")
 

@@ -103,6 +103,16 @@ def test_summary_has_the_prd_pieces() -> None:
     assert {e.value for e in actions.elements} == {document.plan_id}
 
 
+def test_a_regenerated_summary_says_which_edits_it_kept() -> None:
+    document = sample_plan()
+    assert "Redrafted keeping" not in "\n".join(all_texts([b.to_dict() for b in plan_summary_blocks(document)]))
+    context = {**document.generation_context, "kept_edits": {"kept": [f"objective '{HOSTILE}'", "1 done action"]}}
+    kept = document.model_copy(update={"generation_context": context})
+    text = "\n".join(all_texts([b.to_dict() for b in plan_summary_blocks(kept)]))
+    assert f":pushpin: Redrafted keeping people's edits: objective '{escape(HOSTILE)}'; 1 done action" in text
+    assert "<!channel>" not in text
+
+
 def test_approved_plan_has_no_submit_button() -> None:
     blocks = plan_summary_blocks(sample_plan(status="approved"))
     (actions,) = [b for b in blocks if isinstance(b, ActionsBlock)]

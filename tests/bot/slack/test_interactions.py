@@ -175,7 +175,7 @@ async def test_edit_objective_saves_a_revision_and_updates_the_summary_in_place(
         "objective_priority": {"type": "static_select", "selected_option": {"value": "medium"}}
     }
     values[f"objective_text_block:{objective_id}"]["objective_text"]["value"] = (
-        "Win back the <!channel> executive sponsor"
+        "Win back the <!channel> executive sponsor with Dana Whitfield, our CFO"
     )
     submitted = {
         "type": "view_submission",
@@ -196,6 +196,9 @@ async def test_edit_objective_saves_a_revision_and_updates_the_summary_in_place(
     async with slack.deps.database.session() as session:
         plan = await session.get(AccountPlan, plan_id)
         assert plan is not None and plan.version == 2
+        # The edited plan is reviewed as it is saved: the person the CSM typed is not on record.
+        findings = plan.generation_context["review"]["findings"]
+        assert any(f["code"] == "unknown_person" and "Dana Whitfield" in f["message"] for f in findings)
 
 
 async def test_stale_objective_form_is_refused_with_an_explanation(slack: SlackHarness) -> None:

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[3]
 # The scope each Web API method needs (https://docs.slack.dev/reference/methods); None = no scope.
 METHOD_SCOPES: dict[str, str | None] = {
     "auth.test": None,
+    "apps.connections.open": None,  # the app-level token's connections:write, not a bot scope
     "chat.postMessage": "chat:write",
     "chat.update": "chat:write",
     "chat.postEphemeral": "chat:write",

@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 
 from storage.errors import BadInput
 from tools.analytics.fiscal_calendar import (
+    check_fiscal_year,
     fiscal_quarters,
     fiscal_year_bounds,
     fiscal_year_of,
+    parse_as_of,
     parse_fiscal_year,
     plan_qbr_schedule,
     quarter_of,
@@ -25,6 +27,46 @@ def test_parse_fiscal_year_accepts_only_the_fy2026_form() -> None:
             parse_fiscal_year(bad)
         assert str(caught.value) == f"fiscal year must look like FY2026 (got {bad!r})"
         assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["FY\u0662\u0660\u0662\u0667", "FY\U0001d7d0\U0001d7ce\U0001d7d0\U0001d7d5", "FY2027\n", " FY2027", "FY2027 ", "FY２０２７"],
+)
+def test_parse_fiscal_year_takes_ascii_digits_and_nothing_around_them(bad: str) -> None:
+    """`\\d` took Arabic-Indic and mathematical digits, `$` a trailing newline: each became a plan."""
+    with pytest.raises(BadInput, match="must look like FY2026"):
+        parse_fiscal_year(bad)
+
+
+@pytest.mark.parametrize("bad", ["FY0000", "FY1999", "FY2020", "FY2032", "FY2035", "FY9999"])
+def test_fiscal_years_outside_the_window_are_refused(bad: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        check_fiscal_year(bad, as_of=date(2026, 12, 4), start_month=1)
+    assert caught.value.message == (
+        f"fiscal year {bad} is outside the planning window FY2021-FY2031 "
+        "(5 years either side of 2026-12-04; FISCAL_YEAR_WINDOW_YEARS)"
+    )
+
+
+def test_the_window_is_the_setting_either_side_of_the_as_of_year() -> None:
+    for good in ("FY2021", "FY2026", "FY2031"):
+        assert check_fiscal_year(good, as_of=date(2026, 12, 4), start_month=1) == good
+    # With a July start, 2026-12-04 is in FY2027: the window moves with it.
+    assert check_fiscal_year("FY2032", as_of=date(2026, 12, 4), start_month=7) == "FY2032"
+    assert check_fiscal_year("FY2027", as_of=date(2026, 12, 4), start_month=1, window_years=1) == "FY2027"
+    with pytest.raises(BadInput, match="FY2026-FY2026"):
+        check_fiscal_year("FY2027", as_of=date(2026, 12, 4), start_month=1, window_years=0)
+
+
+@pytest.mark.parametrize(
+    "bad", ["9999-12-31", "1999-12-31", "2100-01-01", "2026-02-30", "2026-3-1", "٢٠٢٦-03-01", "2026-03-01\n", ""]
+)
+def test_as_of_dates_are_iso_ascii_and_within_range(bad: str) -> None:
+    with pytest.raises(BadInput, match="--as-of"):
+        parse_as_of(bad)
+    assert parse_as_of("2026-03-01") == date(2026, 3, 1)
+    assert parse_as_of("2099-12-31") == date(2099, 12, 31)
 
 
 def test_fiscal_year_is_named_by_the_calendar_year_it_ends_in() -> None:

@@ -55,7 +55,12 @@ async def edit_plan(
         )
     before = document_of(plan)
     after = document.model_copy(
-        update={"plan_id": plan.id, "status": before.status, "version": before.version}
+        update={
+            "plan_id": plan.id,
+            "status": before.status,
+            "version": before.version,
+            "approved_version": before.approved_version,
+        }
     )
     if after.to_json_dict() == before.to_json_dict():
         # Saving an unchanged document must not demote an approved plan to a draft.
