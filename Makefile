@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 # look-up on every run.
 PYRIGHT := PYRIGHT_PYTHON_IGNORE_WARNINGS=1 $(BIN)/pyright --pythonpath $(BIN)/python
 
-.PHONY: demo test lint bench install clean
+.PHONY: demo test lint bench pictures install clean
 
 $(BIN)/accountplan: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ test: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# The README's pictures (docs/*.png) from the demo data; the card needs headless Chromium.
+pictures: install
+	$(BIN)/python docs/make_pictures.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

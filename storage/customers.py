@@ -53,9 +53,14 @@ async def find_customer(session: AsyncSession, query: str) -> Customer:
     raise UnknownCustomer(query, await suggest_customers(session, needle))
 
 
-async def suggest_customers(session: AsyncSession, query: str, limit: int = MAX_SUGGESTIONS) -> list[str]:
-    """Customer names closest to `query`, best first."""
-    names = (await session.execute(select(Customer.name))).scalars().all()
+async def suggest_customers(
+    session: AsyncSession, query: str, limit: int = MAX_SUGGESTIONS, *, csm_email: str | None = None
+) -> list[str]:
+    """Customer names closest to `query`, best first; only one CSM's book when `csm_email` is given."""
+    statement = select(Customer.name)
+    if csm_email:
+        statement = statement.where(func.lower(Customer.csm_email) == csm_email.strip().lower())
+    names = (await session.execute(statement)).scalars().all()
     lowered = {name.lower(): name for name in names}
     contains = [name for key, name in lowered.items() if query.lower() in key]
     close = difflib.get_close_matches(query.lower(), list(lowered), n=limit, cutoff=0.5)

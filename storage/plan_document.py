@@ -266,6 +266,40 @@ SECTION_MODELS: dict[str, Any] = {
 SECTIONS: tuple[str, ...] = tuple(SECTION_MODELS)
 assert get_args(SectionName) == SECTIONS, "SectionName lists SECTION_MODELS' keys, in order"
 
+# What people call each section (terminal, Markdown, Slack).
+SECTION_TITLES: dict[str, str] = {
+    "executive_summary": "Executive summary",
+    "business_context": "Business context",
+    "strategic_objectives": "Strategic objectives",
+    "stakeholder_plan": "Stakeholder plan",
+    "expansion_plan": "Expansion plan",
+    "risk_mitigation": "Risks",
+    "qbr_schedule": "QBR schedule",
+    "resource_plan": "Resource plan",
+    "action_plan_90day": "90-day action plan",
+    "benchmark_comparison": "Benchmark comparison",
+}
+_PART = re.compile(r"^(?P<section>[a-z_0-9]+)(?:\[(?P<inside>[^\]]*)\])?", re.ASCII)
+
+
+def part_title(path: str) -> str:
+    """A document path or part key as a person reads it: "strategic_objectives[1]" -> "Objective 2",
+    "action_plan_90day[weeks 5-8]" -> "90-day action plan, weeks 5-8", "risk_mitigation" -> "Risks"."""
+    match = _PART.match(path)
+    if match is None:
+        return path
+    section, inside = match.group("section"), match.group("inside")
+    title = SECTION_TITLES.get(section, section.replace("_", " ").capitalize())
+    if inside is None:
+        return title
+    if inside.isdigit():
+        singular = {"strategic_objectives": "Objective", "qbr_schedule": "QBR", "action_plan_90day": "Action"}
+        if section in singular:
+            return f"{singular[section]} {int(inside) + 1}"
+        return f"{title}, item {int(inside) + 1}"
+    return f"{title}, {inside}"
+
+
 SECTION_ALIASES: dict[str, str] = {
     "summary": "executive_summary",
     "context": "business_context",

@@ -13,6 +13,7 @@ from bot.cli.common import EXIT_CODES_HELP, run_command_errors
 COMMAND_MODULES = [
     "bot.cli.db",
     "bot.cli.plans",
+    "bot.cli.charts",
     "bot.cli.users",
     "bot.cli.review",
     "bot.cli.plan_check",

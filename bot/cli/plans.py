@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 
 from agent.generate import GeneratedPlan, GenerationRequest, ProgressEvent, generate_plan
 from agent.review import stored_review, with_fresh_review
+from bot.charts.embedding import with_pictures
+from bot.charts.inputs import ChartInputs, chart_inputs
 from bot.cli.common import agent_deps, async_command, id_column, open_database, resolve_plan, table_console
 from bot.render.markdown import export_filename, render_markdown
 from bot.render.terminal import render_plan
@@ -306,9 +308,15 @@ async def export_command(plan: str, output_format: str, output: Path | None, fis
     if output is not None:
         check_output_path(output)  # before any work: a typo'd folder is refused, not created
     database = await open_database()
+    pictures: ChartInputs | None = None
     try:
         async with database.session() as session:
-            document = document_of(await resolve_plan(session, plan, fiscal_year))
+            found = await resolve_plan(session, plan, fiscal_year)
+            document = document_of(found)
+            if output is not None and output_format == "markdown":  # a file gets its pictures too
+                pictures = await chart_inputs(
+                    session, found.id, date.today(), start_month=get_settings().fiscal_year_start_month
+                )
     finally:
         await database.dispose()
     text = (
@@ -319,6 +327,10 @@ async def export_command(plan: str, output_format: str, output: Path | None, fis
     if output is None:
         click.echo(text, nl=False)
         return
+    if pictures is not None:
+        text, written = await with_pictures(text, pictures, output.parent)
+        for picture in written:
+            _note(f"wrote {picture}")
     write_text_file(output, text)
     _note(f"wrote {output}")
 
@@ -357,9 +369,14 @@ async def demo_command(offline: bool, as_of: str | None, replace: bool) -> None:
                 "this database has customers but not the demo account TechCorp Industries; "
                 "`accountplan seed` adds the demo portfolio next to them"
             ) from None
+        async with deps.database.session() as session:
+            pictures = await chart_inputs(
+                session, result.document.plan_id, deps.today(), start_month=deps.fiscal_year_start_month
+            )
     render_plan(Console(), result.document)
     path = deps.settings.data_dir / "exports" / export_filename(result.document)
-    write_text_file(path, render_markdown(result.document), create_folder=True)
+    markdown, _pictures = await with_pictures(render_markdown(result.document), pictures, path.parent)
+    write_text_file(path, markdown, create_folder=True)
     _note_kept(result)
     _note(_saved_line(result))
     click.echo(f"Markdown export written to {path.resolve()}")

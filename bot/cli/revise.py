@@ -16,7 +16,7 @@ import click
 
 from agent.revise import RevisionOutcome, revise_plan
 from bot.cli.common import agent_deps, async_command, resolve_plan
-from storage.plan_document import AccountPlanDocument
+from storage.plan_document import AccountPlanDocument, part_title
 
 
 @click.command("revise")
@@ -119,7 +119,7 @@ def usage_lines(report: dict[str, Any]) -> list[str]:
     else:
         lines.append("generation: no model calls (offline drafter)")
     for section, reason in sorted(report["fallbacks"].items()):
-        lines.append(f"  offline fallback for {section}: {reason}")
+        lines.append(f"  {part_title(section)} drafted from your data instead: {reason}")
     for revision in report["revisions"]:
         lines.append(
             f"revision v{revision.get('version')} ({revision.get('surface', '?')}, {revision.get('at', '')}): "

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from storage.plan_document import AccountPlanDocument, MetricValue
+from storage.plan_document import AccountPlanDocument, MetricValue, part_title
 
 # Characters that would make customer text into markup: links and images ([, ], !), emphasis and
 # code (*, _, `, ~), headings and quotes at a line start (#, >), escapes (\\). Escaped with a backslash,
@@ -242,20 +242,6 @@ def render_markdown(document: AccountPlanDocument) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-SECTION_NAMES = {
-    "executive_summary": "Executive summary", "business_context": "Business context",
-    "strategic_objectives": "Objective", "stakeholder_plan": "Stakeholder plan", "expansion_plan": "Expansion plan",
-    "risk_mitigation": "Risks", "qbr_schedule": "QBR schedule", "resource_plan": "Resource plan",
-    "action_plan_90day": "90-day plan", "benchmark_comparison": "Benchmark",
-}  # fmt: skip
-
-
-def _where(path: str) -> str:
-    section, _, rest = path.partition("[") if path.startswith("strategic_objectives") else (path, "", "")
-    if section == "strategic_objectives" and rest[:1].isdigit():
-        return f"Objective {int(rest.split(']')[0]) + 1}"
-    name = path.split(".")[0].split("[")[0].split(":")[0]
-    return SECTION_NAMES.get(name, name)
 
 
 def _says(path: str, entry: dict[str, Any]) -> str:
@@ -293,7 +279,7 @@ def _sources(provenance: dict[str, Any]) -> list[str]:
     for path, entry in provenance.items():
         if not isinstance(entry, dict):
             continue
-        row = (_where(path), _says(path, entry), _rests_on(entry))
+        row = (part_title(path), _says(path, entry), _rests_on(entry))
         if row not in seen:
             seen.add(row)
             rows.append(list(row))

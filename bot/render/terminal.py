@@ -13,7 +13,7 @@ from rich.text import Text
 
 from agent.review import PlanReview, stored_review
 from bot.render.markdown import drafted_by, metric, money
-from storage.plan_document import SECTIONS, AccountPlanDocument
+from storage.plan_document import SECTIONS, AccountPlanDocument, part_title
 from storage.vocabulary import ActionStatus
 
 PRIORITY_STYLES = {"critical": "bold red", "high": "bold yellow", "medium": "cyan"}
@@ -215,7 +215,8 @@ def render_plan(
     if fallbacks:
         console.print(
             Text(
-                "Drafted offline instead: " + "; ".join(f"{k} ({v})" for k, v in fallbacks.items()),
+                "Drafted from your data instead of by Claude: "
+                + "; ".join(f"{part_title(k)} ({v})" for k, v in fallbacks.items()),
                 style="dim",
             )
         )

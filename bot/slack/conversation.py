@@ -144,7 +144,7 @@ async def _draft(
     deps: SlackDeps, client: AsyncWebClient, message: ChatMessage, actor: Actor, what: str
 ) -> None:
     name, fiscal_year = split_customer_and_year(what)
-    customer = await customer_choice(deps.database, name)
+    customer = await customer_choice(deps.database, name, actor)
     await check_may_generate(deps.database, actor, customer.customer_id)
     await draft_plan_in_slack(
         deps,

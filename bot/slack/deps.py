@@ -109,6 +109,8 @@ class SlackDeps:
     # Short post-ack work (look-ups, the first message) admitted at a time: in a burst, the event
     # loop keeps turning fast enough to acknowledge every new request within Slack's deadline.
     work_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(WORK_CONCURRENCY))
+    # Pictures are drawn in a thread but hold the GIL while drawing: one set at a time.
+    chart_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
     # Slack id <-> email lookups (users.info), cached; create_app wires it to the app's client.
     directory: SlackDirectory | None = None
 

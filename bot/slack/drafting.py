@@ -16,9 +16,11 @@ from agent.generate import GeneratedPlan, GenerationRequest
 from agent.section_writer import ProgressEvent
 from bot.slack.blocks.plan_summary import plan_summary_blocks, plan_summary_text
 from bot.slack.blocks.progress import failure_blocks, progress_blocks, progress_text
+from bot.slack.charts import post_charts_quietly
 from bot.slack.deps import SlackDeps
 from bot.slack.feedback import failure_reason, log_failure, report_failure
 from bot.slack.services.book import CustomerChoice
+from bot.slack.services.plan_cards import plan_card
 from bot.slack.services.slack_links import link_plan_message
 from storage.errors import BadInput
 from storage.plan_document import FISCAL_YEAR_PATTERN, SECTIONS
@@ -181,11 +183,22 @@ async def draft_plan_in_slack(
         )
         return None
     await progress.settle()
-    await link_plan_message(deps.database, result.document.plan_id, channel, ts, target.thread_ts)
-    await _replace(
-        client, channel, ts, plan_summary_text(result.document), plan_summary_blocks(result.document)
-    )
+    plan_id = result.document.plan_id
+    await link_plan_message(deps.database, plan_id, channel, ts, target.thread_ts)
+    text, blocks = await card_message(deps, plan_id)
+    await _replace(client, channel, ts, text, blocks)
+    await post_charts_quietly(deps, client, plan_id)
     return result
+
+
+async def card_message(
+    deps: SlackDeps, plan_id: str, *, note: str | None = None, with_progress: bool | None = None
+) -> tuple[str, list[Block]]:
+    """The plan card (notification text and blocks) with today's account facts; progress for a
+    plan in force, or when asked for."""
+    card = await plan_card(deps.database, plan_id, deps.today(), with_progress=with_progress)
+    blocks = plan_summary_blocks(card.document, facts=card.facts, note=note, progress=card.progress)
+    return plan_summary_text(card.document, card.facts), blocks
 
 
 async def _replace(client: AsyncWebClient, channel: str, ts: str, text: str, blocks: list[Block]) -> None:
@@ -199,20 +212,14 @@ async def refresh_plan_message(
     deps: SlackDeps, client: AsyncWebClient, plan_id: str, note: str | None = None
 ) -> bool:
     """Re-render a plan's summary message in place after it changed; False when it has none."""
-    from bot.slack.services.book import plan_document
     from bot.slack.services.slack_links import plan_message
 
     where = await plan_message(deps.database, plan_id)
     if where is None:
         return False
-    document = await plan_document(deps.database, plan_id)
+    text, blocks = await card_message(deps, plan_id, note=note)
     try:
-        await client.chat_update(
-            channel=where.channel,
-            ts=where.ts,
-            text=plan_summary_text(document),
-            blocks=plan_summary_blocks(document, note=note),
-        )
+        await client.chat_update(channel=where.channel, ts=where.ts, text=text, blocks=blocks)
     except SlackApiError as error:
         log_failure("update the plan message", error, plan=plan_id)
         return False

@@ -14,8 +14,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.blocks import symbols
 from bot.slack.blocks.text import escape, truncate
 from bot.slack.limits import MAX_MESSAGE_TEXT
 from bot.slack.web_client import open_dm
@@ -77,7 +79,7 @@ def failure_reason(error: BaseException) -> str:
 
 def describe_failure(what: str, error: BaseException) -> str:
     """One mrkdwn line for the user: `what` failed, why, and what to do next."""
-    return f":warning: Could not {what}: {escape(failure_reason(error))}"
+    return f"{symbols.PROBLEM} Could not {what}: {escape(failure_reason(error))}"
 
 
 def log_failure(what: str, error: BaseException, **context: Any) -> None:
@@ -92,16 +94,22 @@ def log_failure(what: str, error: BaseException, **context: Any) -> None:
 
 
 async def tell_user(
-    client: AsyncWebClient, *, channel: str, user: str, text: str, thread_ts: str | None = None
+    client: AsyncWebClient,
+    *,
+    channel: str,
+    user: str,
+    text: str,
+    thread_ts: str | None = None,
+    blocks: list[Block] | None = None,
 ) -> None:
     """An ephemeral note to one user; if even that fails (e.g. the bot is not in the channel), DM them."""
     text = truncate(text, MAX_MESSAGE_TEXT)
     try:
-        await client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
+        await client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts, blocks=blocks)
     except SlackApiError:
         try:
             await client.chat_postMessage(
-                channel=await open_dm(client, user), text=text, unfurl_links=False, unfurl_media=False
+                channel=await open_dm(client, user), text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
             )
         except SlackApiError as error:
             log.warning("could not tell %s about a failure: Slack error %s", user, slack_error_code(error))

@@ -25,7 +25,7 @@ async def home_for(deps: SlackDeps, user_id: str) -> View:
     queue = await review_queue(deps.database, actor, today) if reviewer else None
     progress = await progress_by_plan(deps.database, [row.plan_id for row in [*plans, *(queue or [])]])
     outcomes = await stats_for(deps.database, actor, today) if reviewer else None
-    return home_view(plans, queue, today=today, progress=progress, team_outcomes=outcomes)
+    return home_view(plans, queue, today=today, progress=progress, team_outcomes=outcomes, team=reviewer)
 
 
 async def publish_home(deps: SlackDeps, client: AsyncWebClient, user_id: str) -> None:

@@ -7,9 +7,10 @@ VIEW_PLAN = "plan_view"
 EDIT_OBJECTIVE = "plan_edit_objective"
 SUBMIT_PLAN = "plan_submit"
 EXPORT_PLAN = "plan_export"
+CHARTS = "plan_charts"  # the timeline and stakeholder map into the plan's thread
 # Tabs inside the full-plan modal: "plan_tab_summary", "plan_tab_objectives", ...
 PLAN_TAB_PREFIX = "plan_tab_"
-PLAN_TABS: tuple[str, ...] = ("summary", "objectives", "stakeholders", "actions")
+PLAN_TABS: tuple[str, ...] = ("summary", "objectives", "stakeholders", "expansion", "actions")
 # "Did you mean ...?" buttons; the value is the customer id.
 PICK_CUSTOMER = "pick_customer"
 

@@ -17,8 +17,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.blocks.approval import (
     DecisionNote,
     csm_notice,
+    csm_notice_blocks,
+    csm_notice_text,
     decided_blocks,
-    decision_line,
+    decided_text,
     review_request_blocks,
     review_request_text,
 )
@@ -60,7 +62,7 @@ async def request_review(deps: SlackDeps, client: AsyncWebClient, plan_id: str) 
     """DM the plan's reviewer (the CSM's manager) the review request; None when there is nobody to
     DM (no manager set, or not on Slack). Failures are logged: the submission itself stands."""
     try:
-        request = await review_request(deps.database, plan_id)
+        request = await review_request(deps.database, plan_id, deps.today())
         if request.status != PlanStatus.PENDING_REVIEW or request.reviewer is None:
             log.info(
                 "plan %s: no review DM (status %s, reviewer %s)", plan_id, request.status, request.reviewer
@@ -106,25 +108,36 @@ async def announce_decision(deps: SlackDeps, client: AsyncWebClient, result: Tra
     dm = await review_message(deps.database, plan.id, result.version)
     if dm is not None:
         try:
-            request = await review_request(deps.database, plan.id)
+            request = await review_request(deps.database, plan.id, deps.today())
             await client.chat_update(
                 channel=dm.channel,
                 ts=dm.ts,
-                text=decision_line(note),
+                text=decided_text(note, result.customer_name, plan.fiscal_year, result.version),
                 blocks=decided_blocks(request, note, csm_slack_id=csm_id),
             )
         except SlackApiError as error:
             log_failure("update the review message", error, plan=plan.id)
     await refresh_plan_message(deps, client, plan.id)
-    text = csm_notice(result.customer_name, plan.fiscal_year, result.version, note, csm_id)
     try:
         where = await plan_message(deps.database, plan.id)
         if where is not None:
+            text = csm_notice(result.customer_name, plan.fiscal_year, result.version, note)
             await client.chat_postMessage(
-                channel=where.channel, thread_ts=where.ts, text=text, unfurl_links=False, unfurl_media=False
+                channel=where.channel,
+                thread_ts=where.thread_root,
+                text=csm_notice_text(result.customer_name, plan.fiscal_year, result.version, note),
+                blocks=csm_notice_blocks(plan.id, text, result.action),
+                unfurl_links=False,
+                unfurl_media=False,
             )
         elif csm_id is not None:
-            await _dm(client, csm_id, text=text)
+            text = csm_notice(result.customer_name, plan.fiscal_year, result.version, note, direct=True)
+            await _dm(
+                client,
+                csm_id,
+                text=csm_notice_text(result.customer_name, plan.fiscal_year, result.version, note),
+                blocks=csm_notice_blocks(plan.id, text, result.action),
+            )
     except SlackApiError as error:
         log_failure("tell the CSM about the decision", error, plan=plan.id)
     await refresh_homes(deps, client, decider_id, csm_id)

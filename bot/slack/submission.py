@@ -6,6 +6,7 @@ Reject); this module performs the transition and tells the CSM where the plan we
 
 from __future__ import annotations
 
+from bot.slack.blocks import symbols
 from bot.slack.blocks.text import escape
 from bot.slack.drafting import refresh_plan_message
 from bot.slack.feedback import tell_user
@@ -20,10 +21,11 @@ async def submit_from_slack(it: Interaction, *, plan_id: str) -> None:
     submitted = await submit_plan(deps.database, plan_id, it.actor)
     await refresh_plan_message(deps, client, plan_id)
     await request_review(deps, client, plan_id)
-    reviewer = submitted.reviewer or "your manager"
+    # Named as the one who decides next, so nobody reads it as "X submitted it".
+    reviewer = escape(submitted.reviewer) if submitted.reviewer else "your manager"
     await tell_user(
         client,
         channel=it.channel or user_id,
         user=user_id,
-        text=f":outbox_tray: Submitted *{escape(submitted.title)}* v{submitted.version} for approval by {escape(reviewer)}.",
+        text=f"{symbols.SUBMITTED} Sent *{escape(submitted.title)}* v{submitted.version} to {reviewer} for approval.",
     )

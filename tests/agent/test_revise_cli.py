@@ -126,7 +126,7 @@ def test_plans_show_usage_reports_tokens_per_plan_and_revision(
     assert lines[1] == (
         "generation: claude-sonnet-4-5, 7 calls, 900 in + 24,000 cache-read + 4,000 cache-write, 5,000 out, 21,000 ms"
     )
-    assert lines[2] == "  offline fallback for benchmark_comparison: Claude is overloaded"
+    assert lines[2] == "  Benchmark comparison drafted from your data instead: Claude is overloaded"
     assert lines[3].startswith("revision v2 (slack, 2026-01-05T10:00:00+00:00): claude-sonnet-4-5, 2 calls")
     assert lines[4] == "total: 9 calls, 3,900 in + 24,500 cache-read + 4,000 cache-write, 5,120 out"
     as_json = CliRunner().invoke(cli, ["plans", "show", "TechCorp", "--usage", "--format", "json"])

@@ -56,6 +56,9 @@ class FakeSlackApi:
     def __init__(self) -> None:
         self.calls: list[RecordedCall] = []
         self.uploads: dict[str, bytes] = {}
+        # Files by id as the upload flow left them: name, alt text, length promised, and once
+        # completed the title, channel and thread they were shared into.
+        self.files: dict[str, dict[str, Any]] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self._scripted: dict[str, list[_Scripted]] = {}
         self._ts = itertools.count(1)
@@ -212,8 +215,15 @@ class FakeSlackApi:
         return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:
-        self.uploads[request.match_info["file_id"]] = await request.read()
+        file_id = request.match_info["file_id"]
+        if file_id not in self.files:
+            return web.Response(status=404, text="no such upload URL")
+        self.uploads[file_id] = await request.read()
         return web.Response(text="OK - uploaded")
+
+    def uploaded_files(self) -> list[dict[str, Any]]:
+        """Files shared by files.completeUploadExternal, in order, each with its bytes."""
+        return [f | {"content": self.uploads.get(i, b"")} for i, f in self.files.items() if f.get("completed")]
 
     def _next_ts(self) -> str:
         return f"{1_700_000_000 + next(self._ts)}.000100"
@@ -253,11 +263,32 @@ class FakeSlackApi:
                     return ok | {"user": user}
             return {"ok": False, "error": "users_not_found"}
         if method == "files.getUploadURLExternal":
+            if not params.get("filename") or not str(params.get("length", "")).isdigit():
+                return {"ok": False, "error": "invalid_arguments"}
             file_id = f"F{next(self._ids):08d}"
+            self.files[file_id] = {
+                "id": file_id,
+                "name": params["filename"],
+                "length": int(params["length"]),
+                "alt_txt": params.get("alt_txt"),
+            }
             host = request.host
             return ok | {"upload_url": f"http://{host}/upload/{file_id}", "file_id": file_id}
         if method == "files.completeUploadExternal":
             files = params.get("files") or []
+            # Like Slack: every file must have been uploaded, with the length promised for it.
+            for f in files:
+                known = self.files.get(f.get("id"))
+                if known is None or len(self.uploads.get(f["id"], b"")) != known["length"]:
+                    return {"ok": False, "error": "invalid_arguments"}
+            for f in files:
+                self.files[f["id"]] |= {
+                    "title": f.get("title", ""),
+                    "channel": params.get("channel_id"),
+                    "thread_ts": params.get("thread_ts"),
+                    "initial_comment": params.get("initial_comment"),
+                    "completed": True,
+                }
             return ok | {"files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
         if method == "apps.connections.open":
             return ok | {"url": f"ws://127.0.0.1:{self.port}/socket"}
@@ -338,7 +369,7 @@ class SlackSender:
         return await self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
 
     async def interaction(self, payload: dict[str, Any], **kwargs: Any) -> SignedResponse:
-        payload = {"team": {"id": TEAM_ID}, "api_app_id": "A0APP001", "token": "legacy"} | payload
+        payload = {"team": {"id": TEAM_ID, "domain": "fake"}, "api_app_id": "A0APP001", "token": "legacy"} | payload
         body = urllib.parse.urlencode({"payload": json.dumps(payload)})
         return await self.post(body, "application/x-www-form-urlencoded", **kwargs)
 

@@ -46,3 +46,20 @@ async def test_unreachable_database_is_one_line_without_the_password() -> None:
 
 def test_redact_url_hides_only_the_password() -> None:
     assert redact_url("postgresql+asyncpg://a:b@h:5432/d") == "postgresql+asyncpg://a:***@h:5432/d"
+
+
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("strategic_objectives[1]", "Objective 2"),
+        ("strategic_objectives[0].success_metrics[1].target", "Objective 1"),
+        ("action_plan_90day[weeks 5-8]", "90-day action plan, weeks 5-8"),
+        ("qbr_schedule[0]", "QBR 1"),
+        ("risk_mitigation", "Risks"),
+        ("stakeholder_plan.relationship_goals[2]", "Stakeholder plan"),
+    ],
+)
+def test_parts_of_a_plan_are_named_as_people_read_them(path: str, title: str) -> None:
+    from storage.plan_document import part_title
+
+    assert part_title(path) == title

@@ -4,14 +4,15 @@ without an approved plan - always with the counts behind each rate, so small sam
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from pydantic import BaseModel, computed_field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
-from storage.models import AccountPlan, Customer
+from storage.models import AccountPlan, Customer, User
 from storage.plans import document_of
 from storage.vocabulary import Role
 from tools.living.actions import due_actions, plans_in_force_filter
@@ -51,6 +52,7 @@ class OutcomeGroup(BaseModel):
 
 class CsmStats(BaseModel):
     csm_email: str
+    csm_name: str | None = None
     coverage: Rate
     completion: Rate
     overdue_actions: int
@@ -66,6 +68,11 @@ class OutcomeStats(BaseModel):
     by_csm: list[CsmStats]
     with_plan: OutcomeGroup
     without_plan: OutcomeGroup
+    csm_names: dict[str, str] = {}
+
+    def csm_label(self, csm_email: str) -> str:
+        """The CSM's name where it is known (people read names, not addresses)."""
+        return self.csm_names.get(csm_email) or csm_email
 
 
 def _group(customers: list[Customer]) -> OutcomeGroup:
@@ -83,11 +90,20 @@ def _group(customers: list[Customer]) -> OutcomeGroup:
     )
 
 
-async def outcome_stats(session: AsyncSession, as_of: date, *, csm_email: str | None = None) -> OutcomeStats:
-    """Everything `/accountplan stats` shows, for the whole book or one CSM's."""
+async def outcome_stats(
+    session: AsyncSession,
+    as_of: date,
+    *,
+    csm_email: str | None = None,
+    csm_emails: Collection[str] | None = None,
+) -> OutcomeStats:
+    """Everything `/accountplan stats` shows: for the whole book, one CSM's (`csm_email`) or a
+    team's (`csm_emails`)."""
     customer_query = select(Customer)
     if csm_email:
         customer_query = customer_query.where(Customer.csm_email == csm_email)
+    if csm_emails is not None:
+        customer_query = customer_query.where(func.lower(Customer.csm_email).in_([e.lower() for e in csm_emails]))
     customers = list((await session.execute(customer_query)).scalars())
     plans = list((await session.execute(select(AccountPlan).where(plans_in_force_filter()))).scalars())
     by_customer = {c.id: c for c in customers}
@@ -108,6 +124,8 @@ async def outcome_stats(session: AsyncSession, as_of: date, *, csm_email: str | 
             overdue_by_csm[csm] = overdue_by_csm.get(csm, 0) + 1
 
     csms = sorted({c.csm_email or UNASSIGNED for c in customers})
+    users = (await session.execute(select(User.email, User.name).where(User.email.in_(csms)))).all()
+    names = {email: name for email, name in users if name}
     by_csm: list[CsmStats] = []
     for csm in csms:
         book = [c for c in customers if (c.csm_email or UNASSIGNED) == csm]
@@ -115,6 +133,7 @@ async def outcome_stats(session: AsyncSession, as_of: date, *, csm_email: str | 
         by_csm.append(
             CsmStats(
                 csm_email=csm,
+                csm_name=names.get(csm),
                 coverage=Rate(hits=sum(1 for c in book if c.id in planned_ids), total=len(book)),
                 completion=Rate(hits=sum(done), total=len(done)),
                 overdue_actions=overdue_by_csm.get(csm, 0),
@@ -129,6 +148,7 @@ async def outcome_stats(session: AsyncSession, as_of: date, *, csm_email: str | 
         by_csm=by_csm,
         with_plan=_group([c for c in customers if c.id in planned_ids]),
         without_plan=_group([c for c in customers if c.id not in planned_ids]),
+        csm_names=names,
     )
 
 
@@ -159,8 +179,17 @@ def format_stats(stats: OutcomeStats) -> str:
     return "\n".join(lines)
 
 
+async def team_emails(session: AsyncSession, manager_email: str) -> list[str]:
+    """A manager's own book and the books of the CSMs who report to them."""
+    reports = await session.execute(select(User.email).where(func.lower(User.manager_email) == manager_email.lower()))
+    return sorted({manager_email.lower(), *(email.lower() for email in reports.scalars())})
+
+
 async def stats_for(database: Database, actor: Actor, as_of: date) -> OutcomeStats:
-    """Managers and admins see the whole team; a CSM sees their own book."""
+    """Admins (and the terminal) see everyone; a manager their team; a CSM their own book."""
     async with database.session() as session:
-        book = None if actor.role in (Role.MANAGER, Role.ADMIN, Role.OPERATOR) else actor.email
-        return await outcome_stats(session, as_of, csm_email=book)
+        if actor.role in (Role.ADMIN, Role.OPERATOR):
+            return await outcome_stats(session, as_of)
+        if actor.role == Role.MANAGER:
+            return await outcome_stats(session, as_of, csm_emails=await team_emails(session, actor.email))
+        return await outcome_stats(session, as_of, csm_email=actor.email)

@@ -98,11 +98,22 @@ class Actor:
 
 @dataclass(frozen=True)
 class PlanOwnership:
-    """What the policy needs to know about a plan: whose book it is in, and who submitted it."""
+    """What the policy needs to know about a plan: whose book it is in, and who submitted it. The
+    names, when known, are what refusals say (people are named, not their addresses)."""
 
     csm_email: str | None
     csm_manager_email: str | None = None
     submitted_by: str | None = None
+    csm_name: str | None = None
+    csm_manager_name: str | None = None
+
+    @property
+    def csm_label(self) -> str | None:
+        return self.csm_name or self.csm_email
+
+    @property
+    def manager_label(self) -> str | None:
+        return self.csm_manager_name or self.csm_manager_email
 
 
 @dataclass(frozen=True)
@@ -140,10 +151,10 @@ def decide(action: Action, actor: Actor, plan: PlanOwnership) -> Decision:
             return Decision(True, "admins review every plan")
         if _manages(actor, plan):
             return Decision(True, "you manage this plan's CSM")
-        owner = plan.csm_email or "nobody"
+        owner = plan.csm_label or "nobody"
         return Decision(
             False,
-            f"only {plan.csm_manager_email or 'the CSM’s manager'} or an admin can {verb} this plan "
+            f"only {plan.manager_label or 'the CSM’s manager'} or an admin can {verb} this plan "
             f"(it is in {owner}'s book)",
         )
 
@@ -158,7 +169,7 @@ def decide(action: Action, actor: Actor, plan: PlanOwnership) -> Decision:
         if actor.role == Role.MANAGER:
             return Decision(True, "managers update the actions of any plan")
         return Decision(False, "only the account's CSM or a manager can update this plan's actions")
-    owner = plan.csm_email or "no CSM"
+    owner = plan.csm_label or "no CSM"
     return Decision(False, f"you can only {verb} plans in your own book (this one belongs to {owner})")
 
 

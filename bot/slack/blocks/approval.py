@@ -1,5 +1,8 @@
-"""The reviewer's DM (summary, what changed since the approved version, Approve / Request changes /
-Reject), the decided state that replaces its buttons, the comment modal, and the review queue.
+"""The reviewer's DM and what follows it: what the manager decides on first (status chip, ARR,
+renewal, top risks, what changed since the approved version, plan check findings), then View full
+plan, then Approve / Request changes / Reject; after the decision View full plan stays and the
+message says plainly who decided. Also the CSM's note in the plan's thread, the comment modal and
+the review queue.
 
 Button values carry only `plan_id:version`; everything else is read from the database on click.
 """
@@ -8,14 +11,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
-    DividerBlock,
     HeaderBlock,
     InputBlock,
     PlainTextInputElement,
@@ -24,8 +25,22 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.slack import ids
-from bot.slack.blocks.plan_summary import objective_text, plan_title, section_text, status_label
-from bot.slack.blocks.text import escape, fit_blocks, mrkdwn, percent, plain, truncate
+from bot.slack.blocks import symbols
+from bot.slack.blocks.plan_summary import (
+    SEVERITY_ORDER,
+    coverage_label,
+    health_text,
+    plan_check_heading,
+    renewal_text,
+    review_findings,
+    section_text,
+    source_label,
+    standing_of,
+    target_text,
+    who,
+)
+from bot.slack.blocks.text import context_line, escape, fit_blocks, money, mrkdwn, plain, truncate
+from bot.slack.blocks.words import day, mention, plural, renewal_phrase, slack_time
 from bot.slack.limits import (
     MAX_BLOCKS_PER_MESSAGE,
     MAX_BUTTON_TEXT,
@@ -45,15 +60,21 @@ DECISION_BUTTONS: dict[str, str] = {APPROVE: "approve", REQUEST_CHANGES: "reques
 COMMENT_VIEW = "approval_comment_modal"
 COMMENT_BLOCK = "approval_comment_block"
 COMMENT_INPUT = "approval_comment_input"
-MAX_CHANGES_SHOWN = 12
+VIEW_BLOCK_PREFIX = "approval_view:"
+DECISION_BLOCK_PREFIX = "approval_actions:"
+MAX_CHANGES_SHOWN = 8
+MAX_FINDINGS_SHOWN = 5
+TOP_RISKS = 3
+RISK_CHARS = 160
 MAX_QUEUE_SHOWN = 15
+MAX_NOTIFICATION = 149
+SEVERITY_LABELS = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}
 
 DECIDED_LABELS = {
-    "approve": ":white_check_mark: Approved",
-    "request_changes": ":leftwards_arrow_with_hook: Changes requested",
-    "reject": ":no_entry: Rejected",
+    "approve": f"{symbols.DECISIONS['approve']} Approved",
+    "request_changes": f"{symbols.DECISIONS['request_changes']} Changes requested",
+    "reject": f"{symbols.DECISIONS['reject']} Rejected",
 }
-DECISION_VERBS = {"approve": "approved", "request_changes": "requested changes to", "reject": "rejected"}
 MODAL_TEXT = {
     "request_changes": ("Request changes", "Send back", "What should the CSM change?"),
     "reject": ("Reject plan", "Reject", "Why is the plan rejected?"),
@@ -72,14 +93,8 @@ def parse_decision_value(value: str) -> tuple[str, int]:
     return plan_id, int(version)
 
 
-def slack_time(moment: datetime) -> str:
-    """A time Slack shows in each reader's own timezone, with a UTC fallback."""
-    fallback = moment.strftime("%H:%M UTC")
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
-
-
 def person(slack_id: str | None, fallback: str) -> str:
-    return f"<@{slack_id}>" if slack_id else escape(fallback)
+    return mention(slack_id, fallback)
 
 
 def _changes_text(request: ReviewRequest) -> str:
@@ -89,63 +104,111 @@ def _changes_text(request: ReviewRequest) -> str:
     if not lines:
         return f"*What changed since approved v{request.previously_approved_version}:* nothing in the plan's content."
     shown = "\n".join(f"• {escape(line)}" for line in lines[:MAX_CHANGES_SHOWN])
-    more = f"\n_+{len(lines) - MAX_CHANGES_SHOWN} more changes_" if len(lines) > MAX_CHANGES_SHOWN else ""
-    return section_text(
-        f"*What changed since approved v{request.previously_approved_version}*\n{shown}{more}"
+    more = f"\n_+{plural(len(lines) - MAX_CHANGES_SHOWN, 'more change')} in the full plan_" if len(lines) > MAX_CHANGES_SHOWN else ""
+    return section_text(f"*What changed since approved v{request.previously_approved_version}*\n{shown}{more}")
+
+
+def _risks_text(request: ReviewRequest) -> str:
+    risks = sorted(
+        request.document.risk_mitigation.identified_risks, key=lambda r: SEVERITY_ORDER.get(r.severity, 9)
     )
+    if not risks:
+        return "*Top risks:* none identified"
+    lines = [
+        f"• *{SEVERITY_LABELS.get(r.severity, escape(r.severity))}* · {escape(truncate(r.risk, RISK_CHARS))}"
+        for r in risks[:TOP_RISKS]
+    ]
+    more = f"\n_+{plural(len(risks) - TOP_RISKS, 'more risk')} in the full plan_" if len(risks) > TOP_RISKS else ""
+    return section_text("*Top risks*\n" + "\n".join(lines) + more)
+
+
+def _findings_text(request: ReviewRequest) -> str | None:
+    findings = review_findings(request.document)
+    if not findings:
+        return None
+    lines = [
+        f"• {'*Error* · ' if f.get('severity') == 'error' else ''}{escape(truncate(str(f.get('message') or ''), RISK_CHARS))}"
+        for f in findings[:MAX_FINDINGS_SHOWN]
+    ]
+    more = (
+        f"\n_+{plural(len(findings) - MAX_FINDINGS_SHOWN, 'more finding')} in the full plan_"
+        if len(findings) > MAX_FINDINGS_SHOWN
+        else ""
+    )
+    return section_text(f"{plan_check_heading(findings)}\n" + "\n".join(lines) + more)
 
 
 def _review_body(request: ReviewRequest, csm_slack_id: str | None) -> list[Block]:
+    """What the manager decides on, most important first."""
     document = request.document
+    facts = request.facts
+    level = standing_of(document, facts)
     csm = person(csm_slack_id, request.csm.label if request.csm else "the CSM")
     blocks: list[Block] = [
-        HeaderBlock(text=plain(f"Review: {plan_title(document)}", MAX_HEADER_TEXT)),
-        ContextBlock(
-            elements=[
-                mrkdwn(
-                    f"Submitted by {csm} · v{request.version} · confidence {percent(document.ai_confidence)}"
-                )
+        HeaderBlock(
+            text=plain(
+                f"{symbols.standing_chip(level)} · {document.customer_name} {document.fiscal_year}", MAX_HEADER_TEXT
+            )
+        ),
+        context_line(
+            f"Plan v{request.version} from {csm}, for your approval · {source_label(document)} · "
+            f"{coverage_label(document)}"
+        ),
+        SectionBlock(
+            fields=[
+                mrkdwn(f"*ARR*\n{money(document.expansion_plan.current_arr)}"),
+                mrkdwn(f"*Renewal*\n{renewal_text(facts)}"),
+                mrkdwn(f"*Health*\n{health_text(facts)}"),
+                mrkdwn(f"*Target ARR*\n{target_text(document)}"),
             ]
         ),
-        SectionBlock(text=mrkdwn(section_text(f"*Executive summary*\n{escape(document.executive_summary)}"))),
+        SectionBlock(text=mrkdwn(_risks_text(request))),
         SectionBlock(text=mrkdwn(_changes_text(request))),
-        DividerBlock(),
     ]
-    blocks += [
-        SectionBlock(text=mrkdwn(objective_text(i, o)))
-        for i, o in enumerate(document.strategic_objectives, 1)
-    ]
+    findings = _findings_text(request)
+    if findings:
+        blocks.append(SectionBlock(text=mrkdwn(findings)))
+    blocks.append(
+        ActionsBlock(
+            block_id=f"{VIEW_BLOCK_PREFIX}{request.plan_id}",
+            elements=[
+                ButtonElement(
+                    text=plain("View full plan", MAX_BUTTON_TEXT), action_id=ids.VIEW_PLAN, value=request.plan_id
+                )
+            ],
+        )
+    )
     return blocks
+
+
+def decision_buttons(plan_id: str, version: int) -> list[ButtonElement]:
+    value = decision_value(plan_id, version)
+    return [
+        ButtonElement(text=plain("Approve", MAX_BUTTON_TEXT), action_id=APPROVE, value=value, style="primary"),
+        ButtonElement(text=plain("Request changes", MAX_BUTTON_TEXT), action_id=REQUEST_CHANGES, value=value),
+        ButtonElement(text=plain("Reject", MAX_BUTTON_TEXT), action_id=REJECT, value=value, style="danger"),
+    ]
 
 
 def review_request_blocks(request: ReviewRequest, *, csm_slack_id: str | None) -> list[Block]:
     """The reviewer's DM while the decision is open."""
-    value = decision_value(request.plan_id, request.version)
     buttons = ActionsBlock(
-        block_id=f"approval_actions:{request.plan_id}",
-        elements=[
-            ButtonElement(
-                text=plain("Approve", MAX_BUTTON_TEXT), action_id=APPROVE, value=value, style="primary"
-            ),
-            ButtonElement(
-                text=plain("Request changes", MAX_BUTTON_TEXT), action_id=REQUEST_CHANGES, value=value
-            ),
-            ButtonElement(
-                text=plain("Reject", MAX_BUTTON_TEXT), action_id=REJECT, value=value, style="danger"
-            ),
-            ButtonElement(
-                text=plain("View full plan", MAX_BUTTON_TEXT), action_id=ids.VIEW_PLAN, value=request.plan_id
-            ),
-        ],
+        block_id=f"{DECISION_BLOCK_PREFIX}{request.plan_id}",
+        elements=decision_buttons(request.plan_id, request.version),
     )
     return fit_blocks([*_review_body(request, csm_slack_id), buttons], MAX_BLOCKS_PER_MESSAGE)
 
 
 def review_request_text(request: ReviewRequest) -> str:
-    return truncate(
-        f"{escape(plan_title(request.document))} v{request.version} is waiting for your approval",
-        MAX_MESSAGE_TEXT,
-    )
+    """The notification: "TechCorp Industries FY2027 plan v3 needs your approval: at risk, renewal Aug 31"."""
+    level = symbols.STANDING_LABELS[standing_of(request.document, request.facts)].lower()
+    facts = request.facts
+    tail = f" plan v{request.version} needs your approval: {level}"
+    if facts is not None and facts.renewal_date is not None:
+        tail += f", renewal {day(facts.renewal_date, today=facts.today)}"
+    document = request.document
+    room = MAX_NOTIFICATION - len(tail) - len(document.fiscal_year) - 1
+    return f"{truncate(escape(document.customer_name), max(room, 10))} {escape(document.fiscal_year)}{tail}"
 
 
 @dataclass(frozen=True)
@@ -158,32 +221,66 @@ class DecisionNote:
 
 
 def decision_line(note: DecisionNote) -> str:
-    who = person(note.decider_slack_id, note.decider_name)
-    line = f"{DECIDED_LABELS[note.action]} by {who} at {slack_time(note.at)}"
-    return line + (f"\n>{escape(note.comment)}" if note.comment else "")
+    """"✅ Approved by @maya · Dec 4 at 14:02", and the comment quoted."""
+    decider = person(note.decider_slack_id, note.decider_name)
+    line = f"{DECIDED_LABELS[note.action]} by {decider} · {slack_time(note.at)}"
+    return line + (f"\n> {escape(note.comment)}" if note.comment else "")
+
+
+def decided_text(note: DecisionNote, customer_name: str, fiscal_year: str, version: int) -> str:
+    """The DM's notification once decided: "Approved by @maya: TechCorp Industries FY2027 v3"."""
+    label = DECIDED_LABELS[note.action].split(" ", 1)[1]
+    decider = person(note.decider_slack_id, note.decider_name)
+    return truncate(f"{label} by {decider}: {escape(customer_name)} {escape(fiscal_year)} v{version}", MAX_NOTIFICATION)
 
 
 def decided_blocks(request: ReviewRequest, note: DecisionNote, *, csm_slack_id: str | None) -> list[Block]:
-    """The same DM after the decision: the buttons are gone, the decision says who and when."""
+    """The same DM after the decision: View full plan stays, the decision buttons give way to who
+    decided and when."""
     body = _review_body(request, csm_slack_id)
-    return fit_blocks([*body, SectionBlock(text=mrkdwn(decision_line(note)))], MAX_BLOCKS_PER_MESSAGE)
+    decided = SectionBlock(block_id=f"{DECISION_BLOCK_PREFIX}{request.plan_id}", text=mrkdwn(decision_line(note)))
+    return fit_blocks([*body, decided], MAX_BLOCKS_PER_MESSAGE)
 
 
 def csm_notice(
-    customer_name: str, fiscal_year: str, version: int, note: DecisionNote, csm_slack_id: str | None
+    customer_name: str, fiscal_year: str, version: int, note: DecisionNote, *, direct: bool = False
 ) -> str:
-    """What the CSM reads in the plan's thread."""
-    who = person(note.decider_slack_id, note.decider_name)
-    csm = f"<@{csm_slack_id}> " if csm_slack_id else ""
-    verb = DECISION_VERBS[note.action]
-    text = f"{csm}{who} {verb} *{escape(customer_name)} {escape(fiscal_year)}* v{version}."
+    """What the CSM reads in the plan's thread (or, with `direct`, in a DM): who decided, and what
+    to do next. Only the decider is named: the note is about their decision."""
+    decider = person(note.decider_slack_id, note.decider_name)
+    plan = f"*{escape(customer_name)} {escape(fiscal_year)}* v{version}"
+    if direct:
+        plan = f"your plan {plan}"
     if note.action == "approve":
-        text += " It is now the plan in force."
+        text = f"{DECIDED_LABELS['approve']} by {decider}: {plan} is now the plan in force."
     elif note.action == "request_changes":
-        text += " Reply here with the changes, then submit it again."
+        text = (
+            f"{DECIDED_LABELS['request_changes']} by {decider} on {plan}. Change the plan (reply in this "
+            "thread in plain words, or *Edit objective*), then submit it again."
+        )
+    else:
+        text = f"{DECIDED_LABELS['reject']} by {decider}: {plan}."
     if note.comment:
-        text += f"\n>{escape(note.comment)}"
+        text += f"\n> {escape(note.comment)}"
     return truncate(text, MAX_MESSAGE_TEXT)
+
+
+def csm_notice_text(customer_name: str, fiscal_year: str, version: int, note: DecisionNote) -> str:
+    """The thread note's notification: who decided what, short ("Changes requested by @maya:
+    Jasper Energy FY2027 v1"); the note itself says what to do."""
+    return decided_text(note, customer_name, fiscal_year, version)
+
+
+def csm_notice_blocks(plan_id: str, text: str, action: str) -> list[Block]:
+    """The note with the next step's buttons: the full plan, and Submit once it has been changed."""
+    buttons = [
+        ButtonElement(text=plain("View full plan", MAX_BUTTON_TEXT), action_id=ids.VIEW_PLAN, value=plan_id)
+    ]
+    if action in ("request_changes", "reject"):
+        buttons.append(
+            ButtonElement(text=plain("Submit for approval", MAX_BUTTON_TEXT), action_id=ids.SUBMIT_PLAN, value=plan_id)
+        )
+    return [SectionBlock(text=mrkdwn(text)), ActionsBlock(block_id=f"decision_next:{plan_id}", elements=buttons)]
 
 
 def comment_modal(
@@ -228,42 +325,44 @@ def parse_comment_metadata(metadata: str) -> CommentTarget:
     return CommentTarget(action, str(data["plan_id"]), int(data["version"]), data.get("channel") or None)
 
 
-def queue_blocks(rows: list[PlanRow]) -> list[Block]:
-    """`/accountplan queue`: each waiting plan with the same decision buttons as the DM."""
+def queue_item_text(row: PlanRow, today: date) -> str:
+    """One waiting plan: its standing, whose it is, and when it renews."""
+    renewal = renewal_phrase(row.renewal_date, today) if row.renewal_date is not None else "no renewal date on record"
+    return (
+        f"{symbols.standing_chip(row.risk_level)} · *{escape(row.customer_name)} {escape(row.fiscal_year)}* "
+        f"v{row.version}\nfrom {who(row.csm, 'no CSM on record')} · {renewal}"
+    )
+
+
+def queue_item_blocks(row: PlanRow, today: date) -> list[Block]:
+    """A waiting plan with the same decisions as the reviewer's DM. Lists carry no coloured buttons:
+    a column of green Approve buttons would shout; the DM keeps the one primary button."""
+    value = decision_value(row.plan_id, row.version)
+    return [
+        SectionBlock(text=mrkdwn(queue_item_text(row, today))),
+        ActionsBlock(
+            block_id=f"queue_actions:{row.plan_id}",
+            elements=[
+                ButtonElement(text=plain("View full plan", MAX_BUTTON_TEXT), action_id=ids.VIEW_PLAN, value=row.plan_id),
+                ButtonElement(text=plain("Approve", MAX_BUTTON_TEXT), action_id=APPROVE, value=value),
+                ButtonElement(text=plain("Request changes", MAX_BUTTON_TEXT), action_id=REQUEST_CHANGES, value=value),
+                ButtonElement(text=plain("Reject", MAX_BUTTON_TEXT), action_id=REJECT, value=value),
+            ],
+        ),
+    ]
+
+
+def queue_blocks(rows: list[PlanRow], today: date) -> list[Block]:
+    """`/accountplan queue`: each waiting plan, most urgent first, with the decision buttons."""
     if not rows:
-        return [SectionBlock(text=mrkdwn("Nothing is waiting for your approval. :tada:"))]
+        return [SectionBlock(text=mrkdwn("Nothing is waiting for your approval."))]
     blocks: list[Block] = [SectionBlock(text=mrkdwn(f"*Waiting for your approval* ({len(rows)})"))]
     for row in rows[:MAX_QUEUE_SHOWN]:
-        confidence = percent(row.confidence) if row.confidence is not None else "n/a"
-        value = decision_value(row.plan_id, row.version)
-        blocks += [
-            SectionBlock(
-                text=mrkdwn(
-                    f"*{escape(row.customer_name)} {escape(row.fiscal_year)}* · {status_label(row.status)} · "
-                    f"v{row.version} · confidence {confidence}"
-                )
-            ),
-            ActionsBlock(
-                block_id=f"queue_actions:{row.plan_id}",
-                elements=[
-                    ButtonElement(
-                        text=plain("View plan", MAX_BUTTON_TEXT), action_id=ids.VIEW_PLAN, value=row.plan_id
-                    ),
-                    ButtonElement(
-                        text=plain("Approve", MAX_BUTTON_TEXT),
-                        action_id=APPROVE,
-                        value=value,
-                        style="primary",
-                    ),
-                    ButtonElement(
-                        text=plain("Request changes", MAX_BUTTON_TEXT), action_id=REQUEST_CHANGES, value=value
-                    ),
-                    ButtonElement(
-                        text=plain("Reject", MAX_BUTTON_TEXT), action_id=REJECT, value=value, style="danger"
-                    ),
-                ],
-            ),
-        ]
+        blocks += queue_item_blocks(row, today)
     if len(rows) > MAX_QUEUE_SHOWN:
-        blocks.append(ContextBlock(elements=[mrkdwn(f"_{len(rows) - MAX_QUEUE_SHOWN} more in App Home_")]))
+        blocks.append(context_line(f"_{len(rows) - MAX_QUEUE_SHOWN} more in App Home_"))
     return fit_blocks(blocks, MAX_BLOCKS_PER_MESSAGE)
+
+
+def queue_text(rows: list[PlanRow]) -> str:
+    return f"{plural(len(rows), 'plan')} waiting for your approval" if rows else "Nothing is waiting for your approval"

@@ -1,5 +1,7 @@
-"""App Home: my plans with status, confidence, objective progress and next due actions; for
-managers, the review queue and the team's outcomes."""
+"""App Home. A CSM sees their plans, most urgent first, with objective progress, next due actions and
+a reviewer's comment on a plan sent back. A manager sees the plans waiting for their decision (with
+the decision buttons), their team's outcomes, and their team's plans each with its CSM; a plan
+waiting in the queue is not listed twice."""
 
 from __future__ import annotations
 
@@ -16,34 +18,54 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.slack import ids
-from bot.slack.blocks.living import progress_summary, stats_blocks
-from bot.slack.blocks.plan_summary import status_label
-from bot.slack.blocks.text import context_line, escape, fit_blocks, mrkdwn, percent, plain
+from bot.slack.blocks import symbols
+from bot.slack.blocks.approval import queue_item_blocks
+from bot.slack.blocks.living import due_phrase, progress_summary, stats_blocks
+from bot.slack.blocks.plan_summary import status_label, who
+from bot.slack.blocks.text import context_line, escape, fit_blocks, mrkdwn, plain, truncate
+from bot.slack.blocks.words import renewal_phrase, upper_first
 from bot.slack.limits import MAX_BLOCKS_PER_HOME, MAX_BUTTON_TEXT, MAX_HEADER_TEXT
 from bot.slack.services.book import PlanRow
 from tools.living.outcomes import OutcomeStats
 from tools.living.progress import ObjectiveProgress
 
-# Each plan takes one section; leave room for headers, the queue and the buttons.
+# Each plan takes one section, a waiting plan two; leave room for headers and outcomes.
 MAX_PLANS_SHOWN = 40
+MAX_QUEUE_SHOWN = 10
+ACTION_CHARS = 90
+COMMENT_CHARS = 300
 
 
-def _plan_section(row: PlanRow, today: date, progress: list[ObjectiveProgress] | None = None) -> SectionBlock:
-    due = []
-    for action in row.next_actions:
-        late = " *overdue*" if action.due_date < today else ""
-        due.append(f"• {action.due_date.isoformat()}{late}: {escape(action.action)}")
-    confidence = percent(row.confidence) if row.confidence is not None else "n/a"
-    objectives = f"{progress_summary(progress)}\n" if progress is not None else ""
-    text = (
-        f"*{escape(row.customer_name)} {escape(row.fiscal_year)}* · {status_label(row.status)} · "
-        f"v{row.version} · confidence {confidence}\n{objectives}"
-        + ("\n".join(due) if due else "_No open actions_")
+def plan_section(
+    row: PlanRow, today: date, progress: list[ObjectiveProgress] | None = None, *, with_csm: bool = False
+) -> SectionBlock:
+    """One plan: standing, account, status, whose (for managers), renewal; progress; what is due;
+    and the reviewer's comment when it was sent back."""
+    renewal = renewal_phrase(row.renewal_date, today) if row.renewal_date is not None else "no renewal date"
+    first = (
+        f"{symbols.standing_chip(row.risk_level)} · *{escape(row.customer_name)} {escape(row.fiscal_year)}* · "
+        f"{status_label(row.status)} v{row.version}"
     )
+    second = f"{who(row.csm, 'no CSM on record')} · {renewal}" if with_csm else upper_first(renewal)
+    lines = [first, second]
+    if row.sent_back is not None:
+        verb = "Changes requested" if row.sent_back.action == "changes_requested" else "Rejected"
+        lines.append(
+            f"{symbols.DECISIONS['request_changes' if verb.startswith('Changes') else 'reject']} "
+            f"{verb} by {who(row.sent_back.reviewer)}: _{escape(truncate(row.sent_back.comment, COMMENT_CHARS))}_"
+        )
+    if progress is not None:
+        lines.append(progress_summary(progress))
+    # A manager scans the team: the next action is enough; the CSM sees their next few.
+    actions = row.next_actions[:1] if with_csm else row.next_actions
+    lines += [
+        f"{due_phrase(action.due_date, today)}: {escape(truncate(action.action, ACTION_CHARS))}"
+        for action in actions
+    ] or ["_No open actions_"]
     return SectionBlock(
-        text=mrkdwn(text),
+        text=mrkdwn("\n".join(lines)),
         accessory=ButtonElement(
-            text=plain("View plan", MAX_BUTTON_TEXT), action_id=ids.VIEW_PLAN, value=row.plan_id
+            text=plain("View full plan", MAX_BUTTON_TEXT), action_id=ids.VIEW_PLAN, value=row.plan_id
         ),
     )
 
@@ -55,17 +77,15 @@ def home_view(
     today: date,
     progress: dict[str, list[ObjectiveProgress]] | None = None,
     team_outcomes: OutcomeStats | None = None,
+    team: bool = False,
 ) -> View:
     """`queue=None` for people who review nobody (the section is left out). `progress` (by plan
     id) adds a one-line objective summary to each plan; `team_outcomes` (managers and admins) adds
-    coverage, completion and overdue actions by CSM."""
+    coverage, completion and overdue actions by CSM; `team` says the plans are a team's (each then
+    names its CSM)."""
     progress = progress or {}
-
-    def section(row: PlanRow) -> SectionBlock:
-        return _plan_section(row, today, progress.get(row.plan_id))
-
     blocks: list[Block] = [
-        HeaderBlock(text=plain("Your account plans", MAX_HEADER_TEXT)),
+        HeaderBlock(text=plain("Your team's account plans" if team else "Your account plans", MAX_HEADER_TEXT)),
         ActionsBlock(
             elements=[
                 ButtonElement(
@@ -77,20 +97,29 @@ def home_view(
             ]
         ),
     ]
+    waiting = {row.plan_id for row in queue or []}
     if queue is not None:
         blocks += [DividerBlock(), HeaderBlock(text=plain("Waiting for your approval", MAX_HEADER_TEXT))]
-        blocks += [section(row) for row in queue[: MAX_PLANS_SHOWN // 2]] or [
-            SectionBlock(text=mrkdwn("_Nothing waiting for you._"))
-        ]
+        for row in queue[:MAX_QUEUE_SHOWN]:
+            blocks += queue_item_blocks(row, today)
+        if len(queue) > MAX_QUEUE_SHOWN:
+            blocks.append(context_line(f"_{len(queue) - MAX_QUEUE_SHOWN} more: `/accountplan queue`_"))
+        if not queue:
+            blocks.append(SectionBlock(text=mrkdwn("_Nothing waiting for you._")))
     if team_outcomes is not None:
         blocks += [DividerBlock(), *stats_blocks(team_outcomes)]
+    listed = [row for row in plans if row.plan_id not in waiting]
     blocks.append(DividerBlock())
-    if plans:
+    if team:
+        blocks.append(HeaderBlock(text=plain("Plans in your team", MAX_HEADER_TEXT)))
+    if listed:
         # Whatever room the sections above leave, keeping one block for the "more" line.
         shown = max(0, min(MAX_PLANS_SHOWN, MAX_BLOCKS_PER_HOME - len(blocks) - 1))
-        blocks += [section(row) for row in plans[:shown]]
-        if len(plans) > shown:
-            blocks.append(context_line(f"_{len(plans) - shown} more: `/accountplan list`_"))
+        blocks += [plan_section(row, today, progress.get(row.plan_id), with_csm=team) for row in listed[:shown]]
+        if len(listed) > shown:
+            blocks.append(context_line(f"_{len(listed) - shown} more: `/accountplan list`_"))
+    elif plans:
+        blocks.append(SectionBlock(text=mrkdwn("_Every plan is waiting for your approval above._")))
     else:
         blocks.append(SectionBlock(text=mrkdwn("_No plans yet. Draft one with `/accountplan CUSTOMER`._")))
     return View(type="home", blocks=fit_blocks(blocks, MAX_BLOCKS_PER_HOME))

@@ -4,7 +4,7 @@ QBR and renewal reminders, change proposals (Accept / Dismiss) and the outcome s
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -18,7 +18,9 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.slack import ids
+from bot.slack.blocks import symbols
 from bot.slack.blocks.text import escape, fit_blocks, money, mrkdwn, plain, truncate
+from bot.slack.blocks.words import day, plural, weekday_day
 from bot.slack.limits import MAX_BLOCKS_PER_MESSAGE, MAX_BUTTON_TEXT, MAX_HEADER_TEXT, MAX_SECTION_TEXT
 from storage.vocabulary import ActionStatus
 from tools.living.actions import DEFAULT_SNOOZE_DAYS, TrackedAction, action_fingerprint
@@ -38,14 +40,11 @@ PROPOSAL_ACTIONS_BLOCK = "living_proposal_actions"
 
 SNOOZE_LABEL = f"Snooze {DEFAULT_SNOOZE_DAYS} days"
 MAX_DIGEST_ITEMS = 5  # a digest is a nudge, not a report: the most urgent handful
+DUE_SOON_DAYS = 7
 MAX_DIFF_LINES = 15
 PROGRESS_BAR_CELLS = 10
-PROGRESS_MARKS = {
-    "complete": ":white_check_mark:",
-    "on_track": ":large_green_circle:",
-    "behind": ":large_orange_circle:",
-}
-PROGRESS_LABELS = {"complete": "complete", "on_track": "on track", "behind": "behind"}
+PROGRESS_MARKS = symbols.PROGRESS
+PROGRESS_LABELS = symbols.PROGRESS_LABELS
 
 
 def action_value(item: TrackedAction) -> str:
@@ -58,28 +57,48 @@ def parse_action_value(value: str) -> tuple[str, int, str]:
     return str(data["p"]), int(data["i"]), str(data["f"])
 
 
-def _when(item: TrackedAction) -> str:
-    due = item.due_date.strftime("%b %-d")
-    if item.days_overdue > 0:
-        days = "day" if item.days_overdue == 1 else "days"
-        return f":red_circle: {item.days_overdue} {days} overdue (due {due})"
-    if item.days_overdue == 0:
-        return f":large_orange_circle: due today ({due})"
-    return f":white_circle: due {due}"
+def due_phrase(due: date, today: date) -> str:
+    """When an open action is due, with its due-ness symbol: "3 days overdue (due Mar 3)", "due
+    today", "due Thu Mar 12" (within the week), "due Mar 20"."""
+    days = (today - due).days
+    when = day(due, today=today)
+    if days > 0:
+        return f"{symbols.OVERDUE} {plural(days, 'day')} overdue (due {when})"
+    if days == 0:
+        return f"{symbols.DUE_SOON} due today"
+    if days >= -DUE_SOON_DAYS:
+        return f"{symbols.DUE_SOON} due {weekday_day(due)}"
+    return f"{symbols.DUE_LATER} due {when}"
 
 
-def digest_blocks(items: list[TrackedAction]) -> list[Block]:
-    """The weekly digest: at most MAX_DIGEST_ITEMS actions, each with Done / Snooze buttons.
-    Callers send nothing at all when `items` is empty."""
+def owner_phrase(owner: str) -> str:
+    """Whose action it is, said to the CSM reading their own digest: the plan's "CSM" is "you"."""
+    lowered = owner.strip().lower()
+    if lowered in ("csm", "the csm", "owner csm"):
+        return "yours"
+    if lowered == "both":
+        return "you and the customer"
+    if lowered == "customer":
+        return "the customer's"
+    return f"owner {escape(owner)}"
+
+
+def digest_blocks(items: list[TrackedAction], today: date | None = None) -> list[Block]:
+    """The weekly digest: at most MAX_DIGEST_ITEMS actions, each with Done / Snooze buttons (plain
+    ones: a column of green buttons would shout). Callers send nothing when `items` is empty."""
     shown = items[:MAX_DIGEST_ITEMS]
     overdue = sum(1 for i in items if i.overdue)
-    summary = f"{len(items)} action{'s' if len(items) != 1 else ''} due this week"
+    summary = f"{plural(len(items), 'action')} due this week"
     if overdue:
         summary += f", {overdue} overdue"
     blocks: list[Block] = [HeaderBlock(text=plain("Your plan actions this week", MAX_HEADER_TEXT))]
-    blocks.append(SectionBlock(text=mrkdwn(summary + (" - the most urgent first:" if shown else ""))))
+    blocks.append(SectionBlock(text=mrkdwn(summary + (", the most urgent first:" if shown else ""))))
     for n, item in enumerate(shown):
-        text = f"*{escape(item.customer_name)}* · {escape(item.action)}\n{_when(item)} · owner {escape(item.owner)}"
+        reference = today or item.due_date + timedelta(days=item.days_overdue)
+        text = (
+            f"*{escape(item.customer_name)}* · {escape(item.action)}\n"
+            f"{due_phrase(item.due_date, reference)} · {owner_phrase(item.owner)}"
+        )
         if item.status == ActionStatus.SNOOZED:
             text += " · snoozed before"
         blocks.append(SectionBlock(block_id=f"{ITEM_BLOCK_PREFIX}{n}", text=mrkdwn(text)))
@@ -88,10 +107,7 @@ def digest_blocks(items: list[TrackedAction]) -> list[Block]:
                 block_id=f"{ITEM_ACTIONS_PREFIX}{n}",
                 elements=[
                     ButtonElement(
-                        text=plain("Mark done", MAX_BUTTON_TEXT),
-                        action_id=ACTION_DONE,
-                        value=action_value(item),
-                        style="primary",
+                        text=plain("Mark done", MAX_BUTTON_TEXT), action_id=ACTION_DONE, value=action_value(item)
                     ),
                     ButtonElement(
                         text=plain(SNOOZE_LABEL, MAX_BUTTON_TEXT),
@@ -110,8 +126,7 @@ def digest_blocks(items: list[TrackedAction]) -> list[Block]:
 
 
 def digest_text(items: list[TrackedAction], week_of: date) -> str:
-    count = len(items)
-    return f"You have {count} plan action{'s' if count != 1 else ''} due this week (week of {week_of.strftime('%b %-d')})"
+    return f"You have {plural(len(items), 'plan action')} due this week (week of {day(week_of)})"
 
 
 def replace_buttons(blocks: list[dict[str, Any]], block_id: str, note: str) -> list[dict[str, Any]]:
@@ -119,6 +134,32 @@ def replace_buttons(blocks: list[dict[str, Any]], block_id: str, note: str) -> l
     in place without recomputing (or reordering) the rest of the message."""
     replaced = ContextBlock(block_id=block_id, elements=[mrkdwn(note)]).to_dict()
     return [replaced if block.get("block_id") == block_id else block for block in blocks]
+
+
+def replace_block(blocks: list[dict[str, Any]], block_id: str, new: list[Block]) -> list[dict[str, Any]]:
+    """The message as it was, with the block `block_id` replaced by `new` (possibly several)."""
+    out: list[dict[str, Any]] = []
+    for block in blocks:
+        out += [b.to_dict() for b in new] if block.get("block_id") == block_id else [block]
+    return out
+
+
+def settle_digest_item(blocks: list[dict[str, Any]], actions_block_id: str, note: str, *, done: bool) -> list[dict[str, Any]]:
+    """A digest item answered in place: its buttons go, its when-line becomes `note`, and a done
+    item is struck through (it is no longer "overdue")."""
+    n = actions_block_id.removeprefix(ITEM_ACTIONS_PREFIX)
+    item_id = f"{ITEM_BLOCK_PREFIX}{n}"
+    out: list[dict[str, Any]] = []
+    for block in blocks:
+        block_id = block.get("block_id")
+        if block_id == actions_block_id:
+            continue
+        if block_id == item_id and isinstance(block.get("text"), dict):
+            first = str(block["text"].get("text", "")).split("\n", 1)[0]
+            what = f"~{first}~" if done else first
+            block = SectionBlock(block_id=item_id, text=mrkdwn(f"{what}\n{note}")).to_dict()
+        out.append(block)
+    return out
 
 
 def _bar(progress: float) -> str:
@@ -160,14 +201,14 @@ def progress_summary(objectives: list[ObjectiveProgress]) -> str:
 def _view_plan(plan_id: str) -> ActionsBlock:
     return ActionsBlock(
         elements=[
-            ButtonElement(text=plain("View plan", MAX_BUTTON_TEXT), action_id=ids.VIEW_PLAN, value=plan_id)
+            ButtonElement(text=plain("View full plan", MAX_BUTTON_TEXT), action_id=ids.VIEW_PLAN, value=plan_id)
         ]
     )
 
 
 def qbr_reminder_blocks(reminder: QBRReminder) -> list[Block]:
-    when = reminder.qbr_date.strftime("%a %b %-d")
-    days = "today" if reminder.days_until == 0 else f"in {reminder.days_until} days"
+    when = weekday_day(reminder.qbr_date)
+    days = _in_days(reminder.days_until)
     blocks: list[Block] = [
         HeaderBlock(text=plain(f"QBR {days}: {reminder.customer_name}", MAX_HEADER_TEXT)),
         SectionBlock(text=mrkdwn(f"*{reminder.quarter} QBR on {when}* · focus: {escape(reminder.focus)}")),
@@ -182,48 +223,57 @@ def qbr_reminder_blocks(reminder: QBRReminder) -> list[Block]:
 
 
 def qbr_reminder_text(reminder: QBRReminder) -> str:
-    return f"QBR with {reminder.customer_name} on {reminder.qbr_date.isoformat()}: your prep summary"
+    return f"QBR with {reminder.customer_name} on {weekday_day(reminder.qbr_date)}: your prep summary"
 
 
 def renewal_reminder_blocks(reminder: RenewalReminder) -> list[Block]:
-    health = "n/a" if reminder.health_score is None else str(reminder.health_score)
+    """Said to the account's CSM: the renewal's date, the days left (the real count, not the
+    reminder's threshold) and what stands in its way."""
+    health = "not on record" if reminder.health_score is None else str(reminder.health_score)
     risks = reminder.open_high_risks
+    status = reminder.plan_status.replace("_", " ")
     facts = (
-        f"Renews *{reminder.renewal_date.strftime('%b %-d, %Y')}* ({reminder.days_left} days) · "
+        f"*{reminder.customer_name}* renews *{day(reminder.renewal_date)}*\n"
         f"ARR {money(reminder.arr)} · health {health} · "
-        f"{risks} open high risk{'s' if risks != 1 else ''} · plan {escape(reminder.plan_status)}"
+        f"{plural(risks, 'open high risk')} · your plan is {escape(status)}"
     )
     return [
-        HeaderBlock(
-            text=plain(f"Renewal in {reminder.threshold} days: {reminder.customer_name}", MAX_HEADER_TEXT)
-        ),
+        HeaderBlock(text=plain(f"Renewal {_in_days(reminder.days_left)}: {reminder.customer_name}", MAX_HEADER_TEXT)),
         SectionBlock(text=mrkdwn(facts)),
         _view_plan(reminder.plan_id),
     ]
 
 
+def _in_days(days: int) -> str:
+    return "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
+
+
 def renewal_reminder_text(reminder: RenewalReminder) -> str:
-    return (
-        f"{reminder.customer_name} renews in {reminder.days_left} days ({reminder.renewal_date.isoformat()})"
-    )
+    return f"{reminder.customer_name} renews {_in_days(reminder.days_left)} ({day(reminder.renewal_date)})"
+
+
+PROPOSAL_VIEW = "living_proposal_view"
 
 
 def proposal_blocks(proposal: Proposal) -> list[Block]:
     reasons = "\n".join(f"• {escape(r.text)}" for r in proposal.reasons)
     diff_lines = proposal.diff[:MAX_DIFF_LINES]
-    diff = "\n".join(escape(line) for line in diff_lines) or "no changes to the plan text"
+    diff = "\n".join(f"• {escape(line)}" for line in diff_lines) or "no changes to the plan text"
     if len(proposal.diff) > MAX_DIFF_LINES:
-        diff += f"\n… {len(proposal.diff) - MAX_DIFF_LINES} more changes"
+        diff += f"\n_+{plural(len(proposal.diff) - MAX_DIFF_LINES, 'more change')} in the proposed plan_"
     return [
         HeaderBlock(text=plain(f"{proposal.customer_name}: the account changed", MAX_HEADER_TEXT)),
         SectionBlock(text=mrkdwn(f"*What changed since the plan was approved*\n{reasons}")),
-        SectionBlock(text=mrkdwn(f"*Proposed revision*\n```{truncate(diff, MAX_SECTION_TEXT - 40)}```")),
+        SectionBlock(text=mrkdwn(truncate(f"*Proposed revision*\n{diff}", MAX_SECTION_TEXT))),
         ContextBlock(
-            elements=[mrkdwn("Accepting creates a new draft version that goes through approval again.")]
+            elements=[mrkdwn("Accepting saves it as a new draft, which goes through approval again.")]
         ),
         ActionsBlock(
             block_id=PROPOSAL_ACTIONS_BLOCK,
             elements=[
+                ButtonElement(
+                    text=plain("View proposed plan", MAX_BUTTON_TEXT), action_id=PROPOSAL_VIEW, value=proposal.id
+                ),
                 ButtonElement(
                     text=plain("Accept", MAX_BUTTON_TEXT),
                     action_id=PROPOSAL_ACCEPT,
@@ -238,15 +288,34 @@ def proposal_blocks(proposal: Proposal) -> list[Block]:
     ]
 
 
+def accepted_blocks(plan_id: str, note: str) -> list[Block]:
+    """What replaces Accept / Dismiss once accepted: the flow goes on to the approval."""
+    return [
+        SectionBlock(block_id=PROPOSAL_ACTIONS_BLOCK, text=mrkdwn(note)),
+        ActionsBlock(
+            block_id=f"{PROPOSAL_ACTIONS_BLOCK}_next",
+            elements=[
+                ButtonElement(
+                    text=plain("Submit for approval", MAX_BUTTON_TEXT),
+                    action_id=ids.SUBMIT_PLAN,
+                    value=plan_id,
+                    style="primary",
+                ),
+                ButtonElement(text=plain("View full plan", MAX_BUTTON_TEXT), action_id=ids.VIEW_PLAN, value=plan_id),
+            ],
+        ),
+    ]
+
+
 def proposal_text(proposal: Proposal) -> str:
-    return f"{proposal.customer_name} changed: a revised plan is proposed ({len(proposal.reasons)} reasons)"
+    return f"{proposal.customer_name} changed: a revised plan is proposed ({plural(len(proposal.reasons), 'reason')})"
 
 
 def _rate(rate: Rate, target: float | None = None) -> str:
     value = rate.rate
     if value is None:
         return "n/a (no accounts)"
-    mark = "" if target is None else (" :white_check_mark:" if value >= target else f" (target {target:.0%})")
+    mark = "" if target is None else (f" {symbols.DONE}" if value >= target else f" (target {target:.0%})")
     return f"*{value:.0%}* ({rate.hits}/{rate.total}){mark}"
 
 
@@ -254,7 +323,7 @@ def stats_blocks(stats: OutcomeStats) -> list[Block]:
     """`/accountplan stats`: the headline rates against the PRD targets, plan-to-outcome with the
     counts behind each rate, and who has overdue actions."""
     blocks: list[Block] = [
-        HeaderBlock(text=plain(f"Account plan outcomes · {stats.as_of.isoformat()}", MAX_HEADER_TEXT)),
+        HeaderBlock(text=plain(f"Account plan outcomes · {day(stats.as_of)}", MAX_HEADER_TEXT)),
         SectionBlock(
             fields=[
                 mrkdwn(f"*Plan coverage*\n{_rate(stats.coverage, stats.coverage_target)}"),
@@ -272,11 +341,11 @@ def stats_blocks(stats: OutcomeStats) -> list[Block]:
     ]
     if stats.overdue_by_csm:
         overdue = "\n".join(
-            f"• {escape(csm)}: {count}" for csm, count in list(stats.overdue_by_csm.items())[:10]
+            f"• {escape(stats.csm_label(csm))}: {count}" for csm, count in list(stats.overdue_by_csm.items())[:10]
         )
         blocks.append(SectionBlock(text=mrkdwn(f"*Overdue actions by CSM*\n{overdue}")))
     else:
-        blocks.append(SectionBlock(text=mrkdwn("*Overdue actions*: none :tada:")))
+        blocks.append(SectionBlock(text=mrkdwn("*Overdue actions*: none")))
     small = [g for g in (stats.with_plan, stats.without_plan) if 0 < g.renewal.total < 10]
     if small:
         blocks.append(

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from slack_sdk.models.blocks import Block, SectionBlock
 
+from bot.slack.blocks import symbols
 from bot.slack.blocks.text import context_line, escape, mrkdwn, truncate
 from bot.slack.limits import MAX_MESSAGE_TEXT
 from storage.plan_document import SECTIONS
@@ -23,10 +24,10 @@ SECTION_LABELS = {
     "benchmark_comparison": "Benchmark comparison",
 }
 STATE_MARKS = {
-    "pending": ":white_small_square:",
-    "started": ":hourglass_flowing_sand:",
-    "done": ":white_check_mark:",
-    "fallback": ":warning:",
+    "pending": symbols.NOT_YET,
+    "started": symbols.IN_PROGRESS,
+    "done": symbols.DONE,
+    "fallback": symbols.PROBLEM,
 }
 
 
@@ -46,7 +47,7 @@ def progress_blocks(
     lines = []
     for section in sections:
         state = states.get(section, "pending")
-        suffix = " _(offline draft)_" if state == "fallback" else ""
+        suffix = " _(drafted from your data)_" if state == "fallback" else ""
         lines.append(
             f"{STATE_MARKS.get(state, STATE_MARKS['pending'])} {SECTION_LABELS.get(section, section)}{suffix}"
         )
@@ -69,7 +70,7 @@ def failure_blocks(customer_name: str, fiscal_year: str, reason: str) -> list[Bl
     return [
         SectionBlock(
             text=mrkdwn(
-                f":x: Could not draft *{escape(customer_name)} {escape(fiscal_year)}*: {escape(reason)}\n"
+                f"{symbols.FAILED} Could not draft *{escape(customer_name)} {escape(fiscal_year)}*: {escape(reason)}\n"
                 f"`/accountplan {escape(customer_name)} {escape(fiscal_year)}` drafts it again."
             )
         )

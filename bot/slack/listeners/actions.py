@@ -10,9 +10,11 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import ids
+from bot.slack.blocks.exports import OPEN_CANVAS
 from bot.slack.blocks.generator_modal import customer_options, generator_modal, preview_text
 from bot.slack.blocks.objective_modal import objective_modal
-from bot.slack.blocks.plan_modal import plan_modal
+from bot.slack.blocks.plan_modal import OBJECTIVE_BLOCK_PREFIX, PROPOSAL_PREFIX
+from bot.slack.charts import post_charts
 from bot.slack.drafting import (
     DraftTarget,
     default_fiscal_year,
@@ -33,6 +35,7 @@ from bot.slack.gate import (
 )
 from bot.slack.listeners.commands import open_generator
 from bot.slack.listeners.registry import on_action, on_options
+from bot.slack.services.access import plan_id_of_proposal
 from bot.slack.services.book import (
     CustomerChoice,
     context_preview,
@@ -41,6 +44,7 @@ from bot.slack.services.book import (
     plan_document,
 )
 from bot.slack.submission import submit_from_slack
+from bot.slack.viewing import plan_view, view_for
 from storage.plan_document import FISCAL_YEAR_PATTERN
 
 PICK_CUSTOMER_PATTERN = re.compile(rf"^{ids.PICK_CUSTOMER}_\d+$")
@@ -80,21 +84,44 @@ async def customer_picked(it: Interaction) -> None:
         # The person changed the form meanwhile; their newer pick brings its own preview.
 
 
+def _in_modal(it: Interaction) -> bool:
+    """The click came from inside a modal (a new form then stacks on top of it)."""
+    return (it.body.get("container") or {}).get("type") == "view" and "view" in it.body
+
+
 async def view_plan(it: Interaction) -> None:
-    document = await plan_document(it.deps.database, it.action_value)
-    await it.client.views_open(trigger_id=it.body["trigger_id"], view=plan_modal(document))
+    view = await plan_view(it.deps, it.actor, it.action_value)
+    if _in_modal(it):
+        await it.client.views_push(trigger_id=it.body["trigger_id"], view=view)
+    else:
+        await it.client.views_open(trigger_id=it.body["trigger_id"], view=view)
+
+
+async def plan_or_proposal_in_value(it: Interaction) -> Subject:
+    """A tab button's plan: its value is the plan id, or `proposal:<id>` for a proposed revision."""
+    if it.action_value.startswith(PROPOSAL_PREFIX):
+        return Subject(plan_id=await plan_id_of_proposal(it.deps.database, it.action_value.removeprefix(PROPOSAL_PREFIX)))
+    return Subject(plan_id=it.action_value)
 
 
 async def switch_tab(it: Interaction) -> None:
     action = it.body["actions"][0]
     tab = action["action_id"].removeprefix(ids.PLAN_TAB_PREFIX)
-    document = await plan_document(it.deps.database, it.action_value)
-    await it.client.views_update(view_id=it.body["view"]["id"], view=plan_modal(document, tab))
+    view = await view_for(it.deps, it.actor, it.action_value, tab)
+    await it.client.views_update(view_id=it.body["view"]["id"], view=view)
 
 
 async def edit_objective(it: Interaction) -> None:
+    """From the card (the first objective) or from an objective's Edit button in the full plan
+    (that objective, in a form stacked on the plan)."""
     document = await plan_document(it.deps.database, it.action_value)
-    await it.client.views_open(trigger_id=it.body["trigger_id"], view=objective_modal(document))
+    block_id = str(it.body["actions"][0].get("block_id") or "")
+    picked = block_id.removeprefix(OBJECTIVE_BLOCK_PREFIX) if block_id.startswith(OBJECTIVE_BLOCK_PREFIX) else None
+    view = objective_modal(document, picked)
+    if _in_modal(it):
+        await it.client.views_push(trigger_id=it.body["trigger_id"], view=view)
+    else:
+        await it.client.views_open(trigger_id=it.body["trigger_id"], view=view)
 
 
 async def objective_picked(it: Interaction) -> None:
@@ -106,6 +133,13 @@ async def objective_picked(it: Interaction) -> None:
 
 async def submit(it: Interaction) -> None:
     await submit_from_slack(it, plan_id=it.action_value)
+    if _in_modal(it):  # the full plan stays open: show it submitted, without the Submit button
+        view = await plan_view(it.deps, it.actor, it.action_value)
+        await it.client.views_update(view_id=it.body["view"]["id"], view=view)
+
+
+async def charts(it: Interaction) -> None:
+    await post_charts(it.deps, it.client, it.action_value, requested_by=it.user_id)
 
 
 async def export(it: Interaction) -> None:
@@ -126,6 +160,10 @@ async def pick_customer(it: Interaction) -> None:
     )
 
 
+async def canvas_opened(it: Interaction) -> None:
+    """A link button: Slack opens the canvas itself and tells us about the click; nothing to do."""
+
+
 async def open_from_home(it: Interaction) -> None:
     # From App Home the plan goes to the user's DM with the bot.
     await open_generator(it.deps, it.client, it.body["trigger_id"], "")
@@ -137,7 +175,9 @@ def register(app: AsyncApp) -> None:
         app, ids.CUSTOMER_SELECT, gate=Gate("view", picked_customer), doing="load the customer preview"
     )(customer_picked)
     on_action(app, ids.VIEW_PLAN, gate=Gate("view", plan_in_value), doing="open the plan")(view_plan)
-    on_action(app, PLAN_TAB_PATTERN, gate=Gate("view", plan_in_value), doing="switch tabs")(switch_tab)
+    on_action(app, PLAN_TAB_PATTERN, gate=Gate("view", plan_or_proposal_in_value), doing="switch tabs")(
+        switch_tab
+    )
     on_action(app, ids.EDIT_OBJECTIVE, gate=Gate("edit", plan_in_value), doing="open the objective editor")(
         edit_objective
     )
@@ -146,7 +186,9 @@ def register(app: AsyncApp) -> None:
     )(objective_picked)
     on_action(app, ids.SUBMIT_PLAN, gate=Gate("submit", plan_in_value), doing="submit the plan")(submit)
     on_action(app, ids.EXPORT_PLAN, gate=Gate("export", plan_in_value), doing="export the plan")(export)
+    on_action(app, ids.CHARTS, gate=Gate("view", plan_in_value), doing="draw the plan's charts")(charts)
     on_action(app, PICK_CUSTOMER_PATTERN, gate=Gate("generate", customer_in_value), doing="draft that plan")(
         pick_customer
     )
     on_action(app, ids.HOME_OPEN_GENERATOR, gate=MEMBER, doing="open the plan generator")(open_from_home)
+    on_action(app, OPEN_CANVAS, gate=MEMBER, doing="open the canvas")(canvas_opened)

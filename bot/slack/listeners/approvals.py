@@ -24,6 +24,7 @@ from bot.slack.blocks.approval import (
     parse_comment_metadata,
     parse_decision_value,
     queue_blocks,
+    queue_text,
 )
 from bot.slack.gate import MEMBER, Gate, Interaction, Subject
 from bot.slack.listeners.registry import on_action, on_view, register_subcommand
@@ -128,8 +129,9 @@ async def queue_command(it: Interaction) -> None:
             text="Only managers and admins review plans; your submitted plans show their status in App Home."
         )
         return
-    rows = await review_queue(it.deps.database, it.actor, it.deps.today())
-    await it.respond(text=f"{len(rows)} plan(s) waiting for your approval", blocks=queue_blocks(rows))
+    today = it.deps.today()
+    rows = await review_queue(it.deps.database, it.actor, today)
+    await it.respond(text=queue_text(rows), blocks=queue_blocks(rows, today))
 
 
 def register(app: AsyncApp) -> None:

@@ -8,11 +8,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks.did_you_mean import did_you_mean_blocks
 from bot.slack.blocks.generator_modal import generator_modal_payload
-from bot.slack.blocks.plan_summary import plan_summary_blocks, plan_summary_text, status_label
-from bot.slack.blocks.text import escape, percent
+from bot.slack.blocks.plan_summary import status_label, who
+from bot.slack.blocks.symbols import legend_lines, standing_chip
+from bot.slack.blocks.text import escape
+from bot.slack.blocks.words import day
 from bot.slack.deps import SlackDeps
 from bot.slack.drafting import (
     DraftTarget,
+    card_message,
     default_fiscal_year,
     draft_plan_in_slack,
     fiscal_year_choices,
@@ -27,7 +30,7 @@ from bot.slack.listeners.registry import (
     register_subcommand,
 )
 from bot.slack.services.access import customer_named, plan_id_named
-from bot.slack.services.book import CustomerChoice, plan_with_progress, plans_for
+from bot.slack.services.book import CustomerChoice, plans_for
 from bot.slack.services.plan_requests import suggested_choices
 from storage.errors import BadInput, UnknownCustomer
 
@@ -38,6 +41,7 @@ def help_text() -> str:
     lines = ["*/accountplan* drafts and maintains account plans."]
     lines += [f"• `{f'{COMMAND} {sub.usage}'.strip()}` {sub.help}" for sub in SUBCOMMANDS.values()]
     lines.append("Reply in a plan's thread, DM me, or @mention me to change a plan in plain words.")
+    lines += ["", "*What the symbols mean*", *legend_lines()]
     return "\n".join(lines)
 
 
@@ -57,7 +61,7 @@ async def customer_in_text(it: Interaction) -> Subject:
     """`CUSTOMER [FY2026]`: the customer, or the name nobody matched (answered with "Did you mean")."""
     name, _fiscal_year = split_customer_and_year(it.text)
     try:
-        customer_id, customer_name, book = await customer_named(it.deps.database, name)
+        customer_id, customer_name, book = await customer_named(it.deps.database, name, it.actor)
     except UnknownCustomer as error:
         return Subject(unknown=error)
     return Subject(customer_id=customer_id, name=customer_name, ownership=book)
@@ -89,20 +93,22 @@ async def list_plans(it: Interaction) -> None:
     if not rows:
         await it.respond(text=f"No plans yet. Draft one with `{COMMAND} CUSTOMER`.")
         return
+    today = it.deps.today()
     lines = [
-        f"• *{escape(r.customer_name)} {escape(r.fiscal_year)}*: {status_label(r.status)}, v{r.version}, "
-        f"confidence {percent(r.confidence)}"
+        f"{standing_chip(r.risk_level)} · *{escape(r.customer_name)} {escape(r.fiscal_year)}* · "
+        f"{status_label(r.status)} v{r.version}"
+        + (f" · {who(r.csm)}" if it.actor.role != "csm" and r.csm else "")
+        + (f" · renews {day(r.renewal_date, today=today)}" if r.renewal_date else "")
         for r in rows
     ]
-    await it.respond(text="Your plans:\n" + "\n".join(lines))
+    heading = "Your plans" if it.actor.role == "csm" else "Plans in your team" if it.actor.role == "manager" else "Plans"
+    await it.respond(text=f"{heading}, most urgent first:\n" + "\n".join(lines))
 
 
 async def show_plan(it: Interaction) -> None:
     assert it.respond is not None and it.subject.plan_id is not None
-    document, progress = await plan_with_progress(it.deps.database, it.subject.plan_id)
-    await it.respond(
-        text=plan_summary_text(document), blocks=plan_summary_blocks(document, progress=progress)
-    )
+    text, blocks = await card_message(it.deps, it.subject.plan_id, with_progress=True)
+    await it.respond(text=text, blocks=blocks)
 
 
 async def draft_named(it: Interaction) -> None:

@@ -4,26 +4,36 @@ its chart. Thin: parse, ack, delegate to tools, render."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
+from bot.slack.blocks import symbols
 from bot.slack.blocks.living import (
     ACTION_DONE,
     ACTION_SNOOZE,
     PROPOSAL_ACCEPT,
     PROPOSAL_ACTIONS_BLOCK,
     PROPOSAL_DISMISS,
+    PROPOSAL_VIEW,
+    accepted_blocks,
     parse_action_value,
+    replace_block,
     replace_buttons,
+    settle_digest_item,
     stats_blocks,
     stats_text,
 )
+from bot.slack.blocks.words import day
 from bot.slack.feedback import log_failure
 from bot.slack.gate import MEMBER, Gate, Interaction, Subject
 from bot.slack.listeners.registry import on_action, register_subcommand
 from bot.slack.services.access import plan_id_of_proposal
+from bot.slack.viewing import proposal_view
 from bot.slack.web_client import open_dm
 from bot.stats_chart import stats_chart_png
 from storage.errors import BadInput
@@ -52,8 +62,8 @@ async def plan_of_proposal(it: Interaction) -> Subject:
     return Subject(plan_id=await plan_id_of_proposal(it.deps.database, it.action_value))
 
 
-async def _update_in_place(it: Interaction, block_id: str, note: str) -> None:
-    """Replace the clicked buttons with `note`, keeping the rest of the message as it was."""
+async def _update_in_place(it: Interaction, change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> None:
+    """The clicked message with `change` applied to its blocks, the rest kept as it was."""
     message = it.body.get("message") or {}
     if not it.channel or not message.get("ts"):
         return
@@ -61,15 +71,16 @@ async def _update_in_place(it: Interaction, block_id: str, note: str) -> None:
         channel=it.channel,
         ts=message["ts"],
         text=message.get("text") or "Plan actions",
-        blocks=replace_buttons(message.get("blocks") or [], block_id, note),
+        blocks=change(message.get("blocks") or []),
     )
 
 
 async def action_done(it: Interaction) -> None:
     plan_id, index, fingerprint = _digest_item(it)
     await complete_action(it.deps.database, plan_id, index, fingerprint, actor=it.actor, surface="slack")
-    note = f":white_check_mark: Done · marked by <@{it.user_id}>"
-    await _update_in_place(it, it.body["actions"][0]["block_id"], note)
+    note = f"{symbols.DONE} Done · marked by <@{it.user_id}>"
+    block_id = it.body["actions"][0]["block_id"]
+    await _update_in_place(it, lambda blocks: settle_digest_item(blocks, block_id, note, done=True))
 
 
 async def action_snoozed(it: Interaction) -> None:
@@ -81,30 +92,34 @@ async def action_snoozed(it: Interaction) -> None:
         (a.due_date for a in document.action_plan_90day if action_fingerprint(a.action) == fingerprint),
         None,
     )
-    note = f":zzz: Snoozed {DEFAULT_SNOOZE_DAYS} days by <@{it.user_id}>" + (
-        f" · next due {due.strftime('%b %-d')}" if due else ""
+    note = f"{symbols.SNOOZED} Snoozed {DEFAULT_SNOOZE_DAYS} days by <@{it.user_id}>" + (
+        f" · next due {day(due)}" if due else ""
     )
-    await _update_in_place(it, it.body["actions"][0]["block_id"], note)
+    block_id = it.body["actions"][0]["block_id"]
+    await _update_in_place(it, lambda blocks: settle_digest_item(blocks, block_id, note, done=False))
+
+
+async def proposal_viewed(it: Interaction) -> None:
+    await it.client.views_open(trigger_id=it.body["trigger_id"], view=await proposal_view(it.deps, it.action_value))
 
 
 async def proposal_accepted(it: Interaction) -> None:
     document = await decide_proposal(
         it.deps.database, it.action_value, "accept", actor=it.actor, now=it.deps.clock(), surface="slack"
     )
-    version = document.version if document is not None else "?"
-    note = (
-        f":white_check_mark: Accepted by <@{it.user_id}>: version {version} is a draft now; "
-        "submit it for approval when it reads right."
-    )
-    await _update_in_place(it, PROPOSAL_ACTIONS_BLOCK, note)
+    assert it.subject.plan_id is not None
+    version = f"version {document.version}" if document is not None else "the new version"
+    note = f"{symbols.DONE} Accepted by <@{it.user_id}>: {version} is a draft now. Submit it when it reads right."
+    next_step = accepted_blocks(it.subject.plan_id, note)
+    await _update_in_place(it, lambda blocks: replace_block(blocks, PROPOSAL_ACTIONS_BLOCK, next_step))
 
 
 async def proposal_dismissed(it: Interaction) -> None:
     await decide_proposal(
         it.deps.database, it.action_value, "dismiss", actor=it.actor, now=it.deps.clock(), surface="slack"
     )
-    note = f":no_entry_sign: Dismissed by <@{it.user_id}>; the plan stays as approved."
-    await _update_in_place(it, PROPOSAL_ACTIONS_BLOCK, note)
+    note = f"{symbols.DISMISSED} Dismissed by <@{it.user_id}>; the plan stays as approved."
+    await _update_in_place(it, lambda blocks: replace_buttons(blocks, PROPOSAL_ACTIONS_BLOCK, note))
 
 
 async def stats_command(it: Interaction) -> None:
@@ -116,11 +131,13 @@ async def stats_command(it: Interaction) -> None:
     if not stats.by_csm:
         return
     try:
+        async with it.deps.chart_slots:  # drawing holds the GIL: off the event loop, one at a time
+            png = await asyncio.to_thread(stats_chart_png, stats)
         await it.client.files_upload_v2(
             channel=await open_dm(it.client, it.user_id),
-            content=stats_chart_png(stats),
+            content=png,
             filename=CHART_FILENAME,
-            title=f"Plan coverage and objective completion by CSM ({stats.as_of.isoformat()})",
+            title=f"Plan coverage and objective completion by CSM ({day(stats.as_of)})",
             alt_txt="Bar chart of plan coverage and objective completion per CSM against the 70% and 60% targets",
             initial_comment="Coverage and completion by CSM",
             request_file_info=False,
@@ -149,4 +166,7 @@ def register(app: AsyncApp) -> None:
     )
     on_action(app, PROPOSAL_DISMISS, gate=Gate("track", plan_of_proposal), doing="dismiss the proposal")(
         proposal_dismissed
+    )
+    on_action(app, PROPOSAL_VIEW, gate=Gate("view", plan_of_proposal), doing="open the proposed plan")(
+        proposal_viewed
     )

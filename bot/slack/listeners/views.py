@@ -136,7 +136,7 @@ async def objective_submitted(it: Interaction) -> None:
         return
     try:
         await it.client.chat_postMessage(
-            channel=where.channel, thread_ts=where.ts, text=summary, unfurl_links=False, unfurl_media=False
+            channel=where.channel, thread_ts=where.thread_root, text=summary, unfurl_links=False, unfurl_media=False
         )
     except SlackApiError as error:  # the edit is saved; only the thread note failed
         log_failure("note the edit in the plan's thread", error, plan=plan_id)

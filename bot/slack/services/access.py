@@ -3,15 +3,18 @@ which plan a request names (by customer name, by change proposal), each in one s
 
 from __future__ import annotations
 
-from storage.customers import find_customer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.customers import find_customer, suggest_customers
 from storage.db import Database
-from storage.errors import NotFound
-from storage.models import Customer
+from storage.errors import NotFound, UnknownCustomer
+from storage.models import Customer, PlanProposal
+from storage.plan_document import AccountPlanDocument
 from storage.plans import find_plan, get_plan
 from tools.living.proposals import get_proposal
 from tools.plans.identity import UserDirectory, slack_id_for
 from tools.plans.lifecycle import customer_ownership, ownership_of
-from tools.plans.policy import PlanOwnership
+from tools.plans.policy import Actor, PlanOwnership
 
 
 async def plan_ownership(database: Database, plan_id: str) -> PlanOwnership:
@@ -29,12 +32,26 @@ async def customer_book(database: Database, customer_id: str) -> PlanOwnership:
         return await customer_ownership(session, customer)
 
 
-async def customer_named(database: Database, query: str) -> tuple[str, str, PlanOwnership]:
+async def customer_named(
+    database: Database, query: str, actor: Actor | None = None
+) -> tuple[str, str, PlanOwnership]:
     """(id, name, whose book) of the customer a person typed (id, name or fragment), in one
-    transaction; UnknownCustomer with suggestions otherwise."""
+    transaction; UnknownCustomer otherwise, suggesting only customers `actor` may plan for (their
+    own book; everyone's for admins), so "Did you mean" never offers someone else's account."""
     async with database.session() as session:
-        customer = await find_customer(session, query)
+        try:
+            customer = await find_customer(session, query)
+        except UnknownCustomer as error:
+            if actor is None:
+                raise
+            raise UnknownCustomer(error.query, await suggestions_for(session, actor, query)) from None
         return customer.id, customer.name, await customer_ownership(session, customer)
+
+
+async def suggestions_for(session: AsyncSession, actor: Actor, query: str) -> list[str]:
+    """Did-you-mean names among the customers `actor` may plan for."""
+    everyone = actor.role in ("admin", "operator")
+    return await suggest_customers(session, query.strip(), csm_email=None if everyone else actor.email)
 
 
 async def plan_id_named(database: Database, customer_query: str, fiscal_year: str | None) -> str:
@@ -47,6 +64,15 @@ async def plan_id_named(database: Database, customer_query: str, fiscal_year: st
 async def plan_id_of_proposal(database: Database, proposal_id: str) -> str:
     async with database.session() as session:
         return (await get_proposal(session, proposal_id)).plan_id
+
+
+async def proposed_document(database: Database, proposal_id: str) -> AccountPlanDocument:
+    """The revision a change proposal offers, as it would read once accepted."""
+    async with database.session() as session:
+        proposal = await session.get(PlanProposal, proposal_id)
+        if proposal is None:
+            raise NotFound("that change proposal no longer exists")
+        return AccountPlanDocument.model_validate(proposal.proposed_document)
 
 
 async def csm_chat_id(database: Database, plan_id: str, directory: UserDirectory | None) -> str | None:

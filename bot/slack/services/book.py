@@ -15,20 +15,24 @@ from datetime import date
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.customers import find_customer
+from bot.slack.services.access import customer_named
+from bot.slack.services.plan_cards import Person, ReviewerNote, sent_back_note
 from storage.db import Database
 from storage.errors import NotFound
-from storage.models import AccountPlan, Contact, Customer, Opportunity, RiskSignal
+from storage.models import AccountPlan, Contact, Customer, Opportunity, RiskSignal, User
 from storage.plan_document import AccountPlanDocument, ActionItem
-from storage.plans import document_of, find_plan, get_plan, list_plans
+from storage.plans import document_of, find_plan, get_plan
 from storage.vocabulary import ActionStatus, OpportunityStage, PlanStatus, RiskStatus, Role, Severity
-from tools.living.progress import ObjectiveProgress, document_progress, plans_progress
+from tools.living.progress import ObjectiveProgress, plans_progress
 from tools.plans.identity import UserDirectory, actor_from_slack
 from tools.plans.lifecycle import changes_since_approved, ownership_of
 from tools.plans.policy import Actor, authorize, may
+from tools.plans.standing import plan_risk_level
 
-EVERYONE_ROLES = (Role.MANAGER, Role.ADMIN, Role.OPERATOR)
+EVERYONE_ROLES = (Role.ADMIN, Role.OPERATOR)
 NEXT_ACTIONS_SHOWN = 3
+LEVEL_ORDER = {"at_risk": 0, "watch": 1, "on_track": 2}
+NO_RENEWAL = 10**6
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,15 @@ class PlanRow:
     version: int
     confidence: float | None
     next_actions: list[ActionItem] = field(default_factory=list)
+    csm: Person | None = None
+    risk_level: str = "watch"
+    renewal_date: date | None = None
+    sent_back: ReviewerNote | None = None
+
+    def urgency(self, today: date) -> tuple[int, int, str]:
+        """At-risk accounts first, then the nearest renewal (a renewal already passed sorts last)."""
+        days = (self.renewal_date - today).days if self.renewal_date is not None else NO_RENEWAL
+        return (LEVEL_ORDER.get(self.risk_level, 1), days if days >= 0 else NO_RENEWAL, self.customer_name)
 
 
 @dataclass(frozen=True)
@@ -77,8 +90,23 @@ async def slack_actor(database: Database, slack_user_id: str, directory: UserDir
 
 
 def _book_filter(actor: Actor) -> str | None:
-    """The csm_email to restrict to, or None for everyone (managers and admins plan for all)."""
+    """The customers `actor` may plan for: the csm_email to restrict to, or None for everyone
+    (admins). Managers plan for their own book (they review their reports' plans, not draft them)."""
     return None if actor.role in EVERYONE_ROLES else actor.email
+
+
+async def visible_books(session: AsyncSession, actor: Actor) -> list[str] | None:
+    """Whose plans `actor` sees in their lists: everyone's for admins; a manager's own book and
+    their reports'; a CSM's own. Lower-cased emails, or None for everyone."""
+    if actor.role in EVERYONE_ROLES:
+        return None
+    books = {actor.email.lower()}
+    if actor.role == Role.MANAGER:
+        reports = await session.execute(
+            select(User.email).where(func.lower(User.manager_email) == actor.email.lower())
+        )
+        books |= {email.lower() for email in reports.scalars()}
+    return sorted(books)
 
 
 async def customers_for(
@@ -99,11 +127,11 @@ async def customers_for(
     ]
 
 
-async def customer_choice(database: Database, query: str) -> CustomerChoice:
-    """The customer `query` names (id, name or fragment); UnknownCustomer with suggestions otherwise."""
-    async with database.session() as session:
-        customer = await find_customer(session, query)
-    return CustomerChoice(customer.id, customer.name)
+async def customer_choice(database: Database, query: str, actor: Actor | None = None) -> CustomerChoice:
+    """The customer `query` names (id, name or fragment); UnknownCustomer with suggestions otherwise
+    (within `actor`'s book when given)."""
+    customer_id, name, _book = await customer_named(database, query, actor)
+    return CustomerChoice(customer_id, name)
 
 
 async def context_preview(
@@ -163,18 +191,6 @@ async def plan_document(database: Database, plan_id: str) -> AccountPlanDocument
         return document_of(await get_plan(session, plan_id))
 
 
-async def plan_with_progress(
-    database: Database, plan_id: str
-) -> tuple[AccountPlanDocument, list[ObjectiveProgress]]:
-    """A plan with each objective's progress (`/accountplan show`), in one transaction; the gate has
-    checked that the person may view it."""
-    async with database.session() as session:
-        plan = await get_plan(session, plan_id)
-        document = document_of(plan)
-        customer = await session.get(Customer, plan.customer_id)
-        return document, document_progress(document, customer)
-
-
 async def progress_by_plan(database: Database, plan_ids: list[str]) -> dict[str, list[ObjectiveProgress]]:
     """Objective progress of the listed plans (one query however many), keyed by plan id."""
     async with database.session() as session:
@@ -182,51 +198,93 @@ async def progress_by_plan(database: Database, plan_ids: list[str]) -> dict[str,
 
 
 async def plans_for(database: Database, actor: Actor, as_of: date, *, limit: int = 20) -> list[PlanRow]:
-    """The actor's plans, newest first, each with its next open actions by due date."""
+    """The plans in the actor's books (a manager's: their team's), at-risk and near-renewal
+    accounts first, each with its CSM and next open actions by due date."""
     async with database.session() as session:
-        rows = await list_plans(session, csm_email=_book_filter(actor))
-    return [_row(plan, name, as_of) for plan, name in rows[:limit]]
+        books = await visible_books(session, actor)
+        query = select(AccountPlan, Customer).join(Customer, Customer.id == AccountPlan.customer_id)
+        if books is not None:
+            query = query.where(func.lower(Customer.csm_email).in_(books))
+        pairs = [(plan, customer) for plan, customer in (await session.execute(query)).all()]
+        rows = await _rows(session, pairs, as_of)
+    return sorted(rows, key=lambda row: row.urgency(as_of))[:limit]
 
 
-def _row(plan: AccountPlan, customer_name: str, as_of: date) -> PlanRow:
+async def _rows(session: AsyncSession, pairs: list[tuple[AccountPlan, Customer]], as_of: date) -> list[PlanRow]:
+    """List rows for (plan, customer) pairs, with the CSMs loaded in one query."""
+    emails = {c.csm_email.lower() for _, c in pairs if c.csm_email}
+    users = (
+        (await session.execute(select(User).where(func.lower(User.email).in_(emails)))).scalars().all()
+        if emails
+        else []
+    )
+    people = {u.email.lower(): Person(name=u.name or u.email.split("@")[0], slack_id=u.slack_user_id) for u in users}
+    rows = []
+    for plan, customer in pairs:
+        csm = None
+        if customer.csm_email:
+            csm = people.get(customer.csm_email.lower()) or Person(name=customer.csm_email.split("@")[0])
+        sent_back = await sent_back_note(session, plan)
+        rows.append(_row(plan, customer, as_of, csm=csm, sent_back=sent_back))
+    return rows
+
+
+def _row(
+    plan: AccountPlan,
+    customer: Customer,
+    as_of: date,
+    *,
+    csm: Person | None = None,
+    sent_back: ReviewerNote | None = None,
+) -> PlanRow:
     actions: list[ActionItem] = []
+    level = "watch"
     try:
         document = document_of(plan)
         actions = sorted(
             (a for a in document.action_plan_90day if a.status != ActionStatus.DONE), key=lambda a: a.due_date
         )
+        level = plan_risk_level(
+            document, health_score=customer.health_score, renewal_date=customer.renewal_date, today=as_of
+        )
     except ValueError:  # a stored document that no longer validates still gets listed
         pass
     return PlanRow(
         plan_id=plan.id,
-        customer_name=customer_name,
+        customer_name=customer.name,
         fiscal_year=plan.fiscal_year,
         status=plan.status,
         version=plan.version,
         confidence=float(plan.ai_confidence) if plan.ai_confidence is not None else None,
         next_actions=actions[:NEXT_ACTIONS_SHOWN],
+        csm=csm,
+        risk_level=level,
+        renewal_date=customer.renewal_date,
+        sent_back=sent_back,
     )
 
 
 async def review_queue(database: Database, actor: Actor, as_of: date) -> list[PlanRow]:
-    """Plans waiting for this person's decision (their reports' plans; every plan for admins)."""
+    """Plans waiting for this person's decision (their reports' plans; every plan for admins),
+    most urgent first."""
     if actor.role not in (Role.MANAGER, Role.ADMIN):
         return []
     async with database.session() as session:
         pending = (
             await session.execute(
-                select(AccountPlan, Customer.name)
+                select(AccountPlan, Customer)
                 .join(Customer, Customer.id == AccountPlan.customer_id)
                 .where(AccountPlan.status == PlanStatus.PENDING_REVIEW)
                 .order_by(AccountPlan.updated_at)
             )
         ).all()
         waiting = [
-            _row(plan, name, as_of)
-            for plan, name in pending
+            (plan, customer)
+            for plan, customer in pending
             if may("approve", actor, await ownership_of(session, plan))
         ]
-    return waiting
+        rows = await _rows(session, waiting, as_of)
+    return sorted(rows, key=lambda row: row.urgency(as_of))
 
 
 async def riskiest_accounts(database: Database, actor: Actor, *, limit: int = 5) -> list[RiskyAccount]:

@@ -6,9 +6,11 @@ decision taken anywhere updates it in place).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 
+from bot.slack.services.plan_cards import AccountFacts, facts_of
 from storage.db import Database
 from storage.models import AuditEvent
 from storage.plan_document import AccountPlanDocument
@@ -41,6 +43,7 @@ class ReviewRequest:
     previously_approved_version: int | None
     changes_since_approved: list[str]
     submitted_by: str | None
+    facts: AccountFacts | None = None  # today's health, renewal and people (what the card shows)
 
 
 @dataclass(frozen=True)
@@ -49,17 +52,19 @@ class PostedMessage:
     ts: str
 
 
-async def review_request(database: Database, plan_id: str) -> ReviewRequest:
+async def review_request(database: Database, plan_id: str, today: date | None = None) -> ReviewRequest:
+    """The plan as its reviewer sees it; with `today`, the account's facts as of that day too."""
     async with database.session() as session:
         plan = await get_plan(session, plan_id)
         owner = await ownership_of(session, plan)
+        document = document_of(plan)
         csm_user = await find_user(session, owner.csm_email) if owner.csm_email else None
         reviewer_user = await find_user(session, owner.csm_manager_email) if owner.csm_manager_email else None
         return ReviewRequest(
             plan_id=plan.id,
             version=plan.version,
             status=plan.status,
-            document=document_of(plan),
+            document=document,
             csm=Actor.from_user(csm_user) if csm_user else None,
             reviewer=Actor.from_user(reviewer_user) if reviewer_user else None,
             previously_approved_version=plan.approved_version
@@ -67,6 +72,7 @@ async def review_request(database: Database, plan_id: str) -> ReviewRequest:
             else None,
             changes_since_approved=await changes_since_approved(session, plan),
             submitted_by=owner.submitted_by,
+            facts=await facts_of(session, plan, document, today) if today is not None else None,
         )
 
 

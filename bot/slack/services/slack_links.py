@@ -15,6 +15,12 @@ class PlanMessage:
     plan_id: str
     channel: str
     ts: str
+    thread_ts: str | None = None  # the thread the summary was posted in (Assistant pane, DM thread)
+
+    @property
+    def thread_root(self) -> str:
+        """Where replies about the plan go: its own thread, or the thread it was posted in."""
+        return self.thread_ts or self.ts
 
 
 async def link_plan_message(
@@ -35,12 +41,16 @@ async def plan_message(database: Database, plan_id: str) -> PlanMessage | None:
     async with database.session() as session:
         row = (
             await session.execute(
-                select(AccountPlan.slack_channel, AccountPlan.slack_ts).where(AccountPlan.id == plan_id)
+                select(AccountPlan.slack_channel, AccountPlan.slack_ts, AccountPlan.slack_thread_ts).where(
+                    AccountPlan.id == plan_id
+                )
             )
         ).one_or_none()
     if row is None or not row.slack_channel or not row.slack_ts:
         return None
-    return PlanMessage(plan_id=plan_id, channel=row.slack_channel, ts=row.slack_ts)
+    return PlanMessage(
+        plan_id=plan_id, channel=row.slack_channel, ts=row.slack_ts, thread_ts=row.slack_thread_ts or None
+    )
 
 
 async def plan_at_message(database: Database, channel: str, ts: str) -> str | None:

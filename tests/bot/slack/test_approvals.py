@@ -22,6 +22,7 @@ from bot.http_server import build_web_app
 from bot.slack.app import create_app
 from bot.slack.blocks.approval import APPROVE, COMMENT_BLOCK, COMMENT_INPUT, REJECT, REQUEST_CHANGES
 from bot.slack.deps import SlackDeps
+from bot.slack.ids import VIEW_PLAN
 from bot.slack.services.review_requests import PostedMessage, review_message
 from bot.slack.services.slack_links import link_plan_message
 from storage.db import Database
@@ -128,21 +129,28 @@ async def test_submission_dms_the_manager_with_summary_changes_and_buttons(bot: 
     dm = await submit(bot)
     opened = bot.fake.calls_to("conversations.open")
     assert opened[0].params["users"] == MAYA_ID
-    text = str(dm.params["blocks"])
-    assert "Review: TechCorp Industries FY2026 account plan" in text
-    assert f"Submitted by <@{CARL_ID}>" in text and "first submission" in text
-    buttons = next(b for b in dm.params["blocks"] if b["type"] == "actions")["elements"]
-    assert [(b["action_id"], b["value"]) for b in buttons[:3]] == [
-        (APPROVE, f"{bot.org.plan_id}:1"),
-        (REQUEST_CHANGES, f"{bot.org.plan_id}:1"),
-        (REJECT, f"{bot.org.plan_id}:1"),
+    blocks = dm.params["blocks"]
+    text = str(blocks)
+    assert blocks[0]["type"] == "header" and "TechCorp Industries FY2026" in blocks[0]["text"]["text"]
+    assert f"Plan v1 from <@{CARL_ID}>, for your approval" in text and "first submission" in text
+    assert "*ARR*" in text and "*Renewal*" in text and "Top risks" in text
+    # What the manager decides on first, then View full plan, then the decision.
+    actions = [(i, b) for i, b in enumerate(blocks) if b["type"] == "actions"]
+    assert [[e["action_id"] for e in b["elements"]] for _, b in actions] == [
+        [VIEW_PLAN],
+        [APPROVE, REQUEST_CHANGES, REJECT],
     ]
+    assert all(b["type"] != "actions" for b in blocks[: actions[0][0]])
+    assert {e["value"] for e in actions[1][1]["elements"]} == {f"{bot.org.plan_id}:1"}
+    assert [e["action_id"] for _, b in actions for e in b["elements"] if e.get("style") == "primary"] == [APPROVE]
+    assert len(dm.params["text"]) < 150 and "needs your approval" in dm.params["text"]
     assert (await review_dm(bot)).channel == MAYA_DM
     assert await bot.status() == ("pending_review", 1)
     (home,) = await bot.fake.wait_for("views.publish", lambda c: c.params["user_id"] == MAYA_ID)
     assert "Waiting for your approval" in str(home.params["view"]) and "TechCorp" in str(home.params["view"])
     ephemeral = await bot.fake.wait_for("chat.postEphemeral", lambda c: c.params["user"] == CARL_ID)
-    assert "Submitted" in ephemeral[0].params["text"]
+    # The reviewer is named as who decides next, never as if they had submitted it.
+    assert "Sent *TechCorp Industries FY2026* v1 to Maya Manager for approval" in ephemeral[0].params["text"]
 
 
 async def test_approve_updates_dm_summary_and_tells_the_csm_in_the_thread(bot: Bot) -> None:
@@ -152,22 +160,29 @@ async def test_approve_updates_dm_summary_and_tells_the_csm_in_the_thread(bot: B
     (updated,) = await bot.fake.wait_for("chat.update", lambda c: c.params.get("ts") == dm.ts)
     assert updated.params["channel"] == MAYA_DM
     decided = re.search(
-        r"Approved by <@U0MAYA> at <!date\^(\d+)\^\{date_short_pretty\} at \{time\}\|(\d\d:\d\d) UTC>",
+        r"Approved by <@U0MAYA> · <!date\^(\d+)\^\{date_short_pretty\} at \{time\}\|(\w{3} \d+) at (\d\d:\d\d) UTC>",
         str(updated.params["blocks"]),
     )
     assert decided is not None
     moment = datetime.fromtimestamp(int(decided.group(1)), UTC)
-    assert decided.group(2) == moment.strftime("%H:%M") and decided.group(2) in updated.params["text"]
-    assert not has_button(updated, APPROVE)  # the buttons are gone
-    await bot.fake.wait_for(
+    assert (decided.group(2), decided.group(3)) == (f"{moment:%b} {moment.day}", moment.strftime("%H:%M"))
+    assert updated.params["text"] == "Approved by <@U0MAYA>: TechCorp Industries FY2026 v1"
+    assert not has_button(updated, APPROVE) and not has_button(updated, REJECT)  # the decision is made
+    assert has_button(updated, VIEW_PLAN)  # and the plan is still one click away
+    (card,) = await bot.fake.wait_for(
         "chat.update",
         lambda c: c.params.get("ts") == SUMMARY_TS and "Approved" in str(c.params.get("blocks")),
     )
+    assert f"*Approved* by <@{MAYA_ID}> · v1" in str(card.params["blocks"][1])  # the card says who
     (notice,) = await bot.fake.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == SUMMARY_TS)
     assert notice.params["channel"] == PLANS_CHANNEL
-    assert notice.params["text"].startswith(
-        f"<@{CARL_ID}> <@{MAYA_ID}> approved *TechCorp Industries FY2026* v1"
+    # The note names the decider only: "@carl @maya approved" read as if both had approved.
+    note = notice.params["blocks"][0]["text"]["text"]
+    assert note.startswith(
+        f":white_check_mark: Approved by <@{MAYA_ID}>: *TechCorp Industries FY2026* v1 is now the plan in force"
     )
+    assert re.findall(r"<@U\w+>", str(notice.params)) == [f"<@{MAYA_ID}>"] * 2  # in the note and its text
+    assert notice.params["text"] == f"Approved by <@{MAYA_ID}>: TechCorp Industries FY2026 v1"
     assert await bot.status() == ("approved", 1)
     # Homes re-published: Maya's after the DM, then Maya's (queue now empty) and Carl's.
     await bot.fake.wait_for("views.publish", lambda c: c.params["user_id"] == CARL_ID)
@@ -185,7 +200,8 @@ async def test_clicks_that_must_not_count_get_an_ephemeral_and_change_nothing(bo
     value = f"{bot.org.plan_id}:1"
     await bot.click(APPROVE, value, user=MO_ID)  # another team's manager
     (other,) = await bot.fake.wait_for("chat.postEphemeral", lambda c: c.params["user"] == MO_ID)
-    assert "only maya@example.com or an admin can approve" in other.params["text"]
+    assert "only Maya Manager or an admin can approve" in other.params["text"]
+    assert "@example.com" not in other.params["text"]  # people are named, not their addresses
     await bot.click(APPROVE, value, user=CARL_ID)  # the CSM on their own plan
     (own,) = await bot.fake.wait_for(
         "chat.postEphemeral", lambda c: c.params["user"] == CARL_ID and "own plan" in c.params["text"]
@@ -197,7 +213,7 @@ async def test_clicks_that_must_not_count_get_an_ephemeral_and_change_nothing(bo
     await bot.fake.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == SUMMARY_TS)
     await bot.click(APPROVE, value, user=MAYA_ID)  # the second click
     (second,) = await bot.fake.wait_for("chat.postEphemeral", lambda c: c.params["user"] == MAYA_ID)
-    assert "maya@example.com already approved version 1" in second.params["text"]
+    assert "Maya Manager already approved version 1" in second.params["text"]
     assert (
         len([c for c in bot.fake.calls_to("chat.postMessage") if c.params.get("thread_ts") == SUMMARY_TS])
         == 1
@@ -250,7 +266,12 @@ async def test_request_changes_asks_for_a_comment_then_tells_the_csm(bot: Bot) -
     assert f"Changes requested by <@{MAYA_ID}>" in blocks
     assert "&lt;!channel&gt; training objective" in blocks  # escaped: pings nobody
     (notice,) = await bot.fake.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == SUMMARY_TS)
-    assert "requested changes to" in notice.params["text"] and "training objective" in notice.params["text"]
+    note = notice.params["blocks"][0]["text"]["text"]
+    assert note.startswith(f":leftwards_arrow_with_hook: Changes requested by <@{MAYA_ID}> on")
+    assert "training objective" in note and CARL_ID not in str(notice.params)
+    assert len(notice.params["text"]) < 150
+    # The flow goes on: the CSM changes the plan, then submits it again from right here.
+    assert has_button(notice, "plan_submit") and has_button(notice, VIEW_PLAN)
     assert await bot.status() == ("changes_requested", 1)
 
 
@@ -258,7 +279,7 @@ async def test_reject_button_from_someone_else_opens_no_modal(bot: Bot) -> None:
     await submit(bot)
     await bot.click(REJECT, f"{bot.org.plan_id}:1", user=MO_ID)
     (refusal,) = await bot.fake.wait_for("chat.postEphemeral", lambda c: c.params["user"] == MO_ID)
-    assert "only maya@example.com or an admin can reject" in refusal.params["text"]
+    assert "only Maya Manager or an admin can reject" in refusal.params["text"]
     assert bot.fake.calls_to("views.open") == []
 
 
@@ -284,7 +305,7 @@ async def test_queue_command_lists_plans_waiting_for_me(bot: Bot) -> None:
     await submit(bot)
     await bot.sender.command("queue", user_id=MAYA_ID, channel_id=PLANS_CHANNEL)
     (answer,) = await bot.fake.wait_for("response_url")
-    assert "1 plan(s) waiting" in answer.params["text"]
+    assert answer.params["text"] == "1 plan waiting for your approval"
     assert "TechCorp Industries FY2026" in str(answer.params["blocks"])
     assert f"{bot.org.plan_id}:1" in str(answer.params["blocks"])
     await bot.sender.command("queue", user_id=CARL_ID, channel_id=PLANS_CHANNEL)
@@ -308,7 +329,7 @@ async def test_rest_decision_updates_the_slack_dm(bot: Bot) -> None:
     (updated,) = await bot.fake.wait_for("chat.update", lambda c: c.params.get("ts") == dm.ts)
     assert f"Rejected by <@{MAYA_ID}>" in str(updated.params["blocks"])
     (notice,) = await bot.fake.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == SUMMARY_TS)
-    assert "Wrong fiscal year focus" in notice.params["text"]
+    assert "Wrong fiscal year focus" in str(notice.params["blocks"])
 
 
 async def test_people_are_matched_by_email_when_their_slack_id_is_unknown(db: Database) -> None:

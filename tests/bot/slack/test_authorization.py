@@ -39,7 +39,7 @@ SIDE_EFFECTS = (
 )
 # An example id for each pattern a listener matches (a new pattern needs one here).
 PATTERN_EXAMPLES = {
-    r"^plan_tab_(summary|objectives|stakeholders|actions)$": "plan_tab_objectives",
+    r"^plan_tab_(summary|objectives|stakeholders|expansion|actions)$": "plan_tab_objectives",
     r"^pick_customer_\d+$": "pick_customer_0",
 }
 

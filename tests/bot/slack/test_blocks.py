@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -13,8 +14,8 @@ from slack_sdk.models.views import View
 from bot.slack.blocks.generator_modal import generator_modal, preview_text
 from bot.slack.blocks.home import home_view
 from bot.slack.blocks.objective_modal import objective_modal, parse_objective_metadata
-from bot.slack.blocks.plan_modal import plan_modal
-from bot.slack.blocks.plan_summary import plan_summary_blocks, plan_summary_text
+from bot.slack.blocks.plan_modal import TAB_LABELS, plan_modal
+from bot.slack.blocks.plan_summary import MAX_CARD_BLOCKS, plan_summary_blocks, plan_summary_text
 from bot.slack.blocks.progress import progress_blocks
 from bot.slack.blocks.text import escape, fit_blocks, mrkdwn, truncate
 from bot.slack.limits import (
@@ -24,12 +25,14 @@ from bot.slack.limits import (
     MAX_SECTION_TEXT,
 )
 from bot.slack.services.book import ContextPreview, PlanRow
+from bot.slack.services.plan_cards import AccountFacts, Person, ReviewerNote
 from storage.plan_document import AccountPlanDocument
 from tests.fakes.plan_samples import plan_data, sample_plan
 from tools.living.outcomes import OutcomeGroup, OutcomeStats, Rate
 from tools.living.progress import ObjectiveProgress, objective_progress
 
 HOSTILE = "<!channel> Acme & <@U123> <https://evil.example|click>"
+PLAN_ID = "6f1c0e52-2d7e-4c1b-9a53-0c2f3d4e5a6b"
 
 
 def all_texts(blocks: list[dict[str, Any]]) -> list[str]:
@@ -73,34 +76,107 @@ def test_truncate_never_leaves_half_an_entity() -> None:
 
 
 def test_summary_of_a_hostile_plan_pings_nobody_and_fits_slack() -> None:
-    blocks = plan_summary_blocks(hostile_plan())
+    blocks = plan_summary_blocks(hostile_plan(), facts=card_facts())
     dicts = [b.to_dict() for b in blocks]  # to_dict() enforces Slack's per-field limits
-    assert len(dicts) <= MAX_BLOCKS_PER_MESSAGE
+    assert len(dicts) <= MAX_CARD_BLOCKS
     texts = [t for t in all_texts(dicts) if t]
-    mrkdwn_texts = [
-        b["text"]["text"]
-        for b in dicts
-        if b.get("type") == "section" and b.get("text", {}).get("type") == "mrkdwn"
-    ]
-    assert all("<!channel>" not in t and "<@U123>" not in t for t in mrkdwn_texts)
     assert all(len(t) <= MAX_SECTION_TEXT for t in texts)
-    summary = next(t for t in mrkdwn_texts if t.startswith("*Executive summary*"))
-    assert "View full plan" in summary  # cut with a pointer, not rejected
-    assert "<!channel>" not in plan_summary_text(hostile_plan())
+    mrkdwn_texts = [
+        t["text"] for b in dicts for t in [b.get("text") or {}, *b.get("fields", []), *b.get("elements", [])]
+        if isinstance(t, dict) and t.get("type") == "mrkdwn"
+    ]  # fmt: skip
+    assert mrkdwn_texts and all("<!channel>" not in t and "<@U123>" not in t for t in mrkdwn_texts)
+    text = plan_summary_text(hostile_plan(), card_facts())
+    assert "<!channel>" not in text and len(text) < 150
 
 
-def test_summary_has_the_prd_pieces() -> None:
-    document = sample_plan()
-    blocks = plan_summary_blocks(document)
-    text = "\n".join(all_texts([b.to_dict() for b in blocks]))
-    assert f"{document.customer_name} {document.fiscal_year} account plan" in text
-    assert "confidence" in text and "Draft" in text and "Executive summary" in text
-    for objective in document.strategic_objectives:
-        assert escape(objective.objective) in text
-    assert all(q in text for q in ("Q1:", "Q2:", "Q3:", "Q4:"))
-    assert "Stakeholders" in text and "Expansion" in text and "Risks" in text and "success rate" in text
-    (actions,) = [b for b in blocks if isinstance(b, ActionsBlock)]
-    assert {e.value for e in actions.elements} == {document.plan_id}
+def card_facts(**overrides: Any) -> AccountFacts:
+    values: dict[str, Any] = {
+        "today": date(2026, 12, 4),
+        "health_score": 68,
+        "health_change_90d": -7,
+        "renewal_date": date(2027, 8, 31),
+        "arr": 250000.0,
+        "csm": Person("Carl Jones", "U0CARL"),
+        "requested_by": Person("Ana Ruiz", "U0ANA"),
+    }
+    return AccountFacts(**(values | overrides))
+
+
+def risky_plan(severity: str | None, **context: Any) -> AccountPlanDocument:
+    data = plan_data(plan_id="6f1c0e52-2d7e-4c1b-9a53-0c2f3d4e5a6b")
+    data["risk_mitigation"] = {
+        "identified_risks": [{"risk": "Champion left", "severity": severity, "mitigation": "Find a new one", "owner": "CSM"}]
+        if severity
+        else []
+    }
+    data["generation_context"] = context
+    return AccountPlanDocument.model_validate(data)
+
+
+def test_the_card_is_scannable_fields_point_top_three_and_one_primary_button() -> None:
+    document = sample_plan(plan_id=PLAN_ID)
+    blocks = [b.to_dict() for b in plan_summary_blocks(document, facts=card_facts())]
+    assert len(blocks) <= MAX_CARD_BLOCKS
+    assert blocks[0]["type"] == "header"
+    assert f"{document.customer_name} {document.fiscal_year}" in blocks[0]["text"]["text"]
+    (fields,) = [b["fields"] for b in blocks if b.get("fields")]
+    shown = "\n".join(f["text"] for f in fields)
+    for label in ("*ARR*", "*Health*", "*Renewal*", "*Target ARR*", "*CSM*", "*Data coverage*"):
+        assert label in shown
+    assert "68 · ↓ 7 in 90 days" in shown and "Aug 31, 2027 · in 270 days" in shown and "<@U0CARL>" in shown
+    text = "\n".join(all_texts(blocks))
+    assert "asked for by <@U0ANA>" in text
+    assert "confidence" not in text and "data coverage" not in text.replace("Data coverage", "")
+    # Top three objectives, title and priority only: no milestones on the card.
+    objectives = next(b["text"]["text"] for b in blocks if b.get("text", {}).get("text", "").startswith("*FY"))
+    assert objectives.count("\n") == 3 + (len(document.strategic_objectives) > 3)
+    assert "Q1" not in text and "milestone" not in text.lower()
+    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert [e["action_id"] for e in buttons if e.get("style") == "primary"] == ["plan_view"]
+    assert {e["value"] for e in buttons} == {document.plan_id}
+
+
+def test_the_cards_notification_says_the_point_in_under_150_characters() -> None:
+    document = risky_plan("critical")
+    text = plan_summary_text(document, card_facts(renewal_date=date(2027, 8, 31), today=date(2027, 1, 10)))
+    assert text == f"{document.customer_name} FY2026 plan drafted: at risk, renewal Aug 31"
+    long_name = risky_plan(None).model_copy(update={"customer_name": "A" * 300})
+    assert len(plan_summary_text(long_name, card_facts())) < 150
+
+
+def test_the_status_chip_reads_the_recorded_risk_level_else_the_plans_risks() -> None:
+    recorded = risky_plan("critical", situation={"risk_level": "on_track", "stage": "established"})
+    assert plan_summary_blocks(recorded)[0].to_dict()["text"]["text"].startswith(":large_green_circle: On track")
+    chips = {
+        severity: plan_summary_blocks(risky_plan(severity), facts=card_facts(health_score=80))[0]
+        .to_dict()["text"]["text"]
+        .split(" · ")[0]
+        for severity in ("critical", "high", None)
+    }
+    assert chips == {
+        "critical": ":red_circle: At risk",
+        "high": ":large_yellow_circle: Watch",
+        None: ":large_green_circle: On track",
+    }
+
+
+def test_honest_labels_drafted_from_your_data_and_plan_check() -> None:
+    offline = risky_plan(None, drafter="offline").model_copy(update={"ai_generated": True})
+    claude = risky_plan(None, drafter="claude").model_copy(update={"ai_generated": True})
+    assert "drafted from your data" in str(plan_summary_blocks(offline)[1].to_dict())
+    assert "AI-drafted" in str(plan_summary_blocks(claude)[1].to_dict())
+    findings = [{"code": "x", "severity": "warning", "section": "s", "path": "p", "message": "m", "suggestion": ""}]
+    reviewed = risky_plan(None, review={"findings": findings * 2, "errors": 0, "warnings": 2})
+    assert "Plan check: 2 to look at" in str([b.to_dict() for b in plan_summary_blocks(reviewed)])
+    assert "Plan check" not in str([b.to_dict() for b in plan_summary_blocks(risky_plan(None))])
+
+
+def test_a_plan_sent_back_shows_the_reviewers_comment_on_the_card() -> None:
+    note = ReviewerNote("changes_requested", Person("Maya Lopez", "U0MAYA"), "Add a <!here> training objective")
+    document = sample_plan(status="changes_requested")
+    text = str([b.to_dict() for b in plan_summary_blocks(document, facts=card_facts(sent_back=note))])
+    assert "Changes requested by <@U0MAYA>" in text and "&lt;!here&gt; training objective" in text
 
 
 def test_a_regenerated_summary_says_which_edits_it_kept() -> None:
@@ -121,8 +197,8 @@ def test_approved_plan_has_no_submit_button() -> None:
 
 def test_every_modal_tab_fits_and_escapes() -> None:
     document = hostile_plan(length=400)
-    for tab in ("summary", "objectives", "stakeholders", "actions"):
-        view = plan_modal(document, tab).to_dict()
+    for tab in TAB_LABELS:
+        view = plan_modal(document, tab, editable=True).to_dict()
         assert len(view["blocks"]) <= MAX_BLOCKS_PER_MODAL
         assert view["private_metadata"] == document.plan_id
         sections = [b for b in view["blocks"] if b["type"] == "section"]
@@ -157,7 +233,7 @@ def test_progress_checklist_marks_each_state() -> None:
     )
     text = blocks[0].to_dict()["text"]["text"]
     assert text.startswith("*Drafting Acme &lt;x&gt; FY2026 …*")
-    assert ":white_check_mark: Executive summary" in text and "(offline draft)" in text
+    assert ":white_check_mark: Executive summary" in text and "(drafted from your data)" in text
     assert "2/10 sections" in blocks[1].to_dict()["elements"][0]["text"]
 
 
@@ -169,15 +245,58 @@ def test_objective_modal_round_trips_its_metadata() -> None:
     assert len(inputs) == 7  # pick, text, priority, Q1-Q4
 
 
-def test_home_lists_plans_and_overdue_actions() -> None:
+def rows(count: int, prefix: str = "plan", **fields: Any) -> list[PlanRow]:
     document = sample_plan()
-    first = document.action_plan_90day[0]
-    row = PlanRow(document.plan_id, "<!channel> Acme", "FY2026", "pending_review", 2, 0.81, [first])
-    view = home_view([row] * 60, [row], today=date(2100, 1, 1)).to_dict()
+    values: dict[str, Any] = {
+        "customer_name": "Acme",
+        "fiscal_year": "FY2026",
+        "status": "approved",
+        "version": 3,
+        "confidence": 0.8,
+        "next_actions": [document.action_plan_90day[0]],
+    }
+    return [PlanRow(plan_id=f"{prefix}-{n}", **(values | fields)) for n in range(count)]
+
+
+def test_home_lists_plans_and_overdue_actions() -> None:
+    plans = rows(60, customer_name="<!channel> Acme", status="pending_review", risk_level="at_risk")
+    queue = plans[:1]
+    view = home_view(plans, queue, today=date(2100, 1, 1)).to_dict()
     text = str(view["blocks"])
     assert "Waiting for your approval" in text and "overdue" in text and "Pending review" in text
+    assert ":red_circle: At risk" in text
     assert "<!channel>" not in text and len(view["blocks"]) <= 100
     assert "more: `/accountplan list`" in text
+    # A plan in the queue is not listed a second time below it.
+    listed = [b for b in view["blocks"] if b.get("accessory", {}).get("value") == "plan-0"]
+    assert listed == []
+
+
+def test_managers_home_has_the_decision_buttons_and_each_plan_names_its_csm() -> None:
+    queue = rows(2, "waiting", status="pending_review", csm=Person("Carl Jones", "U0CARL"))
+    team = rows(3, "team", csm=Person("Dina Park", None), renewal_date=date(2026, 4, 1))
+    view = home_view([*team, *queue], queue, today=date(2026, 3, 1), team=True).to_dict()
+    blocks = view["blocks"]
+    assert blocks[0]["text"]["text"] == "Your team's account plans"
+    decisions = [b for b in blocks if b["type"] == "actions" and b.get("block_id", "").startswith("queue_actions")]
+    assert len(decisions) == 2
+    assert [e["action_id"] for e in decisions[0]["elements"]] == [
+        "plan_view", "approval_approve", "approval_request_changes", "approval_reject",
+    ]  # fmt: skip
+    team_sections = [b["text"]["text"] for b in blocks if b.get("accessory", {}).get("value", "").startswith("team")]
+    assert len(team_sections) == 3
+    assert all("Dina Park" in t and "renews Apr 1 (in 31 days)" in t for t in team_sections)
+    queued = [b["text"]["text"] for b in blocks if b["type"] == "section" and "from <@U0CARL>" in b["text"]["text"]]
+    assert len(queued) == 2
+    primaries = [e for b in blocks if b["type"] == "actions" for e in b["elements"] if e.get("style") == "primary"]
+    assert [e["action_id"] for e in primaries] == ["home_open_generator"]
+
+
+def test_a_csms_home_shows_the_reviewers_comment_on_a_plan_sent_back() -> None:
+    note = ReviewerNote("changes_requested", Person("Maya Lopez", "U0MAYA"), "Add a training objective")
+    (row,) = rows(1, status="changes_requested", sent_back=note)
+    text = str(home_view([row], None, today=date(2026, 3, 1)).to_dict()["blocks"])
+    assert "Changes requested by <@U0MAYA>: _Add a training objective_" in text
 
 
 def progress_of(document: AccountPlanDocument) -> list[ObjectiveProgress]:
@@ -202,43 +321,51 @@ def team_stats(csms: int = 3) -> OutcomeStats:
     )
 
 
-def test_summary_with_progress_shows_each_objective_and_its_basis() -> None:
+def test_summary_with_progress_shows_each_top_objectives_progress() -> None:
     document = sample_plan()
     progress = progress_of(document)
     blocks = [b.to_dict() for b in plan_summary_blocks(document, progress=progress)]
-    objective_sections = [
+    objectives = next(b["text"]["text"] for b in blocks if b.get("text", {}).get("text", "").startswith("*FY"))
+    on_track = sum(1 for p in progress if p.status in ("complete", "on_track"))
+    assert f"{on_track}/{len(progress)} on track" in objectives
+    for shown in progress[:3]:
+        assert f"{shown.progress:.0%} {shown.status.replace('_', ' ')}" in objectives
+    # Without progress (a fresh draft) the card shows no bars or percentages.
+    assert "on track" not in str([b.to_dict() for b in plan_summary_blocks(document)]).replace("On track", "")
+
+
+def test_modal_objectives_tab_gives_each_objective_its_progress_and_basis() -> None:
+    document = sample_plan(plan_id=PLAN_ID)
+    progress = progress_of(document)
+    view = plan_modal(document, "objectives", progress=progress).to_dict()
+    heads = [
         b["text"]["text"]
-        for b in blocks
+        for b in view["blocks"]
         if b["type"] == "section" and b["text"]["text"].startswith(("*1.", "*2.", "*3.", "*4.", "*5."))
     ]
-    assert len(objective_sections) == len(document.strategic_objectives) == len(progress)
-    for text, shown in zip(objective_sections, progress, strict=True):
+    assert len(heads) == len(progress)
+    for text, shown in zip(heads, progress, strict=True):
         assert f"*{shown.progress:.0%}*" in text
         assert f"milestones {shown.milestones_done}/{shown.milestones_total}" in text
-        assert ("metrics at" in text) == (shown.metric_progress is not None)
-    assert "milestones 1/4" in objective_sections[0]
-    # Without progress the summary is as before: the drafting message shows no bars.
-    assert "milestones" not in str([b.to_dict() for b in plan_summary_blocks(document)])
+    assert "milestones 1/4" in heads[0]
+    # Read-only for a reviewer: no Edit buttons unless the viewer may edit.
+    assert "plan_edit_objective" not in str(view)
+    assert "plan_edit_objective" in str(plan_modal(document, "objectives", editable=True).to_dict())
 
 
 def test_summary_with_progress_of_a_hostile_plan_still_fits() -> None:
     document = hostile_plan(length=400)
     dicts = [b.to_dict() for b in plan_summary_blocks(document, progress=progress_of(document))]
-    assert len(dicts) <= MAX_BLOCKS_PER_MESSAGE
+    assert len(dicts) <= MAX_CARD_BLOCKS
     sections = [b["text"]["text"] for b in dicts if b["type"] == "section" and "text" in b]
     assert all(len(t) <= MAX_SECTION_TEXT and "<!channel>" not in t for t in sections)
-    # A long objective is cut below its progress line, never through it.
-    assert all("milestones " in t for t in sections if t.startswith("*1."))
 
 
 def test_home_shows_objective_progress_per_plan_and_team_outcomes_within_limits() -> None:
     document = sample_plan()
-    first = document.action_plan_90day[0]
-    row = PlanRow(document.plan_id, "Acme", "FY2026", "approved", 3, 0.8, [first])
-    progress = {document.plan_id: progress_of(document)}
-    view = home_view(
-        [row] * 60, [row] * 30, today=date(2026, 3, 1), progress=progress, team_outcomes=team_stats(40)
-    )
+    plans, queue = rows(60), rows(30, "waiting")
+    progress = {row.plan_id: progress_of(document) for row in plans}
+    view = home_view(plans, queue, today=date(2026, 3, 1), progress=progress, team_outcomes=team_stats(40))
     blocks = view.to_dict()["blocks"]
     text = str(blocks)
     assert len(blocks) <= MAX_BLOCKS_PER_HOME
@@ -254,11 +381,10 @@ def test_home_shows_objective_progress_per_plan_and_team_outcomes_within_limits(
 
 
 def test_home_without_team_outcomes_or_progress_leaves_them_out() -> None:
-    document = sample_plan()
-    row = PlanRow(document.plan_id, "Acme", "FY2026", "draft", 1, 0.8, [])
+    (row,) = rows(1, status="draft", version=1, next_actions=[])
     text = str(home_view([row], None, today=date(2026, 3, 1)).to_dict()["blocks"])
     assert "Plan coverage" not in text and "Objectives" not in text
-    text = str(home_view([row], None, today=date(2026, 3, 1), progress={document.plan_id: []}).to_dict())
+    text = str(home_view([row], None, today=date(2026, 3, 1), progress={row.plan_id: []}).to_dict())
     assert "No objectives yet" in text
 
 
@@ -272,3 +398,93 @@ def test_any_text_renders_within_limits(summary: str, name: str) -> None:
     for block in plan_summary_blocks(document):
         block.to_dict()
     View(**plan_modal(document).to_dict()).to_dict()
+
+
+def test_each_symbol_has_one_meaning_and_builders_take_them_from_one_place() -> None:
+    from pathlib import Path
+
+    from bot.slack.blocks import symbols
+
+    meanings = [
+        *symbols.STANDING.values(),
+        *symbols.PRIORITY.values(),
+        symbols.PROGRESS["on_track"],
+        symbols.PROGRESS["behind"],
+        symbols.OVERDUE,
+        symbols.DUE_SOON,
+        symbols.DUE_LATER,
+        symbols.DONE,
+        symbols.NOT_YET,
+        symbols.IN_PROGRESS,
+        symbols.SNOOZED,
+        symbols.PLAN_CHECK,
+        symbols.PROBLEM,
+        symbols.FAILED,
+        symbols.DECISIONS["request_changes"],
+        symbols.DECISIONS["reject"],
+        symbols.SUBMITTED,
+        symbols.KEPT,
+        symbols.DISMISSED,
+        symbols.EXPORTED,
+        symbols.CHART,
+    ]
+    assert len(meanings) == len(set(meanings))
+    assert symbols.PROGRESS["complete"] == symbols.DECISIONS["approve"] == symbols.DONE  # all "done"
+    # No other Slack module spells an emoji code: one place decides what each symbol means.
+    root = Path(symbols.__file__).parents[1]
+    spelled = [
+        f"{path.relative_to(root)}: {line.strip()}"
+        for path in root.rglob("*.py")
+        if path.name != "symbols.py"
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if re.search(r"[\"'][^\"']*:[a-z0-9_+]+:[^\"']*[\"']", line) and "http" not in line
+    ]
+    assert spelled == []
+
+
+def test_every_message_has_at_most_one_primary_button_and_a_short_notification() -> None:
+    from datetime import UTC, datetime
+
+    from bot.slack.blocks.approval import (
+        DecisionNote,
+        csm_notice,
+        csm_notice_blocks,
+        csm_notice_text,
+        decided_blocks,
+        decided_text,
+        queue_blocks,
+        review_request_blocks,
+        review_request_text,
+    )
+    from bot.slack.blocks.exports import export_done_blocks
+    from bot.slack.blocks.living import accepted_blocks, digest_blocks
+    from bot.slack.services.review_requests import ReviewRequest
+    from tests.bot.slack.test_living import _tracked
+
+    document = sample_plan(plan_id=PLAN_ID)
+    request = ReviewRequest(
+        plan_id=PLAN_ID, version=2, status="pending_review", document=document, csm=None, reviewer=None,
+        previously_approved_version=1, changes_since_approved=["Objective 2 is now Critical"] * 20,
+        submitted_by=None, facts=card_facts(),
+    )  # fmt: skip
+    note = DecisionNote("request_changes", "U0MAYA", "Maya", datetime(2026, 3, 2, 14, 2, tzinfo=UTC), "x" * 900)
+    messages = {
+        "card": (plan_summary_text(document, card_facts()), plan_summary_blocks(document, facts=card_facts())),
+        "review": (review_request_text(request), review_request_blocks(request, csm_slack_id="U0CARL")),
+        "decided": (decided_text(note, "Acme", "FY2026", 2), decided_blocks(request, note, csm_slack_id=None)),
+        "thread note": (
+            csm_notice_text("Acme", "FY2026", 2, note),
+            csm_notice_blocks(PLAN_ID, csm_notice("Acme", "FY2026", 2, note), "request_changes"),
+        ),
+        "queue": ("", queue_blocks(rows(20, status="pending_review"), date(2026, 3, 1))),
+        "digest": ("", digest_blocks([_tracked(n, 3 - n) for n in range(6)])),
+        "accepted": ("", accepted_blocks(PLAN_ID, "Accepted")),
+        "export": ("", export_done_blocks("Exported", "https://acme.slack.com/docs/T1/F1")),
+    }
+    for name, (text, blocks) in messages.items():
+        dicts = [b.to_dict() for b in blocks]
+        primaries = [e for b in dicts if b["type"] == "actions" for e in b["elements"] if e.get("style") == "primary"]
+        assert len(primaries) <= 1, name
+        assert len(text) < 150, name
+    review = [b.to_dict() for b in messages["review"][1]]
+    assert len(review) <= 10 and "+12 more changes in the full plan" in str(review)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from agent.deps import AgentDeps
 from agent.revise import RevisionOutcome
-from storage.models import Customer, ProcessedEvent
+from storage.models import Customer, ProcessedEvent, User
 from storage.plans import document_of, get_plan, list_plans
 from tests.bot.slack.conftest import CSM, SlackHarness
 from tests.fakes.slack_api import BOT_ID, BOT_USER_ID, RecordedCall
@@ -222,7 +222,8 @@ async def test_app_home_lists_my_plans_with_next_actions(slack: SlackHarness) ->
     view = published.params["view"]
     assert view["type"] == "home"
     text = str(view["blocks"])
-    assert "TechCorp Industries FY2026" in text and "Draft" in text and "confidence" in text
+    assert "TechCorp Industries FY2026" in text and "Draft" in text and "View full plan" in text
+    assert view["blocks"][0]["text"]["text"] == "Your account plans"
     assert "Waiting for your approval" not in text  # a CSM reviews nobody
 
 
@@ -259,7 +260,12 @@ async def test_app_home_for_a_manager_shows_team_outcomes(slack: SlackHarness) -
     assert len(blocks) <= 100
     assert "Plan coverage" in text and "(target 70%)" in text
     assert "Objective completion" in text and "(target 60%)" in text
-    assert "Overdue actions by CSM" in text and "csm001@demo.accountplan.test: 6" in text
+    # The team's outcomes name people, not their addresses.
+    async with slack.deps.database.session() as session:
+        csm = await session.scalar(select(User).where(User.email == "csm001@demo.accountplan.test"))
+    assert csm is not None
+    assert "Overdue actions by CSM" in text and f"{csm.name}: 6" in text and "@demo.accountplan.test" not in text
+    assert blocks[0]["text"]["text"] == "Your team's account plans"
     (plan,) = [b["text"]["text"] for b in blocks if b.get("accessory", {}).get("value") == plan_id]
     assert "Objectives 0/3 on track" in plan
 

@@ -152,7 +152,30 @@ async def test_view_full_plan_and_switch_tabs(slack: SlackHarness) -> None:
     texts = " ".join(b.text.text for b in blocks if isinstance(b, SectionBlock) and b.text)
     assert "Stakeholder map" in texts and "Multi-threading target" in texts
     tabs = update.params["view"]["blocks"][1]["elements"]
-    assert [t.get("style") for t in tabs] == [None, None, "primary", None]
+    assert [t["text"]["text"] for t in tabs] == [
+        "Summary", "Objectives", "Stakeholders", "Expansion & risks", "Actions & QBRs",
+    ]  # fmt: skip
+    assert [t.get("style") for t in tabs] == [None, None, "primary", None, None]
+    # Each tab holds what its name says.
+    for tab, heading in (("expansion", "*Risks*"), ("actions", "*QBR schedule*"), ("objectives", "*Milestones*")):
+        await slack.sender.interaction(block_actions(button(f"plan_tab_{tab}", plan_id), view=view))
+        (shown,) = await slack.fake.wait_for(
+            "views.update", lambda c, tab=tab: f"plan_tab_{tab}" in str(_primary_tab(c)), timeout=10
+        )
+        assert heading in str(shown.params["view"]["blocks"])
+    # The CSM may edit: the objectives carry Edit buttons that open that objective's form on top.
+    objectives = slack.fake.calls_to("views.update")[-1].params["view"]["blocks"]
+    edit = next(b for b in objectives if b.get("accessory", {}).get("action_id") == "plan_edit_objective")
+    edit_click = button("plan_edit_objective", plan_id) | {"block_id": edit["block_id"]}
+    in_modal = {"container": {"type": "view", "view_id": "V0PLAN01"}, "view": view}
+    await slack.sender.interaction(block_actions(edit_click, **in_modal))
+    (pushed,) = await slack.fake.wait_for("views.push")
+    assert pushed.params["view"]["private_metadata"].endswith("|" + edit["block_id"].removeprefix("objective:"))
+
+
+def _primary_tab(call: RecordedCall) -> str:
+    tabs = call.params["view"]["blocks"][1]["elements"]
+    return next((t["action_id"] for t in tabs if t.get("style") == "primary"), "")
 
 
 async def test_edit_objective_saves_a_revision_and_updates_the_summary_in_place(slack: SlackHarness) -> None:
@@ -228,9 +251,11 @@ async def test_submit_for_approval_updates_status(slack: SlackHarness) -> None:
     plan_id, _summary = await drafted_plan(slack)
     await slack.sender.interaction(block_actions(button("plan_submit", plan_id), channel={"id": "C0PLANS1"}))
     (note,) = await slack.fake.wait_for("chat.postEphemeral")
-    assert "Submitted" in note.params["text"] and "for approval" in note.params["text"]
+    assert note.params["text"].startswith(":outbox_tray: Sent *TechCorp Industries FY2026* v1 to ")
+    assert note.params["text"].endswith(" for approval.")
     updates = await slack.fake.wait_for("chat.update", is_summary, count=2)
     assert "Pending review" in str(updates[1].params["blocks"][1])
+    assert updates[1].params["text"].startswith("TechCorp Industries FY2026 plan waiting for approval: ")
     # A pending plan has no Submit button any more.
     assert "plan_submit" not in str(updates[1].params["blocks"][-1])
 
@@ -254,17 +279,29 @@ async def test_did_you_mean_button_drafts_the_picked_customer(slack: SlackHarnes
 
 async def test_export_uploads_markdown_into_the_thread_and_creates_a_canvas(slack: SlackHarness) -> None:
     plan_id, summary = await drafted_plan(slack)
-    await slack.sender.interaction(block_actions(button("plan_export", plan_id), channel={"id": "C0PLANS1"}))
-    (note,) = await slack.fake.wait_for("chat.postEphemeral")
-    assert "Exported" in note.params["text"] and "canvas" in note.params["text"]
-    (complete,) = slack.fake.calls_to("files.completeUploadExternal")
-    assert (
-        complete.params["channel_id"] == "C0PLANS1" and complete.params["thread_ts"] == summary.params["ts"]
+    await slack.fake.wait_for("files.completeUploadExternal", timeout=60)  # the pictures after drafting
+    await slack.sender.interaction(
+        block_actions(button("plan_export", plan_id), channel={"id": "C0PLANS1"}, team={"id": "T1", "domain": "acme"})
     )
-    (uploaded,) = slack.fake.uploads.values()
-    assert uploaded.decode().startswith("# ") and "TechCorp Industries" in uploaded.decode()
+    (note,) = await slack.fake.wait_for("chat.postEphemeral", timeout=60)
+    assert "Exported" in note.params["text"] and "canvas" in note.params["text"]
+    # The canvas is one click away.
+    (open_canvas,) = [e for b in note.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert open_canvas["url"].startswith("https://acme.slack.com/docs/T1/F")
+    _drafted, complete = slack.fake.calls_to("files.completeUploadExternal")
+    assert complete.params["channel_id"] == "C0PLANS1" and complete.params["thread_ts"] == summary.params["ts"]
+    exported = [f for f in slack.fake.uploaded_files() if f["initial_comment"] == complete.params["initial_comment"]]
+    markdown, timeline, stakeholders = exported
+    text = markdown["content"].decode()
+    assert markdown["name"].endswith(".md") and text.startswith("# ") and "TechCorp Industries" in text
+    # The pictures travel with the Markdown, which embeds them by file name.
+    assert timeline["name"].endswith("-timeline.png") and stakeholders["name"].endswith("-stakeholders.png")
+    assert f"]({timeline['name']})" in text and f"]({stakeholders['name']})" in text
+    assert all(f["content"].startswith(b"\x89PNG") and f["alt_txt"] for f in (timeline, stakeholders))
     (canvas,) = slack.fake.calls_to("canvases.create")
-    assert canvas.params["document_content"]["markdown"] == uploaded.decode()
+    # The canvas holds the same plan; picture links to files beside an export mean nothing there.
+    canvas_text = canvas.params["document_content"]["markdown"]
+    assert canvas_text.split("\n")[0] == text.split("\n")[0] and timeline["name"] not in canvas_text
     grants = {
         (c.params.get("access_level"), str(c.params.get("user_ids") or c.params.get("channel_ids")))
         for c in slack.fake.calls_to("canvases.access.set")
@@ -276,12 +313,12 @@ async def test_canvas_refusal_still_leaves_the_markdown_file(slack: SlackHarness
     plan_id, _ = await drafted_plan(slack)
     slack.fake.fail_next("canvases.create", "free_teams_cannot_create_non_tabbed_canvases")
     await slack.sender.interaction(block_actions(button("plan_export", plan_id), channel={"id": "C0PLANS1"}))
-    (note,) = await slack.fake.wait_for("chat.postEphemeral")
+    (note,) = await slack.fake.wait_for("chat.postEphemeral", timeout=60)
     assert (
         "paid Slack plan" in note.params["text"]
         and "Markdown file is in the plan's thread" in note.params["text"]
     )
-    assert len(slack.fake.uploads) == 1
+    assert any(f["name"].endswith(".md") for f in slack.fake.uploaded_files())
 
 
 async def test_health_check_reports_the_database(slack: SlackHarness) -> None:

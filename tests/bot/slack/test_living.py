@@ -68,6 +68,13 @@ def _click(message: RecordedCall, action_id: str, block_id: str, *, user: str = 
     }
 
 
+def _value(message: RecordedCall, action_id: str) -> str:
+    return next(
+        e["value"] for b in message.params["blocks"] if b["type"] == "actions" for e in b["elements"]
+        if e["action_id"] == action_id
+    )  # fmt: skip
+
+
 async def _digest(slack: SlackHarness) -> RecordedCall:
     await _jobs(slack).run_due(NOW, ("digest",))
     [digest] = await slack.fake.wait_for("chat.postMessage", lambda c: c.params["channel"] == CSM)
@@ -93,8 +100,13 @@ async def test_done_and_snooze_update_the_digest_in_place(slack: SlackHarness) -
     [done] = await slack.fake.wait_for("chat.update")
     assert done.params["ts"] == "1700000001.000100" and done.params["channel"] == "D0CSM001"
     blocks = done.params["blocks"]
-    assert blocks[3]["type"] == "context" and "Done · marked by <@U0CSM001>" in str(blocks[3])
-    assert blocks[5]["type"] == "actions"  # the other items keep their buttons
+    item = next(b for b in blocks if b.get("block_id") == "living_item_0")["text"]["text"]
+    first, second = item.split("\n")
+    # Done reads done: struck through, no longer "overdue", and its buttons are gone.
+    assert first.startswith("~*") and first.endswith("~") and "overdue" not in item
+    assert second == ":white_check_mark: Done · marked by <@U0CSM001>"
+    assert not any(b.get("block_id") == "living_item_actions_0" for b in blocks)
+    assert any(b.get("block_id") == "living_item_actions_1" for b in blocks)  # the others keep theirs
 
     await slack.sender.interaction(_click(digest, ACTION_SNOOZE, "living_item_actions_1"))
     [_, snoozed] = await slack.fake.wait_for("chat.update", count=2)
@@ -131,9 +143,20 @@ async def test_change_proposal_accept_and_dismiss_in_place(slack: SlackHarness) 
     )
     assert "Health score fell" in str(proposals[0].params["blocks"])
 
+    # View proposed plan shows the revision itself, read-only, before anyone accepts it.
+    await slack.sender.interaction(_click(proposals[0], "living_proposal_view", "living_proposal_actions"))
+    [opened] = await slack.fake.wait_for("views.open")
+    assert opened.params["view"]["title"]["text"] == "Proposed plan"
+    assert "plan_submit" not in str(opened.params["view"]) and "plan_edit_objective" not in str(opened.params["view"])
+    tabs = opened.params["view"]["blocks"][1]["elements"]
+    assert {t["value"] for t in tabs} == {f"proposal:{_value(proposals[0], 'living_proposal_accept')}"}
+
     await slack.sender.interaction(_click(proposals[0], PROPOSAL_ACCEPT, "living_proposal_actions"))
     [accepted] = await slack.fake.wait_for("chat.update")
     assert "Accepted by <@U0CSM001>: version 2 is a draft now" in str(accepted.params["blocks"])
+    # The flow goes on: Submit for approval is right there.
+    buttons = [e for b in accepted.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [e["action_id"] for e in buttons] == ["plan_submit", "plan_view"]
     await slack.sender.interaction(_click(proposals[1], PROPOSAL_DISMISS, "living_proposal_actions"))
     [_, dismissed] = await slack.fake.wait_for("chat.update", count=2)
     assert "Dismissed by <@U0CSM001>" in str(dismissed.params["blocks"])
@@ -224,7 +247,10 @@ def test_proposal_builder_cuts_a_long_diff_and_stats_flag_small_samples() -> Non
     )
     blocks = [b.to_dict() for b in proposal_blocks(proposal)]
     assert "&lt;!channel&gt;" in str(blocks) and "<!channel>" not in str(blocks)
-    assert f"… {40 - MAX_DIFF_LINES} more changes" in str(blocks)
+    assert f"+{40 - MAX_DIFF_LINES} more changes in the proposed plan" in str(blocks)
+    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert [e["action_id"] for e in buttons] == ["living_proposal_view", "living_proposal_accept", "living_proposal_dismiss"]
+    assert [e["action_id"] for e in buttons if e.get("style") == "primary"] == ["living_proposal_accept"]
     group = OutcomeGroup(accounts=3, renewal=Rate(hits=2, total=3), expansion=Rate(hits=0, total=0))
     stats = OutcomeStats(
         as_of=date(2026, 3, 2),

@@ -76,3 +76,26 @@ def test_a_first_plan_in_a_large_portfolio_is_not_shown_as_zero() -> None:
     assert Rate(hits=1, total=200).shown() == "0.5% (1/200)"
     assert Rate(hits=0, total=200).shown() == "0% (0/200)"
     assert Rate(hits=140, total=200).shown() == "70% (140/200)"
+
+
+async def test_a_manager_sees_their_teams_outcomes_with_names(any_db: Database) -> None:
+    from storage.users import save_user
+    from tools.living.outcomes import stats_for
+    from tools.plans.policy import Actor
+
+    async with any_db.session() as session:
+        await save_user(session, "maya@example.com", name="Maya Manager", role="manager")
+        await save_user(session, "mo@example.com", name="Mo Manager", role="manager")
+        await save_user(session, "ana@example.com", name="Ana Ruiz", role="csm", manager_email="maya@example.com")
+        await save_user(session, "bo@example.com", name="Bo Berg", role="csm", manager_email="mo@example.com")
+    await add_customer(any_db, "c1", "Acme", csm="ana@example.com")
+    await add_customer(any_db, "c2", "Globex", csm="bo@example.com")
+    await add_approved_plan(any_db, plan_document("c1", "Acme"))
+    maya = Actor(email="maya@example.com", role="manager", name="Maya Manager")
+    stats = await stats_for(any_db, maya, date(2026, 1, 15))
+    # Only Maya's reports (Bo reports to someone else), each named.
+    assert [(row.csm_email, row.csm_name) for row in stats.by_csm] == [("ana@example.com", "Ana Ruiz")]
+    assert (stats.coverage.hits, stats.coverage.total) == (1, 1)
+    assert {stats.csm_label(email) for email in stats.overdue_by_csm} == {"Ana Ruiz"}
+    admin = await stats_for(any_db, Actor(email="ada@example.com", role="admin"), date(2026, 1, 15))
+    assert [row.csm_name for row in admin.by_csm] == ["Ana Ruiz", "Bo Berg"]

@@ -118,7 +118,7 @@ async def test_double_click_is_told_it_already_happened(any_db: Database, org: O
     await _submit(any_db, org.plan_id)
     async with any_db.session() as session:
         await approve(session, org.plan_id, actor=MAYA, surface="slack", expected_version=1)
-    with pytest.raises(Conflict, match=r"maya@example.com already approved version 1"):
+    with pytest.raises(Conflict, match=r"Maya Manager already approved version 1"):
         async with any_db.session() as session:
             await approve(session, org.plan_id, actor=MAYA, surface="slack", expected_version=1)
     assert len([e for e in await _audit(any_db, org.plan_id) if e.action == "approved"]) == 1
@@ -146,7 +146,7 @@ async def test_stale_button_for_a_superseded_version_changes_nothing(any_db: Dat
 
 async def test_only_the_assigned_manager_or_an_admin_decides(any_db: Database, org: Org) -> None:
     await _submit(any_db, org.plan_id)
-    for intruder, message in ((MO, "only maya@example.com"), (CARL, "your own plan"), (DINA, "only maya")):
+    for intruder, message in ((MO, "only Maya Manager"), (CARL, "your own plan"), (DINA, "only Maya Manager")):
         with pytest.raises(PermissionDenied, match=message):
             async with any_db.session() as session:
                 await approve(session, org.plan_id, actor=intruder, surface="slack")

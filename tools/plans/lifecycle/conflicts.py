@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.errors import Conflict
 from storage.models import AccountPlan
+from storage.users import find_user
 from storage.vocabulary import PlanStatus
 from tools.plans.lifecycle.parties import last_event
 
@@ -36,9 +37,11 @@ async def explain_conflict(
             if event and event.version == version and (decided is None or event.id > decided.id):
                 decided = event
         if decided is not None:
-            when = decided.created_at.strftime("%Y-%m-%d %H:%M UTC")
+            when = f"{decided.created_at:%b} {decided.created_at.day} at {decided.created_at:%H:%M} UTC"
+            decider = await find_user(session, decided.actor) if "@" in decided.actor else None
+            who = decider.name if decider is not None and decider.name else decided.actor
             return Conflict(
-                f"{decided.actor} already {decided.action.replace('_', ' ')} version {version} at {when}; "
+                f"{who} already {decided.action.replace('_', ' ')} version {version} on {when}; "
                 "nothing was changed"
             )
         return Conflict(f"the plan is not waiting for review (it is {status.replace('_', ' ')})")

@@ -117,3 +117,35 @@ async def test_home_rows_riskiest_and_names_in_text(portfolio: Database) -> None
     named = await customer_named_in(portfolio, "please make objective 2 critical for techcorp industries.")
     assert named is not None and named.name == "TechCorp Industries"
     assert await customer_named_in(portfolio, "what a lovely day") is None
+
+
+async def test_a_managers_lists_hold_their_teams_plans_most_urgent_first(any_db: Database) -> None:
+    from bot.slack.services.book import review_queue
+    from storage.plans import save_plan_version
+    from storage.users import find_user
+    from tests.fakes.review_org import CARL, DINA, MAYA, MO, OTHER_CUSTOMER_ID, plan_document, seed_org
+    from tools.plans.lifecycle import submit_for_approval
+
+    org = await seed_org(any_db)
+    async with any_db.session() as session:
+        maya, mo, carl = [Actor.from_user(await find_user(session, e)) for e in (MAYA, MO, CARL)]  # type: ignore[arg-type]
+        # A second plan in Carl's book, at risk (a critical risk), renewing later than none at all.
+        risky = plan_document(
+            fiscal_year="FY2027",
+            risk_mitigation={"identified_risks": [{"risk": "Champion left", "severity": "critical",
+                                                    "mitigation": "Find one", "owner": "CSM"}]},
+        )  # fmt: skip
+        await save_plan_version(session, risky, author=CARL, reason="generated")
+        await submit_for_approval(session, org.plan_id, actor=carl, surface="slack")
+    mayas = await plans_for(any_db, maya, AS_OF)
+    assert {row.customer_name for row in mayas} == {"TechCorp Industries"}  # not Mo's team's Globex
+    assert mayas[0].risk_level == "at_risk" and mayas[0].fiscal_year == "FY2027"  # at risk first
+    assert all(row.csm is not None and row.csm.name == "Carl CSM" for row in mayas)
+    mos = await plans_for(any_db, mo, AS_OF)
+    assert {row.plan_id for row in mos} == {org.other_plan_id} and mos[0].csm.name == "Dina CSM"  # type: ignore[union-attr]
+    (waiting,) = await review_queue(any_db, maya, AS_OF)
+    assert waiting.plan_id == org.plan_id and waiting.csm is not None and waiting.csm.slack_id == "U0CARL"
+    assert await review_queue(any_db, mo, AS_OF) == []
+    # The type-ahead offers a manager only their own book (they review their team's, not draft them).
+    assert await customers_for(any_db, maya, "") == []
+    assert OTHER_CUSTOMER_ID and DINA  # the other team exists, and stays out of Maya's lists
