@@ -20,6 +20,7 @@ from storage.settings import Settings
 
 if TYPE_CHECKING:
     from agent.claude.client import ClaudeClient
+    from agent.drafter.playbook import Playbook
 
 Clock = Callable[[], datetime]
 
@@ -42,6 +43,9 @@ class AgentDeps:
     ) -> AgentDeps:
         """Deps for this process: a Claude client when a key is configured (and not `offline`).
         Call it inside the running event loop: the client's connection pool belongs to that loop."""
+        from agent.drafter.playbook import load_playbook
+
+        load_playbook(settings.playbook_path)  # an invalid playbook stops the process here, by file and line
         claude = None
         if settings.claude_enabled and not offline:
             from agent.claude.client import ClaudeClient  # the SDK loads only when Claude is on
@@ -55,6 +59,13 @@ class AgentDeps:
         if now.tzinfo is None:  # a naive test clock is taken as local to the team
             return now.date()
         return now.astimezone(ZoneInfo(self.settings.timezone)).date()
+
+    @property
+    def playbook(self) -> Playbook:
+        """The CS playbook the offline drafter follows (parsed once per file version)."""
+        from agent.drafter.playbook import load_playbook
+
+        return load_playbook(self.settings.playbook_path)
 
     @property
     def fiscal_year_start_month(self) -> int:

@@ -153,7 +153,7 @@ async def generate_plan(
         # A partial regeneration keeps the unrequested sections from the saved plan.
         previous = stored.document if stored is not None and sections != SECTIONS else None
 
-        baseline = draft_plan(context, fiscal_year, start_month=start_month)
+        baseline = draft_plan(context, fiscal_year, start_month=start_month, playbook=deps.playbook)
         if writer is None and not request.offline:
             writer = default_writer(deps)
         active_writer: SectionWriter = writer or OfflineSectionWriter()
@@ -312,6 +312,10 @@ def _with_generation_context(
         "fallbacks": dict(outcome.fallbacks),
         "usage": dict(outcome.usage),
         "data_gaps": list(drafted.get("data_gaps", context.data_gaps)),
+        # The account's situation (shared contract: Slack's status chip reads risk_level) and the
+        # records the CSM should fix, as the offline drafter read them, whoever wrote the sections.
+        "situation": drafted.get("situation"),
+        "data_to_fix": list(drafted.get("data_to_fix", [])),
         "inputs": inputs_summary(context),
         "confidence": confidence,
         "tracked_inputs": tracked_inputs_from_context(context).model_dump(mode="json"),

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
         default=30.0, gt=0, le=3600, alias="DATABASE_STATEMENT_TIMEOUT_SECONDS"
     )
     fiscal_year_start_month: int = Field(default=1, ge=1, le=12, alias="FISCAL_YEAR_START_MONTH")
+    # The CS playbook the offline drafter follows (default: agent/drafter/playbook.yml).
+    playbook_path: Path | None = Field(default=None, alias="ACCOUNTPLAN_PLAYBOOK")
     # Plans may be drafted for fiscal years this many either side of the as-of date's (default today).
     fiscal_year_window_years: int = Field(default=5, ge=0, le=50, alias="FISCAL_YEAR_WINDOW_YEARS")
 

@@ -59,6 +59,7 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Itera
     for name in (
         "DATABASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_MODEL", "SLACK_BOT_TOKEN",
         "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL", "FISCAL_YEAR_START_MONTH",
+        "ACCOUNTPLAN_PLAYBOOK",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ACCOUNTPLAN_DATA_DIR", str(tmp_path / "data"))

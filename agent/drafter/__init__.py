@@ -13,10 +13,12 @@ from typing import Any
 from agent.drafter.benchmark import draft_benchmark
 from agent.drafter.confidence import confidence_breakdown
 from agent.drafter.expansion import draft_expansion_plan
+from agent.drafter.ninety_days import draft_action_plan
 from agent.drafter.objective_draft import ObjectiveDraft
 from agent.drafter.objectives import choose_objectives, to_objectives
+from agent.drafter.playbook import Playbook
 from agent.drafter.risks import draft_risk_mitigation
-from agent.drafter.schedule import draft_action_plan, draft_qbr_schedule, draft_resource_plan
+from agent.drafter.schedule import draft_qbr_schedule, draft_resource_plan
 from agent.drafter.situation import Situation
 from agent.drafter.stakeholders import draft_stakeholder_plan
 from agent.drafter.summary import draft_business_context, draft_executive_summary
@@ -38,7 +40,7 @@ from storage.vocabulary import PlanStatus
 from tools.analytics.context import PlanningContext
 
 DRAFTER_NAME = "offline"
-DRAFTER_VERSION = "offline-1.0"
+DRAFTER_VERSION = "offline-2.0"
 PLAN_ID_NAMESPACE = uuid.UUID("6f1d2c4e-2350-4a5b-9c1e-235a11acc017")
 
 __all__ = [
@@ -55,10 +57,17 @@ class PlanDraft:
     """One account's plan being drafted; each section is computed once, on first use, so drafting
     a single section only computes what it depends on."""
 
-    def __init__(self, context: PlanningContext, fiscal_year: str, *, start_month: int = 1) -> None:
+    def __init__(
+        self,
+        context: PlanningContext,
+        fiscal_year: str,
+        *,
+        start_month: int = 1,
+        playbook: Playbook | None = None,
+    ) -> None:
         self.context = context
         self.fiscal_year = fiscal_year
-        self.situation = Situation(context, fiscal_year, start_month)
+        self.situation = Situation(context, fiscal_year, start_month, playbook)
 
     @cached_property
     def objective_drafts(self) -> list[ObjectiveDraft]:
@@ -136,7 +145,7 @@ class PlanDraft:
             action_plan_90day=self.action_plan_90day,
             benchmark_comparison=self.benchmark_comparison,
             version=1,
-            ai_generated=True,
+            ai_generated=False,  # written from the data by rules; only a model's sections make it "AI"
             generation_context={
                 "drafter": DRAFTER_NAME,
                 "drafter_version": DRAFTER_VERSION,
@@ -145,6 +154,8 @@ class PlanDraft:
                 "fiscal_year_start_month": self.situation.start_month,
                 "sections": list(sections),
                 "data_gaps": list(self.situation.data_gaps),
+                "data_to_fix": [fix.as_dict() for fix in self.situation.data_to_fix],
+                "situation": self.situation.assessment.as_dict(),
                 "confidence": confidence,
             },
         )
@@ -157,13 +168,26 @@ def provisional_plan_id(customer_id: str, fiscal_year: str) -> str:
 
 
 def draft_plan(
-    context: PlanningContext, fiscal_year: str, *, sections: tuple[str, ...] = SECTIONS, start_month: int = 1
+    context: PlanningContext,
+    fiscal_year: str,
+    *,
+    sections: tuple[str, ...] = SECTIONS,
+    start_month: int = 1,
+    playbook: Playbook | None = None,
 ) -> AccountPlanDocument:
     """The whole plan. A document is only valid with every section, so all are drafted; `sections`
-    records which ones the caller asked for (in `generation_context["sections"]`)."""
-    return PlanDraft(context, fiscal_year, start_month=start_month).document(sections)
+    records which ones the caller asked for (in `generation_context["sections"]`). `playbook`
+    defaults to the packaged one (agent/drafter/playbook.yml)."""
+    return PlanDraft(context, fiscal_year, start_month=start_month, playbook=playbook).document(sections)
 
 
-def draft_section(name: str, context: PlanningContext, fiscal_year: str, *, start_month: int = 1) -> Any:
+def draft_section(
+    name: str,
+    context: PlanningContext,
+    fiscal_year: str,
+    *,
+    start_month: int = 1,
+    playbook: Playbook | None = None,
+) -> Any:
     """One section's value (the section model, a list of them, or the summary string)."""
-    return PlanDraft(context, fiscal_year, start_month=start_month).section(name)
+    return PlanDraft(context, fiscal_year, start_month=start_month, playbook=playbook).section(name)

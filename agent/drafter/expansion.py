@@ -4,30 +4,57 @@ probability and quarter, and a target ARR of current + risk-adjusted weighted pi
 from __future__ import annotations
 
 from agent.drafter.situation import Situation
-from agent.drafter.text import day, money, pct
+from agent.drafter.text import day, days_phrase, money, pct, plural
 from storage.plan_document import ExpansionOpportunity, ExpansionPlan
 from storage.vocabulary import OpportunityType
 from tools.analytics.expansion import ExpansionCandidate
 
 TARGET_ROUNDING = 1000.0
+MIN_UPLIFT = 1.0
 # The renewal itself is the base being protected, not growth on top of it.
 NON_ADDITIVE_TYPES = (OpportunityType.RENEWAL,)
 
 
+UNDATED = "no close date on record: confirm the close date with the account executive"
+
+
 def timeline_of(situation: Situation, candidate: ExpansionCandidate) -> str:
-    if candidate.expected_quarter is not None and candidate.expected_quarter in situation.open_quarters:
-        return candidate.expected_quarter
-    if candidate.expected_close is not None and candidate.expected_close > situation.quarters[-1].end:
-        return f"after {situation.fiscal_year} ({day(candidate.expected_close)})"
-    if situation.churn_imminent:
-        return "after the renewal is secured"
-    # Undated, or dated in a quarter already over: the earliest quarter it can still close in.
-    open_quarters = situation.open_quarters
-    return open_quarters[1] if len(open_quarters) > 1 else open_quarters[0]
+    """The quarter the opportunity closes in, as recorded; never silently moved. A passed close
+    date is flagged stale (and listed as data to fix), a date outside the year says so."""
+    close = candidate.expected_close
+    if close is not None and close < situation.context.as_of:
+        return f"stale: close date {day(close)} has passed"
+    quarter = candidate.expected_quarter
+    if quarter is not None and quarter in situation.open_quarters and (close is None or close >= situation.plan_start):
+        return quarter
+    if close is not None and close > situation.quarters[-1].end:
+        return f"after {situation.fiscal_year} ({day(close)})"
+    if close is not None and close < situation.plan_start:
+        return f"before {situation.fiscal_year} ({day(close)})"
+    if close is None and candidate.expected_quarter is None:
+        return UNDATED
+    if candidate.expected_quarter:
+        return f"stale: expected in {candidate.expected_quarter}, a quarter already over"
+    return UNDATED
 
 
 def counts_towards_target(situation: Situation, candidate: ExpansionCandidate, timeline: str) -> bool:
     return candidate.type not in NON_ADDITIVE_TYPES and timeline in situation.open_quarters
+
+
+def later_candidates(situation: Situation) -> dict[str, int]:
+    """Open expansion opportunities that cannot count this year, by why: after the year, stale
+    (close date passed), undated, or closing before the year starts."""
+    counts = {"after": 0, "stale": 0, "undated": 0, "before": 0}
+    for candidate in situation.context.expansion.candidates:
+        if candidate.type in NON_ADDITIVE_TYPES:
+            continue
+        timeline = timeline_of(situation, candidate)
+        if timeline in situation.open_quarters:
+            continue
+        key = timeline.split(" ", 1)[0].rstrip(":")  # after / before / stale / no
+        counts[{"after": "after", "stale": "stale", "before": "before"}.get(key, "undated")] += 1
+    return counts
 
 
 def _description(situation: Situation, candidate: ExpansionCandidate) -> str:
@@ -63,6 +90,8 @@ def target_arr(situation: Situation) -> float:
     account is about to churn: no growth target is pushed on it)."""
     current = current_arr(situation)
     uplift = weighted_in_year(situation) * situation.pipeline_factor
+    if uplift < MIN_UPLIFT:
+        return current  # cents of weighted pipeline are no growth case
     # The growth is a round number when it is large enough to be one; no pipeline, no growth.
     if uplift >= TARGET_ROUNDING:
         uplift = round(uplift / TARGET_ROUNDING) * TARGET_ROUNDING
@@ -74,15 +103,20 @@ def draft_expansion_plan(situation: Situation) -> ExpansionPlan:
         situation.context.expansion.candidates,
         key=lambda c: (-(c.value * c.probability), c.description, c.opportunity_id or ""),
     )
+    descriptions = [_description(situation, c) for c in candidates]
+    repeated = {d for d in descriptions if descriptions.count(d) > 1}
     opportunities = [
         ExpansionOpportunity(
             type=candidate.type,
-            description=_description(situation, candidate),
+            # Namesakes in the CRM are told apart by their close date.
+            description=description
+            + (f" (closing {day(candidate.expected_close)})" if description in repeated and candidate.expected_close else "")
+            + (f" ({candidate.opportunity_id})" if description in repeated and not candidate.expected_close and candidate.opportunity_id else ""),
             value=round(max(0.0, candidate.value), 2),
             probability=round(min(1.0, max(0.0, candidate.probability)), 2),
             timeline=timeline_of(situation, candidate),
         )
-        for candidate in candidates
+        for candidate, description in zip(candidates, descriptions, strict=True)
     ]
     return ExpansionPlan(
         current_arr=current_arr(situation),
@@ -96,7 +130,14 @@ def expansion_summary(situation: Situation) -> str:
     plan_target = target_arr(situation)
     current = situation.arr or 0.0
     if situation.churn_imminent:
-        return f"No expansion target this year: with renewal {situation.days_to_renewal} days out, protecting {money(current)} comes first."
+        return f"No expansion target this year: with the renewal {days_phrase(situation.days_to_renewal or 0)}, protecting {money(current)} comes first."
+    if plan_target <= current and in_year_candidates(situation):
+        count = len(in_year_candidates(situation))
+        return (
+            f"{plural(count, 'opportunity', 'opportunities')} on record can close in {situation.fiscal_year} "
+            f"but {'carries' if count == 1 else 'carry'} next to no probability-weighted value, "
+            "so no ARR growth is counted on them."
+        )
     if plan_target <= current:
         later = [
             c
@@ -106,11 +147,27 @@ def expansion_summary(situation: Situation) -> str:
         ]
         if later:
             total = sum(c.value for c in later)
-            return f"No in-year expansion: {len(later)} {'opportunity' if len(later) == 1 else 'opportunities'} worth {money(total)} close after {situation.fiscal_year}."
+            counts = later_candidates(situation)
+            what = f"{plural(len(later), 'opportunity', 'opportunities')} worth {money(total)}"
+            kinds = [key for key in ("after", "before", "stale", "undated") if counts[key]]
+            if len(kinds) == 1:
+                return f"No ARR growth counted this year: {what} {_why_later(kinds[0], len(later), situation.fiscal_year)}."
+            detail = ", ".join(f"{counts[k]} {_why_later(k, counts[k], situation.fiscal_year)}" for k in kinds)
+            return f"No ARR growth counted this year: {what} cannot count in {situation.fiscal_year} ({detail})."
         return "No expansion pipeline on record."
     factor = situation.pipeline_factor
-    adjusted = f", discounted to {pct(factor * 100)} for open risk" if factor < 1 else ""
+    adjusted = f", counted at {pct(factor * 100)} for the open risk" if factor < 1 else ""
     return (
         f"Target ARR {money(plan_target)} from {money(current)}: "
         f"{money(weighted_in_year(situation))} probability-weighted in-year pipeline{adjusted}."
     )
+
+
+def _why_later(kind: str, count: int, fiscal_year: str) -> str:
+    one = count == 1
+    return {
+        "after": f"close{'s' if one else ''} after {fiscal_year}",
+        "before": f"close{'s' if one else ''} before {fiscal_year} starts",
+        "stale": f"{'is' if one else 'are'} past {'its' if one else 'their'} close date",
+        "undated": f"{'has' if one else 'have'} no close date",
+    }[kind]

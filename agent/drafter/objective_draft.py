@@ -16,6 +16,7 @@ from storage.plan_document import (
     SuccessMetric,
 )
 
+ENDED = "ended before this plan began"  # the milestone of a quarter that was over already
 HEALTH_TARGET_FLOOR = 60  # an account below this is at risk of churn; recovery aims at least here
 HEALTH_TARGET_CAP = 85
 HEALTH_LIFT = 10
@@ -44,20 +45,15 @@ class ObjectiveDraft:
 
 
 def milestones(situation: Situation, by_quarter: dict[Quarter, str]) -> list[QuarterlyMilestone]:
-    """Q1-Q4. When the plan starts after some quarters are over, nothing is scheduled in the past:
-    the first open quarter starts where the objective starts (its first step) and aims at that
-    quarter's own milestone; the steps in between are skipped rather than crammed in."""
-    result: list[QuarterlyMilestone] = []
-    carried: list[str] = []
-    for quarter in QUARTERS:
-        if quarter not in situation.open_quarters:
-            carried.append(by_quarter[quarter])
-            result.append(QuarterlyMilestone(quarter=quarter, milestone="Ended before this plan began"))
-            continue
-        text = "; ".join(dict.fromkeys([*carried[:1], by_quarter[quarter]]))
-        carried = []
-        result.append(QuarterlyMilestone(quarter=quarter, milestone=text))
-    return result
+    """Q1-Q4. A quarter that was over when the plan starts says so and schedules nothing; the
+    builders' `sequence` already fits their steps into the quarters still open."""
+    return [
+        QuarterlyMilestone(
+            quarter=quarter,
+            milestone=by_quarter[quarter] if quarter in situation.open_quarters else f"{quarter} {ENDED}",
+        )
+        for quarter in QUARTERS
+    ]
 
 
 def health_target(health: int, *, recovering: bool = False, year_left: float = 1.0) -> int:
@@ -70,9 +66,10 @@ def health_target(health: int, *, recovering: bool = False, year_left: float = 1
     return int(max(health, min(HEALTH_TARGET_CAP, target)))
 
 
-def renewal_label(situation: Situation) -> str:
+def renewal_day(situation: Situation) -> str | None:
+    """'Aug 31, 2027' for a renewal still ahead; None when unknown or passed."""
     renewal = situation.context.customer.renewal_date
-    return day(renewal) if renewal else "next"
+    return day(renewal) if renewal is not None and not situation.renewal_stale else None
 
 
 def quarter_plan(
@@ -103,8 +100,50 @@ def within_reach(current: int, full_year_target: int, year_left: float) -> int:
 
 
 def multi_threading_target(situation: Situation) -> int:
-    """Engaged contacts to aim for: by segment, and always at least one more than today."""
+    """Engaged contacts to aim for by year end: the segment's norm within reach of the time left,
+    and always at least one more than today. One number, used by the objective and the
+    stakeholder plan alike."""
     base = {"enterprise": 6, "strategic": 6, "mid-market": 4, "midmarket": 4, "smb": 3}.get(
         situation.segment, 4
     )
-    return min(50, max(base, situation.context.coverage.engaged_contacts + 1))
+    engaged = situation.context.coverage.engaged_contacts
+    return min(50, max(engaged + 1, within_reach(engaged, base, situation.year_left)))
+
+
+def _overlap(first: str, second: str, run: int = 3) -> bool:
+    """Do two steps share a run of `run` words (so joining them would repeat a phrase)?"""
+    def runs(text: str) -> set[tuple[str, ...]]:
+        words = text.lower().replace(";", " ").split()
+        return {tuple(words[i : i + run]) for i in range(len(words) - run + 1)}
+
+    return bool(runs(first) & runs(second))
+
+
+def sequence(
+    situation: Situation,
+    steps: list[str],
+    *,
+    before: Quarter | None = None,
+    after: tuple[str, ...] = (),
+) -> dict[Quarter, str]:
+    """Milestones in order over the open quarters. With `before` (the quarter of the event the
+    steps lead to), the last step lands in that quarter and the quarters after it take the
+    `after` steps instead, so nothing serving an event comes after it. With fewer quarters than
+    steps, the first ones are kept and the last step still closes the window; spare quarters
+    before the last step review progress at the QBR."""
+    open_quarters = list(situation.open_quarters)
+    window = open_quarters[: open_quarters.index(before) + 1] if before in open_quarters else open_quarters
+    rest = open_quarters[len(window) :]
+    plan: dict[Quarter, str] = dict.fromkeys(QUARTERS, steps[0])  # quarters over: milestones() marks them
+    if len(window) == 1:
+        # One quarter left: its first step and its goal, unless they say the same thing twice.
+        plan[window[0]] = steps[-1] if len(steps) == 1 or _overlap(steps[0], steps[-1]) else f"{steps[0]}; {steps[-1]}"
+    elif len(window) >= len(steps):
+        chosen = steps[:-1] + ["Progress reviewed at the QBR"] * (len(window) - len(steps)) + steps[-1:]
+        plan.update(zip(window, chosen, strict=True))
+    else:
+        plan.update(zip(window, [*steps[: len(window) - 1], steps[-1]], strict=True))
+    follow = list(after) or ["Results reviewed at the QBR", "Next year's goals agreed", "Annual review held"]
+    for index, quarter in enumerate(rest):
+        plan[quarter] = follow[min(index, len(follow) - 1)] if index < len(follow) else f"{follow[-1]} ({quarter})"
+    return plan

@@ -1,4 +1,8 @@
-"""Objectives that protect the base: the renewal, champions, executive sponsorship, relationships."""
+"""Objectives that protect the base: the renewal, champions, executive sponsorship, relationships.
+
+Milestones that lead to the renewal land in or before its quarter; people are named only when on
+record (a missing role is something to identify).
+"""
 
 from __future__ import annotations
 
@@ -7,112 +11,166 @@ from agent.drafter.objective_draft import (
     ObjectiveDraft,
     health_target,
     multi_threading_target,
-    quarter_plan,
-    renewal_label,
+    renewal_day,
+    sequence,
     within_reach,
 )
-from agent.drafter.situation import ENGAGED_LEVELS, EXEC_ROLES, Situation
-from agent.drafter.text import day, money, names, person, round_to
+from agent.drafter.people import (
+    buyer_phrase,
+    champion_name,
+    engaged,
+    missing_exec_roles,
+    multi_thread_phrase,
+    successor_candidates,
+)
+from agent.drafter.register import RiskCause
+from agent.drafter.situation import EXEC_ROLES, Situation
+from agent.drafter.text import capitalized, days_phrase, money, names, person, plural, round_to
 from storage.plan_document import Priority, SuccessMetric
-from storage.vocabulary import Severity
-from tools.analytics.snapshot import ContactInsight
+
+RISKS_SHOWN = 2
+
+
+def _buyer_step(situation: Situation, named: str, unnamed: str) -> str:
+    """A step with the economic buyer: `named` (with {buyer}) when one is on record, else
+    `unnamed` (with {who}: the sponsor or champion on record), never "with the economic buyer"."""
+    buyer = situation.economic_buyer
+    if buyer is not None:
+        return named.format(buyer=buyer.name)
+    who = situation.exec_sponsor or situation.champion
+    return unnamed.format(who=who.name if who else "the main contact")
+
+
+def _cause_titles(situation: Situation, causes: list[RiskCause]) -> list[str]:
+    return [situation.plays.play(c.cause).title.lower() for c in causes]
 
 
 def retention(situation: Situation) -> ObjectiveDraft | None:
-    customer = situation.context.customer
     in_year = situation.renewal_quarter is not None
     if not situation.at_risk and not in_year:
         return None
-    risks = situation.context.risks.risks
     health = situation.health
+    renewal = renewal_day(situation)
     metrics: list[SuccessMetric] = []
+    target = None
     if health is not None:
+        target = health_target(health, recovering=situation.at_risk, year_left=situation.year_left)
         metrics.append(
             SuccessMetric(
                 metric="Health score",
                 current=health,
-                target=health_target(health, recovering=situation.at_risk, year_left=situation.year_left),
+                target=target,
                 measurement="Health score on the 1st of each month",
             )
         )
-    open_high = sum(1 for r in risks if r.severity in (Severity.HIGH, Severity.CRITICAL))
     if situation.at_risk:
         metrics.append(
             SuccessMetric(
-                metric="Open high/critical risks",
-                current=open_high,
+                metric="Open risks",
+                current=len(situation.register),
                 target=0,
-                measurement="Risk review in the weekly account sync",
+                measurement="Risks on this plan's register, reviewed every two weeks",
             )
         )
-    renewal = customer.renewal_date
     if renewal is not None:
         metrics.append(
             SuccessMetric(
                 metric="Renewal committed",
                 current="not started",
-                target=f"signed by {day(renewal)}",
+                target=f"signed by {renewal}",
                 measurement="Signed order form in the CRM",
+            )
+        )
+    elif situation.renewal_stale:
+        metrics.append(
+            SuccessMetric(
+                metric="Renewal status on record",
+                current="date passed",
+                target="outcome and new date recorded",
+                measurement="Customer record in the CRM",
             )
         )
     at_stake = money(situation.arr) if situation.arr is not None else "the contract"
     champion = situation.exec_sponsor or situation.champion
     with_whom = f" with {champion.name}" if champion else ""
+    the_renewal = situation.renewal_label or "the next renewal"
     if situation.at_risk:
-        top = risks[:2]
-        evidence = "; ".join(f"{r.title} ({r.evidence})" for r in top) or f"health {health}"
-        renewal_note = (
-            f", renewal in {situation.days_to_renewal} days" if situation.days_to_renewal is not None else ""
-        )
-        rationale = f"{at_stake} ARR at risk{renewal_note}: {evidence}."
-        objective = f"Secure the {renewal_label(situation)} renewal by resolving the open risks"
-        if health is not None:
-            objective = f"Secure the {renewal_label(situation)} renewal and lift health from {health} to {health_target(health, recovering=True, year_left=situation.year_left)}"
+        top = situation.register[:RISKS_SHOWN]
+        reasons = "; ".join(situation.assessment.reasons[1:4])
+        when = f", renewal {days_phrase(situation.days_to_renewal)}" if situation.days_to_renewal is not None else ""
+        rationale = f"{at_stake} ARR at risk{when}: {reasons}."
+        lift = f" and lift health from {health} to {target}" if health is not None else ""
+        if situation.renewal_label:
+            objective = f"Secure {the_renewal}{lift}"
+        elif situation.renewal_stale:
+            objective = f"Confirm the renewal status{lift}"
+        else:
+            objective = f"Stabilise the account{lift}" if lift else "Stabilise the account and close the open risks"
         priority: Priority = Priority.CRITICAL
-        first = [
-            FirstAction(
-                1,
-                f"Run a risk review{with_whom}: agree a recovery plan for {names([r.title.lower() for r in top]) or 'the health decline'}",
-                "CSM",
-            ),
-            FirstAction(
-                3, "Share a written recovery plan with owners and dates; confirm it in the weekly sync", "CSM"
-            ),
-        ]
+        about = names([f"the {title}" for title in _cause_titles(situation, top)]) or "the open risks"
+        if situation.onboarding:
+            first = [
+                FirstAction(1, f"Onboarding reset{with_whom}: agree how to address {about}", "CSM"),
+                FirstAction(3, "Share the reset onboarding plan with owners and dates", "CSM"),
+            ]
+            start_step = "Onboarding reset agreed with owners and dates"
+        else:
+            first = [
+                FirstAction(1, f"Risk review{with_whom}: agree a recovery plan for {about}", "CSM"),
+                FirstAction(3, "Share the written recovery plan with owners and dates", "CSM"),
+            ]
+            start_step = "Recovery plan agreed; risks reviewed every two weeks"
     else:
         term = "a multi-year" if (health or 0) >= 70 else "an on-time"
-        objective = f"Secure {term} renewal of the {at_stake} contract by {renewal_label(situation)}"
-        rationale = f"The renewal falls in {situation.renewal_quarter} of {situation.fiscal_year}; health {health if health is not None else 'unknown'} supports starting the renewal case early."
+        objective = f"Secure {term} renewal of the {at_stake} contract by {renewal}"
+        rationale = (
+            f"The renewal falls in {situation.renewal_quarter} of {situation.fiscal_year}"
+            + (f" ({days_phrase(situation.days_to_renewal)})" if situation.days_to_renewal is not None else "")
+            + (f"; health {health} supports starting the renewal case early." if health is not None else ".")
+        )
         priority = Priority.HIGH
         first = [
             FirstAction(
-                4,
+                2 if situation.stage == "renewal" else 4,
                 f"Outline the renewal business case{with_whom}: outcomes to date and {situation.fiscal_year} goals",
                 "CSM",
             )
         ]
-    plan = quarter_plan(
-        situation.renewal_quarter,
-        early=(
-            "Renewal success criteria agreed with the sponsor",
-            "Value review with the economic buyer: outcomes against goals",
-        ),
-        just_before="Renewal proposal agreed with the economic buyer",
-        at=f"Renewal signed by {renewal_label(situation)}",
-        just_after="Post-renewal success plan kicked off with the sponsor",
-        later=(
-            "Health held at target for two consecutive months",
-            "Next year's goals agreed with the sponsor",
-        ),
-    ) or {
-        "Q1": "Recovery plan agreed; weekly risk review running",
-        "Q2": "Top risks closed; health trending up",
-        "Q3": "Value review with the economic buyer",
-        "Q4": "Renewal proposal agreed for the coming year",
-    }
-    if situation.at_risk:
-        plan[situation.start_quarter] = (
-            "Recovery plan agreed and the weekly risk review running; " + plan[situation.start_quarter]
+        start_step = f"Renewal success criteria agreed with {champion_name(situation)}"
+    if situation.renewal_quarter is not None:
+        plan = sequence(
+            situation,
+            [
+                start_step,
+                _buyer_step(
+                    situation,
+                    "Value review with {buyer}: outcomes against goals",
+                    "Value review with {who}: outcomes against goals",
+                ),
+                f"Renewal proposal agreed with {buyer_phrase(situation)}",
+                f"Renewal signed by {renewal}",
+            ],
+            before=situation.renewal_quarter,
+            after=(
+                "Post-renewal success plan kicked off",
+                "Health held at target for two consecutive months",
+                "Next year's goals agreed",
+            ),
+        )
+    else:
+        plan = sequence(
+            situation,
+            [
+                start_step,
+                "Top risks closed; health trending up",
+                _buyer_step(
+                    situation,
+                    "Value review with {buyer}: outcomes against goals",
+                    "Value review with {who}: outcomes against goals",
+                ),
+                "Next renewal approach agreed" if situation.renewal_label or situation.renewal_stale
+                else "Contract dates and next renewal approach confirmed",
+            ],
         )
     return ObjectiveDraft("retention", priority, objective, rationale, metrics, plan, "CSM", first)
 
@@ -122,56 +180,54 @@ def champion_replacement(situation: Situation) -> ObjectiveDraft | None:
     if not departed:
         return None
     coverage = situation.context.coverage
-    candidates = [c.name for c in situation.contacts_in("champion", "user", "technical_buyer")[:2]]
-    via = f"; candidates on record: {names(candidates)}" if candidates else "; no successor on record yet"
+    candidates = successor_candidates(situation)
+    via = (
+        f"; engaged candidates on record: {names([c.name for c in candidates])}"
+        if candidates
+        else "; no engaged successor on record yet"
+    )
+    current = coverage.champion_count
+    gone = [ref.name for ref in situation.departed_key_refs]
+    who = names(gone[:2]) + (f" and {plural(len(gone) - 2, 'other')}" if len(gone) > 2 else "")
     return ObjectiveDraft(
         "champion",
         Priority.CRITICAL if situation.at_risk else Priority.HIGH,
-        f"Replace the departed {names(departed)} with a new champion",
-        f"Key relationships left the company{via}. Champions today: {coverage.champion_count}.",
+        # The departed are named right beside "after ... left": nobody reads them as the new champion.
+        f"Win a new champion after {who} left",
+        f"Key relationships left the company{via}. Champions today: {current}.",
         [
             SuccessMetric(
                 metric="Active champions",
-                current=coverage.champion_count,
-                target=max(2, coverage.champion_count + 1),
+                current=current,
+                target=within_reach(current, max(2, current + 1), situation.year_left),
                 measurement="Contacts in the champion role with high or medium engagement",
             )
         ],
-        {
-            "Q1": "Successor champion identified and briefed",
-            "Q2": "New champion leads a usage review",
-            "Q3": "Champion co-presents the QBR",
-            "Q4": "Second champion engaged",
-        },
+        sequence(
+            situation,
+            [
+                "Successor champion identified and briefed" if not candidates else f"{candidates[0].name} briefed as successor champion",
+                "New champion leads a usage review",
+                "Champion co-presents the QBR",
+                "Second champion engaged",
+            ],
+        ),
         "CSM",
-        [FirstAction(1, f"Map who inherited the work of {names(departed)}; request an intro", "CSM")],
+        [FirstAction(1, f"Find out who takes over from {names(departed)} and meet them", "CSM")],
     )
 
 
-def _first_exec_step(
-    situation: Situation, exec_missing: list[str], disengaged: list[ContactInsight]
-) -> tuple[str, str]:
-    """(Q1 milestone, week-1 action): reach a missing executive through the strongest
-    relationship, or re-engage the executives on record who have gone quiet."""
+def _exec_steps(situation: Situation, exec_missing: list[str], disengaged: list[str]) -> tuple[str, str]:
+    """(first milestone, week-1 action) for widening the executive relationship."""
+    phrase = multi_thread_phrase(situation)
     anchor = situation.anchor_contact
-    if exec_missing and anchor is not None:
-        role = exec_missing[0]
-        return (
-            f"Intro meeting with the {role} via {anchor.name}",
-            f"Ask {anchor.name} for an introduction to the {role}",
-        )
+    if anchor is None:
+        return "Executive sponsor and economic buyer identified and met", capitalized(phrase)
     if exec_missing:
-        return (
-            f"{exec_missing[0][0].upper()}{exec_missing[0][1:]} identified and met",
-            "Find the executive sponsor and economic buyer with the account executive (order form signatory, org chart)",
-        )
+        return f"{capitalized(names(exec_missing))} identified and met", capitalized(phrase)
     if disengaged:
-        who = names([person(c.name, c.title) for c in disengaged[:2]])
-        return (
-            f"Executive briefing held with {who}",
-            f"Request a 30-minute executive briefing with {who}: outcomes to date and this plan",
-        )
-    return "Second executive engaged", "Map a second executive to engage alongside the current sponsor"
+        return f"Executive briefing held with {names(disengaged)}", capitalized(phrase)
+    return "Second senior contact engaged in the recurring meetings", capitalized(phrase)
 
 
 def executive_sponsorship(situation: Situation) -> ObjectiveDraft | None:
@@ -179,35 +235,71 @@ def executive_sponsorship(situation: Situation) -> ObjectiveDraft | None:
         return None
     coverage = situation.context.coverage
     anchor = situation.anchor_contact
-    missing = coverage.missing_roles
-    exec_missing = [r for r in missing if "exec" in r.lower() or "economic" in r.lower()]
-    disengaged = [
-        c for c in situation.contacts_in(*EXEC_ROLES) if (c.engagement_level or "") not in ENGAGED_LEVELS
-    ]
-    first_step, first_action = _first_exec_step(situation, exec_missing, disengaged)
+    exec_missing = missing_exec_roles(situation)
+    disengaged = [person(c.name, c.title) for c in situation.contacts_in(*EXEC_ROLES) if not engaged(c)][:2]
+    first_step, first_action = _exec_steps(situation, exec_missing, disengaged)
     target_execs = 1 if situation.segment == "smb" else 2
     if anchor is None:
         reliance = "No active contact on record"
     elif coverage.single_threaded:
         reliance = f"Currently reliant on {person(anchor.name, anchor.title)}"
     else:
-        reliance = (
-            f"{coverage.engaged_contacts} engaged contacts, strongest {person(anchor.name, anchor.title)}"
-        )
+        reliance = f"{plural(coverage.engaged_contacts, 'engaged contact')}, strongest {person(anchor.name, anchor.title)}"
     gap = f"; missing {names(exec_missing)}" if exec_missing else ""
     if disengaged:
-        gap += f"; not engaged: {names([person(c.name, c.title) for c in disengaged[:2]])}"
+        gap += f"; not engaged: {names(disengaged)}"
     if anchor is None:
-        objective = "Build the stakeholder map: an executive sponsor, a champion and the economic buyer"
+        objective = "Build the stakeholder map: identify an executive sponsor, a champion and the economic buyer"
     elif coverage.single_threaded:
         objective = "Expand executive engagement from single-threaded to multi-level"
     elif not coverage.has_exec_sponsor:
         objective = "Win a VP+ executive sponsor" + (
-            " and engage the economic buyer" if situation.economic_buyer is None else ""
+            " and identify the economic buyer" if situation.economic_buyer is None else ""
+        )
+    elif situation.economic_buyer is None:
+        objective = "Identify the economic buyer and engage them alongside the executive sponsor"
+    else:
+        objective = "Re-engage the executive sponsor and the economic buyer"
+    soon = situation.days_to_renewal is not None and situation.days_to_renewal <= 180
+    urgent = situation.at_risk or (soon and situation.risk_level != "on_track")
+    renewal = renewal_day(situation)
+    # Until a sponsor is on record, the one endorsing is whoever the first step identifies: said
+    # so when both fall in one quarter; in a later quarter they are simply the executive sponsor.
+    one_quarter = (
+        situation.renewal_quarter == situation.start_quarter
+        if situation.renewal_quarter is not None
+        else len(situation.open_quarters) == 1
+    )
+    sponsor = (
+        "Newly identified executive sponsor"
+        if situation.exec_sponsor is None and one_quarter
+        else "Executive sponsor"
+    )
+    briefing = _buyer_step(
+        situation, "{buyer} briefed on value delivered", "Value briefing for the newly identified economic buyer"
+    )
+    if situation.renewal_quarter is not None:
+        plan = sequence(
+            situation,
+            [first_step, briefing, "Joint executive planning session", f"{sponsor} endorses the {renewal} renewal"],
+            before=situation.renewal_quarter,
+            after=(
+                "Joint executive planning session for next year",
+                "Quarterly executive briefing held",
+                f"Executive sponsor endorses the {situation.fiscal_year} outcomes",
+            ),
         )
     else:
-        objective = "Engage the economic buyer alongside the executive sponsor"
-    urgent = situation.at_risk or (situation.days_to_renewal is not None and situation.days_to_renewal <= 180)
+        plan = sequence(
+            situation,
+            [
+                first_step,
+                briefing,
+                "Joint executive planning session",
+                f"{sponsor} endorses the {situation.fiscal_year} outcomes and next year's goals",
+            ],
+        )
+    target_engaged = multi_threading_target(situation)
     return ObjectiveDraft(
         "executive",
         Priority.CRITICAL if coverage.single_threaded and urgent else Priority.HIGH,
@@ -223,18 +315,11 @@ def executive_sponsorship(situation: Situation) -> ObjectiveDraft | None:
             SuccessMetric(
                 metric="Engaged contacts",
                 current=coverage.engaged_contacts,
-                target=within_reach(
-                    coverage.engaged_contacts, multi_threading_target(situation), situation.year_left
-                ),
+                target=target_engaged,
                 measurement="Active contacts with high or medium engagement",
             ),
         ],
-        {
-            "Q1": first_step,
-            "Q2": "Economic buyer briefed on value delivered",
-            "Q3": "Joint executive planning session",
-            "Q4": f"Executive sponsor endorses the {situation.fiscal_year} outcomes and renewal",
-        },
+        plan,
         "CSM",
         [
             FirstAction(1, first_action, "CSM"),
@@ -250,13 +335,13 @@ def relationship_depth(situation: Situation) -> ObjectiveDraft | None:
     if not contacts:
         return None
     average = sum(c.relationship.score for c in contacts) / len(contacts)
-    target = min(90, round_to(average + 10, 5))
+    target = min(90, max(round(average) + 1, int(round_to(average + 10, 5))))
     below = [c for c in contacts if c.relationship.score < max(average, 60)]
     weakest = sorted(below or contacts, key=lambda c: (c.relationship.score, c.name))[:2]
     return ObjectiveDraft(
         "relationships",
         Priority.MEDIUM,
-        f"Strengthen relationships across {len(contacts)} active contacts",
+        f"Strengthen relationships across {plural(len(contacts), 'active contact')}",
         f"Average relationship score is {average:.0f}; weakest: {names([f'{c.name} ({c.relationship.score})' for c in weakest])}.",
         [
             SuccessMetric(
@@ -266,44 +351,52 @@ def relationship_depth(situation: Situation) -> ObjectiveDraft | None:
                 measurement="Relationship score (recency, frequency, sentiment, seniority, engagement)",
             )
         ],
-        {
-            "Q1": f"Touchpoint plan for {names([c.name for c in weakest])}",
-            "Q2": "Every active contact met at least once",
-            "Q3": "Relationship scores reviewed at the QBR",
-            "Q4": "Average score at target",
-        },
+        sequence(
+            situation,
+            [
+                f"Touchpoint plan for {names([c.name for c in weakest])}",
+                "Every active contact met at least once",
+                "Relationship scores reviewed at the QBR",
+                "Average score at target",
+            ],
+        ),
         "CSM",
         [FirstAction(4, f"Schedule 1:1s with {names([c.name for c in weakest])}", "CSM")],
     )
 
 
 def renewal_readiness(situation: Situation) -> ObjectiveDraft | None:
-    renewal = situation.context.customer.renewal_date
-    if (
-        renewal is None
-        or situation.at_risk
-        or situation.renewal_quarter is not None
-        or renewal < situation.plan_start
-    ):
+    renewal = renewal_day(situation)
+    if renewal is None or situation.at_risk or situation.renewal_quarter is not None:
         return None
+    renewal_date = situation.context.customer.renewal_date
+    if renewal_date is None or renewal_date < situation.plan_start:
+        return None  # renews before this plan year starts: last year's plan's business
     return ObjectiveDraft(
         "renewal_readiness",
         Priority.MEDIUM,
-        f"Build the case for the {day(renewal)} renewal during {situation.fiscal_year}",
-        f"The renewal falls after this fiscal year ({situation.days_to_renewal} days out); outcomes documented now make it a formality.",
+        f"Build the case for the {renewal} renewal during {situation.fiscal_year}",
+        f"The renewal falls after this fiscal year ({days_phrase(situation.days_to_renewal or 0)}); outcomes documented now make it a formality.",
         [
             SuccessMetric(
-                metric="Renewal risks open at year end",
-                current=len(situation.context.risks.risks),
+                metric="Open risks at year end",
+                current=len(situation.register),
                 target=0,
-                measurement="Detected risks in the year-end plan review",
+                measurement="Risks on this plan's register at the year-end review",
             )
         ],
-        {
-            "Q1": "Renewal criteria confirmed with the economic buyer",
-            "Q2": "Mid-year value review",
-            "Q3": "Renewal stakeholders mapped",
-            "Q4": "Renewal proposal outline shared",
-        },
+        sequence(
+            situation,
+            [
+                _buyer_step(
+                    situation,
+                    "Renewal criteria confirmed with {buyer}",
+                    "Renewal criteria confirmed with {who}; economic buyer identified",
+                ),
+                "Mid-year value review",
+                "Renewal stakeholders mapped",
+                "Renewal proposal outline shared",
+            ],
+        ),
         "CSM",
     )

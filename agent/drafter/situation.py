@@ -1,36 +1,37 @@
 """The account's situation read once from the planning context: the facts every section drafter
-shares (is it at risk, expansion-ready, single-threaded; which quarter the plan starts in)."""
+shares (its stage and risk level, its risk register, who is on record, which quarter the plan
+starts in, what data needs fixing)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import cached_property
 
+from agent.drafter.assessment import Assessment, Stage, lifecycle_stage, risk_level
 from agent.drafter.confidence import coverage_inputs
+from agent.drafter.playbook import Playbook, load_playbook
+from agent.drafter.register import RiskCause, build_register
+from agent.drafter.text import day, quote
 from storage.plan_document import QUARTERS, Quarter
-from storage.vocabulary import ContactRole, EngagementLevel
+from storage.vocabulary import ContactRole
 from tools.analytics.context import PlanningContext
 from tools.analytics.fiscal_calendar import FiscalQuarter, fiscal_quarters, quarter_of
 from tools.analytics.snapshot import ContactInsight
+from tools.analytics.stakeholders import ContactRef
 
 LOW_UTILIZATION = 60.0  # percent: below this, adoption is an objective
 HIGH_UTILIZATION = 80.0  # percent: at or above this, an adoption push would contradict the data
 LOW_SEAT_ACTIVATION = 0.7
-ONBOARDING_DAYS = 180  # a contract younger than this is still onboarding
 CHURN_WINDOW_DAYS = 120  # at risk and renewing within this many days: about to churn
-AT_RISK_HEALTH = 50
-EXEC_ROLES = (ContactRole.EXEC_SPONSOR, ContactRole.ECONOMIC_BUYER)
-ENGAGED_LEVELS = (EngagementLevel.HIGH, EngagementLevel.MEDIUM)
+THIN_DATA_INPUTS = 5  # of the 11 coverage inputs: below this, "on track" only means nothing was found
+EXEC_ROLES = ("exec_sponsor", "economic_buyer")
+ENGAGED_LEVELS = ("high", "medium")
 
-# Share of the weighted expansion pipeline counted towards target ARR, by the worst open risk.
-PIPELINE_FACTOR_BY_SEVERITY: dict[str | None, float] = {
-    None: 1.0,
-    "low": 1.0,
-    "medium": 0.85,
-    "high": 0.5,
-    "critical": 0.25,
-}
+# Share of the weighted in-year pipeline counted towards target ARR, by risk level (and none
+# when an account at risk renews within CHURN_WINDOW_DAYS: protect the base, push nothing new).
+PIPELINE_FACTOR_BY_LEVEL: dict[str, float] = {"on_track": 1.0, "watch": 0.85, "at_risk": 0.5}
 
 
 # Inputs whose absence makes a plan guesswork (see confidence.coverage_inputs), with the word
@@ -48,15 +49,33 @@ BASELINE_INPUTS = {
 }
 
 
+def _missing_input(context: PlanningContext, name: str) -> str:
+    """How a missing input reads: a short history is short, not absent."""
+    if name == "stakeholders":
+        return "fewer than two active contacts on record"
+    if name == "health_history" and context.health.points:
+        return "health history shorter than three months"
+    if name == "usage_history" and (context.usage_utilization.points or context.usage_active_users.points):
+        return "usage history shorter than three months"
+    return f"no {name.replace('_', ' ')} on record"
+
+
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def _readable_dates(text: str) -> str:
+    """'latest score 2026-08-01' -> 'latest score Aug 1, 2026'."""
+    return ISO_DATE.sub(lambda m: day(date(int(m[1]), int(m[2]), int(m[3]))), text)
+
+
 def find_data_gaps(context: PlanningContext) -> list[str]:
-    """The analytics' data gaps, plus any input the drafter found missing that they do not cover."""
-    reported = list(context.data_gaps)
+    """The analytics' data gaps, plus any input the drafter found missing that they do not cover.
+    A passed renewal date is a record to fix (Situation.data_to_fix), not a gap."""
+    reported = [_readable_dates(gap) for gap in context.data_gaps if "in the past" not in gap]
     lowered = " ".join(reported).lower()
     inputs = coverage_inputs(context)
     own = [
-        "fewer than two active contacts on record"
-        if name == "stakeholders"
-        else f"no {name.replace('_', ' ')} on record"
+        _missing_input(context, name)
         for name, word in BASELINE_INPUTS.items()
         if not inputs[name] and word not in lowered
     ]
@@ -64,10 +83,27 @@ def find_data_gaps(context: PlanningContext) -> list[str]:
 
 
 @dataclass(frozen=True)
+class DataFix:
+    """A record the CSM should correct: the plan never builds on it as if it were true."""
+
+    record: str  # "customers.renewal_date", "opportunities[opp-1].expected_close"
+    problem: str
+    fix: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"record": self.record, "problem": self.problem, "fix": self.fix}
+
+
+@dataclass(frozen=True)
 class Situation:
     context: PlanningContext
     fiscal_year: str
     start_month: int
+    playbook: Playbook | None = None
+
+    @cached_property
+    def plays(self) -> Playbook:
+        return self.playbook or load_playbook()
 
     @cached_property
     def quarters(self) -> list[FiscalQuarter]:
@@ -128,12 +164,31 @@ class Situation:
 
     @property
     def days_to_renewal(self) -> int | None:
-        return self.context.days_to_renewal
+        """Days until the renewal; None when unknown or already passed (a record to fix)."""
+        days = self.context.days_to_renewal
+        return days if days is not None and days >= 0 else None
+
+    @cached_property
+    def renewal_stale(self) -> bool:
+        renewal = self.context.customer.renewal_date
+        return renewal is not None and renewal < self.context.as_of
 
     @cached_property
     def renewal_quarter(self) -> Quarter | None:
-        """The fiscal quarter of the renewal when it falls inside this fiscal year."""
-        return self.quarter_of(self.context.customer.renewal_date)
+        """The fiscal quarter of the renewal when it falls inside this fiscal year, from the plan's
+        start on (a renewal that passed, or falls before the plan starts, is not planned for)."""
+        renewal = self.context.customer.renewal_date
+        if renewal is None or renewal < self.plan_start:
+            return None
+        return self.quarter_of(renewal)
+
+    @cached_property
+    def renewal_label(self) -> str | None:
+        """'the Aug 31, 2027 renewal', or None when the date is unknown or has passed."""
+        renewal = self.context.customer.renewal_date
+        if renewal is None or self.renewal_stale:
+            return None
+        return f"the {day(renewal)} renewal"
 
     # -- judgements -----------------------------------------------------------------------------
     @cached_property
@@ -142,23 +197,80 @@ class Situation:
         return find_data_gaps(self.context)
 
     @cached_property
+    def stage_and_reason(self) -> tuple[Stage, str]:
+        return lifecycle_stage(
+            self.context.as_of,
+            self.context.customer.contract_start,
+            self.days_to_renewal,
+            self.utilization,
+            self.seat_activation,
+        )
+
+    @property
+    def stage(self) -> str:
+        return self.stage_and_reason[0]
+
+    @property
+    def onboarding(self) -> bool:
+        return self.stage == "onboarding"
+
+    @cached_property
+    def register(self) -> list[RiskCause]:
+        """One risk per underlying cause, most severe first."""
+        candidates = [
+            (c, c.expected_quarter if c.expected_quarter in self.open_quarters else None)
+            for c in self.context.expansion.candidates
+            if c.type != "renewal"
+        ]
+        return build_register(
+            self.context, onboarding=self.onboarding, candidates=candidates, renewal_label=self.renewal_label
+        )
+
+    @cached_property
+    def assessment(self) -> Assessment:
+        level, weight, reasons = risk_level(
+            self.register, self.health, self.days_to_renewal, lambda cause: self.plays.play(cause.cause).title
+        )
+        if self.thin_data:
+            reasons.append(f"only {self.inputs_on_record} of {len(coverage_inputs(self.context))} planning inputs on record: risks may be hidden")
+        stage, stage_reason = self.stage_and_reason
+        return Assessment(stage=stage, risk_level=level, weight=weight, reasons=[stage_reason, *reasons])
+
+    @cached_property
+    def inputs_on_record(self) -> int:
+        return sum(coverage_inputs(self.context).values())
+
+    @property
+    def thin_data(self) -> bool:
+        """Too little on record to call the account on track with confidence."""
+        return self.inputs_on_record < THIN_DATA_INPUTS
+
+    @property
+    def risk_level(self) -> str:
+        return self.assessment.risk_level
+
+    @property
     def at_risk(self) -> bool:
-        return self.context.risks.at_risk or (self.health is not None and self.health < AT_RISK_HEALTH)
+        return self.risk_level == "at_risk"
 
     @cached_property
     def churn_imminent(self) -> bool:
         """At risk with the renewal close: protect the base, push nothing new."""
         days = self.days_to_renewal
-        return self.at_risk and days is not None and 0 <= days <= CHURN_WINDOW_DAYS
+        return self.at_risk and days is not None and days <= CHURN_WINDOW_DAYS
 
     @cached_property
-    def onboarding(self) -> bool:
-        start = self.context.customer.contract_start
-        return start is not None and start <= self.context.as_of < start + timedelta(days=ONBOARDING_DAYS)
+    def causes(self) -> set[str]:
+        return {cause.cause for cause in self.register}
+
+    @cached_property
+    def urgent_causes(self) -> list[RiskCause]:
+        return [c for c in self.register if c.severity in ("high", "critical")]
 
     @cached_property
     def risk_kinds(self) -> set[str]:
-        return {risk.kind for risk in self.context.risks.risks}
+        """Detector kinds behind the register (onboarding's expected low usage left out)."""
+        return {kind for cause in self.register for kind in cause.kinds}
 
     @cached_property
     def low_adoption(self) -> bool:
@@ -174,8 +286,9 @@ class Situation:
 
     @cached_property
     def expansion_ready(self) -> bool:
-        """Growth is only pushed on a healthy account: never on one at risk."""
-        return self.context.expansion.expansion_ready and not self.at_risk
+        """Growth is pushed unless the account is really at risk: an account on watch keeps its
+        growth objective (with its pipeline discounted)."""
+        return not self.at_risk
 
     @cached_property
     def needs_exec_coverage(self) -> bool:
@@ -186,7 +299,55 @@ class Situation:
     def pipeline_factor(self) -> float:
         if self.churn_imminent:
             return 0.0
-        return PIPELINE_FACTOR_BY_SEVERITY.get(self.context.risks.highest_severity, 1.0)
+        return PIPELINE_FACTOR_BY_LEVEL[self.risk_level]
+
+    @cached_property
+    def data_to_fix(self) -> list[DataFix]:
+        """Records that contradict the calendar: the CSM fixes them, the plan does not build on them."""
+        customer = self.context.customer
+        fixes: list[DataFix] = []
+        if customer.renewal_date is not None and self.renewal_stale:
+            churned = customer.renewal_outcome == "churned"
+            fixes.append(
+                DataFix(
+                    "customers.renewal_date",
+                    f"the renewal date on record, {day(customer.renewal_date)}, has passed"
+                    + (" and the account is recorded as churned" if churned else ""),
+                    "confirm whether the account is still a customer; if it renewed, record the new renewal date"
+                    if churned
+                    else "record the renewal outcome and the new renewal date",
+                )
+            )
+        if customer.contract_start and customer.renewal_date and customer.contract_start > customer.renewal_date:
+            fixes.append(
+                DataFix(
+                    "customers.contract_start",
+                    f"the contract start ({day(customer.contract_start)}) is after the renewal date",
+                    "correct the contract dates",
+                )
+            )
+        for opportunity in self.context.opportunities:
+            if opportunity.stage != "open":
+                continue
+            close = opportunity.expected_close
+            name = quote(opportunity.description, 60) or "an open opportunity"
+            if close is None:
+                fixes.append(
+                    DataFix(
+                        f"opportunities[{opportunity.id}].expected_close",
+                        f"{name} has no close date",
+                        "add its expected close date",
+                    )
+                )
+            elif close < self.context.as_of:
+                fixes.append(
+                    DataFix(
+                        f"opportunities[{opportunity.id}].expected_close",
+                        f"{name} is past its close date ({day(close)})",
+                        "update the close date, or mark it won or lost",
+                    )
+                )
+        return fixes
 
     # -- people ---------------------------------------------------------------------------------
     @cached_property
@@ -205,7 +366,8 @@ class Situation:
 
     @cached_property
     def champion(self) -> ContactInsight | None:
-        champions = self.contacts_in("champion")
+        """Who the work runs through: an engaged champion, else the strongest relationship."""
+        champions = [c for c in self.contacts_in("champion") if (c.engagement_level or "") in ENGAGED_LEVELS]
         return champions[0] if champions else self.anchor_contact
 
     @cached_property
@@ -224,8 +386,13 @@ class Situation:
 
     @cached_property
     def departed_key_contacts(self) -> list[str]:
+        return [f"{ref.name} ({ref.role.replace('_', ' ')})" for ref in self.departed_key_refs]
+
+    @cached_property
+    def departed_key_refs(self) -> list[ContactRef]:
+        """Champions, sponsors and economic buyers who left the company."""
         return [
-            f"{ref.name} ({ref.role.replace('_', ' ')})"
+            ref
             for ref in self.context.coverage.departed
             if ref.role in (ContactRole.CHAMPION, ContactRole.EXEC_SPONSOR, ContactRole.ECONOMIC_BUYER)
         ]

@@ -4,12 +4,14 @@ for each active one, the roles still missing, and how to win or keep an executiv
 from __future__ import annotations
 
 from agent.drafter.objective_draft import multi_threading_target
+from agent.drafter.people import multi_thread_phrase
 from agent.drafter.situation import ENGAGED_LEVELS, Situation
 from agent.drafter.text import names, person, plural
 from storage.plan_document import RelationshipGoal, StakeholderMapEntry, StakeholderPlan
 from storage.vocabulary import ContactRole
 from tools.analytics.snapshot import ContactInsight
 
+ENGAGEMENT_WORDS = {"low": "low", "none": "no"}
 STRONG = 75
 WEAK = 50
 TARGET_CAP = 95
@@ -24,21 +26,24 @@ def _target_score(contact: ContactInsight) -> int:
 
 
 def _strategy(situation: Situation, contact: ContactInsight) -> str:
+    """How to work with this person, addressed to them (two people in one role get their own line)."""
     score = contact.relationship.score
     role = contact.role
-    if role == ContactRole.EXEC_SPONSOR:
-        return "Quarterly executive briefing; co-own the plan's outcomes and renewal decision"
-    if role == ContactRole.ECONOMIC_BUYER:
-        return "Value review each half-year tying spend to outcomes; preview the renewal case early"
-    if role == ContactRole.CHAMPION and score >= STRONG and not situation.context.coverage.has_exec_sponsor:
-        return "Elevate to executive sponsor: involve in strategic planning and ask for the exec introduction"
-    if role == ContactRole.CHAMPION:
-        return "Bi-weekly check-in; give early access to roadmap items and co-present the QBR"
-    if role == ContactRole.TECHNICAL_BUYER:
-        return "Monthly technical review of integrations, security and the adoption roadmap"
+    first = contact.name  # the full name: two contacts may share a first name
+    if role == "exec_sponsor":
+        return f"Quarterly executive briefing with {first}; co-own the plan's outcomes and the renewal decision"
+    if role == "economic_buyer":
+        return f"Value review with {first} each half-year tying spend to outcomes; preview the renewal case early"
+    engaged = (contact.engagement_level or "") in ENGAGED_LEVELS
+    if role == "champion" and engaged and score >= STRONG and not situation.context.coverage.has_exec_sponsor:
+        return f"Elevate to executive sponsor: involve {first} in strategic planning and ask for the exec introduction"
+    if role == "champion":
+        return f"Bi-weekly check-in with {first}; early access to roadmap items; {first} co-presents the QBR"
+    if role == "technical_buyer":
+        return f"Monthly technical review with {first}: integrations, security and the adoption roadmap"
     if score < WEAK:
-        return "Re-engage with a short usage review of their team; agree one concrete next step"
-    return "Include in enablement sessions and the QBR invite; collect feedback each quarter"
+        return f"Short usage review of their team with {first} to re-engage them; agree one concrete next step"
+    return f"Enablement sessions and the QBR invite for {first}; collect their feedback each quarter"
 
 
 def _assessment(situation: Situation) -> str:
@@ -65,19 +70,21 @@ def _exec_strategy(situation: Situation) -> str:
     buyer = situation.economic_buyer
     if sponsor is not None:
         engaged = (sponsor.engagement_level or "") in ENGAGED_LEVELS
-        verb = "Keep" if engaged else f"Re-engage ({sponsor.engagement_level or 'no'} engagement)"
+        who = f"{person(sponsor.name, sponsor.title)}, the executive sponsor on record (score {sponsor.relationship.score})"
         strategy = (
-            f"{verb} {person(sponsor.name, sponsor.title)} as executive sponsor (score {sponsor.relationship.score}): "
-            "quarterly executive briefings with our VP Customer Success"
+            f"{who}: keep them close with quarterly executive briefings with our VP Customer Success"
+            if engaged
+            else f"{who}, shows {ENGAGEMENT_WORDS.get(sponsor.engagement_level or '', 'no recorded')} engagement: "
+            "win back their attention "
+            "with a short outcomes briefing, then quarterly executive reviews"
         )
         if buyer is None:
             strategy += "; ask them to sponsor an introduction to the economic buyer"
         return strategy + "."
-    bridge = situation.champion
-    if bridge is not None:
+    if situation.anchor_contact is not None:
         return (
-            f"No executive sponsor on record. Ask {person(bridge.name, bridge.title)} to introduce a VP+ "
-            "sponsor; open with a briefing on outcomes to date, then propose quarterly executive reviews."
+            f"No executive sponsor on record: {multi_thread_phrase(situation)}; open with a briefing on "
+            "outcomes to date, then propose quarterly executive reviews."
         )
     return "No contacts on record: identify the executive sponsor through the account executive and the order form signatory."
 

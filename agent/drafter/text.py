@@ -45,16 +45,24 @@ def names(items: Sequence[str], conjunction: str = "and") -> str:
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
-def quote(text: str | None, limit: int = QUOTE_LIMIT) -> str | None:
-    """Customer-provided text as a quotation: one line, bounded, never interpreted."""
+def clip(text: str | None, limit: int = QUOTE_LIMIT) -> str | None:
+    """Text on one line, at most `limit` characters: cut at a word boundary with an ellipsis."""
     if text is None:
         return None
     flat = _WHITESPACE.sub(" ", text).strip().replace("\u201c", '"').replace("\u201d", '"')
     if not flat:
         return None
     if len(flat) > limit:
-        flat = flat[: limit - 1].rstrip() + "\u2026"
-    return f"\u201c{flat}\u201d"
+        cut = flat[: limit - 1]
+        space = cut.rfind(" ")
+        flat = (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:.-") + "\u2026"
+    return flat
+
+
+def quote(text: str | None, limit: int = QUOTE_LIMIT) -> str | None:
+    """Customer-provided text as a quotation: one line, bounded, never interpreted."""
+    flat = clip(text, limit)
+    return None if flat is None else f"\u201c{flat}\u201d"
 
 
 def person(name: str, title: str | None) -> str:
@@ -63,3 +71,21 @@ def person(name: str, title: str | None) -> str:
 
 def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
     return f"{count} {noun if count == 1 else plural_noun or noun + 's'}"
+
+
+def capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def lower_first(text: str) -> str:
+    """'Key contact left: Sarah Chen' -> 'key contact left: Sarah Chen' (names keep their case)."""
+    if len(text) > 1 and text[1].isupper():
+        return text  # an acronym: "ARR", "NPS"
+    return text[:1].lower() + text[1:]
+
+
+def days_phrase(days: int) -> str:
+    """'in 45 days', 'today', '12 days ago': never a negative count."""
+    if days == 0:
+        return "today"
+    return f"in {plural(days, 'day')}" if days > 0 else f"{plural(-days, 'day')} ago"

@@ -220,7 +220,9 @@ def _duplicates(facts: ReviewFacts) -> None:
     groups: dict[tuple[str, str], list[TextItem]] = defaultdict(list)
     for item in facts.texts:
         if item.kind in DISTINCT_KINDS and not (item.kind == "milestone" and PLACEHOLDER.search(item.own)):
-            groups[(item.kind, " ".join(item.own.lower().split()))].append(item)
+            # The whole text: two items that differ only in the customer words they quote
+            # ("Close “A” ($50K)", "Close “B” ($50K)") are not repeats.
+            groups[(item.kind, " ".join(item.text.lower().split()))].append(item)
     for (_, key), items in groups.items():
         if not key or len(items) < 2:
             continue

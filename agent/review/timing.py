@@ -9,7 +9,7 @@ import re
 from datetime import date
 
 from agent.review.facts import ReviewFacts, TextItem
-from agent.review.wording import day, named_dates, short
+from agent.review.wording import day, named_dates, own_words, short
 from storage.plan_document import QUARTERS
 
 RENEWAL = re.compile(r"\brenew(?:al|als|ing)?\b", re.I)
@@ -99,7 +99,8 @@ def _check_milestones(facts: ReviewFacts) -> None:
             # A renewal date already behind the plan is stale data (reported once, as such).
             renewal = facts.renewal
             renewal_quarter = facts.renewal_quarter if renewal and renewal >= facts.as_of else None
-            serves = _serves_renewal(facts, milestone.milestone)
+            # The plan's own words: a quoted CRM deal named "Multi-year renewal" is not renewal work.
+            serves = _serves_renewal(facts, own_words(milestone.milestone))
             if (
                 serves
                 and renewal is not None

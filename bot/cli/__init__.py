@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "bot.cli.serve",
     "bot.cli.revise",
     "bot.cli.stats",
+    "bot.cli.playbook",
 ]
 
 

@@ -62,11 +62,18 @@ async def import_command(path: Path) -> None:
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Date the demo data is current as of, YYYY-MM-DD (default: today).",
 )
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="Regenerate the demo accounts already there as of --as-of too (their dates move; plans stay).",
+)
 @async_command
-async def seed_command(accounts: int, seed_value: int, as_of: datetime | None) -> None:
-    """Create the deterministic demo portfolio, always including TechCorp Industries.
+async def seed_command(accounts: int, seed_value: int, as_of: datetime | None, refresh: bool) -> None:
+    """Create the deterministic demo portfolio, always including TechCorp Industries, with dates
+    relative to --as-of (renewals ahead, recent interactions, opportunities in the year being planned).
 
-    Accounts that already exist are left as they are, so running it again changes nothing.
+    Accounts that already exist are left as they are, so running it again changes nothing;
+    --refresh brings them up to date instead.
     """
     day: date | None = check_as_of(as_of.date(), "--as-of") if as_of else None
     settings = get_settings()
@@ -79,9 +86,16 @@ async def seed_command(accounts: int, seed_value: int, as_of: datetime | None) -
             as_of=day,
             fiscal_year_start_month=settings.fiscal_year_start_month,
             progress=sys.stderr.isatty(),
+            refresh=refresh,
         )
     finally:
         await database.dispose()
+    if refresh:
+        click.echo(
+            f"refreshed {summary.already_present} and added {summary.added} demo accounts as of "
+            f"{summary.as_of.isoformat()} in {summary.seconds:.1f} s"
+        )
+        return
     if not summary.added:
         click.echo(
             f"the demo portfolio already has these {summary.accounts} accounts; nothing added "

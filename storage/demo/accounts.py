@@ -1,6 +1,8 @@
 """One synthetic demo account: its customer row, contacts, health and usage history, opportunities,
 risk signals and interactions, generated from its own random stream so the same (index, seed,
-as_of) always gives the same rows, with dates relative to `as_of`."""
+as_of) always gives the same rows, with dates relative to `as_of`: renewals ahead (or, for the
+accounts that churned, behind), interactions in the last months, open opportunities closing in the
+fiscal year being planned, and a share of new accounts still onboarding."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from storage.demo.names import (
     email_domain,
 )
 from storage.demo.techcorp import TECHCORP_ID
+from storage.fiscal_year import fiscal_year_bounds, planning_fiscal_year
 from storage.vocabulary import OpportunityStage
 
 ACCOUNTS_PER_CSM = 25
@@ -35,6 +38,9 @@ SEGMENTS = (  # name, weight, ARR range, list price per seat, contacts range
     ("strategic", 8, (300_000, 1_500_000), 1200, (5, 8)),
 )
 ENGAGEMENT_WEIGHT = {"high": 4.0, "medium": 2.0, "low": 1.0, "none": 0.3}
+ONBOARDING_SHARE = 0.45  # of the accounts in their first contract year, the share signed recently
+ONBOARDING_AGE_DAYS = (10, 110)
+CLOSE_NOTICE_DAYS = 14  # an open opportunity closes at least this long after as_of
 
 
 def account_id(index: int) -> str:
@@ -55,9 +61,17 @@ def _months_back(as_of: date, count: int) -> list[date]:
     return [date((index - back) // 12, (index - back) % 12 + 1, 1) for back in range(count - 1, -1, -1)]
 
 
-def account_rows(index: int, seed: int, as_of: date) -> dict[str, list[dict[str, Any]]]:
+def plan_year_window(as_of: date, start_month: int) -> tuple[date, date]:
+    """The days an open opportunity may close on: from two weeks out to the end of the fiscal
+    year being planned on as_of (the current one, or the next once its last quarter has begun)."""
+    start, end = fiscal_year_bounds(planning_fiscal_year(as_of, start_month), start_month)
+    return max(start, as_of + timedelta(days=CLOSE_NOTICE_DAYS)), end
+
+
+def account_rows(index: int, seed: int, as_of: date, start_month: int = 1) -> dict[str, list[dict[str, Any]]]:
     """Every row of one synthetic account; the same (index, seed, as_of) always gives the same rows."""
     rng = random.Random(f"{seed}:{index}")
+    stage_rng = random.Random(f"{seed}:{index}:stage")  # its own stream: the main one stays as it was
     customer_id = account_id(index)
     quality = rng.gauss(0.0, 1.0)  # the hidden driver: good accounts are healthy, engaged, and renew
     segment, _, (arr_low, arr_high), seat_price, (contacts_low, contacts_high) = rng.choices(
@@ -71,9 +85,16 @@ def account_rows(index: int, seed: int, as_of: date) -> dict[str, list[dict[str,
     health = round(_clamp(66 + 13 * quality + rng.gauss(0, 6), 5, 99))
 
     roll = rng.random()
+    onboarding_age: int | None = None
     if roll < 0.2:
         outcome, change = "pending", None
         contract_start = as_of - timedelta(days=rng.randint(60, 330))
+        if stage_rng.random() < ONBOARDING_SHARE:
+            onboarding_age = stage_rng.randint(*ONBOARDING_AGE_DAYS)
+            contract_start = as_of - timedelta(days=onboarding_age)
+            # Still ramping up: part of the seats active, the basic features in use.
+            seats_active = max(1, round(seats * stage_rng.uniform(0.25, 0.7)))
+            utilization = round(_clamp(utilization * stage_rng.uniform(0.4, 0.8), 5, 70), 1)
         renewal = contract_start + timedelta(days=365)
         ends = as_of
     elif rng.random() < 1 / (1 + math.exp(-(1.4 + 1.6 * quality))):
@@ -112,8 +133,10 @@ def account_rows(index: int, seed: int, as_of: date) -> dict[str, list[dict[str,
     contacts = _contacts(
         rng, customer_id, email_domain(name), quality, rng.randint(contacts_low, contacts_high)
     )
-    interactions = _interactions(rng, customer_id, contacts, quality, ends)
+    interactions = _interactions(rng, customer_id, contacts, quality, ends, contract_start)
     months = _months_back(ends, rng.randint(12, 18))
+    # No history from before the contract began.
+    months = [m for m in months if m >= date(contract_start.year, contract_start.month, 1)] or months[-1:]
     slope = _clamp(rng.gauss(0.4 * quality, 0.8), -3, 3)  # health points per month
     health_rows = [
         {
@@ -141,8 +164,8 @@ def account_rows(index: int, seed: int, as_of: date) -> dict[str, list[dict[str,
         "contacts": contacts,
         "health_history": health_rows,
         "usage_monthly": usage_rows,
-        "opportunities": _opportunities(rng, customer_id, arr, quality, as_of),
-        "risk_signals": _risks(rng, customer_id, quality, ends),
+        "opportunities": _opportunities(rng, customer_id, arr, quality, as_of, plan_year_window(as_of, start_month)),
+        "risk_signals": _risks(rng, customer_id, quality, ends, contract_start),
         "interactions": interactions,
     }
 
@@ -186,16 +209,24 @@ def _contacts(
 
 
 def _interactions(
-    rng: random.Random, customer_id: str, contacts: list[dict[str, Any]], quality: float, ends: date
+    rng: random.Random,
+    customer_id: str,
+    contacts: list[dict[str, Any]],
+    quality: float,
+    ends: date,
+    contract_start: date,
 ) -> list[dict[str, Any]]:
     count = max(0, round(rng.gauss(6 + 2 * quality, 2.5)))
     weights = [ENGAGEMENT_WEIGHT[c["engagement_level"]] * (1.0 if c["active"] else 0.4) for c in contacts]
+    # Nothing logged before the sales hand-off, a month ahead of the contract.
+    oldest = min(364, max(0, (ends - contract_start).days + 30))
     rows: list[dict[str, Any]] = []
     for number in range(1, count + 1):
         contact = rng.choices(contacts, weights=weights)[0]
-        day = ends - timedelta(days=min(364, int(rng.expovariate(1 / 60))))
+        day = ends - timedelta(days=min(oldest, int(rng.expovariate(1 / 60))))
         kind = rng.choice(INTERACTION_KINDS)
-        sentiment = round(_clamp(rng.gauss(0.15 + 0.3 * quality, 0.3), -1, 1), 2)
+        # Most touches are routine or good; the unhappy ones cluster on the weak accounts.
+        sentiment = round(_clamp(rng.gauss(0.25 + 0.3 * quality, 0.25), -1, 1), 2)
         tone = "positive" if sentiment > 0.2 else "negative" if sentiment < -0.2 else "neutral"
         rows.append(
             {
@@ -214,16 +245,19 @@ def _interactions(
 
 
 def _opportunities(
-    rng: random.Random, customer_id: str, arr: int, quality: float, as_of: date
+    rng: random.Random, customer_id: str, arr: int, quality: float, as_of: date, window: tuple[date, date]
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
+    first, last = window
     for number in range(1, rng.choices((0, 1, 2, 3), weights=(25, 40, 25, 10))[0] + 1):
         kind, description = rng.choice(OPPORTUNITY_TEMPLATES)
         stage = rng.choices(("open", "won", "lost"), weights=(50, 30 + 10 * quality, 20 - 10 * quality))[0]
+        draw = rng.randint(20, 330)
+        # Open ones close inside the year being planned (spread over it), closed ones in the past.
         closes = (
-            as_of + timedelta(days=rng.randint(20, 330))
+            first + timedelta(days=round((draw - 20) / 310 * max(0, (last - first).days)))
             if stage == OpportunityStage.OPEN
-            else as_of - timedelta(days=rng.randint(10, 360))
+            else as_of - timedelta(days=draw + 10)
         )
         rows.append(
             {
@@ -242,9 +276,12 @@ def _opportunities(
     return rows
 
 
-def _risks(rng: random.Random, customer_id: str, quality: float, ends: date) -> list[dict[str, Any]]:
+def _risks(
+    rng: random.Random, customer_id: str, quality: float, ends: date, contract_start: date
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for number in range(1, max(0, round(rng.gauss(0.8 - 0.8 * quality, 0.8))) + 1):
+    oldest = max(5, min(300, (ends - contract_start).days))
+    for number in range(1, max(0, round(rng.gauss(0.5 - 0.9 * quality, 0.7))) + 1):
         kind, description = rng.choice(RISK_TEMPLATES)
         severity_draw = -quality + rng.gauss(0, 0.7)
         severity = (
@@ -263,8 +300,8 @@ def _risks(rng: random.Random, customer_id: str, quality: float, ends: date) -> 
                 "type": kind,
                 "severity": severity,
                 "description": description,
-                "detected_at": ends - timedelta(days=rng.randint(5, 300)),
-                "status": "active" if rng.random() < 0.6 else "resolved",
+                "detected_at": ends - timedelta(days=min(oldest, rng.randint(5, 300))),
+                "status": "active" if rng.random() < 0.5 else "resolved",
             }
         )
     return rows

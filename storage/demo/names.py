@@ -80,19 +80,19 @@ COMPETITORS = ("Gainsight", "Totango", "ChurnZero", "Planhat", "Vitally", "in-ho
 INTERACTION_KINDS = ("call", "meeting", "email", "qbr", "workshop", "support_escalation")
 SUMMARIES: dict[str, tuple[str, ...]] = {
     "positive": (
-        "{kind} with {name}: happy with the rollout, asked about advanced features",
-        "{kind} with {name}: shared a win from the new workflows",
-        "{kind} with {name}: keen to expand to another team",
+        "happy with the rollout, asked about advanced features",
+        "shared a win from the new workflows",
+        "keen to expand to another team",
     ),
     "neutral": (
-        "{kind} with {name}: routine check-in on open tickets",
-        "{kind} with {name}: walked through the usage report",
-        "{kind} with {name}: planning next quarter's priorities",
+        "routine check-in on open tickets",
+        "walked through the usage report",
+        "planning next quarter's priorities",
     ),
     "negative": (
-        "{kind} with {name}: frustrated by slow support responses",
-        "{kind} with {name}: questioned the value for the price",
-        "{kind} with {name}: raised a blocking bug in reporting",
+        "frustrated by slow support responses",
+        "questioned the value for the price",
+        "raised a blocking bug in reporting",
     ),
 }
 OPPORTUNITY_TEMPLATES = (

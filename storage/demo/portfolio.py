@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from storage.db import Database
 from storage.demo.accounts import ACCOUNTS_PER_CSM, account_id, account_rows
@@ -25,7 +25,7 @@ from storage.demo.names import (
     FIRST_NAMES,
     LAST_NAMES,
 )
-from storage.demo.techcorp import techcorp_rows
+from storage.demo.techcorp import TECHCORP_ID, techcorp_rows
 from storage.errors import BadInput
 from storage.importer import bulk_upsert, progress_bar
 from storage.models import (
@@ -97,6 +97,15 @@ def _person_name(number: int) -> str:
     return f"{FIRST_NAMES[number % len(FIRST_NAMES)]} {LAST_NAMES[(number * 7) % len(LAST_NAMES)]}"
 
 
+async def demo_current_as_of(database: Database) -> date | None:
+    """The month the demo portfolio was generated for (TechCorp's latest health score), or None
+    when there is no TechCorp. A demo older than a month reads as a stale book."""
+    async with database.session() as session:
+        return (
+            await session.execute(select(func.max(HealthScore.date)).where(HealthScore.customer_id == TECHCORP_ID))
+        ).scalar_one_or_none()
+
+
 async def seed_demo_portfolio(
     database: Database,
     *,
@@ -105,8 +114,11 @@ async def seed_demo_portfolio(
     as_of: date | None = None,
     fiscal_year_start_month: int = 1,
     progress: bool = False,
+    refresh: bool = False,
 ) -> SeedSummary:
-    """Make sure the first `accounts` demo accounts exist; adds the missing ones only."""
+    """Make sure the first `accounts` demo accounts exist; adds the missing ones only. With
+    `refresh`, the demo accounts already there are generated again as of `as_of` (their history,
+    contacts, opportunities, signals and interactions replaced), so the demo book is current."""
     if accounts < 1:
         raise BadInput(f"--accounts must be at least 1 (got {accounts})")
     started = time.perf_counter()
@@ -122,38 +134,59 @@ async def seed_demo_portfolio(
             )
         # Users first: they are shared by every batch. Existing ones (or their Slack ids) are kept.
         await bulk_upsert(session, table_of(User), demo_users(accounts), key=())
-    missing = [index for index in range(accounts) if wanted[index] not in present]
+    missing = [index for index in range(accounts) if refresh or wanted[index] not in present]
     written: dict[str, int] = defaultdict(int)
     with progress_bar(
         progress and len(missing) > ACCOUNTS_PER_TRANSACTION, len(missing), "seeding"
     ) as advance:
         for start in range(0, len(missing), ACCOUNTS_PER_TRANSACTION):
             batch = missing[start : start + ACCOUNTS_PER_TRANSACTION]
-            await _seed_batch(database, batch, seed, as_of, start_month, written)
+            await _seed_batch(database, batch, seed, as_of, start_month, written, replace=refresh)
             advance(len(batch))
+    refreshed = len(present) if refresh else 0
     return SeedSummary(
         accounts=accounts,
-        added=len(missing),
-        already_present=accounts - len(missing),
+        added=len(missing) - refreshed,
+        already_present=accounts - len(missing) + refreshed,
         rows=dict(written),
         as_of=as_of,
         seconds=time.perf_counter() - started,
     )
 
 
+CHILD_TABLES = (Interaction, RiskSignal, Opportunity, UsageMonth, HealthScore, Contact)
+
+
 async def _seed_batch(
-    database: Database, indexes: list[int], seed: int, as_of: date, start_month: int, written: dict[str, int]
+    database: Database,
+    indexes: list[int],
+    seed: int,
+    as_of: date,
+    start_month: int,
+    written: dict[str, int],
+    *,
+    replace: bool = False,
 ) -> None:
-    """Generate and write a batch of accounts in one transaction: each account lands whole or not at all."""
+    """Generate and write a batch of accounts in one transaction: each account lands whole or not
+    at all. With `replace`, the batch's generated rows from an earlier seeding are removed first
+    (in the same transaction; the customers and their plans stay)."""
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for index in indexes:
-        generated = techcorp_rows(as_of, start_month) if index == 0 else account_rows(index, seed, as_of)
+        generated = (
+            techcorp_rows(as_of, start_month) if index == 0 else account_rows(index, seed, as_of, start_month)
+        )
         for table, table_rows in generated.items():
             rows[table].extend(table_rows)
     async with database.session() as session:
+        if replace:
+            ids = [account_id(index) for index in indexes]
+            for model in CHILD_TABLES:
+                await session.execute(delete(model).where(model.customer_id.in_(ids)))
         for model in TABLES:
             table = table_of(model)
-            await bulk_upsert(session, table, rows[table.name], key=KEYS[table.name])
+            # Customers are updated in place (a refresh moves their dates); children are new rows.
+            update = [c for c in rows[table.name][0] if c not in KEYS[table.name]] if model is Customer and rows[table.name] else ()
+            await bulk_upsert(session, table, rows[table.name], key=KEYS[table.name], update=update)
             written[table.name] += len(rows[table.name])
 
 

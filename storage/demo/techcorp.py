@@ -3,8 +3,9 @@
 $250K strategic technology account, health 68, 55% feature utilization, seats about 90% used,
 five contacts with Sarah Chen (VP Product) the one engaged champion and no CTO or CFO on record
 (single-threaded executive engagement), two open opportunities including the "Premium analytics
-tier" upsell ($50K, p=0.7, closing in Q2), one active risk, and a renewal pending later in the
-coming year. Dates are relative to `as_of`.
+tier" upsell ($50K, p=0.7, closing in Q2 of the year being planned), one active risk: the customer
+is "currently evaluating alternatives for analytics", and a renewal pending later in the coming
+year. Dates are relative to `as_of`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
+
+from storage.fiscal_year import fiscal_quarters, planning_fiscal_year
 
 TECHCORP_ID = "techcorp"
 TECHCORP_NAME = "TechCorp Industries"
@@ -31,15 +34,16 @@ def _add_months(day: date, months: int) -> date:
 
 
 def quarter_close(as_of: date, start_month: int, quarter: int) -> date:
-    """The middle of `quarter` (1-4) of the fiscal year containing as_of, or of the next fiscal
-    year when that quarter is already over: an open opportunity never closes in the past."""
-    fiscal_start = date(as_of.year if as_of.month >= start_month else as_of.year - 1, start_month, 1)
-    for year_offset in (0, 12):
-        quarter_start = _add_months(fiscal_start, year_offset + 3 * (quarter - 1))
-        quarter_end = _add_months(quarter_start, 3) - timedelta(days=1)
-        if quarter_end >= as_of + timedelta(days=14):
-            return max(_add_months(quarter_start, 1) + timedelta(days=14), as_of + timedelta(days=14))
-    raise AssertionError("unreachable: next year's quarter always lies ahead")
+    """The middle of `quarter` (1-4) of the fiscal year being planned on as_of (the current one,
+    or the next once its last quarter has begun); when that quarter is over, the middle of the
+    first later one still ahead: an open opportunity never closes in the past, and always inside
+    the year the plan is for."""
+    soonest = as_of + timedelta(days=14)
+    quarters = fiscal_quarters(planning_fiscal_year(as_of, start_month), start_month)
+    for candidate in quarters[quarter - 1 :]:
+        if candidate.end >= soonest:
+            return min(candidate.end, max(_add_months(candidate.start, 1) + timedelta(days=14), soonest))
+    return quarters[-1].end
 
 
 def _contact(
@@ -95,7 +99,8 @@ def techcorp_rows(as_of: date, start_month: int = 1) -> dict[str, list[dict[str,
     touches = [(1, day, sentiment, "meeting") for day, sentiment in SARAH_TOUCHES]
     touches += [(2, 34, 0.2, "call"), (2, 120, 0.1, "workshop"), (3, 27, 0.3, "call"), (4, 95, -0.1, "email")]
     summaries = {
-        1: "roadmap review with Sarah: wants deeper analytics for the product org",
+        1: "roadmap review with Sarah: wants deeper analytics for the product org; they are currently "
+        "evaluating alternatives for analytics",
         2: "integration check-in with Marcus: API limits raised, no blockers",
         3: "adoption review with Priya: two teams still on the legacy workflow",
         4: "reporting question from David: export limits frustrating the analysts",
@@ -126,8 +131,8 @@ def techcorp_rows(as_of: date, start_month: int = 1) -> dict[str, list[dict[str,
         _opportunity(3, "cross_sell", "Workflow automation module", 25000, 1.0, days(200), stage="won"),
     ]
     risks = [
-        _risk(1, "competitor_evaluation", "medium", "Operations team is evaluating alternative platforms "
-              "and asked for a pricing comparison", days(21), "active"),
+        _risk(1, "competitor_evaluation", "medium", "Currently evaluating alternatives for analytics; "
+              "the product org asked Gainsight and Totango for a pricing comparison", days(21), "active"),
         _risk(2, "support_escalation", "low", "P2 ticket backlog escalated by the support team; resolved "
               "after a hotfix", days(160), "resolved"),
     ]  # fmt: skip

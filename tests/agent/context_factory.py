@@ -14,6 +14,7 @@ from tools.analytics.similar_accounts import SimilarAccount, SimilarAccounts
 from tools.analytics.snapshot import (
     ContactInsight,
     CustomerSnapshot,
+    InteractionNote,
     InteractionSummary,
     OpportunityFact,
     RiskSignalFact,
@@ -242,6 +243,45 @@ def techcorp(**customer_overrides: Any) -> PlanningContext:
         risks=RiskAssessment(risks=[risk], highest_severity="medium", at_risk=False),
         similar=similar_accounts(),
         data_gaps=[],
+    )
+
+
+def techcorp_on_watch() -> PlanningContext:
+    """The PRD's TechCorp with its competitive evaluation on record: the customer is "currently
+    evaluating alternatives for analytics" (a signal and an interaction note)."""
+    base = techcorp()
+    signal = RiskSignalFact(
+        id="rs-2",
+        type="competitor_evaluation",
+        severity="medium",
+        description="Currently evaluating alternatives for analytics",
+        detected_at=AS_OF - timedelta(days=10),
+        status="active",
+    )
+    note = InteractionNote(
+        date=AS_OF - timedelta(days=6),
+        kind="meeting",
+        contact_id="c-sarah",
+        contact_name="Sarah Chen",
+        sentiment=-0.1,
+        summary="Roadmap review: the product org is currently evaluating alternatives for analytics",
+    )
+    risks = [
+        *base.risks.risks,
+        DetectedRisk(
+            kind="open_signal",
+            severity="medium",
+            title="Open medium risk signal: competitor evaluation",
+            evidence=signal.description,
+            signal_id="rs-2",
+        ),
+    ]
+    return base.model_copy(
+        update={
+            "risk_signals": [*base.risk_signals, signal],
+            "interactions": base.interactions.model_copy(update={"notes": [note]}),
+            "risks": RiskAssessment(risks=risks, highest_severity="medium", at_risk=False),
+        }
     )
 
 

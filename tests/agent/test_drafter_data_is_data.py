@@ -32,7 +32,7 @@ def test_very_long_or_multiline_customer_text_is_bounded_to_one_line() -> None:
 
     assert "\n" not in plan.business_context.customer_goals
     assert len(plan.business_context.customer_goals) < 300
-    assert plan.business_context.competitive_landscape == "Competitors on record: \u201cA B\u201d"
+    assert plan.business_context.competitive_landscape == "Competitors on record: \u201cA B\u201d."
 
 
 def test_confidence_follows_data_coverage_and_benchmarks_not_a_constant() -> None:

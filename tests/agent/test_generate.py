@@ -58,6 +58,11 @@ async def test_generates_and_saves_version_one_as_a_draft(seeded: Database) -> N
         stored = document_of(await find_plan(session, TECHCORP_ID, "FY2026"))
     assert stored == document
     assert [e.section for e in events if e.state == "done"] == list(SECTIONS)
+    # The shared situation contract (Slack's status chip reads risk_level), stored with the plan.
+    situation = stored.generation_context["situation"]
+    assert situation["stage"] == "established" and situation["risk_level"] == "watch"
+    assert any("Competitive evaluation" in reason for reason in situation["reasons"])
+    assert stored.generation_context["data_to_fix"] == []
     assert [e.section for e in events if e.state == "started"] == list(SECTIONS)
     assert await count(seeded, PlanRevision) == 1
     assert await count(seeded, AuditEvent) == 1

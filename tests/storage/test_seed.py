@@ -92,13 +92,17 @@ async def test_techcorp_matches_the_prd(any_db: Database) -> None:
     assert [r.status for r in risks].count("active") == 1
 
 
-def test_an_opportunity_due_in_a_quarter_already_over_moves_to_next_year() -> None:
+def test_techcorp_opportunities_close_in_the_year_being_planned() -> None:
     assert quarter_close(date(2026, 1, 29), 1, 2) == date(2026, 5, 15)
+    # Once Q4 has begun the next year is being planned: its Q2.
     assert quarter_close(date(2026, 11, 24), 1, 2) == date(2027, 5, 15)
-    # February fiscal years: FY2026 runs 2025-02-01 .. 2026-01-31, its Q2 (May-Jul 2025) is over.
+    assert quarter_close(date(2026, 12, 4), 1, 2) == date(2027, 5, 15)
+    # February fiscal years: on 2026-01-29 (Q4 of FY2026) FY2027 is planned; its Q2 is May-Jul 2026.
     assert quarter_close(date(2026, 1, 29), 2, 2) == date(2026, 6, 15)
     # Inside the quarter itself the close date is never in the past.
     assert quarter_close(date(2026, 6, 1), 1, 2) == date(2026, 6, 15)
+    # Q2 already over in the year being planned: the next quarter of that same year, not next year.
+    assert quarter_close(date(2026, 8, 10), 1, 2) == date(2026, 8, 24)
 
 
 def test_accounts_are_deterministic_per_seed() -> None:
@@ -173,7 +177,11 @@ async def test_default_portfolio_spans_industries_segments_and_outcomes(db: Data
     assert len({c.industry for c in customers}) >= 7
     assert {c.segment for c in customers} == {"enterprise", "mid-market", "smb", "strategic"}
     assert {c.renewal_outcome for c in customers} == {"renewed", "churned", "pending"}
-    assert all(12 <= months <= 18 for months in history.values()) and len(history) == 200
+    assert len(history) == 200
+    # History goes back 12-18 months, never to before the contract started.
+    young = {c.id: c.contract_start for c in customers if c.contract_start and (AS_OF - c.contract_start).days < 540}
+    assert all(12 <= months <= 18 for cid, months in history.items() if cid not in young)
+    assert all(1 <= history[cid] <= (AS_OF - start).days // 28 + 2 for cid, start in young.items())
     assert departed > 0 and stages == {"open", "won", "lost"}
     csm_emails = {u.email for u in users if u.role == "csm"}
     assert {c.csm_email for c in customers} <= csm_emails
@@ -193,3 +201,73 @@ async def test_default_portfolio_spans_industries_segments_and_outcomes(db: Data
 async def test_seeding_needs_at_least_one_account(db: Database) -> None:
     with pytest.raises(BadInput, match="at least 1"):
         await seed_demo_portfolio(db, accounts=0)
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, date(2026, 12, 4), date(2027, 7, 20)])
+async def test_the_demo_book_is_current_on_any_date(db: Database, as_of: date) -> None:
+    """Renewals ahead (churned accounts aside), recent touches, open deals closing in the year
+    being planned, nothing dated after as_of, and some accounts still onboarding."""
+    from tools.analytics.fiscal_calendar import fiscal_year_bounds, planning_fiscal_year
+
+    await seed_demo_portfolio(db, as_of=as_of, fiscal_year_start_month=1)
+    year_start, year_end = fiscal_year_bounds(planning_fiscal_year(as_of, 1), 1)
+    async with db.session() as session:
+        customers = (await session.execute(select(Customer))).scalars().all()
+        opportunities = (await session.execute(select(Opportunity))).scalars().all()
+        last_touch = dict(
+            (await session.execute(select(Interaction.customer_id, func.max(Interaction.date)).group_by(Interaction.customer_id))).all()
+        )
+        latest = {
+            model.__tablename__: (await session.execute(select(func.max(column)))).scalar_one()
+            for model, column in ((Interaction, Interaction.date), (HealthScore, HealthScore.date), (RiskSignal, RiskSignal.detected_at))
+        }
+    current = [c for c in customers if c.renewal_outcome != "churned"]
+    assert all(c.renewal_date is not None and c.renewal_date >= as_of for c in current)
+    assert all(c.renewal_date is not None and c.renewal_date < as_of for c in customers if c.renewal_outcome == "churned")
+    assert all(day <= as_of for day in latest.values())
+    recent = [c for c in current if c.id in last_touch and (as_of - last_touch[c.id]).days <= 90]
+    assert len(recent) >= 0.8 * len(current)
+    open_deals = [o for o in opportunities if o.stage == "open"]
+    assert open_deals and all(
+        o.expected_close is not None and max(as_of, year_start) <= o.expected_close <= year_end for o in open_deals
+    )
+    onboarding = [c for c in customers if c.contract_start and 0 <= (as_of - c.contract_start).days < 120]
+    assert len(onboarding) >= 8
+    techcorp = next(c for c in customers if c.id == "techcorp")
+    assert techcorp.renewal_date == as_of + timedelta(days=270)
+
+
+async def test_refresh_brings_an_old_demo_book_up_to_date_and_keeps_plans(
+    any_db: Database, sqlite_template: Path, tmp_path: Path
+) -> None:
+    from agent.generate import GenerationRequest, generate_plan
+    from storage.models import AccountPlan
+    from tests.conftest import agent_deps
+
+    await seed_demo_portfolio(any_db, accounts=12, as_of=AS_OF)
+    await generate_plan(agent_deps(any_db), GenerationRequest(customer="techcorp", as_of=AS_OF, offline=True))
+    before = await counts(any_db)
+    later = date(2026, 12, 4)
+
+    summary = await seed_demo_portfolio(any_db, accounts=12, as_of=later, refresh=True)
+
+    assert (summary.added, summary.already_present) == (0, 12)
+    after = await counts(any_db)
+    assert after["customers"] == before["customers"] == 12
+    async with any_db.session() as session:
+        techcorp = await session.get(Customer, "techcorp")
+        plans = (await session.execute(select(func.count()).select_from(AccountPlan))).scalar_one()
+        newest = (await session.execute(select(func.max(Interaction.date)))).scalar_one()
+    assert techcorp is not None and techcorp.renewal_date == later + timedelta(days=270)
+    assert plans == 1  # the plan drafted earlier is still there
+    assert newest is not None and (later - newest).days <= 30
+    # The same date gives the same book as a fresh seeding.
+    shutil.copy(sqlite_template, tmp_path / "fresh.db")
+    fresh = Database(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+    try:
+        await seed_demo_portfolio(fresh, accounts=12, as_of=later)
+        assert {k: v for k, v in after.items() if k != "users"} == {
+            k: v for k, v in (await counts(fresh)).items() if k != "users"
+        }
+    finally:
+        await fresh.dispose()

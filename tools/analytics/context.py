@@ -34,6 +34,7 @@ from tools.analytics.similar_accounts import SimilarAccounts, find_similar_accou
 from tools.analytics.snapshot import (
     ContactInsight,
     CustomerSnapshot,
+    InteractionNote,
     InteractionSummary,
     OpportunityFact,
     RiskSignalFact,
@@ -70,6 +71,8 @@ TREND_HISTORY_DAYS = 365  # points shown: the last one of each month over the pa
 RECENT_DAYS = 90
 RECENT_SHOWN = 5
 SUMMARY_CHARS = 160
+NOTES_DAYS = 180  # interaction notes older than this no longer describe the relationship
+NOTES_SHOWN = 20
 
 
 def _float(value: Decimal | float | None) -> float | None:
@@ -148,12 +151,29 @@ def summarize_interactions(
             summary = item.summary.strip()
             text += ": " + (summary if len(summary) <= SUMMARY_CHARS else summary[: SUMMARY_CHARS - 1] + "…")
         lines.append(text)
+    notes_start = as_of - timedelta(days=NOTES_DAYS)
+    noted = sorted(
+        (i for i in interactions if i.date >= notes_start and i.summary and i.summary.strip()),
+        key=lambda i: (i.date, i.id),
+        reverse=True,
+    )[:NOTES_SHOWN]
     return InteractionSummary(
         count_90d=len(recent),
         count_total=len(interactions),
         average_sentiment_90d=round(sum(sentiments) / len(sentiments), 3) if sentiments else None,
         last_interaction=newest[0].date if newest else None,
         recent=lines,
+        notes=[
+            InteractionNote(
+                date=item.date,
+                kind=item.kind,
+                contact_id=item.contact_id,
+                contact_name=names.get(item.contact_id or ""),
+                sentiment=item.sentiment,
+                summary=(item.summary or "").strip(),
+            )
+            for item in noted
+        ],
     )
 
 
@@ -185,8 +205,6 @@ async def gather_planning_context(
     ).scalar_one_or_none()
     if customer_row is None:
         raise NotFound(f"no customer with id {customer_id!r}")
-    customer = _snapshot(customer_row)
-
     contact_rows = await _rows(
         session, select(Contact).where(Contact.customer_id == customer_id).order_by(Contact.name, Contact.id)
     )
@@ -221,11 +239,54 @@ async def gather_planning_context(
         .order_by(Interaction.date, Interaction.id),
     )
 
+    similar = await find_similar_accounts(session, customer_id, as_of) if include_similar else None
+    return build_planning_context(
+        as_of,
+        customer_row,
+        contacts=contact_rows,
+        health=health_rows,
+        usage=usage_rows,
+        opportunities=opportunity_rows,
+        signals=signal_rows,
+        interactions=interaction_rows,
+        similar=similar,
+        fiscal_year=fiscal_year,
+        fiscal_year_start_month=fiscal_year_start_month,
+    )
+
+
+def build_planning_context(
+    as_of: date,
+    customer_row: Customer,
+    *,
+    contacts: Sequence[Contact],
+    health: Sequence[HealthScore],
+    usage: Sequence[UsageMonth],
+    opportunities: Sequence[Opportunity],
+    signals: Sequence[RiskSignal],
+    interactions: Sequence[Interaction],
+    similar: SimilarAccounts | None,
+    fiscal_year: str,
+    fiscal_year_start_month: int = 1,
+) -> PlanningContext:
+    """The planning context from one customer's rows (ORM objects, stored or not): every analytic
+    computed as of `as_of`; rows dated after it are ignored. Pure, so planners can be tested on
+    generated data without a database."""
+    customer = _snapshot(customer_row)
+    month = as_of.strftime("%Y-%m")
+    contact_rows = sorted(contacts, key=lambda c: (c.name, c.id))
+    health_rows = sorted((h for h in health if h.date <= as_of), key=lambda h: h.date)
+    usage_rows = sorted((u for u in usage if u.month <= month), key=lambda u: u.month)
+    opportunity_rows = sorted(opportunities, key=lambda o: o.id)
+    signal_rows = sorted(
+        (s for s in signals if s.detected_at is None or s.detected_at <= as_of), key=lambda s: s.id
+    )
+    interaction_rows = sorted((i for i in interactions if i.date <= as_of), key=lambda i: (i.date, i.id))
     by_contact: dict[str, list[Interaction]] = defaultdict(list)
     for interaction in interaction_rows:
         if interaction.contact_id:
             by_contact[interaction.contact_id].append(interaction)
-    contacts = [
+    contact_insights = [
         ContactInsight(
             id=c.id,
             name=c.name,
@@ -241,7 +302,7 @@ async def gather_planning_context(
         )
         for c in contact_rows
     ]
-    health = build_trend([(h.date, float(h.score)) for h in health_rows])
+    health_trend = build_trend([(h.date, float(h.score)) for h in health_rows])
     usage_active = [
         (_month_start(u.month), float(u.active_users)) for u in usage_rows if u.active_users is not None
     ]
@@ -250,7 +311,7 @@ async def gather_planning_context(
         for u in usage_rows
         if u.feature_utilization is not None
     ]
-    opportunities = [
+    opportunity_facts = [
         OpportunityFact(
             id=o.id,
             type=o.type,
@@ -262,7 +323,7 @@ async def gather_planning_context(
         )
         for o in opportunity_rows
     ]
-    signals = [
+    signal_facts = [
         RiskSignalFact(
             id=s.id,
             type=s.type,
@@ -273,30 +334,29 @@ async def gather_planning_context(
         )
         for s in signal_rows
     ]
-    interactions = summarize_interactions(interaction_rows, {c.id: c.name for c in contact_rows}, as_of)
-    coverage = assess_coverage(contacts)
+    interaction_summary = summarize_interactions(interaction_rows, {c.id: c.name for c in contact_rows}, as_of)
+    coverage = assess_coverage(contact_insights)
     usage_active_users = build_trend(usage_active, label_months=True)
-    expansion = assess_expansion(customer, opportunities, fiscal_year, fiscal_year_start_month, as_of)
+    expansion = assess_expansion(customer, opportunity_facts, fiscal_year, fiscal_year_start_month, as_of)
     risks = detect_risks(
         customer=customer,
-        health=health,
+        health=health_trend,
         usage_active_users=usage_active_users,
         coverage=coverage,
-        risk_signals=signals,
-        interactions=interactions,
+        risk_signals=signal_facts,
+        interactions=interaction_summary,
         as_of=as_of,
     )
-    similar = await find_similar_accounts(session, customer_id, as_of) if include_similar else None
     return PlanningContext(
         as_of=as_of,
         customer=customer,
-        contacts=contacts,
-        health=health,
+        contacts=contact_insights,
+        health=health_trend,
         usage_active_users=usage_active_users,
         usage_utilization=build_trend(usage_adoption, label_months=True),
-        opportunities=opportunities,
-        risk_signals=signals,
-        interactions=interactions,
+        opportunities=opportunity_facts,
+        risk_signals=signal_facts,
+        interactions=interaction_summary,
         days_to_renewal=(customer.renewal_date - as_of).days if customer.renewal_date else None,
         coverage=coverage,
         expansion=expansion,
@@ -304,13 +364,13 @@ async def gather_planning_context(
         similar=similar,
         data_gaps=list_data_gaps(
             customer,
-            contacts,
+            contact_insights,
             coverage,
             len(health_rows),
-            health,
+            health_trend,
             health_rows[-1].date if health_rows else None,
             len(usage_rows),
-            interactions,
+            interaction_summary,
             similar,
             as_of,
         ),

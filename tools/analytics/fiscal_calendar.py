@@ -1,8 +1,8 @@
-"""Fiscal years and quarters, and when QBRs should land. A fiscal year is named by the calendar
-year in which it ends (FY2026 with a February start runs 2025-02-01 .. 2026-01-31).
-
-Also the one place that bounds what people may type for a year or a date: the strict `FY2026`
-form, the window of fiscal years a plan may be drafted for, and the range of as-of dates.
+"""The fiscal calendar for planning: when QBRs should land, and the one place that bounds what people
+may type for a year or a date (the strict `FY2026` form, the window of fiscal years a plan may be
+drafted for, the range of as-of dates). The year arithmetic itself (a fiscal year is named by the
+calendar year it ends in: FY2026 with a February start runs 2025-02-01 .. 2026-01-31) lives in
+storage.fiscal_year, so the demo book can date itself; it is re-exported here.
 """
 
 from __future__ import annotations
@@ -13,7 +13,36 @@ from datetime import date, timedelta
 from pydantic import BaseModel
 
 from storage.errors import BadInput
-from storage.plan_document import FISCAL_YEAR_PATTERN, QUARTERS, Quarter
+from storage.fiscal_year import (
+    FiscalQuarter,
+    add_months,
+    fiscal_quarters,
+    fiscal_year_bounds,
+    fiscal_year_of,
+    parse_fiscal_year,
+    planning_fiscal_year,
+    quarter_of,
+)
+from storage.plan_document import Quarter
+
+__all__ = [
+    "DEFAULT_FISCAL_YEAR_WINDOW_YEARS",
+    "EARLIEST_AS_OF",
+    "LATEST_AS_OF",
+    "FiscalQuarter",
+    "PlannedQBR",
+    "check_as_of",
+    "check_fiscal_year",
+    "fiscal_quarters",
+    "fiscal_year_bounds",
+    "fiscal_year_of",
+    "fiscal_year_window",
+    "parse_as_of",
+    "parse_fiscal_year",
+    "plan_qbr_schedule",
+    "planning_fiscal_year",
+    "quarter_of",
+]
 
 # A pre-renewal QBR lands inside this many days before the renewal; the middle is the target.
 PRE_RENEWAL_EARLIEST_DAYS = 90
@@ -33,26 +62,11 @@ LATEST_AS_OF = date(2099, 12, 31)
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z", re.ASCII)
 
 
-class FiscalQuarter(BaseModel):
-    name: Quarter
-    start: date
-    end: date
-
-
 class PlannedQBR(BaseModel):
     quarter: Quarter
     date: date
     pre_renewal: bool
     reason: str
-
-
-def parse_fiscal_year(text: str) -> int:
-    """`"FY2026"` -> 2026; anything else (`FY26`, `2026`, `fy 2026`, `FY٢٠٢٦`, `"FY2026\\n"`) is
-    BadInput. Only the form is checked here: `check_fiscal_year` also bounds the year."""
-    match = FISCAL_YEAR_PATTERN.match(text)
-    if match is None:
-        raise BadInput(f"fiscal year must look like FY2026 (got {text!r})")
-    return int(match.group(1))
 
 
 def fiscal_year_window(as_of: date, start_month: int, window_years: int) -> tuple[int, int]:
@@ -97,61 +111,6 @@ def parse_as_of(text: str, what: str = "--as-of") -> date:
     return check_as_of(day, what)
 
 
-def _check_start_month(start_month: int) -> None:
-    if not 1 <= start_month <= 12:
-        raise BadInput(f"fiscal year start month must be 1-12 (got {start_month})")
-
-
-def fiscal_year_of(day: date, start_month: int) -> str:
-    """The fiscal year containing `day`, e.g. 2025-03-10 with a February start -> "FY2026"."""
-    _check_start_month(start_month)
-    ends_next_calendar_year = start_month > 1 and day.month >= start_month
-    return f"FY{day.year + 1 if ends_next_calendar_year else day.year}"
-
-
-def planning_fiscal_year(day: date, start_month: int) -> str:
-    """The fiscal year a plan drafted on `day` is for: the current one, or the next one once the
-    current year's last quarter has begun (planning season: nobody plans a year with weeks left)."""
-    current = fiscal_year_of(day, start_month)
-    if day >= fiscal_quarters(current, start_month)[-1].start:
-        return f"FY{parse_fiscal_year(current) + 1}"
-    return current
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + (day.month - 1) + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def fiscal_year_bounds(fiscal_year: str, start_month: int) -> tuple[date, date]:
-    """First and last day of `fiscal_year`."""
-    _check_start_month(start_month)
-    year = parse_fiscal_year(fiscal_year)
-    start = date(year - 1 if start_month > 1 else year, start_month, 1)
-    return start, _add_months(start, 12) - timedelta(days=1)
-
-
-def fiscal_quarters(fiscal_year: str, start_month: int) -> list[FiscalQuarter]:
-    """Q1-Q4 of `fiscal_year`, three calendar months each."""
-    start, _ = fiscal_year_bounds(fiscal_year, start_month)
-    return [
-        FiscalQuarter(
-            name=name,
-            start=_add_months(start, 3 * index),
-            end=_add_months(start, 3 * index + 3) - timedelta(days=1),
-        )
-        for index, name in enumerate(QUARTERS)
-    ]
-
-
-def quarter_of(day: date, fiscal_year: str, start_month: int) -> Quarter | None:
-    """The quarter of `fiscal_year` containing `day`, or None when `day` is outside that year."""
-    for quarter in fiscal_quarters(fiscal_year, start_month):
-        if quarter.start <= day <= quarter.end:
-            return quarter.name
-    return None
-
-
 def _on_a_weekday(day: date, earliest: date, latest: date) -> date:
     """`day` moved off a weekend (forward first, else back) without leaving [earliest, latest]."""
     if day.weekday() < 5:
@@ -164,7 +123,7 @@ def _on_a_weekday(day: date, earliest: date, latest: date) -> date:
 
 
 def _usual_qbr(quarter: FiscalQuarter, as_of: date) -> PlannedQBR:
-    usual = _add_months(quarter.start, 1).replace(day=USUAL_QBR_DAY)
+    usual = add_months(quarter.start, 1).replace(day=USUAL_QBR_DAY)
     if usual >= as_of:
         day = _on_a_weekday(usual, quarter.start, quarter.end)
         return PlannedQBR(

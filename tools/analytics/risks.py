@@ -47,6 +47,10 @@ class RiskAssessment(BaseModel):
     at_risk: bool  # any high/critical risk, or health < 50
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _health_risks(customer: CustomerSnapshot, health: Trend) -> list[DetectedRisk]:
     risks: list[DetectedRisk] = []
     if health.change_90d is not None and health.change_90d <= -HEALTH_DROP_POINTS:
@@ -124,8 +128,8 @@ def _relationship_risks(coverage: StakeholderCoverage, days_to_renewal: int | No
                 kind="single_threaded",
                 severity=Severity.HIGH if soon else Severity.MEDIUM,
                 title="Single-threaded relationship",
-                evidence=f"{len(coverage.senior_threads)} contact(s) at director level or above with a working "
-                f"relationship among {coverage.active_contacts} active contacts"
+                evidence=f"{_count(len(coverage.senior_threads), 'contact')} at director level or above with a "
+                f"working relationship among {_count(coverage.active_contacts, 'active contact')}"
                 + (f"; renewal in {days_to_renewal} days" if soon else ""),
             )
         )
@@ -172,7 +176,7 @@ def _sentiment_risk(interactions: InteractionSummary) -> list[DetectedRisk]:
             kind="negative_sentiment",
             severity=Severity.HIGH if mean < VERY_NEGATIVE_SENTIMENT else Severity.MEDIUM,
             title="Negative sentiment in recent interactions",
-            evidence=f"average sentiment {mean:+.2f} over {interactions.count_90d} interactions in the last 90 days",
+            evidence=f"average sentiment {mean:+.2f} over {_count(interactions.count_90d, 'interaction')} in the last 90 days",
         )
     ]
 

@@ -74,9 +74,23 @@ class RiskSignalFact(BaseModel):
     status: str
 
 
+class InteractionNote(BaseModel):
+    """One logged interaction with its note, as the customer-facing record has it."""
+
+    date: date
+    kind: str | None
+    contact_id: str | None
+    contact_name: str | None
+    sentiment: float | None  # -1..1
+    summary: str
+
+
 class InteractionSummary(BaseModel):
     count_90d: int
     count_total: int
     average_sentiment_90d: float | None
     last_interaction: date | None
     recent: list[str]  # "2026-10-02 call with Sarah Chen: ..." newest first, at most 5
+    # Notes of the interactions in the last 180 days that have one, newest first (at most 20):
+    # the customer's own words, mined by planners for evidence (frustration, alternatives, asks).
+    notes: list[InteractionNote] = []
