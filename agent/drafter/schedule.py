@@ -24,8 +24,8 @@ def _attendees(situation: Situation) -> list[str]:
         situation.contacts_in("exec_sponsor", "economic_buyer", "champion")[:4]
         or situation.active_contacts[:2]
     )
-    csm = situation.context.customer.csm_email
-    return [c.name for c in people] + [f"CSM ({csm})" if csm else "CSM"]
+    # Our side is named by role: an email address is not a name, and the CSM knows who they are.
+    return [c.name for c in people] + ["CSM"]
 
 
 def _after_renewal(situation: Situation, when: date) -> bool:

@@ -6,6 +6,8 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
+from storage.plan_text import long_date
+
 QUOTE_LIMIT = 240
 _WHITESPACE = re.compile(r"\s+")
 
@@ -33,7 +35,7 @@ def round_to(value: float, step: float) -> float:
 
 def day(value: date) -> str:
     """2026-03-15 -> 'Mar 15, 2026' (what a CSM writes in a plan)."""
-    return value.strftime("%b %d, %Y").replace(" 0", " ")
+    return long_date(value)
 
 
 def names(items: Sequence[str], conjunction: str = "and") -> str:

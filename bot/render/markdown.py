@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from storage.plan_document import AccountPlanDocument, MetricValue, part_title
+from storage.plan_text import long_date
 
 # Characters that would make customer text into markup: links and images ([, ], !), emphasis and
 # code (*, _, `, ~), headings and quotes at a line start (#, >), escapes (\\). Escaped with a backslash,
@@ -175,7 +176,7 @@ def render_markdown(document: AccountPlanDocument) -> str:
     lines += ["", "## QBR schedule", ""]
     lines += _table(
         ["Quarter", "Date", "Focus", "Attendees"],
-        ([q.quarter, q.date.isoformat(), q.focus, ", ".join(q.attendees)] for q in d.qbr_schedule),
+        ([q.quarter, long_date(q.date), q.focus, ", ".join(q.attendees)] for q in d.qbr_schedule),
     )
     resources = d.resource_plan
     lines += [
@@ -194,7 +195,7 @@ def render_markdown(document: AccountPlanDocument) -> str:
     lines += _table(
         ["Week", "Due", "Action", "Owner", "Objective", "Status"],
         (
-            [a.week, a.due_date.isoformat(), a.action, a.owner, a.objective_id, a.status]
+            [a.week, long_date(a.due_date), a.action, a.owner, a.objective_id, a.status]
             for a in d.action_plan_90day
         ),
     )

@@ -14,6 +14,7 @@ from rich.text import Text
 from agent.review import PlanReview, stored_review
 from bot.render.markdown import drafted_by, metric, money
 from storage.plan_document import SECTIONS, AccountPlanDocument, part_title
+from storage.plan_text import long_date
 from storage.vocabulary import ActionStatus
 
 PRIORITY_STYLES = {"critical": "bold red", "high": "bold yellow", "medium": "cyan"}
@@ -120,7 +121,7 @@ def _risks(d: AccountPlanDocument) -> RenderableType:
 def _qbrs(d: AccountPlanDocument) -> RenderableType:
     table = _table("Quarter", "Date", "Focus", "Attendees")
     for q in d.qbr_schedule:
-        _add(table, q.quarter, q.date.isoformat(), q.focus, ", ".join(q.attendees))
+        _add(table, q.quarter, long_date(q.date), q.focus, ", ".join(q.attendees))
     return Group(_heading("QBR schedule"), table)
 
 
@@ -144,7 +145,7 @@ def _actions(d: AccountPlanDocument) -> RenderableType:
         _add(
             table,
             str(a.week),
-            a.due_date.isoformat(),
+            long_date(a.due_date),
             a.action,
             a.owner,
             a.objective_id or "-",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from storage.plan_text import long_date
+
 # Codes whose plain capitalisation would read wrong.
 WORDS = {
     "upsell": "Upsell",
@@ -54,7 +56,7 @@ def day(value: date, *, today: date | None = None) -> str:
     """"Aug 31, 2027"; "Aug 31" when `today` is given and the date is in the coming months."""
     if today is not None and 0 <= (value - today).days <= NO_YEAR_WITHIN_DAYS:
         return f"{value:%b} {value.day}"
-    return f"{value:%b} {value.day}, {value.year}"
+    return long_date(value)
 
 
 def weekday_day(value: date) -> str:

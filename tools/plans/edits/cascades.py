@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from rapidfuzz import fuzz
 
 from storage.plan_document import QUARTERS
+from storage.plan_text import long_date
 from tools.plans.edits.base import Json, quarter_index, shift_paths, short, words
 
 PLACEHOLDER_MILESTONE = "To be agreed with the customer (placeholder)"
@@ -213,7 +214,7 @@ def week_for_due(actions: list[Json], due: date) -> int:
 
 
 def human_date(day: date) -> str:
-    return f"{day:%b} {day.day}, {day.year}"
+    return long_date(day)
 
 
 def quoted(text: str) -> str:
