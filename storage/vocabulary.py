@@ -4,18 +4,17 @@ and shared by the models, the plan document, the import and the code that compar
 Each is a StrEnum: a member is its string (`PlanStatus.APPROVED == "approved"`, `f"{member}"` is
 the value), so stored rows, JSON and messages are unchanged. Code below reads a value as a str and
 never relies on `.value`/`.name`: a freshly assigned ORM attribute may still hold the plain string.
+No SQLAlchemy here (the column type is storage.models.VocabularyColumn): the CLI builds its options
+from these without loading the database stack.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
-from sqlalchemy import String
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
 
 
 class Vocabulary(StrEnum):
@@ -140,24 +139,3 @@ class Surface(Vocabulary):
     API = "api"
     AGENT = "agent"
     SCHEDULER = "scheduler"
-
-
-V = TypeVar("V", bound=Vocabulary)
-
-
-class VocabularyColumn(TypeDecorator[V]):
-    """A VARCHAR holding one vocabulary's words: writes the string, reads back the member (a word
-    outside the vocabulary fails loudly on either side instead of spreading)."""
-
-    impl = String
-    cache_ok = True
-
-    def __init__(self, vocabulary: type[V], length: int) -> None:
-        super().__init__(length)
-        self.vocabulary = vocabulary
-
-    def process_bind_param(self, value: V | str | None, dialect: Dialect) -> str | None:
-        return None if value is None else self.vocabulary(value).value
-
-    def process_result_value(self, value: str | None, dialect: Dialect) -> V | None:
-        return None if value is None else self.vocabulary(value)

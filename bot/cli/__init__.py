@@ -9,24 +9,49 @@ import click
 
 from bot.cli.common import EXIT_CODES_HELP, run_command_errors
 
-# Command modules, each exposing `register(cli)`. Order is the order in `--help`.
-COMMAND_MODULES = [
-    "bot.cli.db",
-    "bot.cli.plans",
-    "bot.cli.charts",
-    "bot.cli.users",
-    "bot.cli.review",
-    "bot.cli.plan_check",
-    "bot.cli.data",
-    "bot.cli.customers",
-    "bot.cli.serve",
-    "bot.cli.revise",
-    "bot.cli.stats",
-    "bot.cli.playbook",
-]
+# Where each command is defined; each module exposes `register(cli)`, which adds its commands.
+# A command's module is imported only when that command (or `--help`) needs it, so `accountplan
+# customers list` does not load the plan generator (tests/bot/test_cli_startup.py keeps this map
+# equal to what the modules register).
+COMMAND_MODULES: dict[str, str] = {
+    "db": "bot.cli.db",
+    "generate": "bot.cli.plans",
+    "plans": "bot.cli.plans",
+    "export": "bot.cli.plans",
+    "demo": "bot.cli.plans",
+    "chart": "bot.cli.charts",
+    "users": "bot.cli.users",
+    "tokens": "bot.cli.users",
+    **dict.fromkeys(
+        ("submit", "approve", "request-changes", "reject", "activate", "reopen", "queue", "audit"),
+        "bot.cli.review",
+    ),
+    "review": "bot.cli.plan_check",
+    "import": "bot.cli.data",
+    "seed": "bot.cli.data",
+    "customers": "bot.cli.customers",
+    "serve": "bot.cli.serve",
+    "revise": "bot.cli.revise",
+    "stats": "bot.cli.stats",
+    "playbook": "bot.cli.playbook",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are registered by their module on first use (click's documented
+    lazy-loading pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(COMMAND_MODULES[cmd_name]).register(self)
+        return self.commands.get(cmd_name)
 
 
 @click.group(
+    cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=EXIT_CODES_HELP,
 )
@@ -42,10 +67,6 @@ def cli(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-
-
-for _module in COMMAND_MODULES:
-    importlib.import_module(_module).register(cli)
 
 
 def main() -> None:

@@ -9,7 +9,6 @@ import click
 
 from bot.cli.common import async_command, open_database, resolve_plan
 from storage.errors import BadInput
-from storage.settings import get_settings
 
 KINDS = ("timeline", "stakeholders")
 
@@ -28,6 +27,7 @@ async def chart_command(plan: str, kind: str, output: Path, fiscal_year: str | N
     from bot.charts import CHART_KINDS, ChartKind, render_chart
     from bot.charts.inputs import chart_inputs
     from bot.cli.plans import check_output_path, parse_as_of, parse_fy, write_text_file
+    from storage.settings import get_settings
 
     if output.suffix.lower() != ".png":
         raise BadInput(f"the picture is a PNG: name the file like {output.with_suffix('.png').name}")

@@ -4,6 +4,10 @@ with a documented exit code (README "Exit codes"):
 
 0 done · 1 nothing changed (`revise`) or an unexpected failure · 2 bad input · 3 database (or
 Slack) unavailable · 4 conflict · 5 permission. A traceback is shown only with `accountplan -v`.
+
+Command modules import only click and light modules at the top and the rest inside the command
+that needs it, so `accountplan --help` and each command start without loading the others' stacks
+(tests/bot/test_cli_startup.py checks which libraries `import bot.cli` loads).
 """
 
 from __future__ import annotations
@@ -17,18 +21,18 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import click
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import Database, database_from_settings
 from storage.errors import AccountPlanError
-from storage.models import AccountPlan
-from storage.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Column
+    from sqlalchemy.ext.asyncio import AsyncSession
 
     from agent.deps import AgentDeps
+    from storage.db import Database
+    from storage.models import AccountPlan
+    from storage.settings import Settings
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -123,6 +127,9 @@ async def resolve_plan(session: AsyncSession, text: str, fiscal_year: str | None
 async def open_database(settings: Settings | None = None) -> Database:
     """The configured database, migrated to the newest schema on first use. Creating a new SQLite
     file says so in one line, so a command run against the wrong data folder is noticed."""
+    from storage.db import database_from_settings
+    from storage.settings import get_settings
+
     database = database_from_settings(settings or get_settings())
     path = database.sqlite_file
     created = path is not None and not path.exists()
@@ -144,6 +151,7 @@ async def agent_deps(*, offline: bool = False) -> AsyncIterator[AgentDeps]:
     """The command's one `AgentDeps`: settings, the migrated database and, when a key is configured
     (and not `offline`), the Claude client, created in this command's event loop and closed after."""
     from agent.deps import AgentDeps
+    from storage.settings import get_settings
 
     settings = get_settings()
     database = await open_database(settings)

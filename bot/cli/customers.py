@@ -5,19 +5,18 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import async_command, id_column, open_database, table_console
-from storage.customers import find_customer
-from storage.models import Contact, Customer, HealthScore, Interaction, Opportunity, RiskSignal, UsageMonth
 from storage.vocabulary import OpportunityStage, RiskStatus, Severity
-from tools.analytics.relationships import score_relationship
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from storage.models import Customer, Interaction
 
 DEFAULT_LIMIT = 50
 SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
@@ -46,6 +45,11 @@ def _text(value: Any) -> str:
 @async_command
 async def list_command(csm_email: str | None, segment: str | None, industry: str | None, limit: int) -> None:
     """Customers by name, with ARR, health, renewal date and CSM."""
+    from rich.table import Table
+    from sqlalchemy import func, select
+
+    from storage.models import Customer
+
     query = select(Customer)
     if csm_email:
         query = query.where(func.lower(Customer.csm_email) == csm_email.strip().lower())
@@ -93,6 +97,10 @@ async def list_command(csm_email: str | None, segment: str | None, industry: str
 async def show_command(customer: str, as_of: Any) -> None:
     """One customer (by id or name, fuzzy): fields, contacts, open opportunities, active risks,
     latest health and usage."""
+    from rich.console import Console
+
+    from storage.customers import find_customer
+
     day = as_of.date() if as_of else date.today()
     database = await open_database()
     try:
@@ -106,6 +114,9 @@ async def show_command(customer: str, as_of: Any) -> None:
 
 async def _details(session: AsyncSession, customer_id: str) -> dict[str, Any]:
     """Everything `show` prints about one customer, one query per table."""
+    from sqlalchemy import select
+
+    from storage.models import Contact, HealthScore, Interaction, Opportunity, RiskSignal, UsageMonth
 
     async def rows(query: Any) -> list[Any]:
         return list((await session.execute(query)).scalars())
@@ -138,6 +149,10 @@ async def _details(session: AsyncSession, customer_id: str) -> dict[str, Any]:
 
 
 def _print_customer(console: Console, customer: Customer, details: dict[str, Any], as_of: date) -> None:
+    from rich.table import Table
+
+    from tools.analytics.relationships import score_relationship
+
     console.print(f"[bold]{customer.name}[/bold] ({customer.id})")
     facts = Table(show_header=False, box=None, pad_edge=False)
     renewal = _text(customer.renewal_date)

@@ -7,14 +7,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from bot.cli.common import async_command, open_database
-from storage.demo.portfolio import DEFAULT_ACCOUNTS, DEFAULT_SEED, seed_demo_portfolio
+from storage.demo import DEFAULT_ACCOUNTS, DEFAULT_SEED
 from storage.errors import BadInput
-from storage.importer import import_path
-from storage.settings import get_settings
 from tools.analytics.fiscal_calendar import check_as_of
 
 
@@ -32,6 +28,11 @@ async def import_command(path: Path) -> None:
     Rows are matched on their id, so importing again updates them. Any bad row aborts the whole
     import with every problem listed as file:line: column: problem, and nothing is written.
     """
+    from rich.console import Console
+    from rich.table import Table
+
+    from storage.importer import import_path
+
     _check_importable(path)  # before the database: a typo'd path creates nothing
     database = await open_database()
     try:
@@ -75,6 +76,9 @@ async def seed_command(accounts: int, seed_value: int, as_of: datetime | None, r
     Accounts that already exist are left as they are, so running it again changes nothing;
     --refresh brings them up to date instead.
     """
+    from storage.demo.portfolio import seed_demo_portfolio
+    from storage.settings import get_settings
+
     day: date | None = check_as_of(as_of.date(), "--as-of") if as_of else None
     settings = get_settings()
     database = await open_database(settings)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import click
 
 from bot.cli.common import async_command
-from storage.db import database_from_settings, upgrade_schema
-from storage.settings import get_settings
 
 
 @click.group("db")
@@ -18,6 +16,9 @@ def db_group() -> None:
 @async_command
 async def upgrade() -> None:
     """Apply every pending migration."""
+    from storage.db import database_from_settings, upgrade_schema
+    from storage.settings import get_settings
+
     database = database_from_settings(get_settings())
     try:
         await upgrade_schema(database.engine)

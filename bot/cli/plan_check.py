@@ -6,25 +6,28 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
-from agent.review import PlanReview, review_plan
-from agent.review.run import plan_start_month
-from agent.review.store import review_context
 from bot.cli.common import agent_deps, async_command
 from bot.cli.plans import parse_fy
 from bot.cli.review import resolve_plan
-from bot.render.terminal import render_review
-from storage.plan_document import AccountPlanDocument
-from storage.plans import document_of
+
+if TYPE_CHECKING:
+    from agent.review import PlanReview
+    from storage.plan_document import AccountPlanDocument
 
 EXIT_ERRORS = 1
 
 
 async def review_saved_plan(plan: str, fiscal_year: str | None) -> tuple[AccountPlanDocument, PlanReview]:
     """The saved plan and a fresh review of it, against the account's data as of the plan's date."""
+    from agent.review import review_plan
+    from agent.review.run import plan_start_month
+    from agent.review.store import review_context
+    from storage.plans import document_of
+
     async with agent_deps(offline=True) as deps, deps.database.session() as session:
         document = document_of(await resolve_plan(session, plan.strip(), fiscal_year))
         context = await review_context(
@@ -46,6 +49,10 @@ async def review_saved_plan(plan: str, fiscal_year: str | None) -> tuple[Account
 async def review_command(plan: str, fiscal_year: str | None, output_format: str) -> None:
     """Check PLAN the way an experienced CS leader would: errors a manager would send back, and
     warnings worth a look, each with what to do. Exit code 1 when there is an error."""
+    from rich.console import Console
+
+    from bot.render.terminal import render_review
+
     document, review = await review_saved_plan(plan, parse_fy(fiscal_year))
     if output_format == "json":
         click.echo(

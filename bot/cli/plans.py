@@ -6,31 +6,22 @@ import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
-from rich.console import Console
-from rich.table import Table
-from sqlalchemy import func, select
 
-from agent.generate import GeneratedPlan, GenerationRequest, ProgressEvent, generate_plan
-from agent.review import stored_review, with_fresh_review
-from bot.charts.embedding import with_pictures
-from bot.charts.inputs import ChartInputs, chart_inputs
 from bot.cli.common import agent_deps, async_command, id_column, open_database, resolve_plan, table_console
-from bot.render.markdown import export_filename, render_markdown
-from bot.render.terminal import render_plan
-from storage.db import Database
-from storage.demo.portfolio import demo_current_as_of, seed_demo_portfolio
-from storage.demo.techcorp import TECHCORP_ID
 from storage.errors import BadInput, NotFound, UnknownCustomer
-from storage.models import Customer
 from storage.plan_document import SECTIONS, AccountPlanDocument, parse_sections
-from storage.plans import document_of, get_revision, list_plans
-from storage.settings import get_settings
 from storage.vocabulary import PlanStatus
 from tools.analytics import fiscal_calendar
+
+if TYPE_CHECKING:
+
+    from agent.generate import GeneratedPlan, ProgressEvent
+    from bot.charts.inputs import ChartInputs
+    from storage.db import Database
 
 FORMATS = ("text", "markdown", "json")
 OFFLINE_DETAIL = "offline drafter"
@@ -53,6 +44,8 @@ def parse_planning_fy(value: str | None, as_of: date | None) -> str | None:
     """`--fy` for a new draft: the form, and inside the planning window around the as-of date."""
     if value is None:
         return None
+    from storage.settings import get_settings
+
     settings = get_settings()
     return fiscal_calendar.check_fiscal_year(
         value,
@@ -71,6 +64,11 @@ def parse_section_options(values: tuple[str, ...]) -> tuple[str, ...]:
 
 def emit(document: AccountPlanDocument, output_format: str, sections: tuple[str, ...] = SECTIONS) -> None:
     """Print a plan on stdout. JSON is exactly the document, nothing else."""
+    from rich.console import Console
+
+    from bot.render.markdown import render_markdown
+    from bot.render.terminal import render_plan
+
     if output_format == "json":
         click.echo(json.dumps(document.to_json_dict(), indent=2, ensure_ascii=False))
     elif output_format == "markdown":
@@ -136,6 +134,8 @@ async def generate_command(
     With --sections, only those sections are redrafted; the rest are kept from the saved plan.
     Edits people made since the last generation are kept unless --replace is given.
     """
+    from agent.generate import GenerationRequest, generate_plan
+
     as_of_day = parse_as_of(as_of)
     request = GenerationRequest(
         customer=customer,
@@ -170,6 +170,10 @@ def plans_group() -> None:
 @async_command
 async def list_command(csm_email: str | None) -> None:
     """Every saved plan, most recently changed first."""
+    from rich.table import Table
+
+    from storage.plans import list_plans
+
     database = await open_database()
     try:
         async with database.session() as session:
@@ -234,6 +238,9 @@ async def show_command(
     customer: str, fiscal_year: str | None, version: int | None, output_format: str, show_usage: bool
 ) -> None:
     """A saved plan: PLAN is a plan id (or a unique prefix of one), or a customer (id or name, fuzzy)."""
+    from agent.review import stored_review, with_fresh_review
+    from storage.plans import document_of, get_revision
+
     fiscal_year = parse_fy(fiscal_year)
     async with agent_deps(offline=True) as deps, deps.database.session() as session:
         plan = await resolve_plan(session, customer, fiscal_year)
@@ -304,6 +311,12 @@ def write_text_file(path: Path, text: str | bytes, *, create_folder: bool = Fals
 @async_command
 async def export_command(plan: str, output_format: str, output: Path | None, fiscal_year: str | None) -> None:
     """Export PLAN (a plan id, or a customer's id or name) as Markdown or JSON."""
+    from bot.charts.embedding import with_pictures
+    from bot.charts.inputs import chart_inputs
+    from bot.render.markdown import render_markdown
+    from storage.plans import document_of
+    from storage.settings import get_settings
+
     fiscal_year = parse_fy(fiscal_year)
     if output is not None:
         check_output_path(output)  # before any work: a typo'd folder is refused, not created
@@ -344,6 +357,18 @@ async def demo_command(offline: bool, as_of: str | None, replace: bool) -> None:
     """The main job: seed the demo portfolio if the database is empty (or bring it up to date when
     it was generated for another month), draft TechCorp Industries' plan for the fiscal year being
     planned, show it and write its Markdown export."""
+    from rich.console import Console
+    from sqlalchemy import func, select
+
+    from agent.generate import GenerationRequest, generate_plan
+    from bot.charts.embedding import with_pictures
+    from bot.charts.inputs import chart_inputs
+    from bot.render.markdown import export_filename, render_markdown
+    from bot.render.terminal import render_plan
+    from storage.demo.portfolio import seed_demo_portfolio
+    from storage.demo.techcorp import TECHCORP_ID
+    from storage.models import Customer
+
     async with agent_deps(offline=offline) as deps:
         day = parse_as_of(as_of) or deps.today()
         async with deps.database.session() as session:
@@ -386,6 +411,12 @@ async def demo_command(offline: bool, as_of: str | None, replace: bool) -> None:
 async def _refresh_stale_demo(database: Database, day: date, start_month: int) -> None:
     """A demo book generated for another month dates badly (renewals passed, no recent touches):
     regenerate the demo accounts as of `day`. Other customers are never touched."""
+    from sqlalchemy import func, select
+
+    from storage.demo.portfolio import demo_current_as_of, seed_demo_portfolio
+    from storage.demo.techcorp import TECHCORP_ID
+    from storage.models import Customer
+
     generated = await demo_current_as_of(database)
     if generated is None or (generated.year, generated.month) == (day.year, day.month):
         return

@@ -6,9 +6,7 @@ from pathlib import Path
 
 import click
 
-from agent.drafter.playbook import DEFAULT_PLAYBOOK, load_playbook
 from bot.cli.common import run_command_errors
-from storage.settings import get_settings
 
 
 @click.group("playbook")
@@ -21,6 +19,9 @@ def playbook_group() -> None:
 def check_command(path: Path | None) -> None:
     """Validate PATH (default: ACCOUNTPLAN_PLAYBOOK, else the packaged playbook.yml); a problem is
     one line naming the file and line, exit code 2."""
+    from agent.drafter.playbook import DEFAULT_PLAYBOOK, load_playbook
+    from storage.settings import get_settings
+
     target = path or get_settings().playbook_path or DEFAULT_PLAYBOOK
     with run_command_errors():
         playbook = load_playbook(target)

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.table import Table
 
 from bot.cli.common import async_command, id_column, open_database, resolve_plan, table_console
-from bot.slack.services.book import review_queue
-from storage.audit import audit_trail
-from storage.db import Database
-from storage.settings import get_settings
-from tools.plans.identity import resolve_actor
-from tools.plans.lifecycle import TransitionResult, transition
+
+if TYPE_CHECKING:
+    from storage.db import Database
+    from tools.plans.lifecycle import TransitionResult
 
 
 def _plan_options(func: Any) -> Any:
@@ -45,6 +42,8 @@ def _describe(result: TransitionResult) -> str:
 
 async def _announce_in_slack(database: Database, result: TransitionResult) -> None:
     """With Slack configured, a terminal decision shows up there like one made in Slack."""
+    from storage.settings import get_settings
+
     settings = get_settings()
     if settings.slack_bot_token is None:
         return
@@ -65,6 +64,8 @@ async def _announce_in_slack(database: Database, result: TransitionResult) -> No
 
 
 async def _run(action: str, plan: str, fiscal_year: str | None, actor: str, **kwargs: Any) -> None:
+    from tools.plans.lifecycle import transition
+
     database = await open_database()
     try:
         async with database.session() as session:
@@ -118,6 +119,11 @@ TRANSITION_COMMANDS = [
 @async_command
 async def queue_command(actor: str, output: str) -> None:
     """Plans waiting for your review (the same queue as App Home and `/accountplan queue`)."""
+    from rich.table import Table
+
+    from bot.slack.services.book import review_queue
+    from tools.plans.identity import resolve_actor
+
     database = await open_database()
     try:
         async with database.session() as session:
@@ -154,6 +160,10 @@ async def queue_command(actor: str, output: str) -> None:
 @async_command
 async def audit_command(plan: str, fiscal_year: str | None, output: str) -> None:
     """PLAN's audit log: every edit and transition, who, when, where from, which version, why."""
+    from rich.table import Table
+
+    from storage.audit import audit_trail
+
     database = await open_database()
     try:
         async with database.session() as session:

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from agent.revise import RevisionOutcome, revise_plan
 from bot.cli.common import agent_deps, async_command, resolve_plan
-from storage.plan_document import AccountPlanDocument, part_title
+from storage.plan_document import part_title
+
+if TYPE_CHECKING:
+    from agent.revise import RevisionOutcome
+    from storage.plan_document import AccountPlanDocument
 
 
 @click.command("revise")
@@ -31,6 +34,8 @@ async def revise_command(
     plan: str, message: str, fiscal_year: str | None, actor: str, offline: bool, output: str
 ) -> None:
     """Revise PLAN (a plan id, or a customer with --fy) as MESSAGE asks; prints the reply and diff."""
+    from agent.revise import revise_plan
+
     async with agent_deps(offline=offline) as deps:
         async with deps.database.session() as session:
             plan_id = (await resolve_plan(session, plan, fiscal_year)).id

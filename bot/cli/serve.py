@@ -12,20 +12,20 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import click
-from aiohttp import web
-from pydantic import SecretStr
 
 from bot.cli.common import async_command, open_database
-from storage.db import Database
 from storage.errors import AccountPlanError, BadInput
-from storage.settings import Settings, get_settings
 
 if TYPE_CHECKING:
+    from aiohttp import web
+    from pydantic import SecretStr
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
     from slack_bolt.async_app import AsyncApp
 
     from bot.slack.app import BotIdentity
     from bot.slack.deps import SlackDeps
+    from storage.db import Database
+    from storage.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +210,8 @@ def socket_mode_handler(app: AsyncApp, settings: Settings) -> AsyncSocketModeHan
 
 
 async def _listen(runner: web.AppRunner, host: str, port: int) -> None:
+    from aiohttp import web
+
     try:
         await web.TCPSite(runner, host, port).start()
     except OSError as error:
@@ -220,12 +222,16 @@ async def _listen(runner: web.AppRunner, host: str, port: int) -> None:
 
 
 async def serve(host: str, port: int) -> None:
+    # The server's stack (aiohttp, Bolt, the scheduler) loads only for `serve`, not every command.
+    from aiohttp import web
+
     from agent.deps import AgentDeps
     from bot.http_server import build_web_app
     from bot.scheduler import start_scheduler
     from bot.slack.app import BotIdentity, create_app
     from bot.slack.deps import SlackDeps
     from bot.slack.web_client import create_web_client
+    from storage.settings import get_settings
 
     settings = get_settings()
     mode = check_configuration(settings)

@@ -7,17 +7,21 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.cli.common import async_command, open_database, run_command_errors
 from bot.cli.plans import check_output_path, parse_as_of, write_text_file
-from bot.stats_chart import stats_chart_png
-from tools.living.outcomes import OutcomeStats, format_stats, outcome_stats
+
+if TYPE_CHECKING:
+    from tools.living.outcomes import OutcomeStats
 
 
 @async_command
 async def load_stats(day: date, csm_email: str | None) -> OutcomeStats:
+    from tools.living.outcomes import outcome_stats
+
     database = await open_database()
     try:
         async with database.session() as session:
@@ -37,6 +41,9 @@ async def load_stats(day: date, csm_email: str | None) -> OutcomeStats:
 )
 def stats_command(csm_email: str | None, as_of: str | None, output_format: str, chart: Path | None) -> None:
     """Are plans used, and do they work? Coverage (target 70%), completion (target 60%), outcomes."""
+    from bot.stats_chart import stats_chart_png
+    from tools.living.outcomes import format_stats
+
     with run_command_errors():
         day = parse_as_of(as_of) or datetime.now(UTC).date()
         if chart is not None:

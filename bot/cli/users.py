@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 
 import click
-from rich.table import Table
 
 from bot.cli.common import async_command, id_column, open_database, table_console
-from storage.users import create_token, list_users, normalize_email, revoke_tokens, save_user, set_manager
 from storage.vocabulary import USER_ROLES
 
 
@@ -22,6 +20,10 @@ def users_group() -> None:
 @async_command
 async def list_command(output: str) -> None:
     """Everyone, with their role, manager and Slack id."""
+    from rich.table import Table
+
+    from storage.users import list_users
+
     database = await open_database()
     try:
         async with database.session() as session:
@@ -63,6 +65,8 @@ async def add_command(
     email: str, name: str | None, role: str, manager_email: str | None, slack_user_id: str | None
 ) -> None:
     """Add a user, or update the one with that email. --manager must already be a manager or admin."""
+    from storage.users import normalize_email, save_user
+
     normalize_email(email)  # before the database: a typo creates nothing
     if manager_email:
         normalize_email(manager_email)
@@ -89,6 +93,8 @@ async def set_manager_command(email: str, manager_email: str | None, clear: bool
     """Make MANAGER_EMAIL the approver of EMAIL's plans."""
     if not manager_email and not clear:
         raise click.UsageError("give MANAGER_EMAIL, or --none to remove the manager")
+    from storage.users import set_manager
+
     database = await open_database()
     try:
         async with database.session() as session:
@@ -110,6 +116,8 @@ def tokens_group() -> None:
 @async_command
 async def create_token_command(user: str, label: str | None) -> None:
     """Create a token for USER (an email). It is printed once; only its hash is stored."""
+    from storage.users import create_token
+
     database = await open_database()
     try:
         async with database.session() as session:
@@ -125,6 +133,8 @@ async def create_token_command(user: str, label: str | None) -> None:
 @async_command
 async def revoke_tokens_command(user: str) -> None:
     """Revoke every token of USER."""
+    from storage.users import revoke_tokens
+
     database = await open_database()
     try:
         async with database.session() as session:

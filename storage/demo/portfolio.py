@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from storage.db import Database
+from storage.demo import DEFAULT_ACCOUNTS, DEFAULT_SEED
 from storage.demo.accounts import ACCOUNTS_PER_CSM, account_id, account_rows
 from storage.demo.names import (
     FIRST_NAMES,
@@ -40,8 +41,6 @@ from storage.models import (
     table_of,
 )
 
-DEFAULT_ACCOUNTS = 200
-DEFAULT_SEED = 235
 CSMS_PER_MANAGER = 6
 ACCOUNTS_PER_TRANSACTION = 2000  # bounds memory at 100k accounts; each batch is atomic
 

@@ -30,7 +30,6 @@ from tools.analytics.expansion import ExpansionAssessment, assess_expansion
 from tools.analytics.fiscal_calendar import fiscal_year_of, parse_fiscal_year
 from tools.analytics.relationships import score_relationship
 from tools.analytics.risks import RiskAssessment, detect_risks
-from tools.analytics.similar_accounts import SimilarAccounts, find_similar_accounts
 from tools.analytics.snapshot import (
     ContactInsight,
     CustomerSnapshot,
@@ -38,6 +37,7 @@ from tools.analytics.snapshot import (
     InteractionSummary,
     OpportunityFact,
     RiskSignalFact,
+    SimilarAccounts,
     Trend,
     TrendPoint,
 )
@@ -239,7 +239,12 @@ async def gather_planning_context(
         .order_by(Interaction.date, Interaction.id),
     )
 
-    similar = await find_similar_accounts(session, customer_id, as_of) if include_similar else None
+    similar = None
+    if include_similar:
+        # numpy and the feature index load on the first search, not when the CLI starts.
+        from tools.analytics.similar_accounts import find_similar_accounts
+
+        similar = await find_similar_accounts(session, customer_id, as_of)
     return build_planning_context(
         as_of,
         customer_row,

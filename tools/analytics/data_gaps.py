@@ -6,8 +6,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tools.analytics.similar_accounts import SimilarAccounts
-    from tools.analytics.snapshot import ContactInsight, CustomerSnapshot, InteractionSummary, Trend
+    from tools.analytics.snapshot import (
+        ContactInsight,
+        CustomerSnapshot,
+        InteractionSummary,
+        SimilarAccounts,
+        Trend,
+    )
     from tools.analytics.stakeholders import StakeholderCoverage
 
 STALE_DAYS = 120  # health history older than this no longer describes the account

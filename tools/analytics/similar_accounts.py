@@ -3,6 +3,7 @@ renewed and grew. Computed from data, never a constant.
 
 The search runs over the cached feature index (tools.analytics.feature_index): a weighted distance over
 industry, segment, log ARR, health, feature and seat utilization, vectorized, then argpartition.
+The result types live in tools.analytics.snapshot, so reading a plan's context never loads numpy.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import math
 from datetime import date
 
 import numpy as np
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.errors import NotFound
@@ -24,34 +24,9 @@ from tools.analytics.feature_index import (
     load_feature_index,
     query_features,
 )
+from tools.analytics.snapshot import SimilarAccount, SimilarAccounts
 
 OUTCOME_NAMES = {code: name for name, code in OUTCOME_CODES.items()}
-
-
-class SimilarAccount(BaseModel):
-    customer_id: str
-    name: str
-    industry: str | None
-    segment: str | None
-    arr: float | None
-    health_score: int | None
-    feature_utilization: float | None
-    similarity: float  # 0-1
-    outcome: str  # renewed | churned
-    arr_change_last_year: float | None
-    succeeded: bool  # renewed and grew
-    seat_utilization: float | None = None  # 0-1+
-    active_contacts: int = 0
-    has_exec_sponsor: bool = False
-
-
-class SimilarAccounts(BaseModel):
-    accounts: list[SimilarAccount]
-    sample_size: int
-    success_rate: float | None  # None when no neighbour has a known outcome
-    distinguishing_factors: list[str]  # "successful peers average 74% utilization vs 41% for the rest"
-    successful_profile: dict[str, float]  # averages of the successful neighbours
-    explanation: str
 
 
 def _nearest(

@@ -1,5 +1,5 @@
 """The facts a planning context is made of (the customer, contacts, trends, opportunities, risk
-signals, interactions), in their own module so the analytics that read them (risks, expansion,
+signals, interactions, similar accounts), in their own module so the analytics that read them (risks, expansion,
 data gaps) and the context that gathers them do not import each other."""
 
 from __future__ import annotations
@@ -94,3 +94,31 @@ class InteractionSummary(BaseModel):
     # Notes of the interactions in the last 180 days that have one, newest first (at most 20):
     # the customer's own words, mined by planners for evidence (frustration, alternatives, asks).
     notes: list[InteractionNote] = []
+
+
+# Found by tools.analytics.similar_accounts; defined here so that module's numpy stays unloaded
+# until a search runs (the CLI starts without it).
+class SimilarAccount(BaseModel):
+    customer_id: str
+    name: str
+    industry: str | None
+    segment: str | None
+    arr: float | None
+    health_score: int | None
+    feature_utilization: float | None
+    similarity: float  # 0-1
+    outcome: str  # renewed | churned
+    arr_change_last_year: float | None
+    succeeded: bool  # renewed and grew
+    seat_utilization: float | None = None  # 0-1+
+    active_contacts: int = 0
+    has_exec_sponsor: bool = False
+
+
+class SimilarAccounts(BaseModel):
+    accounts: list[SimilarAccount]
+    sample_size: int
+    success_rate: float | None  # None when no neighbour has a known outcome
+    distinguishing_factors: list[str]  # "successful peers average 74% utilization vs 41% for the rest"
+    successful_profile: dict[str, float]  # averages of the successful neighbours
+    explanation: str

@@ -1,0 +1,85 @@
+"""The CLI starts without loading the heavy stacks it does not need (matplotlib, numpy, alembic, the
+Anthropic SDK, Bolt, aiohttp). Checked on `sys.modules` in a fresh interpreter, which is
+deterministic; the timings themselves are measured by `python -m bench cli`, never asserted here."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from bot.cli import COMMAND_MODULES, cli
+
+HEAVY = ("matplotlib", "numpy", "alembic", "anthropic", "slack_bolt", "slack_sdk", "aiohttp")
+
+
+def loaded_after(code: str) -> dict[str, bool]:
+    """Run `code` in a fresh interpreter; which of HEAVY (and a few of ours) it left in sys.modules."""
+    probe = (
+        f"{code}\nimport json, sys\n"
+        f"print(json.dumps({{m: m in sys.modules for m in {[*HEAVY, 'sqlalchemy', 'agent.generate']!r}}}))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_importing_the_cli_loads_none_of_the_heavy_libraries() -> None:
+    loaded = loaded_after("import bot.cli")
+    assert [name for name in HEAVY if loaded[name]] == []
+    assert not loaded["sqlalchemy"], "the database stack loads when a command needs it, not on import"
+
+
+def test_help_loads_no_heavy_library() -> None:
+    loaded = loaded_after(
+        "from click.testing import CliRunner\nfrom bot.cli import cli\n"
+        "result = CliRunner().invoke(cli, ['--help'])\nassert result.exit_code == 0, result.output\n"
+        "assert 'customers' in result.output and 'generate' in result.output"
+    )
+    assert [name for name in HEAVY if loaded[name]] == []
+    assert not loaded["sqlalchemy"]
+
+
+def test_customers_list_on_a_migrated_database_loads_neither_alembic_nor_the_generator() -> None:
+    run_list = (
+        "from click.testing import CliRunner\nfrom bot.cli import cli\n"
+        "result = CliRunner().invoke(cli, ['customers', 'list'], catch_exceptions=False)\n"
+        "assert result.exit_code == 0, result.output\n"
+    )
+    first = loaded_after(run_list)  # creates and migrates the database: alembic is needed here
+    assert first["alembic"]
+    again = loaded_after(run_list)  # schema current: one cheap query, no alembic
+    assert [name for name in HEAVY if again[name]] == []
+    assert not again["agent.generate"]
+
+
+def test_the_command_map_names_exactly_what_each_module_registers() -> None:
+    registered: dict[str, str] = {}
+    for module in sorted(set(COMMAND_MODULES.values())):
+        group = click.Group()
+        importlib.import_module(module).register(group)
+        registered.update(dict.fromkeys(group.commands, module))
+    assert registered == COMMAND_MODULES
+
+
+def test_every_command_has_its_help(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    for name in cli.list_commands(click.Context(cli)):
+        result = CliRunner().invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, (name, result.output)
+        assert "Usage: " in result.output
+
+
+@pytest.mark.parametrize("command", ["nonsense", "custmers"])
+def test_an_unknown_command_is_a_usage_error(command: str) -> None:
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli, [command])
+    assert result.exit_code == 2
+    assert f"No such command '{command}'" in result.output
