@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 QUICK_RUNS: dict[str, list[str]] = {
+    "cli_bench": [],
     "import_bench": [],
     "context_bench": ["--sizes", "1000,10000"],
     "draft_bench": [],
