@@ -13,6 +13,7 @@ import sys
 
 QUICK_RUNS: dict[str, list[str]] = {
     "cli_bench": [],
+    "resolution_bench": ["--rounds", "50"],
     "import_bench": [],
     "context_bench": ["--sizes", "1000,10000"],
     "draft_bench": [],

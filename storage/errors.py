@@ -30,11 +30,33 @@ class NotFound(AccountPlanError):
 
 
 class UnknownCustomer(NotFound):
-    def __init__(self, query: str, suggestions: list[str]) -> None:
-        hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
-        super().__init__(f"no customer {query!r}{hint}")
+    """Nobody is named `query`, or several are: `choices` are (customer id, label) to ask about,
+    best first (labels are names, with the id when two customers share a name)."""
+
+    def __init__(
+        self,
+        query: str,
+        suggestions: list[str],
+        *,
+        choices: list[tuple[str, str]] | None = None,
+        ambiguous: bool = False,
+        more: int = 0,
+    ) -> None:
+        options = [f"{s!r}" for s in suggestions] + ([f"{more} more"] if more else [])
+        listed = " or ".join(options) if len(options) <= 2 else f"{', '.join(options[:-1])} or {options[-1]}"
+        if ambiguous:
+            message = (
+                f"several customers match {query!r}; did you mean {listed}? (the full name or id picks one)"
+            )
+        elif suggestions:
+            message = f"no customer {query!r}; did you mean {listed}?"
+        else:
+            message = f"no customer {query!r}"
+        super().__init__(message)
         self.query = query
         self.suggestions = suggestions
+        self.choices = choices if choices is not None else []
+        self.ambiguous = ambiguous
 
 
 class DatabaseUnavailable(AccountPlanError):

@@ -70,7 +70,9 @@ def _print(outcome: RevisionOutcome, output: str) -> None:
             )
         )
         return
-    click.echo(outcome.reply)
+    title = f"{outcome.document.customer_name} {outcome.document.fiscal_year}"
+    # Always say which plan: the offline reply names it; a model's reply may not.
+    click.echo(outcome.reply if title in outcome.reply else f"{title}: {outcome.reply}")
     for line in outcome.diff:
         click.echo(f"  - {line}")
     if outcome.changed and f"version {outcome.document.version}" not in outcome.reply:

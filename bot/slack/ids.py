@@ -13,6 +13,9 @@ PLAN_TAB_PREFIX = "plan_tab_"
 PLAN_TABS: tuple[str, ...] = ("summary", "objectives", "stakeholders", "expansion", "actions")
 # "Did you mean ...?" buttons; the value is the customer id.
 PICK_CUSTOMER = "pick_customer"
+# "Which customer do you mean?" buttons under a chat request; the value is JSON
+# {"customer": id, "request": the message}.
+PICK_CUSTOMER_FOR_REQUEST = "pick_customer_request"
 
 # The generator modal.
 GENERATOR_VIEW = "generator_modal"

@@ -360,3 +360,34 @@ def test_demo_again_keeps_edits_and_says_so_unless_replace() -> None:
     assert replaced.exit_code == 0 and "kept people's edits" not in replaced.stderr
     document = json.loads(run("plans", "show", plan_id, "--format", "json").stdout)
     assert {a["status"] for a in document["action_plan_90day"]} == {"open"}
+
+
+@pytest.fixture
+def full_demo() -> None:
+    result = run("seed", "--accounts", "200", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_customer_typo_is_a_did_you_mean_with_exit_2_and_nothing_drafted(full_demo: None) -> None:
+    result = run("generate", "Jaspr Energy", "--as-of", AS_OF, "--offline")
+
+    assert result.exit_code == 2
+    assert result.stderr == "error: no customer 'Jaspr Energy'; did you mean 'Jasper Energy'?\n"
+    assert plan_count() == 0
+
+
+def test_a_name_several_customers_share_lists_them_with_exit_2(full_demo: None) -> None:
+    result = run("customers", "show", "jasper")
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: several customers match 'jasper'; did you mean 'Jasper Capital', 'Jasper Energy', "
+        "'Jasper Foods' or 'Jasper Supply'? (the full name or id picks one)\n"
+    )
+
+
+def test_a_name_in_another_word_order_is_that_customer(full_demo: None) -> None:
+    result = run("generate", "energy jasper", "--as-of", AS_OF, "--offline", "--no-save", "--format", "json")
+
+    assert result.exit_code == 0, result.stderr
+    assert AccountPlanDocument.model_validate_json(result.stdout).customer_name == "Jasper Energy"

@@ -10,11 +10,13 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import ids
+from bot.slack.blocks.did_you_mean import parse_request_value
 from bot.slack.blocks.exports import OPEN_CANVAS
 from bot.slack.blocks.generator_modal import customer_options, generator_modal, preview_text
 from bot.slack.blocks.objective_modal import objective_modal
 from bot.slack.blocks.plan_modal import OBJECTIVE_BLOCK_PREFIX, PROPOSAL_PREFIX
 from bot.slack.charts import post_charts
+from bot.slack.conversation import answer_for_picked_customer
 from bot.slack.drafting import (
     DraftTarget,
     default_fiscal_year,
@@ -48,6 +50,7 @@ from bot.slack.viewing import plan_view, view_for
 from storage.plan_document import FISCAL_YEAR_PATTERN
 
 PICK_CUSTOMER_PATTERN = re.compile(rf"^{ids.PICK_CUSTOMER}_\d+$")
+PICK_CUSTOMER_FOR_REQUEST_PATTERN = re.compile(rf"^{ids.PICK_CUSTOMER_FOR_REQUEST}_\d+$")
 PLAN_TAB_PATTERN = re.compile(rf"^{ids.PLAN_TAB_PREFIX}({'|'.join(ids.PLAN_TABS)})$")
 
 
@@ -160,6 +163,16 @@ async def pick_customer(it: Interaction) -> None:
     )
 
 
+async def customer_in_request_value(it: Interaction) -> Subject:
+    """The customer a "which customer?" button under a chat request picks."""
+    customer_id, _request = parse_request_value(it.action_value)
+    return Subject(customer_id=customer_id)
+
+
+async def pick_customer_for_request(it: Interaction) -> None:
+    await answer_for_picked_customer(it.deps, it.client, it.body)
+
+
 async def canvas_opened(it: Interaction) -> None:
     """A link button: Slack opens the canvas itself and tells us about the click; nothing to do."""
 
@@ -190,5 +203,11 @@ def register(app: AsyncApp) -> None:
     on_action(app, PICK_CUSTOMER_PATTERN, gate=Gate("generate", customer_in_value), doing="draft that plan")(
         pick_customer
     )
+    on_action(
+        app,
+        PICK_CUSTOMER_FOR_REQUEST_PATTERN,
+        gate=Gate("view", customer_in_request_value),
+        doing="answer that for the customer picked",
+    )(pick_customer_for_request)
     on_action(app, ids.HOME_OPEN_GENERATOR, gate=MEMBER, doing="open the plan generator")(open_from_home)
     on_action(app, OPEN_CANVAS, gate=MEMBER, doing="open the canvas")(canvas_opened)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.blocks.did_you_mean import did_you_mean_blocks
+from bot.slack.blocks.did_you_mean import did_you_mean_blocks, question_text
 from bot.slack.blocks.generator_modal import generator_modal_payload
 from bot.slack.blocks.plan_summary import status_label, who
 from bot.slack.blocks.symbols import legend_lines, standing_chip
@@ -31,7 +31,6 @@ from bot.slack.listeners.registry import (
 )
 from bot.slack.services.access import customer_named, plan_id_named
 from bot.slack.services.book import CustomerChoice, plans_for
-from bot.slack.services.plan_requests import suggested_choices
 from storage.errors import BadInput, UnknownCustomer
 
 COMMAND = "/accountplan"
@@ -72,7 +71,7 @@ async def plan_in_text(it: Interaction) -> Subject:
     name, fiscal_year = split_customer_and_year(it.text)
     if not name:
         raise BadInput(f"say which customer: `{COMMAND} show CUSTOMER [FY2026]`")
-    return Subject(plan_id=await plan_id_named(it.deps.database, name, fiscal_year))
+    return Subject(plan_id=await plan_id_named(it.deps.database, name, fiscal_year, it.actor))
 
 
 # Handlers: parse, call, render (the registry has acknowledged and opened the gate).
@@ -113,15 +112,12 @@ async def show_plan(it: Interaction) -> None:
 
 async def draft_named(it: Interaction) -> None:
     assert it.respond is not None
-    name, fiscal_year = split_customer_and_year(it.text)
-    if it.subject.unknown is not None:
-        async with it.deps.work_slots:
-            choices = await suggested_choices(it.deps.database, it.subject.unknown.suggestions)
+    _name, fiscal_year = split_customer_and_year(it.text)
+    unknown = it.subject.unknown
+    if unknown is not None:  # several customers fit, or none: ask (buttons for the choices), never guess
         await it.respond(
-            text=f"No customer named {escape(name)}.",
-            blocks=did_you_mean_blocks(
-                it.subject.unknown, [(c.customer_id, c.name) for c in choices], fiscal_year
-            ),
+            text=question_text(unknown),
+            blocks=did_you_mean_blocks(unknown, unknown.choices, fiscal_year),
         )
         return
     assert it.subject.customer_id is not None and it.subject.name is not None

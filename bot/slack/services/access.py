@@ -3,15 +3,13 @@ which plan a request names (by customer name, by change proposal), each in one s
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from storage.customers import find_customer, suggest_customers
 from storage.db import Database
-from storage.errors import NotFound, UnknownCustomer
+from storage.errors import NotFound
 from storage.models import Customer, PlanProposal
 from storage.plan_document import AccountPlanDocument
 from storage.plans import find_plan, get_plan
 from tools.living.proposals import get_proposal
+from tools.plans.customer_resolution import find_customer_for
 from tools.plans.identity import UserDirectory, slack_id_for
 from tools.plans.lifecycle import customer_ownership, ownership_of
 from tools.plans.policy import Actor, PlanOwnership
@@ -36,28 +34,19 @@ async def customer_named(
     database: Database, query: str, actor: Actor | None = None
 ) -> tuple[str, str, PlanOwnership]:
     """(id, name, whose book) of the customer a person typed (id, name or fragment), in one
-    transaction; UnknownCustomer otherwise, suggesting only customers `actor` may plan for (their
-    own book; everyone's for admins), so "Did you mean" never offers someone else's account."""
+    transaction; UnknownCustomer with choices (within `actor`'s book when given) otherwise."""
     async with database.session() as session:
-        try:
-            customer = await find_customer(session, query)
-        except UnknownCustomer as error:
-            if actor is None:
-                raise
-            raise UnknownCustomer(error.query, await suggestions_for(session, actor, query)) from None
+        customer = await find_customer_for(session, actor or Actor.operator(), query)
         return customer.id, customer.name, await customer_ownership(session, customer)
 
 
-async def suggestions_for(session: AsyncSession, actor: Actor, query: str) -> list[str]:
-    """Did-you-mean names among the customers `actor` may plan for."""
-    everyone = actor.role in ("admin", "operator")
-    return await suggest_customers(session, query.strip(), csm_email=None if everyone else actor.email)
-
-
-async def plan_id_named(database: Database, customer_query: str, fiscal_year: str | None) -> str:
-    """The named customer's plan for `fiscal_year` (its newest when None)."""
+async def plan_id_named(
+    database: Database, customer_query: str, fiscal_year: str | None, actor: Actor | None = None
+) -> str:
+    """The named customer's plan for `fiscal_year` (its newest when None); UnknownCustomer with
+    choices (within `actor`'s book when given) when the name is not one customer's."""
     async with database.session() as session:
-        customer = await find_customer(session, customer_query)
+        customer = await find_customer_for(session, actor or Actor.operator(), customer_query)
         return (await find_plan(session, customer.id, fiscal_year)).id
 
 

@@ -8,14 +8,12 @@ authorization gate (`bot.slack.gate`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.slack.services.access import customer_named
 from bot.slack.services.plan_cards import Person, ReviewerNote, sent_back_note
 from storage.db import Database
 from storage.errors import NotFound
@@ -24,6 +22,7 @@ from storage.plan_document import AccountPlanDocument, ActionItem
 from storage.plans import document_of, find_plan, get_plan
 from storage.vocabulary import ActionStatus, OpportunityStage, PlanStatus, RiskStatus, Role, Severity
 from tools.living.progress import ObjectiveProgress, plans_progress
+from tools.plans.customer_resolution import customer_named_by, find_customer_for
 from tools.plans.identity import UserDirectory, actor_from_slack
 from tools.plans.lifecycle import changes_since_approved, ownership_of
 from tools.plans.policy import Actor, authorize, may
@@ -128,10 +127,11 @@ async def customers_for(
 
 
 async def customer_choice(database: Database, query: str, actor: Actor | None = None) -> CustomerChoice:
-    """The customer `query` names (id, name or fragment); UnknownCustomer with suggestions otherwise
-    (within `actor`'s book when given)."""
-    customer_id, name, _book = await customer_named(database, query, actor)
-    return CustomerChoice(customer_id, name)
+    """The customer `query` names (id, name or fragment); UnknownCustomer with choices (within
+    `actor`'s book when given) otherwise."""
+    async with database.session() as session:
+        customer = await find_customer_for(session, actor or Actor.operator(), query)
+    return CustomerChoice(customer.id, customer.name)
 
 
 async def context_preview(
@@ -328,19 +328,13 @@ async def riskiest_accounts(database: Database, actor: Actor, *, limit: int = 5)
     return [account for _, account in ranked[:limit]]
 
 
-async def customer_named_in(database: Database, text: str) -> CustomerChoice | None:
-    """The customer a chat message talks about: the longest customer name it contains."""
-    lowered = f" {re.sub(r'[^a-z0-9& ]+', ' ', text.lower())} "
+async def customer_named_in(database: Database, text: str, actor: Actor | None = None) -> CustomerChoice | None:
+    """The customer a chat message names (the longest full customer name in it, Slack markup
+    ignored); None when it names none; UnknownCustomer with choices (within `actor`'s book) when it
+    names several or only comes close to some."""
     async with database.session() as session:
-        rows = (await session.execute(select(Customer.id, Customer.name))).all()
-    best: CustomerChoice | None = None
-    for customer_id, name in rows:
-        candidates = {name.lower(), name.lower().split()[0]} if len(name.split()[0]) >= 4 else {name.lower()}
-        for candidate in candidates:
-            words = re.sub(r"[^a-z0-9& ]+", " ", candidate).strip()
-            if words and f" {words} " in lowered and (best is None or len(name) > len(best.name)):
-                best = CustomerChoice(customer_id, name)
-    return best
+        named = await customer_named_by(session, actor or Actor.operator(), text)
+    return None if named is None else CustomerChoice(named.id, named.name)
 
 
 async def latest_plan_id(database: Database, customer_id: str) -> str | None:

@@ -1,15 +1,12 @@
 """Plan requests from a chat surface, each policy-checked in one transaction: drafting for a
-customer, editing an objective from a form, submitting for approval, did-you-mean choices."""
+customer, editing an objective from a form, submitting for approval."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-
 from agent.review import review_finisher
-from bot.slack.services.book import CustomerChoice
 from storage.db import Database
 from storage.errors import NotFound
 from storage.models import Customer
@@ -110,15 +107,3 @@ async def edit_objective(
             finish=review_finisher(today=today, start_month=start_month),
         )
     return result.document, result.diff
-
-
-async def suggested_choices(database: Database, names: list[str]) -> list[CustomerChoice]:
-    """Did-you-mean names (from UnknownCustomer) as choices with their ids, in one transaction."""
-    if not names:
-        return []
-    async with database.session() as session:
-        rows = (
-            await session.execute(select(Customer.id, Customer.name).where(Customer.name.in_(names)))
-        ).all()
-    by_name = {name: CustomerChoice(customer_id, name) for customer_id, name in rows}
-    return [by_name[name] for name in names if name in by_name]

@@ -41,6 +41,7 @@ SIDE_EFFECTS = (
 PATTERN_EXAMPLES = {
     r"^plan_tab_(summary|objectives|stakeholders|expansion|actions)$": "plan_tab_objectives",
     r"^pick_customer_\d+$": "pick_customer_0",
+    r"^pick_customer_request_\d+$": "pick_customer_request_0",
 }
 
 
@@ -96,6 +97,8 @@ def interaction_for(declaration: Declaration, user: str, plan_id: str) -> dict[s
     }
     if name.startswith("living_action_"):
         action["value"] = json.dumps({"p": plan_id, "i": 0, "f": "x"})
+    if name.startswith("pick_customer_request_"):
+        action["value"] = json.dumps({"customer": "techcorp", "request": "make objective 1 critical"})
     view = {"id": "V1", "hash": "h", "private_metadata": f"{plan_id}|1|obj-1"}
     return block_actions(action, user=user, channel={"id": "C0PLANS1"}, view=view, message={"ts": "1.2"})
 

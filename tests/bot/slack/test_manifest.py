@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from slack_bolt.middleware.assistant.async_assistant import AsyncAssistant
 
-from bot.slack.blocks.did_you_mean import did_you_mean_blocks
+from bot.slack.blocks.did_you_mean import did_you_mean_blocks, which_customer_blocks
 from bot.slack.blocks.home import home_view
 from bot.slack.blocks.objective_modal import objective_modal
 from bot.slack.blocks.plan_modal import plan_modal
@@ -181,6 +181,12 @@ def test_every_action_the_blocks_send_has_a_listener() -> None:
     )
     error = UnknownCustomer("Acme", ["Acme Corp"])
     sent |= _action_ids([b.to_dict() for b in did_you_mean_blocks(error, [("c1", "Acme Corp")])])
+    which = UnknownCustomer(
+        "Acme", ["Acme Corp", "Acme Inc"], choices=[("c1", "Acme Corp"), ("c2", "Acme Inc")]
+    )
+    sent |= _action_ids(
+        [b.to_dict() for b in which_customer_blocks(which, "make objective 2 critical for acme")]
+    )
     from bot.slack.blocks.generator_modal import generator_modal
 
     sent |= _action_ids(generator_modal(["FY2026"], "FY2026", channel_id="C1").to_dict()["blocks"])
@@ -189,4 +195,10 @@ def test_every_action_the_blocks_send_has_a_listener() -> None:
         assert any(c == action_id if isinstance(c, str) else bool(c.match(action_id)) for c in constraints), (
             f"no listener handles action_id {action_id!r}"
         )
-    assert {"plan_view", "plan_tab_objectives", "customer_select", "pick_customer_0"} <= sent
+    assert {
+        "plan_view",
+        "plan_tab_objectives",
+        "customer_select",
+        "pick_customer_0",
+        "pick_customer_request_1",
+    } <= sent
