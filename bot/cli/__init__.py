@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
+import os
+import sys
+from typing import NoReturn
 
 import click
 
@@ -69,6 +73,26 @@ def cli(verbose: bool) -> None:
     )
 
 
-def main() -> None:
-    with run_command_errors():
-        cli.main(standalone_mode=True)
+def main() -> NoReturn:
+    """The `accountplan` console script: run the command, then leave without tearing down the
+    interpreter (see `exit_now`)."""
+    try:
+        with run_command_errors():
+            cli.main(standalone_mode=True)
+    except SystemExit as done:
+        exit_now(done.code)
+    exit_now(0)
+
+
+def exit_now(code: object) -> NoReturn:
+    """End the process with `code` once output is flushed. Normal interpreter teardown frees every
+    loaded module's objects one by one: ~90 ms of a 0.4 s command on a 2-core machine, spent after
+    the work is done (each command has disposed its database and closed its files by then)."""
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)  # what `sys.exit("message")` would have printed
+        code = 1
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`| head`): nothing to deliver
+            stream.flush()
+    os._exit(code or 0)

@@ -83,3 +83,27 @@ def test_an_unknown_command_is_a_usage_error(command: str) -> None:
     result = CliRunner().invoke(cli, [command])
     assert result.exit_code == 2
     assert f"No such command '{command}'" in result.output
+
+
+def run_main(*args: str) -> subprocess.CompletedProcess[str]:
+    """The console script's entry point in its own process (it ends with `os._exit`)."""
+    return subprocess.run(
+        [sys.executable, "-c", "from bot.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_entry_point_flushes_its_output_and_keeps_every_exit_code() -> None:
+    """`main` skips interpreter teardown; what a command printed and its exit code must survive."""
+    helped = run_main("--help")
+    assert helped.returncode == 0 and "customers" in helped.stdout and "Exit codes" in helped.stdout
+    usage = run_main("no-such-command")
+    assert usage.returncode == 2 and "No such command 'no-such-command'" in usage.stderr
+    unknown = run_main("customers", "show", "Nobody Anywhere Inc")  # creates and migrates the database
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip().splitlines()[-1] == "error: no customer 'Nobody Anywhere Inc'"
+    listed = run_main("customers", "list")
+    assert listed.returncode == 0 and listed.stdout.strip()  # no customers yet: says how to add some
