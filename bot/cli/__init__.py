@@ -22,7 +22,7 @@ COMMAND_MODULES: dict[str, str] = {
     "generate": "bot.cli.plans",
     "plans": "bot.cli.plans",
     "export": "bot.cli.plans",
-    "demo": "bot.cli.plans",
+    "demo": "bot.cli.demo",
     "chart": "bot.cli.charts",
     "users": "bot.cli.users",
     "tokens": "bot.cli.users",
