@@ -11,7 +11,7 @@ from typing import NoReturn
 
 import click
 
-from bot.cli.common import EXIT_CODES_HELP, run_command_errors
+from bot.cli.common import EXIT_CODES_HELP, one_line, run_command_errors
 
 # Where each command is defined; each module exposes `register(cli)`, which adds its commands.
 # A command's module is imported only when that command (or `--help`) needs it, so `accountplan
@@ -78,10 +78,21 @@ def main() -> NoReturn:
     interpreter (see `exit_now`)."""
     try:
         with run_command_errors():
-            cli.main(standalone_mode=True)
+            code = cli.main(prog_name="accountplan", standalone_mode=False)
     except SystemExit as done:
         exit_now(done.code)
-    exit_now(0)
+    except click.UsageError as error:
+        # Click would print usage, a hint and the error on four lines: say it in one.
+        where = error.ctx.command_path if error.ctx else "accountplan"
+        click.echo(f"error: {one_line(error.format_message())} (see `{where} --help`)", err=True)
+        exit_now(error.exit_code)
+    except click.ClickException as error:
+        click.echo(f"error: {one_line(error.format_message())}", err=True)
+        exit_now(error.exit_code)
+    except click.Abort:
+        click.echo("error: aborted", err=True)
+        exit_now(1)
+    exit_now(code if isinstance(code, int) else 0)
 
 
 def exit_now(code: object) -> NoReturn:

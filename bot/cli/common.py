@@ -75,7 +75,7 @@ def run_command_errors() -> Iterator[None]:
     try:
         yield
     except (click.ClickException, click.exceptions.Exit, click.Abort):
-        raise  # click prints these itself, with its own exit codes (2 for usage errors)
+        raise  # the entry point prints these in one line, with click's exit codes (2 for usage)
     except Exception as error:
         fail(error)
 

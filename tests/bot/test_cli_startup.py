@@ -107,3 +107,18 @@ def test_the_entry_point_flushes_its_output_and_keeps_every_exit_code() -> None:
     assert unknown.stderr.strip().splitlines()[-1] == "error: no customer 'Nobody Anywhere Inc'"
     listed = run_main("customers", "list")
     assert listed.returncode == 0 and listed.stdout.strip()  # no customers yet: says how to add some
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("generate",), "error: Missing argument 'CUSTOMER'. (see `accountplan generate --help`)"),
+        (("generate", "TechCorp", "--bogus"), "error: No such option '--bogus'. (see `accountplan generate --help`)"),
+        (("no-such-command",), "error: No such command 'no-such-command'. (see `accountplan --help`)"),
+    ],
+)
+def test_usage_errors_are_one_line_with_where_to_look(args: tuple[str, ...], message: str) -> None:
+    result = run_main(*args)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [message]
+
