@@ -7,7 +7,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-# pyright is pinned in pyproject and runs its bundled copy on the machine's node: no "new version"
+# pyright is pinned in pyproject with its own Node.js (the nodejs extra); no "new version"
 # look-up on every run.
 PYRIGHT := PYRIGHT_PYTHON_IGNORE_WARNINGS=1 $(BIN)/pyright --pythonpath $(BIN)/python
 PIP_TOOLS := pip-tools==7.6.2
