@@ -141,7 +141,7 @@ async def _save(
     actor: str,
     surface: str,
     reason: str,
-    check: GroundingCheck,
+    check: GroundingCheck | None,
     submit: bool,
     usage: dict[str, Any],
     facts: GroundingFacts | None = None,
@@ -334,7 +334,9 @@ async def _revise_offline(
     revision; the reply says what changed, what could not be done and why, and answers questions."""
     original = prepared.document
     facts = await _plan_facts(deps, plan_id, prepared)
-    result = run_request(message, original, facts, prepared.check)
+    # What a person types is the source of its figures: validated and reviewed, not grounded (as the
+    # Slack form and REST edits); grounding guards against figures a model invents.
+    result = run_request(message, original, facts, None)
     title = f"{original.customer_name} {original.fiscal_year}"
     refused = any(part.outcome == "refused" for part in result.parts)
     document, diff, submitted, note = original, [], False, ""
@@ -348,7 +350,7 @@ async def _revise_offline(
                 actor=actor,
                 surface=surface,
                 reason=f"revised: {message[:200]}",
-                check=prepared.check,
+                check=None,
                 finish=prepared.finish,
                 submit=result.submit,
                 usage={},
@@ -360,7 +362,9 @@ async def _revise_offline(
     reply = compose_reply(
         title, result.parts, saved_version=document.version if diff else None, submission_note=note or None
     )
-    answered = bool(result.parts) and all(part.outcome == "answered" for part in result.parts)
+    answered = any(part.outcome == "answered" for part in result.parts) and all(
+        part.outcome in ("answered", "aside") for part in result.parts
+    )
     return RevisionOutcome(
         reply, diff, document, changed=bool(diff), submitted=submitted, refused=refused, answered=answered
     )

@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 
 from agent.intents import actions, milestones, objectives, qbrs, questions, risks, status, targets
-from agent.intents.core import Context, Failure, Intent, NotUnderstood, PlanFacts, Understood
+from agent.intents.core import Answer, Context, Failure, Intent, NotUnderstood, PlanFacts, Understood
 from agent.intents.references import Unclear
+from agent.intents.reread import clauses, paraphrase, plain, reread
 from agent.intents.session import PartResult, SessionResult, compose_reply, run_request
 from agent.intents.split import split_request
 from agent.intents.suggest import suggestions
@@ -49,34 +50,42 @@ def _commands(ctx: Context, text: str) -> Understood | list[Intent] | None:
     return None
 
 
-# Paraphrases read as the plain request: "take X off the plan" is "remove X".
-PARAPHRASES = (
-    (
-        re.compile(
-            r"^take\s+(.+?)\s+(?:off|out of|out)(?:\s+(?:of\s+)?(?:the|this|our)\s+(?:plan|list|schedule|90-day plan))?$",
-            re.IGNORECASE,
-        ),
-        r"remove \1",
-    ),
-    (re.compile(r"^(?:we|i)\s+(?:don't|do not|no longer)\s+need\s+(.+)$", re.IGNORECASE), r"remove \1"),
-    (
-        re.compile(
-            r"^(.+?)\s+(?:is|are)\s+(?:no longer|not)\s+(?:relevant|needed|necessary|a priority|happening)"
-            r"(?:\s+(?:this year|anymore|any more))?$",
-            re.IGNORECASE,
-        ),
-        r"remove \1",
-    ),
+# What a part is about, by the nouns it uses: "the adoption one" means the kind last talked about.
+KIND_NOUNS = (
+    ("objective", r"objectives?|obj|goals?|initiatives?"),
+    ("risk", r"risks?|concerns?|threats?"),
+    ("action", r"actions?|tasks?|to-?dos?|action items?|follow-?ups?"),
+    ("qbr", r"qbrs?|business reviews?|ebrs?"),
+    ("milestone", r"milestones?|checkpoints?"),
 )
+_ONE = re.compile(
+    r"\b(the|this|that)\s+((?:[\w'-]+\s+){0,4}?)ones?\b(?!\s+(?:of|more|week|day|quarter|month|step))",
+    re.IGNORECASE,
+)
+# A statement around the request that asks for nothing by itself ("we have two critical objectives").
+ASIDE = re.compile(
+    r"^(?:(?:we|they|i)(?:'ve| have)?\s+(?:have|got|already have)|there(?:'s| is| are)|since|because|given)\b",
+    re.IGNORECASE,
+)
+# "move it", "do that too" after a part that says it all.
+_ECHO = re.compile(r"^(?:so\s+)?(?:move|push|shift|update|change|fix|do)\s+(?:it|that|them)(?:\s+(?:accordingly|too|as well))?$", re.IGNORECASE)
 
 
-def understand(ctx: Context, part: str) -> Understood | list[Intent]:
-    """What one part of a request asks for."""
-    text = part.strip()
-    asked = text.endswith("?")
-    text = text.rstrip("?.! ").strip()
-    for pattern, plain in PARAPHRASES:
-        text = pattern.sub(plain, text)
+def kind_of(text: str) -> str | None:
+    """The kind of plan item `text` talks about last, by its nouns."""
+    found = [(m.start(), kind) for kind, noun in KIND_NOUNS for m in re.finditer(rf"\b(?:{noun})\b", text, re.IGNORECASE)]
+    return max(found)[1] if found else None
+
+
+def _one_as_noun(ctx: Context, text: str) -> str:
+    """'the adoption one' -> 'the adoption risk' when the part before was about risks."""
+    noun = ctx.ws.last_kind
+    if noun is None or kind_of(text) is not None:
+        return text
+    return _ONE.sub(lambda m: f"{m.group(1)} {m.group(2)}{noun}", text, count=1)
+
+
+def _read(ctx: Context, text: str, asked: bool) -> Understood | list[Intent]:
     decided = status.decision(ctx, text)
     if decided is not None:
         return decided
@@ -92,7 +101,39 @@ def understand(ctx: Context, part: str) -> Understood | list[Intent]:
         answered = questions.answer(ctx, text + "?")
         if answered is not None:
             return answered
-    return NotUnderstood(part, suggestions(text))
+    second = reread(ctx, text, lambda plain_request: _commands(ctx, plain_request))
+    if second is not None:
+        return second
+    return NotUnderstood(text, suggestions(text, ctx.document))
+
+
+def _done(found: Understood | list[Intent]) -> bool:
+    return not isinstance(found, NotUnderstood | Failure)
+
+
+def understand(ctx: Context, part: str) -> Understood | list[Intent]:
+    """What one part of a request asks for."""
+    text = part.strip()
+    asked = text.endswith("?")
+    text = plain(text.rstrip("?.! ").strip())
+    if _ECHO.match(text) and ctx.ws.last is not None:
+        return NotUnderstood(part, aside=True)
+    if not questions.QUESTION.match(text):  # "who owns X?" is asked, not said another way
+        text = paraphrase(text)
+    text = _one_as_noun(ctx, text)
+    if ASIDE.match(text) and not asked:
+        return NotUnderstood(part, suggestions(text, ctx.document), aside=True)
+    found = _read(ctx, text, asked)
+    if not isinstance(found, NotUnderstood):
+        return found
+    # A request with a remark around it: "exec sponsors target should be 1, 2 is a stretch" (a part
+    # understood but impossible keeps its reason: its remark is never dropped to make it pass).
+    for clause in clauses(text):
+        again = _read(ctx, _one_as_noun(ctx, paraphrase(plain(clause))), asked and clause is text)
+        if _done(again) and not isinstance(again, Answer):
+            return again
+    found.text = part.rstrip("?.! ") if not asked else part
+    return found
 
 
 __all__ = [

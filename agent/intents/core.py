@@ -84,6 +84,7 @@ class Failure:
 class NotUnderstood:
     text: str
     suggestions: list[str] = field(default_factory=list)
+    aside: bool = False  # a remark around the request ("we have two critical objectives"), not one
 
 
 Understood = Intent | Answer | Submission | Refusal | Failure | NotUnderstood

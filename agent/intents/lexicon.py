@@ -156,6 +156,7 @@ STOP_WORDS = frozenset(
         "second",
         "copy",
         "please", "out", "back", "forward", "over", "off", "up", "down", "again", "also", "just",
+        "deal", "deals", "opportunity", "opportunities", "opp", "opps", "now", "instead",
     )
 )
 # Abbreviations people type -> the words plans are written in (both are tried).
@@ -166,6 +167,8 @@ SYNONYMS = {
     "renew": "renewal", "upsell": "upsell", "onboard": "onboarding", "enablement": "training",
     "training": "enablement", "adoption": "utilization", "usage": "utilization", "growth": "expansion",
     "competitive": "competitor", "competition": "competitor", "champion": "champion",
+    "avg": "average", "relationships": "relationship", "intro": "introduce", "introduction": "introduce",
+    "prep": "prepare", "comp": "competitor",
 }  # fmt: skip
 
 

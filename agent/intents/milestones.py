@@ -18,9 +18,11 @@ from agent.intents.references import (
     Unclear,
     Workspace,
     best,
+    content_score,
     content_words,
     described,
     find_objective,
+    opportunity_words,
 )
 from agent.intents.values import QUARTER, direction, metric_value, quarters_in, stepped
 from storage.plan_document import QUARTERS
@@ -53,19 +55,31 @@ def find_milestone(ctx: Context, description: str) -> Ref | None:
     renewal objective', 'the value review', 'the joint planning session in objective 2'."""
     ws = ctx.ws
     objective = find_objective(ws, description, pronoun=False)
+    if objective is None and ws.last is not None and search(r"\b(?:its|it's|their)\b", description):
+        objective = ws.last if ws.last.kind == "objective" else ws.last.parent  # "move its Q3 milestone"
     phrase = described(description, OBJECTIVE_NOUN) if objective else None
     quarters = quarters_in(description)
     needle = _needle(description, phrase, MILESTONE_NOUN)
+    if objective is None and quarters and content_words(needle):
+        # "the Q4 adoption milestone": words naming one objective, and a quarter, name its milestone.
+        named = [o for o in ws.objectives if content_score(needle, o["objective"]) >= 0.99]
+        if len(named) == 1:
+            objective, needle = ws.ref("objective", named[0]), ""
     objectives = [objective.item] if objective else ws.objectives
     candidates: list[tuple[Ref, str, float]] = []
+    also: list[tuple[Ref, str, float]] = []  # the same milestones, with what they are also about
     for item in objectives:
         parent = objective or ws.ref("objective", item)
         for milestone in item["quarterly_milestones"]:
             if not quarters or milestone["quarter"] == quarters[0]:
-                candidates.append((ws.ref("milestone", milestone, parent), milestone["milestone"], 1.0))
+                text = milestone["milestone"]
+                ref = ws.ref("milestone", milestone, parent)
+                candidates.append((ref, text, 1.0))
+                if more := opportunity_words(ws, text):
+                    also.append((ref, f"{text} {more}", 1.0))
     if content_words(needle):
         try:
-            return best(needle, candidates, "milestone")
+            return best(needle, candidates + also, "milestone")
         except Unclear as unclear:
             same = {text for _, text, _ in candidates if text.lower() in unclear.message.lower()}
             copies = sum(1 for _, text, _ in candidates if text in same)
@@ -225,9 +239,11 @@ def find_metric(ctx: Context, description: str) -> Ref | None:
     candidates = []
     for item in objectives:
         parent = objective or ws.ref("objective", item)
-        candidates += [
-            (ws.ref("metric", metric, parent), metric["metric"], 1.0) for metric in item["success_metrics"]
-        ]
+        for metric in item["success_metrics"]:
+            ref = ws.ref("metric", metric, parent)
+            candidates.append((ref, metric["metric"], 1.0))
+            if objective is None:  # "the health target for the renewal": its objective's words count too
+                candidates.append((ref, f"{metric['metric']} {item['objective']}", 0.85))
     single = candidates[0][0] if objective is not None and len(candidates) == 1 else None
     if not content_words(needle):
         return single
@@ -254,7 +270,11 @@ def _metric_edit(ws: Workspace, ref: Ref, **changes: object) -> EditMetric:
 
 
 TARGET_FORMS = (
-    r"\b(?:set|change|update|raise|increase|bump|lower|reduce|decrease|drop|move|make|put|up|push)\s+(?:the\s+)?(?:target\s+(?:for|of|on)\s+)?(?P<m>.+?)(?:\s+target)?\s+(?:to|at|=|up to|down to)\s+(?P<v>[\w$%.,\s-]+?)$",
+    r"\b(?:set|change|update|raise|increase|bump|lower|reduce|decrease|drop|move|make|put|up|push|lift|take|bring|get|cut|trim|adjust|boost)\s+(?:the\s+)?(?:target\s+(?:for|of|on)\s+)?(?P<m>.+?)(?:\s+target)?\s+(?:to|at|=|up to|down to)\s+(?P<v>[\w$%.,\s-]+?)$",
+    # "health target 80 on the renewal objective", "active seats target 250"
+    r"^(?:the\s+)?(?P<m>.+?)\s+target\s+(?:of\s+)?(?P<v>\$?\d[\d,.]*\s*%?)(?P<o>\s+(?:on|for|in|of)\s+(?:the\s+)?.+)?$",
+    # "we only need 5 engaged contacts", "let's aim for 75% utilization"
+    r"^(?:we\s+)?(?:only\s+|really\s+)?(?:need|want|aim for|are aiming for|should aim for|are targeting|target)\s+(?:just\s+|only\s+)?(?P<v>\d[\d,.]*\s*%?)\s+(?P<m>[a-z].+)$",
     r"^(?:the\s+)?(?P<m>.+?)\s+target(?P<o>\s+(?:for|of|in|on)\s+(?:the\s+)?.+?)?\s*(?:should be|is now|is|=|:|of|to)\s*(?P<v>[\w$%.,\s-]+?)$",
     r"\btarget\s+(?:of\s+)?(?P<v>\S+)\s+(?:for|on)\s+(?P<m>.+)$",
     r"^(?:the\s+)?(?P<m>.+?)\s+(?:should|to|will|must)\s+(?:target|aim for|reach|hit)\s+(?P<v>[\w$%.,-]+)$",
@@ -263,6 +283,7 @@ TARGET_FORMS = (
 CURRENT_FORMS = (
     r"\b(?:set|change|update)\s+(?:the\s+)?current(?:\s+value)?\s+(?:of|for)\s+(?P<m>.+?)\s+to\s+(?P<v>.+)$",
     r"\b(?:set|change|update)\s+(?:the\s+)?current\s+(?P<m>.+?)\s+to\s+(?P<v>.+)$",
+    r"^(?:the\s+)?(?:current\s+)?(?P<m>.+?)\s+(?:is|are|has (?:gone|come) (?:up|down) to|went (?:up|down) to|hit|reached)\s+(?:now\s+|currently\s+|already\s+)?(?:at\s+|sitting at\s+)?(?P<v>\$?\d[\w$%.,-]*)(?:\s+(?:now|today|currently|this month|as of today))?$",
     r"^(?:the\s+)?(?:current\s+)?(?P<m>.+?)\s+is\s+(?:now|currently|at)\s+(?:at\s+)?(?P<v>[\w$%.,-]+)$",
 )
 
@@ -282,10 +303,7 @@ def _is_value(value: str) -> bool:
 
 
 def target(ctx: Context, text: str) -> Intent | Failure | None:
-    if search(
-        r"\b(?:arr|multi-?threading|relationship|score for|qbr|risk|action|task|week|priority|owner|owned)\b",
-        text,
-    ):
+    if search(r"\b(?:arr|multi-?threading|score for|qbr|risk|action|task|week|priority|owner|owned)\b", text):
         return None
     for form in TARGET_FORMS:
         m = search(form, text)

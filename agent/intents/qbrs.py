@@ -7,9 +7,9 @@ import re
 from datetime import date
 
 from agent.intents.core import Context, Failure, Intent, search
-from agent.intents.dates import parse_date, parse_shift
+from agent.intents.dates import parse_date, parse_shift, relative_month
 from agent.intents.lexicon import LAST_WORDS, MONTHS, NUMBER, ORDINAL, number_value
-from agent.intents.references import Ref, Unclear, Workspace, best, content_words
+from agent.intents.references import Ref, Unclear, Workspace, best, content_words, described
 from agent.intents.values import quarters_in
 from tools.analytics.fiscal_calendar import fiscal_year_bounds
 from tools.plans.edits import EditQbrAttendees, PlanEdit, RescheduleQbr
@@ -63,10 +63,11 @@ def find_qbrs(ctx: Context, description: str) -> list[Ref]:
         if len(found) == 1:
             return [ws.ref("qbr", found[0])]
     m = search(rf"\b(?:the\s+)?([\w' -]+?)\s+(?:{QBR_NOUN})\b", description)
-    if m and content_words(m.group(1)):
-        found_ref = best(m.group(1), [(ws.ref("qbr", q), q["focus"], 1.0) for q in qbrs], "QBR")
-        if found_ref is not None:
-            return [found_ref]
+    for phrase in (described(description, QBR_NOUN), m.group(1) if m else None):
+        if phrase and content_words(phrase):
+            found_ref = best(phrase, [(ws.ref("qbr", q), q["focus"], 1.0) for q in qbrs], "QBR")
+            if found_ref is not None:
+                return [found_ref]
     if search(rf"\b(?:the\s+)?(?:{QBR_NOUN})\b", description) and len(qbrs) == 1:
         return [ws.ref("qbr", qbrs[0])]
     return []
@@ -91,7 +92,9 @@ def reschedule(ctx: Context, text: str) -> Intent | Failure | None:
     old = date.fromisoformat(str(ref.item["date"]))
     first, last = fiscal_year_bounds(ctx.document.fiscal_year, _start_month(ctx))
     when = m.group("when")
-    new = parse_date(when, first=first, last=last, near=old)
+    new = parse_date(when, first=first, last=last, near=old) or relative_month(
+        text, today=ctx.facts.today, old=old
+    )
     if new is None:
         shift = parse_shift(when)
         if shift is not None and re.search(r"\b(?:pull|bring)\b", text, re.IGNORECASE):
@@ -112,19 +115,33 @@ def reschedule(ctx: Context, text: str) -> Intent | Failure | None:
     return Intent(text, build, subject=ref, already=f"The {quarter} QBR is already on {human_date(new)}.")
 
 
+# "it", "that one": the QBR the part before was about ("push the Q1 QBR to March and invite Marcus to it").
+_SAME = r"it|that|this|that one|this one|the same one|that meeting|that qbr"
+
+
 def attendees(ctx: Context, text: str) -> Intent | None:
-    adding = search(
-        rf"^(?:add|invite|include|bring|loop in)\s+(?P<who>.+?)\s+(?:to|in|into|on|for)\s+(?P<q>.*?(?:{QBR_NOUN}).*)$",
-        text,
-    ) or search(rf"^(?P<q>.*?(?:{QBR_NOUN}).*?)\s+should (?:include|have)\s+(?P<who>.+)$", text)
+    last = ctx.ws.last if ctx.ws.last is not None and ctx.ws.last.kind == "qbr" else None
+    same = rf"|{_SAME}" if last else ""
+    adding = (
+        search(
+            rf"^(?:add|invite|include|bring|loop in|put)\s+(?P<who>.+?)\s+(?:to|in|into|on|for)\s+(?P<q>.*?(?:{QBR_NOUN}).*{same})$",
+            text,
+        )
+        or search(rf"^(?P<q>.*?(?:{QBR_NOUN}).*?)\s+should (?:include|have)\s+(?P<who>.+)$", text)
+        or (last and search(r"^(?:add|invite|put|bring|loop)\s+(?P<who>.+?)\s+(?:on|in)(?P<q>)(?:\s+instead)?$", text))
+    )
     removing = search(
-        rf"^(?:remove|drop|take|uninvite|un-invite|exclude)\s+(?P<who>.+?)\s+(?:from|off|out of)\s+(?:the\s+)?(?:list for\s+)?(?P<q>.*?(?:{QBR_NOUN}).*)$",
+        rf"^(?:remove|drop|take|uninvite|un-invite|exclude)\s+(?P<who>.+?)\s+(?:from|off|out of)\s+(?:the\s+)?(?:list for\s+)?(?P<q>.*?(?:{QBR_NOUN}).*{same})$",
         text,
     )
     m = adding or removing
     if not m or search(r"\b(?:milestone|action|task|risk|objective|goal|metric)s?\b", m.group("who")):
         return None
-    refs = find_qbrs(ctx, re.sub(r"\battendees?\b|\binvite list\b", " ", m.group("q"), flags=re.IGNORECASE))
+    q = m.group("q")
+    if last is not None and (not q.strip() or re.fullmatch(_SAME, q.strip(), re.IGNORECASE)):
+        refs = [last]
+    else:
+        refs = find_qbrs(ctx, re.sub(r"\battendees?\b|\binvite list\b", " ", q, flags=re.IGNORECASE))
     if not refs:
         return None
     who = [

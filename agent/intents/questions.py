@@ -230,9 +230,57 @@ def metric(ctx: Context, text: str) -> str | None:
     return f"{m['metric']} (objective {number}): {shown(m['current'])} today, target {shown(m['target'])}; measured by {m['measurement'].lower()}."
 
 
+def owners(ctx: Context, text: str) -> str | None:
+    """'who owns the adoption objective?', 'who's the owner of the weekly sync?', 'who has risk 2?'."""
+    if not search(
+        r"\bwho\b.*\b(?:owns?|owner|responsible|in charge|on the hook|has|doing|handling|running)\b|\bowner of\b", text
+    ):
+        return None
+    from agent.intents.actions import find_actions
+    from agent.intents.risks import find_risks
+
+    described = re.sub(
+        r"^(?:who(?:'s| is)?|who)\s+(?:the\s+)?(?:owns?|owner(?:\s+(?:of|for))?|is responsible for|responsible for|"
+        r"is in charge of|in charge of|is on the hook for|has|is doing|doing|is handling|handling|is running|running)\s+",
+        "",
+        text.rstrip("?"),
+        flags=re.IGNORECASE,
+    )
+    if search(r"\b(?:objectives?|obj|goals?|initiatives?)\b", described):
+        ref = find_objective(ctx.ws, described, pronoun=False)
+        if ref is not None:
+            number = ctx.ws.objectives.index(ref.item) + 1
+            return f"objective {number} is owned by {OWNER_WORDS.get(ref.item['owner'], ref.item['owner'])}."
+    if search(r"\b(?:risks?|concerns?)\b", described):
+        found = find_risks(ctx, described)
+        if len(found) == 1:
+            return f"'{short(found[0].item['risk'], 60)}' is owned by {found[0].item['owner']}."
+    refs = find_actions(ctx, described)
+    if refs:
+        listed = "; ".join(f"'{short(r.item['action'], 60)}': {r.item['owner']}" for r in refs[:6])
+        return f"{listed}."
+    return None
+
+
+# Whichever kind of thing the question names is answered first ("who's invited to the pre-renewal
+# QBR?" is about a QBR, not the renewal).
+_NAMED = (
+    (r"\bqbrs?\b|\bbusiness reviews?\b", "qbrs"),
+    (r"\brisks?\b", "risks"),
+    (r"\b(?:objectives?|obj|goals?)\b", "objectives"),
+    (r"\b(?:actions?|tasks?|to-?dos?)\b|\bweek\s*\d", "actions"),
+)
+
 ANSWERS: tuple[Callable[[Context, str], str | None], ...] = (
-    since_approval, benchmark, renewal, status, qbrs, risks, actions, expansion, stakeholders, metric, objectives,
+    owners, since_approval, benchmark, renewal, status, qbrs, risks, actions, expansion, stakeholders, metric,
+    objectives,
 )  # fmt: skip
+
+
+def _in_order(text: str) -> list[Callable[[Context, str], str | None]]:
+    named = [name for pattern, name in _NAMED if search(pattern, text)]
+    first = [h for h in ANSWERS if h.__name__ in named[:1]]
+    return [ANSWERS[0], *first, *(h for h in ANSWERS[1:] if h not in first)]
 
 
 def is_question(text: str) -> bool:
@@ -242,7 +290,7 @@ def is_question(text: str) -> bool:
 def answer(ctx: Context, text: str) -> Answer | None:
     if not is_question(text):
         return None
-    for handler in ANSWERS:
+    for handler in _in_order(text):
         try:
             found = handler(ctx, text)
         except Unclear as unclear:

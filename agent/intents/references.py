@@ -50,6 +50,7 @@ class Workspace:
         self.data: Json = copy.deepcopy(plan, memo)
         self._current: dict[int, Any] = memo  # id(shown or created item) -> that item in `data`
         self.last: Ref | None = None
+        self.last_kind: str | None = None  # the kind of item the previous part talked about
 
     def ref(self, kind: str, item: Json, parent: Ref | None = None) -> Ref:
         return Ref(kind, item, parent)
@@ -149,14 +150,33 @@ def _word_similarity(a: str, b: str) -> float:
     return ratio if ratio >= 0.8 and min(len(a), len(b)) >= 4 else 0.0
 
 
+def american(word: str) -> str:
+    """British spellings compared as American ones: 'utilisation', 'prioritised', 'programme'."""
+    word = re.sub(r"is(ation|e|ed|es|ing)$", r"iz\1", word) if len(word) > 5 else word
+    return {"programme": "program", "programmes": "programs", "colour": "color", "behaviour": "behavior"}.get(
+        word, word
+    )
+
+
 def content_words(needle: str) -> list[str]:
-    return [w for w in words(needle).split() if w not in STOP_WORDS]
+    return [american(w) for w in words(needle).split() if w not in STOP_WORDS]
+
+
+def opportunity_words(ws: Workspace, text: str) -> str:
+    """What an item that quotes an expansion opportunity is also about: its kind ('seat expansion',
+    'upsell') and that it is a deal, so 'the EMEA deal' or 'the seats expansion milestone' find it."""
+    extra: list[str] = []
+    for opportunity in ws.shown.get("expansion_plan", {}).get("opportunities", []):
+        description = str(opportunity.get("description", ""))
+        if description and description[:30].lower() in text.lower():
+            extra += [str(opportunity.get("type", "")).replace("_", " "), "deal", "opportunity"]
+    return " ".join(extra)
 
 
 def content_score(needle: str, text: str) -> float:
     """Share of the needle's meaningful words found in `text` (abbreviations and typos allowed)."""
     wanted = content_words(needle)
-    have = words(text).split()
+    have = [american(w) for w in words(text).split()]
     if not wanted or not have:
         return 0.0
     total = 0.0

@@ -19,6 +19,7 @@ from agent.intents.core import (
     Submission,
     Understood,
 )
+from agent.intents.normalize import known_words, normalize
 from agent.intents.references import ALREADY_GONE, Ref, Unclear, Workspace, content_score
 from agent.intents.split import STARTERS, split_request
 from storage.errors import AccountPlanError
@@ -42,7 +43,7 @@ SECTION_LINES = {
 @dataclass
 class PartResult:
     text: str
-    outcome: str  # changed | already | failed | answered | refused | submit | unknown
+    outcome: str  # changed | already | failed | answered | refused | submit | unknown | aside
     section: str = ""
     lines: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -85,6 +86,17 @@ def _created_ref(ws: Workspace, intent: Intent) -> Ref | None:
     return None
 
 
+def _plan_texts(value: object) -> list[str]:
+    """Every piece of text in the plan (the words a request may use as they are)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _plan_texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _plan_texts(v)]
+    return []
+
+
 def run_request(
     message: str,
     document: AccountPlanDocument,
@@ -92,13 +104,15 @@ def run_request(
     check: GroundingCheck | None,
 ) -> SessionResult:
     """Understand and apply every part of `message` to `document` (nothing is saved here)."""
-    from agent.intents import understand
+    from agent.intents import kind_of, understand
 
-    ws = Workspace(document.to_json_dict())
+    plan = document.to_json_dict()
+    ws = Workspace(plan)
     ctx = Context(ws=ws, document=document, facts=facts)
     current = document
     results: list[PartResult] = []
-    for part in split_request(message):
+    text = normalize(message, known_words(_plan_texts(plan)))
+    for part in split_request(text):
         try:
             understood: Understood | list[Intent] = understand(ctx, part)
         except Exception:  # a parser bug must cost one part, never the request or a stack trace
@@ -108,6 +122,12 @@ def run_request(
         for item in intents:
             result, current = _carry_out(ctx, item, document, current, check)
             results.append(result)
+        ws.last_kind = (ws.last.kind if ws.last is not None and ws.last.kind != "metric" else None) or kind_of(
+            part
+        ) or ws.last_kind
+    if results and all(r.outcome == "aside" for r in results):
+        for r in results:
+            r.outcome = "unknown"
     return SessionResult(current, results)
 
 
@@ -127,7 +147,8 @@ def _carry_out(
     if isinstance(item, Failure):
         return PartResult(item.text, "failed", message=item.reason), current
     if isinstance(item, NotUnderstood):
-        return PartResult(item.text, "unknown", suggestions=item.suggestions), current
+        outcome = "aside" if item.aside else "unknown"
+        return PartResult(item.text, outcome, suggestions=item.suggestions), current
     ws = ctx.ws
     attempt, memo = ws.attempt()
     saved = ws.checkpoint()

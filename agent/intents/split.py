@@ -1,6 +1,9 @@
-"""Splitting a request into its parts: "X and Y", "X, then Y", "X; Y", one sentence after another,
-one line after another. "and" splits only where what follows starts a new request (a verb or a
-question), so "mark actions 1 and 2 done" and "add Marcus and Priya to the Q2 QBR" stay whole."""
+"""Splitting a request into its parts: "X and Y", "X, then Y", "X; Y", "X but Y", one sentence after
+another, one line or bullet after another. "and" splits only where what follows starts a new
+request (a verb or a question), so "mark actions 1 and 2 done" and "add Marcus and Priya to the Q2
+QBR" stay whole; "set X to 1 and Y to 2" is two requests with one verb. A lead-in line ("couple of
+things:") asks for nothing. A correction ("..., actually make that high", "sorry, I meant Aug 30")
+changes the part before it instead of being a part of its own."""
 
 from __future__ import annotations
 
@@ -44,14 +47,40 @@ def clean(part: str) -> str:
     return text.strip()
 
 
+_BULLET = re.compile(r"^\s*(?:[-*•·‣◦]|\d{1,2}[.)])\s+")
+_LEAD_IN = re.compile(r"^[^:\n]{0,60}:\s*$")
+# Where a correction starts inside a sentence: "X, actually make that Y", "X - sorry, I meant Y".
+_CORRECTION_AT = re.compile(
+    r"\s*(?:,|\s[-–—]|\.\.\.|…)\s*(?=(?:actually|sorry|oops|no wait|scratch that|i meant|i mean|"
+    r"correction|make that)\b)",
+    re.IGNORECASE,
+)
+_BUT = re.compile(
+    rf"\s*,?\s*\bbut\b\s+(?=(?:the|its|it|this|that|obj|objective|risk|action|{STARTERS})\b)", re.IGNORECASE
+)
+
+
 def split_request(message: str) -> list[str]:
     """The parts of a request, in order, politeness removed; empty parts dropped."""
+    from agent.intents.corrections import is_correction, merge_correction
+
+    lines = [_BULLET.sub("", line) for line in message.strip().split("\n")]
+    lines = [line for line in lines if line.strip() and not _LEAD_IN.match(line)]
     # Lines, semicolons, and sentence ends (the "?" stays with its sentence: it marks a question).
-    pieces = re.split(r"\s*(?:\n+|;)\s*|(?<=[a-z0-9%)'\"][.!?])\s+", message.strip(), flags=re.IGNORECASE)
-    parts: list[str] = []
+    pieces = re.split(
+        r"\s*(?:\n+|;)\s*|(?<=[a-z0-9%)'\"][.!?])\s+", "\n".join(lines).strip(), flags=re.IGNORECASE
+    )
+    raw: list[str] = []
     for piece in pieces:
         if not piece.strip():
             continue
+        for chunk in _CORRECTION_AT.split(piece):
+            if raw and is_correction(chunk):
+                raw[-1:] = merge_correction(raw[-1], chunk).split("\n")
+            elif chunk.strip():
+                raw += _BUT.split(chunk)
+    parts: list[str] = []
+    for piece in raw:
         for chunk in re.split(
             r"\s*(?:,\s*(?:and\s+)?then\b|\band then\b|\bthen\b(?=\s+(?:"
             + STARTERS
@@ -69,4 +98,20 @@ def split_request(message: str) -> list[str]:
 
 def _split_on_and(text: str) -> list[str]:
     chunks = re.split(rf"\s*(?:,\s*and|\band|,|&)\s+(?=(?:{STARTERS})\b)", text, flags=re.IGNORECASE)
-    return [c for c in chunks if c and c.strip()]
+    return [part for c in chunks if c and c.strip() for part in _one_verb_two_requests(c)]
+
+
+# "set target ARR to $310K and the multi-threading target to 5": the verb serves both.
+_ELLIPSIS = re.compile(
+    r"^(?P<verb>set|make|change|update|move|push|shift|raise|lower|bump|reschedule|increase|decrease)\b"
+    r"(?P<left>.+?\bto\s+\S.*?)(?:\s*,\s*and|\s*,|\s+and)\s+"
+    r"(?P<right>(?:the|its|their|obj|objective|risk|action|q[1-4])\b.+?\bto\s+\S.*)$",
+    re.IGNORECASE,
+)
+
+
+def _one_verb_two_requests(text: str) -> list[str]:
+    m = _ELLIPSIS.match(text.strip())
+    if not m:
+        return [text]
+    return [m.group("verb") + m.group("left"), f"{m.group('verb')} {m.group('right')}"]

@@ -14,7 +14,11 @@ DECISION = re.compile(
     r"\b(?:approv(?:e|ed|es|ing)|reject(?:ed|s|ing)?|declin(?:e|ed|ing)|activat(?:e|ed|ing)|"
     r"sign(?:ed)?[- ]?off|green[- ]?light(?:ed)?|rubber[- ]?stamp|ok the plan|okay the plan|"
     r"go live|make (?:it|the plan|this plan) (?:live|active|official|final)|finali[sz]e (?:it|the plan|this plan)|"
-    r"(?:status|plan|it)\s+(?:to|as)\s+(?:approved|active|rejected|final))\b",
+    r"(?:status|plan|it)\s+(?:to|as)\s+(?:approved|active|rejected|final)|"
+    r"(?:mark|make|set|flip|switch|turn|change|move|put|push)\s+(?:it|the plan|this plan|this|plan|the status|status|"
+    r"v\d+|version \d+)\s+(?:as\s+|to\s+|into\s+|through\s+to\s+)?(?:(?:final|approved|active|live|rejected|official)"
+    r"(?:\s+(?:and|&)\s+)?)+(?!\s+(?:milestone|qbr|action|objective|goal|risk|week|quarter|step|version|draft))|"
+    r"(?:ship|publish|launch)\s+(?:it|the plan|this plan)\s+(?:live|to active))\b",
     re.IGNORECASE,
 )
 SUBMIT = re.compile(

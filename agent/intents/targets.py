@@ -54,6 +54,16 @@ def target_arr(ctx: Context, text: str) -> Intent | Failure | None:
             )
         return None
 
+    current = float(expansion["current_arr"])
+    ceiling = current + sum(float(o["value"]) for o in expansion["opportunities"])
+    if not current <= value <= ceiling:
+        # The same bounds the plan's figures are held to: from today's ARR to it plus the whole pipeline.
+        return Failure(
+            text,
+            f"a target ARR lies between today's ARR, ${current:,.0f}, and today's ARR plus the whole pipeline, "
+            f"${ceiling:,.0f} (${value:,.0f} is {'below' if value < current else 'above'} that)",
+        )
+
     def build(ws: object) -> list[PlanEdit]:
         return [SetTargetArr(target_arr=value)]
 
@@ -62,13 +72,18 @@ def target_arr(ctx: Context, text: str) -> Intent | Failure | None:
 
 def relationship(ctx: Context, text: str) -> Intent | Failure | None:
     m = search(
-        r"\b(?:set|raise|increase|bump|lower|change|update|make)\s+(?P<who>[A-Z][\w'-]*(?: [A-Z][\w'-]*)?)(?:'s)?\s+(?:relationship\s+)?(?:target\s+score|target|relationship goal|goal|score target)\s+(?:to|at|=)\s+(?P<v>\d{1,3})\b",
+        r"^(?:(?:set|raise|increase|bump|lower|change|update|make|lift|drop|reduce|move|push)\s+)?(?:the\s+)?(?P<who>[a-z][\w-]*(?: [a-z][\w-]*)?)(?:'s|s'|')?\s+(?:relationship\s+)?(?:target\s+score|target|relationship goal|goal|score target|relationship score target|score goal)\s+(?:to|at|=|should be|is|of)\s+(?P<v>\d{1,3})\b",
+        text,
+    ) or search(
+        r"\b(?:target|aim for|goal of)\s+(?P<v>\d{1,3})\s+(?:for|with)\s+(?P<who>[a-z][\w-]*(?: [a-z][\w-]*)?)(?:'s)?(?:\s+relationship)?(?:\s+score)?$",
         text,
     )
     if not m:
         return None
     value = int(m.group("v"))
     name = m.group("who")
+    if name.lower().endswith(" relationship"):
+        name = name[: -len(" relationship")]
     try:
         if resolve_contact(ctx.ws.data, name) is None:
             return None

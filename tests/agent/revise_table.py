@@ -25,9 +25,9 @@ from agent.generate import GenerationRequest, generate_plan
 from agent.revise import RevisionOutcome, revise_plan
 from storage.db import Database
 from storage.demo.portfolio import seed_demo_portfolio
-from storage.models import AccountPlan, Customer
+from storage.models import Customer
 from storage.plan_document import AccountPlanDocument
-from storage.plans import document_of
+from storage.plans import document_of, get_plan
 from tests.conftest import agent_deps
 
 Doc = AccountPlanDocument
@@ -126,12 +126,12 @@ async def run_row(template: Template, folder: Path, row: Row, index: int) -> Res
     plan_id = template.plans[row.account]
     try:
         async with database.session() as session:
-            before = document_of(await session.get(AccountPlan, plan_id))  # type: ignore[arg-type]
+            before = document_of(await get_plan(session, plan_id))
         outcome = await revise_plan(
             pinned_deps(database), plan_id, row.request, actor=account.csm, surface="slack", offline=True
         )
         async with database.session() as session:
-            after = document_of(await session.get(AccountPlan, plan_id))  # type: ignore[arg-type]
+            after = document_of(await get_plan(session, plan_id))
     finally:
         await database.dispose()
         copy.unlink(missing_ok=True)

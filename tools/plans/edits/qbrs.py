@@ -169,7 +169,10 @@ class EditQbrAttendees(Edit):
                 attendees.append(entry)
         for name in self.remove:
             hits = best_matches(name, attendees)
-            if len(hits) != 1:
+            if len(hits) > 1:  # "take Hannah off" with two Hannahs attending: ask, never guess
+                listed = " or ".join(attendees[i] for i in hits)
+                raise BadInput(f"'{name.strip()}' could be {listed}; say which")
+            if not hits:
                 listed = ", ".join(attendees) or "nobody"
                 raise BadInput(f"the {self.quarter} QBR's attendees are {listed}; none of them is '{name}'")
             del attendees[hits[0]]
