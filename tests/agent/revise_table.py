@@ -46,11 +46,14 @@ class Account:
 # Three demo accounts with different shapes: TechCorp (PRD figures, on watch, a competitor, 3
 # risks, 5 objectives); Lakeshore Bank (a departed champion, two critical objectives, two
 # contacts called Hannah); Quarry Health (healthy strategic account, multi-year renewal in Q4, a
-# pre-renewal QBR in Q3, one risk, a departed contact).
+# pre-renewal QBR in Q3, one risk, a departed contact); Cobalt Dynamics (health 38, a stale renewal
+# date, data gaps to close).
 ACCOUNTS = {
     "tc": Account("tc", "techcorp", "csm001@demo.accountplan.test"),
     "lb": Account("lb", "demo-000013", "csm001@demo.accountplan.test"),
     "qh": Account("qh", "demo-000038", "csm002@demo.accountplan.test"),
+    # Used only by the fresh table: an account the parser was never improved against.
+    "cd": Account("cd", "demo-000034", "csm002@demo.accountplan.test"),
 }
 
 
