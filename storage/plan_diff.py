@@ -23,8 +23,24 @@ OWNER_WORDS = {"CSM": "the CSM", "Customer": "the customer", "Both": "the CSM an
 
 
 def short(text: Any, limit: int = MAX_TEXT) -> str:
+    """`text` on one line, cut at a word (never leaving an opening quote or a colon dangling)."""
     value = " ".join(str(text).split())
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+    if len(value) <= limit:
+        return value
+    cut = value[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:-–“\"'(") + "…"
+
+
+def risk_name(risk: str, others: list[str]) -> str:
+    """How a person names a risk: its title before the colon ('Negative sentiment: email with David
+    Kim ...' -> 'Negative sentiment'), unless another risk has the same title."""
+    name = risk.split(": ", 1)[0]
+    if name == risk or len(name) > 45:
+        return risk
+    same = [other for other in others if other != risk and other.split(": ", 1)[0] == name]
+    return risk if same else name
 
 
 def quote(text: Any, limit: int = MAX_TEXT) -> str:
@@ -275,14 +291,15 @@ def _expansion_lines(old: Item, new: Item) -> list[str]:
 
 def _risk_lines(old: list[Item], new: list[Item]) -> list[str]:
     pairs, added, removed = _pair(old, new, "risk")
+    texts = [str(r["risk"]) for r in old + new]
     lines = [
         f"Risk {quote(b['risk'], 40)} now reads {quote(a['risk'], 50)}"
         for b, a in _reworded(old, new, added, removed)
     ]
     lines += [f"Added risk {quote(a['risk'])} ({title(a['severity'])})" for a in added]
-    lines += [f"Removed risk {quote(r['risk'])}" for r in removed]
+    lines += [f"Removed risk {quote(risk_name(r['risk'], texts))}" for r in removed]
     for before, after in pairs:
-        label = f"Risk {quote(after['risk'], 40)}"
+        label = f"Risk {quote(risk_name(after['risk'], texts), 40)}"
         if _changed(before, after, "severity"):
             lines.append(f"{label} is now {title(after['severity'])} (was {title(before['severity'])})")
         if _changed(before, after, "mitigation"):

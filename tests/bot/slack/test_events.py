@@ -88,8 +88,10 @@ async def test_reply_in_a_plan_thread_revises_that_plan_and_updates_the_summary(
         if c.params.get("thread_ts") == summary.params["ts"]
     ]
     assert "objective 1 is now critical" in reply.params["text"]
-    assert "What changed" in reply.params["text"] and "Critical" in reply.params["text"]
-    assert "<!channel>" not in reply.params["text"]
+    # The agent's own words, then (once, in small print) the saved changes its words leave out.
+    blocks = str(reply.params["blocks"])
+    assert "Saved changes" in blocks and "Objective 1 is now Critical (was High)" in blocks
+    assert "<!channel>" not in reply.params["text"] and "<!channel>" not in blocks
     updated = [c for c in slack.fake.calls_to("chat.update") if is_summary(c)]
     assert updated[-1].params["ts"] == summary.params["ts"] and "v2" in str(updated[-1].params["blocks"][1])
     assert "&lt;!channel&gt;" in str(updated[-1].params["blocks"])
@@ -290,7 +292,9 @@ async def test_thread_reply_runs_the_real_revision_agent_offline(slack: SlackHar
         for c in slack.fake.calls_to("chat.postMessage")
         if c.params.get("thread_ts") == summary.params["ts"]
     ]
-    assert "What changed" in reply.params["text"] and "Critical" in reply.params["text"]
+    assert "Objective 2 is now Critical (was High)" in reply.params["text"]
+    blocks = reply.params["blocks"]
+    assert "saved as version 2" in str(blocks[0]) and str(blocks).count("is now Critical") == 1  # said once
     async with slack.deps.database.session() as session:
         document = document_of(await get_plan(session, plan_id))
     assert document.version == 2 and document.strategic_objectives[1].priority == "critical"
@@ -324,7 +328,8 @@ async def test_in_a_dm_a_change_applies_to_the_plan_last_drafted_there(slack: Sl
     (reply,) = [
         c for c in slack.fake.calls_to("chat.postMessage") if c.params.get("thread_ts") == "1800000000.000900"
     ]
-    assert "What changed" in reply.params["text"] and "Critical" in reply.params["text"]
+    assert "Objective 3 is now Critical (was High)" in reply.params["text"]
+    assert str(reply.params["blocks"]).count("is now Critical") == 1
 
 
 async def test_an_assistant_thread_remembers_the_plan_drafted_in_it(slack: SlackHarness) -> None:
