@@ -39,7 +39,7 @@ from tests.agent.revise_table import (
 )
 from tests.conftest import run_in_fresh_loop
 
-MIN_SHARE_RIGHT = 0.0  # the first measurement is the README's figure; see there
+MIN_SHARE_RIGHT = 0.75  # its first (untuned) run: 27/36; see the README
 D = date
 
 ROWS: list[Row] = [

@@ -52,7 +52,7 @@ from tests.agent.revise_table import (
 )
 from tests.conftest import run_in_fresh_loop
 
-MIN_SHARE_RIGHT = 0.0  # raised once measured; see the README for the figure
+MIN_SHARE_RIGHT = 0.95  # 81/124 (65%) before the parser work it drove, 124/124 after; see the README
 
 ADOPTION = ("adoption",)
 RENEWAL = ("renewal",)
