@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block, SectionBlock
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.blocks import symbols
 from bot.slack.blocks.did_you_mean import (
     did_you_mean_blocks,
     parse_request_value,
@@ -331,7 +332,7 @@ def revision_reply_blocks(
         bullet = "• " if len(done) > 1 else ""
         blocks.append(SectionBlock(text=mrkdwn("\n".join(f"{bullet}{escape(s)}" for s in done))))
     if problems:
-        blocks.append(SectionBlock(text=mrkdwn("\n".join(f":warning: {escape(s)}" for s in problems))))
+        blocks.append(SectionBlock(text=mrkdwn("\n".join(f"{symbols.PROBLEM} {escape(s)}" for s in problems))))
     said = reply.lower()
     extra = [line for line in diff if line.lower().rstrip(".") not in said]
     # Lines the reply does not say: those it counted ("Plus 2 related changes"), or every change a
