@@ -15,6 +15,7 @@ import re
 
 from agent.intents import actions, milestones, objectives, qbrs, questions, risks, status, targets
 from agent.intents.core import Answer, Context, Failure, Intent, NotUnderstood, PlanFacts, Understood
+from agent.intents.lexicon import kind_of
 from agent.intents.references import Unclear
 from agent.intents.reread import clauses, paraphrase, plain, reread
 from agent.intents.session import PartResult, SessionResult, compose_reply, run_request
@@ -50,39 +51,79 @@ def _commands(ctx: Context, text: str) -> Understood | list[Intent] | None:
     return None
 
 
-# What a part is about, by the nouns it uses: "the adoption one" means the kind last talked about.
-KIND_NOUNS = (
-    ("objective", r"objectives?|obj|goals?|initiatives?"),
-    ("risk", r"risks?|concerns?|threats?"),
-    ("action", r"actions?|tasks?|to-?dos?|action items?|follow-?ups?"),
-    ("qbr", r"qbrs?|business reviews?|ebrs?"),
-    ("milestone", r"milestones?|checkpoints?"),
-)
 _ONE = re.compile(
     r"\b(the|this|that)\s+((?:[\w'-]+\s+){0,4}?)ones?\b(?!\s+(?:of|more|week|day|quarter|month|step))",
     re.IGNORECASE,
 )
-# A statement around the request that asks for nothing by itself ("we have two critical objectives").
+# A statement around the request that asks for nothing by itself ("we have two critical objectives",
+# "I think the negative sentiment risk is overblown"); what it names is what "it" means next.
 ASIDE = re.compile(
-    r"^(?:(?:we|they|i)(?:'ve| have)?\s+(?:have|got|already have)|there(?:'s| is| are)|since|because|given)\b",
+    r"^(?:(?:we|they|i)(?:'ve| have)?\s+(?:have|got|already have)|there(?:'s| is| are)|since|because|given|"
+    r"(?:i|we)\s+(?:think|feel|believe|reckon|guess)|honestly|frankly|looks like|seems like|it seems|"
+    r"in my (?:view|opinion))\b",
     re.IGNORECASE,
 )
+# "Q2 QBR: add Rachel Torres", "the weekly sync: move to week 5": the thing first, then the request.
+_HEADED = re.compile(r"^(?P<head>[^:]{2,60}?)\s*:\s+(?P<request>\S.*)$")
+_PUT_IT = re.compile(r"^(move|push|shift|pull|bring|set|make|mark|snooze|reschedule|assign|give|rename|reword|drop|remove|delete|bump|raise|lower)\b(?!\s+(?:it|that)\b)", re.IGNORECASE)
+_TO_IT = re.compile(r"^(?:add|invite|include|put|bring|loop in)\b(?!.*\b(?:to|in|on)\s+(?:it|that)\b)", re.IGNORECASE)
+_FROM_IT = re.compile(r"^(?:remove|drop|take|uninvite|exclude)\s+[A-Z]", re.IGNORECASE)
 # "move it", "do that too" after a part that says it all.
 _ECHO = re.compile(r"^(?:so\s+)?(?:move|push|shift|update|change|fix|do)\s+(?:it|that|them)(?:\s+(?:accordingly|too|as well))?$", re.IGNORECASE)
 
 
-def kind_of(text: str) -> str | None:
-    """The kind of plan item `text` talks about last, by its nouns."""
-    found = [(m.start(), kind) for kind, noun in KIND_NOUNS for m in re.finditer(rf"\b(?:{noun})\b", text, re.IGNORECASE)]
-    return max(found)[1] if found else None
-
-
 def _one_as_noun(ctx: Context, text: str) -> str:
-    """'the adoption one' -> 'the adoption risk' when the part before was about risks."""
+    """'the adoption one' -> 'the adoption risk' when the part before was about risks; 'drop it to
+    low' -> 'drop it risk to low' (the parsers read 'it' next to the kind of thing it is)."""
     noun = ctx.ws.last_kind
     if noun is None or kind_of(text) is not None:
         return text
-    return _ONE.sub(lambda m: f"{m.group(1)} {m.group(2)}{noun}", text, count=1)
+    text = _ONE.sub(lambda m: f"{m.group(1)} {m.group(2)}{noun}", text, count=1)
+    if ctx.ws.last is not None and kind_of(text) is None:
+        text = re.sub(r"\bit\b(?!')", f"it {noun}", text, count=1, flags=re.IGNORECASE)
+    return text
+
+
+def _subject(ctx: Context, text: str) -> None:
+    """Make what `text` names (by its noun) what "it" means in the next part."""
+    from agent.intents.actions import find_actions
+    from agent.intents.references import find_objective
+    from agent.intents.risks import find_risks
+
+    kind = kind_of(text)
+    finders = {
+        "objective": lambda: [r for r in [find_objective(ctx.ws, text, pronoun=False)] if r],
+        "risk": lambda: find_risks(ctx, text),
+        "action": lambda: find_actions(ctx, text),
+        "qbr": lambda: qbrs.find_qbrs(ctx, text),
+    }
+    if kind not in finders:
+        return
+    try:
+        found = finders[kind]()
+    except Unclear:
+        return
+    if len(found) == 1:
+        ctx.ws.last, ctx.ws.last_kind = found[0], kind
+
+
+def _headed(ctx: Context, text: str, asked: bool) -> Understood | list[Intent] | None:
+    """'Q2 QBR: add Rachel Torres' read as 'add Rachel Torres to it', "it" being the Q2 QBR."""
+    m = _HEADED.match(text)
+    if not m or kind_of(m["head"]) is None:
+        return None
+    _subject(ctx, m["head"])
+    if ctx.ws.last is None:
+        return None
+    request = m["request"]
+    if _TO_IT.match(request):
+        request += " to it"
+    elif _FROM_IT.match(request) and ctx.ws.last.kind == "qbr":
+        request += " from it"
+    else:
+        request = _PUT_IT.sub(r"\1 it", request)
+    found = _read(ctx, _one_as_noun(ctx, request), asked)
+    return found if _done(found) else None
 
 
 def _read(ctx: Context, text: str, asked: bool) -> Understood | list[Intent]:
@@ -122,10 +163,14 @@ def understand(ctx: Context, part: str) -> Understood | list[Intent]:
         text = paraphrase(text)
     text = _one_as_noun(ctx, text)
     if ASIDE.match(text) and not asked:
+        _subject(ctx, text)
         return NotUnderstood(part, suggestions(text, ctx.document), aside=True)
     found = _read(ctx, text, asked)
     if not isinstance(found, NotUnderstood):
         return found
+    headed = _headed(ctx, text, asked)
+    if headed is not None:
+        return headed
     # A request with a remark around it: "exec sponsors target should be 1, 2 is a stretch" (a part
     # understood but impossible keeps its reason: its remark is never dropped to make it pass).
     for clause in clauses(text):

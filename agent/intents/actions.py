@@ -39,6 +39,10 @@ def find_actions(ctx: Context, description: str, *, with_milestones: bool = Fals
                 raise Unclear(f"there is no action {part}; the 90-day plan has {len(actions)} actions")
             refs.append(ws.ref("action", actions[number - 1]))
         return refs
+    if m := search(rf"\b(?:the )?(first|top|last|bottom) (two|three|four|five|\d{{1,2}}) (?:{ACTION_NOUN})\b", text):
+        count = number_value(m.group(2)) or 0
+        chosen = actions[:count] if m.group(1).lower() in ("first", "top") else actions[-count:]
+        return [ws.ref("action", a) for a in chosen]
     if m := search(rf"\b(?:the )?({ORDINAL}|{LAST_WORDS}) (?:{ACTION_NOUN})\b", text):
         index = (
             len(actions) - 1
@@ -158,10 +162,10 @@ def reassign(ctx: Context, text: str) -> Intent | Failure | None:
     else:
         return None
     description = m.group("a")
-    if search(r"\b(?:objective|obj|goal|risk|qbr|milestone)s?\b", description) and not search(
+    if search(r"\b(?:objective|obj|goal|risk|milestone)s?\b", description) and not search(
         rf"\b(?:{ACTION_NOUN})\b", description
     ):
-        return None
+        return None  # QBRs have no owner: "the QBR deck prep" is an action
     refs = find_actions(ctx, description)
     if not refs:
         return None

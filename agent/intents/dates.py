@@ -149,6 +149,11 @@ def parse_date(text: str, *, first: date, last: date, near: date) -> date | None
             except ValueError:
                 return None
         return _in_window(month, day, first, last, near)
+    if m := re.search(r"\bthe (\d{1,2})(?:st|nd|rd|th)\b", lowered):  # "to the 22nd": of the same month
+        try:
+            return date(near.year, near.month, int(m.group(1)))
+        except ValueError:
+            return None
     if m := re.search(rf"\b(?:in |to |until )?({_MONTH})\b", lowered):
         found = _in_window(MONTHS[m.group(1)], 15, first, last, near)
         return _weekday(found) if found else None

@@ -10,7 +10,7 @@ from storage.vocabulary import Priority, Severity
 # Verbs, as regex alternations (whole words).
 SET = r"set|make|change|update|raise|increase|bump|lower|reduce|decrease|drop|up|boost|adjust|mark|put"
 ADD = r"add|include|create|insert|append|put in|log|flag|introduce"
-REMOVE = r"remove|drop|delete|kill|cut|scrap|ditch|nix|strike|take out|get rid of|lose|axe|bin"
+REMOVE = r"remove|drop|delete|kill|cut|scrap|ditch|nix|strike|take out|get rid of|lose|axe|bin|cancel|call off"
 MOVE = (
     r"move|push|shift|reschedule|slide|slip|delay|postpone|pull in|pull forward|pull|bring forward|"
     r"bring|bump|change the date of|change the date for|reset the date of"
@@ -188,3 +188,23 @@ ORDINAL = "|".join(sorted(ORDINALS, key=len, reverse=True))
 
 def has(pattern: str, text: str) -> bool:
     return re.search(rf"\b(?:{pattern})\b", text, re.IGNORECASE) is not None
+
+
+# What a part is about, by the nouns it uses ("the adoption one" means the kind last talked about).
+KIND_NOUNS = (
+    ("objective", r"objectives?|obj|goals?|initiatives?"),
+    ("risk", r"risks?|concerns?|threats?"),
+    ("action", r"actions?|tasks?|to-?dos?|action items?|follow-?ups?"),
+    ("qbr", r"qbrs?|business reviews?|ebrs?|q[1-4] reviews?"),
+    ("milestone", r"milestones?|checkpoints?"),
+)
+
+
+def kind_of(text: str) -> str | None:
+    """The kind of plan item `text` talks about last, by its nouns."""
+    found = [
+        (m.start(), kind)
+        for kind, noun in KIND_NOUNS
+        for m in re.finditer(rf"\b(?:{noun})\b", text, re.IGNORECASE)
+    ]
+    return max(found)[1] if found else None

@@ -15,7 +15,7 @@ from tools.analytics.fiscal_calendar import fiscal_year_bounds
 from tools.plans.edits import EditQbrAttendees, PlanEdit, RescheduleQbr
 from tools.plans.edits.cascades import human_date
 
-QBR_NOUN = r"qbrs?|ebrs?|(?:quarterly )?business reviews?|quarterly reviews?"
+QBR_NOUN = r"qbrs?|ebrs?|(?:quarterly )?business reviews?|quarterly reviews?|q[1-4] reviews?"
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 
@@ -34,6 +34,9 @@ def find_qbrs(ctx: Context, description: str) -> list[Ref]:
         r"\b(?:all|every|each)\s+(?:the\s+)?(?:of the\s+)?(?:qbrs|business reviews|qbr)\b", description
     ):
         return [ws.ref("qbr", q) for q in qbrs]
+    last = ws.last
+    if last is not None and last.kind == "qbr" and search(r"^\s*(?:it|that|this)(?:\s+(?:qbr|one))?\s*$", description):
+        return [last]
     quarters = quarters_in(description)
     if quarters:
         found = [q for q in qbrs if q["quarter"] == quarters[0]]

@@ -240,8 +240,8 @@ def owners(ctx: Context, text: str) -> str | None:
     from agent.intents.risks import find_risks
 
     described = re.sub(
-        r"^(?:who(?:'s| is)?|who)\s+(?:the\s+)?(?:owns?|owner(?:\s+(?:of|for))?|is responsible for|responsible for|"
-        r"is in charge of|in charge of|is on the hook for|has|is doing|doing|is handling|handling|is running|running)\s+",
+        r"^who(?:'s| is| will be| should be)?\s+(?:the\s+)?(?:owns?|owner\s+(?:of|for)|responsible for|in charge of|"
+        r"on the hook for|has|doing|handling|running|driving|leading)\s+",
         "",
         text.rstrip("?"),
         flags=re.IGNORECASE,

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from agent.intents.core import Context, Failure, Intent, NotUnderstood, Understood
 from agent.intents.dates import DATE_PHRASE
+from agent.intents.lexicon import REMOVE
 from agent.intents.references import content_score
 
 _LEVEL = r"critical|high|medium|low|urgent|minor|major|severe|top priority"
@@ -37,7 +38,7 @@ PARAPHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(.+?)\s+(?:will not|cannot|is not going to|does not|won't)\s+(?:close|happen|land|complete|finish|be (?:ready|done|signed|delivered|closed|held))\s+(?:until|till|til|before|in)\s+(.+?)(?:,?\s*(?:so\s+)?(?:please\s+)?(?:move|push|shift|update|change)\s+(?:it|that|them)(?:\s+accordingly)?)?$", r"move \1 to \2"),
         (r"^(.+?)\s+(?:should|needs to|has to|must|will|is going to|can)\s+(?:now\s+)?(?:happen|be done|be held|take place|land|go|move|slip|be moved|be pushed|be due)\s+(?:in|to|into|by|until|till)\s+((?:" + _QUARTER + r"|week\s*\d{1,2})\b.*)$", r"move \1 to \2"),
         # People at QBRs: "Gita should be at every QBR", "Rachel doesn't need to be at the Q3 QBR".
-        (r"^(.+?)\s+(?:should|needs to|has to|must|will|can)\s+(?:be at|attend|join|come to|be invited to|be in)\s+(.+?(?:qbrs?|business reviews?).*)$", r"add \1 to \2"),
+        (r"^(.+?)\s+(?:should|needs to|has to|must|will|can)\s+(?:both\s+|all\s+|also\s+)?(?:be at|attend|join|come to|be invited to|be in)\s+(.+?(?:qbrs?|business reviews?).*)$", r"add \1 to \2"),
         (r"^(.+?)\s+(?:does not|doesn't|don't|do not|no longer)\s+(?:need to\s+)?(?:be at|attend|join|come to)\s+(.+?(?:qbrs?|business reviews?).*)$", r"remove \1 from \2"),
         # Owners: "the customer owns the time to resolution goal", "Sarah should own the briefing".
         (r"^(.+?)\s+(?:owns|will own|is owning|takes ownership of|is responsible for|should be responsible for)\s+(.+)$", r"make \1 own \2"),
@@ -90,6 +91,26 @@ def _level_request(ctx: Context, thing: str, level: str) -> str:
     )
 
 
+def _kind_by_content(ctx: Context, thing: str) -> str | None:
+    """The kind of plan item whose wording `thing` matches best (at least 0.6), or None."""
+    scores = {
+        "objective": max((content_score(thing, o["objective"]) for o in ctx.ws.objectives), default=0.0),
+        "risk": max((content_score(thing, r["risk"]) for r in ctx.ws.risks), default=0.0),
+        "action": max((content_score(thing, a["action"]) for a in ctx.ws.actions), default=0.0),
+        "milestone": max(
+            (content_score(thing, m["milestone"]) for o in ctx.ws.objectives for m in o["quarterly_milestones"]),
+            default=0.0,
+        ),
+    }
+    kind, score = max(scores.items(), key=lambda item: item[1])
+    return kind if score >= 0.6 else None
+
+
+def _removal(ctx: Context, m: re.Match[str]) -> str:
+    kind = _kind_by_content(ctx, m["x"])
+    return f"remove {m['x']} {kind}" if kind else ""
+
+
 Rewrite = Callable[[Context, re.Match[str]], str]
 # (a request that names a thing and a value, the plain request it is)
 READINGS: tuple[tuple[re.Pattern[str], Rewrite], ...] = tuple(
@@ -115,6 +136,8 @@ READINGS: tuple[tuple[re.Pattern[str], Rewrite], ...] = tuple(
             r"^(?P<x>.+?)\s+(?:is\s+|are\s+)?(?:all\s+)?(?:done|completed|finished|complete|sorted|wrapped up)$",
             lambda ctx, m: f"mark {m['x']} done",
         ),
+        # "cancel the weekly sync with Sarah": no noun, so the kind its words match.
+        (rf"^(?:{REMOVE})\s+(?P<x>.+)$", _removal),
     )
 )
 
@@ -132,7 +155,10 @@ def reread(
         m = pattern.match(text)
         if not m or not m["x"].strip():
             continue
-        found = read(rewrite(ctx, m))
+        plain_request = rewrite(ctx, m)
+        if not plain_request:
+            continue
+        found = read(plain_request)
         if _useful(found):
             return _as_said(found, text)
         if isinstance(found, Failure) and failure is None:

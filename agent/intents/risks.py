@@ -46,16 +46,13 @@ def find_risks(ctx: Context, description: str) -> list[Ref]:
             raise Unclear(f"the plan lists {len(risks)} risks")
         return [ws.ref("risk", risks[index])]
     needle = described(description, RISK_NOUN)
+    pronoun = ws.last is not None and ws.last.kind == "risk" and search(r"\b(?:it|that one|this one)\b", description)
+    if needle is None and pronoun and ws.last is not None:
+        return [ws.last]
     if needle is None:
         bare = re.sub(rf"\b(?:{RISK_NOUN})\b", " ", description, flags=re.IGNORECASE)
         needle = bare if content_words(bare) else None
     if needle is None:
-        if (
-            ws.last is not None
-            and ws.last.kind == "risk"
-            and search(r"\b(?:it|that one|this one)\b", description)
-        ):
-            return [ws.last]
         return []
     candidates = [(ws.ref("risk", r), r["risk"], 1.0) for r in risks]
     try:
@@ -143,12 +140,17 @@ def severity(ctx: Context, text: str) -> Intent | Failure | None:
         flags=re.IGNORECASE,
     )
     description = re.sub(
-        r"\b(?:severity|set|make|change|update|raise|bump|escalate|upgrade|lower|downgrade|reduce|mark|to|as|at|of|for|the)\b",
+        r"\b(?:severity|set|make|change|update|raise|bump|escalate|upgrade|lower|downgrade|reduce|mark|drop|knock|bring|put|take|move|to|as|at|of|for|the|down|up)\b",
         " ",
         description,
         flags=re.IGNORECASE,
     )
-    refs = find_risks(ctx, description if content_words(description) or search(r"\d", description) else text)
+    refs = find_risks(
+        ctx,
+        description
+        if content_words(description) or search(r"\d|\b(?:it|that one|this one)\b", description)
+        else text,
+    )
     if not refs:
         return None
     ref = _one(refs, description)

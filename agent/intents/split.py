@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from agent.intents.lexicon import kind_of
+
 # Words a new part starts with.
 STARTERS = (
     r"set|make|change|update|raise|increase|bump|lower|reduce|decrease|add|include|create|remove|drop|delete|"
@@ -64,8 +66,16 @@ def split_request(message: str) -> list[str]:
     """The parts of a request, in order, politeness removed; empty parts dropped."""
     from agent.intents.corrections import is_correction, merge_correction
 
-    lines = [_BULLET.sub("", line) for line in message.strip().split("\n")]
-    lines = [line for line in lines if line.strip() and not _LEAD_IN.match(line)]
+    lines: list[str] = []
+    header = ""  # "Q1 QBR:" above bullets names what each bullet is about
+    for line in message.strip().split("\n"):
+        bulleted = bool(_BULLET.match(line))
+        line = _BULLET.sub("", line)
+        if _LEAD_IN.match(line):
+            header = line.strip().rstrip(":").strip() if kind_of(line) else ""
+        elif line.strip():
+            lines.append(f"{header}: {line.strip()}" if header and bulleted else line)
+            header = header if bulleted else ""
     # Lines, semicolons, and sentence ends (the "?" stays with its sentence: it marks a question).
     pieces = re.split(
         r"\s*(?:\n+|;)\s*|(?<=[a-z0-9%)'\"][.!?])\s+", "\n".join(lines).strip(), flags=re.IGNORECASE

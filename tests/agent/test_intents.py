@@ -81,3 +81,54 @@ def test_no_wording_breaks_the_parser_or_changes_the_status(tokens: list[str]) -
     assert result.document.status == "draft"
     assert result.document.strategic_objectives
     assert all(p.outcome in {"changed", "already", "failed", "answered", "refused", "submit", "unknown"} for p in result.parts)
+
+
+def test_typos_shorthand_and_markup_are_read_but_names_and_free_text_are_kept() -> None:
+    from agent.intents.normalize import known_words, normalize
+
+    known = known_words(["Sarah Chen", "Gainsight evaluation", "Priya Patel"])
+    assert normalize("remvoe the last risk", known) == "remove the last risk"
+    assert normalize("chnage the priorty of objective 3 to critcal", known) == (
+        "change the priority of objective 3 to critical"
+    )
+    assert normalize("*obj 2* -> critical :tada:", known).split() == ["obj", "2", "to", "critical"]
+    assert normalize("new action wk 5: run a reference call", known) == "new action week 5: run a reference call"
+    # A name, the plan's own words and a new risk's wording after the colon are never "corrected".
+    assert normalize("add risk: Procuremnt is reorganised", known) == "add risk: Procuremnt is reorganised"
+    assert normalize("ask Sarrah about the Gainsight evaluation", known) == (
+        "ask Sarrah about the Gainsight evaluation"
+    )
+    assert normalize("we held the QBR", known) == "we held the QBR"  # an English word stays
+
+
+def test_corrections_bullets_headers_and_one_verb_for_two_requests() -> None:
+    assert split_request("obj 5 to critical - actually make that high, not critical") == ["obj 5 to high"]
+    assert split_request("move the Q3 QBR to Sept 1, sorry I meant Aug 30") == ["move the Q3 QBR to Aug 30"]
+    assert split_request("couple of things:\n- obj 5 to high\n* remove risk 2") == ["obj 5 to high", "remove risk 2"]
+    assert split_request("Q1 QBR:\n- push to early March\n- add Marcus") == [
+        "Q1 QBR: push to early March",
+        "Q1 QBR: add Marcus",
+    ]
+    assert split_request("Set target ARR to $310K and the multi-threading target to 5") == [
+        "Set target ARR to $310K",
+        "Set the multi-threading target to 5",
+    ]
+    assert split_request("Make obj 1 critical. Actually, add a risk: budget freeze") == [
+        "Make obj 1 critical.",
+        "add a risk: budget freeze",
+    ]
+
+
+def test_more_dates_as_people_write_them() -> None:
+    import pytest
+
+    from agent.intents.references import Unclear
+
+    first, last, near = date(2027, 1, 1), date(2027, 12, 31), date(2027, 2, 15)
+    assert parse_date("6/24", first=first, last=last, near=near) == date(2027, 6, 24)
+    assert parse_date("24/6", first=first, last=last, near=near) == date(2027, 6, 24)
+    assert parse_date("the first week of August", first=first, last=last, near=near) == date(2027, 8, 2)
+    assert parse_date("early in Q4", first=first, last=last, near=near) == date(2027, 10, 5)
+    assert parse_date("to the 22nd", first=first, last=last, near=near) == date(2027, 2, 22)
+    with pytest.raises(Unclear, match="could be Jun 7 or Jul 6"):
+        parse_date("6/7", first=first, last=last, near=near)
