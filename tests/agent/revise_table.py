@@ -54,6 +54,9 @@ ACCOUNTS = {
     "qh": Account("qh", "demo-000038", "csm002@demo.accountplan.test"),
     # Used only by the fresh table: an account the parser was never improved against.
     "cd": Account("cd", "demo-000034", "csm002@demo.accountplan.test"),
+    # Used only by the last table (written after the fresh table's fixes): Apex Works (a departed
+    # executive sponsor, support and payment risks, a pre-renewal QBR in Q1, no pipeline).
+    "aw": Account("aw", "demo-000006", "csm001@demo.accountplan.test"),
 }
 
 
