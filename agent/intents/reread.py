@@ -50,11 +50,16 @@ PARAPHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )  # fmt: skip
 
 # "not Q4", ", not 6", "instead of 280", ", not us": the value being taken back, at the end.
-_TAKEN_BACK = re.compile(r"(?:,\s*|\s+)(?:not|instead of|rather than)\s+(?P<v>[^,;]{1,25}?)\s*$", re.IGNORECASE)
-_VERB_BEFORE_NOT = re.compile(
-    r"\b(?:is|are|was|were|should|do|does|did|will|can|could|would|must|need|needs|it's|has|have)\s*$", re.IGNORECASE
+_TAKEN_BACK = re.compile(
+    r"(?:,\s*|\s+)(?:not|instead of|rather than)\s+(?P<v>[^,;]{1,25}?)\s*$", re.IGNORECASE
 )
-_TRAILING = re.compile(r"(?:\s+|,\s*)(?:instead|now|right now|at the moment|currently|these days|as well|too)$", re.IGNORECASE)
+_VERB_BEFORE_NOT = re.compile(
+    r"\b(?:is|are|was|were|should|do|does|did|will|can|could|would|must|need|needs|it's|has|have)\s*$",
+    re.IGNORECASE,
+)
+_TRAILING = re.compile(
+    r"(?:\s+|,\s*)(?:instead|now|right now|at the moment|currently|these days|as well|too)$", re.IGNORECASE
+)
 
 
 def plain(text: str) -> str:
@@ -98,7 +103,11 @@ def _kind_by_content(ctx: Context, thing: str) -> str | None:
         "risk": max((content_score(thing, r["risk"]) for r in ctx.ws.risks), default=0.0),
         "action": max((content_score(thing, a["action"]) for a in ctx.ws.actions), default=0.0),
         "milestone": max(
-            (content_score(thing, m["milestone"]) for o in ctx.ws.objectives for m in o["quarterly_milestones"]),
+            (
+                content_score(thing, m["milestone"])
+                for o in ctx.ws.objectives
+                for m in o["quarterly_milestones"]
+            ),
             default=0.0,
         ),
     }
@@ -175,7 +184,10 @@ def _as_said(found: Understood | list[Intent] | None, text: str) -> Understood |
 
 
 # Clauses of a part: "X, Y", "X - Y", "X because Y".
-_CLAUSE = re.compile(r"\s*(?:,|\s[-–—]\s|;|\s+(?:because|since|as|so)\s+(?=\w+\s+(?:is|are|was|were|has|have|'s)\b))\s*", re.IGNORECASE)
+_CLAUSE = re.compile(
+    r"\s*(?:,|\s[-–—]\s|;|\s+(?:because|since|as|so)\s+(?=\w+\s+(?:is|are|was|were|has|have|'s)\b))\s*",
+    re.IGNORECASE,
+)
 
 
 def clauses(text: str) -> list[str]:

@@ -114,7 +114,9 @@ async def build_template(folder: Path) -> Template:
         await seed_demo_portfolio(database, accounts=40, as_of=AS_OF)
         deps = pinned_deps(database)
         for key, account in ACCOUNTS.items():
-            generated = await generate_plan(deps, GenerationRequest(customer=account.customer_id, as_of=AS_OF))
+            generated = await generate_plan(
+                deps, GenerationRequest(customer=account.customer_id, as_of=AS_OF)
+            )
             plans[key] = generated.document.plan_id or ""
             async with database.session() as session:
                 customer = await session.get(Customer, account.customer_id)
@@ -162,7 +164,11 @@ def report(results: Sequence[Result], title: str) -> tuple[int, int, list[str]]:
     """Prints the figure and the misses; returns (right, counted, lines)."""
     counted = [r for r in results if not r.stale]
     right = sum(1 for r in counted if r.problem is None)
-    lines = [f"[{r.row.account}] {r.row.request!r}: {r.problem}\n    reply: {r.reply}" for r in results if r.problem]
+    lines = [
+        f"[{r.row.account}] {r.row.request!r}: {r.problem}\n    reply: {r.reply}"
+        for r in results
+        if r.problem
+    ]
     share = right / len(counted) if counted else 0.0
     print(f"\n{title}: {right}/{len(counted)} right = {share:.0%} ({len(results) - len(counted)} stale)")
     print("\n".join(lines))
@@ -190,7 +196,9 @@ def objective(doc: Doc, *words: str) -> int:
     )
 
 
-def milestone(doc: Doc, objective_words: Sequence[str], quarter: str | None = None, *words: str) -> tuple[int, str]:
+def milestone(
+    doc: Doc, objective_words: Sequence[str], quarter: str | None = None, *words: str
+) -> tuple[int, str]:
     i = objective(doc, *objective_words) if objective_words else None
     hits = [
         (k, m.milestone)
@@ -331,7 +339,9 @@ def not_understood(seen: Seen) -> str | None:
     reply = seen.outcome.reply
     tail = reply[reply.lower().find(seen_request_end(reply)) :]
     suggestions = re.findall(r"['‘“]([^'’”]{6,})['’”]", tail)
-    return None if 2 <= len(suggestions) <= 3 else f"expected two or three suggestions, got {len(suggestions)}"
+    return (
+        None if 2 <= len(suggestions) <= 3 else f"expected two or three suggestions, got {len(suggestions)}"
+    )
 
 
 def seen_request_end(reply: str) -> str:
@@ -405,7 +415,9 @@ def objective_added(*words: str, priority: str | None = None) -> Check:
     return check
 
 
-def milestone_moved(objective_words: Sequence[str], quarter: str | None, words: Sequence[str], to: str) -> Check:
+def milestone_moved(
+    objective_words: Sequence[str], quarter: str | None, words: Sequence[str], to: str
+) -> Check:
     """Moved to `to` without swapping: its old quarter keeps a milestone, the rest stay put."""
 
     def check(seen: Seen) -> str | None:
@@ -429,7 +441,11 @@ def milestone_moved(objective_words: Sequence[str], quarter: str | None, words: 
 
 
 def milestone_state(
-    objective_words: Sequence[str], quarter: str | None, words: Sequence[str], *, done: bool | None = None,
+    objective_words: Sequence[str],
+    quarter: str | None,
+    words: Sequence[str],
+    *,
+    done: bool | None = None,
     reworded: str | None = None,
 ) -> Check:
     def check(seen: Seen) -> str | None:
@@ -463,7 +479,9 @@ def _number(value: object) -> float | None:
     return float(match.group(1).replace(",", "")) if match else None
 
 
-def metric_value(name: str, value: float, objective_words: Sequence[str] = (), field: str = "target") -> Check:
+def metric_value(
+    name: str, value: float, objective_words: Sequence[str] = (), field: str = "target"
+) -> Check:
     def check(seen: Seen) -> str | None:
         i, j = metric(seen.before, name, objective_words)
         got = getattr(seen.after.strategic_objectives[i].success_metrics[j], field)
@@ -544,7 +562,9 @@ def action_field(words: Sequence[str], **expected: object) -> Check:
             got = getattr(found[0], key)
             if str(got) != str(wanted):
                 return f"action '{before.action[:30]}' {key} {got!r}, expected {wanted!r}"
-        if "week" in expected and (found[0].due_date - before.due_date).days != 7 * (found[0].week - before.week):
+        if "week" in expected and (found[0].due_date - before.due_date).days != 7 * (
+            found[0].week - before.week
+        ):
             return "week and due date disagree"
         return saved(seen)
 

@@ -44,9 +44,15 @@ D = date
 
 ROWS: list[Row] = [
     # TechCorp Industries
-    Row("tc", "pls bump the time to resolution goal to high prio", objective_field(("measurable goals",), priority="high")),
+    Row(
+        "tc",
+        "pls bump the time to resolution goal to high prio",
+        objective_field(("measurable goals",), priority="high"),
+    ),
     Row("tc", "Q2 QBR: add Rachel Torres", attendees(["Q2"], has=["Rachel Torres"])),
-    Row("tc", "can u push the usage review back by a week?", action_field(("pull the usage report",), week=3)),
+    Row(
+        "tc", "can u push the usage review back by a week?", action_field(("pull the usage report",), week=3)
+    ),
     Row(
         "tc",
         "I think the negative sentiment risk is overblown, drop it to low",
@@ -97,9 +103,16 @@ ROWS: list[Row] = [
     Row(
         "lb",
         "mark the first two actions done",
-        all_of(action_field(("fix in the crm",), status="done"), action_field(("find out who takes over",), status="done")),
+        all_of(
+            action_field(("fix in the crm",), status="done"),
+            action_field(("find out who takes over",), status="done"),
+        ),
     ),
-    Row("lb", "Hannah Tanaka should own the value story re-run", action_field(("value story",), owner="Hannah Tanaka")),
+    Row(
+        "lb",
+        "Hannah Tanaka should own the value story re-run",
+        action_field(("value story",), owner="Hannah Tanaka"),
+    ),
     Row("lb", "set the severity of the champion risk to high", risk_severity("high", "departed key contact")),
     Row("lb", "what's the health target?", answered("68")),
     Row("lb", "pls submit this for my manager's review", submitted),
@@ -126,7 +139,11 @@ ROWS: list[Row] = [
     Row("cd", "usage is at 41% now", metric_value("feature utilization", 41, field="current")),
     Row("cd", "snooze everything in week 10", week_field(10, status="snoozed")),
     Row("cd", "how many risks are there?", answered_number(3)),
-    Row("cd", "hey, could you reschedule the Q4 review to mid-October?", qbr_on("Q4", D(2027, 10, 13), D(2027, 10, 18))),
+    Row(
+        "cd",
+        "hey, could you reschedule the Q4 review to mid-October?",
+        qbr_on("Q4", D(2027, 10, 13), D(2027, 10, 18)),
+    ),
     Row("cd", "rubber stamp this one for me", refused, decision=True),
     Row("cd", "can you make the plan shorter", not_understood),
     Row("cd", "move the progress check to week 9", asks("progress check")),

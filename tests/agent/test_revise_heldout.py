@@ -70,14 +70,22 @@ ROWS: list[Row] = [
         "hey can you bump the adoption goal up to 75% and push the Q1 QBR back a couple weeks",
         all_of(metric_value("feature utilization", 75), qbr_on("Q1", D(2027, 3, 1))),
     ),
-    Row("tc", "the renewal objective should be critical, not high", objective_field(RENEWAL, priority="critical")),
+    Row(
+        "tc",
+        "the renewal objective should be critical, not high",
+        objective_field(RENEWAL, priority="critical"),
+    ),
     Row(
         "tc",
         "can we drop the time-to-resolution objective? it's not something we can measure yet",
         objective_removed("time-to-resolution"),
     ),
     Row("tc", "knock the ARR growth objective down to medium", objective_field(ARR, priority="medium")),
-    Row("tc", "the customer owns the time to resolution goal, not us", objective_field(GOALS, owner="Customer")),
+    Row(
+        "tc",
+        "the customer owns the time to resolution goal, not us",
+        objective_field(GOALS, owner="Customer"),
+    ),
     Row(
         "tc",
         "rename the exec engagement objective to: Build a second executive relationship beyond Sarah Chen",
@@ -115,7 +123,11 @@ ROWS: list[Row] = [
         "the EMEA deal won't close till Q4, move it",
         milestone_moved(ARR, None, ("emea",), "Q4"),
     ),
-    Row("tc", "mark the usage review milestone as done", milestone_state(ADOPTION, "Q1", ("usage review",), done=True)),
+    Row(
+        "tc",
+        "mark the usage review milestone as done",
+        milestone_state(ADOPTION, "Q1", ("usage review",), done=True),
+    ),
     Row(
         "tc",
         "reword the Q4 adoption milestone to 'Utilization at 70% for a full quarter'",
@@ -137,7 +149,11 @@ ROWS: list[Row] = [
     Row("tc", "health target 80 on the renewal objective pls", metric_value("health score", 80, RENEWAL)),
     Row("tc", "utilisation is at 58% now", metric_value("feature utilization", 58, field="current")),
     Row("tc", "bump the documented outcomes target to 4", metric_value("documented business outcomes", 4)),
-    Row("tc", "exec sponsors target should be 1, 2 is a stretch", metric_value("executive sponsors engaged", 1)),
+    Row(
+        "tc",
+        "exec sponsors target should be 1, 2 is a stretch",
+        metric_value("executive sponsors engaged", 1),
+    ),
     # QBRs.
     Row("tc", "push the Q1 QBR a week", qbr_on("Q1", D(2027, 2, 22))),
     Row("tc", "move the Q3 QBR to the first week of August", qbr_on("Q3", D(2027, 8, 2), D(2027, 8, 6))),
@@ -148,7 +164,9 @@ ROWS: list[Row] = [
     Row("tc", "the Q4 QBR should be early in Q4", qbr_on("Q4", D(2027, 10, 1), D(2027, 10, 8))),
     Row("tc", "push the Q1 QBR to next month", qbr_on("Q1", D(2027, 3, 1), D(2027, 3, 19))),
     Row("tc", "move the Q3 QBR to Sept 1, sorry I meant Aug 30", qbr_on("Q3", D(2027, 8, 30))),
-    Row("tc", "add Marcus Webb and Priya to the Q1 QBR", attendees(["Q1"], has=["Marcus Webb", "Priya Patel"])),
+    Row(
+        "tc", "add Marcus Webb and Priya to the Q1 QBR", attendees(["Q1"], has=["Marcus Webb", "Priya Patel"])
+    ),
     Row("tc", "drop Sarah from the Q2 QBR, she's on leave in June", attendees(["Q2"], lacks=["Sarah Chen"])),
     Row("tc", "invite David to all the QBRs", attendees(["Q1", "Q2", "Q3", "Q4"], has=["David Kim"])),
     Row("tc", "add Tom Baker to the Q2 QBR", unchanged("Tom Baker")),
@@ -179,11 +197,19 @@ ROWS: list[Row] = [
         risk_severity("high", "competitive"),
     ),
     # 90-day actions.
-    Row("tc", "mark the Sarah Chen intro action done", action_field(("ask sarah chen to introduce",), status="done")),
+    Row(
+        "tc",
+        "mark the Sarah Chen intro action done",
+        action_field(("ask sarah chen to introduce",), status="done"),
+    ),
     Row("tc", "done: exec briefing", action_field(("executive briefing",), status="done")),
     Row("tc", "push the enablement session back 2 weeks", action_field(("enablement session",), week=7)),
     Row("tc", "move the business case action to week 5", asks("premium analytics", "renewal business case")),
-    Row("tc", "give the usage report pull to Priya Patel", action_field(("usage report",), owner="Priya Patel")),
+    Row(
+        "tc",
+        "give the usage report pull to Priya Patel",
+        action_field(("usage report",), owner="Priya Patel"),
+    ),
     Row("tc", "snooze the weekly sync", action_field(("weekly sync",), status="snoozed")),
     Row("tc", "remove the action about the Gainsight evaluation", action_removed("evaluation of")),
     Row(
@@ -197,7 +223,10 @@ ROWS: list[Row] = [
     Row(
         "tc",
         "mark action 3 done, also snooze the weekly sync",
-        all_of(action_field(("executive briefing",), status="done"), action_field(("weekly sync",), status="snoozed")),
+        all_of(
+            action_field(("executive briefing",), status="done"),
+            action_field(("weekly sync",), status="snoozed"),
+        ),
     ),
     # Targets.
     Row("tc", "multithreading target 7", plan_field(lambda d: d.stakeholder_plan.multi_threading_target, 7)),
@@ -252,7 +281,11 @@ ROWS: list[Row] = [
         risk_severity("high", "adoption low"),
     ),
     Row("lb", "take Hannah off the Q4 QBR", asks("Hannah Okafor", "Hannah Tanaka")),
-    Row("lb", "add Zoe Chandra and Nadia to the Q1 QBR", attendees(["Q1"], has=["Zoe Chandra", "Nadia Delgado"])),
+    Row(
+        "lb",
+        "add Zoe Chandra and Nadia to the Q1 QBR",
+        attendees(["Q1"], has=["Zoe Chandra", "Nadia Delgado"]),
+    ),
     Row(
         "lb",
         "we have two critical objectives, make the exec engagement one high",
@@ -260,7 +293,11 @@ ROWS: list[Row] = [
     ),
     Row("lb", "drop the data gaps objective", objective_removed("data gaps")),
     Row("lb", "Quinn should own the weekly sync", action_field(("weekly sync",), owner="Quinn Xu")),
-    Row("lb", "move the recovery plan share-out to week 2", action_field(("share the written recovery plan",), week=2)),
+    Row(
+        "lb",
+        "move the recovery plan share-out to week 2",
+        action_field(("share the written recovery plan",), week=2),
+    ),
     Row("lb", "the CRM fix is done", action_field(("fix in the crm",), status="done")),
     Row("lb", "lift the health target to 70", metric_value("health score", 70)),
     Row("lb", "active seats target 250 instead of 280", metric_value("active seats", 250)),
@@ -281,7 +318,11 @@ ROWS: list[Row] = [
         "add a critical risk: Hannah Tanaka questioned the renewal budget in the last call",
         risk_added("critical", "questioned the renewal budget"),
     ),
-    Row("lb", "set the multi-threading target to four", plan_field(lambda d: d.stakeholder_plan.multi_threading_target, 4)),
+    Row(
+        "lb",
+        "set the multi-threading target to four",
+        plan_field(lambda d: d.stakeholder_plan.multi_threading_target, 4),
+    ),
     Row(
         "lb",
         "move the adoption Q2 milestone (role-based training) into Q3",
@@ -302,10 +343,20 @@ ROWS: list[Row] = [
         "Gita should be at every QBR",
         attendees(["Q1", "Q2", "Q3", "Q4"], has=["Gita Anderson"]),
     ),
-    Row("qh", "move the seats expansion milestone to Q2", milestone_moved(("grow arr",), "Q1", ("119 seats",), "Q2")),
+    Row(
+        "qh",
+        "move the seats expansion milestone to Q2",
+        milestone_moved(("grow arr",), "Q1", ("119 seats",), "Q2"),
+    ),
     Row("qh", "1:1s with Felix and Sofia -> week 3", action_field(("1:1s",), week=3)),
-    Row("qh", "assign the renewal business case to Ivan", action_field(("renewal business case",), owner="Ivan Ibrahim")),
-    Row("qh", "raise the avg relationship score target to 75", metric_value("average relationship score", 75)),
+    Row(
+        "qh",
+        "assign the renewal business case to Ivan",
+        action_field(("renewal business case",), owner="Ivan Ibrahim"),
+    ),
+    Row(
+        "qh", "raise the avg relationship score target to 75", metric_value("average relationship score", 75)
+    ),
     Row("qh", "health target for the renewal should be 95", metric_value("health score", 95, RENEWAL)),
     Row("qh", "pull the pre-renewal QBR in by a week", qbr_on("Q3", D(2027, 7, 23))),
     Row("qh", "log a low risk: Paula Brooks left the ops team", risk_added("low", "paula brooks left")),
@@ -323,13 +374,19 @@ ROWS: list[Row] = [
         action_added(5, "Both", "reference call"),
     ),
     Row("qh", "mark the Gita action as done", action_field(("gita anderson",), status="done")),
-    Row("qh", "remove the single threaded risk, Ivan is now properly engaged", risk_removed("single-threaded")),
+    Row(
+        "qh", "remove the single threaded risk, Ivan is now properly engaged", risk_removed("single-threaded")
+    ),
     Row(
         "qh",
         "drop objective 5 and add a training objective",
         all_of(objective_removed("relationships"), objective_added("training")),
     ),
-    Row("qh", "change the owner of the outcomes objective to the customer", objective_field(("outcomes",), owner="Customer")),
+    Row(
+        "qh",
+        "change the owner of the outcomes objective to the customer",
+        objective_field(("outcomes",), owner="Customer"),
+    ),
     Row("qh", "submit to manager", submitted),
     Row("qh", "approve + activate, we're good", refused, decision=True),
     Row("qh", "move all week 13 actions to week 12", week_field(13, week=12)),

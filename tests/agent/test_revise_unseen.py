@@ -51,7 +51,9 @@ ROWS: list[Row] = [
         "move the joint exec planning session into Q4",
         milestone_moved(("executive engagement",), "Q3", ("joint executive planning",), "Q4"),
     ),
-    Row("aw", "the escalation owner action is done", action_field(("escalation owner named",), status="done")),
+    Row(
+        "aw", "the escalation owner action is done", action_field(("escalation owner named",), status="done")
+    ),
     Row("aw", "give the weekly sync to Quinn", action_field(("weekly sync",), owner="Quinn Chandra")),
     Row("aw", "Can you set active seats target to 300?", metric_value("active seats", 300)),
     Row("aw", "what's our renewal date again?", answered("Jun 9, 2027")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.slack.conversation import revision_reply_blocks
+from bot.slack.blocks.revision_reply import revision_reply_blocks
 
 
 def texts(reply: str, diff: list[str]) -> list[str]:
