@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from agent.intents import actions, milestones, objectives, qbrs, questions, risks, status, targets
-from agent.intents.core import Answer, Context, Failure, Intent, NotUnderstood, PlanFacts, Understood
+from agent.intents.core import Context, Failure, Intent, NotUnderstood, PlanFacts, Understood
 from agent.intents.lexicon import kind_of
 from agent.intents.references import Unclear
 from agent.intents.reread import clauses, paraphrase, plain, reread
@@ -58,9 +58,14 @@ _ONE = re.compile(
 # A statement around the request that asks for nothing by itself ("we have two critical objectives",
 # "I think the negative sentiment risk is overblown"); what it names is what "it" means next.
 ASIDE = re.compile(
-    r"^(?:(?:we|they|i)(?:'ve| have)?\s+(?:have|got|already have)|there(?:'s| is| are)|since|because|given|"
-    r"(?:i|we)\s+(?:think|feel|believe|reckon|guess)|honestly|frankly|looks like|seems like|it seems|"
+    r"^(?:(?:we|they|i)(?:'ve| have)?\s+(?:have|got|already have)(?!\s+to\b)|there(?:'s| is| are)|since|because|"
+    r"given|(?:i|we)\s+(?:think|feel|believe|reckon|guess)|honestly|frankly|looks like|seems like|it seems|"
     r"in my (?:view|opinion))\b",
+    re.IGNORECASE,
+)
+OPINION = re.compile(
+    r"^(?:(?:i|we)\s+(?:think|feel|believe|reckon|guess)|honestly|frankly|in my (?:view|opinion))[\s,]+"
+    r"(?:that\s+)?(?:(?:we|you)\s+(?:should|could|need to|ought to|must)\s+)?(?P<rest>.+)$",
     re.IGNORECASE,
 )
 # "Q2 QBR: add Rachel Torres", "the weekly sync: move to week 5": the thing first, then the request.
@@ -162,10 +167,15 @@ def understand(ctx: Context, part: str) -> Understood | list[Intent]:
     if not questions.QUESTION.match(text):  # "who owns X?" is asked, not said another way
         text = paraphrase(text)
     text = _one_as_noun(ctx, text)
-    if ASIDE.match(text) and not asked:
+    opinion = OPINION.match(text)
+    if opinion:  # "I think we should make obj 2 critical" asks; "I think X is overblown" remarks
+        said = _read(ctx, opinion["rest"], asked)
+        if _done(said):
+            return said
+    found = _read(ctx, text, asked)
+    if ASIDE.match(text) and not asked and not _done(found):
         _subject(ctx, text)
         return NotUnderstood(part, suggestions(text, ctx.document), aside=True)
-    found = _read(ctx, text, asked)
     if not isinstance(found, NotUnderstood):
         return found
     headed = _headed(ctx, text, asked)
@@ -173,9 +183,12 @@ def understand(ctx: Context, part: str) -> Understood | list[Intent]:
         return headed
     # A request with a remark around it: "exec sponsors target should be 1, 2 is a stretch" (a part
     # understood but impossible keeps its reason: its remark is never dropped to make it pass).
-    for clause in clauses(text):
+    # Only a change is read this way: a remark that negates ("submit it, not yet") keeps the part whole,
+    # and a status change or an answer is never read out of part of a sentence.
+    negated = re.search(r"\b(?:not|don't|do not|never|no)\b", text, re.IGNORECASE)
+    for clause in [] if negated else clauses(text):
         again = _read(ctx, _one_as_noun(ctx, paraphrase(plain(clause))), asked and clause is text)
-        if _done(again) and not isinstance(again, Answer):
+        if isinstance(again, Intent) or (isinstance(again, list) and again):
             return again
     found.text = part.rstrip("?.! ") if not asked else part
     return found

@@ -57,6 +57,10 @@ _VERB_BEFORE_NOT = re.compile(
     r"\b(?:is|are|was|were|should|do|does|did|will|can|could|would|must|need|needs|it's|has|have)\s*$",
     re.IGNORECASE,
 )
+# "submit it, not yet", "not now", "not really": a negation of the request itself, never dropped.
+_KEPT_NEGATION = re.compile(
+    r"^(?:yet|now|today|really|sure|ever|always|quite|so|it|this|that|submitted|approved|done)\b", re.IGNORECASE
+)
 _TRAILING = re.compile(
     r"(?:\s+|,\s*)(?:instead|now|right now|at the moment|currently|these days|as well|too)$", re.IGNORECASE
 )
@@ -68,7 +72,12 @@ def plain(text: str) -> str:
     while previous != text:
         previous = text
         m = _TAKEN_BACK.search(text)
-        if m and not _VERB_BEFORE_NOT.search(text[: m.start()]) and len(text[: m.start()].split()) >= 2:
+        if (
+            m
+            and not _KEPT_NEGATION.match(m["v"])
+            and not _VERB_BEFORE_NOT.search(text[: m.start()])
+            and len(text[: m.start()].split()) >= 2
+        ):
             text = text[: m.start()]
         text = _TRAILING.sub("", text).strip(" ,")
     return text

@@ -132,3 +132,23 @@ def test_more_dates_as_people_write_them() -> None:
     assert parse_date("to the 22nd", first=first, last=last, near=near) == date(2027, 2, 22)
     with pytest.raises(Unclear, match="could be Jun 7 or Jul 6"):
         parse_date("6/7", first=first, last=last, near=near)
+
+
+def test_remarks_are_dropped_but_never_a_request_or_a_negation() -> None:
+    plan = sample_plan(plan_id="p-1")
+
+    def outcomes(message: str) -> list[tuple[str, str]]:
+        result = run_request(message, plan, FACTS, None)
+        assert not result.submit, message
+        return [(p.outcome, p.text) for p in result.parts]
+
+    assert outcomes("submit it, not yet") == [("unknown", "submit it, not yet")]
+    assert [o for o, _ in outcomes("I think we should make objective 2 critical")] == ["changed"]
+    assert [o for o, _ in outcomes("we have to make objective 2 critical")] == ["changed"]
+    assert outcomes("I think objective 2 is overblown, make it medium")[0] == (
+        "aside",
+        "I think objective 2 is overblown",
+    )
+    assert run_request("I think objective 2 is overblown, make it medium", plan, FACTS, None).document.strategic_objectives[
+        1
+    ].priority == "medium"
