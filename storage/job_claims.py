@@ -138,6 +138,114 @@ async def prune_done(database: Database, prefix: str, *, before: datetime) -> in
     return rows_affected(result)
 
 
+async def claim_many(
+    database: Database,
+    keys: list[str],
+    *,
+    worker: str,
+    now: datetime,
+    lease: timedelta = DEFAULT_LEASE,
+) -> list[str]:
+    """The keys of `keys` this worker now owns, in one transaction: new ones inserted, expired
+    leases taken over (on PostgreSQL only rows nobody else has locked: SKIP LOCKED). A bulk run
+    claims its accounts this way, a batch at a time, so claiming costs one commit per batch."""
+    if not keys:
+        return []
+    lease_until = now + lease
+    async with database.session() as session:
+        postgres = session.get_bind().dialect.name == "postgresql"
+        insert = pg_insert if postgres else sqlite_insert
+        rows = [
+            {"key": key, "claimed_by": worker, "lease_until": lease_until, "created_at": now} for key in keys
+        ]
+        inserted = set(
+            (
+                await session.execute(
+                    insert(JobClaim)
+                    .values(rows)
+                    .on_conflict_do_nothing(index_elements=[JobClaim.key])
+                    .returning(JobClaim.key)
+                )
+            ).scalars()
+        )
+        rest = [key for key in keys if key not in inserted]
+        expired = (JobClaim.key.in_(rest), JobClaim.done_at.is_(None), JobClaim.lease_until < now)
+        if rest and postgres:
+            rest = list(
+                (
+                    await session.execute(
+                        select(JobClaim.key).where(*expired).with_for_update(skip_locked=True)
+                    )
+                ).scalars()
+            )
+            expired = (JobClaim.key.in_(rest), JobClaim.done_at.is_(None), JobClaim.lease_until < now)
+        if rest:
+            taken = await session.execute(
+                update(JobClaim)
+                .where(*expired)
+                .values(claimed_by=worker, lease_until=lease_until)
+                .returning(JobClaim.key)
+                .execution_options(synchronize_session=False)
+            )
+            inserted.update(taken.scalars())
+    return [key for key in keys if key in inserted]
+
+
+async def complete_many(session: AsyncSession, keys: list[str], *, worker: str, now: datetime) -> None:
+    """Mark `keys` done inside the caller's transaction (so "done" commits with the work itself)."""
+    for start in range(0, len(keys), 500):
+        await session.execute(
+            update(JobClaim)
+            .where(JobClaim.key.in_(keys[start : start + 500]), JobClaim.claimed_by == worker)
+            .values(done_at=now, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def release_many(database: Database, keys: list[str], *, worker: str) -> None:
+    """Give up unfinished claims (a worker stopping early) so others may take them at once."""
+    async with database.session() as session:
+        for start in range(0, len(keys), 500):
+            await session.execute(
+                delete(JobClaim)
+                .where(
+                    JobClaim.key.in_(keys[start : start + 500]),
+                    JobClaim.claimed_by == worker,
+                    JobClaim.done_at.is_(None),
+                )
+                .execution_options(synchronize_session=False)
+            )
+
+
+async def release_held_by(database: Database, prefix: str, workers: list[str]) -> int:
+    """Drop the unfinished claims under `prefix` held by `workers` (processes known to be dead),
+    so their work is taken up now rather than when their leases run out."""
+    if not workers:
+        return 0
+    async with database.session() as session:
+        result = await session.execute(
+            delete(JobClaim)
+            .where(
+                JobClaim.key.startswith(prefix, autoescape=True),
+                JobClaim.claimed_by.in_(workers),
+                JobClaim.done_at.is_(None),
+            )
+            .execution_options(synchronize_session=False)
+        )
+    return rows_affected(result)
+
+
+async def holders(database: Database, prefix: str) -> list[str]:
+    """Who holds unfinished claims under `prefix`."""
+    async with database.session() as session:
+        rows = await session.execute(
+            select(JobClaim.claimed_by)
+            .where(JobClaim.key.startswith(prefix, autoescape=True), JobClaim.done_at.is_(None))
+            .distinct()
+        )
+    return [worker for worker in rows.scalars() if worker]
+
+
 async def done_keys(session: AsyncSession, keys: list[str]) -> set[str]:
     """Which of `keys` are finished: one query, so a tick skips known work without a claim each."""
     found: set[str] = set()

@@ -36,6 +36,9 @@ from storage.vocabulary import (
     RenewalOutcome,
     RiskStatus,
     Role,
+    RunItemState,
+    RunMode,
+    RunState,
     Severity,
     Surface,
     Vocabulary,
@@ -339,3 +342,54 @@ class PlanProposal(Base):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class DraftRun(Base):
+    """A bulk drafting run (`accountplan generate --all`, Slack's draft-book): what it covers, who
+    asked, how far it got. Counts are written as items finish; the items are the truth."""
+
+    __tablename__ = "draft_runs"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # "run-<12 hex>"
+    # {csm, csms, segment, missing_only, fiscal_year, include_edited, offline, batch}
+    scope: Mapped[dict[str, Any]] = mapped_column(JSONDocument())
+    state: Mapped[RunState] = mapped_column(VocabularyColumn(RunState, 20), default=RunState.PENDING)
+    mode: Mapped[RunMode] = mapped_column(VocabularyColumn(RunMode, 20))
+    author: Mapped[str] = mapped_column(String(320))
+    surface: Mapped[Surface] = mapped_column(VocabularyColumn(Surface, 20))
+    workers: Mapped[int] = mapped_column(Integer, default=1)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    drafted: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    # Claude Message Batches submitted for this run, so a restarted process resumes polling them.
+    batch_ids: Mapped[list[str]] = mapped_column(JSONDocument(), default=list)
+    usage: Mapped[dict[str, Any]] = mapped_column(JSONDocument(), default=dict)  # tokens, cost_usd
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    __table_args__ = (
+        Index("ix_draft_runs_state", "state"),
+        Index("ix_draft_runs_created_at", "created_at"),
+    )
+
+
+class DraftRunItem(Base):
+    """One account of a run: pending until drafted (with the plan version saved in the same
+    transaction), skipped or failed (with the reason)."""
+
+    __tablename__ = "draft_run_items"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("draft_runs.id", ondelete="CASCADE"), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[RunItemState] = mapped_column(
+        VocabularyColumn(RunItemState, 20), default=RunItemState.PENDING
+    )
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    plan_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    usage: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument(), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (Index("ix_draft_run_items_run_state", "run_id", "state"),)

@@ -139,3 +139,30 @@ class Surface(Vocabulary):
     API = "api"
     AGENT = "agent"
     SCHEDULER = "scheduler"
+
+
+class RunState(Vocabulary):
+    """A bulk drafting run (`draft_runs.state`)."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class RunMode(Vocabulary):
+    """Who drafts a run's plans: the offline drafter, Claude call by call, or Claude's Message Batches."""
+
+    OFFLINE = "offline"
+    CLAUDE = "claude"
+    BATCH = "batch"
+
+
+class RunItemState(Vocabulary):
+    """One account of a run (`draft_run_items.state`)."""
+
+    PENDING = "pending"
+    DRAFTED = "drafted"
+    SKIPPED = "skipped"
+    FAILED = "failed"
