@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -20,6 +20,7 @@ from agent.claude.grounding import plan_provenance
 from agent.deps import AgentDeps
 from agent.drafter import DRAFTER_VERSION, draft_plan
 from agent.drafter.confidence import confidence_breakdown
+from agent.generation_record import inputs_summary, revision_reason
 from agent.regeneration import carry_edits, load_stored_plan, plan_lock
 from agent.review import with_review
 from agent.section_writer import (
@@ -34,7 +35,6 @@ from storage.db import Database
 from storage.errors import BadInput, Conflict
 from storage.plan_document import SECTIONS, AccountPlanDocument
 from storage.plans import SavedPlan, save_plan_version
-from storage.vocabulary import OpportunityStage, RiskStatus
 from tools.analytics import context as context_tools
 from tools.analytics import fiscal_calendar
 from tools.analytics.context import PlanningContext
@@ -47,12 +47,15 @@ SAVE_ATTEMPTS = 2
 FALLBACK_CONFIDENCE_PENALTY = 0.2
 
 __all__ = [
+    "DraftedGeneration",
     "GeneratedPlan",
     "GenerationRequest",
     "ProgressCallback",
     "ProgressEvent",
     "default_writer",
+    "draft_generation",
     "generate_plan",
+    "inputs_summary",
     "resolve_fiscal_year",
 ]
 
@@ -131,53 +134,94 @@ async def generate_plan(
     """
     started = time.perf_counter()
     database = deps.database
+    request = replace(request, as_of=request.as_of or deps.today())
+    fiscal_year = resolve_fiscal_year(
+        request.fiscal_year, request.as_of or deps.today(), deps.fiscal_year_start_month,
+        deps.settings.fiscal_year_window_years,
+    )  # fmt: skip
+    _validate_sections(tuple(request.sections))
+    async with database.session() as session:
+        customer = await find_customer(session, request.customer)
+    # One generation of a plan at a time (per process): a second request for the same plan waits,
+    # then drafts over the first's result (keeping people's edits) instead of racing it to a 409.
+    async with plan_lock(database, customer.id, fiscal_year):
+        drafted = await draft_generation(deps, request, customer.id, progress=progress, writer=writer)
+        document = drafted.document
+        saved = created = False
+        if request.save:
+            result = await _save(database, document, request, drafted.reason)
+            document, saved, created = result.document, True, result.created
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    return GeneratedPlan(
+        document=document,
+        context=drafted.context,
+        saved=saved,
+        created=created,
+        elapsed_ms=elapsed_ms,
+        kept=drafted.kept,
+    )
+
+
+@dataclass
+class DraftedGeneration:
+    """A generation drafted, validated and reviewed as it will be saved, not saved yet: `reason`
+    is its revision reason, `stored_version` the version it was drafted over (None: a new plan)."""
+
+    document: AccountPlanDocument
+    context: PlanningContext
+    reason: str
+    kept: list[str]
+    stored_version: int | None
+
+
+async def draft_generation(
+    deps: AgentDeps,
+    request: GenerationRequest,
+    customer_id: str,
+    *,
+    progress: ProgressCallback | None = None,
+    writer: SectionWriter | None = None,
+) -> DraftedGeneration:
+    """Everything `generate_plan` does for a resolved customer except saving: bulk runs save many
+    of these in one transaction, with exactly the content a single generation would save."""
+    database = deps.database
     start_month = deps.fiscal_year_start_month
     as_of = request.as_of or deps.today()
     fiscal_year = resolve_fiscal_year(
         request.fiscal_year, as_of, start_month, deps.settings.fiscal_year_window_years
     )
     sections = _validate_sections(tuple(request.sections))
-
     async with database.session() as session:
-        customer = await find_customer(session, request.customer)
-    # One generation of a plan at a time (per process): a second request for the same plan waits,
-    # then drafts over the first's result (keeping people's edits) instead of racing it to a 409.
-    async with plan_lock(database, customer.id, fiscal_year):
-        async with database.session() as session:
-            context = await context_tools.gather_planning_context(
-                session, customer.id, as_of, fiscal_year=fiscal_year, fiscal_year_start_month=start_month
-            )
-            stored = await load_stored_plan(
-                session, customer.id, fiscal_year, keep_edits=not request.replace
-            )
-        # A partial regeneration keeps the unrequested sections from the saved plan.
-        previous = stored.document if stored is not None and sections != SECTIONS else None
-
-        baseline = draft_plan(context, fiscal_year, start_month=start_month, playbook=deps.playbook)
-        if writer is None and not request.offline:
-            writer = default_writer(deps)
-        active_writer: SectionWriter = writer or OfflineSectionWriter()
-
-        outcome = await _write(active_writer, context, fiscal_year, sections, baseline, progress)
-        document = _assemble(baseline, previous, outcome, sections, active_writer.name)
-        document = _with_generation_context(
-            document, baseline, context, request, sections, outcome, active_writer, previous
+        context = await context_tools.gather_planning_context(
+            session, customer_id, as_of, fiscal_year=fiscal_year, fiscal_year_start_month=start_month
         )
-        kept: list[str] = []
-        if stored is not None and stored.edits is not None:
-            document, kept = carry_edits(document, stored.edits, sections)
+        stored = await load_stored_plan(session, customer_id, fiscal_year, keep_edits=not request.replace)
+    # A partial regeneration keeps the unrequested sections from the saved plan.
+    previous = stored.document if stored is not None and sections != SECTIONS else None
 
-        # Reviewed as it will be saved: people's kept edits included.
-        document = with_review(document, context, start_month=start_month)
+    baseline = draft_plan(context, fiscal_year, start_month=start_month, playbook=deps.playbook)
+    if writer is None and not request.offline:
+        writer = default_writer(deps)
+    active_writer: SectionWriter = writer or OfflineSectionWriter()
 
-        saved = created = False
-        if request.save:
-            reason = _revision_reason(sections, active_writer.name, outcome, kept, request.replace)
-            result = await _save(database, document, request, reason)
-            document, saved, created = result.document, True, result.created
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    return GeneratedPlan(
-        document=document, context=context, saved=saved, created=created, elapsed_ms=elapsed_ms, kept=kept
+    outcome = await _write(active_writer, context, fiscal_year, sections, baseline, progress)
+    document = _assemble(baseline, previous, outcome, sections, active_writer.name)
+    document = _with_generation_context(
+        document, baseline, context, request, sections, outcome, active_writer, previous
+    )
+    kept: list[str] = []
+    if stored is not None and stored.edits is not None:
+        document, kept = carry_edits(document, stored.edits, sections)
+
+    # Reviewed as it will be saved: people's kept edits included.
+    document = with_review(document, context, start_month=start_month)
+    reason = revision_reason(sections, active_writer.name, outcome, kept, request.replace)
+    return DraftedGeneration(
+        document=document,
+        context=context,
+        reason=reason,
+        kept=kept,
+        stored_version=stored.plan.version if stored is not None else None,
     )
 
 
@@ -346,42 +390,3 @@ def _ai_wrote(
         return True
     kept = [s for s in SECTIONS if s not in sections]
     return bool(previous is not None and previous.ai_generated and kept)
-
-
-def inputs_summary(context: PlanningContext) -> dict[str, Any]:
-    """What the draft was based on, in the PRD's "AI will generate a plan based on" terms."""
-    similar = context.similar
-    return {
-        "health_score": context.customer.health_score,
-        "arr": context.customer.arr,
-        "feature_utilization": context.customer.feature_utilization,
-        "contacts": len(context.contacts),
-        "active_contacts": sum(1 for c in context.contacts if c.active),
-        "open_opportunities": sum(1 for o in context.opportunities if o.stage == OpportunityStage.OPEN),
-        "expansion_candidates": len(context.expansion.candidates),
-        "active_risk_signals": sum(1 for r in context.risk_signals if r.status == RiskStatus.ACTIVE),
-        "detected_risks": len(context.risks.risks),
-        "interactions_90d": context.interactions.count_90d,
-        "health_points": len(context.health.points),
-        "usage_months": len(context.usage_utilization.points),
-        "similar_accounts": similar.sample_size if similar else 0,
-        "days_to_renewal": context.days_to_renewal,
-    }
-
-
-def _revision_reason(
-    sections: tuple[str, ...],
-    writer_name: str,
-    outcome: SectionOutcome,
-    kept: list[str] | None = None,
-    replaced: bool = False,
-) -> str:
-    which = "all sections" if sections == SECTIONS else ", ".join(sections)
-    reason = f"generated by the {writer_name} drafter ({which})"
-    if outcome.fallbacks:
-        reason += f"; offline fallback for {', '.join(sorted(outcome.fallbacks))}"
-    if kept:
-        reason += f"; kept people's edits: {', '.join(kept)}"
-    if replaced:
-        reason += "; replaced people's edits (--replace)"
-    return reason

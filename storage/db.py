@@ -254,6 +254,8 @@ class Database:
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
+        # Kept so another process (a bulk run's worker) can open the same database the same way.
+        self.engine_kwargs = dict(engine_kwargs)
         self.engine = create_engine(url, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 

@@ -1,0 +1,71 @@
+"""Offline drafting in worker processes: each opens its own engine from the run's database URL and
+drains the run. Processes are started with `spawn` (never `fork`: the parent already has an event
+loop, an engine and maybe threads, none of which survive a fork safely)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from agent.bulk.drain import DrainJob, drain, worker_id
+from agent.deps import AgentDeps
+from storage.db import Database
+from storage.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """Everything a worker process needs, picklable: no engine, client or clock crosses over."""
+
+    url: str
+    engine_kwargs: dict[str, Any]
+    settings: Settings
+    job: DrainJob
+    parent_pid: int
+
+
+def work(spec: WorkerSpec) -> None:
+    """A worker process's entry point."""
+    asyncio.run(_work(spec))
+
+
+async def _work(spec: WorkerSpec) -> None:
+    database = Database(spec.url, **spec.engine_kwargs)
+    deps = AgentDeps(settings=spec.settings, database=database)
+    try:
+        # A worker whose parent was killed stops after its batch (its claims are released by the
+        # next `--resume`), rather than drafting on unseen.
+        await drain(deps, spec.job, worker=worker_id(), keep_going=lambda: os.getppid() == spec.parent_pid)
+    finally:
+        await database.dispose()
+
+
+def start_workers(spec: WorkerSpec, count: int) -> list[BaseProcess]:
+    context = multiprocessing.get_context("spawn")
+    processes: list[BaseProcess] = [
+        context.Process(target=work, args=(spec,), name=f"accountplan-draft-{n}") for n in range(count)
+    ]
+    for process in processes:
+        process.start()
+    return processes
+
+
+def is_alive_here(holder: str, host: str) -> bool:
+    """Whether a claim holder named host:pid is a live process (only knowable on its own host)."""
+    holder_host, _, pid = holder.rpartition(":")
+    if holder_host != host or not pid.isdigit():
+        return True  # another machine's worker: its lease decides
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
