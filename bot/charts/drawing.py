@@ -24,9 +24,13 @@ MAX_ALT_TEXT = 1000  # Slack's limit for a file's alt text
 
 def new_figure(width: float, height: float) -> Figure:
     """A figure drawn with the Agg canvas. matplotlib loads here, on first use, not at import."""
+    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    # Plan text is data, never TeX: "$250K to $301K" would otherwise be typeset as maths (italic,
+    # the dollar signs eaten). Every Text reads this when it is created.
+    matplotlib.rcParams["text.parse_math"] = False
     figure = Figure(figsize=(width, height), dpi=DPI, facecolor="white")
     FigureCanvasAgg(figure)
     return figure

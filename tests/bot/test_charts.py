@@ -112,6 +112,18 @@ def test_the_timeline_is_readable_whatever_the_dates(renewal: date | None) -> No
     assert any(t.startswith("1. Secure an on-time") for t in texts)  # objectives are named
 
 
+def test_dollar_amounts_in_objectives_are_drawn_as_written_not_as_maths() -> None:
+    data = plan_data(plan_id="6f1c0e52-2d7e-4c1b-9a53-0c2f3d4e5a6b")
+    data["strategic_objectives"][0]["objective"] = "Grow ARR from $250K to $301K"
+    document = sample_plan(**{k: v for k, v in data.items() if k != "plan_id"}, plan_id=data["plan_id"])
+    figure = timeline_figure(inputs_for(document))
+    from matplotlib.text import Text
+
+    labels = [t for t in figure.findobj(Text) if "$250K" in t.get_text()]
+    assert labels and all(not t.get_parse_math() for t in labels)
+    assert_readable(figure)
+
+
 def test_the_stakeholder_map_is_readable_names_on_it_and_text_inside_its_column() -> None:
     figure = stakeholder_figure(inputs_for(crowded_plan()))
     assert_readable(figure)
