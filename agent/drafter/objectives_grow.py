@@ -153,6 +153,31 @@ def first_value_due(situation: Situation) -> str:
     return day(first_value_date(situation))
 
 
+def _onboarding_steps(situation: Situation, target: float | None) -> list[str]:
+    """Quarterly milestones of the onboarding play. First value lands in the quarter its date falls
+    in: when that is the first open quarter, provisioning and first value are one milestone there
+    (a "by Feb 16" objective with first value as its Q2 milestone contradicts itself)."""
+    customer = situation.context.customer
+    provisioned = (
+        "Purchased seats provisioned; admins trained"
+        if customer.seats_purchased is not None and customer.seats_active is not None
+        else "Users provisioned; admins trained"
+    )
+    first_value = f"First value milestone documented{with_champion(situation)}"
+    sustained = f"{pct(target) if target else 'Target'} utilization sustained for a full month"
+    open_quarters = situation.open_quarters
+    if open_quarters and situation.quarter_of(first_value_date(situation)) == open_quarters[0]:
+        return [
+            # The objective's title carries the date; a date beside "utilization" in a one-quarter
+            # plan's joined milestone would read as a utilization level.
+            f"{provisioned}; {first_value[0].lower()}{first_value[1:]}",
+            "Adoption reviewed against target at the QBR",
+            "Adoption gaps from the review closed with the customer's admins",
+            sustained,
+        ]
+    return [provisioned, first_value, "Adoption reviewed against target at the QBR", sustained]
+
+
 def _onboarding(
     situation: Situation, metrics: list[SuccessMetric], target: float | None, reasons: list[str]
 ) -> ObjectiveDraft:
@@ -182,17 +207,7 @@ def _onboarding(
         f"Onboarding: {situation.assessment.reasons[0].removeprefix('onboarding: ')}; "
         f"{'; '.join(reasons)}. Time to first value decides whether the account adopts.",
         metrics[:3],
-        sequence(
-            situation,
-            [
-                "Purchased seats provisioned; admins trained"
-                if customer.seats_purchased is not None and customer.seats_active is not None
-                else "Users provisioned; admins trained",
-                f"First value milestone documented{joined}",
-                "Adoption reviewed against target at the QBR",
-                f"{pct(target) if target else 'Target'} utilization sustained for a full month",
-            ],
-        ),
+        sequence(situation, _onboarding_steps(situation, target)),
         "Both",
         [
             FirstAction(

@@ -200,7 +200,8 @@ def champion_replacement(situation: Situation) -> ObjectiveDraft | None:
                 metric="Active champions",
                 current=current,
                 target=within_reach(current, max(2, current + 1), situation.year_left),
-                measurement="Contacts in the champion role with high or medium engagement",
+                # What coverage counts (and the benchmark and risk register quote): the role on record.
+                measurement="Active contacts in the champion role on record",
             )
         ],
         sequence(

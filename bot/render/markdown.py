@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from storage.plan_document import AccountPlanDocument, MetricValue, part_title
+from storage.plan_document import SECTIONS, AccountPlanDocument, MetricValue, part_title
 from storage.plan_text import long_date
 
 # Characters that would make customer text into markup: links and images ([, ], !), emphasis and
@@ -272,12 +272,20 @@ def _rests_on(entry: dict[str, Any]) -> str:
     return f"{entry.get('label')}{source}"
 
 
+def _reading_order(path: str) -> tuple[int, tuple[int, ...]]:
+    """Sections in the plan's order, then items by number: Action 2 before Action 11."""
+    section = re.match(r"\w+", path)
+    name = section.group(0) if section else ""
+    position = SECTIONS.index(name) if name in SECTIONS else len(SECTIONS)
+    return position, tuple(int(n) for n in re.findall(r"\[(\d+)\]", path.split(":")[0]))
+
+
 def _sources(provenance: dict[str, Any]) -> list[str]:
     """The "Sources" appendix: what each figure and person in the plan rests on, so a reader can
     check any number in one step (from `generation_context.provenance`)."""
     rows: list[list[object]] = []
     seen: set[tuple[str, str, str]] = set()
-    for path, entry in provenance.items():
+    for path, entry in sorted(provenance.items(), key=lambda item: _reading_order(item[0])):
         if not isinstance(entry, dict):
             continue
         row = (part_title(path), _says(path, entry), _rests_on(entry))

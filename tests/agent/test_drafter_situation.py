@@ -3,9 +3,10 @@ customer's words as evidence, stale records as data to fix, a playbook mitigatio
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from agent.drafter import draft_plan
+from storage.fiscal_year import quarter_of
 from storage.plan_document import AccountPlanDocument
 from tests.agent import context_factory as accounts
 from tools.analytics.risks import DetectedRisk, RiskAssessment
@@ -48,6 +49,25 @@ def test_an_account_one_month_in_gets_the_onboarding_play_not_a_recovery() -> No
     assert "recovery plan" not in everything and "weekly risk review" not in everything
     weeks = {a.action.split(":")[0] for a in plan.action_plan_90day if a.objective_id == onboarding.id}
     assert "Admin training session for the customer's administrators" in weeks
+
+
+def test_first_value_is_the_milestone_of_the_quarter_its_date_falls_in() -> None:
+    """An objective "reach first value by <date>" never schedules first value in a later quarter."""
+    drafted = 0
+    for days_in in (5, 30, 60, 100):
+        context = accounts.onboarding()
+        start = AS_OF - timedelta(days=days_in)
+        context = context.model_copy(update={"customer": context.customer.model_copy(update={"contract_start": start})})
+        plan = draft_plan(context, FY)
+        onboarding = plan.strategic_objectives[0]
+        if not onboarding.objective.startswith("Complete onboarding"):
+            continue
+        drafted += 1
+        due = datetime.strptime(onboarding.objective.rsplit(" by ", 1)[1], "%b %d, %Y").date()
+        landed = [m for m in onboarding.quarterly_milestones if "first value" in m.milestone.lower()]
+        assert len(landed) == 1, onboarding.quarterly_milestones
+        assert landed[0].quarter == quarter_of(due, FY, 1), (due, landed[0])
+    assert drafted >= 2
 
 
 def test_one_risk_per_cause_with_all_its_evidence() -> None:

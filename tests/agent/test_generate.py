@@ -271,3 +271,8 @@ async def test_an_offline_plan_records_and_exports_its_sources(seeded: Database)
     sources = markdown[markdown.index("## Sources") :]
     assert "| Executive summary | $250K | ARR (customers.arr) |" in sources
     assert "| Stakeholder plan | Sarah Chen | contact on record (contacts" in sources
+    # Read in the plan's order: sections as the plan runs, then Action 2 before Action 11.
+    places = [line.split("|")[1].strip() for line in sources.splitlines()[4:] if line.startswith("|")]
+    assert places.index("Executive summary") < places.index("Stakeholder plan") < places.index("Benchmark comparison")
+    actions = [int(p.split()[1]) for p in places if p.startswith("Action ")]
+    assert actions == sorted(actions) and len(actions) > 1
