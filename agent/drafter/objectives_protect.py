@@ -25,7 +25,8 @@ from agent.drafter.people import (
 )
 from agent.drafter.register import RiskCause
 from agent.drafter.situation import EXEC_ROLES, Situation
-from agent.drafter.text import capitalized, days_phrase, money, names, person, plural, round_to
+from agent.drafter.stakeholders import relationship_target
+from agent.drafter.text import capitalized, days_phrase, money, names, person, plural
 from storage.plan_document import Priority, SuccessMetric
 
 RISKS_SHOWN = 2
@@ -336,7 +337,9 @@ def relationship_depth(situation: Situation) -> ObjectiveDraft | None:
     if not contacts:
         return None
     average = sum(c.relationship.score for c in contacts) / len(contacts)
-    target = min(90, max(round(average) + 1, int(round_to(average + 10, 5))))
+    # The average of the stakeholder plan's own goals, so the objective and the map agree.
+    goal_average = sum(max(0, min(100, relationship_target(c))) for c in contacts) / len(contacts)
+    target = max(round(average) + 1, round(goal_average))
     below = [c for c in contacts if c.relationship.score < max(average, 60)]
     weakest = sorted(below or contacts, key=lambda c: (c.relationship.score, c.name))[:2]
     return ObjectiveDraft(

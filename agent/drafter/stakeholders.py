@@ -17,7 +17,8 @@ WEAK = 50
 TARGET_CAP = 95
 
 
-def _target_score(contact: ContactInsight) -> int:
+def relationship_target(contact: ContactInsight) -> int:
+    """The relationship score the plan aims for with this contact by the end of the year."""
     score = contact.relationship.score
     lift = 12 if contact.role in (ContactRole.EXEC_SPONSOR, ContactRole.ECONOMIC_BUYER, ContactRole.CHAMPION) else 10
     if score < WEAK:
@@ -110,7 +111,7 @@ def draft_stakeholder_plan(situation: Situation) -> StakeholderPlan:
             stakeholder_id=c.id,
             name=c.name,
             current_score=max(0, min(100, c.relationship.score)),
-            target_score=max(0, min(100, _target_score(c))),
+            target_score=max(0, min(100, relationship_target(c))),
             strategy=_strategy(situation, c),
         )
         for c in situation.active_contacts

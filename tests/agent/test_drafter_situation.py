@@ -192,3 +192,17 @@ def test_interaction_notes_of_one_person_are_one_piece_of_evidence() -> None:
     assert support.risk.count("support escalation with Ana Lopez") == 1
     assert "Jan 12, 2026 and Dec 16, 2025" in support.risk
     assert support.severity == "high"  # a note at -0.6 sentiment
+
+
+def test_the_relationship_objective_aims_for_what_the_stakeholder_plan_aims_for() -> None:
+    """'Average relationship score 27 -> 35' beside goals of 60, 54 and 41 contradicts itself."""
+    checked = 0
+    for context in (accounts.techcorp(), accounts.at_risk(), accounts.single_threaded(), accounts.onboarding()):
+        plan = draft_plan(context, FY)
+        goals = plan.stakeholder_plan.relationship_goals
+        for objective in plan.strategic_objectives:
+            for metric in objective.success_metrics:
+                if metric.metric == "Average relationship score" and goals:
+                    checked += 1
+                    assert metric.target == round(sum(g.target_score for g in goals) / len(goals))
+    assert checked >= 1
