@@ -6,6 +6,7 @@ from __future__ import annotations
 from agent.drafter.situation import Situation
 from agent.drafter.text import pct
 from storage.plan_document import BenchmarkComparison, SimilarAccountRef
+from tools.analytics.similar_accounts import MIN_GROUP_FOR_FACTORS
 
 
 def draft_benchmark(situation: Situation, objective_keys: list[str]) -> BenchmarkComparison:
@@ -42,6 +43,9 @@ def draft_benchmark(situation: Situation, objective_keys: list[str]) -> Benchmar
         factor if index == 0 else factor.removeprefix("successful peers ")
         for index, factor in enumerate(similar.distinguishing_factors[:3])
     )
+    wins = sum(1 for a in similar.accounts if a.succeeded)
+    if not factors and rate_text and 0 < wins < MIN_GROUP_FOR_FACTORS:
+        rate_text += f" (just {wins}): too few to say what set {'it' if wins == 1 else 'them'} apart"
     differentiators = ". ".join(
         p for p in (rate_text, f"What set the successful ones apart: {factors}" if factors else "") if p
     )

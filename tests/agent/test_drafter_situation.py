@@ -206,3 +206,13 @@ def test_the_relationship_objective_aims_for_what_the_stakeholder_plan_aims_for(
                     checked += 1
                     assert metric.target == round(sum(g.target_score for g in goals) / len(goals))
     assert checked >= 1
+
+
+def test_one_successful_peer_is_not_turned_into_a_lesson() -> None:
+    similar = accounts.similar_accounts(success_rate=1 / 12, count=12)
+    lone_winner = [a.model_copy(update={"succeeded": index == 0}) for index, a in enumerate(similar.accounts)]
+    similar = similar.model_copy(update={"accounts": lone_winner, "distinguishing_factors": []})
+    plan = draft_plan(accounts.techcorp().model_copy(update={"similar": similar}), FY)
+
+    text = plan.benchmark_comparison.key_differentiators
+    assert text == "8% of 12 comparable accounts renewed and grew (just 1): too few to say what set it apart."

@@ -58,6 +58,10 @@ def _optional(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
 
 
+# Below this many successful (or unsuccessful) neighbours, a difference between the groups is one
+# account's quirks: nothing is said about what set the winners apart.
+MIN_GROUP_FOR_FACTORS = 2
+
 # (profile key, values getter, minimum gap worth mentioning, sentence template)
 _FACTORS: tuple[tuple[str, str, float, str], ...] = (
     (
@@ -120,12 +124,15 @@ def _compare(
     arr_mean = _mean(values["arr"][succeeded])
     if arr_mean is not None:
         profile["arr"] = round(arr_mean, 2)
-    if not succeeded.any() or succeeded.all():
+    wins = int(succeeded.sum())
+    if min(wins, len(succeeded) - wins) < MIN_GROUP_FOR_FACTORS:
         return [], profile
     ranked: list[tuple[float, str]] = []
     for _, source, threshold, template in _FACTORS:
         good, rest = _mean(values[source][succeeded]), _mean(values[source][~succeeded])
-        if good is None or rest is None or abs(good - rest) < threshold:
+        # Every factor is "more is better"; winners having less of it is noise in a dozen peers,
+        # not a lesson a CSM can act on ("successful peers have 0.0 champions").
+        if good is None or rest is None or good - rest < threshold:
             continue
         ranked.append((abs(good - rest) / threshold, template.format(s=good, u=rest)))
     ranked.sort(key=lambda item: -item[0])
@@ -209,6 +216,10 @@ async def find_similar_accounts(
             if wins == len(accounts)
             else "none of them succeeded"
             if wins == 0
+            else f"too few succeeded ({wins}) to say what set them apart"
+            if wins < MIN_GROUP_FOR_FACTORS
+            else f"too few did not succeed ({len(accounts) - wins}) to say what set the rest apart"
+            if len(accounts) - wins < MIN_GROUP_FOR_FACTORS
             else "no material difference between successful peers and the rest"
         )
     return SimilarAccounts(

@@ -105,6 +105,15 @@ async def test_nearest_accounts_success_rate_and_what_distinguishes_winners(any_
     assert "4 nearest of 5 accounts with a known outcome" in result.explanation
 
 
+async def test_one_successful_peer_is_too_few_to_say_what_set_it_apart(any_db: Database) -> None:
+    await portfolio(any_db)
+    async with any_db.session() as session:
+        result = await find_similar_accounts(session, "target", AS_OF, k=3)  # a, b, c: only a succeeded
+    assert [a.customer_id for a in result.accounts if a.succeeded] == ["a"]
+    assert result.distinguishing_factors == []
+    assert "too few succeeded (1) to say what set them apart" in result.explanation
+
+
 async def test_k_larger_than_pool_takes_every_eligible_account(any_db: Database) -> None:
     await portfolio(any_db)
     async with any_db.session() as session:
