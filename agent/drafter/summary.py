@@ -78,9 +78,13 @@ def _risk_sentence(situation: Situation) -> str:
 def draft_executive_summary(situation: Situation, objectives: list[StrategicObjective]) -> str:
     parts = [_profile(situation)]
     stage = _stage_sentence(situation)
-    if stage:
-        parts.append(stage)
-    parts.append(_risk_sentence(situation))
+    risk = _risk_sentence(situation)
+    # The verdict before the background when the account needs attention: the sentence after the
+    # profile is the one a card or a notification quotes.
+    if situation.at_risk or situation.risk_level == "watch":
+        parts += [risk, stage] if stage else [risk]
+    else:
+        parts += [stage, risk] if stage else [risk]
     top = [o.objective[0].lower() + o.objective[1:] for o in objectives[:3]]
     parts.append(f"{situation.fiscal_year} priorities: {'; '.join(top)}.")
     parts.append(expansion_summary(situation))
