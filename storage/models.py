@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Table,
@@ -323,6 +324,18 @@ class JobClaim(Base):
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SavedIndex(Base):
+    """A derived index saved by the process that built it (PostgreSQL; SQLite keeps a file next to
+    the database), valid while the data's signature is unchanged."""
+
+    __tablename__ = "saved_indexes"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    signature: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class PlanProposal(Base):

@@ -205,9 +205,12 @@ def _snapshot(path: Path) -> dict[str, Any]:
 
 
 def _files(folder: Path) -> list[str]:
-    """The files under `folder`, SQLite's own journal files aside."""
+    """The files under `folder`, SQLite's own journal files and the saved similar-accounts index
+    aside (a cache of the unchanged data, which a refused command may still have built)."""
     return sorted(
-        str(p.relative_to(folder)) for p in folder.rglob("*") if not p.name.endswith(("-wal", "-shm"))
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if not p.name.endswith(("-wal", "-shm", ".similar-accounts.idx"))
     )
 
 

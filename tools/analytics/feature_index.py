@@ -5,14 +5,23 @@ One row per customer as parallel numpy arrays, loaded once per process and datab
 scan of the customers table (no index on updated_at: ~35 ms at 100k rows on SQLite), so it is
 re-checked at most every SIGNATURE_MAX_AGE_SECONDS. The customer being compared is always read
 fresh (one primary-key lookup), so only its peers can be that many seconds stale.
+
+A built index is saved with its signature (storage.saved_indexes: a file next to a SQLite
+database, a row in PostgreSQL), so another process, or the next CLI run, loads it instead of reading
+every customer again; a saved index with another signature, or one that cannot be read, is ignored
+and rebuilt.
 """
 
 from __future__ import annotations
 
+import io
+import json
+import logging
 import math
 import time
 import weakref
-from dataclasses import dataclass
+import zipfile
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -21,9 +30,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.models import Contact, Customer
+from storage.saved_indexes import read_saved_index, save_index
 from storage.vocabulary import ContactRole
 
+log = logging.getLogger(__name__)
+
 SIGNATURE_MAX_AGE_SECONDS = 5.0
+SAVED_NAME = "similar-accounts"
+# Part of the saved signature: a saved index of another layout is stale, never misread.
+SAVED_FORMAT = 1
 # Weights of the distance components (each 0-1); they sum to 1, so similarity = 1 - distance.
 DISTANCE_WEIGHTS: dict[str, float] = {
     "industry": 0.25,
@@ -203,11 +218,57 @@ async def _build_index(session: AsyncSession, signature: tuple[Any, ...]) -> Fea
     )
 
 
+_ARRAYS = tuple(f.name for f in fields(FeatureIndex) if f.type == "np.ndarray")
+_TEXTS = ("ids", "names", "industries", "segments", "industry_vocabulary", "segment_vocabulary")
+
+
+def _saved_signature(signature: tuple[Any, ...]) -> str:
+    return json.dumps([SAVED_FORMAT, *signature], separators=(",", ":"))
+
+
+def _dump(index: FeatureIndex) -> bytes:
+    """The index as an uncompressed .npz: numeric columns as arrays (loaded without pickle), the
+    texts as one JSON document (decoded in one call, faster than numpy string arrays)."""
+    texts = json.dumps({name: getattr(index, name) for name in _TEXTS}, separators=(",", ":"))
+    buffer = io.BytesIO()
+    arrays = {name: getattr(index, name) for name in _ARRAYS}
+    np.savez(buffer, texts=np.frombuffer(texts.encode(), dtype=np.uint8), **arrays)
+    return buffer.getvalue()
+
+
+def _parse(payload: bytes, signature: tuple[Any, ...]) -> FeatureIndex:
+    with np.load(io.BytesIO(payload), allow_pickle=False) as saved:
+        arrays = {name: saved[name] for name in _ARRAYS}
+        texts = json.loads(saved["texts"].tobytes())
+    ids: list[str] = texts["ids"]
+    if any(len(array) != len(ids) for array in arrays.values()):
+        raise ValueError("columns of different lengths")
+    return FeatureIndex(
+        signature=signature,
+        position=dict(zip(ids, range(len(ids)), strict=True)),
+        **{name: texts[name] for name in _TEXTS},
+        **arrays,
+    )
+
+
+async def _load_saved(session: AsyncSession, signature: tuple[Any, ...]) -> FeatureIndex | None:
+    """The index saved for this signature, or None (never saved, stale, or unreadable)."""
+    payload = await read_saved_index(session, SAVED_NAME, _saved_signature(signature))
+    if payload is None:
+        return None
+    try:
+        return _parse(payload, signature)
+    except (ValueError, KeyError, TypeError, OSError, zipfile.BadZipFile) as error:
+        log.warning("ignoring an unreadable saved similar-accounts index (rebuilding it): %s", error)
+        return None
+
+
 async def load_feature_index(
     session: AsyncSession, *, max_age: float = SIGNATURE_MAX_AGE_SECONDS
 ) -> FeatureIndex:
     """The cached index for this database: used as is when its signature was checked less than
-    `max_age` seconds ago, else re-checked (one query) and rebuilt only when the data changed."""
+    `max_age` seconds ago, else re-checked (one query); when the data changed, the saved index for
+    the new signature is loaded, or else the index is rebuilt and saved."""
     engine = _engine_of(session)
     cached = _INDEXES.get(engine)
     if cached is not None and time.monotonic() - cached.checked_at < max_age:
@@ -215,7 +276,10 @@ async def load_feature_index(
     signature = await _signature(session)
     index = cached.index if cached is not None and cached.index.signature == signature else None
     if index is None:
+        index = await _load_saved(session, signature)
+    if index is None:
         index = await _build_index(session, signature)
+        await save_index(session, SAVED_NAME, _saved_signature(signature), _dump(index))
     _INDEXES[engine] = _Cached(index=index, checked_at=time.monotonic())
     return index
 
