@@ -35,7 +35,7 @@ from tools.analytics.similar_accounts import find_similar_accounts
 
 AS_OF = date(2026, 1, 15)
 SEED = 235
-LOAD_SAMPLES = 5
+LOAD_SAMPLES = 9
 
 
 def _ms(seconds: float) -> float:

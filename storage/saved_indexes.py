@@ -31,6 +31,8 @@ from storage.models import SavedIndex, utcnow
 
 log = logging.getLogger(__name__)
 
+FILE_MODE = 0o644
+
 
 def _file_for(session: AsyncSession, name: str) -> Path | None:
     database = sqlite_file(session.get_bind().engine.url)  # Engine.engine is the engine itself
@@ -57,6 +59,7 @@ def _write_file(path: Path, signature: str, payload: bytes) -> None:
         with os.fdopen(descriptor, "wb") as file:
             file.write(signature.encode() + b"\n")
             file.write(payload)
+        os.chmod(temporary, FILE_MODE)  # mkstemp makes it private; the database file is not
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

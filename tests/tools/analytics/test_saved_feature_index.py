@@ -12,6 +12,7 @@ from storage.db import Database
 from storage.models import Customer, SavedIndex
 from storage.saved_indexes import read_saved_index
 from tests.conftest import postgres_database
+from tests.tools.analytics.analytics_data import customer_row, insert
 from tests.tools.analytics.test_similar_accounts import AS_OF, portfolio
 from tools.analytics.feature_index import SAVED_NAME, _saved_signature, _signature
 from tools.analytics.similar_accounts import find_similar_accounts
@@ -107,3 +108,10 @@ async def test_an_in_memory_database_builds_without_saving() -> None:
         assert await saved_payload(database) is None
     finally:
         await database.dispose()
+
+
+async def test_a_name_the_saved_format_cannot_hold_is_indexed_but_not_saved(db: Database) -> None:
+    await portfolio(db)
+    await insert(db, customer_row("odd", name="Odd\x00Name", renewal_outcome="renewed"))
+    assert len(await similar_ids(db)) == 3
+    assert await saved_payload(db) is None
