@@ -26,6 +26,7 @@ Action = Literal[
     "reject",
     "activate",
     "reopen",
+    "draft_book",
 ]
 ACTIONS: tuple[Action, ...] = (
     "view",
@@ -39,6 +40,7 @@ ACTIONS: tuple[Action, ...] = (
     "reject",
     "activate",
     "reopen",
+    "draft_book",
 )
 # The review decisions: only a reviewer (the owner's manager or an admin) may take them.
 DECISIONS: frozenset[Action] = frozenset({"approve", "request_changes", "reject"})
@@ -56,6 +58,7 @@ _VERBS: dict[Action, str] = {
     "reject": "reject",
     "activate": "activate",
     "reopen": "reopen",
+    "draft_book": "draft every plan of",
 }
 
 
@@ -160,6 +163,8 @@ def decide(action: Action, actor: Actor, plan: PlanOwnership) -> Decision:
 
     if actor.role in (Role.OPERATOR, Role.ADMIN):
         return Decision(True, f"{actor.role}s may {verb} any plan")
+    if action == "draft_book":
+        return _draft_book(actor, plan)
     if _owns(actor, plan):
         return Decision(True, "the plan is in your book")
     if action in ("view", "export", "activate") and _manages(actor, plan):
@@ -171,6 +176,18 @@ def decide(action: Action, actor: Actor, plan: PlanOwnership) -> Decision:
         return Decision(False, "only the account's CSM or a manager can update this plan's actions")
     owner = plan.csm_label or "no CSM"
     return Decision(False, f"you can only {verb} plans in your own book (this one belongs to {owner})")
+
+
+def _draft_book(actor: Actor, book: PlanOwnership) -> Decision:
+    """A bulk run over a book (`csm_email` its CSM) or a team (`csm_email` None, the manager set):
+    a CSM drafts their own book, a manager their team's books."""
+    if _owns(actor, book):
+        return Decision(True, "it is your book")
+    if _manages(actor, book):
+        return Decision(True, "you manage this book's CSM" if book.csm_email else "it is your team")
+    whose = f"{book.csm_label}'s book" if book.csm_label else f"{book.manager_label or 'another'}'s team"
+    mine = "your own book or your team's" if actor.role == Role.MANAGER else "your own book"
+    return Decision(False, f"you can only draft {mine} (this is {whose})")
 
 
 def authorize(action: Action, actor: Actor, plan: PlanOwnership) -> None:

@@ -20,15 +20,16 @@ SUBMITTED_BY_CARL = PlanOwnership(
 )
 
 Y, N = True, False
-# action:            view export generate edit track submit approve request_changes reject activate reopen
+# action:  view export generate edit track submit approve request_changes reject activate reopen draft_book
 MATRIX: dict[str, tuple[Actor, tuple[bool, ...]]] = {
-    "owner csm": (CARL, (Y, Y, Y, Y, Y, Y, N, N, N, Y, Y)),
-    "another csm": (OTHER_CSM, (N, N, N, N, N, N, N, N, N, N, N)),
-    "owner's manager": (MAYA, (Y, Y, N, N, Y, N, Y, Y, Y, Y, N)),
+    "owner csm": (CARL, (Y, Y, Y, Y, Y, Y, N, N, N, Y, Y, Y)),
+    "another csm": (OTHER_CSM, (N, N, N, N, N, N, N, N, N, N, N, N)),
+    # A manager drafts their team's books in bulk, though not one plan at a time.
+    "owner's manager": (MAYA, (Y, Y, N, N, Y, N, Y, Y, Y, Y, N, Y)),
     # Any manager may mark actions done or decide change proposals (covering for a CSM).
-    "another manager": (MO, (N, N, N, N, Y, N, N, N, N, N, N)),
-    "admin": (ADA, (Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y)),
-    "terminal operator": (OPERATOR, (Y, Y, Y, Y, Y, Y, N, N, N, Y, Y)),
+    "another manager": (MO, (N, N, N, N, Y, N, N, N, N, N, N, N)),
+    "admin": (ADA, (Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y)),
+    "terminal operator": (OPERATOR, (Y, Y, Y, Y, Y, Y, N, N, N, Y, Y, Y)),
 }
 
 
@@ -95,3 +96,17 @@ def test_may_review_for() -> None:
     assert not may_review_for(MO, CARL)
     assert may_review_for(ADA, CARL)
     assert not may_review_for(ADA, Actor(email="ada@example.com", role="admin"))
+
+
+def test_a_team_is_drafted_by_its_manager_only() -> None:
+    mayas_team = PlanOwnership(csm_email=None, csm_manager_email="maya@example.com", csm_manager_name="Maya")
+    assert may("draft_book", MAYA, mayas_team) and may("draft_book", ADA, mayas_team)
+    with pytest.raises(PermissionDenied, match="your own book or your team's \\(this is Maya's team\\)"):
+        authorize("draft_book", MO, mayas_team)
+    with pytest.raises(PermissionDenied, match="only draft your own book \\(this is Maya's team\\)"):
+        authorize("draft_book", CARL, mayas_team)
+    carls_book = PlanOwnership(
+        csm_email="carl@example.com", csm_name="Carl", csm_manager_email="maya@example.com"
+    )
+    with pytest.raises(PermissionDenied, match="only draft your own book \\(this is Carl's book\\)"):
+        authorize("draft_book", OTHER_CSM, carls_book)
