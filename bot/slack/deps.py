@@ -113,6 +113,10 @@ class SlackDeps:
     chart_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
     # Slack id <-> email lookups (users.info), cached; create_app wires it to the app's client.
     directory: SlackDirectory | None = None
+    # `/accountplan draft-book`: worker processes per run (None: one per CPU), or drafting on this
+    # event loop instead (tests; a deployment that must not start processes).
+    bulk_workers: int | None = None
+    bulk_in_process: bool = False
 
     # The agent's parts, read through (one copy of each, in `agent`).
     @property

@@ -25,6 +25,7 @@ from bot.slack.deps import SlackDeps
 from bot.slack.services.access import customer_book, plan_ownership
 from bot.slack.services.book import slack_actor
 from storage.errors import BadInput, UnknownCustomer
+from tools.plans.books import Book
 from tools.plans.policy import ACTIONS, DECISIONS, Action, Actor, PlanOwnership, authorize
 
 GateAction = Literal["anyone", "member", "decide"] | Action
@@ -44,6 +45,7 @@ class Subject:
     # Filled in when the lookup that found the subject already knew them (one transaction fewer).
     name: str | None = None
     ownership: PlanOwnership | None = None
+    book: Book | None = None  # a bulk run's book (its ownership is the book's)
 
 
 class Requester:

@@ -245,6 +245,12 @@ class FakeSlackApi:
             message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts}
             message |= {k: params[k] for k in ("text", "blocks", "thread_ts") if k in params}
             return ok | {"channel": channel, "ts": ts, "message": message}
+        if method == "chat.getPermalink":
+            ts = str(params.get("message_ts", "")).replace(".", "")
+            return ok | {
+                "channel": params.get("channel"),
+                "permalink": f"https://fake.slack.com/archives/{params.get('channel')}/p{ts}",
+            }
         if method == "chat.postEphemeral":
             return ok | {"message_ts": self._next_ts()}
         if method in ("views.open", "views.update", "views.publish", "views.push"):

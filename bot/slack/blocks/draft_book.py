@@ -7,7 +7,6 @@ listener maps the run's progress and summary onto them.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -68,8 +67,8 @@ class BookRunSummary:
     view: BookRunView
     seconds: float
     state: str = "finished"  # finished | failed | cancelled
-    skip_reasons: Sequence[str] = field(default_factory=tuple)  # one entry per skipped account
-    failure_reasons: Sequence[str] = field(default_factory=tuple)  # one entry per failed account
+    skip_reasons: Sequence[tuple[str, int]] = field(default_factory=tuple)  # (reason, accounts)
+    failure_reasons: Sequence[tuple[str, int]] = field(default_factory=tuple)
     message: str | None = None  # why the run itself stopped, when it did
 
 
@@ -137,9 +136,9 @@ def run_progress_blocks(view: BookRunView) -> list[Block]:
     ]
 
 
-def reason_lines(reasons: Sequence[str], limit: int = REASONS_SHOWN) -> list[str]:
+def reason_lines(reasons: Sequence[tuple[str, int]], limit: int = REASONS_SHOWN) -> list[str]:
     """The most common reasons with their counts, most frequent first, then how many others."""
-    ranked = Counter(r.strip() or "no reason given" for r in reasons).most_common()
+    ranked = sorted(((r.strip() or "no reason given", n) for r, n in reasons), key=lambda rn: -rn[1])
     lines = [f"{escape(truncate(reason, 150))} ({count:,})" for reason, count in ranked[:limit]]
     rest = sum(count for _, count in ranked[limit:])
     if rest:

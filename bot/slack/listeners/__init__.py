@@ -20,6 +20,7 @@ LISTENER_MODULES: list[str] = [
     "bot.slack.listeners.events",
     "bot.slack.listeners.approvals",
     "bot.slack.listeners.living",
+    "bot.slack.listeners.book_runs",
 ]
 
 

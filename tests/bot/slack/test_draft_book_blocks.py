@@ -69,8 +69,8 @@ def test_the_summary_has_counts_main_reasons_and_the_list_button() -> None:
     summary = BookRunSummary(
         view,
         seconds=75,
-        skip_reasons=["edited by a person"] * 2 + ["submitted for review"],
-        failure_reasons=[f"no health data {HOSTILE}"],
+        skip_reasons=[("submitted for review", 1), ("edited by a person", 2)],
+        failure_reasons=[(f"no health data {HOSTILE}", 1)],
     )
     blocks = run_summary_blocks(summary)
     text = text_of(blocks)
@@ -94,7 +94,7 @@ def test_a_stopped_run_says_so_and_why() -> None:
 
 
 def test_reasons_are_grouped_most_common_first_and_the_rest_counted() -> None:
-    reasons = ["a"] * 5 + ["b"] * 3 + ["c", "d", "e"]
+    reasons = [("c", 1), ("a", 5), ("d", 1), ("b", 3), ("e", 1)]
     assert reason_lines(reasons, limit=2) == ["a (5)", "b (3)", "3 others"]
 
 
@@ -132,3 +132,15 @@ def test_the_refusal_says_how_far_the_other_run_is_and_links_it() -> None:
         text
         == "A run for your book is already going: 40 of 120 done. <https://slack.example/archives/C1/p9|See its progress>."
     )
+
+
+def test_progress_updates_are_throttled_to_one_per_interval() -> None:
+    from bot.slack.book_drafting import Throttle
+
+    now = [100.0]
+    throttle = Throttle(2.0, clock=lambda: now[0])
+    seen = []
+    for step in range(10):  # progress every half second for five seconds
+        now[0] = 100.0 + step * 0.5
+        seen.append(throttle.due())
+    assert [i * 0.5 for i, due in enumerate(seen) if due] == [0.0, 2.0, 4.0]

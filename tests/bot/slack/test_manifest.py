@@ -29,6 +29,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "chat.postMessage": "chat:write",
     "chat.update": "chat:write",
     "chat.postEphemeral": "chat:write",
+    "chat.getPermalink": None,  # needs no scope
     "chat.delete": "chat:write",
     "views.open": None,
     "views.update": None,
