@@ -19,6 +19,7 @@ QUICK_RUNS: dict[str, list[str]] = {
     "draft_bench": [],
     "claude_bench": [],
     "slack_bench": [],
+    "draft_book_bench": ["--book", "500"],
     "approval_bench": [],
     "living_bench": [],
     "review_bench": ["--rounds", "3"],
