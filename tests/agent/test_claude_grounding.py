@@ -48,6 +48,7 @@ def problems_in_summary(summary: str) -> list[str]:
         "Sarah Chen (VP Product) is our champion; Premium analytics tier is the upsell.",
         "The renewal is on Sep 30, 2026 (271 days away); health 68 today.",
         "In Q3 2026, week 12 of FY2026, review 3 objectives with 2 champions.",  # never figures
+        "Bring Sarah Chen into the recurring meetings.",  # a verb before a contact's full name
     ],
 )
 def test_figures_and_names_from_the_data_pass(summary: str) -> None:
@@ -68,6 +69,7 @@ def test_figures_and_names_from_the_data_pass(summary: str) -> None:
         ("Our CFO, Tom Reyes, signs the renewal.", "Tom Reyes"),
         ("Dana Whitfield (VP Finance) must approve.", "Dana Whitfield"),
         ("Book a meeting with Priya Nair.", "Priya Nair"),
+        ("Bring Sarah Jones into the meetings.", "Sarah Jones"),  # the verb rule excuses only contacts
         ('Sarah Chen said "we will double our seats next year".', "double our seats"),
         ("The renewal is on Oct 31, 2026.", "Oct 31, 2026"),
         ("The account renews in 400 days.", "400 days"),

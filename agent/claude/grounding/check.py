@@ -300,8 +300,12 @@ class Checker(StructuredChecks):
             while len(words) > 2 and (words[0].lower() in ROLE_WORDS or words[0].lower() in LEADING_WORDS):
                 words.pop(0)
             name = " ".join(words)
+            lowered = [w.lower() for w in words]
             if (
                 name.lower() in self.names
+                # A capitalised word before a contact's full name is the sentence's verb or a label
+                # ("Bring Bianca Delgado into ...", "Sponsor Dana Garcia"), not part of the name.
+                or any(" ".join(lowered[start:]) in self.names for start in range(1, len(lowered) - 1))
                 or any(w.lower() in ROLE_WORDS or w.lower() in LEADING_WORDS for w in words)
                 or f" {normalise(name)} " in f" {self.facts.data_text} "
                 # A verb after a capitalised pair ("Gainsight Pulse is") is weak evidence of a person

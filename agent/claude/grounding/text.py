@@ -192,8 +192,13 @@ def name_mentions(text: str, first_names: set[str], last_names: set[str]) -> lis
             found.setdefault(match.start(1), NameMention(match.group(1), match.start(1), cue))
     for match in _ANY_NAME.finditer(text):
         words = match.group(1).split()
+        start = match.start(1)
+        # "Bring Sarah Jones into ...": a capitalised verb that starts the sentence is not a name.
+        if len(words) == 3 and words[0].lower() not in first_names and words[1].lower() in first_names:
+            start += match.group(1).index(words[1], len(words[0]))
+            words = words[1:]
         if words[0].lower() in first_names or words[-1].lower() in last_names:
-            found.setdefault(match.start(1), NameMention(match.group(1), match.start(1), "contact_like"))
+            found.setdefault(start, NameMention(" ".join(words), start, "contact_like"))
     return sorted(found.values(), key=lambda m: m.start)
 
 
