@@ -20,7 +20,8 @@ from bot.slack.listeners.registry import DECLARED, Declaration
 from storage.errors import PermissionDenied
 from storage.models import AccountPlan, Customer
 from tests.bot.slack.conftest import CSM, SlackHarness
-from tests.bot.slack.test_interactions import block_actions, button, drafted_plan
+from tests.bot.slack.test_interactions import block_actions, button
+from tests.bot.slack.test_interactions import drafted_plan as draft_through_slack
 from tests.fakes.slack_api import RecordedCall
 
 OTHER_CSM = "U0CSM002"  # a demo CSM whose book does not hold TechCorp Industries
@@ -47,6 +48,14 @@ PATTERN_EXAMPLES = {
 
 def to(user: str) -> Any:
     return lambda call: call.params.get("user") == user
+
+
+async def drafted_plan(slack: SlackHarness) -> tuple[str, RecordedCall]:
+    """TechCorp's plan drafted through Slack, its pictures uploaded too: the upload runs after the
+    summary, and a refusal test counting calls from here must not see it land on a loaded machine."""
+    drafted = await draft_through_slack(slack)
+    await slack.fake.wait_for("files.completeUploadExternal", timeout=60)
+    return drafted
 
 
 def side_effects(calls: list[RecordedCall]) -> list[str]:
@@ -143,6 +152,7 @@ async def test_someone_accountplan_does_not_know_is_told_to_ask_an_admin_by_ever
     plan_id, _ = await drafted_plan(slack)
     slack.fake.add_user(GUEST, email="guest@partner.example", name="Gus Guest")
     before = len(slack.fake.calls)
+    pictures = dict(slack.fake.uploads)  # the plan's own pictures, uploaded when it was drafted
     plans = await plan_count(slack)
     told = refused = 0
     for declaration in list(DECLARED.values()):
@@ -201,6 +211,7 @@ async def test_a_guest_cannot_export_and_another_csm_neither(slack: SlackHarness
     plan_id, _ = await drafted_plan(slack)
     slack.fake.add_user(GUEST, email="guest@partner.example", name="Gus Guest")
     before = len(slack.fake.calls)
+    pictures = dict(slack.fake.uploads)  # the plan's own pictures, uploaded when it was drafted
     await slack.sender.interaction(
         block_actions(button(ids.EXPORT_PLAN, plan_id), user=GUEST, channel={"id": "C0PLANS1"})
     )
@@ -211,7 +222,7 @@ async def test_a_guest_cannot_export_and_another_csm_neither(slack: SlackHarness
     )
     (csm,) = await slack.fake.wait_for("chat.postEphemeral", to(OTHER_CSM))
     assert "only export plans in your own book" in csm.params["text"]
-    assert side_effects(slack.fake.calls[before:]) == [] and slack.fake.uploads == {}
+    assert side_effects(slack.fake.calls[before:]) == [] and slack.fake.uploads == pictures
 
 
 async def test_a_canvas_is_editable_by_the_plans_csm_only(slack: SlackHarness) -> None:
