@@ -56,7 +56,9 @@ class PlanReviewer:
             part = job.part_of_path(path, document)
             if part is None or part not in parts:
                 continue
-            text = f"{job.tool_path(path)}: plan check ({finding.code}): {finding.message}"
+            text = (
+                f"{job.tool_path(path, document_index=True)}: plan check ({finding.code}): {finding.message}"
+            )
             hint = f"Instead: {finding.suggestion}" if finding.suggestion else ""
             problems.append(JobProblem(part, "review", text, hint))
         return problems

@@ -1,14 +1,16 @@
 """How a plan is cut into model calls that run side by side, how each answer is read back, part by
 part, and how the parts that passed are put back together.
 
-A call's wall time follows the length of what it writes, so the long sections are split: each
-strategic objective is its own call (refining the offline draft's objective in that slot, which
-keeps ids stable and the set balanced) and the 90-day plan is written in three week ranges. Every
-job answers through a forced tool whose input schema is generated from the pydantic section models
+A call's wall time follows the length of what it writes, so the long sections are split (see
+`balance`): each strategic objective is its own call (refining the offline draft's objective in that
+slot, which keeps ids stable), the 90-day plan is written in week ranges, and the stakeholder plan
+and the benchmark comparison are written as an overview plus their long lists in slices of entries
+(the stakeholder map, the relationship goals, the similar accounts). Every job answers through a forced tool whose input schema is generated from the pydantic section models
 (sent with `strict: true`, so the API holds the model to the schema; validation stays as defence).
 
-A job's answer is judged in *parts* - one objective slot, one week range, or one section of a job
-that writes two - so one bad figure costs only the part it is in.
+A job's answer is judged in *parts* - one objective slot, one week range, one slice of a list, a
+section's overview, or one section of a job that writes two - so one bad figure costs only the part
+it is in.
 """
 
 from __future__ import annotations
@@ -27,17 +29,17 @@ from storage.plan_document import (
     SECTIONS,
     AccountPlanDocument,
     ActionItem,
-    BenchmarkComparison,
     BusinessContext,
     ExpansionPlan,
+    Probability,
+    RelationshipGoal,
     ResourcePlan,
     RiskMitigation,
-    StakeholderPlan,
+    SimilarAccountRef,
+    StakeholderMapEntry,
     StrategicObjective,
 )
 from tools.analytics.fiscal_calendar import quarter_of
-
-WEEK_RANGES: tuple[tuple[int, int], ...] = ((1, 4), (5, 8), (9, 13))
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,9 @@ class ToolSpec:
     name: str
     description: str
     fields: dict[str, Any]  # input field -> type
+    # Set when the tool writes some fields of one section (the section's other fields come from
+    # other tools); None when each field is a whole section.
+    section: str | None = None
 
 
 TOOL_SPECS: tuple[ToolSpec, ...] = (
@@ -52,33 +57,45 @@ TOOL_SPECS: tuple[ToolSpec, ...] = (
              {"executive_summary": Annotated[str, Field(min_length=20)], "business_context": BusinessContext}),
     ToolSpec("write_objective", "Write ONE strategic objective: the slot named in the request.",
              {"objective": StrategicObjective}),
-    ToolSpec("write_stakeholder_plan", "Write the stakeholder map, relationship goals and sponsor strategy.",
-             {"stakeholder_plan": StakeholderPlan}),
-    ToolSpec("write_expansion_and_risks",
-             "Write the expansion plan (opportunities from the data) and the risk mitigation.",
-             {"expansion_plan": ExpansionPlan, "risk_mitigation": RiskMitigation}),
-    ToolSpec("write_benchmark_comparison", "Write the comparison with similar accounts.",
-             {"benchmark_comparison": BenchmarkComparison}),
+    ToolSpec("write_stakeholder_overview",
+             "Write the stakeholder plan's assessment, missing roles, multi-threading target and sponsor strategy.",
+             {"current_assessment": str, "missing_roles": list[str], "multi_threading_target": Annotated[int, Field(ge=1, le=50)],
+              "exec_sponsor_strategy": str}, section="stakeholder_plan"),
+    ToolSpec("write_stakeholder_map", "Write the stakeholder map entries named in the request.",
+             {"current_map": list[StakeholderMapEntry]}, section="stakeholder_plan"),
+    ToolSpec("write_relationship_goals", "Write the relationship goals named in the request.",
+             {"relationship_goals": list[RelationshipGoal]}, section="stakeholder_plan"),
+    ToolSpec("write_expansion_plan", "Write the expansion plan (opportunities from the data).",
+             {"expansion_plan": ExpansionPlan}),
+    ToolSpec("write_risk_mitigation", "Write the risk mitigation.", {"risk_mitigation": RiskMitigation}),
+    ToolSpec("write_benchmark_overview",
+             "Write the benchmark comparison's success rate, key differentiators and missing elements.",
+             {"similar_accounts_success_rate": Probability | None, "key_differentiators": str, "missing_elements": list[str]},
+             section="benchmark_comparison"),
+    ToolSpec("write_similar_accounts", "Write the similar-account entries named in the request.",
+             {"similar_accounts": list[SimilarAccountRef]}, section="benchmark_comparison"),
     ToolSpec("write_qbr_schedule", "Write the QBR schedule for the fiscal year.", {"qbr_schedule": list[QBR]}),
     ToolSpec("write_resource_plan", "Write the resource plan.", {"resource_plan": ResourcePlan}),
     ToolSpec("write_actions", "Write the 90-day plan's actions for the weeks named in the request.",
              {"actions": list[ActionItem]}),
 )  # fmt: skip
 SPECS = {spec.name: spec for spec in TOOL_SPECS}
-# Which tool writes each section (sections a tool writes together come from one answer).
-SECTION_TOOL: dict[str, str] = {
-    "executive_summary": "write_summary_and_context",
-    "business_context": "write_summary_and_context",
-    "strategic_objectives": "write_objective",
-    "stakeholder_plan": "write_stakeholder_plan",
-    "expansion_plan": "write_expansion_and_risks",
-    "risk_mitigation": "write_expansion_and_risks",
-    "benchmark_comparison": "write_benchmark_comparison",
-    "qbr_schedule": "write_qbr_schedule",
-    "resource_plan": "write_resource_plan",
-    "action_plan_90day": "write_actions",
+# Which tools write each section (sections a tool writes together come from one answer).
+SECTION_TOOLS: dict[str, tuple[str, ...]] = {
+    "executive_summary": ("write_summary_and_context",),
+    "business_context": ("write_summary_and_context",),
+    "strategic_objectives": ("write_objective",),
+    "stakeholder_plan": ("write_stakeholder_overview", "write_stakeholder_map", "write_relationship_goals"),
+    "expansion_plan": ("write_expansion_plan",),
+    "risk_mitigation": ("write_risk_mitigation",),
+    "benchmark_comparison": ("write_benchmark_overview", "write_similar_accounts"),
+    "qbr_schedule": ("write_qbr_schedule",),
+    "resource_plan": ("write_resource_plan",),
+    "action_plan_90day": ("write_actions",),
 }
-assert set(SECTION_TOOL) == set(SECTIONS)
+assert set(SECTION_TOOLS) == set(SECTIONS)
+# Tools that write a slice of one list field of their section (entries a-b of the offline draft's).
+SLICED_TOOLS = frozenset({"write_stakeholder_map", "write_relationship_goals", "write_similar_accounts"})
 # The tool input field each section arrives in (the objective and actions tools write one slice).
 FIELD_OF_SECTION = {"strategic_objectives": "objective", "action_plan_90day": "actions"}
 
@@ -125,6 +142,20 @@ class DraftJob:
     slot: str | None = None  # the objective id, for write_objective
     slot_index: int | None = None  # its position in the offline draft
     weeks: tuple[int, int] | None = None  # for write_actions
+    entries: tuple[int, int] | None = (
+        None  # 1-based, inclusive: the draft's list entries a sliced tool writes
+    )
+    total: int = 0  # how many entries the draft's list has (for a sliced tool)
+
+    @property
+    def section(self) -> str | None:
+        """The one section whose fields this tool writes piecewise (None: whole sections)."""
+        return SPECS[self.tool].section
+
+    @property
+    def list_field(self) -> str:
+        """The list field a sliced tool writes."""
+        return next(iter(SPECS[self.tool].fields))
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -133,11 +164,15 @@ class DraftJob:
             return (f"strategic_objectives[{self.slot_index}]",)
         if self.tool == "write_actions" and self.weeks:
             return (f"action_plan_90day[weeks {self.weeks[0]}-{self.weeks[1]}]",)
+        if self.section and self.entries:
+            return (f"{self.section}.{self.list_field}[{self.entries[0]}-{self.entries[1]}]",)
+        if self.section:
+            return (f"{self.section}[overview]",)
         return self.sections
 
     def part_of_field(self, field: str) -> str | None:
         """The part a tool input field feeds (None: the field belongs to no part, e.g. an extra key)."""
-        if self.tool in ("write_objective", "write_actions"):
+        if self.tool in ("write_objective", "write_actions") or self.section:
             return self.parts[0]
         return field if field in self.sections else None
 
@@ -154,58 +189,49 @@ class DraftJob:
                 return None
             week = document.action_plan_90day[int(found.group(2))].week
             return self.parts[0] if self.weeks[0] <= week <= self.weeks[1] else None
+        if self.section and self.entries:
+            entry = re.match(rf"{self.section}\.{self.list_field}\[(\d+)\]", path)
+            if entry is None:
+                return None
+            # The draft's entries before the slice are still in place; after it, as many as the draft had.
+            written = len(getattr(getattr(document, self.section), self.list_field)) - (
+                self.total - self.entries[1]
+            )
+            return self.parts[0] if self.entries[0] - 1 <= int(entry.group(1)) < written else None
+        if self.section:
+            field = path.removeprefix(f"{self.section}.").split(".")[0].split("[")[0]
+            return self.parts[0] if field in SPECS[self.tool].fields else None
         return section
 
-    def tool_path(self, path: str) -> str:
+    def tool_path(self, path: str, *, document_index: bool = False) -> str:
         """A document-shaped path as the model knows it: "strategic_objectives[0].rationale" is
-        "objective.rationale" in its answer, "action_plan_90day[2]" is "actions[2]"."""
+        "objective.rationale" in its answer, "action_plan_90day[2]" is "actions[2]", and for entries
+        4-6 "stakeholder_plan.current_map[0]" is "current_map[0]" (`document_index`: the path counts
+        the whole document's entries, so [3] is the answer's [0])."""
         if self.tool == "write_objective":
             return re.sub(r"^strategic_objectives\[\d+\]", "objective", path)
         if self.tool == "write_actions":
             return re.sub(r"^action_plan_90day", "actions", path)
+        if self.section and self.entries:
+            shift = self.entries[0] - 1 if document_index else 0
+            return re.sub(
+                rf"^{self.section}\.{self.list_field}\[(\d+)\]",
+                lambda m: f"{self.list_field}[{int(m.group(1)) - shift}]",
+                path,
+            )
+        if self.section:
+            return path.removeprefix(f"{self.section}.")
         return path
 
     def as_sections(self, part: str, value: Any) -> dict[str, Any]:
-        """A part's value in document shape, for grounding."""
+        """A part's value in document shape, for grounding (some fields of a section: a partial section)."""
         if self.tool == "write_objective":
             return {"strategic_objectives": [value]}
         if self.tool == "write_actions":
             return {"action_plan_90day": value}
+        if self.section:
+            return {self.section: {self.list_field: value} if self.entries else value}
         return {part: value}
-
-
-def plan_jobs(sections: tuple[str, ...], baseline: AccountPlanDocument, fiscal_year: str) -> list[DraftJob]:
-    """The calls needed for `sections`, in a stable order."""
-    jobs: list[DraftJob] = []
-    for spec in TOOL_SPECS:
-        wanted = tuple(s for s in SECTIONS if SECTION_TOOL[s] == spec.name and s in sections)
-        if not wanted:
-            continue
-        if spec.name == "write_objective":
-            count = len(baseline.strategic_objectives)
-            for index, objective in enumerate(baseline.strategic_objectives):
-                jobs.append(DraftJob(
-                    f"{spec.name}:{objective.id}", spec.name, wanted,
-                    f"Write strategic objective {objective.id} (one of {count}) for {fiscal_year} with `write_objective`: "
-                    f"refine the offline draft's {objective.id} - same theme, sharper and measurable. The other "
-                    "objectives are written separately from their own draft slots, so stay on this one's theme.",
-                    slot=objective.id, slot_index=index,
-                ))  # fmt: skip
-        elif spec.name == "write_actions":
-            for first, last in WEEK_RANGES:
-                jobs.append(DraftJob(
-                    f"{spec.name}:{first}-{last}", spec.name, wanted,
-                    f"Write the 90-day plan's actions for weeks {first}-{last} of {fiscal_year} with `write_actions` "
-                    f"(only weeks {first}-{last}; refine the offline draft's actions in those weeks; link each to "
-                    "an objective id of the offline draft where it serves one).",
-                    weeks=(first, last),
-                ))  # fmt: skip
-        else:
-            jobs.append(DraftJob(
-                spec.name, spec.name, wanted,
-                f"Write {', '.join(wanted)} for {fiscal_year} with `{spec.name}`.",
-            ))  # fmt: skip
-    return jobs
 
 
 @dataclass(frozen=True)
@@ -230,7 +256,8 @@ def read_answer(
         return {}, [JobProblem(None, "schema", "the tool input must be a JSON object")]
     spec = SPECS[job.tool]
     problems = [
-        JobProblem(None, "schema", f"{extra}: not a field of {job.tool}") for extra in sorted(set(tool_input) - set(spec.fields))
+        JobProblem(None, "schema", f"{extra}: not a field of {job.tool}")
+        for extra in sorted(set(tool_input) - set(spec.fields))
     ]
     parts: dict[str, Any] = {}
     for field in spec.fields:
@@ -241,12 +268,17 @@ def read_answer(
             value = _field_adapter(job.tool, field).validate_python(tool_input.get(field))
         except ValidationError as error:
             problems += [
-                JobProblem(part, "schema", f"{'.'.join(str(p) for p in (field, *issue['loc']))}: {issue['msg']}")
+                JobProblem(
+                    part, "schema", f"{'.'.join(str(p) for p in (field, *issue['loc']))}: {issue['msg']}"
+                )
                 for issue in error.errors()[:8]
             ]
             continue
         tidy, found = _tidy(job, value, baseline)
-        parts[part] = tidy
+        if job.section and not job.entries:  # some fields of one section: the part is those fields
+            parts.setdefault(part, {})[field] = tidy
+        else:
+            parts[part] = tidy
         problems += [JobProblem(part, "schema", text) for text in found]
     return parts, problems
 
@@ -267,11 +299,15 @@ def _tidy(job: DraftJob, value: Any, baseline: AccountPlanDocument) -> tuple[Any
             if not first <= action.week <= last:
                 problems.append(f"actions[{index}].week {action.week} is outside weeks {first}-{last}")
             if action.objective_id is not None and action.objective_id not in ids:
-                problems.append(f"actions[{index}].objective_id {action.objective_id!r} is not one of {sorted(ids)}")
+                problems.append(
+                    f"actions[{index}].objective_id {action.objective_id!r} is not one of {sorted(ids)}"
+                )
         return [a.model_dump(mode="json") for a in actions], problems
     if job.tool == "write_qbr_schedule":
         qbrs: list[QBR] = sorted(value, key=lambda q: q.date)
         return [q.model_dump(mode="json") for q in qbrs], _qbr_problems(qbrs, baseline)
+    if isinstance(value, list):
+        return [v.model_dump(mode="json") if isinstance(v, BaseModel) else v for v in value], []
     return (value.model_dump(mode="json") if isinstance(value, BaseModel) else value), []
 
 
@@ -310,4 +346,29 @@ def merge_parts(
     for section in merged:
         if section in parts:
             merged[section] = parts[section]
+        elif any(job.section == section for job in jobs):
+            merged[section] = _merge_section(draft[section], [j for j in jobs if j.section == section], parts)
     return merged
+
+
+def _merge_section(draft: dict[str, Any], jobs: list[DraftJob], parts: dict[str, Any]) -> dict[str, Any]:
+    """A section written piecewise: its overview's fields, then each list from its slices in order
+    (a slice that did not pass keeps the draft's entries)."""
+    section = dict(draft)
+    for job in jobs:
+        if not job.entries and job.parts[0] in parts:
+            section.update(parts[job.parts[0]])
+    for field in {job.list_field for job in jobs if job.entries}:
+        entries: list[Any] = []
+        done = 0  # the draft's entries accounted for
+        for job in sorted(
+            (j for j in jobs if j.entries and j.list_field == field), key=lambda j: j.entries or (0, 0)
+        ):
+            first, last = job.entries or (0, 0)
+            entries += draft[field][done : first - 1] + parts.get(
+                job.parts[0], draft[field][first - 1 : last]
+            )
+            done = last
+        entries += draft[field][done:]
+        section[field] = entries
+    return section

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,6 +23,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from agent.claude.balance import plan_jobs
 from agent.claude.client import ClaudeClient, ClaudeUnavailable, Usage
 from agent.claude.grounding import GroundingFacts, ground_sections
 from agent.claude.repair import PlanReviewer, ReviewFn, repair_message
@@ -29,7 +31,6 @@ from agent.claude.section_jobs import (
     DraftJob,
     JobProblem,
     merge_parts,
-    plan_jobs,
     read_answer,
     tool_definitions,
 )
@@ -92,8 +93,6 @@ class _JobResult:
     def failed(cls, job: DraftJob, reason: str, parts: dict[str, Any] | None = None) -> _JobResult:
         kept = parts or {}
         return cls(parts=kept, failures={p: reason for p in job.parts if p not in kept})
-
-
 
 
 class ClaudeSectionWriter:
@@ -160,7 +159,9 @@ class ClaudeSectionWriter:
         except TimeoutError:
             log.warning("claude drafting passed its %.0fs deadline", deadline)
         for job in jobs:
-            results.setdefault(job.key, _JobResult.failed(job, f"Claude did not answer within {deadline:.0f}s"))
+            results.setdefault(
+                job.key, _JobResult.failed(job, f"Claude did not answer within {deadline:.0f}s")
+            )
 
         outcome = await self._outcome(jobs, results, sections, baseline, progress)
         outcome.usage = usage.as_dict(self.client.model) | {
@@ -189,7 +190,9 @@ class ClaudeSectionWriter:
         outcome = SectionOutcome(sections={}, fallbacks={})
         merged = merge_parts(baseline, jobs, passed, sections)
         for section in sections:
-            parts = [p for job in jobs if section in job.sections for p in job.parts if _section_of(p) == section]
+            parts = [
+                p for job in jobs if section in job.sections for p in job.parts if _section_of(p) == section
+            ]
             failed = [p for p in parts if p in failures]
             if failed and len(failed) == len(parts) and len({failures[p] for p in failed}) == 1:
                 outcome.fallbacks[section] = failures[failed[0]]  # all of it, for one reason: say it once
@@ -202,12 +205,16 @@ class ClaudeSectionWriter:
             except ValidationError as error:  # the parts do not fit together; the draft's section does
                 for part in failed:
                     del outcome.fallbacks[part]
-                outcome.fallbacks[section] = "the assembled section is invalid: " + validation_problems(error)[0]
+                outcome.fallbacks[section] = (
+                    "the assembled section is invalid: " + validation_problems(error)[0]
+                )
                 outcome.offline_share[section] = 1.0
                 continue
             outcome.offline_share[section] = len(failed) / len(parts) if parts else 0.0
             state = "fallback" if failed and len(failed) == len(parts) else "done"
-            await _report(progress, ProgressEvent(section, state, "Claude" if state == "done" else "offline draft"))
+            await _report(
+                progress, ProgressEvent(section, state, "Claude" if state == "done" else "offline draft")
+            )
         return outcome
 
     async def _warm_up(self, system: list[dict[str, Any]], usage: Usage) -> str | None:
@@ -307,7 +314,9 @@ class ClaudeSectionWriter:
                 continue
             for problem in ground_sections(job.as_sections(part, value), facts).problems:
                 problems.append(
-                    JobProblem(part, problem.kind, f"{job.tool_path(problem.path)}: {problem.message}", problem.hint)
+                    JobProblem(
+                        part, problem.kind, f"{job.tool_path(problem.path)}: {problem.message}", problem.hint
+                    )
                 )
         if reviewer is not None:
             clean = {p: v for p, v in parts.items() if p not in {q.part for q in problems}}
@@ -316,7 +325,7 @@ class ClaudeSectionWriter:
 
 
 def _section_of(part: str) -> str:
-    return part.split("[", 1)[0]
+    return re.split(r"[.\[]", part, maxsplit=1)[0]
 
 
 @cache

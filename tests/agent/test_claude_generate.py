@@ -69,7 +69,11 @@ async def test_claude_drafts_and_the_plan_records_its_usage(db: Database) -> Non
 
 async def test_overloaded_sections_fall_back_to_the_offline_draft(db: Database) -> None:
     def responder(call: Call) -> Reply | ApiError:
-        if call.forced_tool == "write_stakeholder_plan":
+        if call.forced_tool in (
+            "write_stakeholder_overview",
+            "write_stakeholder_map",
+            "write_relationship_goals",
+        ):
             return ApiError(529, "overloaded_error", "Overloaded")
         return draft_echo(call)
 

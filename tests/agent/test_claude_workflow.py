@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from anthropic import transform_schema
 
+from agent.claude.balance import plan_jobs
 from agent.claude.client import ClaudeClient
-from agent.claude.section_jobs import TOOL_SPECS, tool_model
+from agent.claude.section_jobs import tool_model
 from agent.claude.workflow import ClaudeSectionWriter
 from agent.review import Finding, PlanReview
 from agent.section_writer import ProgressEvent, SectionOutcome
@@ -80,12 +81,12 @@ async def test_groups_run_concurrently_over_one_byte_identical_cached_prefix() -
     assert outcome.fallbacks == {}
     assert set(outcome.sections) == set(SECTIONS)
     calls = group_calls(fake)
-    # One call per job: each of the 3 objectives and each of the 3 week ranges is its own call.
-    assert sorted(c.forced_tool for c in calls) == sorted(
-        [s.name for s in TOOL_SPECS if s.name not in ("write_objective", "write_actions")]
-        + ["write_objective"] * 3
-        + ["write_actions"] * 3
-    )
+    # One call per job: each of the 3 objectives is its own call, the short lists one slice each,
+    # the similar accounts none (the sample has none to refine).
+    jobs = plan_jobs(SECTIONS, sample_plan(), "FY2026")
+    assert sorted(c.forced_tool for c in calls) == sorted(job.tool for job in jobs)
+    assert [c.forced_tool for c in calls].count("write_objective") == 3
+    assert "write_similar_accounts" not in {c.forced_tool for c in calls}
     # Every group call was in flight at once: the last one started before the first one finished.
     assert max(c.started for c in calls) < min(c.finished for c in calls)
     prefixes = {c.prefix_bytes() for c in fake.calls}
@@ -94,7 +95,7 @@ async def test_groups_run_concurrently_over_one_byte_identical_cached_prefix() -
     # The warm-up wrote the cache, so every group call read the context instead of paying for it.
     assert fake.calls[0].forced_tool is None and fake.calls[0].usage["cache_creation_input_tokens"] > 0
     assert all(c.usage["cache_read_input_tokens"] > 0 for c in calls)
-    assert outcome.usage["calls"] == 13 and outcome.usage["cache_read_input_tokens"] > 0
+    assert outcome.usage["calls"] == len(jobs) + 1 and outcome.usage["cache_read_input_tokens"] > 0
     assert outcome.usage["model"] == "claude-test"
     assert {e.section for e in events if e.state == "done"} == set(SECTIONS)
 
@@ -195,9 +196,9 @@ async def test_ungrounded_figures_and_names_are_rejected_then_drafted_offline() 
     ("status", "kind"), [(529, "overloaded_error"), (429, "rate_limit_error"), (500, "api_error")]
 )
 async def test_error_storm_on_one_group_falls_back_for_that_group_only(status: int, kind: str) -> None:
-    tool = "write_expansion_and_risks"
+    tool = "write_expansion_plan"
     outcome, fake, _ = await draft(scripted({tool: ApiError(status, kind, "busy")}))
-    failed = {"expansion_plan", "risk_mitigation"}
+    failed = {"expansion_plan"}
     assert set(outcome.fallbacks) == failed
     assert "after retries" in outcome.fallbacks["expansion_plan"]
     assert len(group_calls(fake, tool)) == 2  # first try + max_retries=1
@@ -221,7 +222,7 @@ async def test_rejected_key_stops_after_one_call() -> None:
 
 async def test_overall_deadline_bounds_a_hanging_call() -> None:
     """One call hangs for two minutes; the plan's deadline ends the wait long before. The deadline
-    leaves the other 13 calls several seconds (a 1 s deadline failed them on a loaded machine), and
+    leaves the other calls several seconds (a 1 s deadline failed them on a loaded machine), and
     the time bound only shows the hang was cut short, not how fast the rest was."""
     author = plan_author()
     hang_seconds, deadline = 120, 4.0
@@ -241,8 +242,8 @@ async def test_overall_deadline_bounds_a_hanging_call() -> None:
 
 
 async def test_prompt_injection_in_customer_goals_stays_data_and_cannot_move_numbers() -> None:
-    tool = "write_expansion_and_risks"
-    obeying = {k: v for k, v in plan_data().items() if k in ("expansion_plan", "risk_mitigation")}
+    tool = "write_expansion_plan"
+    obeying = {k: v for k, v in plan_data().items() if k == "expansion_plan"}
     obeying["expansion_plan"]["current_arr"] = 9_000_000
     obeying["expansion_plan"]["target_arr"] = 9_000_000
     reply = Reply([tool_use(tool, obeying)], stop_reason="tool_use")

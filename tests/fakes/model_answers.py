@@ -56,7 +56,11 @@ class Account:
         table = GroundingFacts.from_context(self.context).table
         weights = [100 * w for c in self.context.contacts for w in c.relationship.weights.values()]
         components = [v for c in self.context.contacts for v in c.relationship.components.values()]
-        counts = [self.context.days_to_renewal or 0, self.context.interactions.count_90d, self.context.interactions.count_total]
+        counts = [
+            self.context.days_to_renewal or 0,
+            self.context.interactions.count_90d,
+            self.context.interactions.count_total,
+        ]
         candidates = [round(v) for v in (*weights, *components, *counts) if 1 <= v <= 100]
         return next(v for v in candidates if table.best("percent", v - 0.5, v + 0.5) is None)
 
@@ -113,10 +117,16 @@ class Account:
 def summary_and_context(account: Account) -> Answer:
     c = account.customer
     renewal = ""
-    if c.renewal_date and account.context.days_to_renewal is not None and account.context.days_to_renewal >= 0:
+    if (
+        c.renewal_date
+        and account.context.days_to_renewal is not None
+        and account.context.days_to_renewal >= 0
+    ):
         renewal = f" The renewal is on {c.renewal_date:%b} {c.renewal_date.day}, {c.renewal_date.year}."
     health = f" Health is {c.health_score}." if c.health_score is not None else ""
-    utilization = f" Feature utilization sits at {pct(c.feature_utilization)}." if c.feature_utilization else ""
+    utilization = (
+        f" Feature utilization sits at {pct(c.feature_utilization)}." if c.feature_utilization else ""
+    )
     champion = account.champion
     who = (
         f" {champion.name} ({champion.title or champion.role}) carries the relationship." if champion else ""
@@ -138,7 +148,11 @@ def summary_and_context(account: Account) -> Answer:
     rivals = f"Competitors on record: {c.competitors}." if c.competitors else "No competitor on record."
     return {
         "executive_summary": " ".join(summary.split()),
-        "business_context": {"industry_trends": trends, "customer_goals": goals, "competitive_landscape": rivals},
+        "business_context": {
+            "industry_trends": trends,
+            "customer_goals": goals,
+            "competitive_landscape": rivals,
+        },
     }
 
 
@@ -244,14 +258,33 @@ def careful_answer(account: Account, call: Call) -> Answer:
     if tool == "write_actions":
         first, last = map(int, re.search(r"weeks (\d+)-(\d+)", request).groups())  # type: ignore[union-attr]
         return actions(account, first, last)
+    if tool in ("write_stakeholder_overview", "write_stakeholder_map", "write_relationship_goals"):
+        return section_piece(tool, request, stakeholder_plan(account)["stakeholder_plan"])
+    if tool in ("write_benchmark_overview", "write_similar_accounts"):
+        return section_piece(tool, request, benchmark(account)["benchmark_comparison"])
     writers: dict[str, Callable[[Account], Answer]] = {
-        "write_stakeholder_plan": stakeholder_plan,
-        "write_expansion_and_risks": expansion_and_risks,
-        "write_benchmark_comparison": benchmark,
+        "write_expansion_plan": lambda account: {
+            "expansion_plan": expansion_and_risks(account)["expansion_plan"]
+        },
+        "write_risk_mitigation": lambda account: {
+            "risk_mitigation": expansion_and_risks(account)["risk_mitigation"]
+        },
         "write_qbr_schedule": qbr_schedule,
         "write_resource_plan": resource_plan,
     }
     return writers[tool](account)
+
+
+def section_piece(tool: str, request: str, section: dict[str, Any]) -> Answer:
+    """What a job that writes part of a section answers: the tool's fields of `section`, and for a
+    sliced list only the entries the request names ("entries 4-6")."""
+    from agent.claude.section_jobs import SLICED_TOOLS, SPECS
+
+    fields = list(SPECS[tool].fields)
+    if tool in SLICED_TOOLS:
+        first, last = map(int, re.search(r"entries (\d+)-(\d+)", request).groups())  # type: ignore[union-attr]
+        return {fields[0]: copy.deepcopy(section[fields[0]][first - 1 : last])}
+    return {field: copy.deepcopy(section[field]) for field in fields}
 
 
 # -- planted inventions --------------------------------------------------------------------------
@@ -304,9 +337,7 @@ def _in_context(field: str, sentence: str) -> Callable[[Answer, Account], None]:
 def _quote(answer: Answer, account: Account) -> None:
     champion = account.champion
     name = champion.name if champion else "the customer"
-    answer["stakeholder_plan"]["current_assessment"] += (
-        f' As {name} put it, "we are ready to double our footprint next year".'
-    )
+    answer["current_assessment"] += f' As {name} put it, "we are ready to double our footprint next year".'
 
 
 def _renewal_moved(account: Account) -> str:
@@ -332,22 +363,22 @@ PLANTS: tuple[Plant, ...] = (
           lambda answer, account: answer["qbr_schedule"][0].update(
               focus=answer["qbr_schedule"][0]["focus"] + f"; recency drives {pct(account.spare_weight())} of "
               "relationship health")),
-    Plant("changed ARR", "write_expansion_and_risks", "current_arr",
+    Plant("changed ARR", "write_expansion_plan", "current_arr",
           _set_in(("expansion_plan", "current_arr"), lambda account: (account.customer.arr or 0) * 1.2)),
-    Plant("changed opportunity value", "write_expansion_and_risks", "not an opportunity in the data",
+    Plant("changed opportunity value", "write_expansion_plan", "not an opportunity in the data",
           _set_in(("expansion_plan", "opportunities", 0, "value"),
                   lambda account: account.draft["expansion_plan"]["opportunities"][0]["value"] + 10_000)),
-    Plant("changed probability", "write_expansion_and_risks", "with probability 0.95",
+    Plant("changed probability", "write_expansion_plan", "with probability 0.95",
           _set_in(("expansion_plan", "opportunities", 1, "probability"), lambda account: 0.95)),
-    Plant("target_arr out of bounds", "write_expansion_and_risks", "target_arr",
+    Plant("target_arr out of bounds", "write_expansion_plan", "target_arr",
           _set_in(("expansion_plan", "target_arr"),
                   lambda account: (account.customer.arr or 0) + 3 * account.context.expansion.total_pipeline + 1)),
-    Plant("changed relationship score", "write_stakeholder_plan", "relationship score",
-          _set_in(("stakeholder_plan", "current_map", 0, "relationship_score"),
+    Plant("changed relationship score", "write_stakeholder_map", "relationship score",
+          _set_in(("current_map", 0, "relationship_score"),
                   lambda account: min(100, (account.draft["stakeholder_plan"]["current_map"][0]["relationship_score"] or 0) + 7))),
-    Plant("quote not in the data", "write_stakeholder_plan", "double our footprint", _quote),
-    Plant("changed benchmark rate", "write_benchmark_comparison", "similar_accounts_success_rate",
-          _set_in(("benchmark_comparison", "similar_accounts_success_rate"),
+    Plant("quote not in the data", "write_stakeholder_overview", "double our footprint", _quote),
+    Plant("changed benchmark rate", "write_benchmark_overview", "similar_accounts_success_rate",
+          _set_in(("similar_accounts_success_rate",),
                   lambda account: round(min(1.0, (account.context.similar.success_rate or 0) + 0.2), 2))),  # type: ignore[union-attr]
     Plant("changed renewal date", "write_summary_and_context", "not the renewal date",
           lambda answer, account: answer.update(executive_summary=answer["executive_summary"] + " " + _renewal_moved(account))),
@@ -368,6 +399,8 @@ def planted_answer(account: Account, call: Call, plants: tuple[Plant, ...] = PLA
         if tool == "write_objective" and "objective obj-1 " not in request:
             continue
         if tool == "write_actions" and "weeks 1-" not in request:
+            continue
+        if "entries " in request and "entries 1-" not in request:
             continue
         plant.plant(answer, account)
     return answer

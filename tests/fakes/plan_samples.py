@@ -345,6 +345,7 @@ def sample_context(*, goals: str = "Scale customer success operations") -> Plann
 def tool_answer(plan: dict[str, Any], call: Call) -> dict[str, Any]:
     """What a well-behaved model would send to the call's forced tool: the matching part of `plan`."""
     from agent.claude.section_jobs import SPECS
+    from tests.fakes.model_answers import section_piece
 
     tool = call.forced_tool or ""
     request = call.body["messages"][0]["content"]
@@ -356,6 +357,9 @@ def tool_answer(plan: dict[str, Any], call: Call) -> dict[str, Any]:
         return {
             "actions": [copy.deepcopy(a) for a in plan["action_plan_90day"] if first <= a["week"] <= last]
         }
+    section = SPECS[tool].section
+    if section is not None:
+        return section_piece(tool, request, plan[section])
     return {field: copy.deepcopy(plan[field]) for field in SPECS[tool].fields}
 
 
