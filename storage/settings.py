@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     anthropic_timeout_seconds: float = Field(default=60.0, alias="ANTHROPIC_TIMEOUT_SECONDS")
     anthropic_max_retries: int = Field(default=2, alias="ANTHROPIC_MAX_RETRIES")
     anthropic_deadline_seconds: float = Field(default=120.0, alias="ANTHROPIC_DEADLINE_SECONDS")
+    # Pacing (agent/claude/rate_limit.py): calls wait for room in the rate limits the API reports;
+    # at most this many Claude calls are in flight per process.
+    anthropic_pacing: bool = Field(default=True, alias="ANTHROPIC_PACING")
+    anthropic_max_concurrent_calls: int = Field(
+        default=32, ge=1, le=1000, alias="ANTHROPIC_MAX_CONCURRENT_CALLS"
+    )
+    # Message Batches (agent/claude/batch.py): how often a run polls its batches.
+    anthropic_batch_poll_seconds: float = Field(
+        default=30.0, gt=0, le=3600, alias="ANTHROPIC_BATCH_POLL_SECONDS"
+    )
 
     # Slack
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")

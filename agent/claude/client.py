@@ -16,6 +16,7 @@ from typing import Any
 import anthropic
 from anthropic.types import Message
 
+from agent.claude.rate_limit import RateLimiter, call_cost
 from storage.errors import AccountPlanError
 from storage.settings import Settings
 
@@ -115,14 +116,25 @@ class ClaudeClient:
         max_retries: int = 2,
         deadline: float = 120.0,
         max_tokens: int = 4096,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.model = model
         self.deadline = deadline
         self.max_tokens = max_tokens
         self.base_url = base_url
-        self.sdk = anthropic.AsyncAnthropic(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+        self.limiter = limiter
+        # Our own HTTP client only to see every response's rate-limit headers (429s the SDK
+        # retries included); the SDK's default connection settings are kept.
+        http = (
+            anthropic.DefaultAsyncHttpxClient(event_hooks={"response": [self._observe]}) if limiter else None
         )
+        self.sdk = anthropic.AsyncAnthropic(
+            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries, http_client=http
+        )
+
+    async def _observe(self, response: Any) -> None:
+        if self.limiter is not None:
+            self.limiter.observe(response.status_code, response.headers)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ClaudeClient:
@@ -136,16 +148,38 @@ class ClaudeClient:
             max_retries=settings.anthropic_max_retries,
             deadline=settings.anthropic_deadline_seconds,
             max_tokens=settings.anthropic_max_tokens_per_section,
+            limiter=RateLimiter(max_concurrent=settings.anthropic_max_concurrent_calls)
+            if settings.anthropic_pacing
+            else None,
         )
 
     async def create(
-        self, *, purpose: str, usage: Usage | None = None, max_retries: int | None = None, **params: Any
+        self,
+        *,
+        purpose: str,
+        usage: Usage | None = None,
+        max_retries: int | None = None,
+        expected_output_tokens: int | None = None,
+        **params: Any,
     ) -> Message:
-        """One `messages.create` call (full history, no server-side threads), mapped errors, logged;
-        its tokens and latency are added to `usage`. `max_retries` overrides the SDK's retries for
-        this call (0: one attempt, e.g. for a call that only saves tokens)."""
+        """One `messages.create` call (full history, no server-side threads), paced by the limiter,
+        mapped errors, logged; its tokens and latency are added to `usage`. `max_retries` overrides
+        the SDK's retries for this call (0: one attempt, e.g. for a call that only saves tokens);
+        `expected_output_tokens` is what the limiter reserves for the answer."""
         params.setdefault("model", self.model)
         params.setdefault("max_tokens", self.max_tokens)
+        if self.limiter is None:
+            return await self._create(purpose, usage, max_retries, params)
+        cost, prefix = call_cost(params, self.limiter.warm_prefixes, time.monotonic(), expected_output_tokens)
+        async with self.limiter.slot(cost):
+            message = await self._create(purpose, usage, max_retries, params)
+        if prefix is not None:
+            self.limiter.warm_prefixes[prefix] = time.monotonic()
+        return message
+
+    async def _create(
+        self, purpose: str, usage: Usage | None, max_retries: int | None, params: dict[str, Any]
+    ) -> Message:
         sdk = self.sdk if max_retries is None else self.sdk.with_options(max_retries=max_retries)
         started = time.perf_counter()
         try:

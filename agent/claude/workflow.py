@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from agent.claude.balance import plan_jobs
+from agent.claude.balance import expected_output_tokens, plan_jobs
 from agent.claude.client import ClaudeClient, ClaudeUnavailable, Usage
 from agent.claude.grounding import GroundingFacts, ground_sections
 from agent.claude.repair import PlanReviewer, ReviewFn, repair_message
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 REPAIR_TURNS = 1
 WARM_UP_MAX_TOKENS = 1
+OUTPUT_MARGIN = 1.25
 
 
 @cache
@@ -250,6 +251,8 @@ class ClaudeSectionWriter:
     ) -> _JobResult:
         """One job's forced tool call, checked part by part on arrival, with one repair turn."""
         messages: list[dict[str, Any]] = [{"role": "user", "content": job.instruction}]
+        # What the pacing reserves: the draft's size of this part, with a margin for rewording.
+        expected = int(expected_output_tokens(job, baseline) * OUTPUT_MARGIN)
         passed: dict[str, Any] = {}
         problems: list[JobProblem] = []
         for attempt in range(REPAIR_TURNS + 1):
@@ -257,6 +260,7 @@ class ClaudeSectionWriter:
                 message = await self.client.create(
                     purpose=f"draft {job.key}",
                     usage=usage,
+                    expected_output_tokens=expected,
                     system=system,
                     tools=list(tool_definitions()),
                     tool_choice={"type": "tool", "name": job.tool},

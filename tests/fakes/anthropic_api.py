@@ -25,6 +25,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.anthropic_limits import RateLimits
+
 CHARS_PER_TOKEN = 4
 
 
@@ -44,6 +46,7 @@ class ApiError:
     delay: float = 0.0
     # Tells the SDK how long to wait before retrying (the real API sends `retry-after`); tests keep it tiny.
     retry_after_ms: int | None = 1
+    retry_after_s: float | None = None  # `retry-after`, as a 429 from the rate limiter sends it
 
 
 @dataclass
@@ -113,7 +116,9 @@ STRICT_UNSUPPORTED = frozenset({
     "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength",
     "maxItems", "minProperties", "maxProperties", "uniqueItems", "patternProperties", "if", "then", "else", "not",
 })  # fmt: skip
-STRICT_FORMATS = frozenset({"date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4", "ipv6", "uuid"})
+STRICT_FORMATS = frozenset(
+    {"date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4", "ipv6", "uuid"}
+)
 MAX_STRICT_TOOLS, MAX_OPTIONAL_PARAMETERS, MAX_UNION_PARAMETERS = 20, 24, 16
 
 
@@ -152,7 +157,9 @@ class _StrictWalk:
             required = set(node.get("required", []))
             for name, child in (node.get("properties") or {}).items():
                 self.optional += name not in required
-                self.unions += isinstance(child, dict) and ("anyOf" in child or isinstance(child.get("type"), list))
+                self.unions += isinstance(child, dict) and (
+                    "anyOf" in child or isinstance(child.get("type"), list)
+                )
                 self.walk(child, f"{where}.{name}", seen)
         for child in node.get("anyOf", []):
             self.walk(child, where, seen)
@@ -170,17 +177,22 @@ def strict_tool_problems(tools: list[dict[str, Any]]) -> list[str]:
         walk.walk(schema)
         optional, unions = optional + walk.optional, unions + walk.unions
     if optional > MAX_OPTIONAL_PARAMETERS:
-        problems.append(f"{optional} optional parameters across strict schemas (at most {MAX_OPTIONAL_PARAMETERS})")
+        problems.append(
+            f"{optional} optional parameters across strict schemas (at most {MAX_OPTIONAL_PARAMETERS})"
+        )
     if unions > MAX_UNION_PARAMETERS:
-        problems.append(f"{unions} union-typed parameters across strict schemas (at most {MAX_UNION_PARAMETERS})")
+        problems.append(
+            f"{unions} union-typed parameters across strict schemas (at most {MAX_UNION_PARAMETERS})"
+        )
     return problems
 
 
 class FakeAnthropic:
     """Run with `async with FakeAnthropic(responder) as fake:`; point the SDK at `fake.url`."""
 
-    def __init__(self, responder: Responder | None = None) -> None:
+    def __init__(self, responder: Responder | None = None, *, limits: RateLimits | None = None) -> None:
         self.responder: Responder | None = responder
+        self.limits = limits  # None: no rate limits
         self.calls: list[Call] = []
         self.url = ""
         self._runner: web.AppRunner | None = None
@@ -218,8 +230,14 @@ class FakeAnthropic:
         )
         self.calls.append(call)
         invalid = strict_tool_problems(call.body.get("tools") or [])
-        if self.responder is None:
-            outcome: Reply | ApiError = ApiError(500, message="no responder configured")
+        retry_after = self.limits.admit(self._input_usage(call)[0]) if self.limits else None
+        if retry_after is not None:
+            # The real API sends whole seconds; a fake running a shrunk window needs fractions.
+            outcome: Reply | ApiError = ApiError(
+                429, "rate_limit_error", "rate limit exceeded", retry_after_ms=None, retry_after_s=retry_after
+            )
+        elif self.responder is None:
+            outcome = ApiError(500, message="no responder configured")
         elif invalid:
             outcome = ApiError(400, "invalid_request_error", "tools: " + "; ".join(invalid))
         elif call.body.get("stream"):
@@ -233,6 +251,8 @@ class FakeAnthropic:
         if isinstance(outcome, ApiError):
             if outcome.retry_after_ms is not None:
                 headers["retry-after-ms"] = str(outcome.retry_after_ms)
+            if outcome.retry_after_s is not None:
+                headers["retry-after"] = f"{outcome.retry_after_s:.3f}"
             body: dict[str, Any] = {
                 "type": "error",
                 "error": {"type": outcome.type, "message": outcome.message},
@@ -242,10 +262,16 @@ class FakeAnthropic:
         else:
             body = self._message(call, outcome)
             call.status = 200
+            if self.limits:
+                self.limits.answered(call.usage["output_tokens"])
+        if self.limits:
+            headers |= self.limits.headers()
         call.finished = time.perf_counter()
         return web.json_response(body, status=call.status, headers=headers)
 
-    def _message(self, call: Call, reply: Reply) -> dict[str, Any]:
+    def _input_usage(self, call: Call) -> tuple[int, int, int]:
+        """(uncached input, cache read, cache write) tokens: the input a rate limit counts is the first
+        plus the last. A prefix is read when a request that wrote it was answered before this arrived."""
         prefix = _prefix_text(call.body)
         system = call.body.get("system") or []
         full = json.dumps(call.body.get("tools") or [], sort_keys=True) + json.dumps(system, sort_keys=True)
@@ -254,16 +280,21 @@ class FakeAnthropic:
         cached = len(prefix) // CHARS_PER_TOKEN
         read = created = 0
         if prefix:
-            key = hashlib.sha256(prefix.encode()).hexdigest()
-            ready = self._cache_ready.get(key)
+            ready = self._cache_ready.get(hashlib.sha256(prefix.encode()).hexdigest())
             if ready is not None and ready <= call.started:
                 read = cached
             else:
                 created = cached
-                # Readable by requests that arrive after this one has been answered.
-                self._cache_ready.setdefault(key, time.perf_counter())
+        return max(0, total - read - created) + created, read, created
+
+    def _message(self, call: Call, reply: Reply) -> dict[str, Any]:
+        counted, read, created = self._input_usage(call)
+        prefix = _prefix_text(call.body)
+        if created:
+            # Readable by requests that arrive after this one has been answered.
+            self._cache_ready.setdefault(hashlib.sha256(prefix.encode()).hexdigest(), time.perf_counter())
         usage = {
-            "input_tokens": max(0, total - read - created),
+            "input_tokens": counted - created,
             "output_tokens": reply.output_tokens
             if reply.output_tokens is not None
             else tokens(reply.content),
