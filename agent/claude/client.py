@@ -62,8 +62,9 @@ class Usage:
         self.cache_read_input_tokens += usage.cache_read_input_tokens or 0
         self.cache_creation_input_tokens += usage.cache_creation_input_tokens or 0
         self.latency_ms += latency_ms
-        if message._request_id:
-            self.request_ids.append(message._request_id)
+        request_id = getattr(message, "_request_id", None)  # None for a batch result's message
+        if request_id:
+            self.request_ids.append(request_id)
 
     @property
     def total_input_tokens(self) -> int:

@@ -25,6 +25,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.anthropic_batches import BatchesApi
 from tests.fakes.anthropic_limits import RateLimits
 
 CHARS_PER_TOKEN = 4
@@ -193,6 +194,8 @@ class FakeAnthropic:
     def __init__(self, responder: Responder | None = None, *, limits: RateLimits | None = None) -> None:
         self.responder: Responder | None = responder
         self.limits = limits  # None: no rate limits
+        self.batch_calls: list[Call] = []  # requests answered through the Message Batches API
+        self.batches = BatchesApi(self)
         self.calls: list[Call] = []
         self.url = ""
         self._runner: web.AppRunner | None = None
@@ -202,6 +205,7 @@ class FakeAnthropic:
     async def __aenter__(self) -> FakeAnthropic:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/v1/messages", self._messages)
+        self.batches.register(app)
         # Requests still being "processed" when a test ends (a simulated hang) are cancelled quickly.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.2)
         await self._runner.setup()
