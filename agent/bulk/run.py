@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Protocol
 
+from agent.bulk.claude_batch import batch_executor
 from agent.bulk.drain import DrainJob, drain, worker_id
 from agent.bulk.report import RunProgress, RunRecord, RunSummary, load_summary
 from agent.bulk.scope import RunScope, select_accounts
@@ -119,7 +120,11 @@ async def claude_executor(deps: AgentDeps, job: DrainJob, *, workers: int, in_pr
     await asyncio.gather(*(drain(deps, job, worker=worker_id()) for _ in range(max(1, workers))))
 
 
-EXECUTORS: dict[RunMode, RunExecutor] = {RunMode.OFFLINE: offline_executor, RunMode.CLAUDE: claude_executor}
+EXECUTORS: dict[RunMode, RunExecutor] = {
+    RunMode.OFFLINE: offline_executor,
+    RunMode.CLAUDE: claude_executor,
+    RunMode.BATCH: batch_executor,
+}
 
 
 def register_executor(mode: RunMode, executor: RunExecutor) -> None:
