@@ -31,10 +31,10 @@ from storage.plan_document import (
     ActionItem,
     BusinessContext,
     ExpansionPlan,
+    IdentifiedRisk,
     Probability,
     RelationshipGoal,
     ResourcePlan,
-    RiskMitigation,
     SimilarAccountRef,
     StakeholderMapEntry,
     StrategicObjective,
@@ -67,7 +67,8 @@ TOOL_SPECS: tuple[ToolSpec, ...] = (
              {"relationship_goals": list[RelationshipGoal]}, section="stakeholder_plan"),
     ToolSpec("write_expansion_plan", "Write the expansion plan (opportunities from the data).",
              {"expansion_plan": ExpansionPlan}),
-    ToolSpec("write_risk_mitigation", "Write the risk mitigation.", {"risk_mitigation": RiskMitigation}),
+    ToolSpec("write_risk_mitigation", "Write the identified risks named in the request, with their mitigation.",
+             {"identified_risks": list[IdentifiedRisk]}, section="risk_mitigation"),
     ToolSpec("write_benchmark_overview",
              "Write the benchmark comparison's success rate, key differentiators and missing elements.",
              {"similar_accounts_success_rate": Probability | None, "key_differentiators": str, "missing_elements": list[str]},
@@ -95,7 +96,9 @@ SECTION_TOOLS: dict[str, tuple[str, ...]] = {
 }
 assert set(SECTION_TOOLS) == set(SECTIONS)
 # Tools that write a slice of one list field of their section (entries a-b of the offline draft's).
-SLICED_TOOLS = frozenset({"write_stakeholder_map", "write_relationship_goals", "write_similar_accounts"})
+SLICED_TOOLS = frozenset(
+    {"write_stakeholder_map", "write_relationship_goals", "write_similar_accounts", "write_risk_mitigation"}
+)
 # The tool input field each section arrives in (the objective and actions tools write one slice).
 FIELD_OF_SECTION = {"strategic_objectives": "objective", "action_plan_90day": "actions"}
 

@@ -260,14 +260,13 @@ def careful_answer(account: Account, call: Call) -> Answer:
         return actions(account, first, last)
     if tool in ("write_stakeholder_overview", "write_stakeholder_map", "write_relationship_goals"):
         return section_piece(tool, request, stakeholder_plan(account)["stakeholder_plan"])
+    if tool == "write_risk_mitigation":
+        return section_piece(tool, request, expansion_and_risks(account)["risk_mitigation"])
     if tool in ("write_benchmark_overview", "write_similar_accounts"):
         return section_piece(tool, request, benchmark(account)["benchmark_comparison"])
     writers: dict[str, Callable[[Account], Answer]] = {
         "write_expansion_plan": lambda account: {
             "expansion_plan": expansion_and_risks(account)["expansion_plan"]
-        },
-        "write_risk_mitigation": lambda account: {
-            "risk_mitigation": expansion_and_risks(account)["risk_mitigation"]
         },
         "write_qbr_schedule": qbr_schedule,
         "write_resource_plan": resource_plan,
