@@ -134,7 +134,14 @@ class RateLimiter:
             if limit is None or remaining is None:
                 continue
             try:
-                self.buckets[dimension] = Bucket(int(limit), float(remaining), now)
+                level = float(remaining)
+                known = self.buckets.get(dimension)
+                if known is not None:
+                    # Responses can be handled out of the order the API wrote them in: a report
+                    # never raises the bucket above what the last one projects to by now.
+                    rate = known.limit / self.window_seconds
+                    level = min(level, known.limit, known.remaining + (now - known.seen_at) * rate)
+                self.buckets[dimension] = Bucket(int(limit), level, now)
             except ValueError:
                 log.debug("unreadable %s rate-limit headers: %r / %r", dimension, limit, remaining)
         if status == 429:
