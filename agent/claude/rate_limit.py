@@ -10,7 +10,7 @@ The limiter reads those headers from every response (an httpx response hook on t
 `ClaudeClient` builds), and before each call waits until every bucket, refilled at limit/minute
 since the last report and less what calls still in flight are expected to take, has room for this
 call's estimate. Until the first response says what the limits are, one call is in flight at a
-time. A 429 that still happens pauses every caller for its `retry-after` (the SDK's own retry of
+time (and an API that sends no such headers is not paced). A 429 that still happens pauses every caller for its `retry-after` (the SDK's own retry of
 that call waits the same). `max_concurrent` caps calls in flight whatever the limits say.
 """
 
@@ -80,6 +80,7 @@ class RateLimiter:
     buckets: dict[str, Bucket] = field(default_factory=dict)
     in_flight: list[Cost] = field(default_factory=list)
     paused_until: float = 0.0
+    answered: bool = False  # a response has been seen (with or without rate-limit headers)
     warm_prefixes: dict[int, float] = field(default_factory=dict)  # prefix key -> last seen answered
     stats: PacingStats = field(default_factory=PacingStats)
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -112,8 +113,10 @@ class RateLimiter:
             return self.paused_until - now
         if len(self.in_flight) >= self.max_concurrent:
             return POLL_SECONDS
-        if not self.buckets:  # limits unknown until the first answer: one call at a time
-            return POLL_SECONDS if self.in_flight else 0.0
+        if not self.buckets:
+            # Limits unknown until the first answer: one call at a time. An API (a proxy) that
+            # answers without rate-limit headers is not paced, only capped.
+            return POLL_SECONDS if self.in_flight and not self.answered else 0.0
         delay = 0.0
         for dimension, bucket in self.buckets.items():
             rate = bucket.limit / self.window_seconds
@@ -128,6 +131,7 @@ class RateLimiter:
     def observe(self, status: int, headers: Mapping[str, str]) -> None:
         """Take the buckets from a response's headers; a 429 pauses everyone for its retry-after."""
         now = self.clock()
+        self.answered = True
         for dimension in DIMENSIONS:
             limit = headers.get(HEADER.format(dimension=dimension, what="limit"))
             remaining = headers.get(HEADER.format(dimension=dimension, what="remaining"))

@@ -80,3 +80,12 @@ async def test_a_429_pauses_every_caller_for_its_retry_after() -> None:
     assert limiter._delay(Cost(1, 10, 10)) == 0.0
     assert retry_after_seconds({"retry-after-ms": "250"}) == 0.25
     assert retry_after_seconds({}) == 1.0
+
+
+async def test_an_api_without_rate_limit_headers_is_not_paced() -> None:
+    limiter = RateLimiter()
+    assert limiter._delay(Cost(1, 10, 10)) == 0.0
+    async with limiter.slot(Cost(1, 10, 10)):
+        assert limiter._delay(Cost(1, 10, 10)) > 0  # the first call goes alone: limits unknown
+        limiter.observe(200, {"request-id": "req_1"})
+        assert limiter._delay(Cost(1, 10, 10)) == 0.0  # answered, and no limits were reported
