@@ -10,8 +10,9 @@ The limiter reads those headers from every response (an httpx response hook on t
 `ClaudeClient` builds), and before each call waits until every bucket, refilled at limit/minute
 since the last report and less what calls still in flight are expected to take, has room for this
 call's estimate. Until the first response says what the limits are, one call is in flight at a
-time (and an API that sends no such headers is not paced). A 429 that still happens pauses every caller for its `retry-after` (the SDK's own retry of
-that call waits the same). `max_concurrent` caps calls in flight whatever the limits say.
+time (an API that sends no such headers is not paced). A 429 that still happens pauses every
+caller for its `retry-after` (the SDK's own retry of that call waits the same). `max_concurrent`
+caps calls in flight whatever the limits say.
 """
 
 from __future__ import annotations
