@@ -21,6 +21,7 @@ from typing import Any
 
 from agent.claude.client import ClaudeClient, ClaudeUnavailable, Usage
 from agent.claude.job_draft import JobDraft, JobResult, PlanDraft, assemble, content_params
+from agent.claude.pricing import cost_usd
 from agent.claude.repair import ReviewFn
 from agent.claude.section_jobs import tool_definitions
 from agent.review import review_plan
@@ -130,7 +131,9 @@ class ClaudeSectionWriter:
         outcome, events = assemble(plan, results)
         for event in events:
             await _report(progress, event)
-        outcome.usage = usage.as_dict(self.client.model) | {
+        tokens = usage.as_dict(self.client.model)
+        outcome.usage = tokens | {
+            "cost_usd": cost_usd(tokens, self.client.model, batch=False),
             "wall_ms": round((time.perf_counter() - started) * 1000, 1),
             "jobs": len(jobs),
             "repaired_jobs": sorted(k for k, r in results.items() if r.repaired),
