@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 import anthropic
 
 from agent.claude.client import ClaudeClient, ClaudeUnavailable, Usage
-from agent.claude.job_draft import JobDraft, JobResult, PlanDraft, assemble
+from agent.claude.job_draft import REPAIR_TURNS, JobDraft, JobResult, PlanDraft, assemble
 from agent.claude.pricing import cost_usd
 from agent.claude.repair import ReviewFn
 from agent.review import review_plan
@@ -184,7 +184,7 @@ class BatchDrafter:
         index: dict[str, tuple[_Plan, str]] = {}
         for plan in plans.values():
             for key in plan.jobs:
-                for attempt in range(2):
+                for attempt in range(REPAIR_TURNS + 1):
                     index[custom_id(plan.customer_id, key, attempt)] = (plan, key)
         for line in sorted(lines, key=lambda item: item["custom_id"]):
             found = index.get(line["custom_id"])
