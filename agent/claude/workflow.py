@@ -107,20 +107,27 @@ class ClaudeSectionWriter:
         try:
             # One deadline for the whole plan, the cache warm-up included.
             async with asyncio.timeout(deadline):
-                stop = await self._warm_up(system, usage) if self.warm_cache and len(jobs) > 1 else None
+                drafts = [plan.draft(job, self.client.max_tokens) for job in jobs]
+                warm = self.warm_cache and len(jobs) > 1
+                # The longest job goes out beside the warm-up (paying one cache write itself), so the
+                # plan waits max(longest, warm-up + next longest) rather than warm-up + longest.
+                head = max(drafts, key=lambda d: d.expected_output_tokens) if warm and self.concurrent else None
+                async with asyncio.TaskGroup() as tasks:
+                    if head is not None:
+                        tasks.create_task(run(head))
+                    stop = await self._warm_up(system, usage) if warm else None
+                    if stop is None:
+                        for section in sections:
+                            await _report(progress, ProgressEvent(section, "started", "Claude"))
+                        for draft in drafts:
+                            if draft is head:
+                                continue
+                            if self.concurrent:
+                                tasks.create_task(run(draft))
+                            else:
+                                await run(draft)
                 if stop is not None:
                     results = {job.key: JobResult.failed(job, stop) for job in jobs}
-                else:
-                    for section in sections:
-                        await _report(progress, ProgressEvent(section, "started", "Claude"))
-                    drafts = [plan.draft(job, self.client.max_tokens) for job in jobs]
-                    if self.concurrent:
-                        async with asyncio.TaskGroup() as tasks:
-                            for draft in drafts:
-                                tasks.create_task(run(draft))
-                    else:
-                        for draft in drafts:
-                            await run(draft)
         except TimeoutError:
             log.warning("claude drafting passed its %.0fs deadline", deadline)
         for job in jobs:

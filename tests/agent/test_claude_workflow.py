@@ -87,14 +87,17 @@ async def test_groups_run_concurrently_over_one_byte_identical_cached_prefix() -
     assert sorted(c.forced_tool for c in calls) == sorted(job.tool for job in jobs)
     assert [c.forced_tool for c in calls].count("write_objective") == 3
     assert "write_similar_accounts" not in {c.forced_tool for c in calls}
-    # Every group call was in flight at once: the last one started before the first one finished.
-    assert max(c.started for c in calls) < min(c.finished for c in calls)
+    # The longest job went out beside the warm-up; every other call was in flight at once after it.
+    head, *rest = sorted(calls, key=lambda c: c.started)
+    assert head.started < min(c.finished for c in fake.calls if c.forced_tool is None)
+    assert max(c.started for c in rest) < min(c.finished for c in rest)
     prefixes = {c.prefix_bytes() for c in fake.calls}
     assert len(prefixes) == 1 and b"<account_data>" in prefixes.pop()
     assert all(c.body["system"][-1]["cache_control"] == {"type": "ephemeral"} for c in fake.calls)
-    # The warm-up wrote the cache, so every group call read the context instead of paying for it.
-    assert fake.calls[0].forced_tool is None and fake.calls[0].usage["cache_creation_input_tokens"] > 0
-    assert all(c.usage["cache_read_input_tokens"] > 0 for c in calls)
+    # The warm-up (and the longest job beside it) wrote the cache, so every later call read the
+    # context instead of paying for it.
+    assert len([c for c in fake.calls if c.forced_tool is None]) == 1
+    assert all(c.usage["cache_read_input_tokens"] > 0 for c in rest)
     assert outcome.usage["calls"] == len(jobs) + 1 and outcome.usage["cache_read_input_tokens"] > 0
     assert outcome.usage["model"] == "claude-test"
     assert {e.section for e in events if e.state == "done"} == set(SECTIONS)
@@ -213,9 +216,9 @@ async def test_answer_cut_off_mid_tool_call_is_repaired_or_falls_back() -> None:
     assert error["is_error"] and "cut off" in error["content"]
 
 
-async def test_rejected_key_stops_after_one_call() -> None:
+async def test_rejected_key_stops_after_the_first_calls() -> None:
     outcome, fake, _ = await draft(lambda call: ApiError(401, "authentication_error", "invalid x-api-key"))
-    assert len(fake.calls) == 1
+    assert len(fake.calls) <= 2  # the warm-up and the longest job, which goes out beside it
     assert set(outcome.fallbacks) == set(SECTIONS)
     assert outcome.fallbacks["executive_summary"].startswith("the Anthropic key was rejected")
 
@@ -298,9 +301,10 @@ async def test_the_warm_up_is_tried_once_and_counts_against_the_deadline() -> No
     started = time.perf_counter()
     outcome, fake, _ = await draft(hanging_warm_up, deadline=1.0)
     assert time.perf_counter() - started < 5
-    assert set(outcome.fallbacks) == set(SECTIONS)
+    # Only the longest job, sent beside the warm-up, may have answered; nothing else was sent.
+    assert len(outcome.fallbacks) >= len(SECTIONS) - 1
     assert all("did not answer within 1s" in reason for reason in outcome.fallbacks.values())
-    assert not any(c.forced_tool for c in fake.calls)
+    assert len([c for c in fake.calls if c.forced_tool]) <= 1
 
 
 def urgency_review(document: Any, context: Any) -> PlanReview:
