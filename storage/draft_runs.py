@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, literal, select, update
@@ -198,12 +198,27 @@ async def mark_state(
     )
 
 
-async def find_active_run(session: AsyncSession, scope_key: str) -> DraftRun | None:
-    """The pending or running run whose scope carries `scope_key` (one run per book at a time)."""
+async def find_active_run(
+    session: AsyncSession, scope_key: str, *, stale_before: datetime | None = None
+) -> DraftRun | None:
+    """The pending or running run whose scope carries `scope_key` (one run per book at a time).
+    With `stale_before`, a run not touched since then counts as abandoned (its process was killed):
+    it stays resumable but no longer blocks a new run."""
     rows = await session.execute(
         select(DraftRun).where(DraftRun.state.in_(ACTIVE_STATES)).order_by(DraftRun.created_at.desc())
     )
-    return next((run for run in rows.scalars() if run.scope.get("scope_key") == scope_key), None)
+    for run in rows.scalars():
+        if run.scope.get("scope_key") != scope_key:
+            continue
+        if stale_before is not None and _aware(run.updated_at) < stale_before:
+            continue
+        return run
+    return None
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were written in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def pending_candidates(session: AsyncSession, run_id: str, *, now: datetime, limit: int) -> list[str]:

@@ -69,14 +69,14 @@ async def drain(
     keep_going: Callable[[], bool] = lambda: True,
 ) -> int:
     """Draft the run's accounts until none is left to claim (or `keep_going` says stop); returns
-    how many accounts this worker finished."""
-    finished = 0
+    how many plans this worker saved."""
+    saved = 0
     while keep_going():
         customer_ids = await draft_runs.claim_items(
             deps.database, job.run_id, worker=worker, now=utcnow(), limit=job.batch_size
         )
         if not customer_ids:
-            return finished
+            return saved
         drafted: list[tuple[str, DraftedGeneration]] = []
         failed: list[ItemResult] = []
         for customer_id in customer_ids:
@@ -95,9 +95,8 @@ async def drain(
             except Exception as error:  # one account's failure must not stop the run
                 log.info("run %s: %s failed: %s", job.run_id, customer_id, error, exc_info=True)
                 failed.append(ItemResult(customer_id, RunItemState.FAILED, reason=failure_reason(error)))
-        await save_batch(deps.database, job, drafted, failed, worker=worker)
-        finished += len(customer_ids)
-    return finished
+        saved += await save_batch(deps.database, job, drafted, failed, worker=worker)
+    return saved
 
 
 async def save_batch(
@@ -107,25 +106,29 @@ async def save_batch(
     failed: list[ItemResult],
     *,
     worker: str,
-) -> None:
-    """The batch's plans and every item's outcome in one transaction; plan by plan if that fails."""
+) -> int:
+    """The batch's plans and every item's outcome in one transaction; plan by plan if that fails.
+    Returns how many plans were saved."""
     try:
         async with database.session() as session:
             results = [await _save(session, job, customer_id, d) for customer_id, d in drafted]
             await draft_runs.record_results(session, job.run_id, [*results, *failed], worker=worker)
-        return
+        return len(results)
     except (IntegrityError, Conflict):
         log.info("run %s: a plan of the batch changed while drafting; saving one by one", job.run_id)
+    saved = 0
     for customer_id, d in drafted:
         try:
             async with database.session() as session:
                 result = await _save(session, job, customer_id, d)
                 await draft_runs.record_results(session, job.run_id, [result], worker=worker)
+            saved += 1
         except (IntegrityError, Conflict):
             failed.append(ItemResult(customer_id, RunItemState.FAILED, reason=CHANGED_WHILE_DRAFTING))
     if failed:
         async with database.session() as session:
             await draft_runs.record_results(session, job.run_id, failed, worker=worker)
+    return saved
 
 
 async def _save(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from agent.bulk.claude_batch import batch_executor
@@ -28,6 +29,10 @@ log = logging.getLogger(__name__)
 
 ProgressHandler = Callable[[RunProgress], Awaitable[None]]
 PROGRESS_INTERVAL_SECONDS = 0.5
+# An executing run's counts are written this often; a run silent for STALE_AFTER was abandoned
+# (its process killed) and no longer blocks a new run of the same books (it stays resumable).
+HEARTBEAT_SECONDS = 5.0
+STALE_AFTER = timedelta(minutes=2)
 OFFLINE_BATCH = 25  # plans saved per transaction
 CLAUDE_CONCURRENCY = 4  # plans drafted at once through interactive Claude calls (per process)
 
@@ -56,7 +61,7 @@ async def start_run(
     if mode == RunMode.BATCH and RunMode.BATCH not in EXECUTORS:
         raise BadInput("--batch (Claude Message Batches) is not available in this build; drop --batch")
     async with deps.database.session() as session:
-        active = await draft_runs.find_active_run(session, scope.scope_key)
+        active = await draft_runs.find_active_run(session, scope.scope_key, stale_before=_stale_before())
         if active is not None:
             raise Conflict(
                 f"run {active.id} is already drafting {scope.describe()}; "
@@ -81,22 +86,27 @@ async def start_run(
 async def find_active_run(deps: AgentDeps, scope_key: str) -> RunRecord | None:
     """The pending or running run for these books (`RunScope.scope_key`), if any."""
     async with deps.database.session() as session:
-        run = await draft_runs.find_active_run(session, scope_key)
+        run = await draft_runs.find_active_run(session, scope_key, stale_before=_stale_before())
         return RunRecord.of(run) if run is not None else None
+
+
+def _stale_before() -> datetime:
+    return datetime.now(UTC) - STALE_AFTER
 
 
 class RunExecutor(Protocol):
     """Drafts a run's pending accounts (claiming them, so several executors may share a run)."""
 
-    async def __call__(self, deps: AgentDeps, job: DrainJob, *, workers: int, in_process: bool) -> None: ...
+    async def __call__(self, deps: AgentDeps, job: DrainJob, *, workers: int, in_process: bool) -> int:
+        """Returns how many plans this executor saved."""
+        ...
 
 
-async def offline_executor(deps: AgentDeps, job: DrainJob, *, workers: int, in_process: bool) -> None:
+async def offline_executor(deps: AgentDeps, job: DrainJob, *, workers: int, in_process: bool) -> int:
     """Worker processes (CPU work off the event loop); `in_process` drafts on this loop instead
     (tests, and a caller that wants no processes)."""
     if in_process:
-        await drain(deps, job, worker=worker_id())
-        return
+        return await drain(deps, job, worker=worker_id())
     spec = WorkerSpec(
         url=deps.database.url,
         engine_kwargs=deps.database.engine_kwargs,
@@ -104,20 +114,21 @@ async def offline_executor(deps: AgentDeps, job: DrainJob, *, workers: int, in_p
         job=job,
         parent_pid=os.getpid(),
     )
-    processes = start_workers(spec, workers)
+    processes, saved = start_workers(spec, workers)
     try:
         await asyncio.gather(*(asyncio.to_thread(p.join) for p in processes))
+        return saved.value
     finally:
         for process in processes:  # cancelled (Ctrl-C, shutdown): stop the workers
             if process.is_alive():
                 process.terminate()
 
 
-async def claude_executor(deps: AgentDeps, job: DrainJob, *, workers: int, in_process: bool) -> None:
+async def claude_executor(deps: AgentDeps, job: DrainJob, *, workers: int, in_process: bool) -> int:
     """Interactive Claude calls, `workers` plans at a time (the calls are I/O: one event loop).
     Helper executors (Message Batches, a rate limiter) register under their own mode."""
     job = replace(job, batch_size=1, offline=False)
-    await asyncio.gather(*(drain(deps, job, worker=worker_id()) for _ in range(max(1, workers))))
+    return sum(await asyncio.gather(*(drain(deps, job, worker=worker_id()) for _ in range(max(1, workers)))))
 
 
 EXECUTORS: dict[RunMode, RunExecutor] = {
@@ -169,24 +180,25 @@ async def execute_run(
     count = workers or default_workers()
     reporter = asyncio.create_task(_report(deps, run_id, started, before, on_progress))
     try:
-        await executor(deps, job, workers=count, in_process=in_process)
+        drafted_now = await executor(deps, job, workers=count, in_process=in_process)
         await _wait_for_others(deps, run_id)
     except BaseException:
         reporter.cancel()
-        async with deps.database.session() as session:
-            await draft_runs.store_counts(session, run_id)
+        # Stopped (Ctrl-C, shutdown, an error): failed, and resumable with what it did kept.
+        with contextlib.suppress(Exception):  # the database may be what failed
+            async with deps.database.session() as session:
+                await draft_runs.mark_state(session, run_id, RunState.FAILED)
         raise
     reporter.cancel()
     elapsed = time.monotonic() - started
     async with deps.database.session() as session:
         counts = await draft_runs.run_counts(session, run_id)
-        if counts.pending == 0:
-            await draft_runs.mark_state(session, run_id, RunState.FINISHED)
-        else:
-            await draft_runs.store_counts(session, run_id)
+        # Accounts left with nobody holding them: our workers died; `--resume` drafts the rest.
+        final = RunState.FINISHED if counts.pending == 0 else RunState.FAILED
+        await draft_runs.mark_state(session, run_id, final)
     if on_progress is not None:
         await on_progress(RunProgress.of(run_id, counts, elapsed, counts.drafted - before))
-    return await load_summary(deps, run_id, elapsed=elapsed, drafted_now=counts.drafted - before)
+    return await load_summary(deps, run_id, elapsed=elapsed, drafted_now=drafted_now)
 
 
 async def _release_dead(deps: AgentDeps, run_id: str) -> None:
@@ -214,18 +226,21 @@ async def _wait_for_others(deps: AgentDeps, run_id: str, poll: float = PROGRESS_
 async def _report(
     deps: AgentDeps, run_id: str, started: float, before: int, on_progress: ProgressHandler | None
 ) -> None:
-    if on_progress is None:
-        return
+    """Progress to the callback while counts change, and the counts onto the run row every few
+    seconds (the heartbeat that shows the run is alive)."""
     last = None
+    stored = time.monotonic()
     while True:
         async with deps.database.session() as session:
             counts = await draft_runs.run_counts(session, run_id)
-        if counts != last:
+            if time.monotonic() - stored >= HEARTBEAT_SECONDS:
+                stored = time.monotonic()
+                await draft_runs.store_counts(session, run_id)
+        if counts != last and on_progress is not None:
             last = counts
+            elapsed = time.monotonic() - started
             try:
-                await on_progress(
-                    RunProgress.of(run_id, counts, time.monotonic() - started, counts.drafted - before)
-                )
+                await on_progress(RunProgress.of(run_id, counts, elapsed, counts.drafted - before))
             except Exception:  # a progress display must never stop the run
                 log.exception("progress callback failed")
         await asyncio.sleep(PROGRESS_INTERVAL_SECONDS)

@@ -42,9 +42,9 @@ class RunScope:
 
     @property
     def scope_key(self) -> str:
-        """What "one run per book at a time" compares: the books, segment and fiscal year."""
+        """What "one run per book at a time" compares: the books and the segment (whatever the year)."""
         books = ",".join(sorted({*(self.csms or ()), *([self.csm] if self.csm else [])})) or "*"
-        return f"books={books.lower()};segment={(self.segment or '*').lower()};fy={self.fiscal_year or '*'}"
+        return f"books={books.lower()};segment={(self.segment or '*').lower()}"
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -10,6 +10,7 @@ import multiprocessing
 import os
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
+from multiprocessing.sharedctypes import Synchronized
 from typing import Any
 
 from agent.bulk.drain import DrainJob, drain, worker_id
@@ -31,30 +32,36 @@ class WorkerSpec:
     parent_pid: int
 
 
-def work(spec: WorkerSpec) -> None:
-    """A worker process's entry point."""
-    asyncio.run(_work(spec))
+def work(spec: WorkerSpec, saved: Synchronized[int]) -> None:
+    """A worker process's entry point; adds the plans it saved to `saved`."""
+    count = asyncio.run(_work(spec))
+    with saved.get_lock():
+        saved.value += count
 
 
-async def _work(spec: WorkerSpec) -> None:
+async def _work(spec: WorkerSpec) -> int:
     database = Database(spec.url, **spec.engine_kwargs)
     deps = AgentDeps(settings=spec.settings, database=database)
     try:
         # A worker whose parent was killed stops after its batch (its claims are released by the
         # next `--resume`), rather than drafting on unseen.
-        await drain(deps, spec.job, worker=worker_id(), keep_going=lambda: os.getppid() == spec.parent_pid)
+        return await drain(
+            deps, spec.job, worker=worker_id(), keep_going=lambda: os.getppid() == spec.parent_pid
+        )
     finally:
         await database.dispose()
 
 
-def start_workers(spec: WorkerSpec, count: int) -> list[BaseProcess]:
+def start_workers(spec: WorkerSpec, count: int) -> tuple[list[BaseProcess], Synchronized[int]]:
+    """`count` worker processes draining the run, and the counter of plans they saved."""
     context = multiprocessing.get_context("spawn")
+    saved: Synchronized[int] = context.Value("i", 0)
     processes: list[BaseProcess] = [
-        context.Process(target=work, args=(spec,), name=f"accountplan-draft-{n}") for n in range(count)
+        context.Process(target=work, args=(spec, saved), name=f"accountplan-draft-{n}") for n in range(count)
     ]
     for process in processes:
         process.start()
-    return processes
+    return processes, saved
 
 
 def is_alive_here(holder: str, host: str) -> bool:

@@ -21,6 +21,7 @@ COMMAND_MODULES: dict[str, str] = {
     "db": "bot.cli.db",
     "generate": "bot.cli.plans",
     "plans": "bot.cli.plans",
+    "runs": "bot.cli.bulk",
     "export": "bot.cli.plans",
     "demo": "bot.cli.demo",
     "chart": "bot.cli.charts",

@@ -3,6 +3,7 @@ bot/cli/demo.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from datetime import date, datetime
@@ -106,7 +107,7 @@ REPLACE_HELP = (
 
 
 @click.command("generate")
-@click.argument("customer")
+@click.argument("customer", required=False)
 @click.option(
     "--fy",
     "fiscal_year",
@@ -118,9 +119,16 @@ REPLACE_HELP = (
 @click.option("--no-save", is_flag=True, help="Print the draft without storing it.")
 @click.option("--offline", is_flag=True, help="Use the offline drafter even when ANTHROPIC_API_KEY is set.")
 @click.option("--replace", is_flag=True, help=REPLACE_HELP)
+@click.option("--all", "everything", is_flag=True, help="Every account in scope, as a recorded run (see `runs`).")
+@click.option("--csm", help="With --all: only this CSM's book (their email).")
+@click.option("--segment", help="With --all: only accounts of this segment.")
+@click.option("--missing-only", is_flag=True, help="With --all: only accounts with no plan for the year yet.")
+@click.option("--workers", type=int, help="With --all: offline worker processes (default: the CPU count).")
+@click.option("--resume", "resume", metavar="RUN", help="Continue a stopped run: only what is left.")
+@click.option("--include-edited", is_flag=True, help="With --all: also redraft plans people edited, submitted or approved.")
 @async_command
 async def generate_command(
-    customer: str,
+    customer: str | None,
     fiscal_year: str | None,
     as_of: str | None,
     sections: tuple[str, ...],
@@ -128,15 +136,37 @@ async def generate_command(
     no_save: bool,
     offline: bool,
     replace: bool,
+    everything: bool,
+    csm: str | None,
+    segment: str | None,
+    missing_only: bool,
+    workers: int | None,
+    resume: str | None,
+    include_edited: bool,
 ) -> None:
     """Draft CUSTOMER's account plan (id or name, fuzzy) and save it as a new plan or revision.
 
     With --sections, only those sections are redrafted; the rest are kept from the saved plan.
     Edits people made since the last generation are kept unless --replace is given.
+    With --all, every account in scope is drafted (plans people edited, submitted or approved are
+    skipped unless --include-edited), with a progress bar and a summary; --resume RUN continues.
     """
+    from bot.cli.bulk import BulkOptions, check_bulk_usage, run_bulk
+
+    options = BulkOptions(csm, segment, missing_only, fiscal_year, offline, workers, resume, include_edited)
+    check_bulk_usage(customer, everything, options)
+    as_of_day = parse_as_of(as_of)
+    if everything or resume:
+        if sections or no_save or replace or output_format == "markdown":
+            raise click.UsageError(
+                "--sections, --no-save, --replace and markdown are for one CUSTOMER", ctx=click.get_current_context()
+            )
+        fy = parse_planning_fy(fiscal_year, as_of_day)
+        await run_bulk(dataclasses.replace(options, fiscal_year=fy, as_of=as_of_day), output_format)
+        return
+    assert customer is not None
     from agent.generate import GenerationRequest, generate_plan
 
-    as_of_day = parse_as_of(as_of)
     request = GenerationRequest(
         customer=customer,
         fiscal_year=parse_planning_fy(fiscal_year, as_of_day),
@@ -167,8 +197,9 @@ def plans_group() -> None:
 
 @plans_group.command("list")
 @click.option("--csm", "csm_email", help="Only this CSM's book (their email).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @async_command
-async def list_command(csm_email: str | None) -> None:
+async def list_command(csm_email: str | None, output_format: str) -> None:
     """Every saved plan, most recently changed first."""
     from rich.table import Table
 
@@ -180,9 +211,16 @@ async def list_command(csm_email: str | None) -> None:
             rows = await list_plans(session, csm_email=csm_email)
     finally:
         await database.dispose()
+    if output_format == "json":
+        keys = ("plan_id", "customer_id", "fiscal_year", "version", "status")
+        plans = [(p.id, p.customer_id, p.fiscal_year, p.version, str(p.status)) for p, _ in rows]
+        click.echo(json.dumps([dict(zip(keys, plan, strict=True)) for plan in plans], indent=2))
+        return
     if not rows:
         click.echo(
-            "no plans yet; `accountplan generate CUSTOMER` drafts one (`accountplan demo` shows the way)"
+            f"no plans for CSM {csm_email} (`accountplan customers list` shows each account's CSM)"
+            if csm_email
+            else "no plans yet; `accountplan generate CUSTOMER` drafts one (`accountplan demo` shows the way)"
         )
         return
     table = Table(

@@ -112,7 +112,8 @@ def test_the_entry_point_flushes_its_output_and_keeps_every_exit_code() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("generate",), "error: Missing argument 'CUSTOMER'. (see `accountplan generate --help`)"),
+        (("generate",), "error: Missing argument 'CUSTOMER' (or --all for every account). (see `accountplan generate --help`)"),
+        (("generate", "TechCorp", "--all"), "error: give CUSTOMER or --all, not both (see `accountplan generate --help`)"),
         (("generate", "TechCorp", "--bogus"), "error: No such option '--bogus'. (see `accountplan generate --help`)"),
         (("no-such-command",), "error: No such command 'no-such-command'. (see `accountplan --help`)"),
     ],
