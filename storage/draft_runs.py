@@ -303,8 +303,9 @@ async def release_dead_workers(database: Database, run_id: str, dead: Sequence[s
     return await job_claims.release_held_by(database, claim_prefix(run_id), list(dead))
 
 
-async def claim_holders(database: Database, run_id: str) -> list[str]:
-    return await job_claims.holders(database, claim_prefix(run_id))
+async def claim_holders(database: Database, run_id: str, *, now: datetime | None = None) -> list[str]:
+    """Workers holding unfinished claims of the run (with `now`: only leases still running)."""
+    return await job_claims.holders(database, claim_prefix(run_id), now=now)
 
 
 async def add_batch_ids(session: AsyncSession, run_id: str, batch_ids: Sequence[str]) -> None:

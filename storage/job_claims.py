@@ -235,14 +235,15 @@ async def release_held_by(database: Database, prefix: str, workers: list[str]) -
     return rows_affected(result)
 
 
-async def holders(database: Database, prefix: str) -> list[str]:
-    """Who holds unfinished claims under `prefix`."""
+async def holders(database: Database, prefix: str, *, now: datetime | None = None) -> list[str]:
+    """Who holds unfinished claims under `prefix` (with `now`: only leases still running)."""
+    query = select(JobClaim.claimed_by).where(
+        JobClaim.key.startswith(prefix, autoescape=True), JobClaim.done_at.is_(None)
+    )
+    if now is not None:
+        query = query.where(JobClaim.lease_until >= now)
     async with database.session() as session:
-        rows = await session.execute(
-            select(JobClaim.claimed_by)
-            .where(JobClaim.key.startswith(prefix, autoescape=True), JobClaim.done_at.is_(None))
-            .distinct()
-        )
+        rows = await session.execute(query.distinct())
     return [worker for worker in rows.scalars() if worker]
 
 

@@ -32,6 +32,7 @@ PROGRESS_INTERVAL_SECONDS = 0.5
 # An executing run's counts are written this often; a run silent for STALE_AFTER was abandoned
 # (its process killed) and no longer blocks a new run of the same books (it stays resumable).
 HEARTBEAT_SECONDS = 5.0
+MAX_ROUNDS = 3  # executor rounds in one execution (later rounds take over dead workers' accounts)
 STALE_AFTER = timedelta(minutes=2)
 OFFLINE_BATCH = 25  # plans saved per transaction
 CLAUDE_CONCURRENCY = 4  # plans drafted at once through interactive Claude calls (per process)
@@ -180,8 +181,15 @@ async def execute_run(
     count = workers or default_workers()
     reporter = asyncio.create_task(_report(deps, run_id, started, before, on_progress))
     try:
-        drafted_now = await executor(deps, job, workers=count, in_process=in_process)
-        await _wait_for_others(deps, run_id)
+        drafted_now = 0
+        for _ in range(MAX_ROUNDS):
+            saved = await executor(deps, job, workers=count, in_process=in_process)
+            drafted_now += saved
+            # Nothing left to claim: the rest is held by other executors (wait for them) or by
+            # workers that died (their claims are released or expire; another round takes them).
+            if await _wait_for_others(deps, run_id) == 0 or saved == 0:
+                break
+            await _release_dead(deps, run_id)
     except BaseException:
         reporter.cancel()
         # Stopped (Ctrl-C, shutdown, an error): failed, and resumable with what it did kept.
@@ -212,14 +220,14 @@ async def _release_dead(deps: AgentDeps, run_id: str) -> None:
         log.info("run %s: released %d accounts claimed by dead workers %s", run_id, released, dead)
 
 
-async def _wait_for_others(deps: AgentDeps, run_id: str, poll: float = PROGRESS_INTERVAL_SECONDS) -> None:
-    """Our workers found nothing left to claim; accounts still pending are held by another
-    executor of the same run. Wait while they progress (their leases bound a dead one)."""
+async def _wait_for_others(deps: AgentDeps, run_id: str, poll: float = PROGRESS_INTERVAL_SECONDS) -> int:
+    """Wait while other executors of the run hold live claims; returns how many accounts are left."""
     while True:
         async with deps.database.session() as session:
             counts = await draft_runs.run_counts(session, run_id)
-        if counts.pending == 0 or not await draft_runs.claim_holders(deps.database, run_id):
-            return
+        live = await draft_runs.claim_holders(deps.database, run_id, now=datetime.now(UTC))
+        if counts.pending == 0 or not live:
+            return counts.pending
         await asyncio.sleep(poll)
 
 

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from multiprocessing.sharedctypes import Synchronized
+from pathlib import Path
 from typing import Any
 
 from agent.bulk.drain import DrainJob, drain, worker_id
@@ -65,7 +66,8 @@ def start_workers(spec: WorkerSpec, count: int) -> tuple[list[BaseProcess], Sync
 
 
 def is_alive_here(holder: str, host: str) -> bool:
-    """Whether a claim holder named host:pid is a live process (only knowable on its own host)."""
+    """Whether a claim holder named host:pid is a live process (only knowable on its own host).
+    A zombie counts as dead: a killed worker whose parent died too may never be reaped."""
     holder_host, _, pid = holder.rpartition(":")
     if holder_host != host or not pid.isdigit():
         return True  # another machine's worker: its lease decides
@@ -75,4 +77,8 @@ def is_alive_here(holder: str, host: str) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc (macOS): the signal check is all we have
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
