@@ -274,19 +274,23 @@ async def record_results(
     """Write the items' outcomes and mark their claims done, in the caller's transaction (the one
     that saved the plans), so an item is drafted exactly when its plan version is saved."""
     now = now or utcnow()
-    for result in results:
+    if results:
+        # One executemany for the whole batch (ORM bulk UPDATE by primary key).
         await session.execute(
-            update(DraftRunItem)
-            .where(DraftRunItem.run_id == run_id, DraftRunItem.customer_id == result.customer_id)
-            .values(
-                state=result.state,
-                reason=result.reason,
-                plan_id=result.plan_id,
-                version=result.version,
-                usage=result.usage,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
+            update(DraftRunItem),
+            [
+                {
+                    "run_id": run_id,
+                    "customer_id": r.customer_id,
+                    "state": r.state,
+                    "reason": r.reason,
+                    "plan_id": r.plan_id,
+                    "version": r.version,
+                    "usage": r.usage,
+                    "updated_at": now,
+                }
+                for r in results
+            ],
         )
     keys = [claim_key(run_id, r.customer_id) for r in results]
     await job_claims.complete_many(session, keys, worker=worker, now=now)
