@@ -164,7 +164,12 @@ async def execute_run(
         await draft_runs.mark_state(session, run_id, RunState.RUNNING)
         scope = RunScope.from_json(run.scope)
         mode, author, surface = run.mode, run.author, str(run.surface)
-        before = (await draft_runs.run_counts(session, run_id)).drafted
+        at_start = await draft_runs.run_counts(session, run_id)
+        before = at_start.drafted
+        if at_start.pending == 0:  # nothing to draft (every account skipped): no workers to start
+            await draft_runs.mark_state(session, run_id, RunState.FINISHED)
+    if at_start.pending == 0:
+        return await load_summary(deps, run_id, elapsed=time.monotonic() - started, drafted_now=0)
     await _release_dead(deps, run_id)
     executor = EXECUTORS.get(mode)
     if executor is None:

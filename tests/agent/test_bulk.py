@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select, update
 
 from agent.bulk import DrainJob, RunProgress, RunScope, drain, execute_run, find_active_run, start_run
 from agent.bulk.scope import SKIP_APPROVED, SKIP_EDITED, SKIP_SUBMITTED
+from agent.deps import AgentDeps
 from agent.generate import GenerationRequest, generate_plan
 from storage import draft_runs
 from storage.db import Database
@@ -20,6 +21,7 @@ from storage.demo.portfolio import seed_demo_portfolio
 from storage.errors import Conflict
 from storage.models import AccountPlan, Customer, PlanRevision
 from storage.plans import document_of, save_plan_version
+from storage.settings import Settings
 from storage.vocabulary import PlanStatus, RunItemState, RunState
 from tests.conftest import agent_deps
 
@@ -209,3 +211,28 @@ async def test_one_active_run_per_book(seeded: Database) -> None:
     assert await find_active_run(deps, scope.scope_key) is None
     async with deps.database.session() as session:
         assert (await draft_runs.get_run(session, record.run_id)).state == RunState.FINISHED
+
+
+async def test_claude_mode_drafts_through_the_interactive_writer_and_records_usage(db: Database) -> None:
+    from tests.agent.test_claude_generate import draft_echo
+    from tests.fakes.anthropic_api import FakeAnthropic
+    from tests.fakes.plan_samples import CUSTOMER_ID, seed_customer
+
+    await seed_customer(db)
+    async with FakeAnthropic(draft_echo) as fake:
+        settings = Settings(ANTHROPIC_API_KEY="sk-test", ANTHROPIC_BASE_URL=fake.url, ANTHROPIC_MAX_RETRIES=1)
+        deps = AgentDeps.create(settings, db)
+        try:
+            record = await start_run(
+                deps, RunScope(fiscal_year="FY2026", as_of=date(2026, 1, 2)), author="cli", surface="cli"
+            )
+            assert record.mode == "claude"
+            summary = await execute_run(deps, record.run_id, workers=2)
+        finally:
+            await deps.close()
+    assert (summary.state, summary.run.drafted) == ("finished", 1)
+    async with db.session() as session:
+        [item] = await draft_runs.list_items(session, record.run_id)
+        plan = await session.get(AccountPlan, item.plan_id)
+    assert item.customer_id == CUSTOMER_ID and item.usage and item.usage["calls"] == len(fake.calls)
+    assert plan is not None and plan.document["executive_summary"].startswith("Claude's sharper summary: ")
