@@ -230,7 +230,9 @@ async def _wait_for_others(deps: AgentDeps, run_id: str, poll: float = PROGRESS_
     while True:
         async with deps.database.session() as session:
             counts = await draft_runs.run_counts(session, run_id)
-        live = await draft_runs.claim_holders(deps.database, run_id, now=datetime.now(UTC))
+        host = socket.gethostname()
+        holders = await draft_runs.claim_holders(deps.database, run_id, now=datetime.now(UTC))
+        live = [h for h in holders if is_alive_here(h, host)]
         if counts.pending == 0 or not live:
             return counts.pending
         await asyncio.sleep(poll)

@@ -8,13 +8,14 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import sys
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import Any
 
-from agent.bulk.drain import DrainJob, drain, worker_id
+from agent.bulk.drain import DrainJob, drain, failure_reason, worker_id
 from agent.deps import AgentDeps
 from storage.db import Database
 from storage.settings import Settings
@@ -34,8 +35,15 @@ class WorkerSpec:
 
 
 def work(spec: WorkerSpec, saved: Synchronized[int]) -> None:
-    """A worker process's entry point; adds the plans it saved to `saved`."""
-    count = asyncio.run(_work(spec))
+    """A worker process's entry point; adds the plans it saved to `saved`. It ends with one line on
+    stderr, never a traceback: its unfinished accounts are taken over by the next round or resume."""
+    try:
+        count = asyncio.run(_work(spec))
+    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the parent reports it
+        sys.exit(130)
+    except Exception as error:
+        print(f"error: drafting worker {os.getpid()} stopped: {failure_reason(error)}", file=sys.stderr)
+        sys.exit(1)
     with saved.get_lock():
         saved.value += count
 
