@@ -20,6 +20,7 @@ QUICK_RUNS: dict[str, list[str]] = {
     "claude_bench": [],
     "slack_bench": [],
     "draft_book_bench": ["--book", "500"],
+    "bulk_bench": ["--accounts", "1000"],  # the figures: --accounts 10000 (~15 min here)
     "approval_bench": [],
     "living_bench": [],
     "review_bench": ["--rounds", "3"],
