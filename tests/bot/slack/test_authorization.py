@@ -177,7 +177,7 @@ async def test_someone_accountplan_does_not_know_is_told_to_ask_an_admin_by_ever
         refusals = await slack.fake.wait_for("chat.postEphemeral", to(GUEST), count=refused)
         assert ASK_AN_ADMIN in refusals[-1].params["text"], (declaration.constraint, refusals[-1].params)
         assert "Traceback" not in refusals[-1].params["text"]
-    assert side_effects(slack.fake.calls[before:]) == []
+    assert side_effects(slack.fake.calls[before:]) == [] and slack.fake.uploads == pictures
     assert await plan_count(slack) == plans
 
 
