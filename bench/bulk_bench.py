@@ -245,11 +245,16 @@ def main() -> None:
         _postgres(args, workers_list)
     if args.claude:
         if importlib.util.find_spec("bench.bulk_claude") is None:
-            print("claude: bench/bulk_claude.py is not there yet (helper B's part)")
+            print("claude: bench/bulk_claude.py is not there")
         else:
             from importlib import import_module
 
-            import_module("bench.bulk_claude").main()
+            claude = import_module("bench.bulk_claude")
+            print("Claude in bulk (bench.bulk_claude, 20 plans against the fake API):", flush=True)
+            if hasattr(claude, "main"):
+                claude.main()
+            else:
+                asyncio.run(claude.figures(20, 1.0))
 
 
 if __name__ == "__main__":
