@@ -80,9 +80,9 @@ class _BatchOutcome:
         return self.outcome
 
 
-async def batch_executor(deps: AgentDeps, job: DrainJob, *, workers: int, in_process: bool) -> None:
+async def batch_executor(deps: AgentDeps, job: DrainJob, *, workers: int, in_process: bool) -> int:
     """Draft the run's pending accounts through Message Batches (`workers` does not apply: the
-    API does the work; this process polls)."""
+    API does the work; this process polls). Returns how many plans were saved."""
     if deps.claude is None:
         raise BadInput("--batch needs Claude: set ANTHROPIC_API_KEY, or drop --batch")
     worker = worker_id()
@@ -90,7 +90,7 @@ async def batch_executor(deps: AgentDeps, job: DrainJob, *, workers: int, in_pro
         deps.database, job.run_id, worker=worker, now=utcnow(), limit=CLAIM_LIMIT, lease=BATCH_LEASE
     )
     if not customers:
-        return
+        return 0
     inputs: list[BatchPlanInput] = []
     failed: list[ItemResult] = []
     for customer_id in customers:
@@ -117,11 +117,13 @@ async def batch_executor(deps: AgentDeps, job: DrainJob, *, workers: int, in_pro
                 deps, _request(job, item.customer_id), item.customer_id, writer=writer)))  # fmt: skip
         except Exception as error:
             failed.append(ItemResult(item.customer_id, RunItemState.FAILED, reason=failure_reason(error)))
+    saved = 0
     for start in range(0, max(len(drafted), 1), SAVE_CHUNK):
         chunk = drafted[start : start + SAVE_CHUNK]
-        await save_batch(deps.database, job, chunk, failed if start == 0 else [], worker=worker)
+        saved += await save_batch(deps.database, job, chunk, failed if start == 0 else [], worker=worker)
         async with deps.database.session() as session:
             await draft_runs.add_usage(session, job.run_id, run_usage(d for _, d in chunk))
+    return saved
 
 
 def run_usage(drafted: Any) -> dict[str, Any]:
