@@ -116,6 +116,8 @@ async def run_bulk(options: BulkOptions, output_format: str) -> None:
             )
             record = await start_run(deps, scope, author="cli", surface="cli", workers=options.workers)
             run_id = record.run_id
+            if record.total == 0:
+                click.echo(f"note: no accounts in scope ({scope.describe()})", err=True)
             click.echo(
                 f"run {run_id}: {record.total} accounts ({record.skipped} skipped), {record.mode}; "
                 f"`accountplan generate --resume {run_id}` continues it if stopped",
