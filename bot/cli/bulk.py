@@ -33,13 +33,14 @@ class BulkOptions:
     resume: str | None
     include_edited: bool
     as_of: date | None = None  # parsed by the command
+    batch: bool = False  # Claude through the Message Batches API (half price, results within 24 h)
 
 
 def check_bulk_usage(customer: str | None, everything: bool, options: BulkOptions) -> None:
     """One line on what is wrong with the mix of CUSTOMER, --all and the bulk options."""
     bulk_only = {
         "--csm": options.csm, "--segment": options.segment, "--missing-only": options.missing_only,
-        "--workers": options.workers, "--include-edited": options.include_edited,
+        "--workers": options.workers, "--include-edited": options.include_edited, "--batch": options.batch,
     }  # fmt: skip
     if everything and customer:
         _usage("give CUSTOMER or --all, not both")
@@ -50,13 +51,15 @@ def check_bulk_usage(customer: str | None, everything: bool, options: BulkOption
             _usage("Missing argument 'CUSTOMER' (or --all for every account).")
         given = [name for name, value in bulk_only.items() if value]
         if given:
-            _usage(f"{', '.join(given)} only go with --all")
+            _usage(f"{', '.join(given)} {'only goes' if len(given) == 1 else 'only go'} with --all")
     if options.resume:
         given = [name for name, value in bulk_only.items() if value and name != "--workers"]
         if given or options.fiscal_year:
             _usage("--resume keeps the run's own scope; drop " + ", ".join(given or ["--fy"]))
     if options.workers is not None and options.workers < 1:
         raise BadInput("--workers must be at least 1")
+    if options.batch and options.offline:
+        _usage("--batch sends the plans to Claude's Message Batches API; --offline drafts without Claude: pick one")
 
 
 def _usage(message: str) -> NoReturn:
@@ -112,8 +115,11 @@ async def run_bulk(options: BulkOptions, output_format: str) -> None:
                 fiscal_year=options.fiscal_year,
                 include_edited=options.include_edited,
                 offline=options.offline or deps.claude is None,
+                batch=options.batch,
                 as_of=options.as_of,
             )
+            if options.batch and deps.claude is None:
+                raise BadInput("--batch needs Claude: set ANTHROPIC_API_KEY (or drop --batch to draft offline)")
             record = await start_run(deps, scope, author="cli", surface="cli", workers=options.workers)
             run_id = record.run_id
             if record.total == 0:

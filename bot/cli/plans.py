@@ -126,6 +126,12 @@ REPLACE_HELP = (
 @click.option("--workers", type=int, help="With --all: offline worker processes (default: the CPU count).")
 @click.option("--resume", "resume", metavar="RUN", help="Continue a stopped run: only what is left.")
 @click.option("--include-edited", is_flag=True, help="With --all: also redraft plans people edited, submitted or approved.")
+@click.option(
+    "--batch",
+    is_flag=True,
+    help="With --all: send every plan's Claude calls through the Message Batches API (half price; "
+    "results within 24 h; the run resumes polling after a restart). Needs ANTHROPIC_API_KEY.",
+)
 @async_command
 async def generate_command(
     customer: str | None,
@@ -143,6 +149,7 @@ async def generate_command(
     workers: int | None,
     resume: str | None,
     include_edited: bool,
+    batch: bool,
 ) -> None:
     """Draft CUSTOMER's account plan (id or name, fuzzy) and save it as a new plan or revision.
 
@@ -150,10 +157,13 @@ async def generate_command(
     Edits people made since the last generation are kept unless --replace is given.
     With --all, every account in scope is drafted (plans people edited, submitted or approved are
     skipped unless --include-edited), with a progress bar and a summary; --resume RUN continues.
+    With --all --batch, Claude drafts them through the Message Batches API.
     """
     from bot.cli.bulk import BulkOptions, check_bulk_usage, run_bulk
 
-    options = BulkOptions(csm, segment, missing_only, fiscal_year, offline, workers, resume, include_edited)
+    options = BulkOptions(
+        csm, segment, missing_only, fiscal_year, offline, workers, resume, include_edited, batch=batch
+    )
     check_bulk_usage(customer, everything, options)
     as_of_day = parse_as_of(as_of)
     if everything or resume:

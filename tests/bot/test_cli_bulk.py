@@ -33,7 +33,7 @@ def seeded() -> None:
     ("args", "message"),
     [
         (("generate", "TechCorp", "--all"), "give CUSTOMER or --all, not both"),
-        (("generate", "TechCorp", "--csm", "a@b.c"), "--csm only go with --all"),
+        (("generate", "TechCorp", "--csm", "a@b.c"), "--csm only goes with --all"),
         (("generate", "--resume", "run-1", "--segment", "smb"), "--resume keeps the run's own scope"),
         (("generate", "--all", "--sections", "risk_mitigation"), "are for one CUSTOMER"),
     ],
@@ -100,3 +100,42 @@ def test_two_processes_executing_one_run_draft_each_account_once(seeded: None, t
     assert len(plans) == ACCOUNTS and {p["version"] for p in plans} == {1}
     shown = json.loads(run("runs", "show", run_id, "--format", "json").stdout)
     assert (shown["state"], shown["drafted"]) == ("finished", ACCOUNTS)
+
+
+async def test_generate_all_batch_drafts_through_message_batches(seeded: None) -> None:
+    """`generate --all --batch` from the terminal: every plan through the fake Message Batches API,
+    the batch id stored on the run, cost at batch prices; without a key it says what to set."""
+    import asyncio
+
+    from tests.agent.test_claude_generate import draft_echo
+    from tests.fakes.anthropic_api import FakeAnthropic
+
+    command = [sys.executable, "-c", "from bot.cli import main; main()", "generate", "--all", "--batch"]
+    command += ["--as-of", AS_OF, "--format", "json"]
+    async with FakeAnthropic(draft_echo) as fake:
+        env = {
+            **os.environ, **WIDE, "ANTHROPIC_API_KEY": "sk-test", "ANTHROPIC_BASE_URL": fake.url,
+            "ANTHROPIC_MAX_RETRIES": "0", "ANTHROPIC_BATCH_POLL_SECONDS": "0.01",
+        }  # fmt: skip
+        process = await asyncio.create_subprocess_exec(
+            *command, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
+        out, err = await asyncio.wait_for(process.communicate(), timeout=300)
+    assert process.returncode == 0, err.decode()
+    summary = json.loads(out)
+    assert (summary["state"], summary["drafted"], summary["failed"]) == ("finished", ACCOUNTS, 0)
+    # A subprocess too: this test's event loop is running, and the CLI runs its own.
+    show = [sys.executable, "-c", "from bot.cli import main; main()", "runs", "show", summary["run_id"]]
+    listing = await asyncio.create_subprocess_exec(*show, "--format", "json", env=env, stdout=asyncio.subprocess.PIPE)
+    shown = json.loads((await asyncio.wait_for(listing.communicate(), timeout=120))[0])
+    assert shown["mode"] == "batch" and shown["batch_ids"], shown
+    assert shown["usage"]["cost_usd"] > 0
+
+    keyless = {**os.environ, **WIDE}
+    keyless.pop("ANTHROPIC_API_KEY", None)
+    refused = await asyncio.create_subprocess_exec(*command, env=keyless, stderr=asyncio.subprocess.PIPE)
+    _, refusal = await asyncio.wait_for(refused.communicate(), timeout=120)
+    assert refused.returncode == 2
+    assert refusal.decode().strip().splitlines() == [
+        "error: --batch needs Claude: set ANTHROPIC_API_KEY (or drop --batch to draft offline)"
+    ]
