@@ -216,6 +216,15 @@ async def find_active_run(
     return None
 
 
+async def joinable_runs(session: AsyncSession, *, now: datetime) -> list[str]:
+    """Active runs with accounts nobody holds a live claim on, oldest first: what another replica
+    can help draft (or finish, when the process that started the run died)."""
+    rows = await session.execute(
+        select(DraftRun.id).where(DraftRun.state.in_(ACTIVE_STATES)).order_by(DraftRun.created_at)
+    )
+    return [run_id for run_id in rows.scalars() if await pending_candidates(session, run_id, now=now, limit=1)]
+
+
 def _aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; they were written in UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

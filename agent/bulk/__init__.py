@@ -14,11 +14,14 @@ The API every surface uses:
   any executor registered for the run's mode (`register_executor`, e.g. Message Batches). Accounts
   are claimed per run and customer, so several processes may execute one run: each account is
   drafted once; an item is marked drafted in the transaction that saves its plan version.
+- `join_active_runs` is what each `serve` replica runs every `JOIN_EVERY_SECONDS`: it helps draft
+  active runs with unclaimed accounts, so replicas share a run and finish one whose replica died.
 - `on_progress` receives a `RunProgress` (counts, rate, ETA) while counts change; the result is a
   `RunSummary` (the run's `RunRecord` plus skipped and failed reasons, grouped, with examples).
 """
 
 from agent.bulk.drain import DrainJob, drain
+from agent.bulk.replicas import JOIN_EVERY_SECONDS, join_active_runs
 from agent.bulk.report import (
     ReasonGroup,
     RunProgress,
@@ -41,6 +44,7 @@ from agent.bulk.scope import RunScope
 
 __all__ = [
     "EXECUTORS",
+    "JOIN_EVERY_SECONDS",
     "DrainJob",
     "ReasonGroup",
     "RunExecutor",
@@ -52,6 +56,7 @@ __all__ = [
     "drain",
     "execute_run",
     "find_active_run",
+    "join_active_runs",
     "list_run_records",
     "load_summary",
     "register_executor",

@@ -38,6 +38,10 @@ OFFLINE_BATCH = 25  # plans saved per transaction
 CLAUDE_CONCURRENCY = 4  # plans drafted at once through interactive Claude calls (per process)
 
 
+# Runs an execute_run of this process is working on, so this process's run joiner leaves them be.
+EXECUTING: set[str] = set()
+
+
 def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
@@ -154,6 +158,21 @@ async def execute_run(
 ) -> RunSummary:
     """Draft what is left of the run (a new run, or one resumed after a crash) and return its
     summary. Safe to call from several processes at once: each account is claimed by one."""
+    EXECUTING.add(run_id)
+    try:
+        return await _execute_run(deps, run_id, workers=workers, on_progress=on_progress, in_process=in_process)
+    finally:
+        EXECUTING.discard(run_id)
+
+
+async def _execute_run(
+    deps: AgentDeps,
+    run_id: str,
+    *,
+    workers: int | None,
+    on_progress: ProgressHandler | None,
+    in_process: bool,
+) -> RunSummary:
     started = time.monotonic()
     async with deps.database.session() as session:
         run = await draft_runs.get_run(session, run_id)

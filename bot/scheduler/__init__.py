@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agent.deps import Clock, utc_now
@@ -147,4 +148,26 @@ def start_scheduler(
     )
     scheduler = LivingPlansScheduler(jobs, clock=deps.clock)
     scheduler.start()
+    _share_bulk_runs(scheduler, deps)
     return scheduler
+
+
+def _share_bulk_runs(scheduler: LivingPlansScheduler, deps: SlackDeps) -> None:
+    """Every replica helps draft bulk runs with unclaimed accounts (and finishes a dead replica's)."""
+    from agent.bulk import JOIN_EVERY_SECONDS, join_active_runs
+
+    async def join() -> None:
+        try:
+            await join_active_runs(deps.agent, workers=deps.bulk_workers, in_process=deps.bulk_in_process)
+        except Exception:  # the next tick tries again; the scheduler must live on
+            log.exception("joining bulk runs failed")
+
+    scheduler.scheduler.add_job(
+        join,
+        IntervalTrigger(seconds=JOIN_EVERY_SECONDS),
+        id="bulk:join-runs",
+        name="bulk runs: help draft",
+        coalesce=True,
+        max_instances=1,  # one run at a time per replica: it uses all the worker processes
+        replace_existing=True,
+    )

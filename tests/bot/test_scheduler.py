@@ -349,6 +349,7 @@ async def test_start_scheduler_runs_the_catch_up_and_schedules_the_jobs(
         assert digest.params["channel"] == ANA[1]
         jobs = scheduler.next_run_times()
         assert {"living:digest", "living:reminders", "living:changes", "living:proposals"} <= set(jobs)
+        assert "bulk:join-runs" in jobs  # every replica helps draft bulk runs (agent.bulk.replicas)
         assert jobs["living:digest"].weekday() == 0 and jobs["living:digest"].hour == 9
     finally:
         scheduler.shutdown()
