@@ -137,18 +137,23 @@ async def run_bulk(options: BulkOptions, output_format: str) -> None:
     print_summary(summary, output_format)
 
 
-def print_summary(summary: RunSummary, output_format: str) -> None:
+def print_summary(summary: RunSummary, output_format: str, *, executed: bool = True) -> None:
+    """The run's outcome table: after executing it (`executed`: what this command drafted, how fast)
+    or as stored (`runs show`: when it started and finished)."""
     if output_format == "json":
         click.echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
         return
     from rich.table import Table
 
     run = summary.run
-    rate = f"{summary.rate:.1f} plans/s" if summary.drafted_now else "-"
     table = Table("result", "accounts", "reasons (examples)", title=f"run {run.run_id}: {run.state}")
-    table.add_row(
-        "drafted", str(run.drafted), f"{summary.drafted_now} now, {rate}, {summary.elapsed_seconds:.1f} s"
-    )
+    if executed:
+        rate = f", {summary.rate:.1f} plans/s" if summary.drafted_now else ""
+        done = f"{summary.drafted_now} by this command{rate}, {_duration(summary.elapsed_seconds)}"
+    else:
+        finished = f", finished {run.finished_at:%Y-%m-%d %H:%M}" if run.finished_at else ""
+        done = f"started {run.created_at:%Y-%m-%d %H:%M}{finished}"
+    table.add_row("drafted", str(run.drafted), done)
     table.add_row("skipped", str(run.skipped), _reasons(summary.skipped_reasons))
     table.add_row("failed", str(run.failed), _reasons(summary.failed_reasons))
     pending = run.total - run.drafted - run.skipped - run.failed
@@ -222,9 +227,10 @@ async def show_command(run_id: str, output_format: str) -> None:
     from agent.bulk import RunScope
 
     run = summary.run
-    click.echo(f"run {run.run_id} ({run.mode}, by {run.author} on {run.surface}): {run.state}")
+    who = "the command line" if run.surface == "cli" else f"{run.author} in {str(run.surface).capitalize()}"
+    click.echo(f"run {run.run_id} ({run.mode}, started from {who}): {run.state}")
     click.echo(f"scope: {RunScope.from_json(run.scope).describe()}")
-    print_summary(summary, "text")
+    print_summary(summary, "text", executed=False)
 
 
 def register(cli: click.Group) -> None:

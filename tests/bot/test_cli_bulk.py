@@ -65,7 +65,8 @@ def test_generate_all_in_a_worker_process_then_runs_and_plans_as_json(seeded: No
     assert {p["version"] for p in plans} == {1}
 
     text = run("runs", "show", run_id)
-    assert f"run {run_id}" in text.stdout and "drafted" in text.stdout
+    assert f"run {run_id} (offline, started from the command line): finished" in text.stdout
+    assert "started 20" in text.stdout and "by this command" not in text.stdout  # as stored, not as run
     again = run("generate", "--resume", run_id)
     assert again.exit_code == 0 and "finished" in again.stdout  # nothing left: nothing drafted twice
     assert {p["version"] for p in json.loads(run("plans", "list", "--format", "json").stdout)} == {1}
