@@ -7,6 +7,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, MarkdownT
 from bot.slack.limits import MAX_CONTEXT_TEXT, MAX_SECTION_TEXT
 
 ELLIPSIS = "…"
+WORD_BACKTRACK = 20  # characters a cut may give back to end on a whole word
 
 
 def escape(text: str | None) -> str:
@@ -26,7 +27,12 @@ def truncate(text: str, limit: int, suffix: str = ELLIPSIS) -> str:
     amp = cut.rfind("&")
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]
-    return cut.rstrip() + suffix
+    # End on a whole word ("on Oct 19…", not "on Oct 19, 20…") unless that would lose much.
+    if not text[len(cut) : len(cut) + 1].isspace():
+        space = cut.rfind(" ")
+        if space > 0 and space >= len(cut) - WORD_BACKTRACK:
+            cut = cut[:space]
+    return cut.rstrip(" ,;:-–") + suffix
 
 
 def mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> MarkdownTextObject:

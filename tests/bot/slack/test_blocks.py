@@ -75,6 +75,13 @@ def test_truncate_never_leaves_half_an_entity() -> None:
     assert not cut[:-1].rstrip().endswith(("&", "&l", "&lt"))
 
 
+def test_truncate_ends_on_a_whole_word() -> None:
+    text = "Support escalation with Uma Delgado on Oct 19, 2026: frustrated by slow support responses"
+    assert truncate(text, 60) == "Support escalation with Uma Delgado on Oct 19, 2026…"
+    assert truncate(text, 50) == "Support escalation with Uma Delgado on Oct 19…"
+    assert truncate("a" * 80, 20) == "a" * 19 + "…"  # one long word: cut inside it, no choice
+
+
 def test_summary_of_a_hostile_plan_pings_nobody_and_fits_slack() -> None:
     blocks = plan_summary_blocks(hostile_plan(), facts=card_facts())
     dicts = [b.to_dict() for b in blocks]  # to_dict() enforces Slack's per-field limits
