@@ -13,22 +13,16 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, Literal
 
 from agent.claude.grounding.account import GroundingFacts, metric_kind, number_of
+from agent.claude.grounding.claims import TextClaims, read_claims
 from agent.claude.grounding.facts import KIND_WORDS, Fact, preference, relevance, show
 from agent.claude.grounding.structured import CURRENT_PATH, Grounding, GroundingProblem, StructuredChecks
-from agent.claude.grounding.text import (
-    Figure,
-    days_to_renewal_claims,
-    figures,
-    name_mentions,
-    normalise,
-    quotes,
-    renewal_date_claims,
-    sentences,
-)
+from agent.claude.grounding.text import Figure, mentions_of_contacts, normalise
 from agent.claude.grounding.vocabulary import LEADING_WORDS, ROLE_WORDS
 
 TARGET_PATH = re.compile(r"success_metrics\[\d+\]\.target$")
@@ -60,6 +54,24 @@ def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
             yield from leaves(item, f"{path}[{index}]")
     else:
         yield path, value
+
+
+PathRole = Literal["target", "current", "structured_name", "person", "text"]
+
+
+@lru_cache(maxsize=16_384)
+def path_role(path: str) -> tuple[int | None, PathRole]:
+    """The objective a document path is in (None: none) and how its leaf is checked. Cached: plans
+    share their paths, and a plan has hundreds of leaves."""
+    found = OBJECTIVE_PATH.match(path)
+    objective = int(found.group(1)) if found else None
+    if TARGET_PATH.search(path):
+        return objective, "target"
+    if CURRENT_PATH.search(path):
+        return objective, "current"
+    if STRUCTURED_NAME.match(path):
+        return objective, "structured_name"
+    return objective, "person" if PERSON_FIELD.search(path) else "text"
 
 
 def _add(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
@@ -130,15 +142,15 @@ class Checker(StructuredChecks):
     def section(self, name: str, value: Any) -> None:
         goals = self._objective_goals(value) if name == "strategic_objectives" and isinstance(value, list) else {}
         for path, leaf in leaves(value, name):
-            found = OBJECTIVE_PATH.match(path)
-            own = found is not None and bool(goals)
-            targets, ranges = goals.get(int(found.group(1)), ([], [])) if own and found else (self.targets, [])
-            if TARGET_PATH.search(path):
+            objective, role = path_role(path)
+            own = objective is not None and bool(goals)
+            targets, ranges = goals.get(objective, ([], [])) if own and objective is not None else (self.targets, [])
+            if role == "target":
                 self._goal(path, leaf)
-            elif CURRENT_PATH.search(path):
+            elif role == "current":
                 self._metric_current(path, leaf, value)
-            elif isinstance(leaf, str) and not STRUCTURED_NAME.match(path):
-                if PERSON_FIELD.search(path):
+            elif isinstance(leaf, str) and role != "structured_name":
+                if role == "person":
                     self.person_field(path, leaf)
                 else:
                     self.text(path, leaf, targets, ranges, own=own)
@@ -172,24 +184,19 @@ class Checker(StructuredChecks):
 
     def text(self, path: str, value: str, targets: list[Fact], ranges: list[_Range], *, own: bool = False) -> None:
         """Check one text field; `own`: the targets are the field's own objective's goals."""
-        written = figures(value)
-        split = sentences(value)
-        pieces = [start for start, _ in split]
-
-        def sentence_of(figure: Figure) -> int:
-            return max(i for i, start in enumerate(pieces) if start <= figure.start)
-
-        words = [set(re.findall(r"[a-z]+", piece.lower())) for _, piece in split]
+        claims = read_claims(value)
+        written = claims.figures
         entries: list[dict[str, Any] | None] = [
-            self._resolve(f, targets, ranges, own, words[sentence_of(f)]) for f in written
+            self._resolve(f, targets, ranges, own, claims.sentence_words[claims.sentence_of(f)]) for f in written
         ]
 
         for index, figure in enumerate(written):
             if entries[index] is None:
+                sentence = claims.sentence_of(figure)
                 beside = [
                     (other, entry)
                     for other, entry in zip(written, entries, strict=True)
-                    if other is not figure and entry is not None and sentence_of(other) == sentence_of(figure)
+                    if other is not figure and entry is not None and claims.sentence_of(other) == sentence
                 ]
                 entries[index] = self._written_derivation(figure, beside)
         for figure, entry in zip(written, entries, strict=True):
@@ -198,9 +205,9 @@ class Checker(StructuredChecks):
             else:
                 problem = self._figure_problem(figure)
                 self.result.problems.append(GroundingProblem(path, problem.kind, problem.message, problem.hint))
-        self._people(path, value)
-        self._quotes(path, value)
-        self._renewal(path, value)
+        self._people(path, value, claims)
+        self._quotes(path, claims)
+        self._renewal(path, claims)
 
     def _resolve(
         self,
@@ -208,7 +215,7 @@ class Checker(StructuredChecks):
         targets: list[Fact],
         ranges: list[_Range],
         own: bool = False,
-        words: set[str] | None = None,
+        words: AbstractSet[str] | None = None,
     ) -> dict[str, Any] | None:
         """What a figure rests on: among every fact of its kind it matches (the data, one-step
         derivations, the plan's goals), the one its sentence is about, else the plainest."""
@@ -288,14 +295,15 @@ class Checker(StructuredChecks):
 
     # -- people, quotes, dates ----------------------------------------------------------------
 
-    def _people(self, path: str, value: str) -> None:
+    def _people(self, path: str, value: str, claims: TextClaims) -> None:
         for cid, (name, _) in self.facts.contacts.items():
             if name and name in value:
                 self.result.provenance[f'{path}:"{name}"'] = {
                     "kind": "record", "source": f"contacts[{cid}]", "label": "contact on record", "value": name,
                     "text": name,
                 }  # fmt: skip
-        for mention in name_mentions(value, self.first_names, self.last_names):
+        mentions = mentions_of_contacts(claims.cued_names, claims.capitalised_names, self.first_names, self.last_names)
+        for mention in mentions:
             words = mention.text.split()
             while len(words) > 2 and (words[0].lower() in ROLE_WORDS or words[0].lower() in LEADING_WORDS):
                 words.pop(0)
@@ -337,8 +345,8 @@ class Checker(StructuredChecks):
                 "Use a contact's exact name or a role ('CSM', 'Customer', 'Solutions engineer').",
             ))  # fmt: skip
 
-    def _quotes(self, path: str, value: str) -> None:
-        for quote in quotes(value):
+    def _quotes(self, path: str, claims: TextClaims) -> None:
+        for quote in claims.quotes:
             said = normalise(quote.text)
             if said and f" {said} " not in f" {self.facts.data_text} ":
                 self.result.problems.append(GroundingProblem(
@@ -347,12 +355,12 @@ class Checker(StructuredChecks):
                     "words without quotation marks.",
                 ))  # fmt: skip
 
-    def _renewal(self, path: str, value: str) -> None:
+    def _renewal(self, path: str, claims: TextClaims) -> None:
         facts = self.facts
         if not facts.renewal_known:
             return
         actual = facts.renewal_date
-        for claim in renewal_date_claims(value):
+        for claim in claims.renewal_dates:
             if actual is not None and claim.matches(actual):
                 self.result.provenance[f'{path}:"{claim.text}"'] = {
                     "kind": "record", "source": "customers.renewal_date", "label": "renewal date",
@@ -363,7 +371,7 @@ class Checker(StructuredChecks):
             self.result.problems.append(
                 GroundingProblem(path, "date", f"{claim.text} is not the renewal date in the data ({on_record}).")
             )
-        for text, days in days_to_renewal_claims(value):
+        for text, days in claims.days_to_renewal:
             expected = facts.days_to_renewal
             if expected is None or abs(days - expected) > max(1, 0.03 * expected):
                 when = f"{expected} days away as of {facts.as_of}" if expected is not None else "not on record"

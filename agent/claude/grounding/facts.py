@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -82,7 +83,7 @@ MEASURE_WORDS: dict[str, frozenset[str]] = {
 }
 
 
-def relevance(fact: Fact, words: set[str]) -> int:
+def relevance(fact: Fact, words: AbstractSet[str]) -> int:
     """How many words of a figure's sentence name what `fact` is about."""
     label = "" if fact.label.startswith("a figure in") else fact.label  # quoted text says nothing of what it is
     own = {w for w in label.lower().replace("'", " ").split() if len(w) > 3}

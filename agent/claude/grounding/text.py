@@ -9,6 +9,7 @@ Years, quarters and week numbers are never read as figures: only "$", "%" and co
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -174,6 +175,7 @@ _PERSON_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         rf"briefing\s+for|introduce|introduction\s+to|intro\s+to|invite|email|ask|cc|loop\s+in|thank)\s+({FULL_NAME})")),
 )  # fmt: skip
 _ANY_NAME = re.compile(rf"\b({FULL_NAME})\b")
+_SOME_NAME = re.compile(rf"{FULL_NAME}|(?:Mr|Ms|Mrs|Dr|Prof)\.?\s+{NAME_WORD}")
 
 
 @dataclass(frozen=True)
@@ -186,16 +188,39 @@ class NameMention:
 def name_mentions(text: str, first_names: set[str], last_names: set[str]) -> list[NameMention]:
     """Candidate people named in `text`: a name given with a title, a speech verb, an honorific or a
     meeting verb, or one that shares a first or last name with a contact ("Sarah Jones")."""
+    return mentions_of_contacts(cued_names(text), capitalised_names(text), first_names, last_names)
+
+
+def cued_names(text: str) -> list[NameMention]:
+    """Names given with a title, a speech verb, an honorific or a meeting verb (the first cue wins)."""
     found: dict[int, NameMention] = {}
+    if _SOME_NAME.search(text) is None:  # every cue needs a full name or an honorific's name
+        return []
     for cue, pattern in _PERSON_PATTERNS:
         for match in pattern.finditer(text):
             found.setdefault(match.start(1), NameMention(match.group(1), match.start(1), cue))
-    for match in _ANY_NAME.finditer(text):
-        words = match.group(1).split()
-        start = match.start(1)
+    return list(found.values())
+
+
+def capitalised_names(text: str) -> list[tuple[str, int]]:
+    """(phrase, offset) of every run of two or three capitalised words: people when a contact shares
+    a first or last name with them."""
+    return [(match.group(1), match.start(1)) for match in _ANY_NAME.finditer(text)]
+
+
+def mentions_of_contacts(
+    cued: Iterable[NameMention],
+    capitalised: Iterable[tuple[str, int]],
+    first_names: set[str],
+    last_names: set[str],
+) -> list[NameMention]:
+    """`name_mentions` from a text's cued names and capitalised phrases, read once per text."""
+    found = {mention.start: mention for mention in cued}
+    for phrase, start in capitalised:
+        words = phrase.split()
         # "Bring Sarah Jones into ...": a capitalised verb that starts the sentence is not a name.
         if len(words) == 3 and words[0].lower() not in first_names and words[1].lower() in first_names:
-            start += match.group(1).index(words[1], len(words[0]))
+            start += phrase.index(words[1], len(words[0]))
             words = words[1:]
         if words[0].lower() in first_names or words[-1].lower() in last_names:
             found.setdefault(start, NameMention(" ".join(words), start, "contact_like"))
