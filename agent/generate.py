@@ -21,7 +21,7 @@ from agent.deps import AgentDeps
 from agent.drafter import DRAFTER_VERSION, draft_plan
 from agent.drafter.confidence import confidence_breakdown
 from agent.generation_record import inputs_summary, revision_reason
-from agent.regeneration import carry_edits, load_stored_plan, plan_lock
+from agent.regeneration import GenerationInputs, carry_edits, load_generation_inputs, plan_lock
 from agent.review import with_review
 from agent.section_writer import (
     OfflineSectionWriter,
@@ -32,10 +32,9 @@ from agent.section_writer import (
 )
 from storage.customers import find_customer
 from storage.db import Database
-from storage.errors import BadInput, Conflict
+from storage.errors import BadInput, Conflict, NotFound
 from storage.plan_document import SECTIONS, AccountPlanDocument
 from storage.plans import SavedPlan, save_plan_version
-from tools.analytics import context as context_tools
 from tools.analytics import fiscal_calendar
 from tools.analytics.context import PlanningContext
 from tools.living.tracked_inputs import tracked_inputs_from_context
@@ -181,9 +180,12 @@ async def draft_generation(
     *,
     progress: ProgressCallback | None = None,
     writer: SectionWriter | None = None,
+    inputs: GenerationInputs | None = None,
 ) -> DraftedGeneration:
     """Everything `generate_plan` does for a resolved customer except saving: bulk runs save many
-    of these in one transaction, with exactly the content a single generation would save."""
+    of these in one transaction, with exactly the content a single generation would save. `inputs`:
+    read already with the rest of a batch's (`load_generation_inputs`, with the request's as-of date,
+    fiscal year and keep-edits); None reads them now."""
     database = deps.database
     start_month = deps.fiscal_year_start_month
     as_of = request.as_of or deps.today()
@@ -191,11 +193,15 @@ async def draft_generation(
         request.fiscal_year, as_of, start_month, deps.settings.fiscal_year_window_years
     )
     sections = _validate_sections(tuple(request.sections))
-    async with database.session() as session:
-        context = await context_tools.gather_planning_context(
-            session, customer_id, as_of, fiscal_year=fiscal_year, fiscal_year_start_month=start_month
-        )
-        stored = await load_stored_plan(session, customer_id, fiscal_year, keep_edits=not request.replace)
+    if inputs is None:
+        async with database.session() as session:
+            loaded = await load_generation_inputs(
+                session, [customer_id], as_of, fiscal_year, start_month=start_month, keep_edits=not request.replace
+            )
+        if customer_id not in loaded:
+            raise NotFound(f"no customer with id {customer_id!r}")
+        inputs = loaded[customer_id]
+    context, stored = inputs.context, inputs.stored
     # A partial regeneration keeps the unrequested sections from the saved plan.
     previous = stored.document if stored is not None and sections != SECTIONS else None
 

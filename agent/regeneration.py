@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -18,6 +20,8 @@ from storage.errors import BadInput
 from storage.models import AccountPlan
 from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of
+from tools.analytics.context import PlanningContext
+from tools.analytics.gather import gather_planning_contexts
 from tools.plans.kept_edits import HumanEdits, keep_human_edits, load_human_edits
 
 log = logging.getLogger(__name__)
@@ -50,22 +54,59 @@ async def load_stored_plan(
 ) -> StoredPlan | None:
     """The customer's saved plan for the year, its document and (with `keep_edits`) what people
     changed in it since it was last generated."""
-    plan = (
+    return (await load_stored_plans(session, [customer_id], fiscal_year, keep_edits=keep_edits)).get(customer_id)
+
+
+async def load_stored_plans(
+    session: AsyncSession, customer_ids: Sequence[str], fiscal_year: str, *, keep_edits: bool
+) -> dict[str, StoredPlan]:
+    """`load_stored_plan` for several customers: one query for their plans; customers with no plan
+    for the year are absent."""
+    plans = (
         await session.execute(
             select(AccountPlan).where(
-                AccountPlan.customer_id == customer_id, AccountPlan.fiscal_year == fiscal_year
+                AccountPlan.customer_id.in_(list(customer_ids)), AccountPlan.fiscal_year == fiscal_year
             )
         )
-    ).scalar_one_or_none()
-    if plan is None:
-        return None
-    try:
-        document = document_of(plan)
-    except ValidationError:
-        log.warning("stored plan %s no longer validates; it is redrafted whole", plan.id)
-        return StoredPlan(plan, None, None)
-    edits = await load_human_edits(session, plan.id, document) if keep_edits else None
-    return StoredPlan(plan, document, edits)
+    ).scalars()
+    stored: dict[str, StoredPlan] = {}
+    for plan in plans:
+        try:
+            document = document_of(plan)
+        except ValidationError:
+            log.warning("stored plan %s no longer validates; it is redrafted whole", plan.id)
+            stored[plan.customer_id] = StoredPlan(plan, None, None)
+            continue
+        edits = await load_human_edits(session, plan.id, document) if keep_edits else None
+        stored[plan.customer_id] = StoredPlan(plan, document, edits)
+    return stored
+
+
+@dataclass(frozen=True)
+class GenerationInputs:
+    """What a generation of one customer's plan reads from the database: its planning context and
+    its saved plan for the year (None: a new plan)."""
+
+    context: PlanningContext
+    stored: StoredPlan | None
+
+
+async def load_generation_inputs(
+    session: AsyncSession,
+    customer_ids: Sequence[str],
+    as_of: date,
+    fiscal_year: str,
+    *,
+    start_month: int,
+    keep_edits: bool,
+) -> dict[str, GenerationInputs]:
+    """The inputs of several generations in a few set-based queries (a bulk run's batch, or one
+    customer); customers that do not exist are absent."""
+    contexts = await gather_planning_contexts(
+        session, customer_ids, as_of, fiscal_year=fiscal_year, fiscal_year_start_month=start_month
+    )
+    stored = await load_stored_plans(session, list(contexts), fiscal_year, keep_edits=keep_edits)
+    return {customer_id: GenerationInputs(context, stored.get(customer_id)) for customer_id, context in contexts.items()}
 
 
 def carry_edits(

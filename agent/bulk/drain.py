@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.deps import AgentDeps
 from agent.generate import DraftedGeneration, GenerationRequest, draft_generation
+from agent.regeneration import GenerationInputs, load_generation_inputs
 from agent.section_writer import SectionWriter
 from storage import draft_runs
 from storage.db import Database
@@ -79,6 +80,7 @@ async def drain(
             return saved
         drafted: list[tuple[str, DraftedGeneration]] = []
         failed: list[ItemResult] = []
+        inputs = await _batch_inputs(deps, job, customer_ids)
         for customer_id in customer_ids:
             request = GenerationRequest(
                 customer=customer_id,
@@ -90,13 +92,36 @@ async def drain(
             )
             try:
                 drafted.append(
-                    (customer_id, await draft_generation(deps, request, customer_id, writer=writer))
+                    (
+                        customer_id,
+                        await draft_generation(
+                            deps, request, customer_id, writer=writer, inputs=inputs.get(customer_id)
+                        ),
+                    )
                 )
             except Exception as error:  # one account's failure must not stop the run
                 log.info("run %s: %s failed: %s", job.run_id, customer_id, error, exc_info=True)
                 failed.append(ItemResult(customer_id, RunItemState.FAILED, reason=failure_reason(error)))
         saved += await save_batch(deps.database, job, drafted, failed, worker=worker)
     return saved
+
+
+async def _batch_inputs(deps: AgentDeps, job: DrainJob, customer_ids: list[str]) -> dict[str, GenerationInputs]:
+    """The batch's contexts and saved plans in a few queries. If that fails, each account reads its
+    own (and fails alone with its reason)."""
+    try:
+        async with deps.database.session() as session:
+            return await load_generation_inputs(
+                session,
+                customer_ids,
+                job.as_of,
+                job.fiscal_year,
+                start_month=deps.fiscal_year_start_month,
+                keep_edits=True,
+            )
+    except Exception:
+        log.info("run %s: reading the batch's inputs failed; reading them account by account", job.run_id, exc_info=True)
+        return {}
 
 
 async def save_batch(

@@ -7,10 +7,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.customers import find_customer
@@ -27,7 +25,6 @@ from storage.models import (
 )
 from tools.analytics.data_gaps import list_data_gaps
 from tools.analytics.expansion import ExpansionAssessment, assess_expansion
-from tools.analytics.fiscal_calendar import fiscal_year_of, parse_fiscal_year
 from tools.analytics.relationships import score_relationship
 from tools.analytics.risks import RiskAssessment, detect_risks
 from tools.analytics.snapshot import (
@@ -177,10 +174,6 @@ def summarize_interactions(
     )
 
 
-async def _rows(session: AsyncSession, statement: Any) -> list[Any]:
-    return list((await session.execute(statement)).scalars())
-
-
 async def gather_planning_context(
     session: AsyncSession,
     customer_id: str,
@@ -192,72 +185,23 @@ async def gather_planning_context(
 ) -> PlanningContext:
     """Everything a planner needs about one customer as of `as_of` (later records are ignored).
 
-    One query per table, whatever the number of contacts; similar-account search adds one cheap
-    query (plus a one-off index build). Raises NotFound for an unknown customer id and BadInput
-    for a malformed fiscal year.
+    One query per table, whatever the number of contacts; similar-account search reuses the
+    customer's row (plus a one-off index build). The same code as `gather_planning_contexts` for many
+    customers. Raises NotFound for an unknown customer id and BadInput for a malformed fiscal year.
     """
-    if fiscal_year is None:
-        fiscal_year = fiscal_year_of(as_of, fiscal_year_start_month)
-    else:
-        parse_fiscal_year(fiscal_year)
-    customer_row = (
-        await session.execute(select(Customer).where(Customer.id == customer_id))
-    ).scalar_one_or_none()
-    if customer_row is None:
-        raise NotFound(f"no customer with id {customer_id!r}")
-    contact_rows = await _rows(
-        session, select(Contact).where(Contact.customer_id == customer_id).order_by(Contact.name, Contact.id)
-    )
-    health_rows = await _rows(
-        session,
-        select(HealthScore)
-        .where(HealthScore.customer_id == customer_id, HealthScore.date <= as_of)
-        .order_by(HealthScore.date),
-    )
-    usage_rows = await _rows(
-        session,
-        select(UsageMonth)
-        .where(UsageMonth.customer_id == customer_id, UsageMonth.month <= as_of.strftime("%Y-%m"))
-        .order_by(UsageMonth.month),
-    )
-    opportunity_rows = await _rows(
-        session, select(Opportunity).where(Opportunity.customer_id == customer_id).order_by(Opportunity.id)
-    )
-    signal_rows = await _rows(
-        session,
-        select(RiskSignal)
-        .where(
-            RiskSignal.customer_id == customer_id,
-            or_(RiskSignal.detected_at.is_(None), RiskSignal.detected_at <= as_of),
-        )
-        .order_by(RiskSignal.id),
-    )
-    interaction_rows = await _rows(
-        session,
-        select(Interaction)
-        .where(Interaction.customer_id == customer_id, Interaction.date <= as_of)
-        .order_by(Interaction.date, Interaction.id),
-    )
+    from tools.analytics.gather import gather_planning_contexts  # it builds on this module
 
-    similar = None
-    if include_similar:
-        # numpy and the feature index load on the first search, not when the CLI starts.
-        from tools.analytics.similar_accounts import find_similar_accounts
-
-        similar = await find_similar_accounts(session, customer_id, as_of)
-    return build_planning_context(
+    contexts = await gather_planning_contexts(
+        session,
+        [customer_id],
         as_of,
-        customer_row,
-        contacts=contact_rows,
-        health=health_rows,
-        usage=usage_rows,
-        opportunities=opportunity_rows,
-        signals=signal_rows,
-        interactions=interaction_rows,
-        similar=similar,
         fiscal_year=fiscal_year,
         fiscal_year_start_month=fiscal_year_start_month,
+        include_similar=include_similar,
     )
+    if customer_id not in contexts:
+        raise NotFound(f"no customer with id {customer_id!r}")
+    return contexts[customer_id]
 
 
 def build_planning_context(

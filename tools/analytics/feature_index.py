@@ -342,10 +342,13 @@ async def warm_feature_index(database: Database) -> int:
 
 
 async def query_features(
-    session: AsyncSession, index: FeatureIndex, customer_id: str
+    session: AsyncSession, index: FeatureIndex, customer_id: str, customer: Any | None = None
 ) -> QueryFeatures | None:
-    """The customer's current features (one primary-key lookup), or None when there is no such customer."""
-    row = (await session.execute(select(*_CUSTOMER_COLUMNS).where(Customer.id == customer_id))).one_or_none()
+    """The customer's current features (one primary-key lookup, none when its row was just read:
+    `customer`), or None when there is no such customer."""
+    row = customer
+    if row is None:
+        row = (await session.execute(select(*_CUSTOMER_COLUMNS).where(Customer.id == customer_id))).one_or_none()
     if row is None:
         return None
     industry, segment = _key(row.industry), _key(row.segment)

@@ -15,6 +15,7 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.errors import NotFound
+from storage.models import Customer
 from tools.analytics.feature_index import (
     OUTCOME_CODES,
     SIGNATURE_MAX_AGE_SECONDS,
@@ -146,20 +147,22 @@ async def find_similar_accounts(
     *,
     k: int = 12,
     max_index_age: float = SIGNATURE_MAX_AGE_SECONDS,
+    customer: Customer | None = None,
 ) -> SimilarAccounts:
     """The `k` most similar accounts with a known renewal outcome, their success rate, and what
     distinguishes the ones that renewed and grew. Accounts that started after `as_of` are left out.
 
     The customer's own features are read fresh; its peers come from the feature index, re-checked
-    against the database when older than `max_index_age` seconds (0 = always).
+    against the database when older than `max_index_age` seconds (0 = always). `customer`: its row,
+    when the caller has just read it (no second look-up).
     """
     index = await load_feature_index(session, max_age=max_index_age)
-    query = await query_features(session, index, customer_id)
+    query = await query_features(session, index, customer_id, customer)
     if query is None:
         raise NotFound(f"no customer with id {customer_id!r}")
     if query.row is None:  # a customer added since the index was built: bring the index up to date
         index = await load_feature_index(session, max_age=0.0)
-        query = await query_features(session, index, customer_id)
+        query = await query_features(session, index, customer_id, customer)
         if query is None:
             raise NotFound(f"no customer with id {customer_id!r}")
     chosen, distance, pool = _nearest(index, query, as_of, k)

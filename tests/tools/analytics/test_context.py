@@ -12,6 +12,7 @@ from storage.errors import BadInput, NotFound, UnknownCustomer
 from storage.models import HealthScore, Interaction, Opportunity, RiskSignal, UsageMonth
 from tests.tools.analytics.analytics_data import contact_row, customer_row, insert
 from tools.analytics.context import build_trend, gather_planning_context, gather_planning_context_for
+from tools.analytics.gather import gather_planning_contexts
 
 AS_OF = date(2025, 12, 1)
 
@@ -241,8 +242,30 @@ async def test_statement_count_does_not_grow_with_contacts(any_db: Database) -> 
     assert (
         small == big == 7
     )  # one query per table: customer, contacts, health, usage, opps, signals, interactions
-    # Similar accounts add the customer's own row, plus a signature check when the index is due one.
-    assert await statements_for(any_db, "big", include_similar=True) - big in (1, 2)
+    # Similar accounts reuse the customer's row: at most a signature check when the index is due one.
+    assert await statements_for(any_db, "big", include_similar=True) - big in (0, 1)
+
+
+async def test_contexts_of_many_customers_are_the_single_contexts_in_the_same_queries(any_db: Database) -> None:
+    await rich_account(any_db)
+    await insert(any_db, customer_row("peer", renewal_outcome="renewed"), contact_row("peer-1", "peer"))
+    async with any_db.session() as session:
+        singles = {c: await gather_planning_context(session, c, AS_OF) for c in ("tc", "peer")}
+        many = await gather_planning_contexts(session, ["tc", "nope", "peer", "tc"], AS_OF)
+    assert list(many) == ["tc", "peer"]  # unknown ids are left out, duplicates read once
+    assert many == singles
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(any_db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with any_db.session() as session:
+            await gather_planning_contexts(session, ["tc", "peer"], AS_OF, include_similar=False)
+    finally:
+        event.remove(any_db.engine.sync_engine, "before_cursor_execute", count)
+    assert len(seen) == 7
 
 
 async def test_unknown_customer_and_fuzzy_lookup(any_db: Database) -> None:
