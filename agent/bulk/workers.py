@@ -5,6 +5,7 @@ loop, an engine and maybe threads, none of which survive a fork safely)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import os
@@ -37,6 +38,7 @@ class WorkerSpec:
 def work(spec: WorkerSpec, saved: Synchronized[int]) -> None:
     """A worker process's entry point; adds the plans it saved to `saved`. It ends with one line on
     stderr, never a traceback: its unfinished accounts are taken over by the next round or resume."""
+    _tune_garbage_collector()
     try:
         count = asyncio.run(_work(spec))
     except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the parent reports it
@@ -46,6 +48,18 @@ def work(spec: WorkerSpec, saved: Synchronized[int]) -> None:
         sys.exit(1)
     with saved.get_lock():
         saved.value += count
+
+
+# A drafting worker allocates millions of short-lived objects (rows, models, dicts); with Python's
+# default thresholds the collector ran a pass every ~700 allocations and a full pass over the whole
+# heap every few seconds: 2.6 ms of a 20 ms plan. Collected 30x less often: 0.3 ms, and the same
+# peak memory (~200 MB after 1000 plans), since a plan's objects are freed by reference counting.
+GC_THRESHOLDS = (20_000, 20, 20)
+
+
+def _tune_garbage_collector() -> None:
+    gc.freeze()  # what start-up imported stays: never scanned again
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 async def _work(spec: WorkerSpec) -> int:
