@@ -45,15 +45,23 @@ class _Range:
     derivation: str
 
 
-def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+def leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
+    """(document path, value) of every leaf under `value`, in document order."""
+    found: list[tuple[str, Any]] = []
+    _collect_leaves(value, path, found)
+    return found
+
+
+def _collect_leaves(value: Any, path: str, found: list[tuple[str, Any]]) -> None:
+    # One list filled by plain recursion: nested generators cost a frame switch per level per leaf.
     if isinstance(value, dict):
         for key, item in value.items():
-            yield from leaves(item, f"{path}.{key}" if path else key)
+            _collect_leaves(item, f"{path}.{key}" if path else key, found)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from leaves(item, f"{path}[{index}]")
+            _collect_leaves(item, f"{path}[{index}]", found)
     else:
-        yield path, value
+        found.append((path, value))
 
 
 PathRole = Literal["target", "current", "structured_name", "person", "text"]
@@ -185,6 +193,9 @@ class Checker(StructuredChecks):
     def text(self, path: str, value: str, targets: list[Fact], ranges: list[_Range], *, own: bool = False) -> None:
         """Check one text field; `own`: the targets are the field's own objective's goals."""
         claims = read_claims(value)
+        if claims.bare:  # most fields ("open", "Q2", an action line): only contacts' names to trace
+            self._contacts_named(path, value)
+            return
         written = claims.figures
         entries: list[dict[str, Any] | None] = [
             self._resolve(f, targets, ranges, own, claims.sentence_words[claims.sentence_of(f)]) for f in written
@@ -295,13 +306,16 @@ class Checker(StructuredChecks):
 
     # -- people, quotes, dates ----------------------------------------------------------------
 
-    def _people(self, path: str, value: str, claims: TextClaims) -> None:
+    def _contacts_named(self, path: str, value: str) -> None:
         for cid, (name, _) in self.facts.contacts.items():
             if name and name in value:
                 self.result.provenance[f'{path}:"{name}"'] = {
                     "kind": "record", "source": f"contacts[{cid}]", "label": "contact on record", "value": name,
                     "text": name,
                 }  # fmt: skip
+
+    def _people(self, path: str, value: str, claims: TextClaims) -> None:
+        self._contacts_named(path, value)
         mentions = mentions_of_contacts(claims.cued_names, claims.capitalised_names, self.first_names, self.last_names)
         for mention in mentions:
             words = mention.text.split()

@@ -44,6 +44,12 @@ class TextClaims:
     days_to_renewal: tuple[tuple[str, int], ...]
     cued_names: tuple[NameMention, ...]
     capitalised_names: tuple[tuple[str, int], ...]
+    bare: bool = False  # none of the above: nothing in it but, perhaps, a contact's name
+
+    def __post_init__(self) -> None:
+        claims = (self.figures, self.quotes, self.renewal_dates, self.days_to_renewal, self.cued_names,
+                  self.capitalised_names)  # fmt: skip
+        object.__setattr__(self, "bare", not any(claims))
 
     def sentence_of(self, figure: Figure) -> int:
         """Index of the sentence the figure is written in."""
