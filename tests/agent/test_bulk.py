@@ -14,7 +14,8 @@ from sqlalchemy import delete, func, select, update
 from agent.bulk import DrainJob, RunProgress, RunScope, drain, execute_run, find_active_run, start_run
 from agent.bulk.scope import SKIP_APPROVED, SKIP_EDITED, SKIP_SUBMITTED
 from agent.deps import AgentDeps
-from agent.generate import GenerationRequest, generate_plan
+from agent.generate import GenerationRequest, draft_generation, generate_plan
+from agent.regeneration import load_generation_inputs
 from storage import draft_runs
 from storage.db import Database
 from storage.demo.portfolio import seed_demo_portfolio
@@ -236,3 +237,24 @@ async def test_claude_mode_drafts_through_the_interactive_writer_and_records_usa
         plan = await session.get(AccountPlan, item.plan_id)
     assert item.customer_id == CUSTOMER_ID and item.usage and item.usage["calls"] == len(fake.calls)
     assert plan is not None and plan.document["executive_summary"].startswith("Claude's sharper summary: ")
+
+
+async def test_a_batch_read_in_set_queries_drafts_exactly_what_each_account_reads_alone(seeded: Database) -> None:
+    deps = agent_deps(seeded)
+    ids = await customer_ids(seeded)
+    # One account has a saved plan a person edited: its stored version and edits come with the batch too.
+    first = await generate_plan(deps, GenerationRequest(customer=ids[0], as_of=AS_OF, offline=True))
+    edited = first.document.model_copy(update={"executive_summary": "Renewal first; expansion after."})
+    async with seeded.session() as session:
+        await save_plan_version(session, edited, author="csm@example.com", reason="edit", kind="edited")
+        inputs = await load_generation_inputs(
+            session, [*ids, "nobody"], AS_OF, "FY2026", start_month=1, keep_edits=True
+        )
+    assert list(inputs) == ids
+    for customer_id in ids:
+        request = GenerationRequest(customer=customer_id, as_of=AS_OF, offline=True)
+        alone = await draft_generation(deps, request, customer_id)
+        batched = await draft_generation(deps, request, customer_id, inputs=inputs[customer_id])
+        assert batched.document.model_dump(mode="json") == alone.document.model_dump(mode="json")
+        assert (batched.reason, batched.kept, batched.stored_version) == (alone.reason, alone.kept, alone.stored_version)
+    assert inputs[ids[0]].stored is not None and inputs[ids[1]].stored is None
