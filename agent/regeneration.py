@@ -20,8 +20,7 @@ from storage.errors import BadInput
 from storage.models import AccountPlan
 from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of
-from tools.analytics.context import PlanningContext
-from tools.analytics.gather import gather_planning_contexts
+from tools.analytics.context import PlanningContext, gather_planning_contexts
 from tools.plans.kept_edits import HumanEdits, keep_human_edits, load_human_edits
 
 log = logging.getLogger(__name__)

@@ -1,14 +1,17 @@
 """Everything a planner needs about one customer, gathered in a constant number of SQL round
-trips, with the data gaps listed explicitly."""
+trips, with the data gaps listed explicitly; for many customers at once (a bulk run's batch), the
+same number of round trips for the whole set (`gather_planning_contexts`)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.customers import find_customer
@@ -25,18 +28,18 @@ from storage.models import (
 )
 from tools.analytics.data_gaps import list_data_gaps
 from tools.analytics.expansion import ExpansionAssessment, assess_expansion
+from tools.analytics.fiscal_calendar import fiscal_year_of, parse_fiscal_year
+from tools.analytics.history import build_trend, month_start, summarize_interactions
 from tools.analytics.relationships import score_relationship
 from tools.analytics.risks import RiskAssessment, detect_risks
 from tools.analytics.snapshot import (
     ContactInsight,
     CustomerSnapshot,
-    InteractionNote,
     InteractionSummary,
     OpportunityFact,
     RiskSignalFact,
     SimilarAccounts,
     Trend,
-    TrendPoint,
 )
 from tools.analytics.stakeholders import StakeholderCoverage, assess_coverage
 
@@ -57,19 +60,6 @@ class PlanningContext(BaseModel):
     risks: RiskAssessment
     similar: SimilarAccounts | None  # None when not asked for
     data_gaps: list[str]  # "no usage history", "no economic buyer on record", ...
-
-
-# A trend's "90-day" change compares the latest point with the last one at least this long before it;
-# when history is shorter, a point at least MIN_BASELINE_DAYS back will do.
-TREND_WINDOW_DAYS = 90
-MIN_BASELINE_DAYS = 60
-MAX_BASELINE_DAYS = 180
-TREND_HISTORY_DAYS = 365  # points shown: the last one of each month over the past year
-RECENT_DAYS = 90
-RECENT_SHOWN = 5
-SUMMARY_CHARS = 160
-NOTES_DAYS = 180  # interaction notes older than this no longer describe the relationship
-NOTES_SHOWN = 20
 
 
 def _float(value: Decimal | float | None) -> float | None:
@@ -97,81 +87,106 @@ def _snapshot(customer: Customer) -> CustomerSnapshot:
     )
 
 
-def build_trend(series: Sequence[tuple[date, float]], *, label_months: bool = False) -> Trend:
-    """Trend of dated values (oldest first): the last point per month over the past year, the
-    latest value, and the change over about 90 days (None when history is too short)."""
-    if not series:
-        return Trend(points=[], latest=None, change_90d=None, change_pct_90d=None)
-    latest_day, latest = series[-1]
-    monthly: dict[str, tuple[date, float]] = {}
-    for day, value in series:
-        if day >= latest_day - timedelta(days=TREND_HISTORY_DAYS):
-            monthly[day.strftime("%Y-%m")] = (day, value)
-    points = [
-        TrendPoint(period=month if label_months else day.isoformat(), value=value)
-        for month, (day, value) in monthly.items()
-    ]
-    target = latest_day - timedelta(days=TREND_WINDOW_DAYS)
-    before = [(d, v) for d, v in series if d <= target]
-    baseline: tuple[date, float] | None = before[-1] if before else None
-    if baseline is None and series[0][0] <= latest_day - timedelta(days=MIN_BASELINE_DAYS):
-        baseline = series[0]
-    if baseline is not None and baseline[0] < latest_day - timedelta(days=MAX_BASELINE_DAYS):
-        baseline = None
-    change = round(latest - baseline[1], 2) if baseline is not None else None
-    change_pct = (
-        round(100.0 * change / baseline[1], 1)
-        if baseline is not None and change is not None and baseline[1]
-        else None
+async def _grouped(session: AsyncSession, statement: Any, customer_of: Any) -> dict[str, list[Any]]:
+    """The rows of `statement` per customer, each customer's rows in the statement's order."""
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for row in (await session.execute(statement)).scalars():
+        grouped[customer_of(row)].append(row)
+    return grouped
+
+
+async def gather_planning_contexts(
+    session: AsyncSession,
+    customer_ids: Sequence[str],
+    as_of: date,
+    *,
+    fiscal_year: str | None = None,
+    fiscal_year_start_month: int = 1,
+    include_similar: bool = True,
+) -> dict[str, PlanningContext]:
+    """Every planner's input for each of `customer_ids` as of `as_of`, keyed by customer id; ids
+    with no customer are absent. One query per table whatever the number of customers (similar
+    accounts: one index check, then in memory). BadInput for a malformed fiscal year."""
+    if fiscal_year is None:
+        fiscal_year = fiscal_year_of(as_of, fiscal_year_start_month)
+    else:
+        parse_fiscal_year(fiscal_year)
+    ids = list(dict.fromkeys(customer_ids))
+    customers = {
+        row.id: row
+        for row in (await session.execute(select(Customer).where(Customer.id.in_(ids)))).scalars()
+    }
+    if not customers:
+        return {}
+    ids = [i for i in ids if i in customers]
+
+    def by_customer(row: Any) -> str:
+        return row.customer_id
+
+    contacts = await _grouped(
+        session,
+        select(Contact).where(Contact.customer_id.in_(ids)).order_by(Contact.name, Contact.id),
+        by_customer,
     )
-    return Trend(points=points, latest=latest, change_90d=change, change_pct_90d=change_pct)
+    health = await _grouped(
+        session,
+        select(HealthScore)
+        .where(HealthScore.customer_id.in_(ids), HealthScore.date <= as_of)
+        .order_by(HealthScore.date),
+        by_customer,
+    )
+    usage = await _grouped(
+        session,
+        select(UsageMonth)
+        .where(UsageMonth.customer_id.in_(ids), UsageMonth.month <= as_of.strftime("%Y-%m"))
+        .order_by(UsageMonth.month),
+        by_customer,
+    )
+    opportunities = await _grouped(
+        session, select(Opportunity).where(Opportunity.customer_id.in_(ids)).order_by(Opportunity.id), by_customer
+    )
+    signals = await _grouped(
+        session,
+        select(RiskSignal)
+        .where(
+            RiskSignal.customer_id.in_(ids),
+            or_(RiskSignal.detected_at.is_(None), RiskSignal.detected_at <= as_of),
+        )
+        .order_by(RiskSignal.id),
+        by_customer,
+    )
+    interactions = await _grouped(
+        session,
+        select(Interaction)
+        .where(Interaction.customer_id.in_(ids), Interaction.date <= as_of)
+        .order_by(Interaction.date, Interaction.id),
+        by_customer,
+    )
+    similar: dict[str, Any] = {}
+    if include_similar:
+        # numpy and the feature index load on the first search, not when the CLI starts.
+        from tools.analytics.similar_accounts import find_similar_accounts
 
-
-def _month_start(month: str) -> date:
-    year, number = month.split("-")
-    return date(int(year), int(number), 1)
-
-
-def summarize_interactions(
-    interactions: Sequence[Interaction], names: dict[str, str], as_of: date
-) -> InteractionSummary:
-    """Counts, recent sentiment and the latest few touches, newest first."""
-    recent_start = as_of - timedelta(days=RECENT_DAYS)
-    recent = [i for i in interactions if i.date >= recent_start]
-    sentiments = [i.sentiment for i in recent if i.sentiment is not None]
-    newest = sorted(interactions, key=lambda i: (i.date, i.id), reverse=True)[:RECENT_SHOWN]
-    lines: list[str] = []
-    for item in newest:
-        who = names.get(item.contact_id or "", "an unnamed contact")
-        text = f"{item.date.isoformat()} {item.kind or 'interaction'} with {who}"
-        if item.summary:
-            summary = item.summary.strip()
-            text += ": " + (summary if len(summary) <= SUMMARY_CHARS else summary[: SUMMARY_CHARS - 1] + "…")
-        lines.append(text)
-    notes_start = as_of - timedelta(days=NOTES_DAYS)
-    noted = sorted(
-        (i for i in interactions if i.date >= notes_start and i.summary and i.summary.strip()),
-        key=lambda i: (i.date, i.id),
-        reverse=True,
-    )[:NOTES_SHOWN]
-    return InteractionSummary(
-        count_90d=len(recent),
-        count_total=len(interactions),
-        average_sentiment_90d=round(sum(sentiments) / len(sentiments), 3) if sentiments else None,
-        last_interaction=newest[0].date if newest else None,
-        recent=lines,
-        notes=[
-            InteractionNote(
-                date=item.date,
-                kind=item.kind,
-                contact_id=item.contact_id,
-                contact_name=names.get(item.contact_id or ""),
-                sentiment=item.sentiment,
-                summary=(item.summary or "").strip(),
+        for customer_id in ids:
+            similar[customer_id] = await find_similar_accounts(
+                session, customer_id, as_of, customer=customers[customer_id]
             )
-            for item in noted
-        ],
-    )
+    return {
+        customer_id: build_planning_context(
+            as_of,
+            customers[customer_id],
+            contacts=contacts.get(customer_id, []),
+            health=health.get(customer_id, []),
+            usage=usage.get(customer_id, []),
+            opportunities=opportunities.get(customer_id, []),
+            signals=signals.get(customer_id, []),
+            interactions=interactions.get(customer_id, []),
+            similar=similar.get(customer_id),
+            fiscal_year=fiscal_year,
+            fiscal_year_start_month=fiscal_year_start_month,
+        )
+        for customer_id in ids
+    }
 
 
 async def gather_planning_context(
@@ -189,8 +204,6 @@ async def gather_planning_context(
     customer's row (plus a one-off index build). The same code as `gather_planning_contexts` for many
     customers. Raises NotFound for an unknown customer id and BadInput for a malformed fiscal year.
     """
-    from tools.analytics.gather import gather_planning_contexts  # it builds on this module
-
     contexts = await gather_planning_contexts(
         session,
         [customer_id],
@@ -253,10 +266,10 @@ def build_planning_context(
     ]
     health_trend = build_trend([(h.date, float(h.score)) for h in health_rows])
     usage_active = [
-        (_month_start(u.month), float(u.active_users)) for u in usage_rows if u.active_users is not None
+        (month_start(u.month), float(u.active_users)) for u in usage_rows if u.active_users is not None
     ]
     usage_adoption = [
-        (_month_start(u.month), float(u.feature_utilization))
+        (month_start(u.month), float(u.feature_utilization))
         for u in usage_rows
         if u.feature_utilization is not None
     ]

@@ -11,8 +11,12 @@ from storage.db import Database
 from storage.errors import BadInput, NotFound, UnknownCustomer
 from storage.models import HealthScore, Interaction, Opportunity, RiskSignal, UsageMonth
 from tests.tools.analytics.analytics_data import contact_row, customer_row, insert
-from tools.analytics.context import build_trend, gather_planning_context, gather_planning_context_for
-from tools.analytics.gather import gather_planning_contexts
+from tools.analytics.context import (
+    build_trend,
+    gather_planning_context,
+    gather_planning_context_for,
+    gather_planning_contexts,
+)
 
 AS_OF = date(2025, 12, 1)
 
