@@ -63,13 +63,14 @@ async def save_plan_version(
         document = document.model_copy(
             update={"plan_id": plan_id, "version": 1, "status": PlanStatus.DRAFT, "approved_version": None}
         )
+        data = document.to_json_dict()
         plan = AccountPlan(
             id=plan_id,
             customer_id=document.customer_id,
             fiscal_year=document.fiscal_year,
             status=PlanStatus.DRAFT,
             version=1,
-            document=document.to_json_dict(),
+            document=data,
             ai_generated=document.ai_generated,
             ai_confidence=_confidence(document),
             generation_context=document.generation_context,
@@ -94,13 +95,14 @@ async def save_plan_version(
                 "approved_version": plan.approved_version,
             }
         )
+        data = document.to_json_dict()
         result = await session.execute(
             update(AccountPlan)
             .where(AccountPlan.id == plan.id, AccountPlan.version == base_version)
             .values(
                 version=new_version,
                 status=new_status,
-                document=document.to_json_dict(),
+                document=data,
                 ai_generated=document.ai_generated,
                 ai_confidence=_confidence(document),
                 generation_context=document.generation_context,
@@ -120,7 +122,7 @@ async def save_plan_version(
         PlanRevision(
             plan_id=plan.id,
             version=document.version,
-            document=document.to_json_dict(),
+            document=data,  # the same snapshot as the plan row's (serialised once; never mutated)
             author=author,
             reason=reason,
             diff=diff,
