@@ -34,7 +34,7 @@ PROGRESS_INTERVAL_SECONDS = 0.5
 HEARTBEAT_SECONDS = 5.0
 MAX_ROUNDS = 3  # executor rounds in one execution (later rounds take over dead workers' accounts)
 STALE_AFTER = timedelta(minutes=2)
-OFFLINE_BATCH = 25  # plans saved per transaction
+OFFLINE_BATCH = 50  # plans saved per transaction
 CLAUDE_CONCURRENCY = 4  # plans drafted at once through interactive Claude calls (per process)
 
 
