@@ -30,6 +30,8 @@ from agent.claude.grounding.text import (
 # Distinct texts kept: a few thousand plans' worth of unrepeated lines (each entry a few hundred bytes).
 CACHED_TEXTS = 32_768
 _WORD = re.compile(r"[a-z]+")
+_DIGIT = re.compile(r"\d")
+_QUOTE_MARK = re.compile(r"[\"“”]")
 
 
 @dataclass(frozen=True)
@@ -59,15 +61,17 @@ class TextClaims:
 @lru_cache(maxsize=CACHED_TEXTS)
 def read_claims(text: str) -> TextClaims:
     """The claims in `text` (cached: the result is shared, never mutate it)."""
-    written = tuple(figures(text))
+    # Figures and dates are written with digits, quotations with quotation marks.
+    digits = _DIGIT.search(text) is not None
+    written = tuple(figures(text)) if digits else ()
     split = sentences(text) if written else [(0, text)]  # sentences only locate figures
     return TextClaims(
         figures=written,
         sentence_starts=tuple(start for start, _ in split),
         sentence_words=tuple(frozenset(_WORD.findall(piece.lower())) for _, piece in split) if written else (),
-        quotes=tuple(quotes(text)),
-        renewal_dates=tuple(renewal_date_claims(text)),
-        days_to_renewal=tuple(days_to_renewal_claims(text)),
+        quotes=tuple(quotes(text)) if _QUOTE_MARK.search(text) else (),
+        renewal_dates=tuple(renewal_date_claims(text)) if digits else (),
+        days_to_renewal=tuple(days_to_renewal_claims(text)) if digits else (),
         cued_names=tuple(cued_names(text)),
         capitalised_names=tuple(capitalised_names(text)),
     )
