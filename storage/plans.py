@@ -76,8 +76,7 @@ async def save_plan_version(
             generation_context=document.generation_context,
             created_by=author,
         )
-        session.add(plan)
-        await session.flush()
+        session.add(plan)  # inserted with its revision and audit event by the one flush below
         created = True
     else:
         plan = existing
