@@ -30,7 +30,7 @@ from storage.demo.techcorp import TECHCORP_CSM, TECHCORP_ID
 from storage.models import AccountPlan, Customer
 from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of
-from tests.agent.revise_table import AS_OF, pinned_deps
+from tests.agent.revise_table import AS_OF, consistent, pinned_deps
 from tests.conftest import run_in_fresh_loop
 
 MIN_SHARE_RIGHT = 0.85
@@ -93,21 +93,6 @@ def action_with(doc: Doc, words: str) -> int | None:
 
 def qbr(doc: Doc, quarter: str):  # type: ignore[no-untyped-def]
     return next((q for q in doc.qbr_schedule if q.quarter == quarter), None)
-
-
-def consistent(doc: Doc) -> str | None:
-    """Objectives numbered as shown, links pointing at something, milestones in quarter order."""
-    ids = [o.id for o in doc.strategic_objectives]
-    if ids != [f"obj-{n}" for n in range(1, len(ids) + 1)]:
-        return f"objective ids {ids}"
-    dangling = [a.action for a in doc.action_plan_90day if a.objective_id and a.objective_id not in ids]
-    if dangling:
-        return f"actions pointing at nothing: {dangling}"
-    for o in doc.strategic_objectives:
-        quarters = [m.quarter for m in o.quarterly_milestones]
-        if quarters != sorted(quarters):
-            return f"{o.id} milestones out of order: {quarters}"
-    return None
 
 
 # --- checks ----------------------------------------------------------------------------------------------
