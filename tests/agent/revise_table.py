@@ -175,6 +175,26 @@ def report(results: Sequence[Result], title: str) -> tuple[int, int, list[str]]:
     return right, len(counted), lines
 
 
+async def check_table(
+    template: Template,
+    folder: Path,
+    rows: Sequence[Row],
+    title: str,
+    min_share_right: float,
+    max_stale: int = 3,
+) -> None:
+    """Run every row; at most `max_stale` may be stale, at least `min_share_right` of the rest right,
+    and a status decision is refused in every row that asks for one."""
+    results = [await run_row(template, folder, row, i) for i, row in enumerate(rows)]
+    right, counted, lines = report(results, title)
+    assert counted >= len(rows) - max_stale, (
+        f"more than {max_stale} rows are stale: the demo plans changed; rewrite them"
+    )
+    assert right / counted >= min_share_right, "\n".join(lines)
+    decisions = [r for r in results if r.row.decision]
+    assert all(r.problem is None for r in decisions), [r.problem for r in decisions if r.problem]
+
+
 # --- finding things in the plan as drafted (exactly one, else the row is stale) ------------------------
 
 

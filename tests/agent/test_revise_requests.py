@@ -23,31 +23,16 @@ import pytest
 from sqlalchemy import select
 
 from agent.generate import GenerationRequest, generate_plan
-from agent.revise import RevisionOutcome, revise_plan
+from agent.revise import revise_plan
 from storage.db import Database
 from storage.demo.portfolio import seed_demo_portfolio
 from storage.demo.techcorp import TECHCORP_CSM, TECHCORP_ID
 from storage.models import AccountPlan, Customer
-from storage.plan_document import AccountPlanDocument
 from storage.plans import document_of
-from tests.agent.revise_table import AS_OF, consistent, pinned_deps
+from tests.agent.revise_table import AS_OF, Check, Doc, Seen, all_of, consistent, pinned_deps
 from tests.conftest import run_in_fresh_loop
 
 MIN_SHARE_RIGHT = 0.85
-Doc = AccountPlanDocument
-
-
-@dataclass
-class Seen:
-    """What a row's check reads: the plan before, the outcome, the plan as stored after."""
-
-    before: Doc
-    outcome: RevisionOutcome
-    after: Doc
-    renewal: date | None
-
-
-Check = Callable[[Seen], str | None]  # None: right; else what was wrong
 
 
 @dataclass
@@ -96,17 +81,6 @@ def qbr(doc: Doc, quarter: str):  # type: ignore[no-untyped-def]
 
 
 # --- checks ----------------------------------------------------------------------------------------------
-
-
-def all_of(*checks: Check) -> Check:
-    def check(seen: Seen) -> str | None:
-        for one in checks:
-            problem = one(seen)
-            if problem:
-                return problem
-        return None
-
-    return check
 
 
 def saved() -> Check:
