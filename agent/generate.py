@@ -35,6 +35,7 @@ from storage.db import Database
 from storage.errors import BadInput, Conflict, NotFound
 from storage.plan_document import SECTIONS, AccountPlanDocument
 from storage.plans import SavedPlan, save_plan_version
+from storage.vocabulary import PlanStatus
 from tools.analytics import fiscal_calendar
 from tools.analytics.context import PlanningContext
 from tools.living.tracked_inputs import tracked_inputs_from_context
@@ -295,6 +296,10 @@ def _assemble(
     writer_name: str,
 ) -> AccountPlanDocument:
     """Merge the written sections over the baseline (or the saved plan) and validate the whole."""
+    if previous is None and all(outcome.sections[s] is getattr(baseline, s) for s in sections):
+        # The baseline's own sections (the offline writer): already a valid whole, so no round
+        # trip through JSON (~0.35 ms of a bulk run's plan).
+        return baseline.model_copy(update={"status": PlanStatus.DRAFT})
     base = (previous or baseline).to_json_dict()
     base["ai_confidence"] = baseline.ai_confidence
     base["status"] = "draft"  # saving decides the stored status; an unsaved draft is a draft
