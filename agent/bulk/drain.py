@@ -137,6 +137,7 @@ async def save_batch(
     try:
         async with database.session() as session:
             results = [await _save(session, job, customer_id, d) for customer_id, d in drafted]
+            await session.flush()  # the batch's rows in one statement per table
             await draft_runs.record_results(session, job.run_id, [*results, *failed], worker=worker)
         return len(results)
     except (IntegrityError, Conflict):
@@ -165,9 +166,11 @@ async def _save(
         author=job.author,
         reason=drafted.reason,
         surface=job.surface,
-        # Drafted over version N: if a person saved N+1 meanwhile, this fails rather than hiding it.
-        expected_version=drafted.stored_version,
+        # Drafted over version N (0: over no plan): if a person saved another version meanwhile,
+        # this fails rather than hiding it.
+        expected_version=drafted.stored_version or 0,
         kind="generated",
+        flush=False,
     )
     usage = dict(drafted.document.generation_context.get("usage") or {}) or None
     return ItemResult(
