@@ -13,7 +13,6 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from agent.bulk.claude_batch import batch_executor
 from agent.bulk.drain import DrainJob, drain, worker_id
 from agent.bulk.report import RunProgress, RunRecord, RunSummary, load_summary
 from agent.bulk.scope import RunScope, select_accounts
@@ -134,6 +133,14 @@ async def claude_executor(deps: AgentDeps, job: DrainJob, *, workers: int, in_pr
     Helper executors (Message Batches, a rate limiter) register under their own mode."""
     job = replace(job, batch_size=1, offline=False)
     return sum(await asyncio.gather(*(drain(deps, job, worker=worker_id()) for _ in range(max(1, workers)))))
+
+
+async def batch_executor(deps: AgentDeps, job: DrainJob, *, workers: int, in_process: bool) -> int:
+    """Claude's Message Batches (agent/bulk/claude_batch.py). Imported when a `--batch` run executes:
+    the anthropic SDK is ~1 s of imports, which every offline worker process would pay at start."""
+    from agent.bulk.claude_batch import batch_executor as execute_batches
+
+    return await execute_batches(deps, job, workers=workers, in_process=in_process)
 
 
 EXECUTORS: dict[RunMode, RunExecutor] = {

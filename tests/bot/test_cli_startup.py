@@ -58,6 +58,14 @@ def test_customers_list_on_a_migrated_database_loads_neither_alembic_nor_the_gen
     assert not again["agent.generate"]
 
 
+def test_an_offline_drafting_worker_loads_neither_the_anthropic_sdk_nor_aiohttp() -> None:
+    """Each worker process of `generate --all --offline` imports its entry point at start; the SDK
+    (~1 s of imports) loads only when a run uses Claude."""
+    loaded = loaded_after("import agent.bulk.workers, agent.bulk")
+    assert not loaded["anthropic"] and not loaded["aiohttp"]
+    assert loaded["agent.generate"]
+
+
 def test_the_command_map_names_exactly_what_each_module_registers() -> None:
     registered: dict[str, str] = {}
     for module in sorted(set(COMMAND_MODULES.values())):
