@@ -318,7 +318,14 @@ class ReviewFacts:
         return SEPARATOR.join(item.own for item in self.texts)
 
     @cached_property
-    def _starts(self) -> list[int]:
+    def joined_text(self) -> str:
+        """Every item's whole text (quotations too) in one string: the same length as `joined`, so
+        an offset in one is the same place in the other."""
+        return SEPARATOR.join(item.text for item in self.texts)
+
+    @cached_property
+    def starts(self) -> list[int]:
+        """Where each item's own words begin in `joined`."""
         starts, at = [], 0
         for item in self.texts:
             starts.append(at)
@@ -327,13 +334,13 @@ class ReviewFacts:
 
     def matches(self, pattern: Pattern[str]) -> Iterator[tuple[TextItem, Match[str], int]]:
         """(item, match, offset of the item in the joined text) for every match in the plan's text."""
-        starts = self._starts
+        starts = self.starts
         for match in pattern.finditer(self.joined):
             index = bisect_right(starts, match.start()) - 1
             yield self.texts[index], match, starts[index]
 
     def item_at(self, offset: int) -> TextItem:
-        return self.texts[bisect_right(self._starts, offset) - 1]
+        return self.texts[bisect_right(self.starts, offset) - 1]
 
     @cached_property
     def joined_lower(self) -> str:
@@ -342,7 +349,7 @@ class ReviewFacts:
     def items_containing(self, *needles: str) -> list[TextItem]:
         """The items whose own words contain any of `needles` (lower case), in document order.
         A plain substring search over the joined text: a cheap filter before a costly pattern."""
-        text, starts, hits = self.joined_lower, self._starts, set()
+        text, starts, hits = self.joined_lower, self.starts, set()
         for needle in needles:
             at = text.find(needle)
             while at != -1:

@@ -98,14 +98,17 @@ RISK_COUNT_METRIC = re.compile(
 HIGH = frozenset({"high", "critical"})
 
 
+# Every cause in one pattern, in CAUSES order: the leftmost match is the cause named first, and at
+# one position the earlier alternative wins, as the earlier cause does. One scan, not eleven.
+FIRST_CAUSE = re.compile(
+    "|".join(f"(?P<{cause}>{pattern.pattern})" for cause, pattern in CAUSES.items()), re.I
+)
+
+
 def cause_of(text: str) -> str | None:
     """The cause a risk is about: the one its text names first."""
-    best: tuple[int, str] | None = None
-    for cause, pattern in CAUSES.items():
-        match = pattern.search(text)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), cause)
-    return best[1] if best else None
+    match = FIRST_CAUSE.search(text)
+    return match.lastgroup if match else None
 
 
 def _subject(facts: ReviewFacts, text: str) -> str:

@@ -9,11 +9,12 @@ what keeps the review under 2 ms a plan."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from datetime import date
 from itertools import pairwise
 
-from agent.review.facts import ReviewFacts, TextItem
+from agent.review.facts import SEPARATOR, ReviewFacts, TextItem
 from agent.review.timing import PLACEHOLDER
 from agent.review.wording import day, short
 
@@ -194,9 +195,35 @@ def _cut_off(facts: ReviewFacts, item: TextItem) -> None:
                       "Close the bracket or remove it.")  # fmt: skip
 
 
+# Read backwards (the joined text reversed, behind a separator), an item's end follows a separator:
+# one scan finds every item that ends on a dangling mark or word. The words match in ASCII case
+# only, as `str.lower` maps no other character onto their letters.
+_REVERSED_WORDS = "|".join(sorted((word[::-1] for word in DANGLING_WORDS), key=len, reverse=True))
+_DANGLING_END = re.compile(
+    rf"{SEPARATOR}\s*(?:[{re.escape(''.join(DANGLING_MARKS))}]|(?ai:{_REVERSED_WORDS})(?!\S))"
+)
+
+
+def _cut_off_candidates(facts: ReviewFacts) -> list[TextItem]:
+    """The items `_cut_off` may report, in document order: those that end on a dangling mark or
+    word, or hold a bracket or an ellipsis."""
+    text, starts, texts = facts.joined, facts.starts, facts.texts
+    found: set[int] = set()
+    reversed_text = SEPARATOR + text[::-1]
+    last = len(text) - 1 + len(SEPARATOR)
+    for match in _DANGLING_END.finditer(reversed_text):
+        found.add(bisect_right(starts, last - match.start() - len(SEPARATOR)) - 1)
+    # Brackets in the plan's own words; an ellipsis anywhere, a quotation's too.
+    for joined, needle in ((text, "("), (text, ")"), (facts.joined_text, "\u2026"), (facts.joined_text, "...")):
+        at = joined.find(needle)
+        while at != -1:
+            index = bisect_right(starts, at) - 1
+            found.add(index)
+            at = joined.find(needle, starts[index + 1] if index + 1 < len(starts) else len(joined))
+    return [texts[index] for index in sorted(found)]
+
+
 def _repeated_phrase(facts: ReviewFacts, item: TextItem) -> None:
-    if len(item.own) < 4 * PHRASE_WORDS * 2:
-        return  # too short to hold a six-word phrase twice
     words = item.own.lower().split()
     if len(words) - len(set(words)) < PHRASE_WORDS:
         return  # a phrase said twice repeats at least six words: decided by one set
@@ -240,8 +267,13 @@ def check(facts: ReviewFacts) -> None:
     report = _Reporter(facts)
     _numbers(facts, report)
     _literals(facts, report)
-    for item in facts.texts:
+    # Each item's cut-off finding still comes before its repeated phrase (findings on one path
+    # keep the order they were made in).
+    for item in _cut_off_candidates(facts):
         if item.text.strip():
             _cut_off(facts, item)
+    shortest = 4 * PHRASE_WORDS * 2  # too short to hold a six-word phrase twice
+    for item in facts.texts:
+        if len(item.own) >= shortest:
             _repeated_phrase(facts, item)
     _duplicates(facts)
