@@ -214,7 +214,12 @@ def _cut_off_candidates(facts: ReviewFacts) -> list[TextItem]:
     for match in _DANGLING_END.finditer(reversed_text):
         found.add(bisect_right(starts, last - match.start() - len(SEPARATOR)) - 1)
     # Brackets in the plan's own words; an ellipsis anywhere, a quotation's too.
-    for joined, needle in ((text, "("), (text, ")"), (facts.joined_text, "\u2026"), (facts.joined_text, "...")):
+    for joined, needle in (
+        (text, "("),
+        (text, ")"),
+        (facts.joined_text, "\u2026"),
+        (facts.joined_text, "..."),
+    ):
         at = joined.find(needle)
         while at != -1:
             index = bisect_right(starts, at) - 1
