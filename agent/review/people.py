@@ -236,8 +236,8 @@ def _check_self_introductions(facts: ReviewFacts) -> None:
 
 def _check_champion_candidates(facts: ReviewFacts) -> None:
     for item in facts.items_containing("candidate", "successor", "champion", "sponsor"):
-        if item.kind == "goal":
-            continue
+        if item.kind == "goal" or not _names_in(facts, item.own):
+            continue  # a sentence names a contact only if its item does
         for sentence in SENTENCES.split(item.own):
             named = _names_in(facts, sentence)
             if not named or not CANDIDATE.search(sentence):
@@ -321,13 +321,19 @@ def _check_names(facts: ReviewFacts) -> None:
             _report_unknown(facts, item, name)
     reported: set[str] = set()
     text = facts.joined
+    # A plan names the same few people many times: each pair of words is judged once.
+    unknown: dict[tuple[str, str], bool] = {}
     for item, match, start in facts.matches(PERSON):
         if item.kind in SKIP_FOR_NAMES or item.path in reported:
             continue
         if match.start() > start and text[match.start() - 1].isalpha():
             continue  # inside a word ("McDonald Group" is read from its start)
-        if not _unknown_person(facts, match.group(1), match.group(2)):
-            continue  # most capitalised pairs are contacts or things: decided by two set lookups
+        pair = match.group(1, 2)
+        verdict = unknown.get(pair)
+        if verdict is None:
+            verdict = unknown[pair] = _unknown_person(facts, *pair)
+        if not verdict:
+            continue  # most capitalised pairs are contacts or things
         before = text[max(start, match.start() - 24) : match.start()]
         after = text[match.end() : match.end() + 40]
         if PERSON_BEFORE.search(before) or PERSON_AFTER.match(after):

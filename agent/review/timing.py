@@ -23,6 +23,9 @@ AFTER_RENEWAL = re.compile(
 AFTER_WORDS = re.compile(
     r"\b(after|following|follow[- ]?ups?|recap|debrief|since|post[- ]\w+|once|thank)\b", re.I
 )
+# Substrings one of which every AFTER_WORDS match holds in lower case. Only a test for ASCII text:
+# re.I also matches "ſince" (long s), which `str.lower` leaves alone.
+AFTER_STEMS = ("after", "follow", "recap", "debrief", "since", "post", "once", "thank")
 PRE_RENEWAL = re.compile(r"pre[- ]renewal", re.I)
 PLACEHOLDER = re.compile(
     r"\b(ended|over|passed|already|before this plan|n/a|not applicable|no work|nothing (?:was )?scheduled|"
@@ -135,7 +138,8 @@ def _check_milestones(facts: ReviewFacts) -> None:
 def _action_event(facts: ReviewFacts, item: TextItem, due: date) -> tuple[str, date] | None:
     """(what it names, its date) when the action is due after an event or quarter it names."""
     text = item.own
-    if AFTER_WORDS.search(text):
+    ascii_lower = text.lower() if text.isascii() else None
+    if (ascii_lower is None or any(stem in ascii_lower for stem in AFTER_STEMS)) and AFTER_WORDS.search(text):
         return None
     for when, _ in named_dates(text, due):
         # A date before the plan starts is a reference ("since Jan 5"), not an event ahead.
