@@ -259,13 +259,15 @@ def _named_days(text: str) -> list[date]:
     return [date(int(y), MONTHS.index(m) + 1, int(d)) for m, d, y in NAMED_DAY.findall(text)]
 
 
-def _cap_at_events(situation: Situation, item: Item) -> None:
+def _cap_at_events(situation: Situation, item: Item, week_dues: list[date]) -> None:
     """An action is due by the events it names: a date in its text, the renewal it works towards."""
-    due = item.due or week_due(situation, item.week)
+    due = item.due or week_dues[item.week]
     text = item.action.lower()
-    limits = [when for when in _named_days(item.action) if situation.plan_start <= when < due]
-    named_ends = [situation.quarter_end(QUARTERS[int(number) - 1]) for number in QUARTER_NAMED.findall(item.action)]
-    limits += [end for end in named_ends if situation.plan_start <= end < due]
+    # A named day holds ", " and a named quarter "Q": most actions hold neither.
+    limits = [when for when in _named_days(item.action) if situation.plan_start <= when < due] if ", " in item.action else []
+    if "Q" in item.action:
+        named_ends = [situation.quarter_end(QUARTERS[int(number) - 1]) for number in QUARTER_NAMED.findall(item.action)]
+        limits += [end for end in named_ends if situation.plan_start <= end < due]
     renewal = situation.context.customer.renewal_date
     if (
         renewal is not None
@@ -305,15 +307,16 @@ def draft_action_plan(
             seen.add(item.action.lower())
             unique.append(item)
     placed = _fill_quiet_windows(situation, _place(_within_year(unique, last)), last)
+    week_dues = [week_due(situation, week) for week in range(WEEKS + 1)]  # [0] unused: weeks are 1-13
     for item in placed:
-        _cap_at_events(situation, item)
-    placed.sort(key=lambda i: (i.week, i.order, i.due or week_due(situation, i.week)))
+        _cap_at_events(situation, item, week_dues)
+    placed.sort(key=lambda i: (i.week, i.order, i.due or week_dues[i.week]))
     return [
         ActionItem(
             week=item.week,
             action=item.action,
             owner=item.owner,
-            due_date=min(item.due or week_due(situation, item.week), week_due(situation, item.week)),
+            due_date=min(item.due or week_dues[item.week], week_dues[item.week]),
             objective_id=item.objective_id,
         )
         for item in placed

@@ -17,7 +17,7 @@ from agent.drafter.text import day, quote
 from storage.plan_document import QUARTERS, Quarter
 from storage.vocabulary import ContactRole
 from tools.analytics.context import PlanningContext
-from tools.analytics.fiscal_calendar import FiscalQuarter, fiscal_quarters, quarter_of
+from tools.analytics.fiscal_calendar import FiscalQuarter, fiscal_quarters
 from tools.analytics.snapshot import ContactInsight
 from tools.analytics.stakeholders import ContactRef
 
@@ -117,7 +117,7 @@ class Situation:
     @cached_property
     def start_quarter(self) -> Quarter:
         """The quarter the plan's first 90 days begin in (Q4 when the year is over already)."""
-        return quarter_of(self.plan_start, self.fiscal_year, self.start_month) or "Q4"
+        return self.quarter_of(self.plan_start) or "Q4"
 
     @cached_property
     def open_quarters(self) -> list[Quarter]:
@@ -136,7 +136,11 @@ class Situation:
     def quarter_of(self, day: date | None) -> Quarter | None:
         if day is None:
             return None
-        return quarter_of(day, self.fiscal_year, self.start_month)
+        # storage.fiscal_year.quarter_of over the quarters already worked out
+        for quarter in self.quarters:
+            if quarter.start <= day <= quarter.end:
+                return quarter.name
+        return None
 
     # -- customer facts -------------------------------------------------------------------------
     @property
