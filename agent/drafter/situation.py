@@ -236,7 +236,9 @@ class Situation:
             self.register, self.health, self.days_to_renewal, lambda cause: self.plays.play(cause.cause).title
         )
         if self.thin_data:
-            reasons.append(f"only {self.inputs_on_record} of {len(coverage_inputs(self.context))} planning inputs on record: risks may be hidden")
+            reasons.append(
+                f"only {self.inputs_on_record} of {len(coverage_inputs(self.context))} planning inputs on record: risks may be hidden"
+            )
         stage, stage_reason = self.stage_and_reason
         return Assessment(stage=stage, risk_level=level, weight=weight, reasons=[stage_reason, *reasons])
 
@@ -322,7 +324,11 @@ class Situation:
                     else "record the renewal outcome and the new renewal date",
                 )
             )
-        if customer.contract_start and customer.renewal_date and customer.contract_start > customer.renewal_date:
+        if (
+            customer.contract_start
+            and customer.renewal_date
+            and customer.contract_start > customer.renewal_date
+        ):
             fixes.append(
                 DataFix(
                     "customers.contract_start",
