@@ -328,7 +328,7 @@ def _check_names(facts: ReviewFacts) -> None:
             continue
         if match.start() > start and text[match.start() - 1].isalpha():
             continue  # inside a word ("McDonald Group" is read from its start)
-        pair = match.group(1, 2)
+        pair = (match.group(1), match.group(2))
         verdict = unknown.get(pair)
         if verdict is None:
             verdict = unknown[pair] = _unknown_person(facts, *pair)
