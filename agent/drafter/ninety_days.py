@@ -87,9 +87,7 @@ def _events(situation: Situation, qbrs: list[QBR]) -> list[Item]:
                 fixed=True,
             )
         )
-        items.append(
-            Item(week, 0, f"Hold the {qbr.quarter} QBR on {day(qbr.date)}", "Both", due=qbr.date, fixed=True)
-        )
+        items.append(Item(week, 0, f"Hold the {qbr.quarter} QBR on {day(qbr.date)}", "Both", due=qbr.date, fixed=True))
     renewal = situation.context.customer.renewal_date
     if renewal is not None and not situation.renewal_stale and week_of(situation, renewal) is not None:
         proposal = max(situation.plan_start, renewal - timedelta(days=30))
@@ -117,15 +115,7 @@ def _objective_items(
         for index, step in enumerate(draft.first_actions):
             week = min(WEEKS, step.week)
             items.append(
-                Item(
-                    week,
-                    order,
-                    step.action,
-                    step.owner,
-                    objective.id,
-                    latest=min(WEEKS, week + SLACK_WEEKS),
-                    optional=index > 0,
-                )
+                Item(week, order, step.action, step.owner, objective.id, latest=min(WEEKS, week + SLACK_WEEKS), optional=index > 0)
             )
         by_quarter = {m.quarter: m.milestone for m in objective.quarterly_milestones}
         if milestone_week is not None and order <= 3:
@@ -194,15 +184,7 @@ def _risk_items(situation: Situation, keys: set[str]) -> list[Item]:
         _, _, steps = mitigation_for(situation, cause)
         for step in steps:
             week = min(WEEKS, step.week)
-            items.append(
-                Item(
-                    week,
-                    0 if rank == 0 else 1,
-                    step.action,
-                    step.owner,
-                    latest=min(WEEKS, week + SLACK_WEEKS),
-                )
-            )
+            items.append(Item(week, 0 if rank == 0 else 1, step.action, step.owner, latest=min(WEEKS, week + SLACK_WEEKS)))
     return items
 
 
@@ -216,13 +198,7 @@ def _data_fix_item(situation: Situation, keys: set[str]) -> list[Item]:
     hygiene = open_data_gaps(situation)
     if hygiene and "baseline" not in keys:
         items.append(
-            Item(
-                2,
-                5,
-                f"Fill the data gaps before the next plan review: {'; '.join(hygiene[:4])}",
-                "CSM",
-                latest=4,
-            )
+            Item(2, 5, f"Fill the data gaps before the next plan review: {'; '.join(hygiene[:4])}", "CSM", latest=4)
         )
     return items
 
@@ -288,15 +264,9 @@ def _cap_at_events(situation: Situation, item: Item, week_dues: list[date]) -> N
     due = item.due or week_dues[item.week]
     text = item.action.lower()
     # A named day holds ", " and a named quarter "Q": most actions hold neither.
-    limits = (
-        [when for when in _named_days(item.action) if situation.plan_start <= when < due]
-        if ", " in item.action
-        else []
-    )
+    limits = [when for when in _named_days(item.action) if situation.plan_start <= when < due] if ", " in item.action else []
     if "Q" in item.action:
-        named_ends = [
-            situation.quarter_end(QUARTERS[int(number) - 1]) for number in QUARTER_NAMED.findall(item.action)
-        ]
+        named_ends = [situation.quarter_end(QUARTERS[int(number) - 1]) for number in QUARTER_NAMED.findall(item.action)]
         limits += [end for end in named_ends if situation.plan_start <= end < due]
     renewal = situation.context.customer.renewal_date
     if (

@@ -134,13 +134,8 @@ class Situation:
         return self.quarters[QUARTERS.index(quarter)].end
 
     def quarter_of(self, day: date | None) -> Quarter | None:
-        if day is None:
-            return None
-        # storage.fiscal_year.quarter_of over the quarters already worked out
-        for quarter in self.quarters:
-            if quarter.start <= day <= quarter.end:
-                return quarter.name
-        return None
+        # storage.fiscal_year.quarter_of, over the quarters already worked out
+        return next((q.name for q in self.quarters if q.start <= day <= q.end), None) if day is not None else None
 
     # -- customer facts -------------------------------------------------------------------------
     @property
@@ -236,9 +231,7 @@ class Situation:
             self.register, self.health, self.days_to_renewal, lambda cause: self.plays.play(cause.cause).title
         )
         if self.thin_data:
-            reasons.append(
-                f"only {self.inputs_on_record} of {len(coverage_inputs(self.context))} planning inputs on record: risks may be hidden"
-            )
+            reasons.append(f"only {self.inputs_on_record} of {len(coverage_inputs(self.context))} planning inputs on record: risks may be hidden")
         stage, stage_reason = self.stage_and_reason
         return Assessment(stage=stage, risk_level=level, weight=weight, reasons=[stage_reason, *reasons])
 
@@ -324,11 +317,7 @@ class Situation:
                     else "record the renewal outcome and the new renewal date",
                 )
             )
-        if (
-            customer.contract_start
-            and customer.renewal_date
-            and customer.contract_start > customer.renewal_date
-        ):
+        if customer.contract_start and customer.renewal_date and customer.contract_start > customer.renewal_date:
             fixes.append(
                 DataFix(
                     "customers.contract_start",
