@@ -21,8 +21,9 @@ from typing import Any, Literal
 from agent.claude.grounding.account import GroundingFacts, metric_kind, number_of
 from agent.claude.grounding.claims import TextClaims, read_claims
 from agent.claude.grounding.facts import KIND_WORDS, Fact, preference, relevance, show
+from agent.claude.grounding.people import mentions_of_contacts
 from agent.claude.grounding.structured import CURRENT_PATH, Grounding, GroundingProblem, StructuredChecks
-from agent.claude.grounding.text import Figure, mentions_of_contacts, normalise
+from agent.claude.grounding.text import Figure, normalise
 from agent.claude.grounding.vocabulary import LEADING_WORDS, ROLE_WORDS
 
 TARGET_PATH = re.compile(r"success_metrics\[\d+\]\.target$")

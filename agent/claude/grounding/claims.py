@@ -13,13 +13,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from agent.claude.grounding.people import NameMention, read_names
 from agent.claude.grounding.text import (
     DateClaim,
     Figure,
-    NameMention,
     Quote,
-    capitalised_names,
-    cued_names,
     days_to_renewal_claims,
     figures,
     quotes,
@@ -65,6 +63,7 @@ def read_claims(text: str) -> TextClaims:
     digits = _DIGIT.search(text) is not None
     written = tuple(figures(text)) if digits else ()
     split = sentences(text) if written else [(0, text)]  # sentences only locate figures
+    cued, capitalised = read_names(text)
     return TextClaims(
         figures=written,
         sentence_starts=tuple(start for start, _ in split),
@@ -72,6 +71,6 @@ def read_claims(text: str) -> TextClaims:
         quotes=tuple(quotes(text)) if _QUOTE_MARK.search(text) else (),
         renewal_dates=tuple(renewal_date_claims(text)) if digits else (),
         days_to_renewal=tuple(days_to_renewal_claims(text)) if digits else (),
-        cued_names=tuple(cued_names(text)),
-        capitalised_names=tuple(capitalised_names(text)),
+        cued_names=tuple(cued),
+        capitalised_names=tuple(capitalised),
     )

@@ -1,5 +1,5 @@
 """Reading claims out of plan text: money, percentages, counts of seats and users, health scores,
-renewal dates, people and quotes.
+renewal dates and quotes (people: `people`).
 
 Each figure keeps the precision it was written with ("$35K" is 35,000 give or take 500), widened
 a little when the writer hedged ("about 10%"), so rounding a real figure never makes it a new one.
@@ -9,7 +9,6 @@ Years, quarters and week numbers are never read as figures: only "$", "%" and co
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -96,7 +95,22 @@ def _written_number(whole: str, decimals: str | None) -> tuple[float, float]:
     return float(whole.replace(",", "") + (decimals or "")), 10.0**-places
 
 
+# Each reader first checks for a word or sign every match of its pattern holds, so a text without
+# one costs a substring test rather than a scan. Matched case-insensitively, "ſ" is an "s" and "ı",
+# "İ" are an "i": words with those letters are looked for only in ASCII texts.
+
+
+def _lacks(text: str, *words: str) -> bool:
+    """True when `text` holds none of `words` in any case (then no pattern needing one matches)."""
+    if any(letter in word for word in words for letter in "is") and not text.isascii():
+        return False
+    lowered = text.lower()
+    return not any(word in lowered for word in words)
+
+
 def money_figures(text: str) -> list[Figure]:
+    if "$" not in text:
+        return []
     found = []
     for match in MONEY.finditer(text):
         number, unit = _written_number(match.group(1), match.group(2))
@@ -109,6 +123,8 @@ def money_figures(text: str) -> list[Figure]:
 
 
 def percent_figures(text: str) -> list[Figure]:
+    if "%" not in text and _lacks(text, "per"):
+        return []
     found = []
     for match in PERCENT.finditer(text):
         value, unit = _written_number(match.group(1), match.group(2))
@@ -118,6 +134,8 @@ def percent_figures(text: str) -> list[Figure]:
 
 
 def count_figures(text: str) -> list[Figure]:
+    if _lacks(text, "seat", "licen", "user"):
+        return []
     found = []
     for match in COUNT.finditer(text):
         value, unit = _written_number(match.group(1), None)
@@ -129,6 +147,8 @@ def count_figures(text: str) -> list[Figure]:
 
 
 def health_figures(text: str) -> list[Figure]:
+    if _lacks(text, "health"):
+        return []
     return [
         Figure("score", m.group(0), float(m.group(1)), 0.5, m.start(1), "health") for m in HEALTH.finditer(text)
     ]
@@ -148,83 +168,6 @@ def sentences(text: str) -> list[tuple[int, str]]:
         start = match.end()
     pieces.append((start, text[start:]))
     return pieces
-
-
-# People ---------------------------------------------------------------------------------------
-
-NAME_WORD = r"(?:Mc|Mac|O')?[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?"
-FULL_NAME = rf"{NAME_WORD}(?:\s+[A-Z]\.)?(?:\s+{NAME_WORD}){{1,2}}"
-TITLE = (
-    r"(?:C[A-Z]{1,2}O|CISO|S?VP|EVP|AVP|Vice\s+President|President|Director|Head|Chief(?:\s+[A-Z][a-z]+)+"
-    r"\s+Officer|General\s+Counsel|Controller|Treasurer|(?:Co-)?[Ff]ounder)"
-    r"(?:,?\s+(?:of\s+)?(?:[A-Z][A-Za-z&]+|IT|HR))?"
-)
-_PERSON_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("title", re.compile(rf"\b{TITLE}\s*[,:(]?\s*({FULL_NAME})")),
-    ("title", re.compile(rf"({FULL_NAME})\s*(?:,|\(|-|–)\s*(?:the\s+|our\s+|their\s+|its\s+)?{TITLE}\b")),
-    ("speech", re.compile(
-        rf"({FULL_NAME})(?:'s?\b|\s+(?:has\s+|had\s+|will\s+|would\s+|can\s+|should\s+|must\s+|may\s+)?"
-        r"(?:said|says|told|tells|noted|notes|mentioned|asked|asks|wants|wanted|confirmed|confirms|approved|approves|"
-        r"agreed|agrees|stated|shared|expressed|raised|complained|requested|committed|signed|signs|sign|emailed|wrote|"
-        r"flagged|warned|explained|indicated|promised|owns|own|leads|lead|led|runs|run|manages|manage|decides|decide|"
-        r"sponsors|sponsor|controls|holds|joined|joins|left|leaves|reports|drives|drove|needs|needed|prefers|"
-        r"likes|is|was|will|would|has|had)\b)")),
-    ("honorific", re.compile(rf"\b(?:Mr|Ms|Mrs|Dr|Prof)\.?\s+({NAME_WORD}(?:\s+{NAME_WORD})?)")),
-    ("meeting", re.compile(
-        rf"\b(?i:meeting\s+with|meet\s+with|meet|call\s+with|sync\s+with|session\s+with|review\s+with|brief|"
-        rf"briefing\s+for|introduce|introduction\s+to|intro\s+to|invite|email|ask|cc|loop\s+in|thank)\s+({FULL_NAME})")),
-)  # fmt: skip
-_ANY_NAME = re.compile(rf"\b({FULL_NAME})\b")
-_SOME_NAME = re.compile(rf"{FULL_NAME}|(?:Mr|Ms|Mrs|Dr|Prof)\.?\s+{NAME_WORD}")
-
-
-@dataclass(frozen=True)
-class NameMention:
-    text: str
-    start: int
-    cue: str  # title | speech | honorific | meeting | contact_like
-
-
-def name_mentions(text: str, first_names: set[str], last_names: set[str]) -> list[NameMention]:
-    """Candidate people named in `text`: a name given with a title, a speech verb, an honorific or a
-    meeting verb, or one that shares a first or last name with a contact ("Sarah Jones")."""
-    return mentions_of_contacts(cued_names(text), capitalised_names(text), first_names, last_names)
-
-
-def cued_names(text: str) -> list[NameMention]:
-    """Names given with a title, a speech verb, an honorific or a meeting verb (the first cue wins)."""
-    found: dict[int, NameMention] = {}
-    if _SOME_NAME.search(text) is None:  # every cue needs a full name or an honorific's name
-        return []
-    for cue, pattern in _PERSON_PATTERNS:
-        for match in pattern.finditer(text):
-            found.setdefault(match.start(1), NameMention(match.group(1), match.start(1), cue))
-    return list(found.values())
-
-
-def capitalised_names(text: str) -> list[tuple[str, int]]:
-    """(phrase, offset) of every run of two or three capitalised words: people when a contact shares
-    a first or last name with them."""
-    return [(match.group(1), match.start(1)) for match in _ANY_NAME.finditer(text)]
-
-
-def mentions_of_contacts(
-    cued: Iterable[NameMention],
-    capitalised: Iterable[tuple[str, int]],
-    first_names: set[str],
-    last_names: set[str],
-) -> list[NameMention]:
-    """`name_mentions` from a text's cued names and capitalised phrases, read once per text."""
-    found = {mention.start: mention for mention in cued}
-    for phrase, start in capitalised:
-        words = phrase.split()
-        # "Bring Sarah Jones into ...": a capitalised verb that starts the sentence is not a name.
-        if len(words) == 3 and words[0].lower() not in first_names and words[1].lower() in first_names:
-            start += phrase.index(words[1], len(words[0]))
-            words = words[1:]
-        if words[0].lower() in first_names or words[-1].lower() in last_names:
-            found.setdefault(start, NameMention(" ".join(words), start, "contact_like"))
-    return sorted(found.values(), key=lambda m: m.start)
 
 
 # Quotes ---------------------------------------------------------------------------------------
@@ -305,6 +248,8 @@ class DateClaim:
 
 def renewal_date_claims(text: str) -> list[DateClaim]:
     """Dates the text gives as the renewal date ("renewal on Aug 31, 2027", "the 2027-08-31 renewal")."""
+    if _lacks(text, "renew"):
+        return []
     claims = []
     for match in DATE.finditer(text):
         before, after = text[max(0, match.start() - 40) : match.start()], text[match.end() : match.end() + 20]
@@ -324,6 +269,6 @@ def renewal_date_claims(text: str) -> list[DateClaim]:
 
 def days_to_renewal_claims(text: str) -> list[tuple[str, int]]:
     """("renewal in 270 days", 270) and the like."""
-    return [
-        (m.group(0), int(next(g for g in m.groups() if g))) for m in DAYS_TO_RENEWAL.finditer(text)
-    ]
+    if _lacks(text, "renew") or _lacks(text, "days"):
+        return []
+    return [(m.group(0), int(next(g for g in m.groups() if g))) for m in DAYS_TO_RENEWAL.finditer(text)]
