@@ -11,26 +11,20 @@ Anything else is a problem that says what would be allowed instead.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 from agent.claude.grounding.account import GroundingFacts, metric_kind, number_of
 from agent.claude.grounding.claims import TextClaims, read_claims
 from agent.claude.grounding.facts import KIND_WORDS, Fact, preference, relevance, show
+from agent.claude.grounding.paths import path_role, walk
 from agent.claude.grounding.people import mentions_of_contacts
-from agent.claude.grounding.structured import CURRENT_PATH, Grounding, GroundingProblem, StructuredChecks
+from agent.claude.grounding.structured import Grounding, GroundingProblem, StructuredChecks
 from agent.claude.grounding.text import Figure, normalise
 from agent.claude.grounding.vocabulary import LEADING_WORDS, ROLE_WORDS
 
-TARGET_PATH = re.compile(r"success_metrics\[\d+\]\.target$")
-OBJECTIVE_PATH = re.compile(r"^strategic_objectives\[(\d+)\]")
-PERSON_FIELD = re.compile(r"\.(owner|attendees\[\d+\])$")
-# Stakeholder entries' names and ids are checked against the contacts as structured values.
-STRUCTURED_NAME = re.compile(r"^stakeholder_plan\.(?:current_map|relationship_goals)\[\d+\]\.(?:name|stakeholder_id)$")
 COUNT_MEASURES = frozenset({"seats", "users"})
 
 
@@ -44,43 +38,6 @@ class _Range:
     high: float
     source: str
     derivation: str
-
-
-def leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
-    """(document path, value) of every leaf under `value`, in document order."""
-    found: list[tuple[str, Any]] = []
-    _collect_leaves(value, path, found)
-    return found
-
-
-def _collect_leaves(value: Any, path: str, found: list[tuple[str, Any]]) -> None:
-    # One list filled by plain recursion: nested generators cost a frame switch per level per leaf.
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _collect_leaves(item, f"{path}.{key}" if path else key, found)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _collect_leaves(item, f"{path}[{index}]", found)
-    else:
-        found.append((path, value))
-
-
-PathRole = Literal["target", "current", "structured_name", "person", "text"]
-
-
-@lru_cache(maxsize=16_384)
-def path_role(path: str) -> tuple[int | None, PathRole]:
-    """The objective a document path is in (None: none) and how its leaf is checked. Cached: plans
-    share their paths, and a plan has hundreds of leaves."""
-    found = OBJECTIVE_PATH.match(path)
-    objective = int(found.group(1)) if found else None
-    if TARGET_PATH.search(path):
-        return objective, "target"
-    if CURRENT_PATH.search(path):
-        return objective, "current"
-    if STRUCTURED_NAME.match(path):
-        return objective, "structured_name"
-    return objective, "person" if PERSON_FIELD.search(path) else "text"
 
 
 def _add(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
@@ -141,6 +98,8 @@ class Checker(StructuredChecks):
         self.targets = facts.targets + (plan_targets or [])
         self.names = facts.names
         self.contact_by_name = {name.lower(): cid for cid, (name, _) in facts.contacts.items()}
+        # Looked for in every text field (hundreds per plan): the names and their sources, once.
+        self.named_contacts = [(name, f"contacts[{cid}]") for cid, (name, _) in facts.contacts.items() if name]
         self.first_names = {name.split()[0].lower() for name, _ in facts.contacts.values() if name.split()}
         self.last_names = {name.split()[-1].lower() for name, _ in facts.contacts.values() if name.split()}
         self.data_words = set(facts.data_text.split()) - self.first_names - self.last_names
@@ -150,19 +109,22 @@ class Checker(StructuredChecks):
 
     def section(self, name: str, value: Any) -> None:
         goals = self._objective_goals(value) if name == "strategic_objectives" and isinstance(value, list) else {}
-        for path, leaf in leaves(value, name):
+
+        def visit(path: str, leaf: Any) -> None:
             objective, role = path_role(path)
-            own = objective is not None and bool(goals)
-            targets, ranges = goals.get(objective, ([], [])) if own and objective is not None else (self.targets, [])
-            if role == "target":
+            if role == "text":
+                if isinstance(leaf, str):
+                    own = objective is not None and bool(goals)
+                    targets, ranges = goals.get(objective, ([], [])) if own and objective is not None else (self.targets, [])
+                    self.text(path, leaf, targets, ranges, own=own)
+            elif role == "target":
                 self._goal(path, leaf)
             elif role == "current":
                 self._metric_current(path, leaf, value)
-            elif isinstance(leaf, str) and role != "structured_name":
-                if role == "person":
-                    self.person_field(path, leaf)
-                else:
-                    self.text(path, leaf, targets, ranges, own=own)
+            elif role == "person" and isinstance(leaf, str):
+                self.person_field(path, leaf)
+
+        walk(value, name, visit)
         structured = getattr(self, f"_{name}", None)
         if structured is not None and isinstance(value, dict):
             structured(value)
@@ -308,11 +270,10 @@ class Checker(StructuredChecks):
     # -- people, quotes, dates ----------------------------------------------------------------
 
     def _contacts_named(self, path: str, value: str) -> None:
-        for cid, (name, _) in self.facts.contacts.items():
-            if name and name in value:
+        for name, source in self.named_contacts:
+            if name in value:
                 self.result.provenance[f'{path}:"{name}"'] = {
-                    "kind": "record", "source": f"contacts[{cid}]", "label": "contact on record", "value": name,
-                    "text": name,
+                    "kind": "record", "source": source, "label": "contact on record", "value": name, "text": name,
                 }  # fmt: skip
 
     def _people(self, path: str, value: str, claims: TextClaims) -> None:

@@ -4,7 +4,7 @@ meeting verb ("cued"), and runs of capitalised words that may be a contact's nam
 Each cue's regex costs a scan of the whole text, and most texts hold no cue at all, so each is
 first tried with a cheap test that every match of it passes (a title word is present; a
 capitalised word is followed by a speech verb; ...). The tests only skip regexes that could not
-match, so the names read are exactly those of the regexes alone (tests/agent/test_grounding_people.py
+match, so the names read are exactly those of the regexes alone (tests/agent/test_grounding_prefilters.py
 checks that against the plain regexes).
 """
 
