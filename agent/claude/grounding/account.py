@@ -51,11 +51,22 @@ def number_of(value: Any) -> float | None:
 
 
 def _strings(value: Any) -> list[str]:
+    """Every string under `value`, in order."""
+    found: list[str] = []
+    _collect_strings(value, found)
+    return found
+
+
+def _collect_strings(value: Any, found: list[str]) -> None:
+    # One list filled by plain recursion: a context holds hundreds of values.
     if isinstance(value, dict):
-        return [s for item in value.values() for s in _strings(item)]
-    if isinstance(value, list):
-        return [s for item in value for s in _strings(item)]
-    return [value] if isinstance(value, str) else []
+        for item in value.values():
+            _collect_strings(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _collect_strings(item, found)
+    elif isinstance(value, str):
+        found.append(value)
 
 
 @dataclass

@@ -18,6 +18,7 @@ import bisect
 import itertools
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from agent.claude.grounding.text import count_figures, money_figures, percent_figures
@@ -85,9 +86,16 @@ MEASURE_WORDS: dict[str, frozenset[str]] = {
 
 def relevance(fact: Fact, words: AbstractSet[str]) -> int:
     """How many words of a figure's sentence name what `fact` is about."""
-    label = "" if fact.label.startswith("a figure in") else fact.label  # quoted text says nothing of what it is
+    return len(words & _about(fact.label, fact.measure))
+
+
+@lru_cache(maxsize=4096)
+def _about(label: str, measure: str) -> frozenset[str]:
+    """The words that say what a fact with this label and measure is about (cached: labels repeat
+    across figures and plans)."""
+    label = "" if label.startswith("a figure in") else label  # quoted text says nothing of what it is
     own = {w for w in label.lower().replace("'", " ").split() if len(w) > 3}
-    return len(words & (own | MEASURE_WORDS.get(fact.measure, frozenset())))
+    return frozenset(own | MEASURE_WORDS.get(measure, frozenset()))
 
 
 def _entity(fact: Fact) -> str:

@@ -102,10 +102,10 @@ def _written_number(whole: str, decimals: str | None) -> tuple[float, float]:
 
 def _lacks(text: str, *words: str) -> bool:
     """True when `text` holds none of `words` in any case (then no pattern needing one matches)."""
-    if any(letter in word for word in words for letter in "is") and not text.isascii():
-        return False
     lowered = text.lower()
-    return not any(word in lowered for word in words)
+    if any(word in lowered for word in words):
+        return False
+    return text.isascii() or not any(letter in word for word in words for letter in "is")
 
 
 def money_figures(text: str) -> list[Figure]:
