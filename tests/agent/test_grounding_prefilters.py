@@ -11,7 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agent.claude.grounding.people import _ANY_NAME as ANY_NAME
-from agent.claude.grounding.people import PERSON_PATTERNS, NameMention, capitalised_names, cued_names
+from agent.claude.grounding.people import (
+    MEETING_INITIALS,
+    PERSON_PATTERNS,
+    NameMention,
+    capitalised_names,
+    cued_names,
+)
 from agent.claude.grounding.text import (
     COUNT,
     DAYS_TO_RENEWAL,
@@ -26,14 +32,31 @@ from agent.claude.grounding.text import (
 )
 from agent.claude.grounding.text import _lacks as lacks
 
+MEETING_LOOKAHEAD = rf"(?=(?i:[{MEETING_INITIALS}]))"
+# The cue patterns as they were before any pre-test or look-ahead.
+PLAIN_PATTERNS = [
+    (cue, re.compile(pattern.pattern.replace(MEETING_LOOKAHEAD, ""))) for cue, pattern in PERSON_PATTERNS
+]
+
 
 def plain_cued_names(text: str) -> list[NameMention]:
-    """What `cued_names` read before it had pre-tests: every pattern over the whole text."""
+    """What `cued_names` read before it had pre-tests: every plain pattern over the whole text."""
     found: dict[int, NameMention] = {}
-    for cue, pattern in PERSON_PATTERNS:
+    for cue, pattern in PLAIN_PATTERNS:
         for match in pattern.finditer(text):
             found.setdefault(match.start(1), NameMention(match.group(1), match.start(1), cue))
     return list(found.values())
+
+
+def test_the_meeting_look_ahead_admits_every_character_a_cue_can_start_with() -> None:
+    meeting = dict(PERSON_PATTERNS)["meeting"].pattern
+    assert MEETING_LOOKAHEAD in meeting
+    cues = meeting.split(MEETING_LOOKAHEAD + "(?i:", 1)[1].split(r")\s+(", 1)[0].split("|")
+    assert {cue[0] for cue in cues} == set(MEETING_INITIALS)
+    initial = re.compile(f"(?i:[{MEETING_INITIALS}])")
+    for letter in MEETING_INITIALS:  # every character matching a cue's first letter, in any case
+        same = re.compile(f"(?i:{letter})")
+        assert all(initial.match(c) for c in map(chr, range(0x110000)) if same.match(c))
 
 
 # Cues in odd case and spacing, titles, honorifics, apostrophes, names inside words, and the letters

@@ -14,6 +14,7 @@ import itertools
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
 
 from agent.claude.grounding.account import GroundingFacts, metric_kind, number_of
@@ -89,6 +90,32 @@ def _written_candidates(kind: str, a: Figure, b: Figure) -> Iterator[tuple[str, 
             yield "at", _product(first, second, 0.01)
 
 
+@dataclass(frozen=True)
+class _Named:
+    """What a mention's text alone says of it, worked out once per text (mentions repeat)."""
+
+    name: str  # without the role words and sentence starters before it: "Ask Sarah Chen" -> "Sarah Chen"
+    lower: str
+    lowered: tuple[str, ...]  # its words in lower case
+    has_role_word: bool  # "Customer Success", "Account Executive": a role or team, not a person
+    spaced: str  # normalised, with a space either side: looked up in the data's text
+
+
+@lru_cache(maxsize=8192)
+def _named(text: str) -> _Named:
+    words = text.split()
+    while len(words) > 2 and (words[0].lower() in ROLE_WORDS or words[0].lower() in LEADING_WORDS):
+        words.pop(0)
+    name = " ".join(words)
+    return _Named(
+        name=name,
+        lower=name.lower(),
+        lowered=tuple(w.lower() for w in words),
+        has_role_word=any(w.lower() in ROLE_WORDS or w.lower() in LEADING_WORDS for w in words),
+        spaced=f" {normalise(name)} ",
+    )
+
+
 class Checker(StructuredChecks):
     """Checks sections against one account's facts, collecting problems and provenance."""
 
@@ -102,8 +129,12 @@ class Checker(StructuredChecks):
         self.named_contacts = [(name, f"contacts[{cid}]") for cid, (name, _) in facts.contacts.items() if name]
         self.first_names = {name.split()[0].lower() for name, _ in facts.contacts.values() if name.split()}
         self.last_names = {name.split()[-1].lower() for name, _ in facts.contacts.values() if name.split()}
-        self.data_words = set(facts.data_text.split()) - self.first_names - self.last_names
         self.result = Grounding()
+
+    @cached_property
+    def data_words(self) -> set[str]:
+        """The data's words, but contacts' names (read only for a rare kind of mention)."""
+        return set(self.facts.data_text.split()) - self.first_names - self.last_names
 
     # -- sections ---------------------------------------------------------------------------
 
@@ -280,21 +311,18 @@ class Checker(StructuredChecks):
         self._contacts_named(path, value)
         mentions = mentions_of_contacts(claims.cued_names, claims.capitalised_names, self.first_names, self.last_names)
         for mention in mentions:
-            words = mention.text.split()
-            while len(words) > 2 and (words[0].lower() in ROLE_WORDS or words[0].lower() in LEADING_WORDS):
-                words.pop(0)
-            name = " ".join(words)
-            lowered = [w.lower() for w in words]
+            named = _named(mention.text)
+            name, lowered = named.name, named.lowered
             if (
-                name.lower() in self.names
+                named.lower in self.names
                 # A capitalised word before a contact's full name is the sentence's verb or a label
                 # ("Bring Bianca Delgado into ...", "Sponsor Dana Garcia"), not part of the name.
                 or any(" ".join(lowered[start:]) in self.names for start in range(1, len(lowered) - 1))
-                or any(w.lower() in ROLE_WORDS or w.lower() in LEADING_WORDS for w in words)
-                or f" {normalise(name)} " in f" {self.facts.data_text} "
+                or named.has_role_word
+                or named.spaced in f" {self.facts.data_text} "
                 # A verb after a capitalised pair ("Gainsight Pulse is") is weak evidence of a person
                 # when a word of the pair is something the data already names.
-                or (mention.cue in ("speech", "meeting") and any(w.lower() in self.data_words for w in words))
+                or (mention.cue in ("speech", "meeting") and any(w in self.data_words for w in lowered))
             ):
                 continue
             known = ", ".join(sorted(n for n, _ in self.facts.contacts.values())) or "none on record"
