@@ -143,11 +143,13 @@ class Checker(StructuredChecks):
 
         def visit(path: str, leaf: Any) -> None:
             objective, role = path_role(path)
-            if role == "text":
-                if isinstance(leaf, str):
-                    own = objective is not None and bool(goals)
-                    targets, ranges = goals.get(objective, ([], [])) if own and objective is not None else (self.targets, [])
-                    self.text(path, leaf, targets, ranges, own=own)
+            if role == "text" and isinstance(leaf, str):
+                if read_claims(leaf).bare:  # most fields: what `text` would do, without the call
+                    self._contacts_named(path, leaf)
+                    return
+                own = objective is not None and bool(goals)
+                targets, ranges = goals.get(objective, ([], [])) if own and objective is not None else (self.targets, [])
+                self.text(path, leaf, targets, ranges, own=own)
             elif role == "target":
                 self._goal(path, leaf)
             elif role == "current":
