@@ -25,6 +25,7 @@ from storage.models import (
     Opportunity,
     RiskSignal,
     UsageMonth,
+    table_of,
 )
 from tools.analytics.data_gaps import list_data_gaps
 from tools.analytics.expansion import ExpansionAssessment, assess_expansion
@@ -32,6 +33,15 @@ from tools.analytics.fiscal_calendar import fiscal_year_of, parse_fiscal_year
 from tools.analytics.history import build_trend, month_start, summarize_interactions
 from tools.analytics.relationships import score_relationship
 from tools.analytics.risks import RiskAssessment, detect_risks
+from tools.analytics.rows import (
+    ContactRow,
+    CustomerRow,
+    HealthRow,
+    InteractionRow,
+    OpportunityRow,
+    SignalRow,
+    UsageRow,
+)
 from tools.analytics.snapshot import (
     ContactInsight,
     CustomerSnapshot,
@@ -66,7 +76,7 @@ def _float(value: Decimal | float | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _snapshot(customer: Customer) -> CustomerSnapshot:
+def _snapshot(customer: CustomerRow) -> CustomerSnapshot:
     return CustomerSnapshot(
         id=customer.id,
         name=customer.name,
@@ -90,7 +100,7 @@ def _snapshot(customer: Customer) -> CustomerSnapshot:
 async def _grouped(session: AsyncSession, statement: Any, customer_of: Any) -> dict[str, list[Any]]:
     """The rows of `statement` per customer, each customer's rows in the statement's order."""
     grouped: dict[str, list[Any]] = defaultdict(list)
-    for row in (await session.execute(statement)).scalars():
+    for row in await session.execute(statement):
         grouped[customer_of(row)].append(row)
     return grouped
 
@@ -113,8 +123,7 @@ async def gather_planning_contexts(
         parse_fiscal_year(fiscal_year)
     ids = list(dict.fromkeys(customer_ids))
     customers = {
-        row.id: row
-        for row in (await session.execute(select(Customer).where(Customer.id.in_(ids)))).scalars()
+        row.id: row for row in await session.execute(select(table_of(Customer)).where(Customer.id.in_(ids)))
     }
     if not customers:
         return {}
@@ -125,29 +134,31 @@ async def gather_planning_contexts(
 
     contacts = await _grouped(
         session,
-        select(Contact).where(Contact.customer_id.in_(ids)).order_by(Contact.name, Contact.id),
+        select(table_of(Contact)).where(Contact.customer_id.in_(ids)).order_by(Contact.name, Contact.id),
         by_customer,
     )
     health = await _grouped(
         session,
-        select(HealthScore)
+        select(table_of(HealthScore))
         .where(HealthScore.customer_id.in_(ids), HealthScore.date <= as_of)
         .order_by(HealthScore.date),
         by_customer,
     )
     usage = await _grouped(
         session,
-        select(UsageMonth)
+        select(table_of(UsageMonth))
         .where(UsageMonth.customer_id.in_(ids), UsageMonth.month <= as_of.strftime("%Y-%m"))
         .order_by(UsageMonth.month),
         by_customer,
     )
     opportunities = await _grouped(
-        session, select(Opportunity).where(Opportunity.customer_id.in_(ids)).order_by(Opportunity.id), by_customer
+        session,
+        select(table_of(Opportunity)).where(Opportunity.customer_id.in_(ids)).order_by(Opportunity.id),
+        by_customer,
     )
     signals = await _grouped(
         session,
-        select(RiskSignal)
+        select(table_of(RiskSignal))
         .where(
             RiskSignal.customer_id.in_(ids),
             or_(RiskSignal.detected_at.is_(None), RiskSignal.detected_at <= as_of),
@@ -157,7 +168,7 @@ async def gather_planning_contexts(
     )
     interactions = await _grouped(
         session,
-        select(Interaction)
+        select(table_of(Interaction))
         .where(Interaction.customer_id.in_(ids), Interaction.date <= as_of)
         .order_by(Interaction.date, Interaction.id),
         by_customer,
@@ -219,21 +230,21 @@ async def gather_planning_context(
 
 def build_planning_context(
     as_of: date,
-    customer_row: Customer,
+    customer_row: CustomerRow,
     *,
-    contacts: Sequence[Contact],
-    health: Sequence[HealthScore],
-    usage: Sequence[UsageMonth],
-    opportunities: Sequence[Opportunity],
-    signals: Sequence[RiskSignal],
-    interactions: Sequence[Interaction],
+    contacts: Sequence[ContactRow],
+    health: Sequence[HealthRow],
+    usage: Sequence[UsageRow],
+    opportunities: Sequence[OpportunityRow],
+    signals: Sequence[SignalRow],
+    interactions: Sequence[InteractionRow],
     similar: SimilarAccounts | None,
     fiscal_year: str,
     fiscal_year_start_month: int = 1,
 ) -> PlanningContext:
-    """The planning context from one customer's rows (ORM objects, stored or not): every analytic
-    computed as of `as_of`; rows dated after it are ignored. Pure, so planners can be tested on
-    generated data without a database."""
+    """The planning context from one customer's rows (ORM objects, stored or not, or Core rows of
+    the same tables): every analytic computed as of `as_of`; rows dated after it are ignored. Pure,
+    so planners can be tested on generated data without a database."""
     customer = _snapshot(customer_row)
     month = as_of.strftime("%Y-%m")
     contact_rows = sorted(contacts, key=lambda c: (c.name, c.id))
@@ -244,7 +255,7 @@ def build_planning_context(
         (s for s in signals if s.detected_at is None or s.detected_at <= as_of), key=lambda s: s.id
     )
     interaction_rows = sorted((i for i in interactions if i.date <= as_of), key=lambda i: (i.date, i.id))
-    by_contact: dict[str, list[Interaction]] = defaultdict(list)
+    by_contact: dict[str, list[InteractionRow]] = defaultdict(list)
     for interaction in interaction_rows:
         if interaction.contact_id:
             by_contact[interaction.contact_id].append(interaction)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from storage.models import Interaction
+from tools.analytics.rows import InteractionRow
 from tools.analytics.snapshot import InteractionNote, InteractionSummary, Trend, TrendPoint
 
 # A trend's "90-day" change compares the latest point with the last one at least this long before it;
@@ -60,7 +60,7 @@ def month_start(month: str) -> date:
 
 
 def summarize_interactions(
-    interactions: Sequence[Interaction], names: dict[str, str], as_of: date
+    interactions: Sequence[InteractionRow], names: dict[str, str], as_of: date
 ) -> InteractionSummary:
     """Counts, recent sentiment and the latest few touches, newest first."""
     recent_start = as_of - timedelta(days=RECENT_DAYS)

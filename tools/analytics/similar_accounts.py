@@ -15,7 +15,6 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.errors import NotFound
-from storage.models import Customer
 from tools.analytics.feature_index import (
     OUTCOME_CODES,
     SIGNATURE_MAX_AGE_SECONDS,
@@ -25,6 +24,7 @@ from tools.analytics.feature_index import (
     load_feature_index,
     query_features,
 )
+from tools.analytics.rows import CustomerRow
 from tools.analytics.snapshot import SimilarAccount, SimilarAccounts
 
 OUTCOME_NAMES = {code: name for name, code in OUTCOME_CODES.items()}
@@ -147,7 +147,7 @@ async def find_similar_accounts(
     *,
     k: int = 12,
     max_index_age: float = SIGNATURE_MAX_AGE_SECONDS,
-    customer: Customer | None = None,
+    customer: CustomerRow | None = None,
 ) -> SimilarAccounts:
     """The `k` most similar accounts with a known renewal outcome, their success rate, and what
     distinguishes the ones that renewed and grew. Accounts that started after `as_of` are left out.
