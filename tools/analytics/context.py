@@ -173,15 +173,12 @@ async def gather_planning_contexts(
         .order_by(Interaction.date, Interaction.id),
         by_customer,
     )
-    similar: dict[str, Any] = {}
+    similar: dict[str, SimilarAccounts] = {}
     if include_similar:
         # numpy and the feature index load on the first search, not when the CLI starts.
-        from tools.analytics.similar_accounts import find_similar_accounts
+        from tools.analytics.similar_accounts import find_similar_accounts_for
 
-        for customer_id in ids:
-            similar[customer_id] = await find_similar_accounts(
-                session, customer_id, as_of, customer=customers[customer_id]
-            )
+        similar = await find_similar_accounts_for(session, {i: customers[i] for i in ids}, as_of)
     return {
         customer_id: build_planning_context(
             as_of,

@@ -40,17 +40,6 @@ SIGNATURE_MAX_AGE_SECONDS = 5.0
 SAVED_NAME = "similar-accounts"
 # Part of the saved signature: a saved index of another layout is stale, never misread.
 SAVED_FORMAT = 2
-# Weights of the distance components (each 0-1); they sum to 1, so similarity = 1 - distance.
-DISTANCE_WEIGHTS: dict[str, float] = {
-    "industry": 0.25,
-    "segment": 0.15,
-    "arr": 0.20,  # |log10 ARR difference|: 10x larger or smaller is as far as it gets
-    "health": 0.15,  # 50 health points apart is as far as it gets
-    "feature_utilization": 0.15,  # 50 percentage points
-    "seat_utilization": 0.10,  # 50 percentage points
-}
-SCALES = {"arr": 1.0, "health": 50.0, "feature_utilization": 50.0, "seat_utilization": 0.5}
-UNKNOWN_DISTANCE = 0.5  # a missing value on either side counts as half-way
 UNKNOWN_CODE = -1
 UNSEEN_CODE = -2  # a category no indexed customer has: matches nobody
 OUTCOME_CODES = {"renewed": 1, "churned": 2}
@@ -363,32 +352,4 @@ async def query_features(
         health=math.nan if row.health_score is None else float(row.health_score),
         feature_utilization=math.nan if row.feature_utilization is None else float(row.feature_utilization),
         seat_utilization=_seat_utilization(row.seats_purchased, row.seats_active),
-    )
-
-
-def _mismatch(codes: np.ndarray, target: int) -> np.ndarray:
-    if target == UNKNOWN_CODE:
-        return np.full(codes.shape, UNKNOWN_DISTANCE)
-    return np.where(codes < 0, UNKNOWN_DISTANCE, (codes != target).astype(np.float64))
-
-
-def _gap(values: np.ndarray, target: float, scale: float) -> np.ndarray:
-    if math.isnan(target):
-        return np.full(values.shape, UNKNOWN_DISTANCE)
-    gap = np.minimum(np.abs(values - target) / scale, 1.0)
-    return np.where(np.isnan(gap), UNKNOWN_DISTANCE, gap)
-
-
-def distances(index: FeatureIndex, query: QueryFeatures) -> np.ndarray:
-    """Weighted distance (0-1) from the query customer to every customer in the index."""
-    w = DISTANCE_WEIGHTS
-    return (
-        w["industry"] * _mismatch(index.industry_code, query.industry_code)
-        + w["segment"] * _mismatch(index.segment_code, query.segment_code)
-        + w["arr"] * _gap(index.log_arr, query.log_arr, SCALES["arr"])
-        + w["health"] * _gap(index.health, query.health, SCALES["health"])
-        + w["feature_utilization"]
-        * _gap(index.feature_utilization, query.feature_utilization, SCALES["feature_utilization"])
-        + w["seat_utilization"]
-        * _gap(index.seat_utilization, query.seat_utilization, SCALES["seat_utilization"])
     )

@@ -9,6 +9,7 @@ The result types live in tools.analytics.snapshot, so reading a plan's context n
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date
 
 import numpy as np
@@ -20,29 +21,26 @@ from tools.analytics.feature_index import (
     SIGNATURE_MAX_AGE_SECONDS,
     FeatureIndex,
     QueryFeatures,
-    distances,
     load_feature_index,
     query_features,
 )
+from tools.analytics.peer_distance import Peers, distances, peers_as_of
 from tools.analytics.rows import CustomerRow
 from tools.analytics.snapshot import SimilarAccount, SimilarAccounts
 
 OUTCOME_NAMES = {code: name for name, code in OUTCOME_CODES.items()}
 
 
-def _nearest(
-    index: FeatureIndex, query: QueryFeatures, as_of: date, k: int
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Rows of the k nearest accounts with a known outcome (closest first), their distances, and
-    how many accounts were eligible."""
-    eligible = index.outcome > 0
-    eligible &= (index.contract_start == 0) | (index.contract_start <= as_of.toordinal())
-    if query.row is not None:
-        eligible[query.row] = False
-    pool = int(eligible.sum())
+def _nearest(peers: Peers, query: QueryFeatures, k: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Rows of the k nearest accounts the search may return (closest first), their distances, and
+    how many accounts it may return."""
+    pool = peers.pool_size(query)
     if pool == 0 or k <= 0:
         return np.empty(0, dtype=np.int64), np.empty(0), pool
-    distance = np.where(eligible, distances(index, query), np.inf)
+    distance = distances(peers, query)
+    np.putmask(distance, peers.ineligible, np.inf)
+    if query.row is not None:
+        distance[query.row] = np.inf
     take = min(k, pool)
     chosen = np.argpartition(distance, take - 1)[:take]
     # Closest first; ties broken by row (= customer id order) so results are reproducible.
@@ -52,7 +50,9 @@ def _nearest(
 
 def _mean(values: np.ndarray) -> float | None:
     finite = values[np.isfinite(values)]
-    return float(finite.mean()) if finite.size else None
+    # What ndarray.mean computes (the same sum, divided by the count), without its Python wrapper:
+    # a dozen values, where the wrapper costs more than the sum.
+    return float(np.add.reduce(finite)) / finite.size if finite.size else None
 
 
 def _optional(value: float) -> float | None:
@@ -117,20 +117,22 @@ def _compare(
     """Sentences on what separates successful neighbours from the rest, largest gap first, and
     the successful neighbours' averages."""
     values = _factor_values(index, rows)
+    successful = {source: _mean(column[succeeded]) for source, column in values.items()}
     profile: dict[str, float] = {}
     for key, source, *_ in _FACTORS:
-        mean = _mean(values[source][succeeded])
+        mean = successful[source]
         if mean is not None:
             profile[key] = round(mean, 2)
-    arr_mean = _mean(values["arr"][succeeded])
+    arr_mean = successful["arr"]
     if arr_mean is not None:
         profile["arr"] = round(arr_mean, 2)
     wins = int(succeeded.sum())
     if min(wins, len(succeeded) - wins) < MIN_GROUP_FOR_FACTORS:
         return [], profile
     ranked: list[tuple[float, str]] = []
+    failed = ~succeeded
     for _, source, threshold, template in _FACTORS:
-        good, rest = _mean(values[source][succeeded]), _mean(values[source][~succeeded])
+        good, rest = successful[source], _mean(values[source][failed])
         # Every factor is "more is better"; winners having less of it is noise in a dozen peers,
         # not a lesson a CSM can act on ("successful peers have 0.0 champions").
         if good is None or rest is None or good - rest < threshold:
@@ -156,39 +158,88 @@ async def find_similar_accounts(
     against the database when older than `max_index_age` seconds (0 = always). `customer`: its row,
     when the caller has just read it (no second look-up).
     """
+    found = await find_similar_accounts_for(
+        session, {customer_id: customer}, as_of, k=k, max_index_age=max_index_age
+    )
+    return found[customer_id]
+
+
+async def find_similar_accounts_for(
+    session: AsyncSession,
+    customers: Mapping[str, CustomerRow | None],
+    as_of: date,
+    *,
+    k: int = 12,
+    max_index_age: float = SIGNATURE_MAX_AGE_SECONDS,
+) -> dict[str, SimilarAccounts]:
+    """`find_similar_accounts` for each customer id (with its row, when the caller has just read
+    it), keyed by id: what every search as of `as_of` shares is worked out once. NotFound for an
+    unknown customer id."""
     index = await load_feature_index(session, max_age=max_index_age)
-    query = await query_features(session, index, customer_id, customer)
-    if query is None:
-        raise NotFound(f"no customer with id {customer_id!r}")
-    if query.row is None:  # a customer added since the index was built: bring the index up to date
-        index = await load_feature_index(session, max_age=0.0)
+    peers = peers_as_of(index, as_of)
+    found: dict[str, SimilarAccounts] = {}
+    for customer_id, customer in customers.items():
         query = await query_features(session, index, customer_id, customer)
         if query is None:
             raise NotFound(f"no customer with id {customer_id!r}")
-    chosen, distance, pool = _nearest(index, query, as_of, k)
-    succeeded = index.succeeded(chosen)
+        if query.row is None:  # a customer added since the index was built: bring the index up to date
+            index = await load_feature_index(session, max_age=0.0)
+            query = await query_features(session, index, customer_id, customer)
+            if query is None:
+                raise NotFound(f"no customer with id {customer_id!r}")
+            if peers.index is not index:
+                peers = peers_as_of(index, as_of)
+        found[customer_id] = _search(peers, query, k)
+    return found
+
+
+def _accounts(
+    index: FeatureIndex, chosen: np.ndarray, distance: np.ndarray, succeeded: np.ndarray
+) -> list[SimilarAccount]:
+    """The chosen rows as results. Each column is read as one Python list: a numpy scalar per
+    value costs several times more."""
     rows: list[int] = chosen.tolist()
-    distances: list[float] = distance.tolist()
-    outcomes: list[bool] = succeeded.tolist()
-    accounts = [
+    columns = zip(
+        distance.tolist(),
+        succeeded.tolist(),
+        index.arr[chosen].tolist(),
+        index.health[chosen].tolist(),
+        index.feature_utilization[chosen].tolist(),
+        index.outcome[chosen].tolist(),
+        index.arr_change[chosen].tolist(),
+        index.seat_utilization[chosen].tolist(),
+        index.active_contacts[chosen].tolist(),
+        index.exec_sponsor[chosen].tolist(),
+        strict=True,
+    )
+    return [
         SimilarAccount(
             customer_id=index.ids[i],
             name=index.names[i],
             industry=index.industries[i],
             segment=index.segments[i],
-            arr=_optional(index.arr[i]),
-            health_score=None if math.isnan(index.health[i]) else int(index.health[i]),
-            feature_utilization=_optional(index.feature_utilization[i]),
+            arr=_optional(arr),
+            health_score=None if math.isnan(health) else int(health),
+            feature_utilization=_optional(adoption),
             similarity=round(float(max(0.0, 1.0 - d)), 3),
-            outcome=OUTCOME_NAMES[int(index.outcome[i])],
-            arr_change_last_year=_optional(index.arr_change[i]),
-            succeeded=bool(ok),
-            seat_utilization=_optional(index.seat_utilization[i]),
-            active_contacts=int(index.active_contacts[i]),
-            has_exec_sponsor=bool(index.exec_sponsor[i]),
+            outcome=OUTCOME_NAMES[outcome],
+            arr_change_last_year=_optional(arr_change),
+            succeeded=ok,
+            seat_utilization=_optional(seats),
+            active_contacts=contacts,
+            has_exec_sponsor=sponsor,
         )
-        for i, d, ok in zip(rows, distances, outcomes, strict=True)
+        for i, (d, ok, arr, health, adoption, outcome, arr_change, seats, contacts, sponsor) in zip(
+            rows, columns, strict=True
+        )
     ]
+
+
+def _search(peers: Peers, query: QueryFeatures, k: int) -> SimilarAccounts:
+    index = peers.index
+    chosen, distance, pool = _nearest(peers, query, k)
+    succeeded = index.succeeded(chosen)
+    accounts = _accounts(index, chosen, distance, succeeded)
     factors, profile = _compare(index, chosen, succeeded)
     if not accounts:
         return SimilarAccounts(

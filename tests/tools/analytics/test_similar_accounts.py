@@ -201,3 +201,24 @@ async def test_a_warmed_index_serves_the_first_search_without_building(any_db: D
         found = await find_similar_accounts(session, "target", AS_OF, k=2, max_index_age=3600)
     assert len(statements) == 1  # the target's own row only: the index was already built
     assert {a.customer_id for a in found.accounts} == {"a", "b"}
+
+
+async def test_searching_for_several_customers_at_once_finds_what_one_at_a_time_finds(any_db: Database) -> None:
+    from tools.analytics.similar_accounts import find_similar_accounts_for
+
+    await portfolio(any_db)
+    # "late" arrives after the index was built: the set's search brings the index up to date.
+    async with any_db.session() as session:
+        await find_similar_accounts(session, "target", AS_OF, k=1)
+    await insert(any_db, customer_row("late", segment="Mid-Market", arr=180_000, health_score=70))
+    ids = ["target", "a", "c", "late", "e", "g"]
+    for as_of in (AS_OF, date(2026, 2, 1)):  # "g" started in between: eligible only later
+        async with any_db.session() as session:
+            together = await find_similar_accounts_for(session, dict.fromkeys(ids), as_of, k=3)
+        async with any_db.session() as session:
+            one_by_one = {i: await find_similar_accounts(session, i, as_of, k=3) for i in ids}
+        assert together == one_by_one
+        assert list(together) == ids
+    async with any_db.session() as session:
+        with pytest.raises(NotFound):
+            await find_similar_accounts_for(session, dict.fromkeys(["target", "missing"]), AS_OF)
