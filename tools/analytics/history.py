@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 
 from tools.analytics.rows import InteractionRow
 from tools.analytics.snapshot import InteractionNote, InteractionSummary, Trend, TrendPoint
@@ -23,18 +24,25 @@ NOTES_DAYS = 180  # interaction notes older than this no longer describe the rel
 NOTES_SHOWN = 20
 
 
+@lru_cache(maxsize=1024)  # the same few dozen months label every customer's trends
+def _month_label(year: int, month: int) -> str:
+    return date(year, month, 1).strftime("%Y-%m")
+
+
 def build_trend(series: Sequence[tuple[date, float]], *, label_months: bool = False) -> Trend:
     """Trend of dated values (oldest first): the last point per month over the past year, the
     latest value, and the change over about 90 days (None when history is too short)."""
     if not series:
         return Trend(points=[], latest=None, change_90d=None, change_pct_90d=None)
     latest_day, latest = series[-1]
-    monthly: dict[str, tuple[date, float]] = {}
+    shown_from = latest_day - timedelta(days=TREND_HISTORY_DAYS)
+    # Keyed by (year, month), not its text: strftime costs more than the rest of the loop.
+    monthly: dict[tuple[int, int], tuple[date, float]] = {}
     for day, value in series:
-        if day >= latest_day - timedelta(days=TREND_HISTORY_DAYS):
-            monthly[day.strftime("%Y-%m")] = (day, value)
+        if day >= shown_from:
+            monthly[day.year, day.month] = (day, value)
     points = [
-        TrendPoint(period=month if label_months else day.isoformat(), value=value)
+        TrendPoint(period=_month_label(*month) if label_months else day.isoformat(), value=value)
         for month, (day, value) in monthly.items()
     ]
     target = latest_day - timedelta(days=TREND_WINDOW_DAYS)
@@ -53,6 +61,7 @@ def build_trend(series: Sequence[tuple[date, float]], *, label_months: bool = Fa
     return Trend(points=points, latest=latest, change_90d=change, change_pct_90d=change_pct)
 
 
+@lru_cache(maxsize=1024)  # a portfolio's usage history spans a few dozen months, read per customer
 def month_start(month: str) -> date:
     """The first day of a "YYYY-MM" month."""
     year, number = month.split("-")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import lru_cache
 from itertools import pairwise
 from typing import Protocol
 
@@ -75,6 +76,7 @@ class RelationshipScore(BaseModel):
     explanation: str
 
 
+@lru_cache(maxsize=4096)  # titles repeat across contacts; each is read for scoring and for coverage
 def seniority_level(title: str | None) -> int:
     """C-level/Chief 5, SVP/EVP/VP 4, Head/Director 3, Manager/Lead 2, anything else 1."""
     if not title:
@@ -147,6 +149,6 @@ def score_relationship(
         contact_id=contact.id,
         score=score,
         components=components,
-        weights=dict(WEIGHTS),
+        weights=WEIGHTS,  # validation copies it
         explanation=explanation,
     )
