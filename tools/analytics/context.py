@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.customers import find_customer
@@ -97,11 +97,12 @@ def _snapshot(customer: CustomerRow) -> CustomerSnapshot:
     )
 
 
-async def _grouped(session: AsyncSession, statement: Any, customer_of: Any) -> dict[str, list[Any]]:
-    """The rows of `statement` per customer, each customer's rows in the statement's order."""
-    grouped: dict[str, list[Any]] = defaultdict(list)
+async def _grouped(session: AsyncSession, statement: Any) -> dict[str, list[Row[Any]]]:
+    """The rows of `statement` per customer (its customer_id), each customer's rows in the
+    statement's order."""
+    grouped: dict[str, list[Row[Any]]] = defaultdict(list)
     for row in await session.execute(statement):
-        grouped[customer_of(row)].append(row)
+        grouped[row.customer_id].append(row)
     return grouped
 
 
@@ -122,56 +123,46 @@ async def gather_planning_contexts(
     else:
         parse_fiscal_year(fiscal_year)
     ids = list(dict.fromkeys(customer_ids))
-    customers = {
-        row.id: row for row in await session.execute(select(table_of(Customer)).where(Customer.id.in_(ids)))
-    }
+    # Statements over the tables' own columns: an ORM attribute anywhere in a statement sends its
+    # rows through the ORM's loading machinery, even when no ORM object comes out.
+    customer = table_of(Customer)
+    customers = {row.id: row for row in await session.execute(select(customer).where(customer.c.id.in_(ids)))}
     if not customers:
         return {}
     ids = [i for i in ids if i in customers]
-
-    def by_customer(row: Any) -> str:
-        return row.customer_id
-
+    contact, score, month, opportunity, signal, interaction = map(
+        table_of, (Contact, HealthScore, UsageMonth, Opportunity, RiskSignal, Interaction)
+    )
     contacts = await _grouped(
-        session,
-        select(table_of(Contact)).where(Contact.customer_id.in_(ids)).order_by(Contact.name, Contact.id),
-        by_customer,
+        session, select(contact).where(contact.c.customer_id.in_(ids)).order_by(contact.c.name, contact.c.id)
     )
     health = await _grouped(
         session,
-        select(table_of(HealthScore))
-        .where(HealthScore.customer_id.in_(ids), HealthScore.date <= as_of)
-        .order_by(HealthScore.date),
-        by_customer,
+        select(score).where(score.c.customer_id.in_(ids), score.c.date <= as_of).order_by(score.c.date),
     )
     usage = await _grouped(
         session,
-        select(table_of(UsageMonth))
-        .where(UsageMonth.customer_id.in_(ids), UsageMonth.month <= as_of.strftime("%Y-%m"))
-        .order_by(UsageMonth.month),
-        by_customer,
+        select(month)
+        .where(month.c.customer_id.in_(ids), month.c.month <= as_of.strftime("%Y-%m"))
+        .order_by(month.c.month),
     )
     opportunities = await _grouped(
-        session,
-        select(table_of(Opportunity)).where(Opportunity.customer_id.in_(ids)).order_by(Opportunity.id),
-        by_customer,
+        session, select(opportunity).where(opportunity.c.customer_id.in_(ids)).order_by(opportunity.c.id)
     )
     signals = await _grouped(
         session,
-        select(table_of(RiskSignal))
+        select(signal)
         .where(
-            RiskSignal.customer_id.in_(ids),
-            or_(RiskSignal.detected_at.is_(None), RiskSignal.detected_at <= as_of),
+            signal.c.customer_id.in_(ids),
+            or_(signal.c.detected_at.is_(None), signal.c.detected_at <= as_of),
         )
-        .order_by(RiskSignal.id),
-        by_customer,
+        .order_by(signal.c.id),
     )
     interactions = await _grouped(
         session,
-        select(table_of(Interaction))
-        .where(Interaction.customer_id.in_(ids), Interaction.date <= as_of)
-        .order_by(Interaction.date, Interaction.id),
-        by_customer,
+        select(interaction)
+        .where(interaction.c.customer_id.in_(ids), interaction.c.date <= as_of)
+        .order_by(interaction.c.date, interaction.c.id),
     )
     similar: dict[str, SimilarAccounts] = {}
     if include_similar:
