@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from datetime import date
-from itertools import pairwise
+from itertools import compress, pairwise
 
 from agent.review.facts import SEPARATOR, ReviewFacts, TextItem
 from agent.review.timing import PLACEHOLDER
@@ -47,9 +47,9 @@ NUMBER = re.compile(r"[$\d][\d,]*(?:\.\d+)?")
 COUNTED_WORD = re.compile(r" ([a-z]+)(?![-'’])", re.I)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?!\d)")
 SLASH_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}(?!\d)")
-RAW_MONEY = re.compile(
-    r"\$\s?\d{4,}(?:\.\d+)?(?!\s?[KkMm]\b|[\d,])|\$\s?\d+\.\d{3,}|\$\s?\d{1,3}(?:,\d{3})+\.\d(?!\d)"
-)
+# Raw money after its "$" (shared with NUMBER_TO_READ, which reads the "$" first).
+_RAW_AMOUNT = r"\s?\d{4,}(?:\.\d+)?(?!\s?[KkMm]\b|[\d,])|\s?\d+\.\d{3,}|\s?\d{1,3}(?:,\d{3})+\.\d(?!\d)"
+RAW_MONEY = re.compile(rf"\$(?:{_RAW_AMOUNT})")
 LONG_DECIMAL = re.compile(r"\d+\.\d{3,}(?![\w.])")
 RAW_CODE = re.compile(r"[a-z]+(?:_[a-z]+)+")
 DANGLING_WORDS = frozenset(
@@ -89,15 +89,25 @@ def _previous_word(text: str, at: int) -> str:
     return words[-1].lower() if words else ""
 
 
+# Where `_numbers` may report, found by one scan: a "$" or a digit that starts a number, as the
+# NUMBER scan reads numbers (not preceded by one of WORD_CHARS, as "Q1", "FY2027", "v2.1" are; a
+# digit not by another digit either, as it is then inside a number), and that is money RAW_MONEY
+# flags, or a number read whole (atomically, as NUMBER reads it) that holds a decimal or is
+# followed by "-", "/" or a word. No other number can be reported. Led by the "$" or digit, so the
+# scan skips other text at C speed.
+NUMBER_TO_READ = re.compile(
+    rf"\$(?<![a-zA-Z0-9_.,$-]\$)(?={_RAW_AMOUNT})"
+    r"|\d(?<![a-zA-Z0-9_.,$-]\d)(?<!\d\d)(?>[\d,]*)(?:\.\d+|(?=[-/]|(?i: [a-z])))"
+)
+
+
 def _numbers(facts: ReviewFacts, report: _Reporter) -> None:
     """Counts with the wrong plural, raw money, long decimals and database dates: every one of
     them starts with a digit or a dollar sign, so one scan finds the places to look."""
     text = facts.joined
-    for match in NUMBER.finditer(text):
+    for match in NUMBER_TO_READ.finditer(text):
         at, token = match.start(), match.group(0)
-        if at and text[at - 1] in WORD_CHARS:
-            continue
-        if token[0] == "$":
+        if token == "$":
             if money := RAW_MONEY.match(text, at):
                 report(facts.item_at(at), "money_format", f"'{money.group(0)}' is hard to read.",
                        "Write money as $250K, $1.2M or $250,000.")  # fmt: skip
@@ -160,8 +170,10 @@ def _literals(facts: ReviewFacts, report: _Reporter) -> None:
                    f"Write it in words ('{code.group(0).replace('_', ' ')}').")  # fmt: skip
         at = text.find("_", (code.end() if code else at) + 1)
     words = facts.joined_lower.split(" ")
-    if not any(map(str.__eq__, words, words[1:])):
-        return  # the usual case, decided at C speed
+    # Only a pair of equal non-empty words can be reported; equal empty ones (the runs of spaces
+    # that blanked quotations leave) are in nearly every plan. The usual case, decided at C speed.
+    if not any(compress(words, map(str.__eq__, words, words[1:]))):
+        return
     offset = 0
     for first, second in pairwise(words):
         if first == second and len(first) > 1 and first.isalpha():
@@ -251,11 +263,15 @@ def _repeated_phrase(facts: ReviewFacts, item: TextItem) -> None:
 def _duplicates(facts: ReviewFacts) -> None:
     groups: dict[tuple[str, str], list[TextItem]] = defaultdict(list)
     for item in facts.texts:
-        if item.kind in DISTINCT_KINDS and not (item.kind == "milestone" and PLACEHOLDER.search(item.own)):
+        if item.kind in DISTINCT_KINDS:
             # The whole text: two items that differ only in the customer words they quote
             # ("Close “A” ($50K)", "Close “B” ($50K)") are not repeats.
             groups[(item.kind, " ".join(item.text.lower().split()))].append(item)
-    for (_, key), items in groups.items():
+    for (kind, key), items in groups.items():
+        if kind == "milestone" and len(items) > 1:
+            # A placeholder milestone is never a repeat: left out here, only where one collides,
+            # not searched for in every milestone.
+            items = [item for item in items if not PLACEHOLDER.search(item.own)]
         if not key or len(items) < 2:
             continue
         for item in items[1:]:
