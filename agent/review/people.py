@@ -5,6 +5,7 @@ asked to introduce themselves; a departed or disengaged contact is never propose
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from datetime import date
 
 from agent.review.facts import ReviewFacts, TextItem
@@ -323,17 +324,22 @@ def _check_names(facts: ReviewFacts) -> None:
     text = facts.joined
     # A plan names the same few people many times: each pair of words is judged once.
     unknown: dict[tuple[str, str], bool] = {}
-    for item, match, start in facts.matches(PERSON):
-        if item.kind in SKIP_FOR_NAMES or item.path in reported:
-            continue
-        if match.start() > start and text[match.start() - 1].isalpha():
-            continue  # inside a word ("McDonald Group" is read from its start)
+    starts, texts = facts.starts, facts.texts
+    for match in PERSON.finditer(text):
+        # The verdict on the words first: most capitalised pairs are contacts or things, and
+        # then which item holds them does not matter.
         pair = (match.group(1), match.group(2))
         verdict = unknown.get(pair)
         if verdict is None:
             verdict = unknown[pair] = _unknown_person(facts, *pair)
         if not verdict:
-            continue  # most capitalised pairs are contacts or things
+            continue
+        index = bisect_right(starts, match.start()) - 1
+        item, start = texts[index], starts[index]
+        if item.kind in SKIP_FOR_NAMES or item.path in reported:
+            continue
+        if match.start() > start and text[match.start() - 1].isalpha():
+            continue  # inside a word ("McDonald Group" is read from its start)
         before = text[max(start, match.start() - 24) : match.start()]
         after = text[match.end() : match.end() + 40]
         if PERSON_BEFORE.search(before) or PERSON_AFTER.match(after):
