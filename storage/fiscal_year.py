@@ -8,14 +8,17 @@ as the planning analytics do (tools.analytics.fiscal_calendar re-exports it, wit
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from storage.errors import BadInput
 from storage.plan_document import FISCAL_YEAR_PATTERN, QUARTERS, Quarter
 
 
 class FiscalQuarter(BaseModel):
+    model_config = ConfigDict(frozen=True)  # shared between callers (the quarters are cached)
+
     name: Quarter
     start: date
     end: date
@@ -67,20 +70,25 @@ def fiscal_year_bounds(fiscal_year: str, start_month: int) -> tuple[date, date]:
 
 def fiscal_quarters(fiscal_year: str, start_month: int) -> list[FiscalQuarter]:
     """Q1-Q4 of `fiscal_year`, three calendar months each."""
+    return list(_quarters(fiscal_year, start_month))
+
+
+@lru_cache(maxsize=256)  # every plan of a run asks for the same year's quarters, many times
+def _quarters(fiscal_year: str, start_month: int) -> tuple[FiscalQuarter, ...]:
     start, _ = fiscal_year_bounds(fiscal_year, start_month)
-    return [
+    return tuple(
         FiscalQuarter(
             name=name,
             start=add_months(start, 3 * index),
             end=add_months(start, 3 * index + 3) - timedelta(days=1),
         )
         for index, name in enumerate(QUARTERS)
-    ]
+    )
 
 
 def quarter_of(day: date, fiscal_year: str, start_month: int) -> Quarter | None:
     """The quarter of `fiscal_year` containing `day`, or None when `day` is outside that year."""
-    for quarter in fiscal_quarters(fiscal_year, start_month):
+    for quarter in _quarters(fiscal_year, start_month):
         if quarter.start <= day <= quarter.end:
             return quarter.name
     return None

@@ -17,7 +17,7 @@ from agent.drafter.text import day, quote
 from storage.plan_document import QUARTERS, Quarter
 from storage.vocabulary import ContactRole
 from tools.analytics.context import PlanningContext
-from tools.analytics.fiscal_calendar import FiscalQuarter, fiscal_quarters
+from tools.analytics.fiscal_calendar import FiscalQuarter, fiscal_quarters, quarter_of
 from tools.analytics.snapshot import ContactInsight
 from tools.analytics.stakeholders import ContactRef
 
@@ -134,8 +134,7 @@ class Situation:
         return self.quarters[QUARTERS.index(quarter)].end
 
     def quarter_of(self, day: date | None) -> Quarter | None:
-        # storage.fiscal_year.quarter_of, over the quarters already worked out
-        return next((q.name for q in self.quarters if q.start <= day <= q.end), None) if day is not None else None
+        return quarter_of(day, self.fiscal_year, self.start_month) if day is not None else None
 
     # -- customer facts -------------------------------------------------------------------------
     @property

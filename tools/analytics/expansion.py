@@ -6,14 +6,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
 from storage.plan_document import OpportunityType, Quarter
 from storage.vocabulary import OpportunityStage
-from tools.analytics.fiscal_calendar import FiscalQuarter, fiscal_quarters
+from tools.analytics.fiscal_calendar import fiscal_quarters, quarter_of
 
 if TYPE_CHECKING:
     from tools.analytics.snapshot import CustomerSnapshot, OpportunityFact
@@ -60,22 +59,9 @@ def _health_adjustment(health: int | None) -> float:
     return 0.0 if health is None else (health - 60) / 200
 
 
-@lru_cache(maxsize=64)  # every plan of a run asks for the same year's quarters, several times
-def _quarters(fiscal_year: str, start_month: int) -> tuple[FiscalQuarter, ...]:
-    return tuple(fiscal_quarters(fiscal_year, start_month))
-
-
-def _quarter_of(day: date, fiscal_year: str, start_month: int) -> Quarter | None:
-    """fiscal_calendar.quarter_of over the cached quarters."""
-    for quarter in _quarters(fiscal_year, start_month):
-        if quarter.start <= day <= quarter.end:
-            return quarter.name
-    return None
-
-
 def _detected_close(fiscal_year: str, start_month: int, as_of: date) -> date:
     """End of the first quarter of the plan year that ends at least LEAD_TIME_DAYS after as_of."""
-    quarters = _quarters(fiscal_year, start_month)
+    quarters = fiscal_quarters(fiscal_year, start_month)
     ready = as_of + timedelta(days=LEAD_TIME_DAYS)
     for quarter in quarters:
         if quarter.end >= ready:
@@ -87,7 +73,7 @@ def _crm_candidate(
     opportunity: OpportunityFact, fiscal_year: str, start_month: int, as_of: date
 ) -> ExpansionCandidate:
     close = opportunity.expected_close
-    quarter = _quarter_of(close, fiscal_year, start_month) if close else None
+    quarter = quarter_of(close, fiscal_year, start_month) if close else None
     evidence = f"open CRM opportunity {opportunity.id}: ${float(opportunity.value):,.0f} at p={opportunity.probability:.2f}"
     if close is None:
         evidence += ", no expected close date"
@@ -134,7 +120,7 @@ def assess_expansion(
     arr_per_seat = arr / purchased if arr and purchased else None
     adoption = customer.feature_utilization
     close = _detected_close(fiscal_year, start_month, as_of)
-    close_quarter = _quarter_of(close, fiscal_year, start_month)
+    close_quarter = quarter_of(close, fiscal_year, start_month)
 
     if seat_utilization is not None and seat_utilization > SEAT_PRESSURE_THRESHOLD and purchased:
         seats = math.ceil(purchased * SEAT_EXPANSION_SHARE)
