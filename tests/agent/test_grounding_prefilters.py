@@ -15,8 +15,7 @@ from agent.claude.grounding.people import (
     MEETING_INITIALS,
     PERSON_PATTERNS,
     NameMention,
-    capitalised_names,
-    cued_names,
+    read_names,
 )
 from agent.claude.grounding.text import (
     COUNT,
@@ -40,7 +39,7 @@ PLAIN_PATTERNS = [
 
 
 def plain_cued_names(text: str) -> list[NameMention]:
-    """What `cued_names` read before it had pre-tests: every plain pattern over the whole text."""
+    """What `read_names` cued before it had pre-tests: every plain pattern over the whole text."""
     found: dict[int, NameMention] = {}
     for cue, pattern in PLAIN_PATTERNS:
         for match in pattern.finditer(text):
@@ -96,8 +95,9 @@ MONEY_AND_DATES = [
 
 @pytest.mark.parametrize("text", TRICKY + MONEY_AND_DATES)
 def test_names_read_as_the_plain_patterns_read_them(text: str) -> None:
-    assert cued_names(text) == plain_cued_names(text)
-    assert capitalised_names(text) == [(m.group(1), m.start(1)) for m in ANY_NAME.finditer(text)]
+    cued, capitalised = read_names(text)
+    assert cued == plain_cued_names(text)
+    assert capitalised == [(m.group(1), m.start(1)) for m in ANY_NAME.finditer(text)]
 
 
 def test_every_cue_pattern_is_exercised() -> None:
@@ -138,7 +138,7 @@ SEPARATORS = [" ", "  ", "\n", "\t", "\u00a0", "", ", ", ". "]
 @given(st.lists(st.tuples(st.sampled_from(FRAGMENTS), st.sampled_from(SEPARATORS)), max_size=14))
 def test_any_text_reads_as_with_the_plain_patterns(pieces: list[tuple[str, str]]) -> None:
     text = "".join(word + separator for word, separator in pieces)
-    assert cued_names(text) == plain_cued_names(text)
+    assert read_names(text)[0] == plain_cued_names(text)
     for reader, pattern in ((money_figures, MONEY), (percent_figures, PERCENT), (count_figures, COUNT)):
         assert [f.start for f in reader(text)] == [m.start() for m in pattern.finditer(text)]
     assert [f.start for f in health_figures(text)] == [m.start(1) for m in HEALTH.finditer(text)]

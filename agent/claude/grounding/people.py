@@ -97,28 +97,13 @@ class NameMention:
     cue: str  # title | speech | honorific | meeting | contact_like
 
 
-def name_mentions(text: str, first_names: set[str], last_names: set[str]) -> list[NameMention]:
-    """Candidate people named in `text`: a name given with a title, a speech verb, an honorific or a
-    meeting verb, or one that shares a first or last name with a contact ("Sarah Jones")."""
-    return mentions_of_contacts(*read_names(text), first_names, last_names)
-
-
 def read_names(text: str) -> tuple[list[NameMention], list[tuple[str, int]]]:
-    """`cued_names` and `capitalised_names` of `text`, with one look for a name between them."""
+    """The names `text` gives with a title, a speech verb, an honorific or a meeting verb (the first
+    cue wins), and (phrase, offset) of every run of two or three capitalised words (people when a
+    contact shares a first or last name with them); one look for any name decides both."""
     if _SOME_NAME.search(text) is None:  # every cue needs a full name or an honorific's name
         return [], []
     return _cued_names(text), _capitalised_names(text)
-
-
-def cued_names(text: str) -> list[NameMention]:
-    """Names given with a title, a speech verb, an honorific or a meeting verb (the first cue wins)."""
-    return read_names(text)[0]
-
-
-def capitalised_names(text: str) -> list[tuple[str, int]]:
-    """(phrase, offset) of every run of two or three capitalised words: people when a contact shares
-    a first or last name with them."""
-    return read_names(text)[1]
 
 
 def _cued_names(text: str) -> list[NameMention]:
@@ -142,7 +127,8 @@ def mentions_of_contacts(
     first_names: set[str],
     last_names: set[str],
 ) -> list[NameMention]:
-    """`name_mentions` from a text's cued names and capitalised phrases, read once per text."""
+    """Candidate people in a text, from its `read_names`: a name given with a cue, or one that shares
+    a first or last name with a contact ("Sarah Jones")."""
     found = {mention.start: mention for mention in cued}
     for phrase, start in capitalised:
         words = phrase.split()
